@@ -1,0 +1,5 @@
+"""Surveillance exposure: cameras, coverage, least-exposure walking routes and route audits."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

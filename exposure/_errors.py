@@ -1,0 +1,41 @@
+"""Domain errors: each names the file, row, column or argument at fault and how to fix it."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CameraDataError",
+    "DatasetError",
+    "ExposureError",
+    "NoRouteError",
+    "PlaceError",
+    "PolicyError",
+    "TrackError",
+]
+
+
+class ExposureError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class CameraDataError(ExposureError, ValueError):
+    """A camera file cannot be read, or none of its rows is usable."""
+
+
+class PolicyError(ExposureError, ValueError):
+    """An FRT or verification policy name or file is not valid."""
+
+
+class PlaceError(ExposureError, LookupError):
+    """A place name is unknown, or a point lies too far from the street network."""
+
+
+class NoRouteError(ExposureError, ValueError):
+    """No walking route satisfies the request (disconnected, or over the detour bound)."""
+
+
+class DatasetError(ExposureError, RuntimeError):
+    """A dataset name or path cannot be resolved or built."""
+
+
+class TrackError(ExposureError, ValueError):
+    """A track (GPX, GeoJSON or point list) cannot be read."""

@@ -1,0 +1,333 @@
+"""Which cameras see which street edges, and for how many metres."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyproj
+from scipy.spatial import cKDTree
+
+from exposure import settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from exposure.network import NetworkIndex
+
+__all__ = [
+    "CameraGeometry",
+    "Coverage",
+    "EdgeExposure",
+    "camera_geometry",
+    "coverage_settings",
+    "edge_coverage",
+    "edge_exposure",
+    "polyline_intervals",
+    "union_length",
+]
+
+
+@dataclass(frozen=True)
+class CameraGeometry:
+    """What each camera sees, in a metric CRS: a disc, or a sector when ``fov_deg < 360``."""
+
+    xy: np.ndarray
+    radius_m: np.ndarray
+    direction_deg: np.ndarray
+    fov_deg: np.ndarray
+
+
+def coverage_settings(*, radius_m: float | None = None) -> dict[str, Any]:
+    """JSON-able description of the coverage model in force (for every reported figure)."""
+    if radius_m is not None:
+        return {"model": "uniform disc", "radius_m": float(radius_m)}
+    return {
+        "model": "per-kind disc, or sector when the direction is known",
+        "radius_m_by_kind": dict(settings.radius_m_by_kind),
+        "default_fov_deg": settings.default_fov_deg,
+    }
+
+
+def camera_geometry(
+    cameras: pd.DataFrame, crs: str | pyproj.CRS, *, radius_m: float | None = None
+) -> CameraGeometry:
+    """Project cameras and give each its radius, direction and field of view.
+
+    Parameters
+    ----------
+    cameras
+        Camera table (``lon``, ``lat``, ``kind``, ``direction_deg``, ``fov_deg``).
+    crs
+        Metric CRS to project into (the network's).
+    radius_m
+        If given, every camera sees a full disc of this radius (direction ignored),
+        to compare with tools that use one radius.
+    """
+    n = len(cameras)
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = to_xy.transform(cameras["lon"].to_numpy(float), cameras["lat"].to_numpy(float))
+    xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)]).reshape(n, 2)
+    if radius_m is not None:
+        if not radius_m > 0:
+            msg = f"radius_m must be a positive number of metres, got {radius_m!r}"
+            raise ValueError(msg)
+        return CameraGeometry(xy, np.full(n, float(radius_m)), np.full(n, np.nan), np.full(n, 360.0))
+    default_r = settings.radius_m_by_kind["unknown"]
+    radius = cameras["kind"].map(settings.radius_m_by_kind).fillna(default_r).to_numpy(float)
+    direction = cameras["direction_deg"].to_numpy(float) % 360.0
+    fov = cameras["fov_deg"].to_numpy(float)
+    fov = np.where(np.isnan(direction), 360.0, np.where(np.isnan(fov), settings.default_fov_deg, fov))
+    return CameraGeometry(xy, radius, direction, np.clip(fov, 0.0, 360.0))
+
+
+def _halfplane(t_lo: np.ndarray, t_hi: np.ndarray, p: np.ndarray, q: np.ndarray) -> None:
+    """Narrow ``[t_lo, t_hi]`` in place to where ``p + t q >= 0``."""
+    flat = np.abs(q) < 1e-12
+    t_hi[flat & (p < 0)] = -1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t0 = -p / q
+    up = ~flat & (q > 0)
+    down = ~flat & (q < 0)
+    t_lo[up] = np.maximum(t_lo[up], t0[up])
+    t_hi[down] = np.minimum(t_hi[down], t0[down])
+
+
+def _cone(ax: np.ndarray, ay: np.ndarray, dx: np.ndarray, dy: np.ndarray,
+          centre_deg: np.ndarray, width_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parameter interval of segments ``a + t d`` inside a convex cone (width <= 180°) at the origin."""
+    t_lo = np.zeros(len(ax))
+    t_hi = np.ones(len(ax))
+    b1 = np.radians(centre_deg - width_deg / 2)
+    b2 = np.radians(centre_deg + width_deg / 2)
+    # bearing clockwise from north: vector (sin, cos); "clockwise of b1" is cross(b1, w) <= 0
+    b1x, b1y, b2x, b2y = np.sin(b1), np.cos(b1), np.sin(b2), np.cos(b2)
+    _halfplane(t_lo, t_hi, -(b1x * ay - b1y * ax), -(b1x * dy - b1y * dx))
+    _halfplane(t_lo, t_hi, b2x * ay - b2y * ax, b2x * dy - b2y * dx)
+    return t_lo, t_hi
+
+
+def polyline_intervals(
+    seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, *, pairs: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where each (segment, camera) pair's segment lies inside the camera's view.
+
+    Exact for discs and sectors: the segment is clipped to the disc by solving a
+    quadratic, then to the sector's half-planes.
+
+    Parameters
+    ----------
+    seg_a, seg_b
+        Segment start and end points, shape (S, 2), metric CRS.
+    cams
+        The cameras' view geometry.
+    pairs
+        Candidate (segment index, camera index) arrays.
+
+    Returns
+    -------
+    segment, camera, t0, t1
+        One row per visible piece, ``t`` as a fraction of the segment (0 at ``a``).
+    """
+    si, ci = pairs
+    a = seg_a[si] - cams.xy[ci]
+    d = seg_b[si] - seg_a[si]
+    r = cams.radius_m[ci]
+    qa = (d * d).sum(axis=1)
+    qb = (d * a).sum(axis=1)
+    qc = (a * a).sum(axis=1) - r * r
+    disc = qb * qb - qa * qc
+    ok = (disc > 0) & (qa > 0)
+    si, ci, a, d, qa, qb, disc = si[ok], ci[ok], a[ok], d[ok], qa[ok], qb[ok], disc[ok]
+    root = np.sqrt(disc)
+    t0 = np.clip((-qb - root) / qa, 0.0, 1.0)
+    t1 = np.clip((-qb + root) / qa, 0.0, 1.0)
+    keep = t1 > t0
+    si, ci, a, d, t0, t1 = si[keep], ci[keep], a[keep], d[keep], t0[keep], t1[keep]
+
+    fov = cams.fov_deg[ci]
+    out_s, out_c, out_0, out_1 = [si[fov >= 360]], [ci[fov >= 360]], [t0[fov >= 360]], [t1[fov >= 360]]
+    ax, ay, dx, dy = a[:, 0], a[:, 1], d[:, 0], d[:, 1]
+    direction = cams.direction_deg[ci]
+    narrow = fov <= 180
+    if narrow.any():
+        lo, hi = _cone(ax[narrow], ay[narrow], dx[narrow], dy[narrow], direction[narrow], fov[narrow])
+        lo, hi = np.maximum(lo, t0[narrow]), np.minimum(hi, t1[narrow])
+        out_s.append(si[narrow]), out_c.append(ci[narrow]), out_0.append(lo), out_1.append(hi)
+    wide = (fov > 180) & (fov < 360)
+    if wide.any():
+        # a wide sector is the disc minus a narrow cone pointing backwards
+        lo, hi = _cone(ax[wide], ay[wide], dx[wide], dy[wide], direction[wide] + 180.0, 360.0 - fov[wide])
+        w0, w1 = t0[wide], t1[wide]
+        hole = hi > lo
+        first_hi = np.where(hole, np.minimum(w1, lo), w1)
+        second_lo = np.where(hole, np.maximum(w0, hi), w1)
+        out_s += [si[wide], si[wide]]
+        out_c += [ci[wide], ci[wide]]
+        out_0 += [w0, second_lo]
+        out_1 += [first_hi, w1]
+    s, c = np.concatenate(out_s), np.concatenate(out_c)
+    lo, hi = np.concatenate(out_0), np.concatenate(out_1)
+    keep = hi - lo > 1e-9
+    return s[keep], c[keep], lo[keep], hi[keep]
+
+
+def candidate_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """(segment, camera) pairs that may intersect: the camera is within reach of the segment's middle."""
+    if len(cams.xy) == 0 or len(seg_a) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    mid = (seg_a + seg_b) / 2
+    reach = np.hypot(*(seg_b - seg_a).T) / 2 + float(cams.radius_m.max()) + 1e-6
+    found = cKDTree(cams.xy).query_ball_point(mid, reach, return_sorted=False)
+    counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    seg = np.repeat(np.arange(len(seg_a), dtype=np.int64), counts)
+    cam = np.fromiter((c for f in found for c in f), dtype=np.int64, count=int(counts.sum()))
+    return seg, cam
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Visible pieces of street edges: one row per (edge, camera, piece).
+
+    ``start_m``/``end_m`` are metres from the edge's start, in the edge's direction,
+    scaled to the edge's ``length`` so that pieces never add up to more than it.
+    """
+
+    edge: np.ndarray
+    camera: np.ndarray
+    start_m: np.ndarray
+    end_m: np.ndarray
+    n_edges: int
+    n_cameras: int
+    settings: dict[str, Any]
+
+    def metres_per_edge_camera(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Distinct (edge, camera) pairs and the metres each camera sees of each edge."""
+        key = self.edge * max(self.n_cameras, 1) + self.camera
+        uniq, inverse = np.unique(key, return_inverse=True)
+        metres = np.bincount(inverse, weights=self.end_m - self.start_m, minlength=len(uniq))
+        return uniq // max(self.n_cameras, 1), uniq % max(self.n_cameras, 1), metres
+
+
+def edge_coverage(index: NetworkIndex, cameras: pd.DataFrame, *, radius_m: float | None = None) -> Coverage:
+    """Compute which cameras see which edges of a network, and where along each edge.
+
+    Parameters
+    ----------
+    index
+        The network in array form.
+    cameras
+        Camera table; row ``i`` is camera ``i`` in the result.
+    radius_m
+        Uniform disc radius overriding the per-kind model.
+    """
+    cams = camera_geometry(cameras, index.crs, radius_m=radius_m)
+    xy = index.xy
+    # segments are consecutive vertices within one edge
+    seg_start = np.arange(len(xy) - 1)
+    last_vertex = index.geom_start[1:] - 1
+    is_seg = np.ones(len(xy) - 1, dtype=bool) if len(xy) > 1 else np.zeros(0, dtype=bool)
+    is_seg[last_vertex[last_vertex < len(is_seg)]] = False
+    seg_start = seg_start[is_seg]
+    seg_a, seg_b = xy[seg_start], xy[seg_start + 1]
+    seg_edge = np.searchsorted(index.geom_start, seg_start, side="right") - 1
+    seg_len = np.hypot(*(seg_b - seg_a).T)
+    cum = np.concatenate([[0.0], np.cumsum(seg_len)])
+    first_seg = np.searchsorted(seg_edge, np.arange(index.n_edges), side="left")
+    seg_offset = cum[:-1] - cum[first_seg[seg_edge]]
+    proj_len = np.bincount(seg_edge, weights=seg_len, minlength=index.n_edges)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(proj_len > 0, index.length_m / proj_len, 0.0)
+
+    s, c, t0, t1 = polyline_intervals(seg_a, seg_b, cams, pairs=candidate_pairs(seg_a, seg_b, cams))
+    e = seg_edge[s]
+    start = (seg_offset[s] + t0 * seg_len[s]) * scale[e]
+    end = (seg_offset[s] + t1 * seg_len[s]) * scale[e]
+    order = np.lexsort((start, c, e))
+    return Coverage(
+        edge=e[order], camera=c[order], start_m=start[order], end_m=end[order],
+        n_edges=index.n_edges, n_cameras=len(cameras), settings=coverage_settings(radius_m=radius_m),
+    )
+
+
+def union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, *, n_groups: int) -> np.ndarray:
+    """Length of the union of intervals per group, so overlaps never count twice.
+
+    ``group`` must be sorted; within a group, intervals may come in any order.
+    """
+    if len(group) == 0:
+        return np.zeros(n_groups)
+    order = np.lexsort((start, group))
+    g, s, e = group[order], start[order], end[order]
+    span = float(max(e.max(), 0.0)) + 1.0
+    offset = g * span
+    reach = np.maximum.accumulate(e + offset) - offset
+    prev = np.empty_like(reach)
+    prev[0] = -np.inf
+    prev[1:] = reach[:-1]
+    prev[np.r_[True, g[1:] != g[:-1]]] = -np.inf
+    piece = np.maximum(0.0, e - np.maximum(s, prev))
+    return np.bincount(g, weights=piece, minlength=n_groups)
+
+
+@dataclass(frozen=True)
+class EdgeExposure:
+    """Per-edge exposure for one choice of counted cameras: costs ready for routing.
+
+    ``in_view_m`` counts FRT-capable cameras; ``in_view_any_m`` every counted one.
+    ``edge_cams_ptr``/``edge_cams`` list, per edge, the counted cameras that see it
+    (CSR layout); ``frt`` flags which cameras are FRT-capable.
+    """
+
+    in_view_m: np.ndarray
+    in_view_any_m: np.ndarray
+    edge_cams_ptr: np.ndarray
+    edge_cams: np.ndarray
+    frt: np.ndarray
+    counted: np.ndarray
+
+    def cameras_on(self, edges: np.ndarray) -> np.ndarray:
+        """Distinct counted cameras seeing any of ``edges``."""
+        if len(edges) == 0:
+            return np.empty(0, dtype=np.int64)
+        parts = [self.edge_cams[self.edge_cams_ptr[e] : self.edge_cams_ptr[e + 1]] for e in edges]
+        return np.unique(np.concatenate(parts))
+
+    def frt_count_on_edge(self) -> np.ndarray:
+        """Number of FRT-capable counted cameras seeing each edge."""
+        ptr = self.edge_cams_ptr
+        flags = self.frt[self.edge_cams].astype(np.int64)
+        csum = np.concatenate([[0], np.cumsum(flags)])
+        return csum[ptr[1:]] - csum[ptr[:-1]]
+
+
+def edge_exposure(coverage: Coverage, *, counted: np.ndarray, frt: np.ndarray) -> EdgeExposure:
+    """Reduce coverage to per-edge figures for the counted cameras.
+
+    Parameters
+    ----------
+    coverage
+        Output of :func:`edge_coverage`.
+    counted
+        Boolean per camera: passes the verification policy.
+    frt
+        Boolean per camera: FRT-capable under the FRT policy.
+    """
+    counted = np.asarray(counted, dtype=bool)
+    frt = np.asarray(frt, dtype=bool) & counted
+    n = coverage.n_edges
+    keep_any = counted[coverage.camera]
+    keep_frt = frt[coverage.camera]
+    any_m = union_length(coverage.edge[keep_any], coverage.start_m[keep_any], coverage.end_m[keep_any], n_groups=n)
+    frt_m = union_length(coverage.edge[keep_frt], coverage.start_m[keep_frt], coverage.end_m[keep_frt], n_groups=n)
+    pair_edge = coverage.edge[keep_any]
+    pair_cam = coverage.camera[keep_any]
+    key = np.unique(pair_edge * max(coverage.n_cameras, 1) + pair_cam)
+    e = key // max(coverage.n_cameras, 1)
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(e, minlength=n))]).astype(np.int64)
+    return EdgeExposure(
+        in_view_m=frt_m, in_view_any_m=any_m, edge_cams_ptr=ptr,
+        edge_cams=(key % max(coverage.n_cameras, 1)).astype(np.int64), frt=frt, counted=counted,
+    )

@@ -1,0 +1,358 @@
+"""Walking street network: build from an OSM extract, index as arrays, export."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import pyproj
+import shapely
+from scipy.sparse import csr_matrix
+
+from exposure._errors import DatasetError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "NetworkIndex",
+    "graph_from_osm_file",
+    "graph_to_geojson",
+    "index_graph",
+    "local_crs",
+    "save_graphml",
+]
+
+#: ``highway`` values no pedestrian may use (osmnx's "walk" filter, plus areas).
+EXCLUDED_HIGHWAYS = frozenset(
+    {
+        "abandoned", "bus_guideway", "construction", "cycleway", "motor", "no", "planned",
+        "platform", "proposed", "raceway", "razed", "motorway", "motorway_link", "bus_stop",
+        "rest_area", "services", "emergency_bay",
+    }
+)
+_FOOT_ALLOWED = frozenset({"yes", "designated", "permissive", "destination"})
+
+
+def _walkable(tags: dict[str, str]) -> bool:
+    highway = tags.get("highway")
+    if highway is None or highway in EXCLUDED_HIGHWAYS or tags.get("area") == "yes":
+        return False
+    foot = tags.get("foot")
+    if foot == "no":
+        return False
+    if foot in _FOOT_ALLOWED:
+        return True
+    if tags.get("access") in {"private", "no"} or tags.get("service") == "private":
+        return False
+    return tags.get("motorroad") != "yes"
+
+
+@dataclass
+class _OsmScan:
+    """What one pass over an OSM file yields for the network."""
+
+    node_lonlat: dict[int, tuple[float, float]] = field(default_factory=dict)
+    ways: list[tuple[int, list[int], dict[str, str]]] = field(default_factory=list)
+    named: list[tuple[str, float, float, str]] = field(default_factory=list)
+
+
+_PLACE_KEYS = ("place", "railway", "public_transport", "amenity", "tourism", "highway",
+               "building", "leisure", "shop", "historic", "natural")
+
+
+def _place_kind(tags: dict[str, str]) -> str:
+    for key in _PLACE_KEYS:
+        if key in tags:
+            return f"{key}={tags[key]}"
+    return "named"
+
+
+def _scan_osm(path: Path) -> _OsmScan:
+    import osmium  # noqa: PLC0415 - heavy C extension, only needed to build
+
+    scan = _OsmScan()
+    named_ways: list[tuple[str, list[int], str]] = []
+
+    class Handler(osmium.SimpleHandler):  # type: ignore[misc]
+        def node(self, n: Any) -> None:
+            if not n.location.valid():
+                return
+            lon, lat = n.location.lon, n.location.lat
+            scan.node_lonlat[n.id] = (lon, lat)
+            name = n.tags.get("name")
+            if name:
+                scan.named.append((name, lon, lat, _place_kind(dict(n.tags))))
+
+        def way(self, w: Any) -> None:
+            tags = dict(w.tags)
+            refs = [nd.ref for nd in w.nodes]
+            if _walkable(tags):
+                scan.ways.append((w.id, refs, tags))
+            if tags.get("name"):
+                named_ways.append((tags["name"], refs, _place_kind(tags)))
+
+    try:
+        Handler().apply_file(str(path), locations=False)
+    except RuntimeError as err:
+        msg = f"cannot read OSM file {path}: {err}. Give an .osm.pbf or .osm (XML) extract."
+        raise DatasetError(msg) from err
+    for name, refs, kind in named_ways:
+        pts = [scan.node_lonlat[r] for r in refs if r in scan.node_lonlat]
+        if pts:
+            # the vertex nearest the mean: inside the feature even when it is L-shaped
+            mx = sum(p[0] for p in pts) / len(pts)
+            my = sum(p[1] for p in pts) / len(pts)
+            lon, lat = min(pts, key=lambda p: (p[0] - mx) ** 2 + (p[1] - my) ** 2)
+            scan.named.append((name, lon, lat, kind))
+    return scan
+
+
+def _present_runs(refs: list[int], present: dict[int, Any]) -> Iterable[list[int]]:
+    """Split a way's node list into runs of nodes the extract holds.
+
+    A clipped extract drops the nodes outside its box; joining the nodes on either
+    side of such a gap would invent a street, so each run becomes its own chain.
+    """
+    run: list[int] = []
+    for ref in refs:
+        if ref in present:
+            run.append(ref)
+        else:
+            if len(run) > 1:
+                yield run
+            run = []
+    if len(run) > 1:
+        yield run
+
+
+def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
+    """Build an osmnx-compatible walking graph from an OSM PBF or XML extract.
+
+    Every walkable way becomes edges in both directions (pedestrians ignore
+    ``oneway``), clipped ways are split at missing nodes instead of being dropped
+    or bridged, the graph is simplified with osmnx and reduced to its largest
+    connected component.
+
+    Parameters
+    ----------
+    path
+        An ``.osm.pbf`` or ``.osm`` file.
+
+    Returns
+    -------
+    G, info
+        The graph (WGS84, ``length`` in metres) and a report: ways read, clipped
+        ways split, nodes dropped outside the main component, named places.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = f"OSM file not found: {path}"
+        raise DatasetError(msg)
+    scan = _scan_osm(path)
+    G = nx.MultiDiGraph(crs="EPSG:4326", name=path.name)
+    clipped = 0
+    for way_id, refs, tags in scan.ways:
+        runs = list(_present_runs(refs, scan.node_lonlat))
+        if len(runs) != 1 or len(runs[0]) != len(refs):
+            clipped += 1
+        attrs = {k: tags[k] for k in ("highway", "name", "service", "access", "foot") if k in tags}
+        for run in runs:
+            for a, b in zip(run[:-1], run[1:], strict=True):
+                if a == b:
+                    continue
+                (x1, y1), (x2, y2) = scan.node_lonlat[a], scan.node_lonlat[b]
+                length = float(ox.distance.great_circle(y1, x1, y2, x2))
+                for u, v, rev in ((a, b, False), (b, a, True)):
+                    G.add_edge(u, v, osmid=way_id, oneway=False, reversed=rev, length=length, **attrs)
+    if G.number_of_edges() == 0:
+        msg = f"{path} holds no walkable street: is it an OpenStreetMap extract of a built-up area?"
+        raise DatasetError(msg)
+    for n in G.nodes:
+        lon, lat = scan.node_lonlat[n]
+        G.nodes[n].update(x=lon, y=lat, osmid=n)
+    n_before = G.number_of_nodes()
+    G = ox.simplify_graph(G)
+    G = ox.truncate.largest_component(G, strongly=True)
+    info = {
+        "ways": len(scan.ways),
+        "clipped_ways_split": clipped,
+        "nodes_outside_main_component": n_before - _unsimplified_count(G),
+        "named_places": scan.named,
+    }
+    return G, info
+
+
+def _unsimplified_count(G: nx.MultiDiGraph) -> int:
+    """Nodes of the main component counted before simplification (interior ones too)."""
+    interior = sum(
+        max(0, len(d["geometry"].coords) - 2) for _, _, k, d in G.edges(keys=True, data=True)
+        if "geometry" in d and not d.get("reversed", False) and k == 0
+    )
+    return int(G.number_of_nodes() + interior)
+
+
+def local_crs(lon: float, lat: float) -> pyproj.CRS:
+    """The UTM zone containing a point: metres with negligible distortion in a city."""
+    zone = int(math.floor((lon + 180.0) / 6.0) % 60) + 1
+    epsg = (32600 if lat >= 0 else 32700) + zone
+    return pyproj.CRS.from_epsg(epsg)
+
+
+@dataclass(frozen=True)
+class NetworkIndex:
+    """Array form of a walking graph for fast routing and coverage; never mutated.
+
+    Edge ``i`` runs from node index ``edge_u[i]`` to ``edge_v[i]`` and is the
+    graph edge ``edge_keys[i]``; its projected polyline is
+    ``xy[geom_start[i]:geom_start[i + 1]]`` and its WGS84 one ``lonlat[...]``.
+    """
+
+    crs: str
+    node_ids: np.ndarray
+    node_xy: np.ndarray
+    node_lonlat: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_keys: list[tuple[int, int, int]]
+    length_m: np.ndarray
+    geom_start: np.ndarray
+    xy: np.ndarray
+    lonlat: np.ndarray
+    edge_names: list[str]
+    node_pos: dict[int, int]
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    def edge_xy(self, i: int) -> np.ndarray:
+        """Projected vertices of edge ``i``."""
+        return self.xy[self.geom_start[i] : self.geom_start[i + 1]]
+
+    def edge_lonlat(self, i: int) -> np.ndarray:
+        """WGS84 vertices of edge ``i``."""
+        return self.lonlat[self.geom_start[i] : self.geom_start[i + 1]]
+
+    def csr(self, cost: np.ndarray) -> tuple[csr_matrix, np.ndarray]:
+        """Adjacency matrix with, per node pair, the cheapest parallel edge.
+
+        Returns the matrix and, aligned with its ``data``, the index of the edge
+        chosen for each entry. scipy sums duplicate entries when it builds a CSR
+        matrix, which would turn two parallel streets into one longer one, so the
+        minimum is taken here first.
+        """
+        order = np.lexsort((cost, self.edge_v, self.edge_u))
+        u, v = self.edge_u[order], self.edge_v[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+        chosen = order[first]
+        # a zero-cost entry would vanish from a sparse matrix: keep it as a tiny cost
+        data = np.maximum(cost[chosen], 1e-9)
+        matrix = csr_matrix(
+            (data, (self.edge_u[chosen], self.edge_v[chosen])), shape=(self.n_nodes, self.n_nodes)
+        )
+        matrix.sort_indices()
+        # chosen is sorted by (u, v) and free of duplicates: exactly the CSR entry order
+        if matrix.nnz != len(chosen):  # pragma: no cover - guards the invariant above
+            msg = "internal error: CSR entries do not match the chosen edges"
+            raise AssertionError(msg)
+        entry_edge = chosen
+        return matrix, entry_edge
+
+
+def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> NetworkIndex:
+    """Turn a WGS84 walking graph into a :class:`NetworkIndex`.
+
+    Parameters
+    ----------
+    G
+        An osmnx-compatible graph with node ``x``/``y`` in WGS84 and edge ``length``.
+    crs
+        Metric CRS for geometry; default the local UTM zone.
+    """
+    node_ids = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
+    node_lonlat = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in node_ids], dtype=float)
+    if crs is None:
+        crs = local_crs(float(node_lonlat[:, 0].mean()), float(node_lonlat[:, 1].mean()))
+    crs = pyproj.CRS.from_user_input(crs)
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    node_pos = {int(n): i for i, n in enumerate(node_ids)}
+    keys: list[tuple[int, int, int]] = []
+    lengths: list[float] = []
+    starts = [0]
+    coords: list[np.ndarray] = []
+    names: list[str] = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if "geometry" in d:
+            line = np.asarray(shapely.get_coordinates(d["geometry"]), dtype=float)
+            # osmnx stores geometry in the edge's direction; guard against files that do not
+            if np.hypot(*(line[0] - node_lonlat[node_pos[u]])) > np.hypot(*(line[-1] - node_lonlat[node_pos[u]])):
+                line = line[::-1]
+        else:
+            line = node_lonlat[[node_pos[u], node_pos[v]]]
+        keys.append((int(u), int(v), int(k)))
+        lengths.append(float(d.get("length", np.nan)))
+        coords.append(line)
+        starts.append(starts[-1] + len(line))
+        name = d.get("name", "")
+        names.append(", ".join(map(str, name)) if isinstance(name, list) else str(name or ""))
+    lonlat = np.concatenate(coords) if coords else np.empty((0, 2))
+    x, y = to_xy.transform(lonlat[:, 0], lonlat[:, 1])
+    xy = np.column_stack([x, y])
+    nx_, ny_ = to_xy.transform(node_lonlat[:, 0], node_lonlat[:, 1])
+    geom_start = np.asarray(starts, dtype=np.int64)
+    length_m = np.asarray(lengths, dtype=float)
+    # where a file gave no length, measure the projected polyline
+    missing = np.isnan(length_m)
+    if missing.any():
+        seg = np.hypot(*np.diff(xy, axis=0).T)
+        cum = np.concatenate([[0.0], np.cumsum(seg)])
+        length_m[missing] = (cum[geom_start[1:] - 1] - cum[geom_start[:-1]])[missing]
+    return NetworkIndex(
+        crs=crs.to_string(),
+        node_ids=node_ids,
+        node_xy=np.column_stack([nx_, ny_]),
+        node_lonlat=node_lonlat,
+        edge_u=np.array([node_pos[k[0]] for k in keys], dtype=np.int64),
+        edge_v=np.array([node_pos[k[1]] for k in keys], dtype=np.int64),
+        edge_keys=keys,
+        length_m=length_m,
+        geom_start=geom_start,
+        xy=xy,
+        lonlat=lonlat,
+        edge_names=names,
+        node_pos=node_pos,
+    )
+
+
+def save_graphml(G: nx.MultiDiGraph, path: str | Path) -> None:
+    """Save the graph as osmnx-compatible GraphML (WGS84), loadable by ``ox.load_graphml``."""
+    ox.save_graphml(G, filepath=Path(path))
+
+
+def graph_to_geojson(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The graph's edges as a GeoJSON FeatureCollection of LineStrings (WGS84)."""
+    features = []
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if "geometry" in d:
+            coords = shapely.get_coordinates(d["geometry"]).tolist()
+        else:
+            coords = [[G.nodes[u]["x"], G.nodes[u]["y"]], [G.nodes[v]["x"], G.nodes[v]["y"]]]
+        props = {"u": int(u), "v": int(v), "key": int(k), "length_m": round(float(d.get("length", 0.0)), 2)}
+        for attr in ("highway", "name", "osmid"):
+            if attr in d:
+                val = d[attr]
+                props[attr] = val if isinstance(val, (str, int, float)) else str(val)
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                         "properties": props})
+    return {"type": "FeatureCollection", "features": features}

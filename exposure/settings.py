@@ -1,0 +1,50 @@
+"""Package-wide settings: typed, documented module globals that users may change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Folder of the on-disk dataset cache (ignored by git).
+cache_folder: Path = Path(__file__).resolve().parent.parent / "data" / "cache"
+
+#: Whether built datasets are cached on disk and reused.
+use_cache: bool = True
+
+#: Walking speed used for ``walk_min``, in metres per minute (4.8 km/h, the
+#: pedestrian speed osmnx and most journey planners assume).
+walk_speed_m_per_min: float = 80.0
+
+#: Default maximum detour of the exposure-aware objectives, as a fraction of the
+#: shortest route's length (0.5 means at most 50 % longer).
+max_detour: float = 0.5
+
+#: Coverage radius per camera kind, in metres. A camera sees a disc of this radius,
+#: or a sector of it when its direction is known.
+#:
+#: Sources: Amnesty International's Decode Surveillance NYC analysis modelled
+#: street cameras as seeing up to 120 m (a conservative upper bound for PTZ/dome
+#: cameras with optical zoom, which can identify faces at a distance); kamerafrei
+#: uses 25 m discs for cameras of unknown direction and 40 m cones for directed
+#: ones; CCTV-Exposure (Turtiainen et al. 2022) uses 10 m for fixed cameras. We
+#: take the middle of that range for face-identification distance per kind:
+#: PTZ 100 m (zoom), dome 40 m (kamerafrei cone), fixed 40 m, unknown 25 m.
+radius_m_by_kind: dict[str, float] = {
+    "ptz": 100.0,
+    "dome": 40.0,
+    "fixed": 40.0,
+    "unknown": 25.0,
+}
+
+#: Field of view of a directed camera whose file gives no ``fov_deg``, in degrees
+#: (kamerafrei's default cone; typical fixed lenses are 60–100°).
+default_fov_deg: float = 90.0
+
+#: A point farther than this from the nearest street node cannot be routed from.
+max_snap_distance_m: float = 300.0
+
+#: Time limit of the exact fewest-cameras solver, in seconds; past it the best
+#: route found is returned and marked as not proven optimal.
+exact_time_limit_s: float = 20.0
+
+#: Largest upload the camera loaders accept, in megabytes.
+max_camera_file_mb: float = 50.0
