@@ -1,0 +1,41 @@
+# Two commands: `make run` starts the dashboard, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: run test dataset lint bench clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Build the embedded default dataset (central Helsinki) unless it is cached.
+dataset: $(VENV)/.installed
+	$(PY) -c "from exposure.datasets import load_dataset; load_dataset('helsinki', progress=print)"
+
+## Start the dashboard on http://127.0.0.1:8501 (offline, no telemetry).
+run: dataset
+	$(VENV)/bin/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT)
+
+## Run the whole test suite (unit, property-based, app and real-data tests).
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest -n 2 -q
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check exposure tests bench dashboard.py pages
+	$(VENV)/bin/mypy
+
+bench: $(VENV)/.installed
+	$(PY) bench/bench_routing.py
+
+clean:
+	rm -rf $(VENV) data/cache .pytest_cache .hypothesis

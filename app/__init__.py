@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: caching wrappers and shared sidebar controls (UI only)."""

@@ -1,0 +1,27 @@
+"""Caching wrappers: one dataset and routing context per choice, shared read-only across sessions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from exposure.datasets import Dataset, counts_summary, load_dataset
+from exposure.routing import RoutingContext
+
+
+@st.cache_resource(show_spinner="Loading the street network and cameras…")
+def dataset(name: str) -> Dataset:
+    """The dataset, built once per process (then read from the disk cache)."""
+    return load_dataset(name)
+
+
+@st.cache_resource(show_spinner="Working out which cameras see which streets…")
+def context(name: str, frt_policy: str, verification: str, radius_m: float | None) -> RoutingContext:
+    """Routing context for a dataset and a choice of policies; never mutated by a request."""
+    return dataset(name).context(frt_policy_spec=frt_policy, verification=verification, radius_m=radius_m)
+
+
+@st.cache_data(show_spinner=False)
+def summary(name: str, frt_policy: str, verification: str, radius_m: float | None) -> dict[str, object]:
+    """Headline figures (plain data, so cached as data)."""
+    ds = dataset(name)
+    return counts_summary(ds, context(name, frt_policy, verification, radius_m))

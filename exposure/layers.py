@@ -1,0 +1,79 @@
+"""pydeck layer builders: pure functions from model objects to map layers (no tiles, no network)."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+if TYPE_CHECKING:
+    from exposure.network import NetworkIndex
+
+__all__ = ["TIER_COLOURS", "camera_layer", "deck", "route_layer", "street_layer"]
+
+#: RGBA per FRT tier: high red, medium orange, low grey-blue.
+TIER_COLOURS: dict[str, list[int]] = {
+    "high": [200, 30, 45, 230],
+    "medium": [240, 140, 20, 220],
+    "low": [90, 110, 140, 200],
+}
+
+
+def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (150, 150, 150, 255)) -> pdk.Layer:
+    """The walking network as a basemap drawn from the dataset itself (each street once)."""
+    seen: set[tuple[int, int]] = set()
+    paths = []
+    for i, (u, v) in enumerate(zip(index.edge_u, index.edge_v, strict=True)):
+        key = (min(int(u), int(v)), max(int(u), int(v)))
+        if key in seen:
+            continue
+        seen.add(key)
+        paths.append({"path": np.round(index.edge_lonlat(i), 6).tolist()})
+    return pdk.Layer(
+        "PathLayer", data=paths, get_path="path", get_color=list(colour), width_min_pixels=1,
+        get_width=2, width_units="meters", pickable=False,
+    )
+
+
+def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
+    """Cameras coloured by FRT tier, with an escaped tooltip (names come from untrusted files)."""
+    fields = ["camera_id", "kind", "mount", "operator", "verification", "frt_tier", "source"]
+    data = cameras[["lon", "lat", *fields]].copy()
+    for f in fields:
+        data[f] = data[f].astype(str).map(html.escape)
+    data["colour"] = cameras["frt_tier"].map(TIER_COLOURS).apply(
+        lambda c: c if isinstance(c, list) else [0, 0, 0, 200]
+    )
+    return pdk.Layer(
+        "ScatterplotLayer", data=data, get_position=["lon", "lat"], get_fill_color="colour",
+        get_radius=radius_px, radius_units="pixels", stroked=True, get_line_color=[255, 255, 255],
+        line_width_min_pixels=1, pickable=True,
+    )
+
+
+def route_layer(paths: list[dict[str, Any]]) -> pdk.Layer:
+    """Routes as thick coloured lines: each item needs ``path`` (lon/lat list) and ``colour``."""
+    return pdk.Layer(
+        "PathLayer", data=paths, get_path="path", get_color="colour", get_width=6,
+        width_units="pixels", pickable=True, cap_rounded=True, joint_rounded=True,
+    )
+
+
+CAMERA_TOOLTIP = {
+    "html": "<b>{camera_id}</b><br/>kind: {kind} · mount: {mount}<br/>operator: {operator}<br/>"
+    "verification: {verification}<br/>FRT tier: {frt_tier}<br/>source: {source}",
+    "style": {"fontSize": "12px"},
+}
+
+
+def deck(layers: list[pdk.Layer], *, lon: float, lat: float, zoom: float = 14.5,
+         tooltip: dict[str, Any] | None = None) -> pdk.Deck:
+    """A map with no third-party basemap: ``map_provider=None`` stops any tile or style request."""
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0),
+        map_provider=None, map_style=None, tooltip=tooltip or CAMERA_TOOLTIP,
+    )

@@ -1,0 +1,141 @@
+"""Origins and destinations: ``lat,lon`` or a name resolved offline from the dataset's OSM names."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyproj
+from scipy.spatial import cKDTree
+
+from exposure import settings
+from exposure._errors import PlaceError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from exposure.network import NetworkIndex
+
+__all__ = ["Place", "nearest_node", "normalise_name", "parse_lat_lon", "place_table", "resolve_place"]
+
+_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved origin or destination and the street node it snaps to."""
+
+    query: str
+    name: str
+    lon: float
+    lat: float
+    node: int
+    snap_m: float
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {"query": self.query, "name": self.name, "lon": round(self.lon, 7), "lat": round(self.lat, 7),
+                "snap_m": round(self.snap_m, 1)}
+
+
+def normalise_name(name: str) -> str:
+    """Case-, accent- and spacing-insensitive key: ``"Senaatintori "`` and ``"senaatintori"`` match."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", plain).strip()
+
+
+def place_table(named: Iterable[tuple[str, float, float, str]]) -> pd.DataFrame:
+    """One row per distinct name: the feature nearest the middle of all features so named.
+
+    A square's name is on its tram stops, taxi rank and bike station; a street's on
+    each of its ways. Taking the feature nearest their mean keeps the point on one
+    of them rather than between them.
+    """
+    df = pd.DataFrame(list(named), columns=["name", "lon", "lat", "kind"])
+    if df.empty:
+        return pd.DataFrame(columns=["key", "name", "lon", "lat", "kind", "features"])
+    df["key"] = df["name"].map(normalise_name)
+    df = df[df["key"] != ""]
+    mean = df.groupby("key")[["lon", "lat"]].transform("mean")
+    df["d2"] = (df["lon"] - mean["lon"]) ** 2 + (df["lat"] - mean["lat"]) ** 2
+    df["features"] = df.groupby("key")["name"].transform("size")
+    best = df.sort_values(["key", "d2"]).drop_duplicates("key")
+    return best[["key", "name", "lon", "lat", "kind", "features"]].reset_index(drop=True)
+
+
+def parse_lat_lon(text: str) -> tuple[float, float] | None:
+    """``"60.1699,24.9384"`` → (lat, lon); None when the text is not a coordinate pair."""
+    m = _LATLON.match(text)
+    if not m:
+        return None
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        msg = f"{text!r} is not a valid 'lat,lon' pair: latitude must be within ±90 and longitude within ±180"
+        raise PlaceError(msg)
+    return lat, lon
+
+
+def nearest_node(index: NetworkIndex, lon: float, lat: float, *, tree: cKDTree | None = None) -> tuple[int, float]:
+    """The street node nearest a point and its distance in metres."""
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", index.crs, always_xy=True)
+    x, y = to_xy.transform(lon, lat)
+    tree = tree if tree is not None else cKDTree(index.node_xy)
+    dist, node = tree.query([x, y])
+    return int(node), float(dist)
+
+
+def resolve_place(
+    text: str, index: NetworkIndex, places: pd.DataFrame, *, tree: cKDTree | None = None,
+    max_snap_m: float | None = None,
+) -> Place:
+    """Resolve ``lat,lon`` or a place name to a street node.
+
+    Parameters
+    ----------
+    text
+        ``"60.1699,24.9384"`` (latitude first) or a name such as ``"Senaatintori"``.
+    index
+        The network to snap to.
+    places
+        The dataset's place table (:func:`place_table`).
+    tree
+        A prebuilt KD-tree over ``index.node_xy``, to save rebuilding it.
+    max_snap_m
+        Farthest a point may be from the network; default ``settings.max_snap_distance_m``.
+    """
+    limit = settings.max_snap_distance_m if max_snap_m is None else max_snap_m
+    text = str(text).strip()
+    if not text:
+        msg = "an empty place was given: type a name from the map or 'lat,lon'"
+        raise PlaceError(msg)
+    point = parse_lat_lon(text)
+    if point is not None:
+        lat, lon = point
+        name = f"{lat:.5f}, {lon:.5f}"
+    else:
+        key = normalise_name(text)
+        hit = places[places["key"] == key]
+        if hit.empty:
+            starts = places[places["key"].str.startswith(key)] if len(key) >= 4 else places.iloc[:0]
+            hit = starts.sort_values("features", ascending=False).head(1) if len(starts) == 1 else hit
+        if hit.empty:
+            close = difflib.get_close_matches(key, places["key"].tolist(), n=5, cutoff=0.6)
+            close += [k for k in places["key"] if key and key in k and k not in close][: 5 - len(close)]
+            names = places.set_index("key").loc[close, "name"].tolist() if close else []
+            hint = f" Close matches: {', '.join(names)}." if names else " Give 'lat,lon' instead."
+            msg = f"no place called {text!r} in this dataset.{hint}"
+            raise PlaceError(msg)
+        row = hit.iloc[0]
+        lat, lon, name = float(row["lat"]), float(row["lon"]), str(row["name"])
+    node, dist = nearest_node(index, lon, lat, tree=tree)
+    if not np.isfinite(dist) or dist > limit:
+        msg = (f"{text!r} is {dist:,.0f} m from the nearest street of this dataset (limit {limit:,.0f} m): "
+               "choose a point inside the dataset's area")
+        raise PlaceError(msg)
+    return Place(query=text, name=name, lon=lon, lat=lat, node=node, snap_m=dist)
