@@ -1,0 +1,69 @@
+"""Datasets: the embedded default builds offline, is cached by checksum and reused."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from exposure import settings
+from exposure._errors import DatasetError
+from exposure.datasets import counts_summary, get_path, load_dataset
+
+
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "cache_folder", tmp_path / "cache")
+    return tmp_path / "cache"
+
+
+def test_helsinki_builds_offline_and_second_load_uses_the_cache(tmp_cache) -> None:
+    first = load_dataset("helsinki")
+    assert first.info["from_cache"] is False
+    assert len(list(tmp_cache.glob("helsinki-*.pickle"))) == 1
+    second = load_dataset("helsinki")
+    assert second.info["from_cache"] is True
+    assert second.index.n_edges == first.index.n_edges
+    assert len(second.cameras) == 221
+    summary = second.summary()
+    assert summary["cameras"] == 221
+    assert 50 < summary["street_km"] < 120
+
+
+def test_cache_key_changes_with_the_source(tmp_cache, tmp_path) -> None:
+    copy = tmp_path / "helsinki_copy.osm.pbf"
+    shutil.copy(get_path("helsinki"), copy)
+    assert load_dataset(copy).info["from_cache"] is False
+    assert load_dataset(copy).info["from_cache"] is True
+    with copy.open("ab") as f:  # a changed file must not reuse the old build
+        f.write(b"\0")
+    assert load_dataset(copy).info["from_cache"] is False
+    assert len(list(tmp_cache.glob("helsinki_copy-*.pickle"))) == 2
+
+
+def test_unknown_dataset_names_the_choices(tmp_cache) -> None:
+    with pytest.raises(DatasetError, match=r"neither a named dataset \(helsinki\)"):
+        load_dataset("atlantis")
+    with pytest.raises(DatasetError, match="unknown dataset 'atlantis'"):
+        get_path("atlantis")
+
+
+def test_policies_change_what_is_counted(tmp_cache) -> None:
+    ds = load_dataset("helsinki")
+    everything = counts_summary(ds, ds.context(frt_policy_spec="all"))
+    strict = counts_summary(ds, ds.context(frt_policy_spec="strict-ptz-dome"))
+    assert everything["frt_cameras"] == 221
+    assert strict["frt_cameras"] == int(ds.cameras["kind"].isin(["ptz", "dome"]).sum())
+    assert strict["share_of_street_in_view"] <= everything["share_of_street_in_view"]
+    assert strict["settings"]["frt_policy"] == "strict-ptz-dome"
+
+
+def test_context_is_memoised_and_read_only(tmp_cache) -> None:
+    ds = load_dataset("helsinki")
+    a = ds.context(radius_m=25.0)
+    assert ds.context(radius_m=25.0) is a
+    assert a.settings["coverage"] == {"model": "uniform disc", "radius_m": 25.0}
+    before = a.exposure.in_view_m.copy()
+    ds.context(radius_m=120.0)
+    assert np.array_equal(a.exposure.in_view_m, before)

@@ -1,0 +1,86 @@
+"""Places: 'lat,lon' and offline names resolve to street nodes, with clear errors otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exposure._errors import PlaceError
+from exposure.datasets import load_dataset
+from exposure.places import normalise_name, parse_lat_lon, place_table
+
+
+@pytest.fixture(scope="module")
+def helsinki():
+    return load_dataset("helsinki")
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("Senaatintori", "Senaatintori"),
+    ("Rautatientori", "Rautatientori"),
+    ("  rautatientori ", "Rautatientori"),
+    ("Kauppatori", "Kauppatori"),
+    ("Pohjoisesplanadi", "Pohjoisesplanadi"),
+])
+def test_names_resolve_within_the_dataset(helsinki, query: str, name: str) -> None:
+    place = helsinki.resolve(query)
+    assert place.name == name
+    west, south, east, north = helsinki.summary()["bounds"]
+    assert west <= place.lon <= east
+    assert south <= place.lat <= north
+    assert place.snap_m < 100
+
+
+def test_senaatintori_is_near_the_square(helsinki) -> None:
+    # the Senate Square is around 60.1693 N, 24.9522 E
+    place = helsinki.resolve("Senaatintori")
+    assert abs(place.lat - 60.1693) < 0.002
+    assert abs(place.lon - 24.9522) < 0.004
+
+
+def test_lat_lon_snaps_to_the_nearest_node(helsinki) -> None:
+    place = helsinki.resolve("60.1699, 24.9384")
+    node_lon, node_lat = helsinki.index.node_lonlat[place.node]
+    assert abs(node_lon - 24.9384) < 0.002
+    assert abs(node_lat - 60.1699) < 0.002
+
+
+def test_unknown_name_lists_close_matches(helsinki) -> None:
+    with pytest.raises(PlaceError, match=r"no place called 'Senaattori'.*Close matches: .*Senaatintori"):
+        helsinki.resolve("Senaattori")
+
+
+def test_far_point_is_refused(helsinki) -> None:
+    with pytest.raises(PlaceError, match=r"from the nearest street of this dataset"):
+        helsinki.resolve("60.30,25.10")
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_empty_place(helsinki, text: str) -> None:
+    with pytest.raises(PlaceError, match="empty place"):
+        helsinki.resolve(text)
+
+
+def test_out_of_range_coordinates() -> None:
+    with pytest.raises(PlaceError, match="latitude must be within"):
+        parse_lat_lon("95.0,24.9")
+
+
+def test_normalise_name_ignores_case_accents_and_spaces() -> None:
+    assert normalise_name("  Ympyrä\ttalo ") == normalise_name("ympyra talo")
+
+
+@given(st.floats(-90, 90, allow_nan=False), st.floats(-180, 180, allow_nan=False))
+def test_parse_lat_lon_round_trips(lat: float, lon: float) -> None:
+    assert parse_lat_lon(f"{lat:.6f},{lon:.6f}") == pytest.approx((round(lat, 6), round(lon, 6)))
+
+
+def test_place_table_keeps_one_point_per_name_on_a_feature() -> None:
+    named = [("Tori", 24.0, 60.0, "a"), ("Tori", 24.002, 60.0, "b"), ("tori ", 24.001, 60.0, "c"),
+             ("Katu", 25.0, 61.0, "d")]
+    table = place_table(named)
+    assert sorted(table["key"]) == ["katu", "tori"]
+    tori = table[table["key"] == "tori"].iloc[0]
+    assert (tori["lon"], tori["lat"]) == (24.001, 60.0)  # the feature nearest the middle
+    assert tori["features"] == 3
