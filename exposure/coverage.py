@@ -154,7 +154,10 @@ def polyline_intervals(
     if narrow.any():
         lo, hi = _cone(ax[narrow], ay[narrow], dx[narrow], dy[narrow], direction[narrow], fov[narrow])
         lo, hi = np.maximum(lo, t0[narrow]), np.minimum(hi, t1[narrow])
-        out_s.append(si[narrow]), out_c.append(ci[narrow]), out_0.append(lo), out_1.append(hi)
+        out_s.append(si[narrow])
+        out_c.append(ci[narrow])
+        out_0.append(lo)
+        out_1.append(hi)
     wide = (fov > 180) & (fov < 360)
     if wide.any():
         # a wide sector is the disc minus a narrow cone pointing backwards

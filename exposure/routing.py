@@ -275,8 +275,8 @@ def _milp_path(sub: _Subgraph, x: np.ndarray) -> np.ndarray:
     """Follow the chosen edges from the source; loops a time-limited solution may hold are cut."""
     chosen = np.flatnonzero(x > 0.5)
     out: dict[int, list[int]] = {}
-    for j in chosen:
-        out.setdefault(int(sub.u[j]), []).append(int(j))
+    for c in chosen:
+        out.setdefault(int(sub.u[c]), []).append(int(c))
     path: list[int] = []
     seen_at: dict[int, int] = {sub.source: 0}
     node = sub.source
@@ -284,7 +284,7 @@ def _milp_path(sub: _Subgraph, x: np.ndarray) -> np.ndarray:
         if not out.get(node):
             msg = "internal error: the solver's flow does not reach the destination"
             raise AssertionError(msg)
-        j = out[node].pop()
+        j = int(out[node].pop())
         path.append(j)
         node = int(sub.v[j])
         if node in seen_at:  # a loop: drop it
@@ -494,7 +494,7 @@ def fewest_cameras_route(
     seed_count = _frt_count(ctx, sub.edges[seed])
     label, objective = "fewest cameras", "fewest-cameras"
     if seed_count == 0 or not exact:
-        optimal = True if seed_count == 0 else False
+        optimal = seed_count == 0
         # with no camera left, only length can improve: take the shortest camera-free route
         if seed_count == 0:
             free = ctx.exposure.frt_count_on_edge()[sub.edges] == 0

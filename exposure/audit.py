@@ -1,0 +1,482 @@
+"""Exposure of a walk someone already made: read a GPX/GeoJSON track and measure its time in view."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import gpxpy
+import gpxpy.gpx
+import numpy as np
+import pandas as pd
+import pyproj
+
+from exposure._errors import TrackError
+from exposure.cameras import FrtPolicy, describe_policies, select_cameras
+from exposure.coverage import camera_geometry, candidate_pairs, coverage_settings, polyline_intervals, union_length
+from exposure.network import local_crs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["PER_CAMERA_COLUMNS", "Audit", "Track", "audit_track", "read_track"]
+
+#: Columns of :attr:`Audit.per_camera`, in this order.
+PER_CAMERA_COLUMNS: tuple[str, ...] = (
+    "camera_id",
+    "frt_capable",
+    "frt_tier",
+    "kind",
+    "metres_in_view",
+    "seconds_in_view",
+)
+
+_LINE_TYPES = ("LineString", "MultiLineString")
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """A walked line.
+
+    Attributes
+    ----------
+    coordinates
+        Points as ``(lon, lat)`` rows, shape (N, 2), in walking order.
+    times
+        ``datetime64[s]`` (UTC) per point, or None when the track has no
+        timestamps (or not on every point).
+    name
+        The track's name, or ``""``.
+    source
+        Where it was read from (a path, or a description).
+    """
+
+    coordinates: np.ndarray
+    times: np.ndarray | None
+    name: str
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class Audit:
+    """How much of a track lies within view of cameras.
+
+    ``cameras``/``camera_ids`` are the counted cameras whose view the track
+    enters, in the order the walk meets them; ``frt_cameras``/``frt_camera_ids``
+    those the FRT policy deems capable. ``metres_in_view`` is the length of the
+    track within view of at least one FRT-capable camera (each metre once,
+    however many cameras see it, but twice when the walk passes twice);
+    ``metres_in_view_any`` the same for any counted camera. ``seconds_in_view``
+    is the time spent within view of an FRT-capable camera, including time spent
+    standing there, from timestamps interpolated linearly by distance; None when
+    the track has no timestamps.
+    """
+
+    length_m: float
+    cameras: int
+    frt_cameras: int
+    camera_ids: tuple[str, ...]
+    frt_camera_ids: tuple[str, ...]
+    metres_in_view: float
+    metres_in_view_any: float
+    share_in_view: float
+    seconds_in_view: float | None
+    seconds_total: float | None
+    per_camera: pd.DataFrame
+    settings: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form: metres to 0.1 m, seconds to 0.1 s, no NaN."""
+        rows = []
+        for record in self.per_camera.to_dict(orient="records"):
+            seconds = record["seconds_in_view"]
+            rows.append({
+                "camera_id": str(record["camera_id"]),
+                "frt_capable": bool(record["frt_capable"]),
+                "frt_tier": str(record["frt_tier"]),
+                "kind": str(record["kind"]),
+                "metres_in_view": round(float(record["metres_in_view"]), 1),
+                "seconds_in_view": None if _missing(seconds) else round(float(seconds), 1),
+            })
+        return {
+            "length_m": round(self.length_m, 1),
+            "cameras": self.cameras,
+            "frt_cameras": self.frt_cameras,
+            "camera_ids": list(self.camera_ids),
+            "frt_camera_ids": list(self.frt_camera_ids),
+            "metres_in_view": round(self.metres_in_view, 1),
+            "metres_in_view_any": round(self.metres_in_view_any, 1),
+            "share_in_view": round(self.share_in_view, 4),
+            "seconds_in_view": None if self.seconds_in_view is None else round(self.seconds_in_view, 1),
+            "seconds_total": None if self.seconds_total is None else round(self.seconds_total, 1),
+            "per_camera": rows,
+            "settings": self.settings,
+        }
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# --------------------------------------------------------------------------- reading tracks
+
+
+def read_track(source: str | Path | Sequence[tuple[float, float]] | Mapping[str, Any]) -> Track:
+    """Read a walked track.
+
+    Parameters
+    ----------
+    source
+        A GPX file (every ``<trk>`` segment in file order; if it has no track
+        points, the ``<rte>`` points), a GeoJSON file or a GeoJSON object
+        (``LineString``, ``MultiLineString``, or a ``Feature``/``FeatureCollection``
+        holding exactly one such line; coordinates ``[lon, lat]``), or a list of
+        points given as **(lat, lon)** pairs, the order people type them in
+        (and the order of a map's "copy coordinates"), unlike GeoJSON.
+
+    Returns
+    -------
+    Track
+        The points as ``(lon, lat)`` and their times when every point has one.
+
+    Raises
+    ------
+    TrackError
+        When the file is missing or cannot be parsed, holds no line, has a
+        coordinate out of range, timestamps that go backwards, or fewer than
+        two distinct points. The message names the file and the problem.
+    """
+    if isinstance(source, (str, Path)):
+        track = _read_track_file(Path(source))
+    elif isinstance(source, Mapping):
+        track = _track_from_geojson(source, where="GeoJSON object")
+    elif isinstance(source, (Sequence, np.ndarray)):
+        track = _track_from_points(source)
+    else:
+        msg = (
+            f"cannot read a track from a {type(source).__name__}; "
+            "give a GPX or GeoJSON path, a GeoJSON dict, or a list of (lat, lon) points"
+        )
+        raise TrackError(msg)
+    _check_track(track)
+    return track
+
+
+def _read_track_file(path: Path) -> Track:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as err:
+        msg = f"{path}: track file not found; check the path"
+        raise TrackError(msg) from err
+    except UnicodeDecodeError as err:
+        msg = f"{path}: not UTF-8 text ({err}); a track must be a GPX or GeoJSON file"
+        raise TrackError(msg) from err
+    except OSError as err:
+        msg = f"{path}: track file cannot be read ({err}); check its permissions"
+        raise TrackError(msg) from err
+    head = text.lstrip()[:1]
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json") or (suffix != ".gpx" and head in ("{", "[")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            msg = f"{path}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); fix or re-export it"
+            raise TrackError(msg) from err
+        return _track_from_geojson(data, where=str(path))
+    return _track_from_gpx(text, where=str(path))
+
+
+def _track_from_gpx(text: str, *, where: str) -> Track:
+    try:
+        gpx = gpxpy.parse(text)
+    except gpxpy.gpx.GPXXMLSyntaxException as err:
+        msg = f"{where}: not valid XML ({err}); fix the file or export the GPX again"
+        raise TrackError(msg) from err
+    except (gpxpy.gpx.GPXException, ValueError) as err:
+        msg = f"{where}: not a readable GPX file ({err}); export the walk again as GPX 1.1"
+        raise TrackError(msg) from err
+    points: list[Any] = [p for trk in gpx.tracks for seg in trk.segments for p in seg.points]
+    name = next((t.name for t in gpx.tracks if t.name), "")
+    if not points:
+        points = [p for rte in gpx.routes for p in rte.points]
+        name = next((r.name for r in gpx.routes if r.name), "")
+    if not points:
+        extra = f" (only {len(gpx.waypoints)} <wpt> waypoints, which have no order)" if gpx.waypoints else ""
+        msg = f"{where}: no <trkpt> or <rtept> points{extra}; a track needs a recorded or planned line"
+        raise TrackError(msg)
+    coords = np.array([[p.longitude, p.latitude] for p in points], dtype=float)
+    stamps = [p.time for p in points]
+    times = None
+    if all(t is not None for t in stamps):
+        times = np.array([_utc_naive(t) for t in stamps], dtype="datetime64[s]")
+    return Track(coordinates=coords, times=times, name=name or "", source=where)
+
+
+def _utc_naive(moment: datetime) -> np.datetime64:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return np.datetime64(moment, "s")
+
+
+def _track_from_geojson(data: Any, *, where: str) -> Track:
+    if not isinstance(data, Mapping):
+        msg = f"{where}: GeoJSON must be an object with a 'type', not a {type(data).__name__}"
+        raise TrackError(msg)
+    kind = data.get("type")
+    name = ""
+    properties: Mapping[str, Any] = {}
+    geometry: Any = data
+    if kind == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list):
+            msg = f"{where}: FeatureCollection without a 'features' list"
+            raise TrackError(msg)
+        lines = [
+            f for f in features
+            if isinstance(f, Mapping) and isinstance(f.get("geometry"), Mapping)
+            and f["geometry"].get("type") in _LINE_TYPES
+        ]
+        if len(lines) != 1:
+            msg = (
+                f"{where}: FeatureCollection holds {len(lines)} LineString/MultiLineString features; "
+                "a track must be exactly one line (save one walk per file)"
+            )
+            raise TrackError(msg)
+        data = lines[0]
+        kind = "Feature"
+    if kind == "Feature":
+        properties = data.get("properties") or {}
+        if not isinstance(properties, Mapping):
+            properties = {}
+        name = str(properties.get("name") or "")
+        geometry = data.get("geometry")
+        if not isinstance(geometry, Mapping):
+            msg = f"{where}: Feature has no geometry; a track needs a LineString"
+            raise TrackError(msg)
+    gtype = geometry.get("type")
+    if gtype not in _LINE_TYPES:
+        msg = f"{where}: GeoJSON geometry is a {gtype!r}, not a LineString or MultiLineString"
+        raise TrackError(msg)
+    raw = geometry.get("coordinates")
+    parts = [raw] if gtype == "LineString" else raw
+    if not isinstance(parts, list) or not all(isinstance(part, list) for part in parts):
+        msg = f"{where}: {gtype} 'coordinates' must be a list of [lon, lat] positions"
+        raise TrackError(msg)
+    coords = []
+    for position in (pos for part in parts for pos in part):
+        if not (isinstance(position, list) and len(position) >= 2):
+            msg = f"{where}: position {position!r} is not [lon, lat]"
+            raise TrackError(msg)
+        coords.append(_number_pair(position[0], position[1], where=where, order="lon, lat"))
+    times = _geojson_times(properties.get("coordTimes"), gtype, len(coords))
+    return Track(coordinates=np.array(coords, dtype=float).reshape(-1, 2), times=times, name=name, source=where)
+
+
+def _geojson_times(raw: Any, gtype: str, n: int) -> np.ndarray | None:
+    """Times from the ``coordTimes`` property that GPX-to-GeoJSON converters write, if usable."""
+    if not isinstance(raw, list):
+        return None
+    flat = [t for part in raw for t in part] if gtype == "MultiLineString" else raw
+    if len(flat) != n:
+        return None
+    try:
+        return np.array([_utc_naive(datetime.fromisoformat(str(t))) for t in flat], dtype="datetime64[s]")
+    except (TypeError, ValueError):
+        return None
+
+
+def _track_from_points(points: Iterable[Any]) -> Track:
+    coords = []
+    for number, point in enumerate(points, start=1):
+        try:
+            lat, lon = point
+        except (TypeError, ValueError) as err:
+            msg = f"point {number} of the list is {point!r}, not a (lat, lon) pair"
+            raise TrackError(msg) from err
+        where = f"point {number} of the list"
+        lat_f, lon_f = _number_pair(lat, lon, where=where, order="lat, lon")
+        coords.append((lon_f, lat_f))
+    return Track(
+        coordinates=np.array(coords, dtype=float).reshape(-1, 2), times=None, name="",
+        source="list of (lat, lon) points",
+    )
+
+
+def _number_pair(first: Any, second: Any, *, where: str, order: str) -> tuple[float, float]:
+    """Check one position; ``order`` says which of lon/lat comes first, for the message."""
+    try:
+        a, b = float(first), float(second)
+    except (TypeError, ValueError) as err:
+        msg = f"{where}: ({first!r}, {second!r}) is not a pair of numbers ({order})"
+        raise TrackError(msg) from err
+    lat, lon = (a, b) if order == "lat, lon" else (b, a)
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        hint = ""
+        if abs(lat) > 90 and abs(lon) <= 90:
+            hint = f"; it looks swapped: give ({order})"
+        msg = f"{where}: ({a!r}, {b!r}) is out of range as ({order}){hint}"
+        raise TrackError(msg)
+    return a, b
+
+
+def _check_track(track: Track) -> None:
+    distinct = np.unique(track.coordinates, axis=0) if len(track.coordinates) else track.coordinates
+    if len(distinct) < 2:
+        msg = (
+            f"{track.source}: {len(track.coordinates)} point(s), {len(distinct)} distinct; "
+            "a track needs at least two distinct points"
+        )
+        raise TrackError(msg)
+    if track.times is not None:
+        back = np.flatnonzero(np.diff(track.times.astype(np.int64)) < 0)
+        if len(back):
+            i = int(back[0]) + 1
+            msg = (
+                f"{track.source}: timestamps go backwards at point {i + 1} "
+                f"({track.times[i]} after {track.times[i - 1]}); fix the times or remove them"
+            )
+            raise TrackError(msg)
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def audit_track(
+    track: Track | str | Path | Sequence[tuple[float, float]] | Mapping[str, Any],
+    cameras: pd.DataFrame,
+    *,
+    frt_policy: str | Path | FrtPolicy = "default",
+    verification: str | Iterable[str] = "default",
+    radius_m: float | None = None,
+) -> Audit:
+    """Measure how much of a walked track lies within view of counted cameras.
+
+    The view of each camera is clipped exactly along the track's segments
+    (discs and sectors), not only tested at the recorded points.
+
+    Parameters
+    ----------
+    track
+        The track, or anything :func:`read_track` accepts (a plain list is
+        **(lat, lon)** points).
+    cameras
+        Camera table (see :data:`exposure.cameras.CAMERA_COLUMNS`).
+    frt_policy
+        Which cameras count as FRT-capable (see :func:`exposure.cameras.frt_policy`).
+    verification
+        Which verification statuses are counted (see
+        :func:`exposure.cameras.verification_policy`).
+    radius_m
+        Uniform disc radius overriding the per-kind coverage model.
+
+    Returns
+    -------
+    Audit
+        Length, cameras met, metres and seconds in view, per-camera figures and
+        the settings behind them.
+    """
+    if not isinstance(track, Track):
+        track = read_track(track)
+    selected = select_cameras(cameras, frt_policy=frt_policy, verification=verification)
+    lon, lat = track.coordinates[:, 0], track.coordinates[:, 1]
+    crs = local_crs(float(lon.mean()), float(lat.mean()))
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x, y = to_xy.transform(lon, lat)
+    xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    cum = np.concatenate([[0.0], np.cumsum(step)])  # metres walked at each point
+    moving = np.flatnonzero(step > 0)
+    seg_a, seg_b = xy[moving], xy[moving + 1]
+    cams = camera_geometry(selected, crs, radius_m=radius_m)
+    s, c, t0, t1 = polyline_intervals(seg_a, seg_b, cams, pairs=candidate_pairs(seg_a, seg_b, cams))
+    point = moving[s]
+    start = cum[point] + t0 * step[point]
+    end = cum[point] + t1 * step[point]
+
+    n_cams = len(selected)
+    frt = selected["frt_capable"].to_numpy(dtype=bool)
+    per_m = union_length(*_by_camera(c, start, end), n_groups=n_cams)
+    zeros = np.zeros(len(c), dtype=np.int64)
+    any_m = float(union_length(zeros, start, end, n_groups=1)[0])
+    frt_pick = frt[c]
+    frt_m = float(union_length(zeros[frt_pick], start[frt_pick], end[frt_pick], n_groups=1)[0])
+
+    seconds_in_view = seconds_total = None
+    per_s = np.full(n_cams, np.nan)
+    if track.times is not None:
+        secs = (track.times - track.times[0]).astype(np.int64).astype(float)
+        seconds_total = float(secs[-1])
+        t_start, t_end = _seconds_at(start, cum, secs, side="first"), _seconds_at(end, cum, secs, side="last")
+        per_s = union_length(*_by_camera(c, t_start, t_end), n_groups=n_cams)
+        seconds_in_view = float(union_length(zeros[frt_pick], t_start[frt_pick], t_end[frt_pick], n_groups=1)[0])
+
+    # cameras in the order the walk first meets them
+    first_seen: dict[int, float] = {}
+    for cam, m in zip(c.tolist(), start.tolist(), strict=True):
+        first_seen[cam] = min(m, first_seen.get(cam, math.inf))
+    seen = np.array(sorted(first_seen, key=lambda k: (first_seen[k], k)), dtype=np.int64)
+    ids = selected["camera_id"].astype(str).to_numpy()
+    seen_frt = seen[frt[seen]]
+    per_camera = pd.DataFrame({
+        "camera_id": ids[seen],
+        "frt_capable": frt[seen],
+        "frt_tier": selected["frt_tier"].astype(str).to_numpy()[seen],
+        "kind": selected["kind"].astype(str).to_numpy()[seen],
+        "metres_in_view": per_m[seen],
+        "seconds_in_view": per_s[seen],
+    }, columns=list(PER_CAMERA_COLUMNS))
+    per_camera = per_camera.sort_values("metres_in_view", ascending=False, kind="stable").reset_index(drop=True)
+
+    length = float(cum[-1])
+    return Audit(
+        length_m=length,
+        cameras=len(seen),
+        frt_cameras=len(seen_frt),
+        camera_ids=tuple(ids[seen]),
+        frt_camera_ids=tuple(ids[seen_frt]),
+        metres_in_view=frt_m,
+        metres_in_view_any=any_m,
+        share_in_view=frt_m / length if length > 0 else 0.0,
+        seconds_in_view=seconds_in_view,
+        seconds_total=seconds_total,
+        per_camera=per_camera,
+        settings={
+            "policies": describe_policies(frt_policy, verification),
+            "coverage": coverage_settings(radius_m=radius_m),
+        },
+    )
+
+
+def _by_camera(camera: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Intervals sorted by camera, as :func:`union_length` wants its groups."""
+    order = np.argsort(camera, kind="stable")
+    return camera[order], start[order], end[order]
+
+
+def _seconds_at(metres: np.ndarray, cum: np.ndarray, secs: np.ndarray, *, side: str) -> np.ndarray:
+    """Seconds since the start when the walker was ``metres`` along the track.
+
+    Between points time runs linearly with distance. Where the walker stood still
+    (several points at one distance), ``side="first"`` gives the arrival and
+    ``"last"`` the departure, so that an interval in view includes the time spent
+    standing at its ends: standing inside a camera's view is time in view.
+    """
+    where = np.unique(cum)
+    arrive = secs[np.searchsorted(cum, where, side="left")]
+    leave = secs[np.searchsorted(cum, where, side="right") - 1]
+    k = np.clip(np.searchsorted(where, metres, side="left"), 1, len(where) - 1)
+    lo, hi = where[k - 1], where[k]
+    frac = np.clip((metres - lo) / (hi - lo), 0.0, 1.0)
+    between = leave[k - 1] + frac * (arrive[k] - leave[k - 1])
+    tol = 1e-9 * max(float(cum[-1]), 1.0)
+    at_lo = np.abs(metres - lo) <= tol
+    at_hi = np.abs(metres - hi) <= tol
+    if side == "first":
+        return np.where(at_lo, arrive[k - 1], np.where(at_hi, arrive[k], between))
+    return np.where(at_hi, leave[k], np.where(at_lo, leave[k - 1], between))

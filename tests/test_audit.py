@@ -1,0 +1,384 @@
+"""Tests of exposure.audit: reading tracks and measuring their exposure."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString, Point
+
+from exposure._errors import TrackError
+from exposure.audit import PER_CAMERA_COLUMNS, Audit, Track, audit_track, read_track
+from exposure.cameras import CAMERA_COLUMNS, load_cameras
+from exposure.network import local_crs
+
+ORIGIN = (24.94, 60.17)  # lon, lat: central Helsinki, well inside UTM zone 35
+CRS = local_crs(*ORIGIN)
+_TO_XY = pyproj.Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
+_TO_LONLAT = pyproj.Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
+X0, Y0 = _TO_XY.transform(*ORIGIN)
+
+
+def lonlat(dx: float, dy: float) -> tuple[float, float]:
+    """The (lon, lat) of a point ``dx`` metres east and ``dy`` north of the origin."""
+    lon, lat = _TO_LONLAT.transform(X0 + dx, Y0 + dy)
+    return float(lon), float(lat)
+
+
+def cameras_at(rows: list[dict]) -> pd.DataFrame:
+    """A camera table; each row gives ``dx``, ``dy`` and optionally any schema column."""
+    records = []
+    for number, row in enumerate(rows, start=1):
+        lon, lat = lonlat(row["dx"], row["dy"])
+        record = {
+            "camera_id": row.get("camera_id", f"test:{number}"), "lon": lon, "lat": lat,
+            "source": "test", "kind": "fixed", "mount": "street", "operator": "unknown",
+            "direction_deg": np.nan, "fov_deg": np.nan, "height_m": np.nan,
+            "verification": "verified", "agreement": "", "reports": 1, "observed": None, "frt_tier": "medium",
+        }
+        record.update({k: v for k, v in row.items() if k in CAMERA_COLUMNS and k not in ("lon", "lat")})
+        records.append(record)
+    return pd.DataFrame(records, columns=list(CAMERA_COLUMNS))
+
+
+def line_track(points_m: list[tuple[float, float]], *, seconds: list[float] | None = None) -> Track:
+    coords = np.array([lonlat(dx, dy) for dx, dy in points_m])
+    times = None
+    if seconds is not None:
+        times = np.datetime64("2024-05-01T10:00:00", "s") + np.array(seconds).astype("timedelta64[s]")
+    return Track(coordinates=coords, times=times, name="test", source="test")
+
+
+STRAIGHT = [(-100.0, 0.0), (-50.0, 0.0), (0.0, 0.0), (50.0, 0.0), (100.0, 0.0)]
+
+
+# --------------------------------------------------------------------------- synthetic geometry
+
+
+def test_chord_through_one_disc_is_exact() -> None:
+    audit = audit_track(line_track(STRAIGHT), cameras_at([{"dx": 0, "dy": 10}]), radius_m=20)
+    assert audit.length_m == pytest.approx(200.0, abs=1e-6)
+    assert audit.metres_in_view == pytest.approx(2 * math.sqrt(20**2 - 10**2), abs=1e-6)
+    assert audit.cameras == audit.frt_cameras == 1
+    assert audit.camera_ids == ("test:1",)
+    assert audit.share_in_view == pytest.approx(audit.metres_in_view / 200.0)
+    assert audit.seconds_in_view is None
+    assert audit.seconds_total is None
+
+
+def test_overlapping_discs_count_the_overlap_once() -> None:
+    cams = cameras_at([{"dx": -10, "dy": 5}, {"dx": 10, "dy": -5}])
+    audit = audit_track(line_track(STRAIGHT), cams, radius_m=20)
+    half = math.sqrt(20**2 - 5**2)
+    assert audit.metres_in_view_any == pytest.approx(20 + 2 * half, abs=1e-6)
+    assert audit.metres_in_view == pytest.approx(audit.metres_in_view_any)
+    assert audit.per_camera["metres_in_view"].sum() == pytest.approx(4 * half, abs=1e-6)
+    assert audit.cameras == 2
+
+
+@pytest.mark.parametrize(
+    ("direction", "expected_m"),
+    [
+        (0.0, 0.0),  # looks north, away from the street below it
+        (180.0, 20.0),  # looks south: a 90° cone 10 m above the line spans x in [-10, 10]
+    ],
+)
+def test_sector_camera_sees_only_its_cone(direction: float, expected_m: float) -> None:
+    cams = cameras_at([{"dx": 0, "dy": 10, "direction_deg": direction, "fov_deg": 90.0}])
+    audit = audit_track(line_track(STRAIGHT), cams)
+    assert audit.metres_in_view == pytest.approx(expected_m, abs=1e-6)
+    assert audit.cameras == (1 if expected_m else 0)
+
+
+def test_low_tier_camera_counts_in_any_but_not_frt() -> None:
+    cams = cameras_at([
+        {"dx": 0, "dy": 10, "mount": "building", "operator": "private"},
+        {"dx": 60, "dy": 0},
+    ])
+    audit = audit_track(line_track(STRAIGHT), cams, radius_m=20)
+    assert audit.metres_in_view == pytest.approx(40.0, abs=1e-6)
+    assert audit.metres_in_view_any == pytest.approx(40.0 + 2 * math.sqrt(300), abs=1e-6)
+    assert audit.cameras == 2
+    assert audit.frt_camera_ids == ("test:2",)
+    assert audit.camera_ids == ("test:1", "test:2")  # the order the walk meets them
+    row = audit.per_camera.set_index("camera_id").loc["test:1"]
+    assert not row["frt_capable"]
+    assert row["frt_tier"] == "low"
+
+
+def test_verification_policy_drops_cameras() -> None:
+    cams = cameras_at([{"dx": 0, "dy": 10, "verification": "disputed"}])
+    assert audit_track(line_track(STRAIGHT), cams, radius_m=20).cameras == 1
+    audit = audit_track(line_track(STRAIGHT), cams, radius_m=20, verification="verified")
+    assert audit.cameras == 0
+    assert audit.metres_in_view == 0.0
+    assert audit.per_camera.empty
+    assert list(audit.per_camera.columns) == list(PER_CAMERA_COLUMNS)
+    assert audit.settings["policies"]["verification"] == ["verified"]
+
+
+@pytest.mark.parametrize("speed", [0.5, 1.25, 2.0])  # whole seconds at every point
+def test_constant_speed_gives_seconds_from_metres(speed: float) -> None:
+    seconds = [(dx + 100.0) / speed for dx, _ in STRAIGHT]
+    audit = audit_track(line_track(STRAIGHT, seconds=seconds), cameras_at([{"dx": 30, "dy": 10}]), radius_m=20)
+    assert audit.seconds_total == pytest.approx(200.0 / speed)
+    assert audit.seconds_in_view == pytest.approx(audit.metres_in_view / speed, abs=1e-6)
+    assert audit.per_camera["seconds_in_view"].iloc[0] == pytest.approx(audit.seconds_in_view)
+
+
+def test_standing_still_in_view_counts_as_time_in_view() -> None:
+    # walk at 1 m/s but stop 60 s under the camera at x = 0
+    points = [(-100.0, 0.0), (0.0, 0.0), (0.0, 0.0), (100.0, 0.0)]
+    audit = audit_track(line_track(points, seconds=[0, 100, 160, 260]), cameras_at([{"dx": 0, "dy": 10}]),
+                        radius_m=20)
+    assert audit.length_m == pytest.approx(200.0, abs=1e-6)
+    assert audit.seconds_in_view == pytest.approx(2 * math.sqrt(300) + 60, abs=1e-6)
+    # standing still outside any view adds nothing
+    points = [(-100.0, 0.0), (-90.0, 0.0), (-90.0, 0.0), (100.0, 0.0)]
+    audit = audit_track(line_track(points, seconds=[0, 10, 70, 260]), cameras_at([{"dx": 0, "dy": 10}]),
+                        radius_m=20)
+    assert audit.seconds_in_view == pytest.approx(2 * math.sqrt(300), abs=1e-6)
+
+
+def test_passing_twice_counts_twice() -> None:
+    there_and_back = [(-100.0, 0.0), (100.0, 0.0), (-100.0, 0.0)]
+    audit = audit_track(line_track(there_and_back), cameras_at([{"dx": 0, "dy": 10}]), radius_m=20)
+    assert audit.length_m == pytest.approx(400.0, abs=1e-6)
+    assert audit.metres_in_view == pytest.approx(4 * math.sqrt(300), abs=1e-6)
+    assert audit.cameras == 1
+
+
+def test_to_dict_is_json_stable() -> None:
+    audit = audit_track(line_track(STRAIGHT), cameras_at([{"dx": 0, "dy": 10}]), radius_m=20)
+    data = audit.to_dict()
+    assert list(data) == [
+        "length_m", "cameras", "frt_cameras", "camera_ids", "frt_camera_ids", "metres_in_view",
+        "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total", "per_camera", "settings",
+    ]
+    assert data["metres_in_view"] == 34.6
+    assert data["per_camera"] == [{
+        "camera_id": "test:1", "frt_capable": True, "frt_tier": "medium", "kind": "fixed",
+        "metres_in_view": 34.6, "seconds_in_view": None,
+    }]
+    assert data["settings"]["coverage"] == {"model": "uniform disc", "radius_m": 20.0}
+    assert data["settings"]["policies"]["frt_policy"] == "default"
+    json.dumps(data, allow_nan=False)
+
+
+def test_audit_accepts_a_point_list() -> None:
+    points = [tuple(reversed(lonlat(dx, dy))) for dx, dy in STRAIGHT]  # (lat, lon)
+    audit = audit_track(points, cameras_at([{"dx": 0, "dy": 10}]), radius_m=20)
+    assert isinstance(audit, Audit)
+    assert audit.metres_in_view == pytest.approx(2 * math.sqrt(300), abs=1e-6)
+
+
+# --------------------------------------------------------------------------- property
+
+
+@st.composite
+def scenes(draw: st.DrawFn) -> tuple[Track, pd.DataFrame]:
+    coordinate = st.floats(-300, 300, allow_nan=False)
+    points = draw(st.lists(st.tuples(coordinate, coordinate), min_size=2, max_size=8))
+    if len({(round(x, 6), round(y, 6)) for x, y in points}) < 2:
+        points = [*points, (points[0][0] + 1.0, points[0][1])]
+    rows = draw(st.lists(st.fixed_dictionaries({
+        "dx": coordinate, "dy": coordinate,
+        "kind": st.sampled_from(["ptz", "dome", "fixed", "unknown"]),
+        "mount": st.sampled_from(["street", "building", "unknown"]),
+        "operator": st.sampled_from(["public", "private", "unknown"]),
+        "direction_deg": st.one_of(st.just(np.nan), st.floats(0, 360)),
+        "fov_deg": st.one_of(st.just(np.nan), st.floats(1, 360)),
+    }), max_size=12))
+    return line_track(points), cameras_at(rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(scene=scenes())
+def test_metres_in_view_never_exceed_length(scene: tuple[Track, pd.DataFrame]) -> None:
+    track, cams = scene
+    audit = audit_track(track, cams)
+    assert 0.0 <= audit.metres_in_view <= audit.metres_in_view_any + 1e-6
+    assert audit.metres_in_view_any <= audit.length_m + 1e-6
+    assert audit.per_camera["metres_in_view"].sum() >= audit.metres_in_view_any - 1e-6
+    assert 0.0 <= audit.share_in_view <= 1.0 + 1e-9
+    assert audit.frt_cameras <= audit.cameras == len(audit.per_camera)
+
+
+# --------------------------------------------------------------------------- reading tracks
+
+GPX_HEAD = '<?xml version="1.0"?>\n<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">'
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_gpx_segments_and_tracks_are_concatenated_in_order(tmp_path: Path) -> None:
+    text = GPX_HEAD + (
+        "<trk><name>Morning</name>"
+        '<trkseg><trkpt lat="60.1" lon="24.1"><time>2024-05-01T10:00:00Z</time></trkpt>'
+        '<trkpt lat="60.2" lon="24.2"><time>2024-05-01T10:01:00Z</time></trkpt></trkseg>'
+        '<trkseg><trkpt lat="60.3" lon="24.3"><time>2024-05-01T10:02:00Z</time></trkpt></trkseg></trk>'
+        '<trk><trkseg><trkpt lat="60.4" lon="24.4"><time>2024-05-01T12:03:00+02:00</time></trkpt></trkseg></trk>'
+        "</gpx>"
+    )
+    track = read_track(write(tmp_path, "walk.gpx", text))
+    np.testing.assert_allclose(track.coordinates, [[24.1, 60.1], [24.2, 60.2], [24.3, 60.3], [24.4, 60.4]])
+    assert track.name == "Morning"
+    assert track.times is not None
+    assert str(track.times[-1]) == "2024-05-01T10:03:00"  # converted to UTC
+    assert track.source.endswith("walk.gpx")
+
+
+def test_gpx_route_points_are_read_when_there_is_no_track(tmp_path: Path) -> None:
+    text = GPX_HEAD + '<rte><name>Plan</name><rtept lat="60.1" lon="24.1"/><rtept lat="60.2" lon="24.2"/></rte></gpx>'
+    track = read_track(write(tmp_path, "plan.gpx", text))
+    assert track.name == "Plan"
+    assert track.times is None
+    assert len(track.coordinates) == 2
+
+
+def test_gpx_with_some_times_missing_has_no_times(tmp_path: Path) -> None:
+    text = GPX_HEAD + (
+        '<trk><trkseg><trkpt lat="60.1" lon="24.1"><time>2024-05-01T10:00:00Z</time></trkpt>'
+        '<trkpt lat="60.2" lon="24.2"/></trkseg></trk></gpx>'
+    )
+    assert read_track(write(tmp_path, "walk.gpx", text)).times is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2, 12.0]]},
+        {"type": "MultiLineString", "coordinates": [[[24.1, 60.1]], [[24.2, 60.2]]]},
+        {"type": "Feature", "properties": {"name": "Walk"},
+         "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}},
+        {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [24.1, 60.1]}},
+            {"type": "Feature", "properties": {"name": "Walk"},
+             "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}},
+        ]},
+    ],
+)
+def test_geojson_lines_are_read_as_lon_lat(data: dict, tmp_path: Path) -> None:
+    for source in (data, write(tmp_path, "walk.geojson", json.dumps(data))):
+        track = read_track(source)
+        np.testing.assert_allclose(track.coordinates, [[24.1, 60.1], [24.2, 60.2]])
+
+
+def test_geojson_coord_times_are_used() -> None:
+    data = {"type": "Feature", "properties": {"coordTimes": ["2024-05-01T10:00:00Z", "2024-05-01T10:05:00Z"]},
+            "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}}
+    track = read_track(data)
+    assert track.times is not None
+    assert int((track.times[1] - track.times[0]).astype(int)) == 300
+
+
+def test_point_list_is_lat_lon() -> None:
+    track = read_track([(60.1, 24.1), (60.2, 24.2)])
+    np.testing.assert_allclose(track.coordinates, [[24.1, 60.1], [24.2, 60.2]])
+    assert track.times is None
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "match"),
+    [
+        ("empty.gpx", GPX_HEAD + "</gpx>", r"empty\.gpx: no <trkpt> or <rtept> points"),
+        ("zero.gpx", "", r"zero\.gpx: not valid XML"),
+        ("broken.gpx", GPX_HEAD + "<trk><trkseg><trkpt lat=", r"broken\.gpx: not valid XML"),
+        ("waypoints.gpx", GPX_HEAD + '<wpt lat="60.1" lon="24.1"/></gpx>', r"only 1 <wpt> waypoints"),
+        ("one.gpx", GPX_HEAD + '<trk><trkseg><trkpt lat="60.1" lon="24.1"/><trkpt lat="60.1" lon="24.1"/>'
+         "</trkseg></trk></gpx>", r"one\.gpx: 2 point\(s\), 1 distinct; a track needs at least two"),
+        ("back.gpx", GPX_HEAD + '<trk><trkseg><trkpt lat="60.1" lon="24.1"><time>2024-05-01T10:00:00Z</time>'
+         '</trkpt><trkpt lat="60.2" lon="24.2"><time>2024-05-01T09:00:00Z</time></trkpt></trkseg></trk></gpx>',
+         r"back\.gpx: timestamps go backwards at point 2"),
+        ("point.geojson", '{"type": "Point", "coordinates": [24.1, 60.1]}',
+         r"point\.geojson: GeoJSON geometry is a 'Point', not a LineString"),
+        ("bad.geojson", '{"type": "LineString", ', r"bad\.geojson: not valid JSON \(line 1"),
+        ("two.geojson", json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}},
+            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}},
+        ]}), r"two\.geojson: FeatureCollection holds 2 LineString"),
+        ("far.geojson", '{"type": "LineString", "coordinates": [[24.1, 95.0], [24.2, 60.2]]}',
+         r"far\.geojson: \(24\.1, 95\.0\) is out of range as \(lon, lat\)"),
+    ],
+)
+def test_bad_track_files(tmp_path: Path, name: str, text: str, match: str) -> None:
+    with pytest.raises(TrackError, match=match):
+        read_track(write(tmp_path, name, text))
+
+
+def test_parser_errors_are_chained(tmp_path: Path) -> None:
+    with pytest.raises(TrackError) as info:
+        read_track(write(tmp_path, "broken.gpx", "<gpx"))
+    assert info.value.__cause__ is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "match"),
+    [
+        ([(60.1, 24.1)], r"1 point\(s\), 1 distinct"),
+        ([], r"0 point\(s\)"),
+        ([(60.1, 24.1, 3.0)], r"point 1 of the list is \(60\.1, 24\.1, 3\.0\), not a \(lat, lon\) pair"),
+        ([(24.1, 200.1), (24.2, 160.2)], r"point 1 of the list: \(24\.1, 200\.1\) is out of range"),
+        ([(160.1, 24.1), (60.2, 24.2)], r"looks swapped: give \(lat, lon\)"),
+        ([("a", 24.1), (60.2, 24.2)], r"not a pair of numbers"),
+        ({"type": "Feature", "geometry": None}, r"Feature has no geometry"),
+        (42, r"cannot read a track from a int"),
+    ],
+)
+def test_bad_track_values(source: object, match: str) -> None:
+    with pytest.raises(TrackError, match=match):
+        read_track(source)  # type: ignore[arg-type]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(TrackError, match=r"nowhere\.gpx: track file not found"):
+        read_track(tmp_path / "nowhere.gpx")
+
+
+# --------------------------------------------------------------------------- real walks
+
+
+@pytest.fixture(scope="module")
+def jyvaskyla_cameras(shared_data: Path) -> pd.DataFrame:
+    return load_cameras(shared_data / "jyvaskyla" / "cameras.csv").cameras
+
+
+@pytest.mark.parametrize("walk", ["walk1.gpx", "walk2.gpx", "walk3.gpx", "walk4.gpx"])
+def test_jyvaskyla_walks_agree_with_shapely(shared_data: Path, jyvaskyla_cameras: pd.DataFrame, walk: str) -> None:
+    track = read_track(shared_data / "jyvaskyla" / walk)
+    audit = audit_track(track, jyvaskyla_cameras, radius_m=10)  # CCTV-Exposure's radius
+    assert audit.length_m > 500
+    assert 0 < audit.metres_in_view <= audit.metres_in_view_any <= audit.length_m
+    assert 0.0 <= audit.share_in_view <= 1.0
+    assert audit.seconds_in_view is not None
+    assert audit.seconds_total is not None
+    assert 0 < audit.seconds_in_view <= audit.seconds_total
+    assert audit.per_camera["metres_in_view"].sum() >= audit.metres_in_view_any - 1e-6
+
+    # independent recount: shapely discs against the projected line, segment by segment
+    # so that a stretch walked twice counts twice, as it does in the audit
+    crs = local_crs(*track.coordinates.mean(axis=0))
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    xy = np.column_stack(to_xy.transform(track.coordinates[:, 0], track.coordinates[:, 1]))
+    line = LineString(xy)
+    assert line.length == pytest.approx(audit.length_m)
+    cam_xy = np.column_stack(to_xy.transform(jyvaskyla_cameras["lon"], jyvaskyla_cameras["lat"]))
+    discs = [Point(x, y).buffer(10, quad_segs=128) for x, y in cam_xy]
+    seen = shapely.unary_union(discs)
+    in_view = sum(LineString(pair).intersection(seen).length for pair in zip(xy[:-1], xy[1:], strict=True)
+                  if not np.array_equal(*pair))
+    assert audit.metres_in_view_any == pytest.approx(in_view, rel=0.005)
+    ids = jyvaskyla_cameras["camera_id"].to_numpy()
+    assert set(audit.camera_ids) == {ids[i] for i, disc in enumerate(discs) if disc.intersects(line)}

@@ -1,0 +1,178 @@
+"""Tests of exposure.export: GeoJSON, GPX, JSON and CSV output."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+
+import gpxpy
+import numpy as np
+import pandas as pd
+import pytest
+
+from exposure.audit import PER_CAMERA_COLUMNS, Audit
+from exposure.export import (
+    audit_per_camera_csv,
+    audit_to_json,
+    json_safe,
+    route_description,
+    routes_to_geojson,
+    routes_to_gpx,
+    write_output,
+)
+from exposure.routing import Route
+
+SETTINGS = {
+    "policies": {"frt_policy": "default", "frt_capable_tiers": ["high", "medium"], "verification": ["verified"]},
+    "coverage": {"model": "uniform disc", "radius_m": 10.0},
+}
+
+
+def make_route(label: str = "Shortest", *, n_points: int = 3, **changes: object) -> Route:
+    coords = tuple((24.94 + 0.001 * i, 60.17 + 0.0005 * i) for i in range(n_points))
+    fields: dict[str, object] = {
+        "label": label, "objective": "shortest", "edges": (1, 2), "node_ids": (10, 11, 12),
+        "length_m": 1240.0, "walk_min": 15.5, "cameras": 4, "frt_cameras": 3,
+        "camera_ids": ("a", "b", "c", "d"), "frt_camera_ids": ("a", "b", "c"),
+        "metres_in_view": 120.04, "metres_in_view_any": 130.0, "share_in_view": 120.04 / 1240.0,
+        "optimal": None, "coordinates": coords, "notes": ("note",),
+    }
+    fields.update(changes)
+    return Route(**fields)  # type: ignore[arg-type]
+
+
+def make_audit(**changes: object) -> Audit:
+    per_camera = pd.DataFrame({
+        "camera_id": ["=HYPERLINK(\"x\")", "cctvx:2"], "frt_capable": [True, False],
+        "frt_tier": ["high", "low"], "kind": ["dome", "fixed"],
+        "metres_in_view": [20.04, 5.0], "seconds_in_view": [np.nan, np.nan],
+    }, columns=list(PER_CAMERA_COLUMNS))
+    fields: dict[str, object] = {
+        "length_m": 634.56, "cameras": 2, "frt_cameras": 1, "camera_ids": ("=HYPERLINK(\"x\")", "cctvx:2"),
+        "frt_camera_ids": ("=HYPERLINK(\"x\")",), "metres_in_view": 20.04, "metres_in_view_any": 25.04,
+        "share_in_view": 20.04 / 634.56, "seconds_in_view": None, "seconds_total": None,
+        "per_camera": per_camera, "settings": SETTINGS,
+    }
+    fields.update(changes)
+    return Audit(**fields)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- GPX
+
+
+def test_gpx_round_trip() -> None:
+    routes = [make_route("Shortest", n_points=3), make_route("Fewest cameras", n_points=5, objective="fewest-cameras")]
+    gpx = gpxpy.parse(routes_to_gpx(routes, settings=SETTINGS))
+    assert gpx.version == "1.1"
+    assert gpx.creator == "exposure"
+    assert [t.name for t in gpx.tracks] == ["Shortest", "Fewest cameras"]
+    assert [t.type for t in gpx.tracks] == ["shortest", "fewest-cameras"]
+    assert [sum(len(s.points) for s in t.segments) for t in gpx.tracks] == [3, 5]
+    first = gpx.tracks[1].segments[0].points[1]
+    assert (first.longitude, first.latitude) == pytest.approx(routes[1].coordinates[1])
+    assert gpx.tracks[0].description == (
+        "1,240 m, 15.5 min walk, 3 FRT-capable cameras, 120 m in view (policy default)"
+    )
+
+
+def test_gpx_escapes_untrusted_names() -> None:
+    label = 'Rue <script> & "Bar" \x00\x1b end'
+    text = routes_to_gpx([make_route(label)], creator='me & <you> "x"')
+    gpx = gpxpy.parse(text)
+    assert gpx.tracks[0].name == 'Rue <script> & "Bar"  end'
+    assert gpx.creator == 'me & <you> "x"'
+    assert "<script>" not in text
+
+
+def test_gpx_of_no_routes_is_valid() -> None:
+    assert gpxpy.parse(routes_to_gpx([])).tracks == []
+
+
+@pytest.mark.parametrize(
+    ("frt_cameras", "policy", "expected"),
+    [
+        (1, None, "1,240 m, 15.5 min walk, 1 FRT-capable camera, 120 m in view"),
+        (0, "strict-ptz-dome", "1,240 m, 15.5 min walk, 0 FRT-capable cameras, 120 m in view (policy strict-ptz-dome)"),
+    ],
+)
+def test_route_description(frt_cameras: int, policy: str | None, expected: str) -> None:
+    assert route_description(make_route(frt_cameras=frt_cameras), policy=policy) == expected
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_features_carry_route_properties() -> None:
+    routes = [make_route("A"), make_route("B", n_points=4)]
+    collection = routes_to_geojson(routes, settings=SETTINGS)
+    assert collection["type"] == "FeatureCollection"
+    assert collection["settings"] == SETTINGS
+    assert len(collection["features"]) == 2
+    feature = collection["features"][1]
+    assert feature["type"] == "Feature"
+    assert feature["geometry"]["type"] == "LineString"
+    assert len(feature["geometry"]["coordinates"]) == 4
+    expected = routes[1].to_dict()
+    expected.pop("geometry")
+    assert feature["properties"] == expected
+    assert "settings" not in routes_to_geojson(routes)
+
+
+def test_geojson_nan_becomes_null() -> None:
+    collection = routes_to_geojson([make_route(share_in_view=math.nan, metres_in_view=math.inf)])
+    text = json.dumps(collection, allow_nan=False)
+    properties = json.loads(text)["features"][0]["properties"]
+    assert properties["share_in_view"] is None
+    assert properties["metres_in_view"] is None
+
+
+def test_json_safe_converts_numpy_and_tuples() -> None:
+    data = json_safe({1: (np.float64(np.nan), np.int64(3), np.bool_(True)), "a": np.array([1.5, np.inf])})
+    assert data == {"1": [None, 3, True], "a": [1.5, None]}
+    json.dumps(data, allow_nan=False)
+
+
+# --------------------------------------------------------------------------- audits
+
+
+def test_audit_to_json_is_strict_json() -> None:
+    data = audit_to_json(make_audit(share_in_view=math.nan))
+    assert data["share_in_view"] is None
+    assert data["per_camera"][0]["seconds_in_view"] is None
+    assert data["length_m"] == 634.6
+    json.dumps(data, allow_nan=False)
+
+
+def test_audit_per_camera_csv() -> None:
+    text = audit_per_camera_csv(make_audit())
+    table = pd.read_csv(io.StringIO(text), keep_default_na=True)
+    assert list(table.columns) == list(PER_CAMERA_COLUMNS)
+    assert table["camera_id"].tolist() == ["'=HYPERLINK(\"x\")", "cctvx:2"]  # not run as a formula
+    assert table["metres_in_view"].tolist() == [20.0, 5.0]
+    assert table["seconds_in_view"].isna().all()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def test_write_output_json_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    write_output({"place": "Jyväskylä", "share": math.nan, "ids": ("a",)}, out)
+    text = out.read_text(encoding="utf-8")
+    assert "Jyväskylä" in text
+    assert json.loads(text) == {"place": "Jyväskylä", "share": None, "ids": ["a"]}
+    assert text.startswith('{\n  "place"')
+
+
+def test_write_output_text_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    write_output("<gpx/>\n", None)
+    write_output([1, math.nan], None)
+    assert capsys.readouterr().out == "<gpx/>\n[\n  1,\n  null\n]\n"
+
+
+def test_write_output_text_file(tmp_path: Path) -> None:
+    out = tmp_path / "routes.gpx"
+    write_output(routes_to_gpx([make_route()]), out)
+    assert len(gpxpy.parse(out.read_text(encoding="utf-8")).tracks) == 1
