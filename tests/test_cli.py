@@ -1,0 +1,137 @@
+"""The command line: JSON/GeoJSON/GPX out, stable keys, readable errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import gpxpy
+import osmnx as ox
+import pytest
+
+from exposure.cli import main
+
+ROUTE_KEYS = {"label", "objective", "length_m", "walk_min", "cameras", "frt_cameras", "camera_ids",
+              "metres_in_view", "share_in_view", "optimal", "geometry"}
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_route_json_has_the_documented_keys(capsys) -> None:
+    code, out, _ = run(capsys, "route", "--origin", "Rautatientori", "--destination", "Kauppatori")
+    assert code == 0
+    result = json.loads(out)
+    assert result["origin"]["name"] == "Rautatientori"
+    assert result["settings"]["frt_policy"] == "default"
+    assert result["settings"]["coverage"]["model"].startswith("per-kind")
+    assert result["settings"]["max_detour"] == 0.5
+    shortest, *others = result["routes"]
+    assert shortest["label"] == "shortest"
+    for r in result["routes"]:
+        assert ROUTE_KEYS <= set(r)
+        assert r["geometry"]["type"] == "LineString"
+        assert r["metres_in_view"] <= r["length_m"]
+        assert r["length_m"] <= 1.5 * shortest["length_m"] + 0.1
+    assert all(r["frt_cameras"] <= shortest["frt_cameras"] for r in others)
+
+
+def test_route_alternatives_geojson_and_uniform_radius(capsys) -> None:
+    code, out, _ = run(capsys, "route", "--origin", "60.1709,24.9414", "--destination", "Senaatintori",
+                       "--alternatives", "3", "--radius-m", "25", "--format", "geojson")
+    assert code == 0
+    fc = json.loads(out)
+    assert fc["type"] == "FeatureCollection"
+    assert fc["settings"]["coverage"] == {"model": "uniform disc", "radius_m": 25.0}
+    assert 1 <= len(fc["features"]) <= 5
+    counts = [f["properties"]["frt_cameras"] for f in fc["features"]]
+    assert counts[0] == max(counts)
+
+
+def test_route_gpx_to_file(capsys, tmp_path) -> None:
+    out_file = tmp_path / "routes.gpx"
+    code, _, _ = run(capsys, "route", "--origin", "Rautatientori", "--destination", "Senaatintori",
+                     "--objective", "least-time-in-view", "--format", "gpx", "--out", str(out_file))
+    assert code == 0
+    gpx = gpxpy.parse(out_file.read_text())
+    assert [t.name for t in gpx.tracks][0] == "shortest"
+    assert all(len(t.segments[0].points) >= 2 for t in gpx.tracks)
+
+
+def test_unknown_place_is_a_readable_error(capsys) -> None:
+    code, out, err = run(capsys, "route", "--origin", "Senaattori", "--destination", "Kauppatori")
+    assert code == 2
+    assert out == ""
+    assert "error: no place called 'Senaattori'" in err
+    assert "Senaatintori" in err
+    assert "Traceback" not in err
+
+
+def test_bad_policy_is_a_readable_error(capsys) -> None:
+    code, _, err = run(capsys, "route", "--origin", "Rautatientori", "--destination", "Kauppatori",
+                       "--frt-policy", "nonsense")
+    assert code == 2
+    assert "nonsense" in err
+
+
+def test_cameras_csv_and_rejection_report(capsys, tmp_path) -> None:
+    src = tmp_path / "cams.csv"
+    src.write_text("lat,lon,kind\n60.17,24.94,dome\n95,24.94,dome\n60.16,24.95,laser\n")
+    code, out, err = run(capsys, "cameras", "--source", str(src), "--format", "csv")
+    assert code == 0
+    assert len(out.strip().splitlines()) == 2  # header + the one good row
+    assert "2 row(s) rejected" in err
+    assert "lat" in err
+    assert "kind" in err
+
+
+def test_cameras_geojson_from_the_dataset(capsys) -> None:
+    code, out, _ = run(capsys, "cameras", "--format", "geojson")
+    assert code == 0
+    assert len(json.loads(out)["features"]) == 221
+
+
+def test_network_graphml_loads_in_osmnx(capsys, tmp_path) -> None:
+    path = tmp_path / "helsinki.graphml"
+    code, _, err = run(capsys, "network", "--format", "graphml", "--out", str(path))
+    assert code == 0
+    assert "wrote" in err
+    G = ox.load_graphml(path)
+    assert G.number_of_nodes() > 2000
+    assert G.graph["crs"] == "EPSG:4326"
+
+
+def test_network_graphml_needs_out(capsys) -> None:
+    code, _, err = run(capsys, "network", "--format", "graphml")
+    assert code == 2
+    assert "--out" in err
+
+
+def test_audit_jyvaskyla_walk(capsys, shared_data) -> None:
+    code, out, _ = run(capsys, "audit", "--track", str(shared_data / "jyvaskyla" / "walk1.gpx"),
+                       "--cameras", str(shared_data / "jyvaskyla" / "cameras.csv"), "--radius-m", "10")
+    assert code == 0
+    result = json.loads(out)
+    for key in ("length_m", "cameras", "camera_ids", "metres_in_view", "share_in_view", "per_camera"):
+        assert key in result
+    assert 0 < result["metres_in_view"] <= result["length_m"]
+    assert result["cameras"] == len(result["camera_ids"]) > 0
+
+
+def test_python_dash_m_entry_point() -> None:
+    proc = subprocess.run([sys.executable, "-m", "exposure", "--help"], capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert proc.returncode == 0
+    assert "route" in proc.stdout
+    assert "audit" in proc.stdout
+
+
+@pytest.mark.parametrize("args", [["route", "--origin", "x"], ["bogus"]])
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
