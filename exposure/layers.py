@@ -34,7 +34,7 @@ def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (15
         paths.append({"path": np.round(index.edge_lonlat(i), 6).tolist()})
     return pdk.Layer(
         "PathLayer", data=paths, get_path="path", get_color=list(colour), width_min_pixels=1,
-        get_width=2, width_units="meters", pickable=False,
+        get_width=2, width_units="'meters'", pickable=False,
     )
 
 
@@ -49,7 +49,7 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
     )
     return pdk.Layer(
         "ScatterplotLayer", data=data, get_position=["lon", "lat"], get_fill_color="colour",
-        get_radius=radius_px, radius_units="pixels", stroked=True, get_line_color=[255, 255, 255],
+        get_radius=radius_px, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
         line_width_min_pixels=1, pickable=True,
     )
 
@@ -58,7 +58,7 @@ def route_layer(paths: list[dict[str, Any]]) -> pdk.Layer:
     """Routes as thick coloured lines: each item needs ``path`` (lon/lat list) and ``colour``."""
     return pdk.Layer(
         "PathLayer", data=paths, get_path="path", get_color="colour", get_width=6,
-        width_units="pixels", pickable=True, cap_rounded=True, joint_rounded=True,
+        width_units="'pixels'", pickable=True, cap_rounded=True, joint_rounded=True,
     )
 
 
@@ -71,9 +71,14 @@ CAMERA_TOOLTIP = {
 
 def deck(layers: list[pdk.Layer], *, lon: float, lat: float, zoom: float = 14.5,
          tooltip: dict[str, Any] | None = None) -> pdk.Deck:
-    """A map with no third-party basemap: ``map_provider=None`` stops any tile or style request."""
+    """A map with no third-party basemap: no tile, style or font request leaves the machine.
+
+    ``map_provider=None`` makes pydeck emit its ``__MAP_STYLE__`` sentinel, which
+    Streamlit reads as "no basemap". Passing ``map_style=None`` as well would drop
+    the sentinel, and Streamlit would then fetch a Carto style from its CDN.
+    """
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0),
-        map_provider=None, map_style=None, tooltip=tooltip or CAMERA_TOOLTIP,
+        map_provider=None, tooltip=tooltip or CAMERA_TOOLTIP,
     )

@@ -1,0 +1,46 @@
+"""Map layers never ask a third party for anything, and tooltips are escaped."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from exposure.layers import camera_layer, deck, route_layer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cameras() -> pd.DataFrame:
+    return pd.DataFrame({
+        "lon": [24.94], "lat": [60.17], "camera_id": ['<img src=x onerror="alert(1)">'], "kind": ["ptz"],
+        "mount": ["street"], "operator": ["public"], "verification": ["verified"], "frt_tier": ["high"],
+        "source": ["test"],
+    })
+
+
+def test_deck_has_no_basemap_provider_or_style() -> None:
+    spec = json.loads(deck([camera_layer(cameras())], lon=24.94, lat=60.17).to_json())
+    # Streamlit drops its default Carto style only when it sees pydeck's sentinel
+    assert spec["mapStyle"] == "__MAP_STYLE__"
+    assert "mapProvider" not in spec
+    assert "http" not in json.dumps(spec)
+
+
+def test_units_are_literal_strings_not_expressions() -> None:
+    spec = json.loads(deck([camera_layer(cameras()), route_layer([])], lon=0, lat=0).to_json())
+    assert spec["layers"][0]["radiusUnits"] == "pixels"
+    assert spec["layers"][1]["widthUnits"] == "pixels"
+
+
+def test_tooltip_values_are_escaped() -> None:
+    spec = json.loads(deck([camera_layer(cameras())], lon=0, lat=0).to_json())
+    assert spec["layers"][0]["data"][0]["camera_id"].startswith("&lt;img")
+
+
+def test_streamlit_config_is_private() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["address"] == "127.0.0.1"
