@@ -191,7 +191,7 @@ def load_dataset(
         say(f"Loading cached dataset {cached.name}")
         try:
             with cached.open("rb") as f:
-                dataset: Dataset = pickle.load(f)  # noqa: S301 - our own cache file
+                dataset: Dataset = pickle.load(f)
             dataset.info["from_cache"] = True
             return dataset
         except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
