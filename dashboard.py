@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import cache
 from app.sidebar import sidebar
+from app.state import active, counted_caption
 from exposure.cameras import apply_frt_policy, frt_policy
+from exposure.datasets import counts_summary
 from exposure.layers import camera_layer, deck, street_layer
 
 st.set_page_config(page_title="Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
-ds = cache.dataset(choice.dataset)
-figures = cache.summary(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
+ds, ctx = active(choice)
+figures = counts_summary(ds, ctx)
 
 st.title("Surveillance exposure map")
 st.caption(ds.description)
@@ -21,14 +22,7 @@ c1.metric("Cameras counted", f"{figures['cameras_counted']:,}")
 c2.metric("FRT-capable", f"{figures['frt_cameras']:,}")
 c3.metric("Verified", f"{figures['verified']:,}")
 c4.metric("Street length in view of FRT cameras", f"{100 * float(figures['share_of_street_in_view']):.1f} %")
-settings = figures["settings"]
-coverage = settings["coverage"]
-radius_text = (f"uniform {coverage['radius_m']:g} m discs" if "radius_m" in coverage else
-               "per-kind radii " + ", ".join(f"{k} {v:g} m" for k, v in coverage["radius_m_by_kind"].items()))
-st.caption(
-    f"Counted: FRT policy **{settings['frt_policy']}** (capable tiers: {', '.join(settings['frt_capable_tiers'])}), "
-    f"verification statuses **{', '.join(settings['verification'])}**, coverage {radius_text}."
-)
+st.caption(counted_caption(ctx))
 
 cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
 lon, lat = ds.index.node_lonlat.mean(axis=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from exposure.datasets import Dataset, counts_summary, load_dataset
+from exposure.datasets import Dataset, load_dataset
 from exposure.routing import RoutingContext
 
 
@@ -18,10 +18,3 @@ def dataset(name: str) -> Dataset:
 def context(name: str, frt_policy: str, verification: str, radius_m: float | None) -> RoutingContext:
     """Routing context for a dataset and a choice of policies; never mutated by a request."""
     return dataset(name).context(frt_policy_spec=frt_policy, verification=verification, radius_m=radius_m)
-
-
-@st.cache_data(show_spinner=False)
-def summary(name: str, frt_policy: str, verification: str, radius_m: float | None) -> dict[str, object]:
-    """Headline figures (plain data, so cached as data)."""
-    ds = dataset(name)
-    return counts_summary(ds, context(name, frt_policy, verification, radius_m))
