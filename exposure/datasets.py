@@ -32,7 +32,7 @@ from exposure.routing import RoutingContext
 __all__ = ["DATASETS", "Dataset", "get_path", "load_dataset"]
 
 #: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 
 #: Named datasets that ship with the installed packages (offline).
 DATASETS: dict[str, str] = {

@@ -211,6 +211,8 @@ class NetworkIndex:
     Edge ``i`` runs from node index ``edge_u[i]`` to ``edge_v[i]`` and is the
     graph edge ``edge_keys[i]``; its projected polyline is
     ``xy[geom_start[i]:geom_start[i + 1]]`` and its WGS84 one ``lonlat[...]``.
+    ``street_id[i]`` is shared by the two directions of one street: edges with
+    the same polyline (to the centimetre) either way round.
     """
 
     crs: str
@@ -226,6 +228,7 @@ class NetworkIndex:
     lonlat: np.ndarray
     edge_names: list[str]
     node_pos: dict[int, int]
+    street_id: np.ndarray
 
     @property
     def n_nodes(self) -> int:
@@ -321,6 +324,7 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
         cum = np.concatenate([[0.0], np.cumsum(seg)])
         length_m[missing] = (cum[geom_start[1:] - 1] - cum[geom_start[:-1]])[missing]
     return NetworkIndex(
+        street_id=_street_ids(xy, geom_start),
         crs=crs.to_string(),
         node_ids=node_ids,
         node_xy=np.column_stack([nx_, ny_]),
@@ -335,6 +339,22 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
         edge_names=names,
         node_pos=node_pos,
     )
+
+
+def _street_ids(xy: np.ndarray, geom_start: np.ndarray) -> np.ndarray:
+    """One id per street: an edge and its reverse have the same polyline read backwards.
+
+    Two parallel streets between the same nodes differ in shape, so they get
+    different ids even when their lengths are equal.
+    """
+    rounded = np.round(xy, 2)
+    ids: dict[bytes, int] = {}
+    out = np.empty(len(geom_start) - 1, dtype=np.int64)
+    for i in range(len(out)):
+        line = rounded[geom_start[i] : geom_start[i + 1]]
+        forward, backward = line.tobytes(), line[::-1].tobytes()
+        out[i] = ids.setdefault(min(forward, backward), len(ids))
+    return out
 
 
 def save_graphml(G: nx.MultiDiGraph, path: str | Path) -> None:

@@ -25,6 +25,8 @@ __all__ = [
     "Route",
     "RoutingContext",
     "alternative_routes",
+    "compare_with_shortest",
+    "exposure_profile",
     "fewest_cameras_route",
     "least_in_view_route",
     "route_from_edges",
@@ -414,11 +416,10 @@ def _camera_model(ctx: RoutingContext, sub: _Subgraph) -> _CameraModel:
               else np.empty(0, dtype=np.int64))
     frt = ex.frt[pair_c]
     pair_x, pair_c = pair_x[frt], pair_c[frt]
-    # a street: both directions of the same node pair and length
+    # a street: both directions of the same polyline (never two parallel streets)
     n_nodes = len(sub.nodes)
     length = ctx.index.length_m[sub.edges]
-    street_key = np.c_[np.minimum(sub.u, sub.v), np.maximum(sub.u, sub.v), np.round(length * 1000)]
-    _, street = np.unique(street_key, axis=0, return_inverse=True)
+    _, street = np.unique(ctx.index.street_id[sub.edges], return_inverse=True)
     street = street.ravel()
     sc = np.unique(np.c_[street[pair_x], pair_c], axis=0) if len(pair_x) else np.empty((0, 2), np.int64)
     # group cameras by footprint (the sorted streets they see)
@@ -545,10 +546,15 @@ def alternative_routes(
     count = _frt_count(ctx, sub.edges[shortest])
     model = _camera_model(ctx, sub) if count > 0 else None
     deadline = time.monotonic() + 4 * settings.exact_time_limit_s
-    while model is not None and count > 0 and time.monotonic() < deadline:
+    complete = True
+    while model is not None and count > 0:
+        if time.monotonic() >= deadline:
+            complete = False
+            break
         objective_vec = np.r_[model.length, np.zeros(len(model.weights))]
         path, proven = model.solve(objective_vec, max_cameras=count - 1)
         if path is None:
+            complete = proven  # proven infeasible: no route with fewer cameras exists
             break
         frontier.append((path, proven))
         count = _frt_count(ctx, sub.edges[path])
@@ -558,8 +564,12 @@ def alternative_routes(
     out = []
     for i, (path, proven) in enumerate(frontier):
         label = "shortest" if i == 0 else f"alternative {i}"
+        last = i == len(frontier) - 1
+        notes: tuple[str, ...] = ()
+        if last and not complete:
+            notes = ("the exact solver ran out of time: a route past fewer cameras may exist",)
         out.append(route_from_edges(ctx, sub.edges[path], label=label, objective="alternatives",
-                                    optimal=proven))
+                                    optimal=proven and (complete or not last), notes=notes))
     return out
 
 
@@ -592,3 +602,50 @@ def routes(
 def cameras_frame_ids(cameras: pd.DataFrame) -> np.ndarray:
     """Camera ids as an array aligned with camera rows."""
     return cameras["camera_id"].astype(str).to_numpy()
+
+
+def exposure_profile(ctx: RoutingContext, route: Route) -> pd.DataFrame:
+    """Exposure along a route, edge by edge: where the walker is seen, and by how many cameras.
+
+    One row per edge with ``distance_m`` (from the start, at the edge's end),
+    ``in_view_m`` (metres of the edge within view of an FRT-capable camera),
+    ``cumulative_in_view_m`` and ``frt_cameras_so_far`` (distinct cameras met so far).
+    """
+    import pandas as pd  # noqa: PLC0415 - typing-only import at module level
+
+    rows = []
+    seen: set[int] = set()
+    distance = 0.0
+    cumulative = 0.0
+    ex = ctx.exposure
+    for e in route.edges:
+        distance += float(ctx.index.length_m[e])
+        cumulative += float(ex.in_view_m[e])
+        cams = ex.edge_cams[ex.edge_cams_ptr[e] : ex.edge_cams_ptr[e + 1]]
+        seen.update(int(c) for c in cams[ex.frt[cams]])
+        rows.append({"distance_m": distance, "in_view_m": float(ex.in_view_m[e]),
+                     "cumulative_in_view_m": cumulative, "frt_cameras_so_far": len(seen),
+                     "street": ctx.index.edge_names[e]})
+    return pd.DataFrame(rows, columns=["distance_m", "in_view_m", "cumulative_in_view_m", "frt_cameras_so_far",
+                                       "street"])
+
+
+def compare_with_shortest(route: Route, shortest: Route) -> str:
+    """The trade-off in words: ``"+240 m (+3 min), 3 fewer FRT cameras, 120 m less in view"``."""
+    if route.edges == shortest.edges:
+        return "the shortest route"
+    parts = []
+    d_len = route.length_m - shortest.length_m
+    d_min = route.walk_min - shortest.walk_min
+    parts.append(f"{d_len:+,.0f} m ({d_min:+.0f} min)")
+    d_cam = shortest.frt_cameras - route.frt_cameras
+    if d_cam > 0:
+        parts.append(f"{d_cam} fewer FRT camera{'s' if d_cam != 1 else ''}")
+    elif d_cam < 0:
+        parts.append(f"{-d_cam} more FRT camera{'s' if d_cam != -1 else ''}")
+    else:
+        parts.append("as many FRT cameras")
+    d_view = shortest.metres_in_view - route.metres_in_view
+    if abs(d_view) >= 1:
+        parts.append(f"{abs(d_view):,.0f} m {'less' if d_view > 0 else 'more'} in view")
+    return ", ".join(parts)
