@@ -37,3 +37,57 @@ def test_uniform_radius_changes_share() -> None:
     after = {m.label: m.value for m in at.metric}["Street length in view of FRT cameras"]
     assert float(after.rstrip(" %")) < float(before.rstrip(" %"))
     assert "uniform 10 m discs" in " ".join(c.value for c in at.caption)
+
+
+def planner() -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / "2_Route_planner.py"), default_timeout=120)
+
+
+def test_route_planner_by_name_shows_the_comparison() -> None:
+    at = planner().run()
+    at.text_input(key="rp_origin").set_value("Rautatientori").run()
+    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Route"].iloc[0] == "shortest"
+    assert (table["FRT cameras"] <= table["FRT cameras"].iloc[0]).all()
+    assert {"Length (m)", "Walk (min)", "In view of FRT cameras (m)", "Proven optimal"} <= set(table.columns)
+    assert "fewer FRT camera" in at.success[0].value
+    assert at.query_params["origin"] == ["Rautatientori"] or at.query_params["origin"] == "Rautatientori"
+
+
+def test_route_planner_picks_a_protest_site_preset_and_changes_objective() -> None:
+    at = planner().run()
+    at.selectbox(key="rp_origin_pick").set_value("Rautatientori").run()
+    at.selectbox(key="rp_destination_pick").set_value("★ Senaatintori (Senate Square)").run()
+    assert at.text_input(key="rp_destination").value.startswith("60.169")
+    at.radio(key="rp_objective").set_value("least-time-in-view").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) >= 1
+
+
+def test_route_planner_restores_state_from_the_url() -> None:
+    at = planner()
+    at.query_params["origin"] = "Senaatintori"
+    at.query_params["destination"] = "Narinkkatori"
+    at.query_params["objective"] = "shortest"
+    at.query_params["detour"] = "30"
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="rp_origin").value == "Senaatintori"
+    assert at.slider(key="rp_detour").value == 30
+    assert at.dataframe[0].value["Route"].iloc[0] == "shortest"
+
+
+def test_route_planner_unknown_place_is_a_message_not_a_traceback() -> None:
+    at = planner().run()
+    at.text_input(key="rp_origin").set_value("Senaattori").run()
+    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    assert not at.exception
+    assert "Close matches" in at.error[0].value
+
+
+def test_route_planner_audit_mode_runs() -> None:
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    assert not at.exception

@@ -1,0 +1,264 @@
+"""Route planner: walking routes past the fewest FRT-capable cameras, their trade-offs, and audits."""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from app.sidebar import sidebar
+from app.state import active, counted_caption, uploaded_source
+from exposure import settings
+from exposure._errors import ExposureError
+from exposure.audit import audit_track, read_track
+from exposure.cameras import apply_frt_policy, frt_policy
+from exposure.export import audit_to_json, routes_to_geojson, routes_to_gpx
+from exposure.layers import camera_layer, deck, route_layer, street_layer
+from exposure.routing import OBJECTIVES, compare_with_shortest, exposure_profile, routes
+
+st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
+choice = sidebar()
+ds, ctx = active(choice)
+
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
+ROUTE_COLOURS = [[60, 60, 60], [0, 114, 178], [0, 158, 115], [213, 94, 0], [204, 121, 167], [86, 180, 233]]
+OBJECTIVE_LABELS = {
+    "fewest-cameras": "Fewest FRT cameras",
+    "least-time-in-view": "Least time in view",
+    "shortest": "Shortest only",
+}
+
+
+def presets() -> pd.DataFrame:
+    """Named gathering points and protest sites for the dataset (project-authored table)."""
+    path = PRESETS_DIR / f"{choice.dataset}.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=["name", "lat", "lon", "note"])
+    return pd.read_csv(path)
+
+
+PRESETS = presets()
+PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
+
+# --- state from the URL on first load, so a shared link reproduces the route -------------
+if "rp_init" not in st.session_state:
+    q = st.query_params
+    st.session_state["rp_init"] = True
+    st.session_state["rp_origin"] = q.get("origin", "")
+    st.session_state["rp_destination"] = q.get("destination", "")
+    objective = q.get("objective", "fewest-cameras")
+    st.session_state["rp_objective"] = objective if objective in OBJECTIVES else "fewest-cameras"
+    try:
+        st.session_state["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
+        st.session_state["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
+    except ValueError:
+        st.session_state["rp_detour"], st.session_state["rp_alternatives"] = 50, 2
+    st.session_state["rp_mode"] = "Audit a recorded walk" if q.get("mode") == "audit" else "Plan a route"
+
+
+def place_text(option: str) -> str:
+    """What a picked option means: presets resolve to their coordinates, names stay names."""
+    if option.startswith("★ "):
+        row = PRESETS[PRESETS["name"] == option[2:]].iloc[0]
+        return f"{row['lat']:.6f},{row['lon']:.6f}"
+    return option
+
+
+def pick(target: str) -> None:
+    picked = st.session_state.get(f"rp_{target}_pick")
+    if picked:
+        st.session_state[f"rp_{target}"] = place_text(picked)
+
+
+def set_from_click(target: str, value: str) -> None:
+    st.session_state[f"rp_{target}"] = value
+
+
+st.title("Route planner")
+st.caption(counted_caption(ctx))
+mode = st.radio("What do you want to do?", ["Plan a route", "Audit a recorded walk"], horizontal=True,
+                key="rp_mode")
+
+
+def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
+    return [street_layer(ds.index), camera_layer(cameras, radius_px=3)]
+
+
+def plan() -> None:
+    left, right = st.columns(2)
+    with left:
+        st.selectbox("Find a start (search names and protest sites ★)", PLACE_OPTIONS, index=None,
+                     key="rp_origin_pick", on_change=pick, args=("origin",), placeholder="Type to search…")
+        st.text_input("Origin", key="rp_origin", placeholder="a place name or lat,lon",
+                      help="A name from the dataset's OpenStreetMap data, or latitude,longitude.")
+    with right:
+        st.selectbox("Find a destination", PLACE_OPTIONS, index=None, key="rp_destination_pick",
+                     on_change=pick, args=("destination",), placeholder="Type to search…")
+        st.text_input("Destination", key="rp_destination", placeholder="a place name or lat,lon")
+    c1, c2, c3 = st.columns(3)
+    objective = c1.radio("Objective", list(OBJECTIVE_LABELS), format_func=OBJECTIVE_LABELS.get,
+                         key="rp_objective", help="Fewest distinct FRT-capable cameras (exact), or fewest "
+                         "metres within their view; both within the maximum detour.")
+    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5)
+    alternatives = c3.number_input("Alternatives (trade-off routes)", 0, 5, key="rp_alternatives",
+                                   help="For each achievable camera count, the shortest route with at most "
+                                        "that many FRT cameras.")
+    origin, destination = st.session_state["rp_origin"].strip(), st.session_state["rp_destination"].strip()
+
+    if not origin or not destination:
+        st.info("Choose where you start and where you are going: search a name, pick a ★ protest site, "
+                "type lat,lon, or click a street on the map below and set it as origin or destination.")
+        click_map([])
+        return
+    try:
+        o, d = ds.resolve(origin), ds.resolve(destination)
+        key = (choice, uploaded_source(), o.node, d.node, objective, detour, int(alternatives))
+        memo = st.session_state.setdefault("rp_routes", {})
+        if key not in memo:
+            with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):
+                memo.clear()
+                memo[key] = routes(ctx, o.node, d.node, objective=objective, max_detour=detour / 100,
+                                   alternatives=int(alternatives))
+        found = memo[key]
+    except ExposureError as err:
+        st.error(str(err))
+        click_map([])
+        return
+    st.query_params.update(origin=origin, destination=destination, objective=objective, detour=str(detour),
+                           alternatives=str(int(alternatives)))
+
+    shortest = found[0]
+    table = pd.DataFrame([{
+        "Route": r.label,
+        "Length (m)": round(r.length_m),
+        "Walk (min)": round(r.walk_min, 1),
+        "FRT cameras": r.frt_cameras,
+        "All cameras": r.cameras,
+        "In view of FRT cameras (m)": round(r.metres_in_view),
+        "In view (%)": round(100 * r.share_in_view, 1),
+        "Proven optimal": {True: "yes", False: "no (time limit)", None: "—"}[r.optimal],
+        "Compared with the shortest": compare_with_shortest(r, shortest),
+    } for r in found])
+    st.subheader(f"{o.name} → {d.name}")
+    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
+    if best.edges == shortest.edges:
+        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
+                   f"{detour} % detour: {shortest.frt_cameras}.")
+    else:
+        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+    st.dataframe(table, hide_index=True, key="rp_table", width="stretch")
+
+    paths = [{"path": [list(c) for c in r.coordinates], "colour": ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
+              "label": html.escape(r.label)} for i, r in enumerate(found)]
+    click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
+    legend = " · ".join(
+        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
+        f"{html.escape(r.label)}" for i, r in enumerate(found)
+    )
+    st.markdown(legend, unsafe_allow_html=True)
+
+    st.subheader("Exposure along the way")
+    profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
+    st.line_chart(profile, x="distance_m", y="cumulative_in_view_m", color="route",
+                  x_label="distance walked (m)", y_label="metres in view of FRT cameras so far")
+    with st.expander("Cameras each route passes"):
+        for r in found:
+            st.markdown(f"**{html.escape(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
+                        + (", ".join(f"`{html.escape(c)}`" for c in r.frt_camera_ids) or "none"))
+
+    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100}
+    d1, d2, _ = st.columns([1, 1, 3])
+    d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
+                       mime="application/gpx+xml", key="rp_gpx")
+    d2.download_button("Download GeoJSON", json.dumps(routes_to_geojson(found, settings=used)),
+                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson")
+    st.caption("Share this route: copy the page address — origin, destination and options are in it. "
+               f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
+
+
+def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
+              ends: tuple[object, object] | None = None) -> None:
+    cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+    layers = base_layers(cameras)
+    if paths:
+        layers.append(route_layer(paths))
+    if passed:
+        hit = cameras[cameras["camera_id"].astype(str).isin(passed)]
+        layers.append(camera_layer(hit, radius_px=7))
+    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"])
+    layers.append(pdk.Layer("ScatterplotLayer", id="rp_nodes", data=nodes, get_position=["lon", "lat"],
+                            get_radius=6, radius_units="'pixels'", get_fill_color=[0, 0, 0, 0], pickable=True))
+    if ends is not None:
+        marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": c}  # type: ignore[attr-defined]
+                              for p, c in zip(ends, ([20, 120, 20, 255], [20, 20, 160, 255]), strict=True)])
+        layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
+                                get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
+    lon, lat = ds.index.node_lonlat.mean(axis=0)
+    event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=560,
+                            on_select="rerun", selection_mode="single-object", key="rp_map")
+    picked = (event.selection.get("objects", {}) if event and event.selection else {}).get("rp_nodes")
+    if picked:
+        point = f"{picked[0]['lat']:.6f},{picked[0]['lon']:.6f}"
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.write(f"Clicked street point: {point}")
+        c2.button("Set as origin", key="rp_click_origin", on_click=set_from_click, args=("origin", point))
+        c3.button("Set as destination", key="rp_click_destination", on_click=set_from_click,
+                  args=("destination", point))
+    st.caption("Red: high FRT tier · orange: medium · grey-blue: low; larger dots are cameras a route passes. "
+               "Click a street point to use it as origin or destination.")
+
+
+def audit() -> None:
+    st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
+             "cameras saw it. Nothing leaves this machine.")
+    uploaded = st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
+    if uploaded is None:
+        return
+    if uploaded.size > settings.max_camera_file_mb * 1e6:
+        st.error(f"{uploaded.name} is {uploaded.size / 1e6:.1f} MB; the limit is {settings.max_camera_file_mb:g} MB.")
+        return
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(uploaded.name).name
+            path.write_bytes(uploaded.getvalue())
+            track = read_track(path)
+            result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
+                                 verification=choice.verification, radius_m=choice.radius_m)
+    except ExposureError as err:
+        st.error(str(err))
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Length", f"{result.length_m:,.0f} m")
+    c2.metric("FRT-capable cameras", f"{result.frt_cameras}", help=f"of {result.cameras} counted cameras")
+    c3.metric("In view of FRT cameras", f"{result.metres_in_view:,.0f} m ({100 * result.share_in_view:.0f} %)")
+    if result.seconds_in_view is not None:
+        c4.metric("Time in view", f"{result.seconds_in_view / 60:.1f} min",
+                  help=f"of {(result.seconds_total or 0) / 60:.1f} min recorded")
+    else:
+        c4.metric("Time in view", "—", help="the track has no timestamps")
+    cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+    coords = [[round(float(x), 7), round(float(y), 7)] for x, y in track.coordinates]
+    layers = base_layers(cameras)
+    hit = cameras[cameras["camera_id"].astype(str).isin(set(result.camera_ids))]
+    layers.append(camera_layer(hit, radius_px=7))
+    layers.append(route_layer([{"path": coords, "colour": ROUTE_COLOURS[1], "label": "track"}]))
+    lon, lat = pd.DataFrame(coords).mean()
+    st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)), height=520, key="rp_audit_map")
+    st.dataframe(result.per_camera.rename(columns={"metres_in_view": "metres in view (m)",
+                                                   "seconds_in_view": "seconds in view (s)"}),
+                 hide_index=True, key="rp_audit_table")
+    st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
+                       file_name="audit.json", mime="application/json", key="rp_audit_json")
+
+
+if mode == "Plan a route":
+    plan()
+else:
+    st.query_params.update(mode="audit")
+    audit()
+
