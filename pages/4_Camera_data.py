@@ -1,0 +1,276 @@
+"""Camera data: upload a camera file, see which rows were rejected, inspect and download the cameras."""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.sidebar import sidebar
+from app.state import active, clear_uploaded, counted_caption, set_uploaded, uploaded_source
+from exposure import settings
+from exposure._errors import ExposureError
+from exposure.cameras import (
+    FRT_CAPABLE_TIERS,
+    FRT_TIERS,
+    KINDS,
+    MOUNTS,
+    OPERATORS,
+    VERIFICATIONS,
+    CameraLoad,
+    apply_frt_policy,
+    cameras_to_csv,
+    cameras_to_geojson,
+    frt_policy,
+    load_cameras,
+    verification_policy,
+)
+from exposure.layers import camera_layer, deck, street_layer
+
+if TYPE_CHECKING:
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+#: Session-state key of the last file loaded on this page (survives reruns and page changes).
+LOADED = "cam_loaded"
+#: Session-state key of the last failed attempt, so a bad file is not re-read on every rerun.
+FAILED = "cam_failed"
+
+#: Format override choices shown to the user, and what load_cameras is told.
+FORMATS: dict[str, str | None] = {
+    "auto": None,
+    "osm": "osm",
+    "decode": "decode",
+    "cctv-exposure": "cctv-exposure",
+    "csv": "csv",
+    "geojson": "geojson",
+}
+FORMAT_HELP = (
+    "auto detects the format from the file name and content: OpenStreetMap (.osm, .xml, .pbf, "
+    "Overpass JSON), Amnesty's Decode Surveillance counts_per_intersections.csv, CCTV-Exposure's "
+    "camera CSV, GeoJSON points, or any CSV with lat and lon columns. Choose a format only when "
+    "auto guesses wrong."
+)
+
+
+def load_upload(name: str, data: bytes, fmt: str | None) -> CameraLoad:
+    """Read an uploaded file under its own name, so reports and errors name it, not a temporary copy."""
+    safe_name = Path(name).name or "upload"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe_name
+        path.write_bytes(data)
+        try:
+            load = load_cameras(path, format=fmt)
+        except ExposureError as err:
+            msg = str(err).replace(str(path), safe_name)
+            raise type(err)(msg) from err
+    rejected = load.rejected.copy()
+    rejected["file"] = rejected["file"].astype(str).str.replace(str(path), safe_name, regex=False)
+    return CameraLoad(cameras=load.cameras, rejected=rejected, source=safe_name)
+
+
+def dropped_rows(rejected: pd.DataFrame) -> int:
+    """How many input rows were dropped (a problem ending in "camera kept" only ignored a value)."""
+    dropped = rejected[~rejected["reason"].astype(str).str.endswith("camera kept")]
+    return int(dropped[["file", "row"]].drop_duplicates().shape[0])
+
+
+def view_zoom(lon: np.ndarray, lat: np.ndarray) -> float:
+    """A zoom level that fits the points in a map about 700 pixels wide."""
+    if len(lon) < 2:
+        return 14.5
+    mid_lat = math.radians(float(np.mean(lat)))
+    width_deg = max(float(np.ptp(lon)), float(np.ptp(lat)) / max(math.cos(mid_lat), 0.1))
+    if width_deg <= 0:
+        return 14.5
+    # A web-mercator tile is 256 px for 360 / 2**zoom degrees of longitude.
+    return float(np.clip(math.log2(700 / 256 * 360 / width_deg), 2.0, 16.0))
+
+
+def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
+    stamp = (uploaded.file_id, uploaded.name, uploaded.size, fmt_label)
+    loaded = st.session_state.get(LOADED)
+    if loaded is not None and loaded["stamp"] == stamp:
+        return
+    failed = st.session_state.get(FAILED)
+    if failed is not None and failed[0] == stamp:
+        st.error(failed[1])
+        return
+    limit_mb = settings.max_camera_file_mb
+    if uploaded.size > limit_mb * 1e6:
+        msg = (
+            f"{uploaded.name} is {uploaded.size / 1e6:.1f} MB, over the {limit_mb:g} MB limit for camera "
+            "files; cut it to your area (for example with osmium extract) and upload it again."
+        )
+    else:
+        try:
+            with st.spinner(f"Reading {uploaded.name}…"):
+                load = load_upload(uploaded.name, uploaded.getvalue(), FORMATS[fmt_label])
+        except ExposureError as err:
+            msg = str(err)
+        else:
+            st.session_state[LOADED] = {
+                "cameras": load.cameras, "rejected": load.rejected, "source": load.source, "stamp": stamp,
+            }
+            st.session_state.pop(FAILED, None)
+            return
+    # A file that cannot be read replaces the one shown before: its report would be misleading here.
+    st.session_state.pop(LOADED, None)
+    st.session_state[FAILED] = (stamp, msg)
+    st.error(msg)
+
+
+def _forget_removed_file() -> None:
+    # Runs only when the user removes the file from the uploader, not when they come back to
+    # the page (the uploader is then empty too, but the loaded file should stay).
+    if st.session_state.get("cam_file") is None:
+        st.session_state.pop(LOADED, None)
+        st.session_state.pop(FAILED, None)
+
+
+def _use_loaded() -> None:
+    loaded = st.session_state.get(LOADED)
+    if loaded is not None:
+        set_uploaded(loaded["cameras"], loaded["rejected"], source=loaded["source"])
+
+
+def _report(loaded: dict[str, Any]) -> None:
+    cameras: pd.DataFrame = loaded["cameras"]
+    rejected: pd.DataFrame = loaded["rejected"]
+    source = str(loaded["source"])
+    n_dropped = dropped_rows(rejected)
+    n_ignored = int(rejected["reason"].astype(str).str.endswith("camera kept").sum())
+
+    st.subheader(f"What was read from {source}")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Cameras loaded", f"{len(cameras):,}")
+    c2.metric("Rows rejected", f"{n_dropped:,}")
+    c3.metric("Values ignored", f"{n_ignored:,}",
+              help="An optional value (direction, height, date…) could not be read; the camera is kept without it.")
+    if n_dropped:
+        rows = "1 row was" if n_dropped == 1 else f"{n_dropped:,} rows were"
+        kept = "the other camera is" if len(cameras) == 1 else f"the other {len(cameras):,} cameras are"
+        st.warning(f"{rows} rejected; {kept} kept. "
+                   "The table below says which rows and why.")
+    else:
+        st.success(f"Every row of {source} was read: {len(cameras):,} cameras.")
+    if n_ignored:
+        st.info(f"{n_ignored:,} optional values could not be read and were left out; those cameras are kept.")
+    if len(rejected):
+        st.dataframe(rejected.astype({"value": str}), hide_index=True, key="cam_rejected_table")
+        st.download_button("Download the report (CSV)", rejected.to_csv(index=False),
+                           file_name=f"{Path(source).stem}_rejected_rows.csv", mime="text/csv",
+                           key="cam_rejected_csv")
+
+
+def _choices(label: str, vocabulary: tuple[str, ...], values: pd.Series, *, key: str) -> list[str]:
+    extra = sorted(set(values.astype(str)) - set(vocabulary))
+    return st.multiselect(label, [*vocabulary, *extra], key=key, placeholder="All")
+
+
+st.set_page_config(page_title="Camera data · Surveillance exposure map", page_icon="📷", layout="wide")
+choice = sidebar()
+ds, ctx = active(choice)
+
+st.title("Camera data")
+st.write("Upload your own camera map, check what could not be read, and use it on every page; "
+         "or look through the cameras the dataset already has.")
+
+# ---------------------------------------------------------------- upload
+st.header("Upload a camera file")
+uploaded = st.file_uploader(
+    "Camera file: CSV, GeoJSON, JSON, OSM XML or PBF", type=["csv", "geojson", "json", "osm", "xml", "pbf"],
+    key="cam_file", on_change=_forget_removed_file,
+    help=f"Up to {settings.max_camera_file_mb:g} MB. The file stays in this session; nobody else sees it.",
+)
+fmt_label = st.selectbox("File format", list(FORMATS), key="cam_format", help=FORMAT_HELP)
+if uploaded is not None:
+    _read_upload(uploaded, fmt_label)
+
+loaded = st.session_state.get(LOADED)
+if loaded is not None:
+    _report(loaded)
+    st.button("Use these cameras on every page", key="cam_use", on_click=_use_loaded, type="primary",
+              help="Every page then counts these cameras on the streets of the chosen dataset.")
+if uploaded_source() is not None:
+    st.button("Back to the dataset's cameras", key="cam_reset", on_click=clear_uploaded)
+st.caption(counted_caption(ctx))
+
+# ---------------------------------------------------------------- inspect
+if loaded is not None:
+    shown: pd.DataFrame = loaded["cameras"]
+    shown_name = str(loaded["source"])
+    st.header(f"Inspect the cameras from {shown_name}")
+    if uploaded_source() != shown_name:
+        st.caption("Loaded here only: the other pages count them once you press "
+                   "“Use these cameras on every page”.")
+elif uploaded_source() is not None:
+    shown = ds.cameras
+    shown_name = str(uploaded_source())
+    st.header(f"Inspect the cameras from {shown_name}")
+else:
+    shown = ds.cameras
+    shown_name = choice.dataset
+    st.header(f"Inspect the cameras of {choice.dataset}")
+
+cameras = apply_frt_policy(shown, frt_policy(choice.frt_policy))
+f1, f2, f3, f4, f5 = st.columns(5)
+with f1:
+    kinds = _choices("Kind", KINDS, cameras["kind"], key="cam_kind")
+with f2:
+    mounts = _choices("Mount", MOUNTS, cameras["mount"], key="cam_mount")
+with f3:
+    operators = _choices("Operator", OPERATORS, cameras["operator"], key="cam_operator")
+with f4:
+    verifications = _choices("Verification", VERIFICATIONS, cameras["verification"], key="cam_verification")
+with f5:
+    tiers = _choices("FRT tier", FRT_TIERS, cameras["frt_tier"], key="cam_tier")
+
+keep = np.ones(len(cameras), dtype=bool)
+for column, wanted in (("kind", kinds), ("mount", mounts), ("operator", operators),
+                       ("verification", verifications), ("frt_tier", tiers)):
+    if wanted:
+        keep &= cameras[column].astype(str).isin(wanted).to_numpy()
+filtered = cameras[keep].reset_index(drop=True)
+
+counted = filtered["frt_tier"].isin(FRT_CAPABLE_TIERS) & filtered["verification"].isin(
+    verification_policy(choice.verification))
+m1, m2 = st.columns(2)
+m1.metric("Cameras shown", f"{len(filtered):,}", help=f"of {len(cameras):,} in {shown_name}")
+m2.metric("Counted as FRT-capable", f"{int(counted.sum()):,}",
+          help=f"under FRT policy {choice.frt_policy} and verification {choice.verification}")
+
+street_lonlat = ds.index.node_lonlat
+west, south = street_lonlat.min(axis=0)
+east, north = street_lonlat.max(axis=0)
+inside = cameras["lon"].between(west, east) & cameras["lat"].between(south, north)
+if len(cameras) and not inside.any():
+    st.info(f"These cameras are outside the streets of {choice.dataset}; routes won't see them. "
+            "Choose the dataset that covers them in the sidebar.")
+elif not inside.all():
+    st.info(f"{int((~inside).sum()):,} of these {len(cameras):,} cameras are outside the streets of "
+            f"{choice.dataset}; routes won't see them.")
+
+if len(filtered):
+    lon, lat = float(filtered["lon"].mean()), float(filtered["lat"].mean())
+    zoom = view_zoom(filtered["lon"].to_numpy(), filtered["lat"].to_numpy())
+else:
+    lon, lat = (float(v) for v in street_lonlat.mean(axis=0))
+    zoom = 14.5
+st.pydeck_chart(deck([street_layer(ds.index), camera_layer(filtered)], lon=lon, lat=lat, zoom=zoom),
+                height=560, key="cam_map")
+st.caption("Red: high FRT tier · orange: medium · grey-blue: low. The basemap is the dataset's own "
+           "walking network; no map tiles are fetched.")
+
+st.dataframe(filtered, hide_index=True, key="cam_table")
+stem = Path(shown_name).stem.replace(" ", "_") or "cameras"
+d1, d2 = st.columns(2)
+d1.download_button("Download these cameras (CSV)", cameras_to_csv(filtered) or "",
+                   file_name=f"{stem}_cameras.csv", mime="text/csv", key="cam_csv")
+d2.download_button("Download these cameras (GeoJSON)", json.dumps(cameras_to_geojson(filtered)),
+                   file_name=f"{stem}_cameras.geojson", mime="application/geo+json", key="cam_geojson")
