@@ -76,7 +76,12 @@ def camera_geometry(
         return CameraGeometry(xy, np.full(n, float(radius_m)), np.full(n, np.nan), np.full(n, 360.0))
     default_r = settings.radius_m_by_kind["unknown"]
     radius = cameras["kind"].map(settings.radius_m_by_kind).fillna(default_r).to_numpy(float)
-    direction = cameras["direction_deg"].to_numpy(float) % 360.0
+    # directions are compass bearings from true north; the metric grid's north differs by the
+    # meridian convergence (about 2° in Helsinki's UTM zone), so turn them onto the grid
+    lon, lat = cameras["lon"].to_numpy(float), cameras["lat"].to_numpy(float)
+    nx_, ny_ = to_xy.transform(lon, np.minimum(lat + 1e-4, 90.0))
+    true_north = np.degrees(np.arctan2(np.asarray(nx_, float) - xy[:, 0], np.asarray(ny_, float) - xy[:, 1]))
+    direction = (cameras["direction_deg"].to_numpy(float) + true_north) % 360.0
     fov = cameras["fov_deg"].to_numpy(float)
     fov = np.where(np.isnan(direction), 360.0, np.where(np.isnan(fov), settings.default_fov_deg, fov))
     return CameraGeometry(xy, radius, direction, np.clip(fov, 0.0, 360.0))

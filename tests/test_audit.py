@@ -92,7 +92,12 @@ def test_overlapping_discs_count_the_overlap_once() -> None:
     ],
 )
 def test_sector_camera_sees_only_its_cone(direction: float, expected_m: float) -> None:
-    cams = cameras_at([{"dx": 0, "dy": 10, "direction_deg": direction, "fov_deg": 90.0}])
+    # the layout is on the UTM grid; a camera's direction is a compass bearing from true north
+    lon, lat = lonlat(0, 10)
+    north = np.array(lonlat(0, 10)) - np.array(lonlat(0, 0))  # grid north, in lon/lat
+    grid_north_compass = np.degrees(np.arctan2(north[0] * np.cos(np.radians(lat)), north[1]))
+    cams = cameras_at([{"dx": 0, "dy": 10, "direction_deg": (direction + grid_north_compass) % 360.0,
+                        "fov_deg": 90.0}])
     audit = audit_track(line_track(STRAIGHT), cams)
     assert audit.metres_in_view == pytest.approx(expected_m, abs=1e-6)
     assert audit.cameras == (1 if expected_m else 0)

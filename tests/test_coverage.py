@@ -80,6 +80,17 @@ class Street:
         return math.degrees(math.atan2(self.left[0], self.left[1])) % 360.0
 
 
+def compass(lon: float, lat: float, grid_bearing: float) -> float:
+    """The compass bearing (from true north) of a grid bearing at a point.
+
+    Cameras' directions are compass bearings; this test module lays streets out on
+    the UTM grid, whose north is turned by the meridian convergence.
+    """
+    x0, y0 = TO_XY.transform(lon, lat)
+    x1, y1 = TO_XY.transform(lon, lat + 1e-4)
+    return (grid_bearing - math.degrees(math.atan2(x1 - x0, y1 - y0))) % 360.0
+
+
 def seen_m(street: Street, cams: pd.DataFrame, *, edge: int | None = None, radius_m: float | None = None) -> float:
     cov = edge_coverage(street.index, cams, radius_m=radius_m)
     e = street.forward if edge is None else edge
@@ -159,8 +170,8 @@ HALF = math.sqrt(R * R - D * D)
 )
 def test_sector_sees_its_part_of_the_chord(offset, fov, expected):
     street = Street()
-    direction = (street.bearing_to_street() + offset) % 360.0
     lon, lat = street.point(0.0, D)
+    direction = compass(lon, lat, street.bearing_to_street() + offset)
     cams = camera_table([{"lon": lon, "lat": lat, "direction_deg": direction, "fov_deg": fov}])
     assert seen_m(street, cams) == pytest.approx(expected, abs=1e-6)
     assert seen_m(street, cams, edge=street.backward) == pytest.approx(expected, abs=1e-6)
@@ -170,7 +181,7 @@ def test_directed_camera_without_fov_uses_the_default(monkeypatch):
     monkeypatch.setattr(exposure_settings, "default_fov_deg", 60.0)
     street = Street()
     lon, lat = street.point(0.0, D)
-    cams = camera_table([{"lon": lon, "lat": lat, "direction_deg": street.bearing_to_street()}])
+    cams = camera_table([{"lon": lon, "lat": lat, "direction_deg": compass(lon, lat, street.bearing_to_street())}])
     assert seen_m(street, cams) == pytest.approx(2 * D * math.tan(math.radians(30.0)), abs=1e-6)
 
 
@@ -178,7 +189,8 @@ def test_radius_override_makes_every_camera_a_disc():
     street = Street()
     lon, lat = street.point(0.0, D)
     cams = camera_table([
-        {"lon": lon, "lat": lat, "direction_deg": street.bearing_to_street() + 180.0, "fov_deg": 60.0, "kind": "ptz"},
+        {"lon": lon, "lat": lat, "direction_deg": compass(lon, lat, street.bearing_to_street() + 180.0),
+         "fov_deg": 60.0, "kind": "ptz"},
     ])
     assert seen_m(street, cams) == 0.0
     assert seen_m(street, cams, radius_m=30.0) == pytest.approx(2 * math.sqrt(30.0**2 - D**2), abs=1e-6)
@@ -203,7 +215,9 @@ def test_camera_geometry_per_kind_and_defaults():
     ])
     geom = camera_geometry(cams, CRS)
     np.testing.assert_allclose(geom.radius_m, [100.0, 40.0, 25.0, 40.0])
-    np.testing.assert_allclose(geom.direction_deg[1:3], [10.0, 90.0])
+    # compass bearings turned onto the grid: grid = compass - (compass bearing of grid north)
+    np.testing.assert_allclose(geom.direction_deg[1:3], [(10.0 - compass(LON0, LAT0, 0.0)) % 360.0,
+                                                         (90.0 - compass(LON0, LAT0, 0.0)) % 360.0])
     # no direction: a disc whatever the fov; a direction without fov: the default
     np.testing.assert_allclose(geom.fov_deg, [360.0, exposure_settings.default_fov_deg, 360.0, 360.0])
     np.testing.assert_allclose(geom.xy, np.tile(TO_XY.transform(LON0, LAT0), (4, 1)))
