@@ -70,6 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--dataset", default="helsinki", help="named dataset or path to an OSM extract")
     n.add_argument("--format", required=True, choices=["graphml", "geojson"])
     n.add_argument("--out", default=None, help="output file (GraphML needs one; GeoJSON defaults to stdout)")
+    d = sub.add_parser("density", help="cameras per area: per km², per km of street, per 1,000 residents")
+    d.add_argument("--areas", default="h3:9",
+                   help="h3:RES (H3 hexagons, e.g. h3:9), osm-places (Voronoi cells around the extract's OSM "
+                        "suburb/neighbourhood points, not official boundaries), or a GeoJSON file of polygons "
+                        "[h3:9]")
+    d.add_argument("--id-column", default=None, help="area id column of the areas file (default: guessed)")
+    d.add_argument("--name-column", default=None, help="area name column of the areas file (default: guessed)")
+    d.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")
+    d.add_argument("--format", default="csv", choices=["csv", "geojson", "json"],
+                   help="csv: one row per area; geojson: polygons with the figures; json: rows and settings")
+    _add_common(d)
     return parser
 
 
@@ -172,10 +183,44 @@ def _network(args: argparse.Namespace) -> None:
         _emit(graph_to_geojson(ds.G), args.out)
 
 
+def _density(args: argparse.Namespace) -> None:
+    from exposure.areas import (  # noqa: PLC0415
+        density_by_area,
+        density_to_csv,
+        density_to_geojson,
+        named_areas,
+        read_areas,
+    )
+    from exposure.datasets import load_dataset  # noqa: PLC0415
+
+    ds = load_dataset(args.dataset, progress=_progress)
+    if args.cameras:
+        loaded = _load_cameras(args.cameras)
+        ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    if Path(args.areas).suffix.lower() in {".geojson", ".json", ".gpkg", ".shp"} or Path(args.areas).is_file():
+        areas = read_areas(args.areas, id_column=args.id_column, name_column=args.name_column)
+        for rec in areas.attrs.get("rejected", []):
+            print(f"{args.areas}: feature {rec['feature']}: {rec['reason']}", file=sys.stderr)
+    else:
+        areas = named_areas(args.areas, ds)
+    table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
+                            index=ds.index, settings=ctx.settings)
+    if args.format == "csv":
+        _emit(density_to_csv(table), args.out)
+    elif args.format == "geojson":
+        _emit(density_to_geojson(table), args.out)
+    else:
+        records = density_to_geojson(table)
+        _emit({"settings": ctx.settings, "areas": args.areas, "note": table.attrs.get("note", ""),
+               "rows": [f["properties"] for f in records["features"]]}, args.out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     args = build_parser().parse_args(argv)
-    handlers = {"route": _route, "audit": _audit, "cameras": _cameras, "network": _network}
+    handlers = {"route": _route, "audit": _audit, "cameras": _cameras, "network": _network,
+                "density": _density}
     try:
         handlers[args.command](args)
     except (ExposureError, ValueError, OSError) as err:

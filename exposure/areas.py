@@ -1,0 +1,790 @@
+"""Neighbourhood units (H3 hexagons, uploaded polygons, OSM-derived cells) and camera density per unit."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import pyproj
+import shapely
+
+from exposure._errors import ExposureError
+from exposure.network import local_crs
+
+if TYPE_CHECKING:
+    from exposure.datasets import Dataset
+    from exposure.network import NetworkIndex
+
+__all__ = [
+    "DENSITY_COLUMNS",
+    "DENSITY_TOOLTIP",
+    "MEASURES",
+    "AreaError",
+    "area_sets",
+    "dataset_bounds",
+    "density_by_area",
+    "density_layer",
+    "density_png",
+    "density_to_csv",
+    "density_to_geojson",
+    "h3_areas",
+    "named_areas",
+    "osm_place_areas",
+    "read_areas",
+]
+
+WGS84 = "EPSG:4326"
+
+#: Column spellings tried, in order, when an area file's id/name/population column is not given.
+ID_COLUMNS = ("area_id", "id", "ID", "Id", "code", "CODE", "Code", "ntacode", "NTACode", "nta2020",
+              "GEOID", "geoid", "kunta", "tunnus", "fid")
+NAME_COLUMNS = ("name", "NAME", "Name", "nimi", "Nimi", "NIMI", "ntaname", "NTAName", "area_name",
+                "label")
+POPULATION_COLUMNS = ("population", "Population", "POPULATION", "pop", "POP", "Pop", "asukkaat",
+                      "Asukkaat", "ASUKKAAT", "asukasluku", "pop_total")
+
+#: OSM ``place=*`` values whose points seed the OSM-derived area set.
+OSM_PLACE_VALUES = ("suburb", "quarter", "neighbourhood")
+
+#: Output columns of :func:`density_by_area`, in order (``geometry`` last).
+DENSITY_COLUMNS = (
+    "area_id", "name", "area_km2", "cameras", "frt_cameras", "cameras_per_km2", "frt_cameras_per_km2",
+    "street_km", "cameras_per_street_km", "frt_cameras_per_street_km", "population",
+    "cameras_per_1000_residents", "frt_cameras_per_1000_residents",
+)
+
+#: Measures a density map can show: key → (column for all counted cameras, column for FRT-capable, label).
+MEASURES: dict[str, tuple[str, str, str]] = {
+    "per_km2": ("cameras_per_km2", "frt_cameras_per_km2", "cameras per km²"),
+    "per_street_km": ("cameras_per_street_km", "frt_cameras_per_street_km", "cameras per km of street"),
+    "per_1000_residents": ("cameras_per_1000_residents", "frt_cameras_per_1000_residents",
+                           "cameras per 1,000 residents"),
+}
+
+_OSM_NOTE = (
+    "Voronoi cells around OpenStreetMap place={values} points ({names}), clipped to the dataset's "
+    "bounding box — not official boundaries. The extract's own administrative boundaries are clipped "
+    "and incomplete, so they are not used."
+)
+_H3_NOTE = ("H3 hexagons at resolution {res} (about {area:.3f} km² each) covering the dataset's bounding box; "
+            "cells at the edge reach beyond the mapped streets and cameras.")
+# A spreadsheet runs a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class AreaError(ExposureError, ValueError):
+    """An area file, area set name or area table cannot be used."""
+
+
+# --------------------------------------------------------------------------- area sets
+
+
+def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFrame:
+    """H3 hexagons covering a WGS84 bounding box.
+
+    Parameters
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)``.
+    resolution
+        H3 resolution, 0–15 (9: about 0.1 km² a cell; 8: 0.7 km²; 10: 0.015 km²).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``area_id`` (the H3 cell), ``name`` and ``geometry`` (WGS84), one row
+        per cell that overlaps the box, sorted by ``area_id``.
+
+    Raises
+    ------
+    AreaError
+        When the resolution or the bounds are not valid.
+    """
+    if not isinstance(resolution, (int, np.integer)) or not 0 <= int(resolution) <= 15:
+        msg = f"H3 resolution must be an integer from 0 to 15, not {resolution!r}"
+        raise AreaError(msg)
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
+    except (TypeError, ValueError) as err:
+        msg = f"bounds must be (min_lon, min_lat, max_lon, max_lat), not {bounds!r}"
+        raise AreaError(msg) from err
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        msg = f"bounds {bounds!r} are not a WGS84 box (min_lon, min_lat, max_lon, max_lat)"
+        raise AreaError(msg)
+    box = shapely.box(min_lon, min_lat, max_lon, max_lat)
+    # polygon_to_cells keeps cells whose centre is inside, so pad the box by two cell
+    # edges and keep every cell that touches the real box: the result covers it.
+    edge_m = h3.average_hexagon_edge_length(int(resolution), unit="m")
+    pad_lat = 2 * edge_m / 111_320.0
+    pad_lon = pad_lat / max(math.cos(math.radians((min_lat + max_lat) / 2)), 0.01)
+    padded = h3.LatLngPoly([
+        (min_lat - pad_lat, min_lon - pad_lon), (min_lat - pad_lat, max_lon + pad_lon),
+        (max_lat + pad_lat, max_lon + pad_lon), (max_lat + pad_lat, min_lon - pad_lon),
+    ])
+    cells = sorted(h3.h3shape_to_cells(padded, int(resolution)))
+    polygons = [shapely.Polygon([(lon, lat) for lat, lon in h3.cell_to_boundary(c)]) for c in cells]
+    keep = [i for i, p in enumerate(polygons) if p.intersects(box)]
+    gdf = gpd.GeoDataFrame(
+        {"area_id": [cells[i] for i in keep], "name": [f"hex {cells[i]}" for i in keep]},
+        geometry=[polygons[i] for i in keep], crs=WGS84,
+    )
+    sizes = [h3.cell_area(c, "km^2") for c in gdf["area_id"]]
+    gdf.attrs["note"] = _H3_NOTE.format(res=int(resolution), area=float(np.median(sizes)) if sizes else 0.0)
+    gdf.attrs["source"] = f"h3:{int(resolution)}"
+    return gdf
+
+
+def osm_place_areas(
+    path: str | Path, bounds: Sequence[float], *, places: Sequence[str] = OSM_PLACE_VALUES,
+) -> gpd.GeoDataFrame:
+    """Voronoi cells around an OSM extract's ``place=suburb|quarter|neighbourhood`` points.
+
+    These are *not* boundaries: they split the box between the named points, each
+    cell holding the ground nearer its point than any other. Use them when the
+    extract has no usable admin boundaries (a clipped extract usually has none).
+
+    Parameters
+    ----------
+    path
+        An ``.osm.pbf`` or ``.osm`` file.
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` the cells are clipped to.
+    places
+        The ``place=*`` values whose nodes seed the cells.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``area_id`` (``osm-node-<id>``), ``name``, ``place``, ``geometry`` (WGS84);
+        ``attrs["note"]`` says what the cells are.
+
+    Raises
+    ------
+    AreaError
+        When the file cannot be read or holds fewer than two such points in the box.
+    """
+    import osmium  # noqa: PLC0415 - heavy C extension, only needed here
+
+    wanted = set(places)
+    found: list[tuple[int, str, str, float, float]] = []
+
+    class Handler(osmium.SimpleHandler):  # type: ignore[misc]
+        def node(self, n: Any) -> None:
+            place = n.tags.get("place")
+            if place in wanted and n.location.valid():
+                found.append((int(n.id), str(n.tags.get("name", f"node {n.id}")), str(place),
+                              float(n.location.lon), float(n.location.lat)))
+
+    try:
+        Handler().apply_file(str(path), locations=False)
+    except RuntimeError as err:
+        msg = f"cannot read OSM file {path}: {err}"
+        raise AreaError(msg) from err
+    box = shapely.box(*[float(b) for b in bounds])
+    found = [f for f in found if box.covers(shapely.Point(f[3], f[4]))]
+    if len(found) < 2:
+        msg = (f"{Path(path).name} has {len(found)} place={'/'.join(places)} point(s) inside the dataset's box; "
+               "at least two are needed for OSM-derived areas. Use H3 hexagons or upload a GeoJSON instead.")
+        raise AreaError(msg)
+    points = gpd.GeoSeries([shapely.Point(f[3], f[4]) for f in found], crs=WGS84)
+    # Voronoi in metres, so "nearer" means nearer on the ground, not in degrees
+    crs = local_crs(float(np.mean([f[3] for f in found])), float(np.mean([f[4] for f in found])))
+    projected = points.to_crs(crs)
+    box_xy = gpd.GeoSeries([box], crs=WGS84).to_crs(crs).iloc[0]
+    regions = shapely.voronoi_polygons(shapely.MultiPoint(list(projected)), extend_to=box_xy.buffer(1000))
+    cells = []
+    for pt in projected:
+        cell = next(r for r in regions.geoms if r.covers(pt))
+        cells.append(cell.intersection(box_xy))
+    geometry = gpd.GeoSeries(cells, crs=crs).to_crs(WGS84)
+    gdf = gpd.GeoDataFrame(
+        {"area_id": [f"osm-node-{f[0]}" for f in found], "name": [f[1] for f in found],
+         "place": [f[2] for f in found]},
+        geometry=list(geometry), crs=WGS84,
+    )
+    gdf.attrs["note"] = _OSM_NOTE.format(values="/".join(places),
+                                         names=", ".join(f"{f[1]} ({f[2]})" for f in found))
+    gdf.attrs["source"] = "osm-places"
+    return gdf.sort_values("name").reset_index(drop=True)
+
+
+#: Named area sets: name → what it is.
+_NAMED = {
+    "h3:RES": "H3 hexagons at resolution RES (0–15) covering the dataset, e.g. h3:9",
+    "osm-places": "Voronoi cells around the extract's OSM place=suburb/quarter/neighbourhood points, clipped "
+                  "to the dataset's box (not official boundaries)",
+}
+
+
+def dataset_bounds(dataset: Dataset) -> tuple[float, float, float, float]:
+    """WGS84 box holding a dataset's street geometry and cameras (wider than its node bounds)."""
+    lonlat = dataset.index.lonlat if len(dataset.index.lonlat) else dataset.index.node_lonlat
+    lon = np.concatenate([lonlat[:, 0], dataset.cameras["lon"].to_numpy(dtype=float)])
+    lat = np.concatenate([lonlat[:, 1], dataset.cameras["lat"].to_numpy(dtype=float)])
+    lon, lat = lon[np.isfinite(lon)], lat[np.isfinite(lat)]
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+
+
+def area_sets() -> dict[str, str]:
+    """The named area sets :func:`named_areas` knows, with what each one is."""
+    return dict(_NAMED)
+
+
+def named_areas(name: str, dataset: Dataset | None = None) -> gpd.GeoDataFrame:
+    """A named set of areas for a dataset.
+
+    Parameters
+    ----------
+    name
+        ``"h3:RES"`` (e.g. ``"h3:9"``) or ``"osm-places"`` (see :func:`area_sets`).
+    dataset
+        The dataset whose bounds (and OSM file) the areas are made for; default the
+        embedded Helsinki dataset.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The areas (WGS84) with ``attrs["note"]`` saying what they are.
+
+    Raises
+    ------
+    AreaError
+        For an unknown name (the message lists the choices) or a bad resolution.
+    """
+    text = str(name).strip().lower()
+    if dataset is None:
+        from exposure.datasets import load_dataset  # noqa: PLC0415 - avoids an import cycle
+
+        dataset = load_dataset("helsinki")
+    bounds = dataset_bounds(dataset)
+    if text.startswith("h3:"):
+        res_text = text.removeprefix("h3:")
+        if not res_text.isdigit():
+            msg = f"area set {name!r}: the H3 resolution must be a whole number from 0 to 15, e.g. h3:9"
+            raise AreaError(msg)
+        return h3_areas(bounds, resolution=int(res_text))
+    if text == "osm-places":
+        return osm_place_areas(dataset.source, bounds)
+    choices = "; ".join(f"{k}: {v}" for k, v in _NAMED.items())
+    msg = f"unknown area set {name!r}; choose one of — {choices}; or give a GeoJSON file of polygons"
+    raise AreaError(msg)
+
+
+# --------------------------------------------------------------------------- uploaded areas
+
+
+def _pick_column(columns: Sequence[str], given: str | None, spellings: Sequence[str], *,
+                 what: str, source: str) -> str | None:
+    if given is not None:
+        if given not in columns:
+            msg = (f"{source}: no {what} column {given!r}; the file's columns are "
+                   f"{', '.join(map(str, columns)) or '(none)'}")
+            raise AreaError(msg)
+        return given
+    for spelling in spellings:
+        if spelling in columns:
+            return spelling
+    lower = {str(c).lower(): c for c in columns}
+    for spelling in spellings:
+        if spelling.lower() in lower:
+            return str(lower[spelling.lower()])
+    return None
+
+
+def read_areas(
+    path_or_geojson: str | Path | Mapping[str, Any] | bytes | BinaryIO,
+    *,
+    id_column: str | None = None,
+    name_column: str | None = None,
+    population_column: str | None = None,
+    source_name: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read polygons (GeoJSON or any file geopandas reads) as areas.
+
+    Parameters
+    ----------
+    path_or_geojson
+        A file path, a GeoJSON mapping, the bytes of a file, or a binary file object
+        (e.g. a Streamlit upload).
+    id_column, name_column, population_column
+        Columns to use; by default guessed from common spellings (``id``,
+        ``area_id``, ``code``…; ``name``, ``NAME``, ``nimi``…; ``population``,
+        ``pop``, ``asukkaat``…). Without an id column the feature number is used;
+        without a name column, the id.
+    source_name
+        Name of the file in messages (default: the path or the object's ``name``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``area_id``, ``name``, ``population`` (float, NaN when unknown) and
+        ``geometry`` in WGS84. ``attrs["rejected"]`` lists the features left out or
+        repaired (``feature``, ``reason``); feature numbers count from 1.
+
+    Raises
+    ------
+    AreaError
+        When the file cannot be read, has no usable polygon, a named column is
+        missing, or ids repeat. The message names the file and the feature.
+    """
+    source = source_name or _source_name(path_or_geojson)
+    raw = _read_any(path_or_geojson, source)
+    if raw.empty:
+        msg = f"{source}: no features; give a GeoJSON FeatureCollection of Polygon/MultiPolygon features"
+        raise AreaError(msg)
+    if raw.crs is None:
+        minx, miny, maxx, maxy = raw.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            msg = (f"{source}: no coordinate reference system and the coordinates are not longitude/latitude; "
+                   "save the file as GeoJSON in WGS84 (EPSG:4326)")
+            raise AreaError(msg)
+        raw = raw.set_crs(WGS84)
+    raw = raw.to_crs(WGS84).reset_index(drop=True)
+    columns = [str(c) for c in raw.columns if c != raw.geometry.name]
+    id_col = _pick_column(columns, id_column, ID_COLUMNS, what="id", source=source)
+    name_col = _pick_column(columns, name_column, NAME_COLUMNS, what="name", source=source)
+    pop_col = _pick_column(columns, population_column, POPULATION_COLUMNS, what="population", source=source)
+
+    rejected: list[dict[str, Any]] = []
+    keep: list[int] = []
+    geoms: list[Any] = []
+    for i, original in enumerate(raw.geometry):
+        feature = i + 1
+        if original is None or original.is_empty:
+            rejected.append({"feature": feature, "reason": "no geometry; left out"})
+            continue
+        if original.geom_type not in ("Polygon", "MultiPolygon"):
+            rejected.append({"feature": feature, "reason": f"a {original.geom_type}, not a polygon; left out"})
+            continue
+        geom = original
+        if not original.is_valid:
+            why = shapely.is_valid_reason(original)
+            geom = _polygonal(shapely.make_valid(original))
+            if geom.is_empty:
+                rejected.append({"feature": feature, "reason": f"invalid polygon ({why}) with no area; left out"})
+                continue
+            rejected.append({"feature": feature, "reason": f"invalid polygon ({why}); repaired with make_valid"})
+        keep.append(i)
+        geoms.append(geom)
+    if not keep:
+        reasons = "; ".join(f"feature {r['feature']}: {r['reason']}" for r in rejected[:5])
+        msg = f"{source}: none of the {len(raw)} features is a usable polygon ({reasons})"
+        raise AreaError(msg)
+
+    kept = raw.iloc[keep]
+    ids = (kept[id_col].astype(str).to_numpy() if id_col else np.array([str(i + 1) for i in keep]))
+    names = kept[name_col].astype(str).to_numpy() if name_col else ids
+    dupes = sorted(set(pd.Series(ids)[pd.Series(ids).duplicated()]))
+    if dupes:
+        msg = (f"{source}: area ids repeat in column {id_col or '(feature number)'}: {', '.join(dupes[:10])}; "
+               "give id_column= a column with one value per area, or merge the parts into one MultiPolygon")
+        raise AreaError(msg)
+    population = np.full(len(keep), np.nan)
+    if pop_col:
+        values = pd.to_numeric(kept[pop_col], errors="coerce").to_numpy(dtype=float)
+        for j, (value, original) in enumerate(zip(values, kept[pop_col], strict=True)):
+            if math.isnan(value) or value < 0:
+                if original is not None and not (isinstance(original, float) and math.isnan(original)):
+                    rejected.append({"feature": keep[j] + 1,
+                                     "reason": f"population {original!r} in {pop_col} is not a count; left unknown"})
+                continue
+            population[j] = value
+    gdf = gpd.GeoDataFrame({"area_id": ids, "name": names, "population": population},
+                           geometry=geoms, crs=WGS84)
+    gdf.attrs["rejected"] = sorted(rejected, key=lambda r: r["feature"])
+    gdf.attrs["source"] = source
+    gdf.attrs["note"] = (f"Areas from {source} ({len(gdf)} polygons"
+                         + (f"; population from column {pop_col}" if pop_col else "; no population column") + ").")
+    return gdf
+
+
+def _polygonal(geom: Any) -> Any:
+    """The polygonal part of a geometry (make_valid may add stray lines or points)."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _source_name(obj: Any) -> str:
+    if isinstance(obj, (str, Path)):
+        return str(obj)
+    if isinstance(obj, Mapping):
+        return "GeoJSON data"
+    return str(getattr(obj, "name", None) or "uploaded file")
+
+
+def _read_any(obj: Any, source: str) -> gpd.GeoDataFrame:
+    try:
+        if isinstance(obj, Mapping):
+            features = obj.get("features") if obj.get("type") == "FeatureCollection" else None
+            if features is None:
+                msg = f"{source}: not a GeoJSON FeatureCollection (type is {obj.get('type')!r})"
+                raise AreaError(msg)
+            return gpd.read_file(io.BytesIO(json.dumps(obj).encode()))
+        if isinstance(obj, (str, Path)):
+            path = Path(obj).expanduser()
+            if not path.is_file():
+                msg = f"{source}: no such file; give a GeoJSON (or shapefile, GeoPackage) of polygons"
+                raise AreaError(msg)
+            return gpd.read_file(path)
+        data = obj if isinstance(obj, bytes) else obj.read()
+        return gpd.read_file(io.BytesIO(data))
+    except AreaError:
+        raise
+    except (OSError, ValueError, RuntimeError) as err:
+        # pyogrio's DataSourceError subclasses RuntimeError; a bad JSON body a ValueError
+        msg = f"{source}: cannot read areas ({err}); give a GeoJSON FeatureCollection of polygons"
+        raise AreaError(msg) from err
+
+
+# --------------------------------------------------------------------------- density
+
+
+def _default_masks(cameras: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    from exposure.cameras import (  # noqa: PLC0415 - keeps this module light to import
+        FRT_CAPABLE_TIERS,
+        apply_frt_policy,
+        frt_policy,
+        verification_policy,
+    )
+
+    counted = (cameras["verification"].isin(verification_policy("default")).to_numpy()
+               if "verification" in cameras else np.ones(len(cameras), dtype=bool))
+    if {"kind", "mount", "operator"} <= set(cameras.columns):
+        frt = apply_frt_policy(cameras, frt_policy("default"))["frt_tier"].isin(FRT_CAPABLE_TIERS).to_numpy()
+    elif "frt_tier" in cameras:
+        frt = cameras["frt_tier"].isin(FRT_CAPABLE_TIERS).to_numpy()
+    else:
+        frt = np.ones(len(cameras), dtype=bool)
+    return counted.astype(bool), frt.astype(bool)
+
+
+def _mask(values: Any, n: int, what: str) -> np.ndarray | None:
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=bool)
+    if arr.shape != (n,):
+        msg = f"{what} has {arr.shape[0] if arr.ndim else 0} values for {n} camera rows; align it with the table"
+        raise AreaError(msg)
+    return arr
+
+
+def _street_m_per_area(areas_xy: gpd.GeoSeries, index: NetworkIndex) -> np.ndarray:
+    """Walkable street metres inside each area, each street counted once."""
+    # the graph holds every street in both directions (and may hold parallel streets
+    # between the same nodes): one edge per node pair and length is one street
+    lo = np.minimum(index.edge_u, index.edge_v)
+    hi = np.maximum(index.edge_u, index.edge_v)
+    keys = pd.DataFrame({"lo": lo, "hi": hi, "len": np.round(index.length_m, 1)})
+    unique = np.flatnonzero(~keys.duplicated().to_numpy())
+    to_xy = pyproj.Transformer.from_crs(index.crs, areas_xy.crs, always_xy=True)
+    lines = []
+    for i in unique:
+        xy = index.edge_xy(int(i))
+        x, y = to_xy.transform(xy[:, 0], xy[:, 1])
+        lines.append(shapely.LineString(np.column_stack([x, y])) if len(xy) > 1 else shapely.LineString())
+    lines_arr = np.array(lines, dtype=object)
+    projected_len = shapely.length(lines_arr)
+    # scale clipped lengths to the graph's own lengths so a full cover sums to the total exactly
+    scale = np.divide(index.length_m[unique], projected_len, out=np.zeros(len(unique)), where=projected_len > 0)
+    tree = shapely.STRtree(lines_arr)
+    out = np.zeros(len(areas_xy))
+    for a, poly in enumerate(areas_xy):
+        hits = tree.query(poly, predicate="intersects")
+        if len(hits):
+            clipped = shapely.length(shapely.intersection(lines_arr[hits], poly))
+            out[a] = float(np.sum(clipped * scale[hits]))
+    return out
+
+
+def density_by_area(
+    areas: gpd.GeoDataFrame,
+    cameras: pd.DataFrame,
+    *,
+    counted: Sequence[bool] | np.ndarray | None = None,
+    frt: Sequence[bool] | np.ndarray | None = None,
+    index: NetworkIndex | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> gpd.GeoDataFrame:
+    """Cameras per area, per km², per km of street and per 1,000 residents.
+
+    Parameters
+    ----------
+    areas
+        Polygons with ``area_id`` and ``name`` (and optionally ``population``), any CRS.
+    cameras
+        Camera table with ``lon``/``lat`` (WGS84).
+    counted
+        Boolean per camera row: is it counted (its verification status is). Default:
+        the default verification policy (every camera).
+    frt
+        Boolean per camera row: is it FRT-capable. Default: the default FRT policy.
+        A camera is an FRT camera here only if it is also counted.
+    index
+        The walking network; gives ``street_km`` (each street once, clipped to the
+        area). Without it the street columns are NaN.
+    settings
+        What was counted (policies, dataset), kept in ``attrs["settings"]`` for
+        captions and exports.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per area with :data:`DENSITY_COLUMNS` and ``geometry`` (WGS84).
+        A camera inside two overlapping areas counts in both; a rate whose
+        denominator is zero or unknown is NaN. ``attrs`` keeps the areas' ``note``.
+
+    Raises
+    ------
+    AreaError
+        When a column is missing or a mask does not match the camera rows.
+    """
+    for column in ("area_id", "name"):
+        if column not in areas.columns:
+            msg = f"areas lack the column {column!r}; read them with read_areas() or h3_areas()"
+            raise AreaError(msg)
+    if not {"lon", "lat"} <= set(cameras.columns):
+        msg = "camera table lacks lon/lat columns; load it with exposure.cameras.load_cameras()"
+        raise AreaError(msg)
+    if areas.crs is None:
+        msg = "areas have no CRS; set one (WGS84 is EPSG:4326)"
+        raise AreaError(msg)
+    n = len(cameras)
+    counted_mask = _mask(counted, n, "counted")
+    frt_mask = _mask(frt, n, "frt")
+    if counted_mask is None or frt_mask is None:
+        default_counted, default_frt = _default_masks(cameras)
+        counted_mask = default_counted if counted_mask is None else counted_mask
+        frt_mask = default_frt if frt_mask is None else frt_mask
+    frt_mask = frt_mask & counted_mask
+
+    wgs = areas.to_crs(WGS84).reset_index(drop=True)
+    lon0, lat0 = (float(v) for v in wgs.geometry.union_all().centroid.coords[0]) if len(wgs) else (0.0, 0.0)
+    crs = local_crs(lon0, lat0)
+    metric = wgs.geometry.to_crs(crs)
+    area_km2 = metric.area.to_numpy() / 1e6
+
+    points = gpd.GeoDataFrame(
+        {"counted": counted_mask, "frt": frt_mask},
+        geometry=gpd.points_from_xy(cameras["lon"].astype(float), cameras["lat"].astype(float)), crs=WGS84,
+    )
+    points = points[points["counted"].to_numpy()]
+    polys = gpd.GeoDataFrame({"_area": np.arange(len(wgs))}, geometry=wgs.geometry, crs=WGS84)
+    joined = gpd.sjoin(points, polys, how="inner", predicate="within")
+    cams = np.bincount(joined["_area"].to_numpy(dtype=int), minlength=len(wgs))
+    frt_cams = np.bincount(joined["_area"].to_numpy(dtype=int),
+                           weights=joined["frt"].to_numpy(dtype=float), minlength=len(wgs)).astype(int)
+
+    street_km = (_street_m_per_area(metric, index) / 1000.0 if index is not None
+                 else np.full(len(wgs), np.nan))
+    population = (pd.to_numeric(wgs["population"], errors="coerce").to_numpy(dtype=float)
+                  if "population" in wgs else np.full(len(wgs), np.nan))
+
+    def rate(count: np.ndarray, per: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        per = np.asarray(per, dtype=float)
+        ok = np.isfinite(per) & (per > 0)
+        return np.divide(count * factor, per, out=np.full(len(count), np.nan), where=ok)
+
+    out = gpd.GeoDataFrame(
+        {
+            "area_id": wgs["area_id"].astype(str).to_numpy(),
+            "name": wgs["name"].astype(str).to_numpy(),
+            "area_km2": area_km2,
+            "cameras": cams,
+            "frt_cameras": frt_cams,
+            "cameras_per_km2": rate(cams, area_km2),
+            "frt_cameras_per_km2": rate(frt_cams, area_km2),
+            "street_km": street_km,
+            "cameras_per_street_km": rate(cams, street_km),
+            "frt_cameras_per_street_km": rate(frt_cams, street_km),
+            "population": population,
+            "cameras_per_1000_residents": rate(cams, population, 1000.0),
+            "frt_cameras_per_1000_residents": rate(frt_cams, population, 1000.0),
+        },
+        geometry=list(wgs.geometry), crs=WGS84,
+    )
+    out.attrs = {k: v for k, v in areas.attrs.items() if k in ("note", "source")}
+    out.attrs["settings"] = dict(settings) if settings is not None else {}
+    return out
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _caption(gdf: gpd.GeoDataFrame) -> str:
+    s = gdf.attrs.get("settings") or {}
+    parts = []
+    if "dataset" in s:
+        parts.append(f"dataset {s['dataset']}")
+    if "frt_policy" in s:
+        parts.append(f"FRT policy {s['frt_policy']} (capable tiers: {', '.join(s.get('frt_capable_tiers', []))})")
+    if "verification" in s:
+        parts.append(f"verification {', '.join(s['verification'])}")
+    counted = "Counted: " + ("; ".join(parts) if parts else "every camera in the table")
+    note = gdf.attrs.get("note")
+    return f"{counted}. {note}" if note else f"{counted}."
+
+
+def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    columns = [c for c in DENSITY_COLUMNS if c in gdf.columns]
+    table = pd.DataFrame(gdf[columns]).copy()
+    for column in columns:
+        if column in ("area_id", "name"):
+            table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
+        elif column not in ("cameras", "frt_cameras"):
+            table[column] = table[column].astype(float).round(4)
+    return table
+
+
+def density_to_csv(gdf: gpd.GeoDataFrame) -> str:
+    """The density table as CSV text (no geometry; rates to 4 decimals, NaN as empty).
+
+    Names come from other people's files, so one a spreadsheet would run as a
+    formula is prefixed with ``'``.
+    """
+    return _table(gdf).to_csv(index=False, lineterminator="\n")
+
+
+def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted)."""
+    from exposure.export import json_safe  # noqa: PLC0415
+
+    columns = [c for c in DENSITY_COLUMNS if c in gdf.columns]
+    wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
+    features = []
+    for row, geom in zip(pd.DataFrame(wgs[columns]).to_dict(orient="records"), wgs.geometry, strict=True):
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
+                         "properties": json_safe(row)})
+    return json_safe({"type": "FeatureCollection", "features": features,
+                      "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", "")})
+
+
+def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str | None = None) -> bytes:
+    """A choropleth of one column as PNG bytes: legend, title and a line saying what was counted.
+
+    Parameters
+    ----------
+    gdf
+        Output of :func:`density_by_area`.
+    column
+        The column to colour by.
+    title
+        Title drawn above the map.
+    caption
+        Line drawn below the map; default what was counted and what the areas are.
+
+    Returns
+    -------
+    bytes
+        A PNG image (no basemap: drawn from the areas alone).
+
+    Raises
+    ------
+    AreaError
+        When ``column`` is not in the table.
+    """
+    from matplotlib.figure import Figure  # noqa: PLC0415 - no pyplot: no global backend state
+
+    if column not in gdf.columns:
+        msg = f"no column {column!r} to map; choose one of {', '.join(c for c in DENSITY_COLUMNS if c in gdf)}"
+        raise AreaError(msg)
+    fig = Figure(figsize=(8, 8.6), dpi=120)
+    ax = fig.add_axes((0.03, 0.12, 0.8, 0.8))
+    cax = fig.add_axes((0.85, 0.2, 0.03, 0.64))
+    values = gdf[column].astype(float)
+    if values.notna().any():
+        gdf.assign(_v=values).plot(ax=ax, column="_v", legend=True, cax=cax, cmap="YlOrRd", edgecolor="#555555",
+                                   linewidth=0.4, missing_kwds={"color": "#dddddd", "label": "no data"},
+                                   legend_kwds={"label": column})
+    else:
+        gdf.plot(ax=ax, color="#dddddd", edgecolor="#555555", linewidth=0.4)
+        cax.set_axis_off()
+    ax.set_axis_off()
+    ax.set_aspect(1 / math.cos(math.radians(float(gdf.geometry.union_all().centroid.y))) if len(gdf) else 1)
+    fig.suptitle(title, fontsize=13, y=0.97)
+    text = caption if caption is not None else _caption(gdf)
+    fig.text(0.03, 0.02, text, fontsize=7, wrap=True, va="bottom")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- map layer
+
+DENSITY_TOOLTIP = {
+    "html": "<b>{name}</b><br/>{label}: {value}<br/>cameras: {cameras} · FRT-capable: {frt_cameras}<br/>"
+            "area: {area_km2} km² · street: {street_km} km<br/>population: {population}",
+    "style": {"fontSize": "12px"},
+}
+
+# a light-yellow → dark-red ramp, like matplotlib's YlOrRd
+_RAMP = np.array([[255, 255, 178], [254, 204, 92], [253, 141, 60], [240, 59, 32], [189, 0, 38]], dtype=float)
+
+
+def _ramp(t: np.ndarray) -> np.ndarray:
+    pos = np.clip(np.nan_to_num(t, nan=0.0), 0, 1) * (len(_RAMP) - 1)
+    lo = np.floor(pos).astype(int).clip(0, len(_RAMP) - 2)
+    frac = (pos - lo)[:, None]
+    return _RAMP[lo] * (1 - frac) + _RAMP[lo + 1] * frac
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return html.escape(str(value))
+    if not math.isfinite(number):
+        return "n/a"
+    return f"{number:,.{digits}f}"
+
+
+def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = None,
+                  opacity: int = 150) -> pdk.Layer:
+    """Areas as a choropleth PolygonLayer coloured by ``column``, with escaped tooltip fields.
+
+    Use with ``exposure.layers.deck(..., tooltip=DENSITY_TOOLTIP)``. Colours run
+    from light yellow (lowest) to dark red (highest); NaN is a light grey.
+    """
+    if column not in gdf.columns:
+        msg = f"no column {column!r} to map; choose one of {', '.join(c for c in DENSITY_COLUMNS if c in gdf)}"
+        raise AreaError(msg)
+    values = gdf[column].astype(float).to_numpy()
+    finite = np.isfinite(values)
+    top = float(values[finite].max()) if finite.any() else 0.0
+    colours = _ramp(values / top if top > 0 else np.zeros_like(values))
+    wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
+    data = []
+    for i, row in enumerate(pd.DataFrame(wgs.drop(columns=wgs.geometry.name)).to_dict(orient="records")):
+        colour = [*map(int, colours[i]), opacity] if finite[i] else [210, 210, 210, 90]
+        props = {
+            "name": html.escape(str(row.get("name", ""))),
+            "label": html.escape(label or column),
+            "value": _fmt(values[i]),
+            "cameras": _fmt(row.get("cameras"), 0),
+            "frt_cameras": _fmt(row.get("frt_cameras"), 0),
+            "area_km2": _fmt(row.get("area_km2"), 3),
+            "street_km": _fmt(row.get("street_km"), 2),
+            "population": _fmt(row.get("population"), 0),
+            "colour": colour,
+        }
+        geom = wgs.geometry.iloc[i]
+        parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+        for part in parts:
+            rings = [np.round(np.asarray(part.exterior.coords)[:, :2], 6).tolist()]
+            rings += [np.round(np.asarray(r.coords)[:, :2], 6).tolist() for r in part.interiors]
+            data.append({**props, "polygon": rings})
+    return pdk.Layer(
+        "PolygonLayer", data=data, get_polygon="polygon", get_fill_color="colour", get_line_color=[60, 60, 60, 200],
+        line_width_min_pixels=1, stroked=True, filled=True, pickable=True, auto_highlight=True,
+    )

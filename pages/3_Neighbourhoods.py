@@ -1,0 +1,148 @@
+"""Neighbourhoods: where cameras concentrate, per km², per km of street and per 1,000 residents."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import geopandas as gpd
+import streamlit as st
+
+from app.sidebar import sidebar
+from app.state import active, counted_caption
+from exposure._errors import ExposureError
+from exposure.areas import (
+    DENSITY_TOOLTIP,
+    MEASURES,
+    dataset_bounds,
+    density_by_area,
+    density_layer,
+    density_png,
+    density_to_csv,
+    density_to_geojson,
+    h3_areas,
+    osm_place_areas,
+    read_areas,
+)
+from exposure.layers import deck, street_layer
+
+SOURCES = {
+    "h3": "Hexagons (H3)",
+    "osm": "OSM neighbourhood points (Voronoi cells)",
+    "upload": "Upload GeoJSON",
+}
+SOURCE_HELP = [
+    "Equal-size hexagons; comparable with each other, unrelated to any real district.",
+    "Cells around the extract's OpenStreetMap suburb/neighbourhood points; not official boundaries.",
+    "Your own polygons, e.g. official districts with a population column.",
+]
+UNITS = {
+    "name": "Area", "area_id": "Area id", "area_km2": "Area (km²)", "cameras": "Cameras (count)",
+    "frt_cameras": "FRT-capable cameras (count)", "cameras_per_km2": "Cameras per km²",
+    "frt_cameras_per_km2": "FRT-capable cameras per km²", "street_km": "Street (km)",
+    "cameras_per_street_km": "Cameras per km of street",
+    "frt_cameras_per_street_km": "FRT-capable cameras per km of street", "population": "Residents (count)",
+    "cameras_per_1000_residents": "Cameras per 1,000 residents",
+    "frt_cameras_per_1000_residents": "FRT-capable cameras per 1,000 residents",
+}
+
+
+def _geojson_text(table: gpd.GeoDataFrame) -> str:
+    return json.dumps(density_to_geojson(table), ensure_ascii=False)
+
+
+@st.cache_data(show_spinner="Reading the extract's place points…")
+def _osm_areas(source: str, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    return osm_place_areas(source, bounds)
+
+
+st.set_page_config(page_title="Neighbourhoods · Surveillance exposure map", page_icon="📷", layout="wide")
+choice = sidebar()
+ds, ctx = active(choice)
+
+st.title("Neighbourhoods")
+st.caption("Where cameras concentrate. Compare areas per km², per km of walkable street or per 1,000 "
+           "residents; download the table and map to publish.")
+
+c1, c2, c3 = st.columns(3)
+source = c1.radio("Areas", list(SOURCES), format_func=SOURCES.__getitem__, captions=SOURCE_HELP, key="nb_source")
+measure = c2.radio("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][2].capitalize(),
+                   captions=["", "walkable streets, each counted once", "needs areas with a population column"],
+                   key="nb_measure")
+which = c3.radio("Which cameras", ["counted", "frt"], key="nb_cameras",
+                 format_func={"counted": "All counted cameras", "frt": "FRT-capable only"}.__getitem__,
+                 help="Counted: the cameras whose verification status the sidebar counts. FRT-capable: those "
+                      "of them the FRT policy rates high or medium.")
+
+areas: gpd.GeoDataFrame | None = None
+try:
+    if source == "h3":
+        resolution = c1.slider("H3 resolution", 7, 10, 9, key="nb_resolution",
+                               help="7: about 5 km² a hexagon · 8: 0.6 km² · 9: 0.08 km² · 10: 0.012 km² "
+                                    "(at Helsinki's latitude)")
+        areas = h3_areas(dataset_bounds(ds), resolution=int(resolution))
+    elif source == "osm":
+        areas = _osm_areas(ds.source, dataset_bounds(ds))
+    else:
+        upload = c1.file_uploader("GeoJSON of polygons", type=["geojson", "json"], key="nb_upload",
+                                  help="Columns are guessed: id/area_id/code, name/NAME/nimi, "
+                                       "population/pop/asukkaat. Coordinates are reprojected to WGS84.")
+        if upload is None:
+            st.info("Upload a GeoJSON FeatureCollection of polygons to count cameras per area.")
+        else:
+            areas = read_areas(upload.getvalue(), source_name=upload.name)
+            rejected = areas.attrs.get("rejected", [])
+            if rejected:
+                st.warning(f"{upload.name}: {len(rejected)} feature(s) left out or repaired:\n\n"
+                           + "\n".join(f"- feature {r['feature']}: {r['reason']}" for r in rejected[:20]))
+    table = None if areas is None else density_by_area(
+        areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt, index=ds.index,
+        settings=ctx.settings)
+except ExposureError as err:
+    st.error(str(err))
+    table = None
+
+if table is not None:
+    has_population = bool(table["population"].notna().any())
+    if measure == "per_1000_residents" and not has_population:
+        st.info("These areas have no population figures, so cameras per 1,000 residents cannot be worked out; "
+                "showing cameras per km² instead. Upload polygons with a population column to use this measure.")
+        measure = "per_km2"
+    all_col, frt_col, label = MEASURES[measure]
+    column = frt_col if which == "frt" else all_col
+    label = ("FRT-capable " if which == "frt" else "") + label
+
+    lon, lat = ds.index.node_lonlat.mean(axis=0)
+    st.pydeck_chart(
+        deck([street_layer(ds.index), density_layer(table, column, label=label)], lon=float(lon), lat=float(lat),
+             zoom=14, tooltip=DENSITY_TOOLTIP),
+        height=560, key="nb_map",
+    )
+    st.caption(f"Colour: {label}, light yellow (fewest) to dark red (most); grey: not defined. "
+               "The basemap is the dataset's own walking network; no map tiles are fetched.")
+    st.caption(counted_caption(ctx))
+    st.info(f"**What the areas are.** {table.attrs.get('note', '')}")
+    if source != "upload":
+        st.caption("Rates for areas at the edge of the extract are less reliable: streets and cameras beyond "
+                   "the extract's box are missing, and cells there hold little street.")
+
+    st.subheader(f"Areas ranked by {label}")
+    ranked_areas = table.sort_values([column, "cameras"], ascending=False, na_position="last")
+    ranked = ranked_areas.drop(columns="geometry").reset_index(drop=True)
+    shown = ["name", "area_id", column, "cameras", "frt_cameras", "area_km2", "street_km", "population",
+             *[c for c in UNITS if c not in {"name", "area_id", column, "cameras", "frt_cameras", "area_km2",
+                                             "street_km", "population"}]]
+    if not has_population:
+        shown = [c for c in shown if "resident" not in c and c != "population"]
+    st.dataframe(ranked[shown].rename(columns=UNITS).round(3), hide_index=True, key="nb_table")
+
+    stem = f"camera-density-{ds.name}-{table.attrs.get('source', 'areas').replace(':', '')}"
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Download CSV", density_to_csv(ranked_areas), file_name=f"{stem}.csv", mime="text/csv",
+                       key="nb_csv", on_click="ignore")
+    d2.download_button("Download GeoJSON", functools.partial(_geojson_text, ranked_areas),
+                       file_name=f"{stem}.geojson", mime="application/geo+json", key="nb_geojson",
+                       on_click="ignore")
+    d3.download_button("Download PNG map", functools.partial(density_png, table, column=column,
+                                                             title=f"{label[0].upper()}{label[1:]} — {ds.name}"),
+                       file_name=f"{stem}-{column}.png", mime="image/png", key="nb_png", on_click="ignore")

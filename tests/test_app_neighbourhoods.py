@@ -1,0 +1,127 @@
+"""The Neighbourhoods page: runs, switches measure, resolution and area set, ranks areas, offers downloads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from exposure.areas import density_by_area, read_areas
+from exposure.datasets import load_dataset
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "3_Neighbourhoods.py")
+
+
+@pytest.fixture
+def page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def ranked(at: AppTest):
+    (table,) = at.dataframe
+    return table.value
+
+
+def test_page_runs_and_ranks_hexagons(page: AppTest) -> None:
+    table = ranked(page)
+    assert table.columns[:3].tolist() == ["Area", "Area id", "Cameras per km²"]
+    assert "Street (km)" in table.columns
+    assert table["Cameras per km²"].is_monotonic_decreasing
+    assert table["Cameras (count)"].sum() == 221
+    captions = " ".join(c.value for c in page.caption)
+    assert "policy **default**" in captions
+    assert "no map tiles" in captions
+    assert any("H3 hexagons at resolution 9" in i.value for i in page.info)
+    assert not page.error
+
+
+def test_measure_and_resolution_switch(page: AppTest) -> None:
+    rows_9 = len(ranked(page))
+    page.slider(key="nb_resolution").set_value(10).run()
+    assert not page.exception
+    assert len(ranked(page)) > rows_9
+    page.radio(key="nb_measure").set_value("per_street_km").run()
+    assert not page.exception
+    table = ranked(page)
+    assert table.columns[2] == "Cameras per km of street"
+    assert table["Cameras per km of street"].dropna().is_monotonic_decreasing
+    page.radio(key="nb_cameras").set_value("frt").run()
+    assert ranked(page).columns[2] == "FRT-capable cameras per km of street"
+
+
+def test_per_resident_without_population_is_explained(page: AppTest) -> None:
+    page.radio(key="nb_measure").set_value("per_1000_residents").run()
+    assert not page.exception
+    assert any("no population figures" in i.value for i in page.info)
+    assert ranked(page).columns[2] == "Cameras per km²"
+
+
+def test_osm_derived_areas_say_what_they_are(page: AppTest) -> None:
+    page.radio(key="nb_source").set_value("osm").run()
+    assert not page.exception
+    table = ranked(page)
+    assert {"Kluuvi", "Kaartinkaupunki", "Keskusta"} <= set(table["Area"])
+    assert any("not official boundaries" in i.value for i in page.info)
+
+
+def test_upload_source_waits_for_a_file(page: AppTest) -> None:
+    page.radio(key="nb_source").set_value("upload").run()
+    assert not page.exception
+    assert any("Upload a GeoJSON" in i.value for i in page.info)
+    assert not page.dataframe
+
+
+def test_upload_path_engine(tmp_path) -> None:
+    """What the page does with an upload (AppTest cannot fill a file_uploader)."""
+    fc = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"nimi": "Keskusta", "asukkaat": 2000},
+        "geometry": {"type": "Polygon", "coordinates": [[[24.935, 60.164], [24.954, 60.164], [24.954, 60.18],
+                                                         [24.935, 60.18], [24.935, 60.164]]]}}]}
+    ds = load_dataset("helsinki")
+    ctx = ds.context()
+    areas = read_areas(json.dumps(fc).encode(), source_name="upload.geojson")
+    table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt, index=ds.index)
+    assert table.loc[0, "name"] == "Keskusta"
+    assert table.loc[0, "cameras"] == 221
+    assert table.loc[0, "cameras_per_1000_residents"] == pytest.approx(221 / 2)
+
+
+DISTRICTS = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"nimi": "West", "asukkaat": 2000},
+     "geometry": {"type": "Polygon", "coordinates": [[[24.935, 60.164], [24.944, 60.164], [24.944, 60.18],
+                                                      [24.935, 60.18], [24.935, 60.164]]]}},
+    {"type": "Feature", "properties": {"nimi": "East", "asukkaat": 1000},
+     "geometry": {"type": "Polygon", "coordinates": [[[24.944, 60.164], [24.954, 60.164], [24.954, 60.18],
+                                                      [24.944, 60.18], [24.944, 60.164]]]}},
+    {"type": "Feature", "properties": {"nimi": "A point"},
+     "geometry": {"type": "Point", "coordinates": [24.94, 60.17]}},
+]}
+
+
+def test_upload_through_the_page(page: AppTest) -> None:
+    page.radio(key="nb_source").set_value("upload").run()
+    if not hasattr(page.file_uploader(key="nb_upload"), "set_value"):  # pragma: no cover - older Streamlit
+        pytest.skip("this Streamlit's AppTest cannot fill a file_uploader; test_upload_path_engine covers it")
+    page.file_uploader(key="nb_upload").set_value(
+        ("districts.geojson", json.dumps(DISTRICTS).encode(), "application/geo+json")).run()
+    assert not page.exception
+    assert any("feature 3: a Point, not a polygon" in w.value for w in page.warning)
+    page.radio(key="nb_measure").set_value("per_1000_residents").run()
+    table = ranked(page)
+    assert set(table["Area"]) == {"West", "East"}
+    assert "Cameras per 1,000 residents" in table.columns
+    assert "Residents (count)" in table.columns
+    assert table["Cameras (count)"].sum() == 221
+
+
+def test_unreadable_upload_is_an_error_not_a_traceback(page: AppTest) -> None:
+    page.radio(key="nb_source").set_value("upload").run()
+    if not hasattr(page.file_uploader(key="nb_upload"), "set_value"):  # pragma: no cover - older Streamlit
+        pytest.skip("this Streamlit's AppTest cannot fill a file_uploader")
+    page.file_uploader(key="nb_upload").set_value(("bad.geojson", b"{oops", "application/geo+json")).run()
+    assert not page.exception
+    assert any("bad.geojson: cannot read areas" in e.value for e in page.error)

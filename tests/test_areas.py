@@ -1,0 +1,356 @@
+"""Areas and density: H3 cover, independent recounts, km² and street km, population maths, readers, exports."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+import shapely
+
+from exposure.areas import (
+    DENSITY_COLUMNS,
+    AreaError,
+    dataset_bounds,
+    density_by_area,
+    density_layer,
+    density_png,
+    density_to_csv,
+    density_to_geojson,
+    h3_areas,
+    named_areas,
+    read_areas,
+)
+from exposure.cli import main
+from exposure.datasets import load_dataset
+from exposure.network import local_crs
+
+
+@pytest.fixture(scope="module")
+def helsinki():
+    return load_dataset("helsinki")
+
+
+def cameras_at(points: list[tuple[float, float]]) -> pd.DataFrame:
+    return pd.DataFrame({"camera_id": [str(i) for i in range(len(points))],
+                         "lon": [p[0] for p in points], "lat": [p[1] for p in points]})
+
+
+def square_km(lon: float, lat: float, side_m: float = 1000.0) -> shapely.Polygon:
+    """A square of side_m built in UTM and converted to WGS84."""
+    crs = local_crs(lon, lat)
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    to_ll = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    x, y = to_xy.transform(lon, lat)
+    sq = shapely.box(x, y, x + side_m, y + side_m).segmentize(50)
+    return shapely.transform(sq, lambda c: np.column_stack(to_ll.transform(c[:, 0], c[:, 1])))
+
+
+def feature_collection(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def poly_feature(props: dict, geom: shapely.Geometry) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
+
+
+# --------------------------------------------------------------------------- H3
+
+
+@pytest.mark.parametrize("resolution", [7, 8, 9, 10])
+def test_h3_cells_cover_the_bounds(resolution: int) -> None:
+    bounds = (24.9352, 60.1641, 24.9534, 60.1791)
+    cells = h3_areas(bounds, resolution=resolution)
+    box = shapely.box(*bounds)
+    union = cells.geometry.union_all()
+    assert union.buffer(1e-9).covers(box)
+    assert cells["area_id"].is_unique
+    assert all(g.intersects(box) for g in cells.geometry)  # no cell beyond the box
+    assert list(cells.columns) == ["area_id", "name", "geometry"]
+    assert cells["name"].str.startswith("hex ").all()
+    assert cells.crs.to_epsg() == 4326
+    assert f"resolution {resolution}" in cells.attrs["note"]
+
+
+@pytest.mark.parametrize("resolution", [-1, 16, 9.5])
+def test_h3_bad_resolution_is_an_error(resolution) -> None:
+    with pytest.raises(AreaError, match="resolution"):
+        h3_areas((24.9, 60.1, 25.0, 60.2), resolution=resolution)
+
+
+def test_h3_bad_bounds_are_an_error() -> None:
+    with pytest.raises(AreaError, match="not a WGS84 box"):
+        h3_areas((25.0, 60.2, 24.9, 60.1))
+
+
+# --------------------------------------------------------------------------- counts and areas
+
+
+def test_density_counts_equal_an_independent_recount(helsinki) -> None:
+    areas = h3_areas(dataset_bounds(helsinki), resolution=10)
+    ctx = helsinki.context(frt_policy_spec="strict-ptz-dome", verification="default")
+    table = density_by_area(areas, helsinki.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt)
+    pts = [shapely.Point(x, y) for x, y in zip(helsinki.cameras["lon"], helsinki.cameras["lat"], strict=True)]
+    for row, poly in zip(table.itertuples(), areas.geometry, strict=True):
+        inside = np.array([poly.contains(p) for p in pts])
+        assert row.cameras == int((inside & ctx.exposure.counted).sum())
+        assert row.frt_cameras == int((inside & ctx.exposure.counted & ctx.exposure.frt).sum())
+    assert table["cameras"].sum() == int(ctx.exposure.counted.sum())
+    assert 0 < table["frt_cameras"].sum() < table["cameras"].sum()  # strict policy: fewer FRT cameras
+    assert list(table.columns) == [*DENSITY_COLUMNS, "geometry"]
+
+
+def test_counted_mask_leaves_cameras_out() -> None:
+    area = square_km(24.94, 60.17)
+    c = area.centroid
+    cams = cameras_at([(c.x, c.y), (c.x, c.y), (c.x, c.y)])
+    areas = gpd.GeoDataFrame({"area_id": ["a"], "name": ["A"]}, geometry=[area], crs=4326)
+    table = density_by_area(areas, cams, counted=[True, False, True], frt=[True, True, False])
+    assert table.loc[0, "cameras"] == 2
+    assert table.loc[0, "frt_cameras"] == 1  # the uncounted FRT camera is not an FRT camera here
+    with pytest.raises(AreaError, match="2 values for 3 camera rows"):
+        density_by_area(areas, cams, counted=[True, False])
+
+
+def test_area_km2_of_a_known_square() -> None:
+    areas = gpd.GeoDataFrame({"area_id": ["sq"], "name": ["one km²"]}, geometry=[square_km(24.94, 60.17)], crs=4326)
+    table = density_by_area(areas, cameras_at([(24.945, 60.173)]))
+    assert table.loc[0, "area_km2"] == pytest.approx(1.0, rel=1e-3)
+    assert table.loc[0, "cameras_per_km2"] == pytest.approx(1.0, rel=1e-3)
+    assert np.isnan(table.loc[0, "street_km"])  # no network given
+    assert np.isnan(table.loc[0, "cameras_per_1000_residents"])
+
+
+def test_area_km2_does_not_depend_on_the_input_crs() -> None:
+    sq = square_km(24.94, 60.17, side_m=500)
+    wgs = gpd.GeoDataFrame({"area_id": ["sq"], "name": ["q"]}, geometry=[sq], crs=4326)
+    table = density_by_area(wgs.to_crs(3067), cameras_at([]))  # ETRS-TM35FIN
+    assert table.loc[0, "area_km2"] == pytest.approx(0.25, rel=1e-3)
+    assert table.crs.to_epsg() == 4326
+
+
+def test_street_km_counts_each_street_once(helsinki) -> None:
+    areas = named_areas("h3:9", helsinki)
+    table = density_by_area(areas, helsinki.cameras, index=helsinki.index)
+    total_km = float(helsinki.index.length_m.sum()) / 2000.0  # both directions stored
+    assert table["street_km"].sum() == pytest.approx(total_km, rel=0.01)
+    assert (table["street_km"] >= 0).all()
+    with_street = table["street_km"] > 0
+    expected = table.loc[with_street, "cameras"] / table.loc[with_street, "street_km"]
+    assert np.allclose(table.loc[with_street, "cameras_per_street_km"], expected)
+    assert table.loc[~with_street, "cameras_per_street_km"].isna().all()
+
+
+def test_population_per_1000_maths() -> None:
+    a, b, c = square_km(24.93, 60.16, 400), square_km(24.95, 60.16, 400), square_km(24.97, 60.16, 400)
+    areas = gpd.GeoDataFrame({"area_id": ["a", "b", "c"], "name": ["A", "B", "C"],
+                              "population": [2500.0, 0.0, np.nan]}, geometry=[a, b, c], crs=4326)
+    cams = cameras_at([(p.centroid.x, p.centroid.y) for p in (a, a, a, a, a, b, c)])
+    table = density_by_area(areas, cams, counted=np.ones(7, bool), frt=[True, False, False, False, False, True, True])
+    assert list(table["cameras"]) == [5, 1, 1]
+    assert table.loc[0, "cameras_per_1000_residents"] == pytest.approx(2.0)  # 5 / 2500 * 1000
+    assert table.loc[0, "frt_cameras_per_1000_residents"] == pytest.approx(0.4)
+    assert np.isnan(table.loc[1, "cameras_per_1000_residents"])  # nobody lives there: undefined, not inf
+    assert np.isnan(table.loc[2, "cameras_per_1000_residents"])
+
+
+def test_missing_columns_are_errors() -> None:
+    areas = gpd.GeoDataFrame({"area_id": ["a"]}, geometry=[square_km(24.9, 60.1)], crs=4326)
+    with pytest.raises(AreaError, match="'name'"):
+        density_by_area(areas, cameras_at([]))
+    areas["name"] = "A"
+    with pytest.raises(AreaError, match="lon/lat"):
+        density_by_area(areas, pd.DataFrame({"x": [1]}))
+
+
+# --------------------------------------------------------------------------- named sets
+
+
+def test_named_osm_places_are_honest_voronoi_cells(helsinki) -> None:
+    areas = named_areas("osm-places", helsinki)
+    assert {"Kluuvi", "Kaartinkaupunki", "Kaisaniemi", "Keskusta"} <= set(areas["name"])
+    assert "not official boundaries" in areas.attrs["note"]
+    assert "Voronoi" in areas.attrs["note"]
+    box = shapely.box(*dataset_bounds(helsinki))
+    # cells tile the box: no overlap, no gap
+    assert areas.to_crs(3067).area.sum() == pytest.approx(gpd.GeoSeries([box], crs=4326).to_crs(3067).area[0],
+                                                          rel=1e-6)
+    table = density_by_area(areas, helsinki.cameras, index=helsinki.index)
+    assert table["cameras"].sum() == len(helsinki.cameras)
+    assert table.attrs["note"] == areas.attrs["note"]
+
+
+@pytest.mark.parametrize(("name", "match"), [("nta", "unknown area set 'nta'.*h3:RES.*osm-places"),
+                                             ("h3:x", "whole number"), ("h3:16", "0 to 15")])
+def test_named_areas_errors_list_the_choices(helsinki, name: str, match: str) -> None:
+    with pytest.raises(AreaError, match=match):
+        named_areas(name, helsinki)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def test_read_areas_guesses_columns_and_reprojects(tmp_path) -> None:
+    sq = gpd.GeoDataFrame({"code": ["K1", "K2"], "nimi": ["Kluuvi", "Kamppi"], "asukkaat": [500, 10_000]},
+                          geometry=[square_km(24.94, 60.17, 300), square_km(24.93, 60.165, 300)], crs=4326)
+    path = tmp_path / "districts.geojson"
+    sq.to_crs(3067).to_file(path, driver="GeoJSON")
+    areas = read_areas(path)
+    assert list(areas["area_id"]) == ["K1", "K2"]
+    assert list(areas["name"]) == ["Kluuvi", "Kamppi"]
+    assert list(areas["population"]) == [500.0, 10_000.0]
+    assert areas.crs.to_epsg() == 4326
+    assert areas.geometry.iloc[0].hausdorff_distance(sq.geometry.iloc[0]) < 1e-7
+    assert areas.attrs["rejected"] == []
+
+
+def test_read_areas_from_bytes_and_mapping_report_bad_features() -> None:
+    good = square_km(24.94, 60.17, 300)
+    bowtie = shapely.Polygon([(24.90, 60.10), (24.91, 60.11), (24.91, 60.10), (24.90, 60.11)])
+    fc = feature_collection([
+        poly_feature({"id": "a", "name": "A", "pop": "1200"}, good),
+        {"type": "Feature", "properties": {"id": "b", "name": "B", "pop": "5"},
+         "geometry": {"type": "Point", "coordinates": [24.9, 60.1]}},
+        poly_feature({"id": "c", "name": "C", "pop": "many"}, bowtie),
+    ])
+    for obj in (fc, json.dumps(fc).encode(), io.BytesIO(json.dumps(fc).encode())):
+        areas = read_areas(obj)
+        assert list(areas["area_id"]) == ["a", "c"]
+        reasons = [(r["feature"], r["reason"]) for r in areas.attrs["rejected"]]
+        assert [f for f, _ in reasons] == [2, 3, 3]
+        assert "Point, not a polygon" in reasons[0][1]
+        assert "Self-intersection" in reasons[1][1]
+        assert "repaired with make_valid" in reasons[1][1]
+        assert "population 'many' in pop is not a count" in reasons[2][1]
+        assert areas.geometry.is_valid.all()
+        assert areas.loc[0, "population"] == 1200.0
+        assert np.isnan(areas.loc[1, "population"])
+
+
+def test_read_areas_explicit_columns(tmp_path) -> None:
+    fc = feature_collection([poly_feature({"kood": "x1", "label2": "Somewhere"}, square_km(24.9, 60.1, 100))])
+    areas = read_areas(fc, id_column="kood", name_column="label2")
+    assert areas.loc[0, "area_id"] == "x1"
+    assert areas.loc[0, "name"] == "Somewhere"
+    with pytest.raises(AreaError, match=r"upload\.geojson: no id column 'nope'; the file's columns are kood"):
+        read_areas(fc, id_column="nope", source_name="upload.geojson")
+
+
+def test_read_areas_without_columns_numbers_the_features() -> None:
+    fc = feature_collection([poly_feature({}, square_km(24.9, 60.1, 100)), poly_feature({}, square_km(24.92, 60.1))])
+    areas = read_areas(fc)
+    assert list(areas["area_id"]) == ["1", "2"]
+    assert list(areas["name"]) == ["1", "2"]
+
+
+def test_read_areas_errors_name_the_file(tmp_path) -> None:
+    missing = tmp_path / "nowhere.geojson"
+    with pytest.raises(AreaError, match=r"nowhere\.geojson: no such file"):
+        read_areas(missing)
+    broken = tmp_path / "broken.geojson"
+    broken.write_text("{not json")
+    with pytest.raises(AreaError, match=r"broken\.geojson: cannot read areas"):
+        read_areas(broken)
+    points = tmp_path / "points.geojson"
+    points.write_text(json.dumps(feature_collection([
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [24.9, 60.1]}}])))
+    with pytest.raises(AreaError, match=r"points\.geojson: none of the 1 features is a usable polygon .*feature 1"):
+        read_areas(points)
+    dupes = feature_collection([poly_feature({"id": "a"}, square_km(24.9, 60.1, 100)),
+                                poly_feature({"id": "a"}, square_km(24.92, 60.1, 100))])
+    with pytest.raises(AreaError, match="area ids repeat in column id: a"):
+        read_areas(dupes, source_name="dupes.geojson")
+    with pytest.raises(AreaError, match="not a GeoJSON FeatureCollection"):
+        read_areas({"type": "Feature"})
+
+
+# --------------------------------------------------------------------------- exports
+
+
+@pytest.fixture(scope="module")
+def table(helsinki):
+    ctx = helsinki.context()
+    return density_by_area(named_areas("h3:9", helsinki), helsinki.cameras, counted=ctx.exposure.counted,
+                           frt=ctx.exposure.frt, index=helsinki.index, settings=ctx.settings)
+
+
+def test_csv_export_parses(table) -> None:
+    parsed = pd.read_csv(io.StringIO(density_to_csv(table)))
+    assert list(parsed.columns) == list(DENSITY_COLUMNS)
+    assert len(parsed) == len(table)
+    assert parsed["cameras"].sum() == table["cameras"].sum()
+
+
+def test_csv_export_defuses_formulas() -> None:
+    areas = gpd.GeoDataFrame({"area_id": ["=1+1"], "name": ["@SUM(A1)"]}, geometry=[square_km(24.9, 60.1)], crs=4326)
+    parsed = pd.read_csv(io.StringIO(density_to_csv(density_by_area(areas, cameras_at([])))))
+    assert parsed.loc[0, "area_id"] == "'=1+1"
+    assert parsed.loc[0, "name"] == "'@SUM(A1)"
+
+
+def test_geojson_export_parses(table) -> None:
+    fc = json.loads(json.dumps(density_to_geojson(table), allow_nan=False))
+    assert fc["type"] == "FeatureCollection"
+    assert len(fc["features"]) == len(table)
+    assert fc["settings"]["frt_policy"] == "default"
+    props = fc["features"][0]["properties"]
+    assert set(DENSITY_COLUMNS) <= set(props)
+    assert props["population"] is None
+    assert fc["features"][0]["geometry"]["type"] == "Polygon"
+    assert gpd.read_file(io.StringIO(json.dumps(fc))).shape[0] == len(table)
+
+
+def test_png_export(table) -> None:
+    png = density_png(table, column="cameras_per_km2", title="Cameras per km²")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 10_000
+    with pytest.raises(AreaError, match="no column 'bogus'"):
+        density_png(table, column="bogus", title="x")
+
+
+def test_density_layer_escapes_names() -> None:
+    areas = gpd.GeoDataFrame({"area_id": ["a"], "name": ["<img src=x onerror=alert(1)>"]},
+                             geometry=[square_km(24.9, 60.1)], crs=4326)
+    layer = density_layer(density_by_area(areas, cameras_at([])), "cameras_per_km2")
+    assert layer.type == "PolygonLayer"
+    row = layer.data[0]
+    assert row["name"].startswith("&lt;img")
+    assert len(row["colour"]) == 4
+    assert row["polygon"][0][0] == row["polygon"][0][-1]
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_cli_density_csv(capsys) -> None:
+    code = main(["density", "--areas", "h3:9"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = pd.read_csv(io.StringIO(out))
+    header = ["area_id", "name", "area_km2", "cameras", "frt_cameras", "cameras_per_km2", "street_km",
+              "cameras_per_street_km", "population", "cameras_per_1000_residents"]
+    assert set(header) <= set(rows.columns)
+    assert len(rows) == len(named_areas("h3:9"))
+    assert rows["cameras"].sum() == 221
+
+
+def test_cli_density_geojson_file_and_errors(capsys, tmp_path) -> None:
+    areas = tmp_path / "areas.geojson"
+    areas.write_text(json.dumps(feature_collection([
+        poly_feature({"id": "centre", "name": "Centre", "population": 1000}, square_km(24.935, 60.164, 1500))])))
+    code = main(["density", "--areas", str(areas), "--format", "json", "--frt-policy", "strict-ptz-dome"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["settings"]["frt_policy"] == "strict-ptz-dome"
+    (row,) = result["rows"]
+    assert row["cameras_per_1000_residents"] == pytest.approx(row["cameras"])
+    code = main(["density", "--areas", "districts"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "unknown area set 'districts'" in err
+    assert "Traceback" not in err
