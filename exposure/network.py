@@ -370,7 +370,8 @@ def graph_to_geojson(G: nx.MultiDiGraph) -> dict[str, Any]:
             coords = shapely.get_coordinates(d["geometry"]).tolist()
         else:
             coords = [[G.nodes[u]["x"], G.nodes[u]["y"]], [G.nodes[v]["x"], G.nodes[v]["y"]]]
-        props: dict[str, Any] = {"u": int(u), "v": int(v), "key": int(k), "length_m": round(float(d.get("length", 0.0)), 2)}
+        props: dict[str, Any] = {"u": int(u), "v": int(v), "key": int(k),
+                                 "length_m": round(float(d.get("length", 0.0)), 2)}
         for attr in ("highway", "name", "osmid"):
             if attr in d:
                 val = d[attr]

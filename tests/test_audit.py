@@ -93,7 +93,7 @@ def test_overlapping_discs_count_the_overlap_once() -> None:
 )
 def test_sector_camera_sees_only_its_cone(direction: float, expected_m: float) -> None:
     # the layout is on the UTM grid; a camera's direction is a compass bearing from true north
-    lon, lat = lonlat(0, 10)
+    _, lat = lonlat(0, 10)
     north = np.array(lonlat(0, 10)) - np.array(lonlat(0, 0))  # grid north, in lon/lat
     grid_north_compass = np.degrees(np.arctan2(north[0] * np.cos(np.radians(lat)), north[1]))
     cams = cameras_at([{"dx": 0, "dy": 10, "direction_deg": (direction + grid_north_compass) % 360.0,
