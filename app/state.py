@@ -1,6 +1,4 @@
-"""The active dataset and routing context for this session: the chosen dataset, or its streets
-with cameras the user uploaded on the Camera data page.
-"""
+"""The active dataset and routing context for this session (uploaded cameras included)."""
 
 from __future__ import annotations
 
