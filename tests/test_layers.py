@@ -44,3 +44,10 @@ def test_streamlit_config_is_private() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["address"] == "127.0.0.1"
+
+
+def test_upload_limit_matches_the_loaders() -> None:
+    from exposure import settings
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == settings.max_camera_file_mb

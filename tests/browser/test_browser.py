@@ -1,0 +1,129 @@
+"""Real-browser tests: every page in Debian's Chromium, a route computed through the UI, and no
+request to any host but the app's own."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {"overview": "", "route_planner": "Route_planner", "neighbourhoods": "Neighbourhoods",
+         "camera_data": "Camera_data"}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310 - localhost
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"the app did not start: {proc.stdout.read().decode() if proc.stdout else ''}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400})
+    pg = context.new_page()
+    pg.requests = []  # type: ignore[attr-defined]
+    pg.on("request", lambda r: pg.requests.append(r.url))  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def foreign(requests: list[str], app_url: str) -> list[str]:
+    """Requests to any origin but the app's own (data: URIs never leave the browser)."""
+    own = urlparse(app_url).netloc
+    out = []
+    for url in requests:
+        parsed = urlparse(url)
+        if parsed.scheme == "data":
+            continue
+        netloc = urlparse(url[5:]).netloc if parsed.scheme == "blob" else parsed.netloc
+        if netloc != own:
+            out.append(url)
+    return out
+
+
+def wait_for_app(pg) -> None:
+    pg.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    pg.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_draws_its_map_and_stays_on_this_machine(page, app_url, name) -> None:
+    page.goto(f"{app_url}/{PAGES[name]}")
+    wait_for_app(page)
+    page.wait_for_selector("canvas", timeout=60_000)
+    time.sleep(1.5)  # let deck.gl finish drawing, so the screenshot shows the map
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert not page.locator("[data-testid='stException']").count(), f"{name} shows a traceback"
+    assert foreign(page.requests, app_url) == []
+
+
+def test_route_through_the_ui(page, app_url) -> None:
+    page.goto(f"{app_url}/Route_planner")
+    wait_for_app(page)
+    for label, value in (("Origin", "Rautatientori"), ("Destination", "Kauppatori")):
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Enter")
+        wait_for_app(page)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=120_000)
+    page.wait_for_selector("canvas", timeout=60_000)
+    time.sleep(1.5)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "route_planner_route.png"), full_page=True)
+    assert page.get_by_text("fewer FRT camera").count() > 0
+    assert "origin=Rautatientori" in page.url
+    assert foreign(page.requests, app_url) == []
