@@ -29,10 +29,18 @@ from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
 from exposure.places import Place, place_table, resolve_place
 from exposure.routing import RoutingContext
 
-__all__ = ["DATASETS", "Dataset", "get_path", "load_dataset"]
+__all__ = [
+    "DATASETS",
+    "Dataset",
+    "available_datasets",
+    "counts_summary",
+    "get_path",
+    "load_dataset",
+    "save_dataset",
+]
 
 #: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 2
+BUILD_VERSION = 3
 
 #: Named datasets that ship with the installed packages (offline).
 DATASETS: dict[str, str] = {
@@ -75,6 +83,7 @@ class Dataset:
     rejected: pd.DataFrame
     places: pd.DataFrame
     info: dict[str, Any]
+    basemap: dict[str, list[list[list[float]]]] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -123,6 +132,7 @@ class Dataset:
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
             checksum=self.checksum, G=self.G, index=self.index, cameras=cameras.reset_index(drop=True),
             rejected=rejected, places=self.places, info={**self.info, "cameras_source": source},
+            basemap=self.basemap,
         )
 
     def summary(self) -> dict[str, Any]:
@@ -149,10 +159,39 @@ def _build(path: Path, *, name: str, description: str, checksum: str, progress: 
     progress("Reading cameras")
     loaded = load_cameras(path)
     places = place_table(info.pop("named_places"))
+    basemap = info.pop("basemap")
     return Dataset(
         name=name, description=description, source=str(path), checksum=checksum, G=G, index=index,
         cameras=loaded.cameras.reset_index(drop=True), rejected=loaded.rejected, places=places, info=info,
+        basemap=basemap,
     )
+
+
+def _saved_folder() -> Path:
+    return Path(settings.cache_folder) / "datasets"
+
+
+def save_dataset(dataset: Dataset) -> Path:
+    """Keep a built dataset (e.g. downloaded online) under its name, for every later session."""
+    folder = _saved_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{dataset.name}.pickle"
+    tmp = path.with_suffix(".tmp")
+    dataset._memo.clear()
+    with tmp.open("wb") as f:
+        pickle.dump(dataset, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return path
+
+
+def available_datasets() -> dict[str, str]:
+    """Named datasets and the ones saved on this machine, with a description of each."""
+    out = dict(DATASETS)
+    folder = _saved_folder()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.pickle")):
+            out.setdefault(path.stem, f"Saved dataset {path.stem} (built on this machine)")
+    return out
 
 
 def load_dataset(
@@ -174,6 +213,13 @@ def load_dataset(
     say = progress or (lambda _msg: None)
     cache = settings.use_cache if use_cache is None else use_cache
     spec_str = str(spec)
+    saved = _saved_folder() / f"{spec_str}.pickle"
+    if spec_str not in DATASETS and saved.is_file():
+        say(f"Loading saved dataset {spec_str}")
+        with saved.open("rb") as f:
+            ds: Dataset = pickle.load(f)
+        ds.info["from_cache"] = True
+        return ds
     if spec_str in DATASETS:
         path, name, description = get_path(spec_str), spec_str, DATASETS[spec_str]
     else:

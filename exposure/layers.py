@@ -12,7 +12,16 @@ import pydeck as pdk
 if TYPE_CHECKING:
     from exposure.network import NetworkIndex
 
-__all__ = ["TIER_COLOURS", "camera_layer", "deck", "route_layer", "street_layer"]
+__all__ = [
+    "TIER_COLOURS",
+    "basemap_layers",
+    "camera_density_layer",
+    "camera_layer",
+    "camera_layers",
+    "deck",
+    "route_layer",
+    "street_layer",
+]
 
 #: RGBA per FRT tier: high red, medium orange, low grey-blue.
 TIER_COLOURS: dict[str, list[int]] = {
@@ -36,6 +45,44 @@ def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (15
         "PathLayer", data=paths, get_path="path", get_color=list(colour), width_min_pixels=1,
         get_width=2, width_units="'meters'", pickable=False,
     )
+
+
+#: Fill colours of the basemap areas drawn from the dataset's own OSM data.
+BASEMAP_COLOURS: dict[str, list[int]] = {
+    "water": [170, 205, 235, 255],
+    "park": [205, 230, 195, 255],
+    "building": [222, 218, 212, 255],
+}
+
+
+def basemap_layers(basemap: dict[str, list[list[list[float]]]]) -> list[pdk.Layer]:
+    """Water, parks and buildings from the dataset itself (drawn under the streets)."""
+    layers = []
+    for kind in ("water", "park", "building"):
+        rings = basemap.get(kind) or []
+        if rings:
+            layers.append(pdk.Layer(
+                "PolygonLayer", data=[{"polygon": r} for r in rings], get_polygon="polygon",
+                get_fill_color=BASEMAP_COLOURS[kind], stroked=False, pickable=False,
+            ))
+    return layers
+
+
+def camera_density_layer(cameras: pd.DataFrame, *, radius_m: float = 100.0) -> pdk.Layer:
+    """Camera counts per hexagon, for datasets with too many cameras to read as points."""
+    return pdk.Layer(
+        "HexagonLayer", data=cameras[["lon", "lat"]], get_position=["lon", "lat"], radius=radius_m,
+        extruded=False, opacity=0.55, pickable=True, coverage=0.95,
+        color_range=[[255, 255, 178], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32],
+                     [189, 0, 38]],
+    )
+
+
+def camera_layers(cameras: pd.DataFrame, *, max_points: int = 3000) -> list[pdk.Layer]:
+    """Cameras as tier-coloured points, with a density layer beneath them when there are many."""
+    if len(cameras) <= max_points:
+        return [camera_layer(cameras)]
+    return [camera_density_layer(cameras), camera_layer(cameras, radius_px=2)]
 
 
 def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:

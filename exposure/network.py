@@ -60,10 +60,23 @@ class _OsmScan:
     node_lonlat: dict[int, tuple[float, float]] = field(default_factory=dict)
     ways: list[tuple[int, list[int], dict[str, str]]] = field(default_factory=list)
     named: list[tuple[str, float, float, str]] = field(default_factory=list)
+    areas: list[tuple[str, list[int]]] = field(default_factory=list)
 
 
 _PLACE_KEYS = ("place", "railway", "public_transport", "amenity", "tourism", "highway",
                "building", "leisure", "shop", "historic", "natural")
+
+
+def _basemap_kind(tags: dict[str, str]) -> str | None:
+    """Which basemap layer a closed way belongs to, if any."""
+    if "building" in tags:
+        return "building"
+    if tags.get("natural") == "water" or tags.get("waterway") in {"riverbank", "dock"} or \
+            tags.get("landuse") in {"reservoir", "basin"}:
+        return "water"
+    if tags.get("leisure") in {"park", "garden"} or tags.get("landuse") in {"grass", "recreation_ground"}:
+        return "park"
+    return None
 
 
 def _place_kind(tags: dict[str, str]) -> str:
@@ -96,6 +109,9 @@ def _scan_osm(path: Path) -> _OsmScan:
                 scan.ways.append((w.id, refs, tags))
             if tags.get("name"):
                 named_ways.append((tags["name"], refs, _place_kind(tags)))
+            kind = _basemap_kind(tags)
+            if kind is not None and len(refs) > 3 and refs[0] == refs[-1]:
+                scan.areas.append((kind, refs))
 
     try:
         Handler().apply_file(str(path), locations=False)
@@ -111,6 +127,19 @@ def _scan_osm(path: Path) -> _OsmScan:
             lon, lat = min(pts, key=lambda p: (p[0] - mx) ** 2 + (p[1] - my) ** 2)
             scan.named.append((name, lon, lat, kind))
     return scan
+
+
+def _basemap(scan: _OsmScan) -> dict[str, list[list[list[float]]]]:
+    """Buildings, water and parks as lon/lat rings, for a basemap drawn from the extract itself.
+
+    Only closed ways whose every node the extract holds; multipolygon relations
+    (large lakes, the sea) are not assembled, so some water is missing.
+    """
+    out: dict[str, list[list[list[float]]]] = {"building": [], "water": [], "park": []}
+    for kind, refs in scan.areas:
+        if all(r in scan.node_lonlat for r in refs):
+            out[kind].append([[round(c, 6) for c in scan.node_lonlat[r]] for r in refs])
+    return out
 
 
 def _present_runs(refs: list[int], present: dict[int, Any]) -> Iterable[list[int]]:
@@ -184,6 +213,7 @@ def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, An
         "clipped_ways_split": clipped,
         "nodes_outside_main_component": n_before - _unsimplified_count(G),
         "named_places": scan.named,
+        "basemap": _basemap(scan),
     }
     return G, info
 

@@ -24,7 +24,7 @@ from exposure.areas import (
     osm_place_areas,
     read_areas,
 )
-from exposure.layers import deck, street_layer
+from exposure.layers import basemap_layers, deck, street_layer
 
 SOURCES = {
     "h3": "Hexagons (H3)",
@@ -114,8 +114,8 @@ if table is not None:
 
     lon, lat = ds.index.node_lonlat.mean(axis=0)
     st.pydeck_chart(
-        deck([street_layer(ds.index), density_layer(table, column, label=label)], lon=float(lon), lat=float(lat),
-             zoom=14, tooltip=DENSITY_TOOLTIP),
+        deck([*basemap_layers(ds.basemap), street_layer(ds.index), density_layer(table, column, label=label)],
+             lon=float(lon), lat=float(lat), zoom=14, tooltip=DENSITY_TOOLTIP),
         height=560, key="nb_map",
     )
     st.caption(f"Colour: {label}, light yellow (fewest) to dark red (most); grey: not defined. "

@@ -31,7 +31,7 @@ from exposure.cameras import (
     load_cameras,
     verification_policy,
 )
-from exposure.layers import camera_layer, deck, street_layer
+from exposure.layers import basemap_layers, camera_layers, deck, street_layer
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -262,7 +262,7 @@ if len(filtered):
 else:
     lon, lat = (float(v) for v in street_lonlat.mean(axis=0))
     zoom = 14.5
-st.pydeck_chart(deck([street_layer(ds.index), camera_layer(filtered)], lon=lon, lat=lat, zoom=zoom),
+st.pydeck_chart(deck([*basemap_layers(ds.basemap), street_layer(ds.index), *camera_layers(filtered)], lon=lon, lat=lat, zoom=zoom),
                 height=560, key="cam_map")
 st.caption("Red: high FRT tier · orange: medium · grey-blue: low. The basemap is the dataset's own "
            "walking network; no map tiles are fetched.")
