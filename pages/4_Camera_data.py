@@ -262,7 +262,8 @@ if len(filtered):
 else:
     lon, lat = (float(v) for v in street_lonlat.mean(axis=0))
     zoom = 14.5
-st.pydeck_chart(deck([*basemap_layers(ds.basemap), street_layer(ds.index), *camera_layers(filtered)], lon=lon, lat=lat, zoom=zoom),
+layers = [*basemap_layers(ds.basemap), street_layer(ds.index), *camera_layers(filtered)]
+st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom),
                 height=560, key="cam_map")
 st.caption("Red: high FRT tier · orange: medium · grey-blue: low. The basemap is the dataset's own "
            "walking network; no map tiles are fetched.")
