@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from exposure.datasets import DATASETS
+from exposure.datasets import available_datasets
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,10 @@ class Choice:
 def sidebar() -> Choice:
     """Draw the shared sidebar and return the choice (kept in session state across pages)."""
     st.sidebar.header("What is counted")
-    name = st.sidebar.selectbox("Dataset", list(DATASETS), key="side_dataset",
-                                help="\n\n".join(f"**{k}**: {v}" for k, v in DATASETS.items()))
+    datasets = available_datasets()
+    name = st.sidebar.selectbox("Dataset", list(datasets), key="side_dataset",
+                                help="\n\n".join(f"**{k}**: {v}" for k, v in datasets.items()) +
+                                "\n\nBuild another city on the *Build a dataset* page.")
     policy = st.sidebar.selectbox(
         "FRT-capability policy", ["default", "all", "strict-ptz-dome"], key="side_frt_policy",
         help="default: PTZ and dome cameras high; street-mounted or publicly run cameras medium; "

@@ -67,3 +67,27 @@ def test_context_is_memoised_and_read_only(tmp_cache) -> None:
     before = a.exposure.in_view_m.copy()
     ds.context(radius_m=120.0)
     assert np.array_equal(a.exposure.in_view_m, before)
+
+
+def test_saved_dataset_is_listed_and_loads_by_name(tmp_cache) -> None:
+    from exposure.datasets import available_datasets, save_dataset
+
+    ds = load_dataset("helsinki")
+    ds.name = "kluuvi-copy"
+    path = save_dataset(ds)
+    assert path.name == "kluuvi-copy.pickle"
+    assert "kluuvi-copy" in available_datasets()
+    assert "helsinki" in available_datasets()
+    again = load_dataset("kluuvi-copy")
+    assert again.index.n_edges == ds.index.n_edges
+    assert again.resolve("Senaatintori").name == "Senaatintori"
+
+
+def test_basemap_comes_from_the_extract(tmp_cache) -> None:
+    ds = load_dataset("helsinki")
+    assert len(ds.basemap["building"]) > 100
+    assert ds.basemap["water"]
+    ring = ds.basemap["building"][0]
+    assert ring[0] == ring[-1]  # closed rings
+    west, south, east, north = ds.summary()["bounds"]
+    assert all(west - 0.01 <= lon <= east + 0.01 and south - 0.01 <= lat <= north + 0.01 for lon, lat in ring)
