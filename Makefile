@@ -11,6 +11,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# NYC boundaries with ACS population (data files only; its own pins on old numpy/pandas are not needed)
+	$(PY) -m pip install --quiet --no-deps councilcount==0.11.4
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from exposure.network import NetworkIndex
 
 __all__ = [
+    "AREA_ATTRIBUTES",
     "DENSITY_COLUMNS",
     "DENSITY_TOOLTIP",
     "MEASURES",
@@ -62,6 +63,9 @@ DENSITY_COLUMNS = (
     "street_km", "cameras_per_street_km", "frt_cameras_per_street_km", "population",
     "cameras_per_1000_residents", "frt_cameras_per_1000_residents",
 )
+
+#: Area attributes :func:`density_by_area` carries through (after :data:`DENSITY_COLUMNS`) when the areas have them.
+AREA_ATTRIBUTES = ("borough", "nonwhite_share")
 
 #: Measures a density map can show: key → (column for all counted cameras, column for FRT-capable, label).
 MEASURES: dict[str, tuple[str, str, str]] = {
@@ -237,19 +241,27 @@ def dataset_bounds(dataset: Dataset) -> tuple[float, float, float, float]:
 
 def area_sets() -> dict[str, str]:
     """The named area sets :func:`named_areas` knows, with what each one is."""
-    return dict(_NAMED)
+    from exposure.nyc import NYC_AREA_SETS  # noqa: PLC0415 - exposure.nyc imports this module
+
+    return {**_NAMED, **NYC_AREA_SETS}
 
 
-def named_areas(name: str, dataset: Dataset | None = None) -> gpd.GeoDataFrame:
+def named_areas(name: str, dataset: Dataset | None = None, *,
+                bounds: Sequence[float] | None = None) -> gpd.GeoDataFrame:
     """A named set of areas for a dataset.
 
     Parameters
     ----------
     name
-        ``"h3:RES"`` (e.g. ``"h3:9"``) or ``"osm-places"`` (see :func:`area_sets`).
+        ``"h3:RES"`` (e.g. ``"h3:9"``), ``"osm-places"``, or a New York City set
+        ``"nyc-nta"``, ``"nyc-borough"``, ``"nyc-cd"``, ``"nyc-council"``,
+        ``"nyc-precinct"`` (see :func:`area_sets`; the NYC sets need no dataset).
     dataset
         The dataset whose bounds (and OSM file) the areas are made for; default the
         embedded Helsinki dataset.
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` for H3 hexagons without a dataset
+        (e.g. the box of a camera file); ignored when ``dataset`` is given.
 
     Returns
     -------
@@ -262,6 +274,16 @@ def named_areas(name: str, dataset: Dataset | None = None) -> gpd.GeoDataFrame:
         For an unknown name (the message lists the choices) or a bad resolution.
     """
     text = str(name).strip().lower()
+    if text.startswith("nyc-"):
+        from exposure.nyc import nyc_areas  # noqa: PLC0415 - exposure.nyc imports this module
+
+        return nyc_areas(text)
+    if dataset is None and bounds is not None and text.startswith("h3:"):
+        res_text = text.removeprefix("h3:")
+        if not res_text.isdigit():
+            msg = f"area set {name!r}: the H3 resolution must be a whole number from 0 to 15, e.g. h3:9"
+            raise AreaError(msg)
+        return h3_areas(bounds, resolution=int(res_text))
     if dataset is None:
         from exposure.datasets import load_dataset  # noqa: PLC0415 - avoids an import cycle
 
@@ -275,7 +297,7 @@ def named_areas(name: str, dataset: Dataset | None = None) -> gpd.GeoDataFrame:
         return h3_areas(bounds, resolution=int(res_text))
     if text == "osm-places":
         return osm_place_areas(dataset.source, bounds)
-    choices = "; ".join(f"{k}: {v}" for k, v in _NAMED.items())
+    choices = "; ".join(f"{k}: {v}" for k, v in area_sets().items())
     msg = f"unknown area set {name!r}; choose one of — {choices}; or give a GeoJSON file of polygons"
     raise AreaError(msg)
 
@@ -541,7 +563,9 @@ def density_by_area(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per area with :data:`DENSITY_COLUMNS` and ``geometry`` (WGS84).
+        One row per area with :data:`DENSITY_COLUMNS`, then those of
+        :data:`AREA_ATTRIBUTES` (``borough``, ``nonwhite_share``) the areas have,
+        and ``geometry`` (WGS84).
         A camera inside two overlapping areas counts in both; a rate whose
         denominator is zero or unknown is NaN. ``attrs`` keeps the areas' ``note``.
 
@@ -614,7 +638,10 @@ def density_by_area(
         },
         geometry=list(wgs.geometry), crs=WGS84,
     )
-    out.attrs = {k: v for k, v in areas.attrs.items() if k in ("note", "source")}
+    for column in AREA_ATTRIBUTES:
+        if column in wgs.columns:
+            out.insert(len(out.columns) - 1, column, wgs[column].to_numpy())
+    out.attrs = {k: v for k, v in areas.attrs.items() if k in ("note", "source", "vintage")}
     out.attrs["settings"] = dict(settings) if settings is not None else {}
     return out
 
@@ -637,10 +664,10 @@ def _caption(gdf: gpd.GeoDataFrame) -> str:
 
 
 def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-    columns = [c for c in DENSITY_COLUMNS if c in gdf.columns]
+    columns = [c for c in (*DENSITY_COLUMNS, *AREA_ATTRIBUTES) if c in gdf.columns]
     table = pd.DataFrame(gdf[columns]).copy()
     for column in columns:
-        if column in ("area_id", "name"):
+        if column in ("area_id", "name", "borough"):
             table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
         elif column not in ("cameras", "frt_cameras"):
             table[column] = table[column].astype(float).round(4)
@@ -660,7 +687,7 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted)."""
     from exposure.export import json_safe  # noqa: PLC0415
 
-    columns = [c for c in DENSITY_COLUMNS if c in gdf.columns]
+    columns = [c for c in (*DENSITY_COLUMNS, *AREA_ATTRIBUTES) if c in gdf.columns]
     wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
     features = []
     for row, geom in zip(pd.DataFrame(wgs[columns]).to_dict(orient="records"), wgs.geometry, strict=True):
@@ -776,6 +803,7 @@ def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = Non
             "area_km2": _fmt(row.get("area_km2"), 3),
             "street_km": _fmt(row.get("street_km"), 2),
             "population": _fmt(row.get("population"), 0),
+            "nonwhite_pct": _fmt(100 * float(row.get("nonwhite_share", math.nan)), 0),
             "colour": colour,
         }
         geom = wgs.geometry.iloc[i]

@@ -73,14 +73,42 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("density", help="cameras per area: per km², per km of street, per 1,000 residents")
     d.add_argument("--areas", default="h3:9",
                    help="h3:RES (H3 hexagons, e.g. h3:9), osm-places (Voronoi cells around the extract's OSM "
-                        "suburb/neighbourhood points, not official boundaries), or a GeoJSON file of polygons "
-                        "[h3:9]")
+                        "suburb/neighbourhood points, not official boundaries), nyc-nta/nyc-borough/nyc-cd/"
+                        "nyc-council/nyc-precinct (New York City with ACS population and race, offline), or a "
+                        "GeoJSON file of polygons [h3:9]")
     d.add_argument("--id-column", default=None, help="area id column of the areas file (default: guessed)")
     d.add_argument("--name-column", default=None, help="area name column of the areas file (default: guessed)")
     d.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")
     d.add_argument("--format", default="csv", choices=["csv", "geojson", "json"],
                    help="csv: one row per area; geojson: polygons with the figures; json: rows and settings")
     _add_common(d)
+    # with --cameras, the street network is loaded only when --dataset is given (street figures)
+    d.set_defaults(dataset=None)
+    w = sub.add_parser("watched", help="who is watched: camera density against non-white share per NYC area")
+    w.add_argument("--cameras", required=True,
+                   help="camera file, e.g. Decode Surveillance counts_per_intersections.csv")
+    w.add_argument("--areas", default="nyc-nta", choices=["nyc-nta", "nyc-cd", "nyc-council", "nyc-precinct",
+                                                          "nyc-borough"], help="NYC area set [nyc-nta]")
+    w.add_argument("--measure", default="cameras_per_km2",
+                   choices=["cameras_per_km2", "frt_cameras_per_km2", "cameras_per_1000_residents",
+                            "frt_cameras_per_1000_residents"], help="density to compare [cameras_per_km2]")
+    w.add_argument("--min-population", type=float, default=500, help="leave out areas with fewer residents [500]")
+    w.add_argument("--format", default="json", choices=["json", "csv"],
+                   help="json: correlations, fit, caveats and rows; csv: one row per area")
+    _add_common(w, dataset=False)
+    b = sub.add_parser("build", help="build a named dataset from a place, box, point or OSM extract")
+    b.add_argument("--name", required=True, help="name to save it under; then --dataset NAME everywhere")
+    src = b.add_mutually_exclusive_group(required=True)
+    src.add_argument("--place", help="online: a place with a boundary in OpenStreetMap, e.g. 'Kallio, Helsinki'")
+    src.add_argument("--bbox", metavar="W,S,E,N",
+                     help="online: a bounding box in degrees (write --bbox=-74.01,40.70,... when it starts with -)")
+    src.add_argument("--point", metavar="LAT,LON",
+                     help="online: the box --dist-m around a point (--point=-33.9,18.4 when it starts with -)")
+    src.add_argument("--pbf", metavar="FILE", help="offline: an .osm.pbf/.osm extract (Geofabrik, BBBike)")
+    b.add_argument("--dist-m", type=float, default=None, help="half-width of the --point box in metres [1500]")
+    b.add_argument("--cameras", default=None, help="use this camera file instead of OpenStreetMap's cameras")
+    b.add_argument("--names", action=argparse.BooleanOptionalAction, default=True,
+                   help="online: also download squares, stations and landmarks for place names [on]")
     return parser
 
 
@@ -189,38 +217,106 @@ def _density(args: argparse.Namespace) -> None:
         density_to_csv,
         density_to_geojson,
         named_areas,
-        read_areas,
     )
     from exposure.datasets import load_dataset  # noqa: PLC0415
 
-    ds = load_dataset(args.dataset, progress=_progress)
-    if args.cameras:
-        loaded = _load_cameras(args.cameras)
-        ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
-    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
-    if Path(args.areas).suffix.lower() in {".geojson", ".json", ".gpkg", ".shp"} or Path(args.areas).is_file():
-        areas = read_areas(args.areas, id_column=args.id_column, name_column=args.name_column)
-        for rec in areas.attrs.get("rejected", []):
-            print(f"{args.areas}: feature {rec['feature']}: {rec['reason']}", file=sys.stderr)
+    if args.cameras and args.dataset is None:
+        # no street network: street columns are NaN, and nothing but the camera file is read
+        table = _density_without_dataset(args)
+        settings_used = table.attrs["settings"]
     else:
-        areas = named_areas(args.areas, ds)
-    table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
-                            index=ds.index, settings=ctx.settings)
+        ds = load_dataset(args.dataset or "helsinki", progress=_progress)
+        if args.cameras:
+            loaded = _load_cameras(args.cameras)
+            ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+        ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+        areas = _read_density_areas(args, lambda: named_areas(args.areas, ds))
+        table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
+                                index=ds.index, settings=ctx.settings)
+        settings_used = ctx.settings
     if args.format == "csv":
         _emit(density_to_csv(table), args.out)
     elif args.format == "geojson":
         _emit(density_to_geojson(table), args.out)
     else:
         records = density_to_geojson(table)
-        _emit({"settings": ctx.settings, "areas": args.areas, "note": table.attrs.get("note", ""),
+        _emit({"settings": settings_used, "areas": args.areas, "note": table.attrs.get("note", ""),
                "rows": [f["properties"] for f in records["features"]]}, args.out)
+
+
+def _read_density_areas(args: argparse.Namespace, named: Any) -> Any:
+    from exposure.areas import read_areas  # noqa: PLC0415
+
+    if Path(args.areas).suffix.lower() in {".geojson", ".json", ".gpkg", ".shp"} or Path(args.areas).is_file():
+        areas = read_areas(args.areas, id_column=args.id_column, name_column=args.name_column)
+        for rec in areas.attrs.get("rejected", []):
+            print(f"{args.areas}: feature {rec['feature']}: {rec['reason']}", file=sys.stderr)
+        return areas
+    return named()
+
+
+def _density_without_dataset(args: argparse.Namespace) -> Any:
+    """Density of a camera file alone: policies applied to the file, H3 cells over its cameras."""
+    import numpy as np  # noqa: PLC0415
+
+    from exposure.areas import density_by_area, named_areas  # noqa: PLC0415
+    from exposure.cameras import describe_policies, select_cameras  # noqa: PLC0415
+
+    loaded = _load_cameras(args.cameras)
+    selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
+    lon, lat = selected["lon"].to_numpy(dtype=float), selected["lat"].to_numpy(dtype=float)
+    bounds = (lon.min(), lat.min(), lon.max(), lat.max()) if len(selected) else None
+    if bounds is None and args.areas.strip().lower().startswith("h3:"):
+        msg = f"{args.cameras}: no camera is counted, so there is no box to cover with H3 cells"
+        raise ExposureError(msg)
+    areas = _read_density_areas(args, lambda: named_areas(args.areas, bounds=bounds) if bounds is not None
+                                else named_areas(args.areas))
+    settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
+    return density_by_area(areas, selected, counted=np.ones(len(selected), dtype=bool),
+                           frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used)
+
+
+def _watched(args: argparse.Namespace) -> None:
+    from exposure.watched import watched_analysis  # noqa: PLC0415
+
+    args.id_column, args.name_column = None, None  # the areas are named NYC sets, never a file
+    table = _density_without_dataset(args)
+    result = watched_analysis(table, measure=args.measure, min_population=args.min_population)
+    _emit(result.rows_to_csv() if args.format == "csv" else result.to_dict(), args.out)
+
+
+def _build_dataset(args: argparse.Namespace) -> None:
+    from exposure import online  # noqa: PLC0415
+
+    if args.dist_m is not None and not args.point:
+        msg = "--dist-m only applies to --point LAT,LON"
+        raise ExposureError(msg)
+    if args.pbf:
+        print(f"Building {args.name} offline from {args.pbf}", file=sys.stderr)
+        ds = online.build_from_pbf(args.pbf, name=args.name, cameras=args.cameras, progress=_progress)
+    else:
+        if args.place:
+            area = online.Area("place", place=args.place)
+        elif args.bbox:
+            area = online.Area("bbox", bbox=online.parse_bbox(args.bbox))
+        else:
+            area = online.Area("point", point=online.parse_point(args.point),
+                               dist_m=1500.0 if args.dist_m is None else args.dist_m)
+        online.check_dataset_name(args.name)
+        print(f"note: {online.PRIVACY_NOTICE} Offline instead: exposure build --name {args.name} --pbf FILE.osm.pbf",
+              file=sys.stderr)
+        ds = online.build_online(area, name=args.name, names=args.names, cameras=args.cameras,
+                                 progress=_progress)
+    _report_rejected(ds.rejected, ds.source)
+    saved = Path(settings.cache_folder) / "datasets" / f"{ds.name}.pickle"
+    _emit({**ds.summary(), "saved": str(saved)}, None)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     args = build_parser().parse_args(argv)
     handlers = {"route": _route, "audit": _audit, "cameras": _cameras, "network": _network,
-                "density": _density}
+                "density": _density, "build": _build_dataset, "watched": _watched}
     try:
         handlers[args.command](args)
     except (ExposureError, ValueError, OSError) as err:

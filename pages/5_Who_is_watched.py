@@ -1,0 +1,207 @@
+"""Who is watched: camera density against the share of non-white residents, New York City neighbourhoods."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import altair as alt
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.sidebar import sidebar
+from app.state import active, counted_caption
+from exposure._errors import ExposureError
+from exposure.areas import density_by_area, density_layer, named_areas
+from exposure.cameras import CameraLoad, describe_policies, load_cameras, select_cameras
+from exposure.layers import deck
+from exposure.nyc import NYC_AREA_SETS, in_nyc
+from exposure.watched import WatchedResult, watched_analysis
+
+SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
+AREA_LABELS = {"nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts",
+               "nyc-council": "Council districts", "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs"}
+MEASURES = {"per_km2": ("cameras_per_km2", "cameras per km²"),
+            "per_1000_residents": ("cameras_per_1000_residents", "cameras per 1,000 residents")}
+TOOLTIP = {
+    "html": "<b>{name}</b><br/>{label}: {value}<br/>cameras: {cameras} · FRT-capable: {frt_cameras}<br/>"
+            "residents: {population} · non-white: {nonwhite_pct} %",
+    "style": {"fontSize": "12px"},
+}
+DECODE_HELP = ("Amnesty International's Decode Surveillance NYC counts_per_intersections.csv (or any camera file "
+               "the Camera data page reads).")
+
+
+@st.cache_data(show_spinner="Reading the camera file…", max_entries=4)
+def _load_path(path: str, mtime: float) -> CameraLoad:  # mtime: re-read when the file changes
+    return load_cameras(Path(path).expanduser())
+
+
+@st.cache_data(show_spinner="Reading the uploaded cameras…", max_entries=4)
+def _load_bytes(name: str, digest: str, data: bytes) -> CameraLoad:  # digest keys the cache cheaply
+    safe_name = Path(name).name or "upload.csv"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe_name
+        path.write_bytes(data)
+        try:
+            load = load_cameras(path)
+        except ExposureError as err:
+            raise type(err)(str(err).replace(str(path), safe_name)) from err
+    return CameraLoad(cameras=load.cameras, rejected=load.rejected, source=safe_name)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]  # str.capitalize would turn "FRT" into "Frt"
+
+
+def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
+    s = describe_policies(frt_policy, verification)
+    return (f"Counted: cameras from **{source}**; FRT policy **{s['frt_policy']}** (capable tiers: "
+            f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**.")
+
+
+def _scatter(result: WatchedResult) -> alt.LayerChart:
+    kept = result.included.assign(nonwhite_pct=lambda t: 100 * t["nonwhite_share"])
+    points = alt.Chart(kept).mark_circle(size=55, opacity=0.75).encode(
+        x=alt.X("nonwhite_pct:Q", title="Non-white residents (%)", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("measure:Q", title=_cap(result.label)),
+        color=alt.Color("group:N", title=(result.group or "group").capitalize()),
+        tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("measure:Q", title=result.label, format=".1f"),
+                 alt.Tooltip("nonwhite_pct:Q", title="Non-white %", format=".0f"),
+                 alt.Tooltip("population:Q", title="Residents", format=",.0f")],
+    )
+    if result.fit is None:
+        return alt.layer(points)
+    xs = np.array([result.fit.share_min, result.fit.share_max])
+    line = alt.Chart(pd.DataFrame({"nonwhite_pct": 100 * xs, "measure": result.fit.predict(xs)})).mark_line(
+        color="#333333", strokeDash=[6, 3]).encode(x="nonwhite_pct:Q", y="measure:Q")
+    return alt.layer(points, line)
+
+
+st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
+choice = sidebar()
+ds, ctx = active(choice)
+
+st.title("Who is watched")
+st.caption("Do New York neighbourhoods with more non-white residents have more cameras? Camera density set "
+           "against the share of non-white residents, area by area, with the uncertainty and the caveats.")
+
+c1, c2, c3 = st.columns(3)
+source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key="ww_source")
+area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: AREA_LABELS.get(k, k), key="ww_areas",
+                        help="\n\n".join(f"**{AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
+measure_key = c2.selectbox("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][1].capitalize(),
+                           key="ww_measure")
+frt_only = c3.toggle("FRT-capable cameras only", key="ww_frt",
+                     help="Only the cameras the sidebar's FRT policy rates high or medium.")
+min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, 500, 100,
+                                  key="ww_min_population", help="Parks, cemeteries and airports have almost no "
+                                  "residents; their rates per resident and their non-white share mean little.")
+
+cameras: pd.DataFrame | None = None
+counted: np.ndarray | None = None
+frt: np.ndarray | None = None
+caption = ""
+result: WatchedResult | None = None
+table: gpd.GeoDataFrame | None = None
+try:
+    if source == "session":
+        inside = in_nyc(ds.cameras["lon"], ds.cameras["lat"])
+        if not inside.any():
+            st.info(f"The active cameras (dataset **{ds.name}**) are not in New York City. Choose *Upload a Decode "
+                    "CSV* or *A file on this computer* above and give Amnesty's Decode Surveillance NYC "
+                    "`counts_per_intersections.csv`.")
+        else:
+            cameras, counted, frt = ds.cameras, ctx.exposure.counted, ctx.exposure.frt
+            caption = counted_caption(ctx)
+    else:
+        load: CameraLoad | None = None
+        if source == "upload":
+            upload = c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
+            if upload is None:
+                st.info("Upload Amnesty's Decode Surveillance NYC `counts_per_intersections.csv`.")
+            else:
+                data = upload.getvalue()
+                load = _load_bytes(upload.name, hashlib.sha256(data).hexdigest(), data)
+        else:
+            text = c1.text_input("Path of the camera file", key="ww_path", help=DECODE_HELP,
+                                 placeholder="~/Downloads/counts_per_intersections.csv").strip()
+            if not text:
+                st.info("Give the path of a local copy of Amnesty's Decode Surveillance NYC "
+                        "`counts_per_intersections.csv`.")
+            else:
+                path = Path(text).expanduser()
+                load = _load_path(str(path), path.stat().st_mtime if path.is_file() else 0.0)
+        if load is not None:
+            if len(load.rejected):
+                st.warning(f"{load.source}: {len(load.rejected)} row(s) rejected or corrected; the Camera data page "
+                           "lists them.")
+            selected = select_cameras(load.cameras, frt_policy=choice.frt_policy, verification=choice.verification)
+            cameras, counted, frt = selected, np.ones(len(selected), dtype=bool), selected["frt_capable"].to_numpy()
+            caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
+            if not in_nyc(selected["lon"], selected["lat"]).any():
+                st.warning(f"None of the cameras in {load.source} is in New York City.")
+    if cameras is not None:
+        table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt,
+                                settings=describe_policies(choice.frt_policy, choice.verification))
+        column = ("frt_" if frt_only else "") + MEASURES[measure_key][0]
+        result = watched_analysis(table, measure=column, min_population=float(min_population))
+except ExposureError as err:
+    st.error(str(err))
+    result = None
+
+if result is not None and table is not None:
+    city = result.citywide
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Spearman rho (citywide)", "n/a" if city.rho is None else f"{city.rho:+.2f}")
+    m2.metric("95 % interval", "n/a" if city.ci_low is None or city.ci_high is None
+              else f"{city.ci_low:+.2f} to {city.ci_high:+.2f}")
+    m3.metric("p-value", "n/a" if city.p_value is None else
+              (f"{city.p_value:.2g}" if city.p_value >= 0.001 else "< 0.001"))
+    m4.metric("Areas compared", f"{city.n}", help=f"{len(result.rows) - city.n} left out: "
+              + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.excluded.items() if v))
+    st.markdown(f"**{city.sentence(label=result.label)}.**")
+    if result.by_group:
+        st.dataframe(pd.DataFrame([{
+            "Borough": c.group, "Areas": c.n, "Spearman rho": c.rho, "95 % low": c.ci_low, "95 % high": c.ci_high,
+            "p-value": c.p_value, "Note": c.note} for c in result.by_group]).round(3),
+            hide_index=True, key="ww_groups")
+
+    left, right = st.columns(2)
+    with left:
+        shown = table.copy()
+        shown["geometry"] = shown.geometry.simplify(0.0001, preserve_topology=True)  # ~10 m: lighter map
+        lon, lat = (float(v) for v in shown.geometry.union_all().centroid.coords[0])
+        st.pydeck_chart(deck([density_layer(shown, result.measure, label=result.label)], lon=lon, lat=lat, zoom=9.5,
+                             tooltip=TOOLTIP), height=480, key="ww_map")
+        st.caption(f"Colour: {result.label}, light yellow (fewest) to dark red (most). No map tiles are fetched.")
+    with right:
+        st.altair_chart(_scatter(result), width="stretch", key="ww_scatter")
+        if result.fit is not None:
+            st.caption(f"Dashed line: least-squares fit, {result.fit.slope / 10:+.2f} {result.label} per 10 "
+                       f"percentage points of non-white share (R² {result.fit.r2:.2f}).")
+    st.info("**Read this before quoting the figures.**\n\n" + "\n".join(f"- {c}" for c in result.caveats))
+    st.caption(caption)
+    st.caption(table.attrs.get("note", ""))
+
+    st.subheader(f"Areas ranked by {result.label}")
+    ranked = result.included.rename(columns={
+        "rank": "Rank", "name": "Area", "area_id": "Code", "group": "Borough", "measure": _cap(result.label),
+        "cameras": "Cameras", "frt_cameras": "FRT-capable", "population": "Residents",
+        "nonwhite_share": "Non-white share", "area_km2": "Area (km²)"})
+    order = ["Rank", "Area", "Code", "Borough", _cap(result.label), "Cameras", "FRT-capable", "Residents",
+             "Non-white share", "Area (km²)"]
+    ranked["Rank"] = ranked["Rank"].astype(int)
+    st.dataframe(ranked[order].round(3), hide_index=True, key="ww_table")
+    stem = f"who-is-watched-{area_set}-{result.measure}"
+    d1, d2 = st.columns(2)
+    d1.download_button("Download CSV", result.rows_to_csv(), file_name=f"{stem}.csv", mime="text/csv", key="ww_csv",
+                       on_click="ignore")
+    d2.download_button("Download JSON", functools.partial(lambda r: json.dumps(r.to_dict(), ensure_ascii=False,
+                                                                               indent=1), result),
+                       file_name=f"{stem}.json", mime="application/json", key="ww_json", on_click="ignore")

@@ -1,0 +1,155 @@
+"""Build a dataset: any city from a place name, box or point (online via OpenStreetMap) or a PBF extract."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from app import cache
+from app.sidebar import sidebar
+from exposure import online
+from exposure._errors import DatasetError, ExposureError
+from exposure.datasets import available_datasets
+
+if TYPE_CHECKING:
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+    from exposure.datasets import Dataset
+
+#: Choices of where a dataset comes from, and the builder's name for each.
+HOW: dict[str, str] = {
+    "Place name (online)": "place",
+    "Bounding box (online)": "bbox",
+    "Point and radius (online)": "point",
+    "OSM extract .osm.pbf (offline)": "pbf",
+}
+#: Session-state key of the last dataset built here (its summary), shown until the next build.
+BUILT = "bd_built"
+
+
+def suggested_name(text: str) -> str:
+    """A dataset name from what the user typed: ``"Kallio, Helsinki"`` → ``kallio-helsinki``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:40].strip("-")
+    return slug or "my-city"
+
+
+def _save_upload(upload: UploadedFile, folder: str) -> Path:
+    path = Path(folder) / (Path(upload.name).name or "upload")
+    path.write_bytes(upload.getvalue())
+    return path
+
+
+def build(how: str, inputs: dict[str, Any], *, name: str, progress: online.Progress) -> Dataset:
+    """Run the chosen builder; uploads are written to a temporary folder for the build's length."""
+    with ExitStack() as stack:
+        cameras = None
+        if inputs["cameras"] is not None:
+            cameras = _save_upload(inputs["cameras"], stack.enter_context(tempfile.TemporaryDirectory()))
+        if how == "pbf":
+            if inputs["pbf_upload"] is not None:
+                pbf = _save_upload(inputs["pbf_upload"], stack.enter_context(tempfile.TemporaryDirectory()))
+            elif inputs["pbf_path"].strip():
+                pbf = Path(inputs["pbf_path"].strip())
+            else:
+                msg = "upload an .osm.pbf extract or give its path on this machine"
+                raise DatasetError(msg)
+            return online.build_from_pbf(pbf, name=name, cameras=cameras, progress=progress)
+        if how == "place":
+            area = online.Area("place", place=inputs["place"])
+        elif how == "bbox":
+            area = online.Area("bbox", bbox=online.parse_bbox(inputs["bbox"]))
+        else:
+            area = online.Area("point", point=online.parse_point(inputs["point"]), dist_m=inputs["dist_m"])
+        return online.build_online(area, name=name, names=inputs["names"], cameras=cameras, progress=progress)
+
+
+st.set_page_config(page_title="Build a dataset · Surveillance exposure map", page_icon="🧱", layout="wide")
+sidebar()
+
+st.title("Build a dataset")
+st.write("Any city's walking network, mapped cameras and place names, saved on this machine under a name "
+         "that every page (sidebar → Dataset) and the command line (`--dataset NAME`) can then use.")
+
+how = HOW[st.radio("Build from", list(HOW), key="bd_how", horizontal=True)]
+inputs: dict[str, Any] = {"place": "", "bbox": "", "point": "", "dist_m": 1500.0, "names": True,
+                          "pbf_upload": None, "pbf_path": ""}
+if how == "place":
+    inputs["place"] = st.text_input("Place", key="bd_place", placeholder="Kallio, Helsinki",
+                                    help="A place with a boundary in OpenStreetMap: a district, town or city. "
+                                         "Add the city and country when the name is common.")
+    typed = inputs["place"]
+elif how == "bbox":
+    inputs["bbox"] = st.text_input("Bounding box: west, south, east, north (degrees)", key="bd_bbox",
+                                   placeholder="24.940,60.169,24.945,60.172")
+    typed = ""
+elif how == "point":
+    c1, c2 = st.columns([2, 1])
+    inputs["point"] = c1.text_input("Centre: latitude, longitude", key="bd_point", placeholder="60.1699,24.9384")
+    inputs["dist_m"] = float(c2.number_input("Half-width of the box (m)", 100.0, 20_000.0, 1500.0, 100.0,
+                                             key="bd_dist_m"))
+    typed = ""
+else:
+    inputs["pbf_upload"] = st.file_uploader(
+        "OSM extract", type=["pbf", "osm"], key="bd_pbf_upload",
+        help="Download one once for your region from download.geofabrik.de or extract.bbbike.org.",
+    )
+    inputs["pbf_path"] = st.text_input("…or its path on this machine", key="bd_pbf_path",
+                                       placeholder="/home/me/Downloads/helsinki.osm.pbf")
+    typed = Path(inputs["pbf_upload"].name if inputs["pbf_upload"] else inputs["pbf_path"]).name.split(".")[0]
+
+with st.expander("Options"):
+    inputs["cameras"] = st.file_uploader(
+        "Camera file instead of OpenStreetMap's cameras (optional)",
+        type=["csv", "geojson", "json", "osm", "xml", "pbf"], key="bd_cameras",
+        help="Any format the Camera data page reads. Online builds then skip downloading cameras.",
+    )
+    if how != "pbf":
+        inputs["names"] = st.checkbox("Also download names of squares, stations and landmarks", value=True,
+                                      key="bd_names",
+                                      help="Street names always come with the network; this adds one more "
+                                           "Overpass query.")
+
+suggested = suggested_name(typed)
+name = st.text_input("Save as", key="bd_name", placeholder=suggested,
+                     help="Letters, digits, '-', '_' or '.'. Empty: the suggestion shown.").strip() or suggested
+if name in available_datasets():
+    st.caption(f"A dataset called **{name}** exists; building replaces it.")
+
+if how == "pbf":
+    st.info("Offline: the extract is read on this machine and nothing is sent anywhere.", icon="🔒")
+else:
+    st.warning(online.PRIVACY_NOTICE, icon="🌐")
+
+if st.button("Build", key="bd_build", type="primary"):
+    st.session_state.pop(BUILT, None)
+    replacing = name in available_datasets()
+    try:
+        with st.status(f"Building {name}…", expanded=True) as status:
+            ds = build(how, inputs, name=name, progress=status.write)
+            status.update(label=f"Built {name}", state="complete", expanded=False)
+    except ExposureError as err:
+        st.error(str(err))
+    else:
+        if replacing:
+            # the app keeps loaded datasets by name: drop the old one
+            cache.dataset.clear()
+            cache.context.clear()
+        st.session_state[BUILT] = ds.summary()
+        st.rerun()  # so that the sidebar lists the new dataset straight away
+
+built = st.session_state.get(BUILT)
+if built is not None:
+    st.success(
+        f"Built **{built['name']}**: {built['nodes']:,} street nodes, {built['street_km']:,} km of street, "
+        f"{built['cameras']:,} cameras. It now appears in the sidebar's **Dataset** list (and works as "
+        f"`--dataset {built['name']}` on the command line)."
+    )
+    if built["rejected_camera_rows"]:
+        st.caption(f"{built['rejected_camera_rows']:,} camera row(s) were rejected or corrected; see the "
+                   "Camera data page with this dataset chosen.")
+    st.caption(built["description"])

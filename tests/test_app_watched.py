@@ -1,0 +1,90 @@
+"""The Who is watched page: a hint without NYC cameras; the correlation from a path or an upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "5_Who_is_watched.py")
+
+
+@pytest.fixture
+def page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def decode_file(shared_data) -> Path:
+    return shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_without_nyc_cameras_the_page_explains(page: AppTest) -> None:
+    assert any("not in New York City" in i.value for i in page.info)
+    assert not page.metric
+    assert not page.error
+
+
+def test_path_field_shows_the_correlation(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    assert any("Give the path" in i.value for i in page.info)
+    page.text_input(key="ww_path").set_value(str(decode_file)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert not page.error
+    shown = metrics(page)
+    rho = float(shown["Spearman rho (citywide)"])
+    low, high = (float(v) for v in shown["95 % interval"].split(" to "))
+    assert -1 <= low <= rho <= high <= 1
+    assert int(shown["Areas compared"]) > 40
+    groups = page.dataframe[0].value
+    assert groups["Borough"].tolist() == ["Brooklyn"]
+    ranked = page.dataframe[-1].value
+    assert ranked["Rank"].tolist()[:3] == [1, 2, 3]
+    assert ranked["Code"].str.startswith("BK").all()
+    assert ranked["Cameras per km²"].is_monotonic_decreasing
+    caveats = " ".join(i.value for i in page.info)
+    assert "undercount" in caveats
+    assert "not a cause" in caveats
+    assert "population < 500" in caveats
+    captions = " ".join(c.value for c in page.caption)
+    assert "decode_counts_per_intersection_brooklyn.csv" in captions
+    assert "FRT policy **default**" in captions
+    assert "ACS 2019–2023" in captions
+
+
+def test_measure_frt_and_area_set_switch(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(decode_file)).run()
+    page.toggle(key="ww_frt").set_value(True).run()
+    page.selectbox(key="ww_measure").set_value("per_1000_residents").run()
+    assert not page.exception
+    assert "FRT-capable cameras per 1,000 residents" in page.dataframe[-1].value.columns
+    page.selectbox(key="ww_areas").set_value("nyc-precinct").run()
+    assert not page.exception
+    assert not page.error
+    assert len(page.dataframe[-1].value) <= 77
+
+
+def test_upload_shows_the_correlation(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("upload").run()
+    if not hasattr(page.file_uploader(key="ww_upload"), "set_value"):  # pragma: no cover - older Streamlit
+        pytest.skip("this Streamlit's AppTest cannot fill a file_uploader; the path test covers the engine")
+    page.file_uploader(key="ww_upload").set_value(
+        ("counts_per_intersections.csv", decode_file.read_bytes(), "text/csv")).run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert "Spearman rho (citywide)" in metrics(page)
+    assert "counts_per_intersections.csv" in " ".join(c.value for c in page.caption)
+
+
+def test_bad_path_is_an_error_not_a_traceback(page: AppTest, tmp_path: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(tmp_path / "missing.csv")).run()
+    assert not page.exception
+    assert any("missing.csv" in e.value for e in page.error)
