@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(a)
 
     c = sub.add_parser("cameras", help="load, validate and convert camera data")
-    c.add_argument("--source", default=None, help="camera file (default: the dataset's cameras)")
+    c.add_argument("--source", default=None,
+                   help="camera file, a https:// address, or decode-nyc to download Amnesty's Decode "
+                        "Surveillance NYC counts once (default: the dataset's cameras)")
     c.add_argument("--format", default="csv", choices=["csv", "geojson", "json"])
     _add_common(c)
 
@@ -119,9 +121,13 @@ def _emit(result: str | dict[str, Any] | list[Any], out: str | None) -> None:
 
 
 def _load_cameras(path: str) -> Any:
+    """Load a camera file; a URL, or ``decode-nyc`` for Amnesty's file, is downloaded once (asked for)."""
     from exposure.cameras import load_cameras  # noqa: PLC0415
+    from exposure.downloads import DECODE_NYC_URL, fetch_camera_file, is_url  # noqa: PLC0415
 
-    loaded = load_cameras(path)
+    source = DECODE_NYC_URL if path == "decode-nyc" else path
+    local = fetch_camera_file(source, progress=_progress) if is_url(source) else source
+    loaded = load_cameras(local)
     _report_rejected(loaded.rejected, path)
     return loaded
 
