@@ -31,6 +31,7 @@ from exposure.cameras import (
     load_cameras,
     verification_policy,
 )
+from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
 from exposure.layers import basemap_layers, camera_layers, deck, street_layer
 
 if TYPE_CHECKING:
@@ -125,6 +126,21 @@ def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
     st.error(msg)
 
 
+def _download_decode() -> None:
+    """Download Amnesty's Decode Surveillance NYC file (the user pressed the button), cached."""
+    try:
+        with st.spinner("Downloading Amnesty's Decode Surveillance NYC counts…"):
+            path = fetch_camera_file(DECODE_NYC_URL)
+            load = load_cameras(path, format="decode")
+    except ExposureError as err:
+        st.session_state[FAILED] = (("decode-nyc",), str(err))
+        st.session_state.pop(LOADED, None)
+        return
+    st.session_state[LOADED] = {"cameras": load.cameras, "rejected": load.rejected,
+                                "source": "Decode Surveillance NYC (Amnesty)", "stamp": ("decode-nyc",)}
+    st.session_state.pop(FAILED, None)
+
+
 def _forget_removed_file() -> None:
     # Runs only when the user removes the file from the uploader, not when they come back to
     # the page (the uploader is then empty too, but the loaded file should stay).
@@ -191,6 +207,13 @@ uploaded = st.file_uploader(
 fmt_label = st.selectbox("File format", list(FORMATS), key="cam_format", help=FORMAT_HELP)
 if uploaded is not None:
     _read_upload(uploaded, fmt_label)
+with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
+    st.warning(DOWNLOAD_NOTICE.format(host=DECODE_NYC_URL.split("/")[2]))
+    st.button("Download and load the Decode Surveillance file", key="cam_decode", on_click=_download_decode,
+              help="25,536 cameras counted by volunteers at 43,406 New York intersections (CC BY-NC-ND 4.0).")
+    failed = st.session_state.get(FAILED)
+    if failed is not None and failed[0] == ("decode-nyc",):
+        st.error(failed[1])
 
 loaded = st.session_state.get(LOADED)
 if loaded is not None:

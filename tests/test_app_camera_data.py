@@ -57,7 +57,7 @@ def test_default_shows_the_dataset_cameras() -> None:
     assert _metrics(at)["Cameras shown"] == "221"
     assert "Cameras loaded" not in _metrics(at)  # no upload, no report
     assert "the dataset's cameras" in _captions(at)
-    assert not at.button  # nothing to use or reset yet
+    assert [b.key for b in at.button] == ["cam_decode"]  # nothing to use or reset yet; download on request
     assert at.get("deck_gl_json_chart")
     assert [d.label for d in at.get("download_button")] == [
         "Download these cameras (CSV)", "Download these cameras (GeoJSON)",
@@ -97,7 +97,7 @@ def test_upload_shows_the_validation_report() -> None:
     metrics = _metrics(at)
     assert metrics["Cameras loaded"] == "1"
     assert metrics["Rows rejected"] == "3"
-    assert [w.value for w in at.warning] == [
+    assert [w.value for w in at.warning if not w.value.startswith("Downloading sends")] == [
         "3 rows were rejected; the other camera is kept. The table below says which rows and why."
     ]
     report = _table(at, "reason")
@@ -133,7 +133,7 @@ def test_use_and_reset_switch_the_counted_cameras() -> None:
     assert not at.exception
     assert "the dataset's cameras" in _captions(at)
     assert "bad.csv" not in " ".join(c.value for c in at.caption if c.value.startswith("Counted"))
-    assert [b.key for b in at.button] == ["cam_use"]
+    assert [b.key for b in at.button] == ["cam_decode", "cam_use"]
 
 
 def test_removing_the_file_goes_back_to_the_dataset() -> None:

@@ -85,3 +85,19 @@ def test_oversized_download_is_refused(no_network, monkeypatch) -> None:
 def test_not_a_url(no_network) -> None:
     with pytest.raises(DatasetError, match="not a web address"):
         fetch_camera_file("cameras.csv")
+
+
+def test_camera_data_page_downloads_decode_when_asked(recorded_decode) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = Path(__file__).resolve().parent.parent / "pages" / "4_Camera_data.py"
+    at = AppTest.from_file(str(page), default_timeout=120).run()
+    assert recorded_decode == []  # nothing is downloaded until the user asks
+    assert "sends a request" in " ".join(w.value for w in at.warning)
+    at.button(key="cam_decode").click().run()
+    assert not at.exception
+    assert recorded_decode == [DECODE_NYC_URL]
+    assert "10,448" in " ".join(str(m.value) for m in at.metric) or any(
+        "10448" in str(m.value).replace(",", "") for m in at.metric)
