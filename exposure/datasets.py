@@ -15,9 +15,12 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from exposure import settings
-from exposure._errors import DatasetError
+from exposure._errors import CameraDataError, DatasetError
 from exposure.cameras import (
+    CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
+    REJECTED_COLUMNS,
+    CameraLoad,
     apply_frt_policy,
     describe_policies,
     frt_policy,
@@ -157,7 +160,15 @@ def _build(path: Path, *, name: str, description: str, checksum: str, progress: 
     progress(f"Indexing {G.number_of_nodes():,} street nodes and {G.number_of_edges():,} edges")
     index = index_graph(G)
     progress("Reading cameras")
-    loaded = load_cameras(path)
+    try:
+        loaded = load_cameras(path)
+    except CameraDataError as err:
+        # many extracts map no camera at all; the streets are still useful with a camera file
+        progress(f"No cameras in the extract ({err}); add a camera file to count any")
+        loaded = CameraLoad(cameras=pd.DataFrame({c: pd.Series(dtype=object) for c in CAMERA_COLUMNS}).astype(
+            {"lon": float, "lat": float, "direction_deg": float, "fov_deg": float, "height_m": float}),
+            rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), source=str(path))
+        info["cameras_note"] = str(err)
     places = place_table(info.pop("named_places"))
     basemap = info.pop("basemap")
     return Dataset(

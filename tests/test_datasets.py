@@ -91,3 +91,23 @@ def test_basemap_comes_from_the_extract(tmp_cache) -> None:
     assert ring[0] == ring[-1]  # closed rings
     west, south, east, north = ds.summary()["bounds"]
     assert all(west - 0.01 <= lon <= east + 0.01 and south - 0.01 <= lat <= north + 0.01 for lon, lat in ring)
+
+
+def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
+    from exposure.layers import camera_layers
+    from exposure.routing import routes
+    from tests.test_nyc_routing import grid_osm_xml
+
+    path = tmp_path / "grid.osm"
+    path.write_text(grid_osm_xml())
+    ds = load_dataset(path)
+    assert len(ds.cameras) == 0
+    assert "no man_made=surveillance" in ds.info["cameras_note"]
+    ctx = ds.context()
+    summary = counts_summary(ds, ctx)
+    assert summary["cameras_counted"] == 0
+    assert summary["share_of_street_in_view"] == 0.0
+    assert camera_layers(ds.cameras)
+    o, d = ds.index.node_ids[[0, -1]]
+    found = routes(ctx, ds.index.node_pos[int(o)], ds.index.node_pos[int(d)], alternatives=2)
+    assert found[0].frt_cameras == 0
