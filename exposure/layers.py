@@ -72,7 +72,7 @@ def camera_density_layer(cameras: pd.DataFrame, *, radius_m: float = 100.0) -> p
     """Camera counts per hexagon, for datasets with too many cameras to read as points."""
     return pdk.Layer(
         "HexagonLayer", data=cameras[["lon", "lat"]], get_position=["lon", "lat"], radius=radius_m,
-        extruded=False, opacity=0.55, pickable=True, coverage=0.95,
+        extruded=False, opacity=0.55, pickable=False, coverage=0.95,
         color_range=[[255, 255, 178], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32],
                      [189, 0, 38]],
     )
@@ -91,6 +91,11 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
     data = cameras[["lon", "lat", *fields]].copy()
     for f in fields:
         data[f] = data[f].astype(str).map(html.escape)
+    data["tooltip"] = (
+        "<b>" + data["camera_id"] + "</b><br/>kind: " + data["kind"] + " · mount: " + data["mount"]
+        + "<br/>operator: " + data["operator"] + "<br/>verification: " + data["verification"]
+        + "<br/>FRT tier: " + data["frt_tier"] + "<br/>source: " + data["source"]
+    )
     data["colour"] = cameras["frt_tier"].map(TIER_COLOURS).apply(
         lambda c: c if isinstance(c, list) else [0, 0, 0, 200]
     )
@@ -102,18 +107,20 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
 
 
 def route_layer(paths: list[dict[str, Any]]) -> pdk.Layer:
-    """Routes as thick coloured lines: each item needs ``path`` (lon/lat list) and ``colour``."""
+    """Routes as thick coloured lines: each item needs ``path`` (lon/lat list) and ``colour``.
+
+    An item's ``label`` (escaped here) becomes its tooltip.
+    """
+    data = [{**p, "tooltip": f"<b>{html.escape(str(p.get('label', '')))}</b>"} for p in paths]
     return pdk.Layer(
-        "PathLayer", data=paths, get_path="path", get_color="colour", get_width=6,
+        "PathLayer", data=data, get_path="path", get_color="colour", get_width=6,
         width_units="'pixels'", pickable=True, cap_rounded=True, joint_rounded=True,
     )
 
 
-CAMERA_TOOLTIP = {
-    "html": "<b>{camera_id}</b><br/>kind: {kind} · mount: {mount}<br/>operator: {operator}<br/>"
-    "verification: {verification}<br/>FRT tier: {frt_tier}<br/>source: {source}",
-    "style": {"fontSize": "12px"},
-}
+#: Every layer's objects carry a ready, HTML-escaped ``tooltip`` field, so one template serves
+#: cameras, routes and street points alike.
+CAMERA_TOOLTIP = {"html": "{tooltip}", "style": {"fontSize": "12px"}}
 
 
 def deck(layers: list[pdk.Layer], *, lon: float, lat: float, zoom: float = 14.5,

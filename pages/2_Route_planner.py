@@ -154,7 +154,7 @@ def plan() -> None:
     st.dataframe(table, hide_index=True, key="rp_table", width="stretch")
 
     paths = [{"path": [list(c) for c in r.coordinates], "colour": ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
-              "label": html.escape(r.label)} for i, r in enumerate(found)]
+              "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
     legend = " · ".join(
         f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
@@ -190,9 +190,12 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
     if passed:
         hit = cameras[cameras["camera_id"].astype(str).isin(passed)]
         layers.append(camera_layer(hit, radius_px=7))
-    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"])
+    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"]).assign(
+        tooltip="Street point: click, then set it as origin or destination")
     layers.append(pdk.Layer("ScatterplotLayer", id="rp_nodes", data=nodes, get_position=["lon", "lat"],
-                            get_radius=6, radius_units="'pixels'", get_fill_color=[0, 0, 0, 0], pickable=True))
+                            get_radius=6, radius_units="'pixels'", pickable=True,
+                            # alpha 1, not 0: deck.gl does not pick fully transparent pixels
+                            get_fill_color=[0, 0, 0, 1]))
     if ends is not None:
         marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": c}  # type: ignore[attr-defined]
                               for p, c in zip(ends, ([20, 120, 20, 255], [20, 20, 160, 255]), strict=True)])
@@ -201,7 +204,9 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
     lon, lat = ds.index.node_lonlat.mean(axis=0)
     event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=560,
                             on_select="rerun", selection_mode="single-object", key="rp_map")
-    picked = (event.selection.get("objects", {}) if event and event.selection else {}).get("rp_nodes")
+    selected = event.selection.get("objects", {}) if event and event.selection else {}
+    # a street point, or anything else with a position (a camera): the place snaps to the nearest street
+    picked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
     if picked:
         point = f"{picked[0]['lat']:.6f},{picked[0]['lon']:.6f}"
         c1, c2, c3 = st.columns([2, 1, 1])

@@ -51,3 +51,12 @@ def test_upload_limit_matches_the_loaders() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == settings.max_camera_file_mb
+
+
+def test_one_tooltip_template_with_escaped_fields() -> None:
+    spec = json.loads(deck([camera_layer(cameras()), route_layer([{"path": [[0, 0], [1, 1]], "colour": [0, 0, 0],
+                                                                   "label": "<b>x</b>"}])], lon=0, lat=0).to_json())
+    camera, route = spec["layers"][0]["data"][0], spec["layers"][1]["data"][0]
+    assert "&lt;img src=x" in camera["tooltip"]
+    assert "<img" not in camera["tooltip"]
+    assert route["tooltip"] == "<b>&lt;b&gt;x&lt;/b&gt;</b>"

@@ -132,3 +132,34 @@ def test_route_through_the_ui(page, app_url) -> None:
     assert page.get_by_text("fewer FRT camera").count() > 0
     assert "origin=Rautatientori" in page.url
     assert foreign(page.requests, app_url) == []
+
+
+def test_clicking_a_street_point_sets_the_origin(page, app_url) -> None:
+    page.goto(f"{app_url}/Route_planner")
+    wait_for_app(page)
+    page.wait_for_selector("canvas", timeout=60_000)
+    time.sleep(2)
+    box = page.locator("canvas").first.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # hover until the tooltip says a street point is under the cursor, then click it
+    hit = False
+    for dx in range(-60, 61, 12):
+        for dy in range(-60, 61, 12):
+            page.mouse.move(cx + dx, cy + dy)
+            time.sleep(0.15)
+            tip = page.locator(".deck-tooltip")
+            if tip.count() and "Street point" in (tip.first.inner_text() or ""):
+                page.mouse.down()
+                page.mouse.up()
+                hit = True
+                break
+        if hit:
+            break
+    assert hit, "no street point found under the cursor near the map's centre"
+    page.get_by_text("Clicked street point").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Set as origin").click()
+    wait_for_app(page)
+    lat, lon = (float(v) for v in page.locator("input[aria-label='Origin']").input_value().split(","))
+    assert 60.16 < lat < 60.18
+    assert 24.93 < lon < 24.96
+    assert foreign(page.requests, app_url) == []
