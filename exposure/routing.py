@@ -391,7 +391,8 @@ class _CameraModel:
     length: np.ndarray
     n_x: int
 
-    def solve(self, objective: np.ndarray, *, max_cameras: float = np.inf) -> tuple[np.ndarray | None, bool]:
+    def solve(self, objective: np.ndarray, *, max_cameras: float = np.inf,
+              time_limit_s: float | None = None) -> tuple[np.ndarray | None, bool]:
         extra = []
         if np.isfinite(max_cameras):
             row = np.r_[np.zeros(self.n_x), self.weights]
@@ -399,7 +400,8 @@ class _CameraModel:
         res = milp(
             objective, integrality=np.ones(self.n_x + len(self.weights)), bounds=Bounds(0, 1),
             constraints=self.constraints + extra,
-            options={"time_limit": settings.exact_time_limit_s, "mip_rel_gap": 1e-6},
+            options={"time_limit": settings.exact_time_limit_s if time_limit_s is None else time_limit_s,
+                     "mip_rel_gap": 1e-6},
         )
         if res.x is None:
             return None, res.status == 2  # status 2: proven infeasible
@@ -480,16 +482,19 @@ def _heuristic_fewest(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[
 
 def fewest_cameras_route(
     ctx: RoutingContext, source: int, target: int, *, max_detour: float = settings.max_detour,
-    exact: bool = True,
+    exact: bool = True, time_limit_s: float | None = None,
 ) -> Route:
     """The route past the fewest distinct FRT-capable cameras within the detour bound.
 
     A camera seen from several edges counts once, so this is not an additive
     shortest path: an integer program over the detour ellipse (HiGHS via
     :func:`scipy.optimize.milp`) finds it, seeded by a penalty heuristic whose
-    count bounds the search. Ties are broken by length.
+    count bounds the search. Ties are broken by length. ``time_limit_s`` bounds
+    the solver (default ``settings.exact_time_limit_s``); past it the best route
+    found is returned with ``optimal=False`` and a note.
     """
     _check_nodes(ctx, source, target)
+    limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
     seed = _heuristic_fewest(ctx, sub, shortest_edges)
     seed_count = _frt_count(ctx, sub.edges[seed])
@@ -506,14 +511,15 @@ def fewest_cameras_route(
         return route_from_edges(ctx, sub.edges[seed], label=label, objective=objective, optimal=optimal)
     model = _camera_model(ctx, sub)
     objective_vec = np.r_[model.length / (sub.budget_m + 1.0), model.weights]
-    path, proven = model.solve(objective_vec, max_cameras=seed_count)
+    path, proven = model.solve(objective_vec, max_cameras=seed_count, time_limit_s=limit)
     best = seed
     if path is not None:
         key_new = (_frt_count(ctx, sub.edges[path]), float(model.length[path].sum()))
         key_seed = (seed_count, float(model.length[seed].sum()))
         if key_new <= key_seed:
             best = path
-    notes = () if proven else (f"exact solver stopped at its {settings.exact_time_limit_s:g} s limit",)
+    notes = () if proven else (f"exact solver stopped at its {limit:g} s limit: a route past fewer cameras "
+                               "may exist",)
     return route_from_edges(ctx, sub.edges[best], label=label, objective=objective, optimal=proven, notes=notes)
 
 
@@ -527,6 +533,7 @@ def _restrict(sub: _Subgraph, keep: np.ndarray) -> _Subgraph:
 
 def alternative_routes(
     ctx: RoutingContext, source: int, target: int, *, n: int = 3, max_detour: float = settings.max_detour,
+    time_limit_s: float | None = None,
 ) -> list[Route]:
     """The trade-off between length and FRT cameras, at most ``n`` routes.
 
@@ -545,14 +552,15 @@ def alternative_routes(
     frontier: list[tuple[np.ndarray, bool]] = [(shortest, True)]
     count = _frt_count(ctx, sub.edges[shortest])
     model = _camera_model(ctx, sub) if count > 0 else None
-    deadline = time.monotonic() + 4 * settings.exact_time_limit_s
+    limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
+    deadline = time.monotonic() + 4 * limit
     complete = True
     while model is not None and count > 0:
         if time.monotonic() >= deadline:
             complete = False
             break
         objective_vec = np.r_[model.length, np.zeros(len(model.weights))]
-        path, proven = model.solve(objective_vec, max_cameras=count - 1)
+        path, proven = model.solve(objective_vec, max_cameras=count - 1, time_limit_s=limit)
         if path is None:
             complete = proven  # proven infeasible: no route with fewer cameras exists
             break
@@ -575,7 +583,7 @@ def alternative_routes(
 
 def routes(
     ctx: RoutingContext, source: int, target: int, *, objective: str = "fewest-cameras",
-    max_detour: float = settings.max_detour, alternatives: int = 0,
+    max_detour: float = settings.max_detour, alternatives: int = 0, time_limit_s: float | None = None,
 ) -> list[Route]:
     """Answer a route request: the shortest route, the objective's route and any alternatives.
 
@@ -587,11 +595,12 @@ def routes(
         raise ValueError(msg)
     found = [shortest_route(ctx, source, target)]
     if objective == "fewest-cameras":
-        found.append(fewest_cameras_route(ctx, source, target, max_detour=max_detour))
+        found.append(fewest_cameras_route(ctx, source, target, max_detour=max_detour, time_limit_s=time_limit_s))
     elif objective == "least-time-in-view":
         found.append(least_in_view_route(ctx, source, target, max_detour=max_detour))
     if alternatives:
-        found.extend(alternative_routes(ctx, source, target, n=alternatives, max_detour=max_detour))
+        found.extend(alternative_routes(ctx, source, target, n=alternatives, max_detour=max_detour,
+                                        time_limit_s=time_limit_s))
     unique: list[Route] = []
     for r in found:
         if all(r.edges != u.edges for u in unique):

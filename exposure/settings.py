@@ -48,3 +48,7 @@ exact_time_limit_s: float = 20.0
 
 #: Largest upload the camera loaders accept, in megabytes.
 max_camera_file_mb: float = 50.0
+
+#: Time limit of the exact solver when someone is waiting in the dashboard, in
+#: seconds. Routes it could not prove optimal in time say so in the comparison table.
+interactive_time_limit_s: float = 8.0

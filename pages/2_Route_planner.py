@@ -123,7 +123,8 @@ def plan() -> None:
             with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):
                 memo.clear()
                 memo[key] = routes(ctx, o.node, d.node, objective=objective, max_detour=detour / 100,
-                                   alternatives=int(alternatives))
+                                   alternatives=int(alternatives),
+                                   time_limit_s=settings.interactive_time_limit_s)
         found = memo[key]
     except ExposureError as err:
         st.error(str(err))
@@ -141,7 +142,8 @@ def plan() -> None:
         "All cameras": r.cameras,
         "In view of FRT cameras (m)": round(r.metres_in_view),
         "In view (%)": round(100 * r.share_in_view, 1),
-        "Proven optimal": {True: "yes", False: "no (time limit)", None: "—"}[r.optimal],
+        "Proven optimal": {True: "yes", False: f"not proven ({settings.interactive_time_limit_s:g} s limit)",
+                           None: "—"}[r.optimal],
         "Compared with the shortest": compare_with_shortest(r, shortest),
     } for r in found])
     st.subheader(f"{o.name} → {d.name}")
@@ -152,6 +154,9 @@ def plan() -> None:
     else:
         st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
     st.dataframe(table, hide_index=True, key="rp_table", width="stretch")
+    for r in found:
+        for note in r.notes:
+            st.caption(f"{r.label.capitalize()}: {note}.")
 
     paths = [{"path": [list(c) for c in r.coordinates], "colour": ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
               "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]

@@ -513,12 +513,12 @@ def test_alternatives_say_when_the_solver_ran_out_of_time(helsinki_ctx, monkeypa
     real_solve = routing._CameraModel.solve
     calls = []
 
-    def solve_then_time_out(self, objective, *, max_cameras=np.inf):
+    def solve_then_time_out(self, objective, *, max_cameras=np.inf, time_limit_s=None):
         # the first solve succeeds; the second hits the time limit before finding any route,
         # which is what HiGHS does on (397, 1843) with exact_time_limit_s = 0.5
         calls.append(max_cameras)
         if len(calls) == 1:
-            return real_solve(self, objective, max_cameras=max_cameras)
+            return real_solve(self, objective, max_cameras=max_cameras, time_limit_s=time_limit_s)
         return None, False
 
     monkeypatch.setattr(routing._CameraModel, "solve", solve_then_time_out)
