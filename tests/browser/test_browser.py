@@ -146,7 +146,7 @@ def test_clicking_a_street_point_sets_the_origin(page, app_url) -> None:
     for dx in range(-60, 61, 12):
         for dy in range(-60, 61, 12):
             page.mouse.move(cx + dx, cy + dy)
-            time.sleep(0.15)
+            time.sleep(0.3)
             tip = page.locator(".deck-tooltip")
             if tip.count() and "Street point" in (tip.first.inner_text() or ""):
                 page.mouse.down()
@@ -158,7 +158,9 @@ def test_clicking_a_street_point_sets_the_origin(page, app_url) -> None:
     assert hit, "no street point found under the cursor near the map's centre"
     page.get_by_text("Clicked street point").wait_for(timeout=60_000)
     page.get_by_role("button", name="Set as origin").click()
-    wait_for_app(page)
+    # the button's callback fills the box on the next run: wait for the value, not for idleness
+    page.wait_for_function(
+        "() => (document.querySelector(\"input[aria-label='Origin']\") || {}).value", timeout=60_000)
     lat, lon = (float(v) for v in page.locator("input[aria-label='Origin']").input_value().split(","))
     assert 60.16 < lat < 60.18
     assert 24.93 < lon < 24.96
