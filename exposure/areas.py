@@ -504,12 +504,7 @@ def _mask(values: Any, n: int, what: str) -> np.ndarray | None:
 
 def _street_m_per_area(areas_xy: gpd.GeoSeries, index: NetworkIndex) -> np.ndarray:
     """Walkable street metres inside each area, each street counted once."""
-    # the graph holds every street in both directions (and may hold parallel streets
-    # between the same nodes): one edge per node pair and length is one street
-    lo = np.minimum(index.edge_u, index.edge_v)
-    hi = np.maximum(index.edge_u, index.edge_v)
-    keys = pd.DataFrame({"lo": lo, "hi": hi, "len": np.round(index.length_m, 1)})
-    unique = np.flatnonzero(~keys.duplicated().to_numpy())
+    unique = index.street_edges
     to_xy = pyproj.Transformer.from_crs(index.crs, areas_xy.crs, always_xy=True)
     lines = []
     for i in unique:

@@ -147,7 +147,7 @@ class Dataset:
             "source": self.source,
             "nodes": self.index.n_nodes,
             "edges": self.index.n_edges,
-            "street_km": round(float(self.index.length_m.sum()) / 2000.0, 2),
+            "street_km": round(self.index.street_length_m / 1000.0, 2),
             "cameras": len(self.cameras),
             "rejected_camera_rows": len(self.rejected),
             "bounds": [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())],
@@ -268,13 +268,15 @@ def load_dataset(
 def counts_summary(dataset: Dataset, ctx: RoutingContext) -> dict[str, Any]:
     """Headline exposure figures of a dataset under a routing context's policies."""
     ex = ctx.exposure
-    street_m = float(dataset.index.length_m.sum())
+    streets = dataset.index.street_edges
+    street_m = dataset.index.street_length_m
+    in_view_m = float(ex.in_view_m[streets].sum())
     return {
         "cameras_counted": int(ex.counted.sum()),
         "frt_cameras": int(ex.frt.sum()),
         "verified": int((dataset.cameras["verification"] == "verified").to_numpy()[ex.counted].sum()),
-        "share_of_street_in_view": round(float(ex.in_view_m.sum()) / street_m, 4) if street_m else 0.0,
-        "street_m_in_view": round(float(ex.in_view_m.sum()) / 2, 1),
+        "share_of_street_in_view": round(in_view_m / street_m, 4) if street_m else 0.0,
+        "street_m_in_view": round(in_view_m, 1),
         "settings": ctx.settings,
     }
 

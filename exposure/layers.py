@@ -33,14 +33,8 @@ TIER_COLOURS: dict[str, list[int]] = {
 
 def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (150, 150, 150, 255)) -> pdk.Layer:
     """The walking network as a basemap drawn from the dataset itself (each street once)."""
-    seen: set[tuple[int, int]] = set()
-    paths = []
-    for i, (u, v) in enumerate(zip(index.edge_u, index.edge_v, strict=True)):
-        key = (min(int(u), int(v)), max(int(u), int(v)))
-        if key in seen:
-            continue
-        seen.add(key)
-        paths.append({"path": np.round(index.edge_lonlat(i), 6).tolist()})
+    pieces = np.split(np.round(index.lonlat, 6), index.geom_start[1:-1])
+    paths = [{"path": pieces[i].tolist()} for i in index.street_edges]
     return pdk.Layer(
         "PathLayer", data=paths, get_path="path", get_color=list(colour), width_min_pixels=1,
         get_width=2, width_units="'meters'", pickable=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -273,6 +274,17 @@ class NetworkIndex:
     def edge_xy(self, i: int) -> np.ndarray:
         """Projected vertices of edge ``i``."""
         return self.xy[self.geom_start[i] : self.geom_start[i + 1]]
+
+    @cached_property
+    def street_edges(self) -> np.ndarray:
+        """One edge per street (the first of its directions), for anything counted per street."""
+        _, first = np.unique(self.street_id, return_index=True)
+        return np.sort(first)
+
+    @cached_property
+    def street_length_m(self) -> float:
+        """Length of the network, each street once whichever ways it can be walked."""
+        return float(self.length_m[self.street_edges].sum())
 
     def edge_lonlat(self, i: int) -> np.ndarray:
         """WGS84 vertices of edge ``i``."""
