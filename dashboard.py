@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import counts_summary
-from exposure.layers import basemap_layers, camera_layers, deck, street_layer
+from exposure.layers import camera_layers, deck
 
 st.set_page_config(page_title="Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
@@ -26,7 +27,7 @@ st.caption(counted_caption(ctx))
 
 cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
 lon, lat = ds.index.node_lonlat.mean(axis=0)
-layers = [*basemap_layers(ds.basemap), street_layer(ds.index), *camera_layers(cameras)]
+layers = [*cache.base_layers(choice.dataset), *camera_layers(cameras)]
 st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)),
                 height=620, key="overview_map")
 st.caption("Red: high FRT tier · orange: medium · grey-blue: low (with many cameras, hexagons shade how many "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pydeck as pdk
 import streamlit as st
 
 from exposure.datasets import Dataset, load_dataset
+from exposure.layers import basemap_layers, street_layer
 from exposure.routing import RoutingContext
 
 
@@ -18,3 +20,14 @@ def dataset(name: str) -> Dataset:
 def context(name: str, frt_policy: str, verification: str, radius_m: float | None) -> RoutingContext:
     """Routing context for a dataset and a choice of policies; never mutated by a request."""
     return dataset(name).context(frt_policy_spec=frt_policy, verification=verification, radius_m=radius_m)
+
+
+@st.cache_resource(show_spinner=False)
+def base_layers(name: str) -> list[pdk.Layer]:
+    """The dataset's own basemap (water, parks, buildings) and streets, built once per dataset.
+
+    Uploaded cameras keep the dataset's streets, so the name is the whole key.
+    Every page draws these on each rerun; they are only read, never changed.
+    """
+    ds = dataset(name)
+    return [*basemap_layers(ds.basemap), street_layer(ds.index)]

@@ -11,6 +11,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from app import cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
 from exposure import settings
@@ -18,7 +19,7 @@ from exposure._errors import ExposureError
 from exposure.audit import audit_track, read_track
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.export import audit_to_json, routes_to_geojson, routes_to_gpx
-from exposure.layers import basemap_layers, camera_layer, deck, route_layer, street_layer
+from exposure.layers import camera_layer, deck, route_layer
 from exposure.routing import OBJECTIVES, compare_with_shortest, exposure_profile, routes
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
@@ -86,7 +87,7 @@ mode = st.radio("What do you want to do?", ["Plan a route", "Audit a recorded wa
 
 
 def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
-    return [*basemap_layers(ds.basemap), street_layer(ds.index), camera_layer(cameras, radius_px=3)]
+    return [*cache.base_layers(choice.dataset), camera_layer(cameras, radius_px=3)]
 
 
 def plan() -> None:

@@ -8,6 +8,7 @@ import json
 import geopandas as gpd
 import streamlit as st
 
+from app import cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption
 from exposure._errors import ExposureError
@@ -24,7 +25,7 @@ from exposure.areas import (
     osm_place_areas,
     read_areas,
 )
-from exposure.layers import basemap_layers, deck, street_layer
+from exposure.layers import deck
 
 SOURCES = {
     "h3": "Hexagons (H3)",
@@ -114,7 +115,7 @@ if table is not None:
 
     lon, lat = ds.index.node_lonlat.mean(axis=0)
     st.pydeck_chart(
-        deck([*basemap_layers(ds.basemap), street_layer(ds.index), density_layer(table, column, label=label)],
+        deck([*cache.base_layers(choice.dataset), density_layer(table, column, label=label)],
              lon=float(lon), lat=float(lat), zoom=14, tooltip=DENSITY_TOOLTIP),
         height=560, key="nb_map",
     )

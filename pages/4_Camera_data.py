@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import cache
 from app.sidebar import sidebar
 from app.state import active, clear_uploaded, counted_caption, set_uploaded, uploaded_source
 from exposure import settings
@@ -32,7 +33,7 @@ from exposure.cameras import (
     verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
-from exposure.layers import basemap_layers, camera_layers, deck, street_layer
+from exposure.layers import camera_layers, deck
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -285,7 +286,7 @@ if len(filtered):
 else:
     lon, lat = (float(v) for v in street_lonlat.mean(axis=0))
     zoom = 14.5
-layers = [*basemap_layers(ds.basemap), street_layer(ds.index), *camera_layers(filtered)]
+layers = [*cache.base_layers(choice.dataset), *camera_layers(filtered)]
 st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom),
                 height=560, key="cam_map")
 st.caption("Red: high FRT tier · orange: medium · grey-blue: low. The basemap is the dataset's own "

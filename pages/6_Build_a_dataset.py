@@ -139,6 +139,7 @@ if st.button("Build", key="bd_build", type="primary"):
             # the app keeps loaded datasets by name: drop the old one
             cache.dataset.clear()
             cache.context.clear()
+            cache.base_layers.clear()
         st.session_state[BUILT] = ds.summary()
         st.rerun()  # so that the sidebar lists the new dataset straight away
 
