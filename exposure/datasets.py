@@ -89,6 +89,10 @@ class Dataset:
     basemap: dict[str, list[list[list[float]]]] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # memoised coverage, contexts and trees are rebuilt on demand, never stored on disk
+        return {**self.__dict__, "_memo": {}}
+
     @property
     def node_tree(self) -> cKDTree:
         """KD-tree over the projected street nodes."""
@@ -184,15 +188,29 @@ def _saved_folder() -> Path:
 
 def save_dataset(dataset: Dataset) -> Path:
     """Keep a built dataset (e.g. downloaded online) under its name, for every later session."""
-    folder = _saved_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{dataset.name}.pickle"
+    path = _saved_folder() / f"{dataset.name}.pickle"
+    _write_pickle(dataset, path)
+    return path
+
+
+def _write_pickle(dataset: Dataset, path: Path) -> None:
+    """Write atomically, so that a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    dataset._memo.clear()
     with tmp.open("wb") as f:
         pickle.dump(dataset, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
-    return path
+
+
+def _read_pickle(path: Path) -> Dataset | None:
+    """A dataset written by this package, or None when the file is unreadable (e.g. an older build)."""
+    try:
+        with path.open("rb") as f:
+            dataset: Dataset = pickle.load(f)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
+        return None
+    dataset.info["from_cache"] = True
+    return dataset
 
 
 def available_datasets() -> dict[str, str]:
@@ -227,9 +245,10 @@ def load_dataset(
     saved = _saved_folder() / f"{spec_str}.pickle"
     if spec_str not in DATASETS and saved.is_file():
         say(f"Loading saved dataset {spec_str}")
-        with saved.open("rb") as f:
-            ds: Dataset = pickle.load(f)
-        ds.info["from_cache"] = True
+        ds = _read_pickle(saved)
+        if ds is None:
+            msg = f"saved dataset {spec_str!r} ({saved}) cannot be read; build it again"
+            raise DatasetError(msg)
         return ds
     if spec_str in DATASETS:
         path, name, description = get_path(spec_str), spec_str, DATASETS[spec_str]
@@ -246,21 +265,14 @@ def load_dataset(
     cached = Path(settings.cache_folder) / f"{name}-{key}.pickle"
     if cache and cached.is_file():
         say(f"Loading cached dataset {cached.name}")
-        try:
-            with cached.open("rb") as f:
-                dataset: Dataset = pickle.load(f)
-            dataset.info["from_cache"] = True
-            return dataset
-        except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
-            say("Cached dataset unreadable; rebuilding")
+        found = _read_pickle(cached)
+        if found is not None:
+            return found
+        say("Cached dataset unreadable; rebuilding")
     dataset = _build(path, name=name, description=description, checksum=checksum, progress=say)
     dataset.info["from_cache"] = False
     if cache:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(dataset, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(cached)
+        _write_pickle(dataset, cached)
         say(f"Cached as {cached}")
     return dataset
 
