@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 3
+BUILD_VERSION = 4
 
 #: Named datasets that ship with the installed packages (offline).
 DATASETS: dict[str, str] = {

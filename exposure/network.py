@@ -207,25 +207,18 @@ def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, An
         lon, lat = scan.node_lonlat[n]
         G.nodes[n].update(x=lon, y=lat, osmid=n)
     n_before = G.number_of_nodes()
-    G = ox.simplify_graph(G)
+    # the component first: simplifying never changes connectivity, and the count is then exact
     G = ox.truncate.largest_component(G, strongly=True)
+    n_main = G.number_of_nodes()
+    G = ox.simplify_graph(G)
     info = {
         "ways": len(scan.ways),
         "clipped_ways_split": clipped,
-        "nodes_outside_main_component": n_before - _unsimplified_count(G),
+        "nodes_outside_main_component": n_before - n_main,
         "named_places": scan.named,
         "basemap": _basemap(scan),
     }
     return G, info
-
-
-def _unsimplified_count(G: nx.MultiDiGraph) -> int:
-    """Nodes of the main component counted before simplification (interior ones too)."""
-    interior = sum(
-        max(0, len(d["geometry"].coords) - 2) for _, _, k, d in G.edges(keys=True, data=True)
-        if "geometry" in d and not d.get("reversed", False) and k == 0
-    )
-    return int(G.number_of_nodes() + interior)
 
 
 def local_crs(lon: float, lat: float) -> pyproj.CRS:
