@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack
 from scipy.sparse.csgraph import dijkstra
@@ -15,8 +16,6 @@ from exposure import settings
 from exposure._errors import NoRouteError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from exposure.coverage import EdgeExposure
     from exposure.network import NetworkIndex
 
@@ -59,20 +58,20 @@ class RoutingContext:
     camera_ids: np.ndarray
     settings: dict[str, Any]
     _length_csr: tuple[csr_matrix, np.ndarray] = field(init=False, repr=False)
-    _length_csr_t: tuple[csr_matrix, np.ndarray] = field(init=False, repr=False)
+    _length_csr_reverse: csr_matrix = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         m, entry = self.index.csr(self.index.length_m)
         object.__setattr__(self, "_length_csr", (m, entry))
-        mt = m.T.tocsr()
-        mt.sort_indices()
-        # the transposed entries, mapped to edges by matching (v, u) pairs in the forward matrix
-        object.__setattr__(self, "_length_csr_t", (mt, None))
+        # distances *to* a node: only lengths are needed, never which edge
+        reverse = m.T.tocsr()
+        reverse.sort_indices()
+        object.__setattr__(self, "_length_csr_reverse", reverse)
 
     def length_distances(self, source: int, *, limit: float = np.inf, reverse: bool = False) -> tuple[
             np.ndarray, np.ndarray]:
         """Walking metres from ``source`` to every node (``reverse``: to ``source``)."""
-        m = self._length_csr_t[0] if reverse else self._length_csr[0]
+        m = self._length_csr_reverse if reverse else self._length_csr[0]
         dist, pred = dijkstra(m, directed=True, indices=source, return_predecessors=True, limit=limit)
         return dist, pred
 
@@ -608,11 +607,6 @@ def routes(
     return unique
 
 
-def cameras_frame_ids(cameras: pd.DataFrame) -> np.ndarray:
-    """Camera ids as an array aligned with camera rows."""
-    return cameras["camera_id"].astype(str).to_numpy()
-
-
 def exposure_profile(ctx: RoutingContext, route: Route) -> pd.DataFrame:
     """Exposure along a route, edge by edge: where the walker is seen, and by how many cameras.
 
@@ -620,8 +614,6 @@ def exposure_profile(ctx: RoutingContext, route: Route) -> pd.DataFrame:
     ``in_view_m`` (metres of the edge within view of an FRT-capable camera),
     ``cumulative_in_view_m`` and ``frt_cameras_so_far`` (distinct cameras met so far).
     """
-    import pandas as pd  # noqa: PLC0415 - typing-only import at module level
-
     rows = []
     seen: set[int] = set()
     distance = 0.0
