@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,12 +195,17 @@ def save_dataset(dataset: Dataset) -> Path:
 
 
 def _write_pickle(dataset: Dataset, path: Path) -> None:
-    """Write atomically, so that a reader never sees half a file."""
+    """Write atomically, so that a reader never sees half a file.
+
+    Each writer has its own temporary file: two processes building the same
+    dataset at once (the dashboard and a command, or parallel tests) must not
+    move each other's file away. Both write the same content; the last one wins.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as f:
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp",
+                                     delete=False) as f:
         pickle.dump(dataset, f, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    Path(f.name).replace(path)
 
 
 def _read_pickle(path: Path) -> Dataset | None:

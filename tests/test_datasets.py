@@ -111,3 +111,16 @@ def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
     o, d = ds.index.node_ids[[0, -1]]
     found = routes(ctx, ds.index.node_pos[int(o)], ds.index.node_pos[int(d)], alternatives=2)
     assert found[0].frt_cameras == 0
+
+
+def test_parallel_builds_of_one_dataset_do_not_collide(tmp_cache) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from exposure.datasets import _read_pickle, _write_pickle
+
+    ds = load_dataset("helsinki", use_cache=False)
+    target = tmp_cache / "helsinki-same-key.pickle"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: _write_pickle(ds, target), range(16)))  # raises if one moved another's file
+    assert _read_pickle(target).index.n_edges == ds.index.n_edges
+    assert list(tmp_cache.glob("*.tmp")) == []
