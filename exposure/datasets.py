@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
@@ -143,9 +144,20 @@ class Dataset:
             basemap=self.basemap,
         )
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """West, south, east, north of the dataset's streets (WGS84)."""
+        (west, south), (east, north) = self.index.node_lonlat.min(axis=0), self.index.node_lonlat.max(axis=0)
+        return float(west), float(south), float(east), float(north)
+
+    def covers(self, lon: Any, lat: Any) -> Any:
+        """Which points lie within the box of the dataset's streets (arrays of lon/lat in, booleans out)."""
+        west, south, east, north = self.bounds
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+
     def summary(self) -> dict[str, Any]:
         """Headline figures for this dataset."""
-        lon, lat = self.index.node_lonlat[:, 0], self.index.node_lonlat[:, 1]
         return {
             "name": self.name,
             "description": self.description,
@@ -155,7 +167,7 @@ class Dataset:
             "street_km": round(self.index.street_length_m / 1000.0, 2),
             "cameras": len(self.cameras),
             "rejected_camera_rows": len(self.rejected),
-            "bounds": [float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())],
+            "bounds": list(self.bounds),
         }
 
 

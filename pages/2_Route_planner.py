@@ -243,6 +243,10 @@ def audit() -> None:
     except ExposureError as err:
         st.error(str(err))
         return
+    if not ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any():
+        st.info(f"This walk lies outside {choice.dataset}, so none of its cameras are counted here. Load the "
+                "cameras of that place on the Camera data page and use them on every page, or choose the "
+                "dataset that covers it in the sidebar.")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Length", f"{result.length_m:,.0f} m")
     c2.metric("FRT-capable cameras", f"{result.frt_cameras}", help=f"of {result.cameras} counted cameras")

@@ -269,10 +269,7 @@ m1.metric("Cameras shown", f"{len(filtered):,}", help=f"of {len(cameras):,} in {
 m2.metric("Counted as FRT-capable", f"{int(counted.sum()):,}",
           help=f"under FRT policy {choice.frt_policy} and verification {choice.verification}")
 
-street_lonlat = ds.index.node_lonlat
-west, south = street_lonlat.min(axis=0)
-east, north = street_lonlat.max(axis=0)
-inside = cameras["lon"].between(west, east) & cameras["lat"].between(south, north)
+inside = pd.Series(ds.covers(cameras["lon"], cameras["lat"]), index=cameras.index)
 if len(cameras) and not inside.any():
     st.info(f"These cameras are outside the streets of {choice.dataset}; routes won't see them. "
             "Choose the dataset that covers them in the sidebar.")
@@ -284,7 +281,7 @@ if len(filtered):
     lon, lat = float(filtered["lon"].mean()), float(filtered["lat"].mean())
     zoom = view_zoom(filtered["lon"].to_numpy(), filtered["lat"].to_numpy())
 else:
-    lon, lat = (float(v) for v in street_lonlat.mean(axis=0))
+    lon, lat = (float(v) for v in ds.index.node_lonlat.mean(axis=0))
     zoom = 14.5
 layers = [*cache.base_layers(choice.dataset), *camera_layers(filtered)]
 st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom),

@@ -91,3 +91,13 @@ def test_route_planner_audit_mode_runs() -> None:
     at = planner().run()
     at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
     assert not at.exception
+
+
+def test_route_planner_audit_says_when_a_walk_is_outside_the_dataset(shared_data) -> None:
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    walk = (shared_data / "jyvaskyla" / "walk1.gpx").read_bytes()
+    at.file_uploader(key="rp_track").upload("walk1.gpx", walk, "application/gpx+xml").run()
+    assert not at.exception
+    assert "outside helsinki" in " ".join(i.value for i in at.info)
+    assert {m.label: m.value for m in at.metric}["FRT-capable cameras"] == "0"
