@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--objective", default="fewest-cameras",
                    choices=["shortest", "fewest-cameras", "least-time-in-view"])
     r.add_argument("--alternatives", type=int, default=0, metavar="N",
-                   help="also return up to N routes trading length against FRT cameras")
+                   help="also return up to N more routes from the trade-off set between length and FRT "
+                        "cameras (each the shortest with at most its number of cameras), beyond the shortest "
+                        "route and the objective's route [0]")
     r.add_argument("--max-detour", type=float, default=settings.max_detour,
                    help="maximum detour over the shortest route, as a fraction [0.5 = +50 %%]")
     r.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix, hstack
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from exposure import settings
+from exposure import _search, settings
 from exposure._errors import NoRouteError
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class RoutingContext:
     settings: dict[str, Any]
     _length_csr: tuple[csr_matrix, np.ndarray] = field(init=False, repr=False)
     _length_csr_reverse: csr_matrix = field(init=False, repr=False)
+    out_edges_ptr: np.ndarray = field(init=False, repr=False)
+    out_edges: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         m, entry = self.index.csr(self.index.length_m)
@@ -67,6 +69,10 @@ class RoutingContext:
         reverse = m.T.tocsr()
         reverse.sort_indices()
         object.__setattr__(self, "_length_csr_reverse", reverse)
+        # every edge (parallel ones too) leaving each node, to cut the detour ellipse out of a city
+        ptr, order = _search.adjacency(self.index.edge_u, self.index.n_nodes)
+        object.__setattr__(self, "out_edges_ptr", ptr)
+        object.__setattr__(self, "out_edges", order)
 
     def length_distances(self, source: int, *, limit: float = np.inf, reverse: bool = False) -> tuple[
             np.ndarray, np.ndarray]:
@@ -192,18 +198,30 @@ class _Subgraph:
     target: int
     budget_m: float
     shortest_m: float
+    to_target_m: np.ndarray  # shortest walk from each local node to the target
+
+    def position(self, edges: list[int] | np.ndarray) -> np.ndarray:
+        """Local positions of global edge indices (which must lie in the ellipse)."""
+        order = np.argsort(self.edges)
+        return order[np.searchsorted(self.edges, np.asarray(edges, dtype=np.int64), sorter=order)]
+
+
+def _sub_csr(sub: _Subgraph, cost: np.ndarray, *, reverse: bool = False) -> tuple[csr_matrix, np.ndarray]:
+    """The ellipse as a matrix keeping the cheapest of parallel edges, and the edge behind each entry."""
+    n = len(sub.nodes)
+    a, b = (sub.v, sub.u) if reverse else (sub.u, sub.v)
+    order = np.lexsort((cost, b, a))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (a[order][1:] != a[order][:-1]) | (b[order][1:] != b[order][:-1])
+    chosen = order[first]
+    m = csr_matrix((np.maximum(cost[chosen], 1e-12), (a[chosen], b[chosen])), shape=(n, n))
+    m.sort_indices()
+    return m, chosen
 
 
 def _sub_shortest(sub: _Subgraph, cost: np.ndarray) -> np.ndarray | None:
     """Cheapest route within the subgraph for per-edge ``cost``; None if unreachable."""
-    n = len(sub.nodes)
-    order = np.lexsort((cost, sub.v, sub.u))
-    u, v = sub.u[order], sub.v[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    chosen = order[first]
-    m = csr_matrix((np.maximum(cost[chosen], 1e-12), (sub.u[chosen], sub.v[chosen])), shape=(n, n))
-    m.sort_indices()
+    m, chosen = _sub_csr(sub, cost)
     dist, pred = dijkstra(m, directed=True, indices=sub.source, return_predecessors=True)
     if not np.isfinite(dist[sub.target]):
         return None
@@ -216,10 +234,16 @@ def _sub_shortest(sub: _Subgraph, cost: np.ndarray) -> np.ndarray | None:
     return np.asarray(edges, dtype=np.int64)  # local edge positions
 
 
+def _sub_to_target(sub: _Subgraph, cost: np.ndarray) -> np.ndarray:
+    """Least ``cost`` from every local node to the target, within the subgraph."""
+    m, _ = _sub_csr(sub, cost, reverse=True)
+    return np.asarray(dijkstra(m, directed=True, indices=sub.target), dtype=float)
+
+
 def _detour_subgraph(ctx: RoutingContext, source: int, target: int, max_detour: float) -> tuple[
         _Subgraph, list[int]]:
     """Shortest route plus the subgraph of edges usable within ``(1 + max_detour)`` of it."""
-    if max_detour < 0:
+    if not max_detour >= 0:
         msg = f"max_detour must be >= 0 (a fraction: 0.5 means at most 50 % longer), got {max_detour}"
         raise ValueError(msg)
     idx = ctx.index
@@ -238,15 +262,22 @@ def _detour_subgraph(ctx: RoutingContext, source: int, target: int, max_detour: 
     path_nodes = _path_nodes(pred, source, target)
     shortest_edges = [ctx.edge_between(a, b) for a, b in zip(path_nodes[:-1], path_nodes[1:], strict=True)]
     d_t, _ = ctx.length_distances(target, limit=budget, reverse=True)
-    eu, ev = idx.edge_u, idx.edge_v
-    ok = d_o[eu] + idx.length_m + d_t[ev] <= budget
-    ok &= eu != ev  # self-loops never shorten a route
-    edges = np.flatnonzero(ok)
-    nodes, inverse = np.unique(np.concatenate([eu[edges], ev[edges], [source, target]]), return_inverse=True)
+    # only edges leaving a node reached from the origin can qualify: look at those, not the whole city
+    reached = np.flatnonzero(np.isfinite(d_o))
+    ptr = ctx.out_edges_ptr
+    counts = ptr[reached + 1] - ptr[reached]
+    first = np.repeat(ptr[reached] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+    candidates = ctx.out_edges[first]
+    eu, ev = idx.edge_u[candidates], idx.edge_v[candidates]
+    ok = (d_o[eu] + idx.length_m[candidates] + d_t[ev] <= budget) & (eu != ev)  # self-loops never help
+    edges = np.sort(candidates[ok])
+    nodes, inverse = np.unique(np.concatenate([idx.edge_u[edges], idx.edge_v[edges], [source, target]]),
+                               return_inverse=True)
     k = len(edges)
     sub = _Subgraph(
         edges=edges, u=inverse[:k], v=inverse[k : 2 * k], nodes=nodes,
         source=int(inverse[2 * k]), target=int(inverse[2 * k + 1]), budget_m=budget, shortest_m=shortest_m,
+        to_target_m=d_t[nodes],
     )
     return sub, shortest_edges
 
@@ -262,6 +293,17 @@ def _check_nodes(ctx: RoutingContext, source: int, target: int) -> None:
         raise NoRouteError(msg)
 
 
+def _deadline(time_limit_s: float | None) -> float:
+    _search.warm_up()  # a process's first search loads the compiled kernels: not part of any time limit
+    limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
+    return time.perf_counter() + limit
+
+
+def _limit_note(limit_s: float | None, what: str) -> str:
+    limit = settings.exact_time_limit_s if limit_s is None else limit_s
+    return f"the exact search stopped at its {limit:g} s limit: {what}"
+
+
 def shortest_route(ctx: RoutingContext, source: int, target: int) -> Route:
     """The shortest walking route between two node indices."""
     _check_nodes(ctx, source, target)
@@ -272,51 +314,14 @@ def shortest_route(ctx: RoutingContext, source: int, target: int) -> Route:
 # --- least time in view --------------------------------------------------------------------
 
 
-def _milp_path(sub: _Subgraph, x: np.ndarray) -> np.ndarray:
-    """Follow the chosen edges from the source; loops a time-limited solution may hold are cut."""
-    chosen = np.flatnonzero(x > 0.5)
-    out: dict[int, list[int]] = {}
-    for c in chosen:
-        out.setdefault(int(sub.u[c]), []).append(int(c))
-    path: list[int] = []
-    seen_at: dict[int, int] = {sub.source: 0}
-    node = sub.source
-    while node != sub.target:
-        if not out.get(node):
-            msg = "internal error: the solver's flow does not reach the destination"
-            raise AssertionError(msg)
-        j = int(out[node].pop())
-        path.append(j)
-        node = int(sub.v[j])
-        if node in seen_at:  # a loop: drop it
-            del path[seen_at[node] :]
-        seen_at = {sub.source: 0} | {int(sub.v[p]): i + 1 for i, p in enumerate(path)}
-    return np.asarray(path, dtype=np.int64)
+def _least_in_view(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[int], *, deadline: float,
+                   limit_s: float | None) -> tuple[np.ndarray, bool, tuple[str, ...]]:
+    """Local edges of the least-in-view route within the budget, whether proven, and notes.
 
-
-def _flow_constraints(sub: _Subgraph) -> LinearConstraint:
-    n, k = len(sub.nodes), len(sub.edges)
-    cols = np.arange(k)
-    a = coo_matrix(
-        (np.r_[np.ones(k), -np.ones(k)], (np.r_[sub.u, sub.v], np.r_[cols, cols])), shape=(n, k)
-    ).tocsr()
-    b = np.zeros(n)
-    b[sub.source], b[sub.target] = 1.0, -1.0
-    return LinearConstraint(a, b, b)
-
-
-def least_in_view_route(
-    ctx: RoutingContext, source: int, target: int, *, max_detour: float = settings.max_detour,
-    exact: bool = True,
-) -> Route:
-    """The route with the fewest metres in view of FRT-capable cameras, within the detour bound.
-
-    Lagrangian relaxation (LARAC) on the detour ellipse finds the route and, most
-    of the time, proves it optimal; when a gap remains and ``exact`` is set, an
-    integer program closes it. Ties are broken by length.
+    Lagrangian relaxation (LARAC) brackets the optimum with a few shortest-path
+    runs and usually proves it; when a gap remains, an exact label-setting search
+    (:func:`exposure._search.view_search`) closes it, pruned by LARAC's route.
     """
-    _check_nodes(ctx, source, target)
-    sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
     length = ctx.index.length_m[sub.edges]
     view = ctx.exposure.in_view_m[sub.edges]
     # ties by length: a metre of street never outweighs a millimetre in view within the bound
@@ -330,11 +335,8 @@ def least_in_view_route(
     assert p_c is not None  # the ellipse holds the shortest route
     c_c, l_c = measure(p_c)
     if l_c <= sub.budget_m:
-        edges = sub.edges[p_c]
-        return route_from_edges(ctx, edges, label="least time in view", objective="least-time-in-view",
-                                optimal=True)
-    pos = {int(e): i for i, e in enumerate(sub.edges)}
-    p_l = np.asarray([pos[e] for e in shortest_edges], dtype=np.int64)
+        return p_c, True, ()
+    p_l = sub.position(shortest_edges)
     c_l, l_l = measure(p_l)
     lower = c_c
     for _ in range(50):
@@ -350,109 +352,60 @@ def least_in_view_route(
             p_l, c_l, l_l = p, c_p, l_p
         else:
             p_c, c_c, l_c = p, c_p, l_p
-    proven = c_l <= lower + 1e-6
-    notes: tuple[str, ...] = ()
-    if not proven and exact:
-        k = len(sub.edges)
-        res = milp(
-            cost, integrality=np.ones(k), bounds=Bounds(0, 1),
-            constraints=[_flow_constraints(sub), LinearConstraint(length[None, :], -np.inf, sub.budget_m)],
-            options={"time_limit": settings.exact_time_limit_s, "mip_rel_gap": 1e-9},
-        )
-        if res.x is not None:
-            p = _milp_path(sub, res.x)
-            c_p, l_p = measure(p)
-            if c_p < c_l - 1e-12 and l_p <= sub.budget_m:
-                p_l, c_l = p, c_p
-        proven = res.status == 0
-        if not proven:
-            notes = (f"exact solver stopped at its {settings.exact_time_limit_s:g} s limit",)
-    return route_from_edges(ctx, sub.edges[p_l], label="least time in view", objective="least-time-in-view",
+    if c_l <= lower + 1e-9:
+        return p_l, True, ()
+    out_ptr, out_edge = _search.adjacency(sub.u, len(sub.nodes))
+    status, edges, _ = _search.view_search(
+        out_ptr, out_edge, sub.v.astype(np.int64), length, cost, sub.to_target_m, _sub_to_target(sub, cost),
+        sub.source, sub.target, sub.budget_m, c_l, deadline, _max_labels(1),
+    )
+    if status == 0 and measure(edges)[0] <= c_l + 1e-12:
+        return edges, True, ()
+    what = "a route with less in view may exist"
+    note = _limit_note(limit_s, what) if status == 1 else f"the exact search hit its memory limit: {what}"
+    return p_l, False, (note,)
+
+
+def least_in_view_route(
+    ctx: RoutingContext, source: int, target: int, *, max_detour: float = settings.max_detour,
+    time_limit_s: float | None = None,
+) -> Route:
+    """The route with the fewest metres in view of FRT-capable cameras, within the detour bound.
+
+    Ties are broken by length. ``time_limit_s`` bounds the search (default
+    ``settings.exact_time_limit_s``); past it the best route found is returned with
+    ``optimal=False`` and a note.
+    """
+    _check_nodes(ctx, source, target)
+    deadline = _deadline(time_limit_s)
+    sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
+    p, proven, notes = _least_in_view(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s)
+    return route_from_edges(ctx, sub.edges[p], label="least time in view", objective="least-time-in-view",
                             optimal=proven, notes=notes)
 
 
-# --- fewest cameras (exact) ---------------------------------------------------------------
+# --- fewest cameras and the trade-off set (exact) -------------------------------------------
 
 
-@dataclass(frozen=True)
-class _CameraModel:
-    """Integer program over the detour ellipse.
-
-    Variables: one ``x`` per directed edge, one ``y`` per group of FRT cameras that
-    see exactly the same streets (weighted by the group's size). A route uses a
-    street in at most one direction, so ``x_uv + x_vu <= y_g`` for every street the
-    group sees: half the rows of per-edge linking, and a tighter relaxation.
-    """
-
-    sub: _Subgraph
-    weights: np.ndarray
-    constraints: list[LinearConstraint]
-    length: np.ndarray
-    n_x: int
-
-    def solve(self, objective: np.ndarray, *, max_cameras: float = np.inf,
-              time_limit_s: float | None = None) -> tuple[np.ndarray | None, bool]:
-        extra = []
-        if np.isfinite(max_cameras):
-            row = np.r_[np.zeros(self.n_x), self.weights]
-            extra.append(LinearConstraint(row[None, :], -np.inf, max_cameras + 0.5))
-        res = milp(
-            objective, integrality=np.ones(self.n_x + len(self.weights)), bounds=Bounds(0, 1),
-            constraints=self.constraints + extra,
-            options={"time_limit": settings.exact_time_limit_s if time_limit_s is None else time_limit_s,
-                     "mip_rel_gap": 1e-6},
-        )
-        if res.x is None:
-            return None, res.status == 2  # status 2: proven infeasible
-        return _milp_path(self.sub, res.x[: self.n_x]), res.status == 0
+def _max_labels(n_words: int) -> int:
+    """How many search labels fit in ``settings.max_search_memory_mb`` at ``n_words`` mask words each."""
+    per_label = 6 * 8 + 8 * n_words + 24  # label fields, mask, its share of the queue
+    return max(1024, int(settings.max_search_memory_mb * 2**20 / per_label))
 
 
-def _camera_model(ctx: RoutingContext, sub: _Subgraph) -> _CameraModel:
+def _camera_problem(ctx: RoutingContext, sub: _Subgraph) -> _search.CameraProblem:
     ex = ctx.exposure
     ptr = ex.edge_cams_ptr
-    n_x = len(sub.edges)
     counts = ptr[sub.edges + 1] - ptr[sub.edges]
-    pair_x = np.repeat(np.arange(n_x), counts)
-    pair_c = (np.concatenate([ex.edge_cams[ptr[e] : ptr[e + 1]] for e in sub.edges]) if n_x
-              else np.empty(0, dtype=np.int64))
-    frt = ex.frt[pair_c]
-    pair_x, pair_c = pair_x[frt], pair_c[frt]
-    # a street: both directions of the same polyline (never two parallel streets)
-    n_nodes = len(sub.nodes)
-    length = ctx.index.length_m[sub.edges]
-    _, street = np.unique(ctx.index.street_id[sub.edges], return_inverse=True)
-    street = street.ravel()
-    sc = np.unique(np.c_[street[pair_x], pair_c], axis=0) if len(pair_x) else np.empty((0, 2), np.int64)
-    # group cameras by footprint (the sorted streets they see)
-    order = np.lexsort((sc[:, 0], sc[:, 1]))
-    sc = sc[order]
-    cams, first = np.unique(sc[:, 1], return_index=True)
-    bounds = np.r_[first, len(sc)]
-    group_of: dict[tuple[int, ...], int] = {}
-    weights: list[int] = []
-    rows_street: list[int] = []
-    rows_group: list[int] = []
-    for i in range(len(cams)):
-        footprint = tuple(int(x) for x in sc[bounds[i] : bounds[i + 1], 0])
-        g = group_of.get(footprint)
-        if g is None:
-            g = group_of[footprint] = len(weights)
-            weights.append(0)
-            rows_street.extend(footprint)
-            rows_group.extend([g] * len(footprint))
-        weights[g] += 1
-    n_y, n_r = len(weights), len(rows_street)
-    streets = csr_matrix((np.ones(n_x), (street, np.arange(n_x))), shape=(int(street.max(initial=-1)) + 1, n_x))
-    link = hstack([streets[np.asarray(rows_street, dtype=np.int64)],
-                   csr_matrix((-np.ones(n_r), (np.arange(n_r), rows_group)), shape=(n_r, n_y))]).tocsr()
-    flow = _flow_constraints(sub)
-    flow_full = LinearConstraint(hstack([flow.A, csr_matrix((n_nodes, n_y))]).tocsr(), flow.lb, flow.ub)
-    budget = LinearConstraint(np.r_[length, np.zeros(n_y)][None, :], -np.inf, sub.budget_m)
-    cons = [flow_full, budget]
-    if n_r:
-        cons.append(LinearConstraint(link, -np.inf, 0.0))
-    return _CameraModel(sub=sub, weights=np.asarray(weights, dtype=float), constraints=cons, length=length,
-                        n_x=n_x)
+    starts = np.repeat(ptr[sub.edges] - np.r_[0, np.cumsum(counts)[:-1]], counts)
+    pair_camera = ex.edge_cams[starts + np.arange(int(counts.sum()))]
+    pair_edge = np.repeat(np.arange(len(sub.edges)), counts)
+    frt = ex.frt[pair_camera]
+    return _search.CameraProblem(
+        u=sub.u, v=sub.v, length_m=ctx.index.length_m[sub.edges], pair_edge=pair_edge[frt],
+        pair_camera=pair_camera[frt], node_xy=ctx.index.node_xy[sub.nodes], to_target_m=sub.to_target_m,
+        source=sub.source, target=sub.target,
+    )
 
 
 def _frt_count(ctx: RoutingContext, edges: np.ndarray) -> int:
@@ -461,12 +414,11 @@ def _frt_count(ctx: RoutingContext, edges: np.ndarray) -> int:
 
 
 def _heuristic_fewest(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[int]) -> np.ndarray:
-    """Fast upper bound: penalise edges by their FRT cameras, keep the best route within budget."""
+    """A fallback when the exact search runs out: penalise edges by their FRT cameras, keep the best."""
     length = ctx.index.length_m[sub.edges]
     per_edge = ctx.exposure.frt_count_on_edge()[sub.edges].astype(float)
     view = ctx.exposure.in_view_m[sub.edges]
-    pos = {int(e): i for i, e in enumerate(sub.edges)}
-    best = np.asarray([pos[e] for e in shortest_edges], dtype=np.int64)
+    best = sub.position(shortest_edges)
     best_key = (_frt_count(ctx, sub.edges[best]), float(length[best].sum()))
     for penalty_m in (50.0, 200.0, 1000.0, 5000.0):
         for cost in (length + penalty_m * per_edge, length + view * penalty_m / 50.0):
@@ -479,55 +431,107 @@ def _heuristic_fewest(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[
     return best
 
 
+@dataclass(frozen=True)
+class _Tradeoff:
+    """What the camera search found for one trip.
+
+    ``points`` run from the shortest route to the fewest-camera one: each the
+    shortest route with at most its number of FRT cameras, as local edges with
+    whether that is proven. ``complete`` says no point is missing between them;
+    ``fewest_proven`` that the last one has the fewest cameras of any route.
+    """
+
+    points: list[tuple[np.ndarray, bool]]
+    complete: bool
+    fewest_proven: bool
+    notes: tuple[str, ...]
+
+
+def _camera_tradeoff(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[int], *, deadline: float,
+                     limit_s: float | None, frontier: bool) -> _Tradeoff:
+    """The fewest-camera route and, with ``frontier``, the trade-off set, from one shared problem.
+
+    First a search ordered by cameras proves the fewest count (ties by length);
+    then one ordered by metres, bounded by that route's length and stopped when it
+    reaches that count, yields every shorter route with fewer cameras than all
+    shorter ones. The deadline bounds both together.
+    """
+    problem = _camera_problem(ctx, sub)
+    max_labels = _max_labels(problem.e_mask.shape[1])
+    status, found, _ = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline, max_labels=max_labels)
+    notes: list[str] = []
+    fewer_note = "a route past fewer cameras may exist"
+    if status == "proven":
+        fewest_count, fewest_len, fewest = found[0]
+        fewest_proven = True
+    else:
+        fewest = _heuristic_fewest(ctx, sub, shortest_edges)
+        fewest_count, fewest_len = _frt_count(ctx, sub.edges[fewest]), float(ctx.index.length_m[
+            sub.edges[fewest]].sum())
+        fewest_proven = False
+        notes.append(_limit_note(limit_s, fewer_note) if status == "time limit"
+                     else f"the exact search hit its memory limit: {fewer_note}")
+    shortest = sub.position(shortest_edges)
+    if not frontier:
+        return _Tradeoff(points=[(fewest, fewest_proven)], complete=fewest_proven, fewest_proven=fewest_proven,
+                         notes=tuple(notes))
+    budget = fewest_len + 1e-6 if fewest_proven else sub.budget_m
+    stop = fewest_count if fewest_proven else problem.lower_bound
+    status2, points, _ = problem.search(budget_m=budget, mode=1, stop_count=stop, deadline=deadline,
+                                        max_labels=max_labels)
+    out: list[tuple[np.ndarray, bool]] = [(p, True) for c, _l, p in points if c > fewest_count]
+    if not out:
+        out = [(shortest, True)]
+    reached = bool(points) and points[-1][0] <= fewest_count
+    if reached and not fewest_proven:
+        fewest = points[-1][2]  # the trade-off search found a better route than the fallback
+    complete = status2 == "proven" or reached
+    if not complete and fewest_proven:
+        notes.append(_limit_note(limit_s, "some trade-off routes between these may be missing"))
+    if len(out) == 1 and len(fewest) == len(out[0][0]) and np.array_equal(fewest, out[0][0]):
+        return _Tradeoff(points=out, complete=complete, fewest_proven=fewest_proven, notes=tuple(notes))
+    out.append((fewest, fewest_proven))
+    return _Tradeoff(points=out, complete=complete, fewest_proven=fewest_proven, notes=tuple(notes))
+
+
 def fewest_cameras_route(
     ctx: RoutingContext, source: int, target: int, *, max_detour: float = settings.max_detour,
-    exact: bool = True, time_limit_s: float | None = None,
+    time_limit_s: float | None = None,
 ) -> Route:
     """The route past the fewest distinct FRT-capable cameras within the detour bound.
 
     A camera seen from several edges counts once, so this is not an additive
-    shortest path: an integer program over the detour ellipse (HiGHS via
-    :func:`scipy.optimize.milp`) finds it, seeded by a penalty heuristic whose
-    count bounds the search. Ties are broken by length. ``time_limit_s`` bounds
-    the solver (default ``settings.exact_time_limit_s``); past it the best route
-    found is returned with ``optimal=False`` and a note.
+    shortest path: an exact best-first label-setting search over (node, cameras
+    met, metres walked) with dominance and a lower bound finds it
+    (:mod:`exposure._search`). Ties are broken by length. ``time_limit_s`` bounds
+    the search (default ``settings.exact_time_limit_s``); past it the best route
+    known is returned with ``optimal=False`` and a note.
     """
     _check_nodes(ctx, source, target)
-    limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
+    deadline = _deadline(time_limit_s)
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
-    seed = _heuristic_fewest(ctx, sub, shortest_edges)
-    seed_count = _frt_count(ctx, sub.edges[seed])
-    label, objective = "fewest cameras", "fewest-cameras"
-    if seed_count == 0 or not exact:
-        optimal = seed_count == 0
-        # with no camera left, only length can improve: take the shortest camera-free route
-        if seed_count == 0:
-            free = ctx.exposure.frt_count_on_edge()[sub.edges] == 0
-            cost = np.where(free, ctx.index.length_m[sub.edges], np.inf)
-            p = _sub_shortest(_restrict(sub, free), cost[free])
-            if p is not None:
-                seed = np.flatnonzero(free)[p]
-        return route_from_edges(ctx, sub.edges[seed], label=label, objective=objective, optimal=optimal)
-    model = _camera_model(ctx, sub)
-    objective_vec = np.r_[model.length / (sub.budget_m + 1.0), model.weights]
-    path, proven = model.solve(objective_vec, max_cameras=seed_count, time_limit_s=limit)
-    best = seed
-    if path is not None:
-        key_new = (_frt_count(ctx, sub.edges[path]), float(model.length[path].sum()))
-        key_seed = (seed_count, float(model.length[seed].sum()))
-        if key_new <= key_seed:
-            best = path
-    notes = () if proven else (f"exact solver stopped at its {limit:g} s limit: a route past fewer cameras "
-                               "may exist",)
-    return route_from_edges(ctx, sub.edges[best], label=label, objective=objective, optimal=proven, notes=notes)
+    found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=False)
+    edges, proven = found.points[-1]
+    return route_from_edges(ctx, sub.edges[edges], label="fewest cameras", objective="fewest-cameras",
+                            optimal=proven, notes=found.notes)
 
 
-def _restrict(sub: _Subgraph, keep: np.ndarray) -> _Subgraph:
-    return _Subgraph(edges=sub.edges[keep], u=sub.u[keep], v=sub.v[keep], nodes=sub.nodes,
-                     source=sub.source, target=sub.target, budget_m=sub.budget_m, shortest_m=sub.shortest_m)
+def _spread(items: list[Any], n: int) -> list[Any]:
+    """At most ``n`` of ``items``: the first, then (for ``n > 1``) the last and evenly spaced ones between."""
+    if len(items) <= n:
+        return items
+    keep = np.unique(np.round(np.linspace(0, len(items) - 1, n)).astype(int))
+    return [items[i] for i in keep]
 
 
-# --- the trade-off set -------------------------------------------------------------------
+def _tradeoff_routes(ctx: RoutingContext, sub: _Subgraph, found: _Tradeoff) -> list[Route]:
+    out = []
+    for i, (edges, proven) in enumerate(found.points):
+        last = i == len(found.points) - 1
+        label = "shortest" if i == 0 else ("fewest cameras" if last else f"trade-off {i}")
+        out.append(route_from_edges(ctx, sub.edges[edges], label=label, objective="alternatives",
+                                    optimal=proven, notes=found.notes if last else ()))
+    return out
 
 
 def alternative_routes(
@@ -537,69 +541,62 @@ def alternative_routes(
     """The trade-off between length and FRT cameras, at most ``n`` routes.
 
     For each achievable camera count, the shortest route with at most that many
-    FRT-capable cameras (within the detour bound); identical routes appear once.
-    When there are more than ``n``, the shortest, the fewest-camera one and evenly
-    spaced ones between them are kept.
+    FRT-capable cameras (within the detour bound), from the shortest route to the
+    fewest-camera one. When there are more than ``n``, both ends and evenly spaced
+    ones between them are kept. Each route's ``optimal`` says it is proven the
+    shortest for its count (the last: that no route has fewer cameras).
     """
     _check_nodes(ctx, source, target)
     if n < 1:
         msg = f"the number of alternatives must be at least 1, got {n}"
         raise ValueError(msg)
+    deadline = _deadline(time_limit_s)
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
-    pos = {int(e): i for i, e in enumerate(sub.edges)}
-    shortest = np.asarray([pos[e] for e in shortest_edges], dtype=np.int64)
-    frontier: list[tuple[np.ndarray, bool]] = [(shortest, True)]
-    count = _frt_count(ctx, sub.edges[shortest])
-    model = _camera_model(ctx, sub) if count > 0 else None
-    limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
-    deadline = time.monotonic() + 4 * limit
-    complete = True
-    while model is not None and count > 0:
-        if time.monotonic() >= deadline:
-            complete = False
-            break
-        objective_vec = np.r_[model.length, np.zeros(len(model.weights))]
-        path, proven = model.solve(objective_vec, max_cameras=count - 1, time_limit_s=limit)
-        if path is None:
-            complete = proven  # proven infeasible: no route with fewer cameras exists
-            break
-        frontier.append((path, proven))
-        count = _frt_count(ctx, sub.edges[path])
-    if len(frontier) > n:
-        keep = np.unique(np.round(np.linspace(0, len(frontier) - 1, n)).astype(int))
-        frontier = [frontier[i] for i in keep]
-    out = []
-    for i, (path, proven) in enumerate(frontier):
-        label = "shortest" if i == 0 else f"alternative {i}"
-        last = i == len(frontier) - 1
-        notes: tuple[str, ...] = ()
-        if last and not complete:
-            notes = ("the exact solver ran out of time: a route past fewer cameras may exist",)
-        out.append(route_from_edges(ctx, sub.edges[path], label=label, objective="alternatives",
-                                    optimal=proven and (complete or not last), notes=notes))
-    return out
+    found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=True)
+    return _spread(_tradeoff_routes(ctx, sub, found), n)
 
 
 def routes(
     ctx: RoutingContext, source: int, target: int, *, objective: str = "fewest-cameras",
     max_detour: float = settings.max_detour, alternatives: int = 0, time_limit_s: float | None = None,
 ) -> list[Route]:
-    """Answer a route request: the shortest route, the objective's route and any alternatives.
+    """Answer a route request: the shortest route, the objective's route and ``alternatives`` more.
 
     The shortest route always comes first so that every other route can be
-    compared with it; duplicates are removed.
+    compared with it. ``alternatives`` asks for up to that many further routes
+    from the trade-off set between length and FRT cameras (each the shortest with
+    at most its number of cameras), beyond the routes already shown, evenly spread
+    and ordered from shorter to fewer cameras. ``time_limit_s`` bounds the whole
+    request. Duplicates are removed.
     """
     if objective not in OBJECTIVES:
         msg = f"unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}"
         raise ValueError(msg)
-    found = [shortest_route(ctx, source, target)]
+    if alternatives < 0:
+        msg = f"the number of alternatives must be 0 or more, got {alternatives}"
+        raise ValueError(msg)
+    _check_nodes(ctx, source, target)
+    deadline = _deadline(time_limit_s)
+    sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
+    found = [route_from_edges(ctx, shortest_edges, label="shortest", objective="shortest", optimal=True)]
+    tradeoff = None
+    if objective == "fewest-cameras" or alternatives:
+        tradeoff = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s,
+                                    frontier=bool(alternatives))
     if objective == "fewest-cameras":
-        found.append(fewest_cameras_route(ctx, source, target, max_detour=max_detour, time_limit_s=time_limit_s))
+        assert tradeoff is not None
+        edges, proven = tradeoff.points[-1]
+        found.append(route_from_edges(ctx, sub.edges[edges], label="fewest cameras", objective="fewest-cameras",
+                                      optimal=proven, notes=tradeoff.notes))
     elif objective == "least-time-in-view":
-        found.append(least_in_view_route(ctx, source, target, max_detour=max_detour))
-    if alternatives:
-        found.extend(alternative_routes(ctx, source, target, n=alternatives, max_detour=max_detour,
-                                        time_limit_s=time_limit_s))
+        p, proven, notes = _least_in_view(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s)
+        found.append(route_from_edges(ctx, sub.edges[p], label="least time in view", objective="least-time-in-view",
+                                      optimal=proven, notes=notes))
+    if tradeoff is not None and alternatives:
+        candidates = [r for r in _tradeoff_routes(ctx, sub, tradeoff) if all(r.edges != f.edges for f in found)]
+        extra = candidates if len(candidates) <= alternatives else _spread(candidates, alternatives)
+        for i, r in enumerate(extra, start=1):
+            found.append(dataclasses.replace(r, label=f"alternative {i}"))
     unique: list[Route] = []
     for r in found:
         if all(r.edges != u.edges for u in unique):

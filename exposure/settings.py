@@ -42,9 +42,14 @@ default_fov_deg: float = 90.0
 #: A point farther than this from the nearest street node cannot be routed from.
 max_snap_distance_m: float = 300.0
 
-#: Time limit of the exact fewest-cameras solver, in seconds; past it the best
-#: route found is returned and marked as not proven optimal.
+#: Time limit of the exact searches (fewest cameras, the trade-off set, least
+#: time in view) for one request, in seconds; past it the best route found is
+#: returned and marked as not proven optimal.
 exact_time_limit_s: float = 20.0
+
+#: Memory one exact search may use for its labels, in megabytes; past it the best
+#: route found is returned and marked as not proven optimal, with a note.
+max_search_memory_mb: float = 256.0
 
 #: Largest upload the camera loaders accept, in megabytes.
 max_camera_file_mb: float = 50.0

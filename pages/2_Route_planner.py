@@ -107,8 +107,9 @@ def plan() -> None:
                          "metres within their view; both within the maximum detour.")
     detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5)
     alternatives = c3.number_input("Alternatives (trade-off routes)", 0, 5, key="rp_alternatives",
-                                   help="For each achievable camera count, the shortest route with at most "
-                                        "that many FRT cameras.")
+                                   help="How many more routes to show beyond the shortest and the objective's "
+                                        "route: each the shortest route with at most its number of FRT "
+                                        "cameras, between the two.")
     origin, destination = st.session_state["rp_origin"].strip(), st.session_state["rp_destination"].strip()
 
     if not origin or not destination:
