@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import pickle
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 4
+BUILD_VERSION = 5
 
 #: Named datasets that ship with the installed packages (offline).
 DATASETS: dict[str, str] = {
@@ -76,24 +77,42 @@ def _checksum(path: Path) -> str:
 
 @dataclass
 class Dataset:
-    """A walking network, its cameras and its place names; shared read-only once built."""
+    """A walking network, its cameras and its place names; shared read-only once built.
+
+    Routing, coverage and maps use the array form (``index``). The osmnx graph
+    ``G`` is only needed to export the network, so a dataset read from disk loads
+    it on first use, from the file beside the dataset's own (``graph_file``): a
+    city of a million edges then loads in seconds instead of a quarter of a minute.
+    """
 
     name: str
     description: str
     source: str
     checksum: str
-    G: nx.MultiDiGraph
     index: NetworkIndex
     cameras: pd.DataFrame
     rejected: pd.DataFrame
     places: pd.DataFrame
     info: dict[str, Any]
     basemap: dict[str, list[list[list[float]]]] = field(default_factory=dict)
+    graph: nx.MultiDiGraph | None = field(default=None, repr=False)
+    graph_file: Path | None = field(default=None, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        # memoised coverage, contexts and trees are rebuilt on demand, never stored on disk
-        return {**self.__dict__, "_memo": {}}
+        # memoised coverage, contexts and trees are rebuilt on demand, never stored on disk;
+        # the graph is stored in a file of its own
+        return {**self.__dict__, "_memo": {}, "graph": None, "graph_file": None}
+
+    @property
+    def G(self) -> nx.MultiDiGraph:
+        """The walking network as an osmnx-compatible graph (loaded from disk on first use)."""
+        if self.graph is None:
+            if self.graph_file is None:
+                msg = f"dataset {self.name!r} has no street graph attached; build it again"
+                raise DatasetError(msg)
+            self.graph = _read_graph(self.graph_file)
+        return self.graph
 
     @property
     def node_tree(self) -> cKDTree:
@@ -139,9 +158,9 @@ class Dataset:
         """The same streets with another camera table (e.g. an uploaded file)."""
         return Dataset(
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
-            checksum=self.checksum, G=self.G, index=self.index, cameras=cameras.reset_index(drop=True),
+            checksum=self.checksum, index=self.index, cameras=cameras.reset_index(drop=True),
             rejected=rejected, places=self.places, info={**self.info, "cameras_source": source},
-            basemap=self.basemap,
+            basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
         )
 
     @property
@@ -189,9 +208,9 @@ def _build(path: Path, *, name: str, description: str, checksum: str, progress: 
     places = place_table(info.pop("named_places"))
     basemap = info.pop("basemap")
     return Dataset(
-        name=name, description=description, source=str(path), checksum=checksum, G=G, index=index,
+        name=name, description=description, source=str(path), checksum=checksum, index=index,
         cameras=loaded.cameras.reset_index(drop=True), rejected=loaded.rejected, places=places, info=info,
-        basemap=basemap,
+        basemap=basemap, graph=G,
     )
 
 
@@ -206,7 +225,11 @@ def save_dataset(dataset: Dataset) -> Path:
     return path
 
 
-def _write_pickle(dataset: Dataset, path: Path) -> None:
+def _graph_file(path: Path) -> Path:
+    return path.with_suffix(".graph")
+
+
+def _atomic_pickle(obj: Any, path: Path) -> None:
     """Write atomically, so that a reader never sees half a file.
 
     Each writer has its own temporary file: two processes building the same
@@ -216,19 +239,51 @@ def _write_pickle(dataset: Dataset, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp",
                                      delete=False) as f:
-        pickle.dump(dataset, f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
     Path(f.name).replace(path)
+
+
+def _write_pickle(dataset: Dataset, path: Path) -> None:
+    """Write a dataset and, beside it, its graph; the graph first, so a dataset file is never without one."""
+    _atomic_pickle(dataset.G, _graph_file(path))
+    _atomic_pickle(dataset, path)
+
+
+def _load(path: Path) -> Any:
+    # a dataset is a few large arrays and many small objects: the cyclic collector only slows the read
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    finally:
+        if gc_was_on:
+            gc.enable()
 
 
 def _read_pickle(path: Path) -> Dataset | None:
     """A dataset written by this package, or None when the file is unreadable (e.g. an older build)."""
     try:
-        with path.open("rb") as f:
-            dataset: Dataset = pickle.load(f)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
+        dataset = _load(path)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, TypeError):
         return None
+    if not isinstance(dataset, Dataset) or not _graph_file(path).is_file():
+        return None
+    dataset.graph_file = _graph_file(path)
     dataset.info["from_cache"] = True
     return dataset
+
+
+def _read_graph(path: Path) -> nx.MultiDiGraph:
+    try:
+        graph = _load(path)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as err:
+        msg = f"the street graph stored in {path} cannot be read ({err}); build the dataset again"
+        raise DatasetError(msg) from err
+    if not isinstance(graph, nx.MultiDiGraph):
+        msg = f"{path} does not hold a street graph; build the dataset again"
+        raise DatasetError(msg)
+    return graph
 
 
 def available_datasets() -> dict[str, str]:

@@ -233,7 +233,7 @@ class NetworkIndex:
     """Array form of a walking graph for fast routing and coverage; never mutated.
 
     Edge ``i`` runs from node index ``edge_u[i]`` to ``edge_v[i]`` and is the
-    graph edge ``edge_keys[i]``; its projected polyline is
+    graph edge ``tuple(edge_keys[i])`` (node id, node id, key); its projected polyline is
     ``xy[geom_start[i]:geom_start[i + 1]]`` and its WGS84 one ``lonlat[...]``.
     ``street_id[i]`` is shared by the two directions of one street: edges with
     the same polyline (to the centimetre) either way round.
@@ -245,7 +245,7 @@ class NetworkIndex:
     node_lonlat: np.ndarray
     edge_u: np.ndarray
     edge_v: np.ndarray
-    edge_keys: list[tuple[int, int, int]]
+    edge_keys: np.ndarray
     length_m: np.ndarray
     geom_start: np.ndarray
     xy: np.ndarray
@@ -263,6 +263,14 @@ class NetworkIndex:
     def n_edges(self) -> int:
         """Number of directed edges."""
         return len(self.edge_u)
+
+    def edge_position(self, u: int, v: int, key: int = 0) -> int:
+        """Index of the graph edge ``(u, v, key)`` (node ids), or a ``KeyError``."""
+        hit = np.flatnonzero((self.edge_keys[:, 0] == u) & (self.edge_keys[:, 1] == v) & (self.edge_keys[:, 2] == key))
+        if len(hit) == 0:
+            msg = f"no edge ({u}, {v}, {key}) in this network"
+            raise KeyError(msg)
+        return int(hit[0])
 
     def edge_xy(self, i: int) -> np.ndarray:
         """Projected vertices of edge ``i``."""
@@ -366,7 +374,7 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
         node_lonlat=node_lonlat,
         edge_u=np.array([node_pos[k[0]] for k in keys], dtype=np.int64),
         edge_v=np.array([node_pos[k[1]] for k in keys], dtype=np.int64),
-        edge_keys=keys,
+        edge_keys=np.asarray(keys, dtype=np.int64).reshape(-1, 3),
         length_m=length_m,
         geom_start=geom_start,
         xy=xy,

@@ -366,13 +366,13 @@ def build_online(
         description=(f"{area.describe()}: OpenStreetMap {what} downloaded via Overpass on {when}"
                      f"{'' if cameras is None else f'; cameras from {Path(cameras).name}'} "
                      "(© OpenStreetMap contributors, ODbL)."),
-        source=f"overpass: {area.describe()}", checksum=_checksum(G, loaded.cameras), G=G, index=index,
+        source=f"overpass: {area.describe()}", checksum=_checksum(G, loaded.cameras), index=index,
         cameras=loaded.cameras.reset_index(drop=True), rejected=loaded.rejected, places=place_table(named),
         info={"built_from": "osmnx", "area": dataclasses.asdict(area), "downloaded": when,
               "osmnx_version": ox.__version__, "clipped_ways_split": 0,
               "nodes_outside_main_component": n_before - G.number_of_nodes(),
               "cameras_source": str(cameras) if cameras is not None else "openstreetmap", "names": names},
-        basemap={},
+        basemap={}, graph=G,
     )
     return _finish(ds, save=save, say=say)
 

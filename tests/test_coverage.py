@@ -65,8 +65,8 @@ class Street:
         self.G = G
         self.index = index_graph(G)
         assert pyproj.CRS(self.index.crs).equals(CRS)
-        self.forward = self.index.edge_keys.index((1, 2, 0))
-        self.backward = self.index.edge_keys.index((2, 1, 0))
+        self.forward = self.index.edge_position(1, 2, 0)
+        self.backward = self.index.edge_position(2, 1, 0)
 
     def point(self, s: float, d: float) -> tuple[float, float]:
         """Lon/lat of the point ``s`` metres from the middle along the street, ``d`` metres to its right."""

@@ -31,6 +31,23 @@ def test_helsinki_builds_offline_and_second_load_uses_the_cache(tmp_cache) -> No
     assert 50 < summary["street_km"] < 120
 
 
+def test_the_street_graph_loads_only_when_asked(tmp_cache) -> None:
+    load_dataset("helsinki")
+    ds = load_dataset("helsinki")
+    assert ds.graph is None  # routing and maps use the arrays; the graph is for exports
+    assert ds.graph_file is not None
+    assert ds.graph_file.is_file()
+    assert ds.G.number_of_edges() == ds.index.n_edges
+    assert ds.graph is ds.G
+
+
+def test_a_cached_dataset_without_its_graph_is_built_again(tmp_cache) -> None:
+    load_dataset("helsinki")
+    for graph in tmp_cache.glob("helsinki-*.graph"):
+        graph.unlink()
+    assert load_dataset("helsinki").info["from_cache"] is False
+
+
 def test_cache_key_changes_with_the_source(tmp_cache, tmp_path) -> None:
     copy = tmp_path / "helsinki_copy.osm.pbf"
     shutil.copy(get_path("helsinki"), copy)

@@ -364,7 +364,7 @@ def test_enumerator_matches_networkx():
     s, t = idx.node_pos[0], idx.node_pos[15]
     budget = 1.5 * ctx.length_distances(s)[0][t]
     nx_paths = set()
-    key_to_edge = {k: i for i, k in enumerate(idx.edge_keys)}
+    key_to_edge = {tuple(int(x) for x in k): i for i, k in enumerate(idx.edge_keys)}
     for p in nx.all_simple_edge_paths(G, 0, 15):
         edges = tuple(key_to_edge[k] for k in p)
         if idx.length_m[list(edges)].sum() <= budget:
@@ -532,13 +532,13 @@ def test_fewest_cameras_says_when_the_search_ran_out_of_memory(helsinki_ctx, mon
 
 
 def test_least_in_view_says_when_the_solver_ran_out_of_time(helsinki_ctx):
-    # LARAC alone leaves a gap on this trip; the label search that closes it gets no time
-    route = least_in_view_route(helsinki_ctx, 1520, 6, time_limit_s=0.0)
-    exact = least_in_view_route(helsinki_ctx, 1520, 6)
+    # Lagrangian relaxation leaves a gap on this trip; the label search that closes it gets no time
+    route = least_in_view_route(helsinki_ctx, 714, 1680, time_limit_s=0.0)
+    exact = least_in_view_route(helsinki_ctx, 714, 1680)
     assert exact.optimal is True
-    assert route.metres_in_view >= exact.metres_in_view - 1e-9
-    if route.optimal is False:
-        assert route.notes and "0 s limit" in route.notes[0]
+    assert route.optimal is False
+    assert route.notes == ("the exact search stopped at its 0 s limit: a route with less in view may exist",)
+    assert route.metres_in_view >= exact.metres_in_view  # LARAC's route may be optimal, just not proven
 
 
 def test_alternatives_without_cameras_to_avoid(helsinki_ctx):
