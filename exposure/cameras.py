@@ -25,10 +25,11 @@ counting a camera, because the product protects people:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -729,7 +730,7 @@ def _geojson_points(data: Any, *, path: Path) -> tuple[list[_GeoPoint], list[dic
 # --------------------------------------------------------------------------- dispatch
 
 
-def load_cameras(path: str | Path, *, format: str | None = None) -> CameraLoad:
+def load_cameras(path: str | Path, *, format: str | None = None, decode_total: str = "attachments") -> CameraLoad:
     """Read a camera file of any supported format.
 
     Parameters
@@ -744,6 +745,11 @@ def load_cameras(path: str | Path, *, format: str | None = None) -> CameraLoad:
     format
         Force a reader: one of ``"osm"``, ``"decode"``, ``"cctv-exposure"``,
         ``"csv"``, ``"geojson"``.
+    decode_total
+        How a Decode Surveillance intersection's counts become cameras:
+        ``"attachments"`` (the sum of the attachment medians, Amnesty's
+        published rule) or ``"n_cameras"`` (the median total); see
+        :func:`exposure.sources.decode.cameras_from_decode`. Other formats ignore it.
 
     Returns
     -------
@@ -758,7 +764,7 @@ def load_cameras(path: str | Path, *, format: str | None = None) -> CameraLoad:
     """
     # The readers import this module's helpers, so they are imported here, not at the top.
     from exposure.sources.cctv_exposure import cameras_from_cctv_exposure  # noqa: PLC0415
-    from exposure.sources.decode import cameras_from_decode  # noqa: PLC0415
+    from exposure.sources.decode import DECODE_TOTALS, cameras_from_decode  # noqa: PLC0415
     from exposure.sources.osm import (  # noqa: PLC0415
         _cameras_from_osm_xml,
         _cameras_from_overpass,
@@ -770,11 +776,14 @@ def load_cameras(path: str | Path, *, format: str | None = None) -> CameraLoad:
         cameras_from_geojson,
     )
 
+    if decode_total not in DECODE_TOTALS:
+        msg = f"unknown Decode counting rule {decode_total!r}; use one of {', '.join(DECODE_TOTALS)}"
+        raise CameraDataError(msg)
     path = _check_file(path)
     if format is not None:
-        readers = {
+        readers: dict[str, Callable[[Path], CameraLoad]] = {
             "osm": cameras_from_osm,
-            "decode": cameras_from_decode,
+            "decode": functools.partial(cameras_from_decode, total=decode_total),
             "cctv-exposure": cameras_from_cctv_exposure,
             "csv": cameras_from_csv,
             "geojson": cameras_from_geojson,
@@ -798,7 +807,7 @@ def load_cameras(path: str | Path, *, format: str | None = None) -> CameraLoad:
         return _cameras_from_geojson_data(data, path=path, osm=None)
     if head.startswith(b"<"):
         return _cameras_from_osm_xml(path)
-    return _cameras_from_any_csv(path)
+    return _cameras_from_any_csv(path, decode_total=decode_total)
 
 
 def _looks_like_pbf(head: bytes) -> bool:
@@ -806,7 +815,7 @@ def _looks_like_pbf(head: bytes) -> bool:
     return b"OSMHeader" in head[:32]
 
 
-def _cameras_from_any_csv(path: Path) -> CameraLoad:
+def _cameras_from_any_csv(path: Path, *, decode_total: str) -> CameraLoad:
     from exposure.sources.cctv_exposure import cameras_from_cctv_exposure  # noqa: PLC0415
     from exposure.sources.decode import cameras_from_decode  # noqa: PLC0415
     from exposure.sources.table import cameras_from_csv  # noqa: PLC0415
@@ -818,7 +827,7 @@ def _cameras_from_any_csv(path: Path) -> CameraLoad:
     columns = {str(c).strip() for c in header}
     lower = {c.lower() for c in columns}
     if "PanoramaId" in columns and any(c.endswith("_median") for c in columns):
-        return cameras_from_decode(path)
+        return cameras_from_decode(path, total=decode_total)
     if {"latitude", "longitude", "camera_type", "radius", "angle_of_view"} <= lower:
         return cameras_from_cctv_exposure(path)
     return cameras_from_csv(path)

@@ -120,7 +120,7 @@ def test_brooklyn_counts_equal_an_independent_spatial_join(ntas, brooklyn) -> No
     joined = gpd.sjoin(points, ntas[["area_id", "geometry"]], how="inner", predicate="within")
     expected = joined.groupby("area_id").size()
     got = table.set_index("area_id")["cameras"]
-    assert got.sum() == len(joined) > 10_000
+    assert got.sum() == len(joined) > 9_000  # of the file's 9,216 cameras, those inside an NTA
     assert got[got > 0].sort_index().to_dict() == expected.sort_index().to_dict()
     assert (got[~got.index.str.startswith("BK")] == 0).all()
     # the areas' demographics ride along, and rates per resident use the ACS population
