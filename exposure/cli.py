@@ -27,6 +27,10 @@ def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
     p.add_argument("--verification", default="default",
                    help="verification statuses counted: default/any (all), majority, verified, "
                         "or a comma list [default]")
+    p.add_argument("--decode-total", default="attachments", choices=["attachments", "n_cameras"],
+                   help="Decode Surveillance files: attachments counts each intersection's street + building + "
+                        "unknown-mount medians, as Amnesty's published totals do; n_cameras its median total "
+                        "count instead (not the published rule) [attachments]")
     p.add_argument("--radius-m", type=float, default=None,
                    help="every camera sees a disc of this radius in metres (default: per-kind model)")
     p.add_argument("--out", default=None, help="write the result to this file instead of stdout")
@@ -66,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="camera file, a https:// address, or decode-nyc to download Amnesty's Decode "
                         "Surveillance NYC counts once (default: the dataset's cameras)")
     c.add_argument("--format", default="csv", choices=["csv", "geojson", "json"])
+    c.add_argument("--summary", action="store_true",
+                   help="Decode Surveillance files: instead of the cameras, one row per borough as in Amnesty's "
+                        "published tables: intersections, cameras, on street furniture, by type, cameras per "
+                        "intersection (csv or json)")
     _add_common(c)
 
     n = sub.add_parser("network", help="export the walking network")
@@ -120,14 +128,19 @@ def _emit(result: str | dict[str, Any] | list[Any], out: str | None) -> None:
     write_output(result, out)
 
 
-def _load_cameras(path: str) -> Any:
-    """Load a camera file; a URL, or ``decode-nyc`` for Amnesty's file, is downloaded once (asked for)."""
-    from exposure.cameras import load_cameras  # noqa: PLC0415
+def _local_file(path: str) -> str:
+    """The local path of a camera file; a URL, or ``decode-nyc`` for Amnesty's file, is downloaded once (asked for)."""
     from exposure.downloads import DECODE_NYC_URL, fetch_camera_file, is_url  # noqa: PLC0415
 
     source = DECODE_NYC_URL if path == "decode-nyc" else path
-    local = fetch_camera_file(source, progress=_progress) if is_url(source) else source
-    loaded = load_cameras(local)
+    return str(fetch_camera_file(source, progress=_progress)) if is_url(source) else source
+
+
+def _load_cameras(path: str, *, decode_total: str = "attachments") -> Any:
+    """Load a camera file (see :func:`_local_file`), reporting rejected rows on stderr."""
+    from exposure.cameras import load_cameras  # noqa: PLC0415
+
+    loaded = load_cameras(_local_file(path), decode_total=decode_total)
     _report_rejected(loaded.rejected, path)
     return loaded
 
@@ -148,7 +161,7 @@ def _route(args: argparse.Namespace) -> None:
 
     ds = load_dataset(args.dataset, progress=_progress)
     if args.cameras:
-        loaded = _load_cameras(args.cameras)
+        loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     origin, destination = ds.resolve(args.origin), ds.resolve(args.destination)
@@ -170,7 +183,7 @@ def _audit(args: argparse.Namespace) -> None:
     from exposure.export import audit_per_camera_csv, audit_to_json  # noqa: PLC0415
 
     if args.cameras:
-        cameras = _load_cameras(args.cameras).cameras
+        cameras = _load_cameras(args.cameras, decode_total=args.decode_total).cameras
     else:
         from exposure.datasets import load_dataset  # noqa: PLC0415
 
@@ -183,8 +196,11 @@ def _audit(args: argparse.Namespace) -> None:
 def _cameras(args: argparse.Namespace) -> None:
     from exposure.cameras import cameras_to_csv, cameras_to_geojson, select_cameras  # noqa: PLC0415
 
+    if args.summary:
+        _decode_summary(args)
+        return
     if args.source:
-        cameras = _load_cameras(args.source).cameras
+        cameras = _load_cameras(args.source, decode_total=args.decode_total).cameras
     else:
         from exposure.datasets import load_dataset  # noqa: PLC0415
 
@@ -199,6 +215,26 @@ def _cameras(args: argparse.Namespace) -> None:
     else:
         records = json.loads(selected.to_json(orient="records"))
         _emit(records, args.out)
+
+
+def _decode_summary(args: argparse.Namespace) -> None:
+    from exposure.sources.decode import decode_summary  # noqa: PLC0415
+
+    if not args.source:
+        msg = "--summary needs --source: a Decode Surveillance counts_per_intersections.csv (or decode-nyc)"
+        raise ExposureError(msg)
+    if args.format == "geojson":
+        msg = "--summary gives a table per borough; use --format csv or --format json"
+        raise ExposureError(msg)
+    table = decode_summary(_local_file(args.source), total=args.decode_total, verification=args.verification)
+    if table.attrs["rejected_rows"]:
+        print(f"{args.source}: {table.attrs['rejected_rows']} row(s) rejected; `exposure cameras --source` lists them",
+              file=sys.stderr)
+    if args.format == "csv":
+        _emit(table.to_csv(index=False, lineterminator="\n"), args.out)
+    else:
+        _emit({"source": args.source, "decode_total": args.decode_total, "method": table.attrs["method"],
+               "verification": table.attrs["verification"], "rows": table.to_dict(orient="records")}, args.out)
 
 
 def _network(args: argparse.Namespace) -> None:
@@ -233,7 +269,7 @@ def _density(args: argparse.Namespace) -> None:
     else:
         ds = load_dataset(args.dataset or "helsinki", progress=_progress)
         if args.cameras:
-            loaded = _load_cameras(args.cameras)
+            loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
             ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
         ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
         areas = _read_density_areas(args, lambda: named_areas(args.areas, ds))
@@ -268,7 +304,7 @@ def _density_without_dataset(args: argparse.Namespace) -> Any:
     from exposure.areas import density_by_area, named_areas  # noqa: PLC0415
     from exposure.cameras import describe_policies, select_cameras  # noqa: PLC0415
 
-    loaded = _load_cameras(args.cameras)
+    loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
     selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
     lon, lat = selected["lon"].to_numpy(dtype=float), selected["lat"].to_numpy(dtype=float)
     bounds = (lon.min(), lat.min(), lon.max(), lat.max()) if len(selected) else None
@@ -278,6 +314,8 @@ def _density_without_dataset(args: argparse.Namespace) -> Any:
     areas = _read_density_areas(args, lambda: named_areas(args.areas, bounds=bounds) if bounds is not None
                                 else named_areas(args.areas))
     settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
+    if loaded.cameras["source"].eq("decode").any():
+        settings_used["decode_total"] = args.decode_total
     return density_by_area(areas, selected, counted=np.ones(len(selected), dtype=bool),
                            frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used)
 
