@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from exposure import nyc
-from exposure.areas import AreaError, area_sets, density_by_area, named_areas
+from exposure.areas import EFFECTIVE_QUAD_SEGS, AreaError, area_sets, density_by_area, named_areas
 from exposure.cameras import load_cameras
 from exposure.cli import main
 
@@ -128,6 +128,34 @@ def test_brooklyn_counts_equal_an_independent_spatial_join(ntas, brooklyn) -> No
     row = table.set_index("area_id").loc["BK0101"]
     assert row["cameras_per_1000_residents"] == pytest.approx(1000 * row["cameras"] / row["population"])
     assert np.isnan(row["street_km"])
+
+
+def test_brooklyn_effective_cameras_equal_an_independent_union(ntas, brooklyn) -> None:
+    table = density_by_area(ntas, brooklyn).set_index("area_id")
+    # independently: every street-furniture camera's 120 m disc in New York's state plane (feet), no
+    # deduplication, no spatial index, one union for the whole city, clipped to each NTA
+    street = brooklyn[brooklyn["mount"] == "street"]
+    feet = 120.0 / 0.3048006096  # EPSG:2263 is in US survey feet
+    points = gpd.GeoSeries(gpd.points_from_xy(street["lon"], street["lat"]), crs="EPSG:4326").to_crs("EPSG:2263")
+    discs = points.buffer(feet, quad_segs=EFFECTIVE_QUAD_SEGS)  # the same polygons, for a fair comparison
+    watched = discs.union_all()
+    one_disc = float(discs.iloc[0].area)
+    expected = ntas.to_crs("EPSG:2263").geometry.intersection(watched).area.to_numpy() / one_disc
+    got = table.loc[ntas["area_id"], "effective_cameras"].to_numpy()
+    # the two projections turn the polygons slightly differently: a sliver of a disc of a few m² can differ by
+    # more than 0.1 % of itself, so 0.1 % holds above a floor of a ten-thousandth of a disc (4.5 m²)
+    assert got == pytest.approx(expected, rel=1e-3, abs=1e-4)
+    assert (got > 0).sum() == (expected > 0).sum() > 60
+    assert got.sum() == pytest.approx(expected.sum(), rel=1e-3)
+    assert 400 < got.sum() < len(street) == 869  # overlapping discs count once
+    # the street-furniture cameras per NTA equal a spatial join of them
+    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=points.to_crs("EPSG:4326")), ntas[["area_id", "geometry"]],
+                       how="inner", predicate="within")
+    counts = table["street_cameras"]
+    assert counts[counts > 0].sort_index().to_dict() == joined.groupby("area_id").size().sort_index().to_dict()
+    row = table.loc["BK0101"]
+    assert row["effective_cameras_per_1000_residents"] == pytest.approx(
+        1000 * row["effective_cameras"] / row["population"])
 
 
 def _refuse_dataset(monkeypatch) -> None:
