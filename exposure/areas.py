@@ -70,7 +70,7 @@ DENSITY_COLUMNS = (
 )
 
 #: Area attributes :func:`density_by_area` carries through (after :data:`DENSITY_COLUMNS`) when the areas have them.
-AREA_ATTRIBUTES = ("borough", "nonwhite_share")
+AREA_ATTRIBUTES = ("borough", "nonwhite_share", "black_hispanic_share")
 
 #: Measures a density map can show: key → (column for all counted cameras, column for FRT-capable, label).
 MEASURES: dict[str, tuple[str, str, str]] = {

@@ -64,6 +64,20 @@ def test_ntas_codes_population_and_shares(ntas) -> None:
     assert "ACS 2019–2023 5-year" in ntas.attrs["note"]
 
 
+def test_black_hispanic_share_is_amnestys_measure(ntas) -> None:
+    share = ntas["black_hispanic_share"].to_numpy(dtype=float)
+    compared = ntas["black_nh"] + ntas["hispanic"] + ntas["white_nh"]
+    lived = (compared > 0).to_numpy()
+    expected = ((ntas["black_nh"] + ntas["hispanic"]) / compared).to_numpy(dtype=float)
+    assert share[lived] == pytest.approx(expected[lived])
+    assert np.isnan(share[~lived]).all()
+    assert np.nanmin(share) >= 0
+    assert np.nanmax(share) <= 1
+    # Asian and other residents are left out of Amnesty's measure, not counted as non-white
+    row = ntas.set_index("area_id").loc["BK0101"]
+    assert row["black_hispanic_share"] < row["nonwhite_share"]
+
+
 @pytest.mark.parametrize(("name", "count"), SETS.items())
 def test_every_set_has_boroughs_population_and_a_note(name: str, count: int) -> None:
     gdf = named_areas(name)
