@@ -617,8 +617,10 @@ def density_by_area(
         ``effective_cameras`` is Amnesty's measure (:data:`EFFECTIVE_NOTE`) over
         the counted street-furniture cameras, ``frt_effective_cameras`` over
         those of them that are FRT-capable; both are NaN when the camera table
-        has no ``mount`` column. ``attrs`` keeps the areas' ``note`` and says
-        what effective cameras are (``attrs["effective"]``).
+        has no ``mount`` column. ``attrs`` keeps the areas' ``note``, says
+        what effective cameras are (``attrs["effective"]``) and, when the
+        cameras have a ``source`` column, which sources the counted cameras
+        come from (``attrs["camera_sources"]``, for the caveats).
 
     Raises
     ------
@@ -716,6 +718,8 @@ def density_by_area(
     out.attrs = {k: v for k, v in areas.attrs.items() if k in ("note", "source", "vintage")}
     out.attrs["settings"] = dict(settings) if settings is not None else {}
     out.attrs["effective"] = EFFECTIVE_NOTE
+    if "source" in cameras.columns:
+        out.attrs["camera_sources"] = sorted({str(s) for s in cameras["source"].to_numpy()[counted_mask]})
     return out
 
 

@@ -101,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "nyc-borough"], help="NYC area set [nyc-nta]")
     w.add_argument("--measure", default="cameras_per_km2",
                    choices=["cameras_per_km2", "frt_cameras_per_km2", "cameras_per_1000_residents",
-                            "frt_cameras_per_1000_residents"], help="density to compare [cameras_per_km2]")
+                            "frt_cameras_per_1000_residents", "effective_cameras_per_km2",
+                            "frt_effective_cameras_per_km2", "effective_cameras_per_1000_residents",
+                            "frt_effective_cameras_per_1000_residents"],
+                   help="density to compare; effective_*: Amnesty's effective cameras (120 m discs around "
+                        "street-furniture cameras, overlaps once) [cameras_per_km2]")
     w.add_argument("--min-population", type=float, default=500, help="leave out areas with fewer residents [500]")
     w.add_argument("--format", default="json", choices=["json", "csv"],
                    help="json: correlations, fit, caveats and rows; csv: one row per area")

@@ -20,7 +20,9 @@ NYC* answered it, with the uncertainty stated:
 Areas with fewer residents than ``min_population`` (parks, cemeteries,
 airports) are left out, as are areas of a group (borough) where the camera file
 has no camera at all (the file does not cover it: a Brooklyn-only file says
-nothing about Queens). Every exclusion is counted and listed.
+nothing about Queens). Every exclusion is counted and listed. The caveats fit
+the cameras counted: the Street View undercount is said of Decode cameras,
+other sources get their own.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from scipy import stats
 from exposure._errors import ExposureError
 
 __all__ = [
+    "SOURCE_CAVEATS",
     "WATCHED_MEASURES",
     "Correlation",
     "LineFit",
@@ -52,6 +55,21 @@ WATCHED_MEASURES: dict[str, str] = {
     "frt_cameras_per_1000_residents": "FRT-capable cameras per 1,000 residents",
     "cameras_per_street_km": "cameras per km of street",
     "frt_cameras_per_street_km": "FRT-capable cameras per km of street",
+    "effective_cameras_per_km2": "effective cameras (Amnesty) per km²",
+    "frt_effective_cameras_per_km2": "FRT-capable effective cameras (Amnesty) per km²",
+    "effective_cameras_per_1000_residents": "effective cameras (Amnesty) per 1,000 residents",
+    "frt_effective_cameras_per_1000_residents": "FRT-capable effective cameras (Amnesty) per 1,000 residents",
+}
+
+#: What to keep in mind about each camera source, by the cameras' ``source`` value.
+SOURCE_CAVEATS: dict[str, str] = {
+    "decode": "Volunteers counted cameras visible from Street View at intersections: an undercount. Cameras in "
+              "the middle of blocks, inside buildings or out of the picture are missing, and the images were taken "
+              "in different years (Amnesty International, Decode Surveillance NYC).",
+    "osm": "OpenStreetMap cameras are mapped by volunteers wherever someone happened to map them: coverage varies "
+           "street by street, so a low density can mean unmapped rather than unwatched.",
+    "cctv-exposure": "CCTV-Exposure cameras were mapped on foot by researchers in one study area: outside it no "
+                     "camera is known, and inside it cameras out of sight of the street are missing.",
 }
 
 #: Per-area output columns (:attr:`WatchedResult.rows`), in order.
@@ -266,29 +284,9 @@ def watched_analysis(
         raise WatchedError(msg)
 
     n = len(density_gdf)
-    population = pd.to_numeric(density_gdf["population"], errors="coerce").to_numpy(dtype=float)
-    share = pd.to_numeric(density_gdf["nonwhite_share"], errors="coerce").to_numpy(dtype=float)
-    value = pd.to_numeric(density_gdf[measure], errors="coerce").to_numpy(dtype=float)
-    cameras = pd.to_numeric(density_gdf["cameras"], errors="coerce").fillna(0).to_numpy(dtype=float)
-    groups = (density_gdf[group].astype(str).to_numpy() if group is not None else np.full(n, "all areas"))
-
-    reason = np.full(n, "", dtype=object)
-    few = ~(np.nan_to_num(population, nan=-1.0) >= min_population)
-    reason[few] = f"population below {min_population:g}"
-    no_share = (reason == "") & ~np.isfinite(share)
-    reason[no_share] = "no non-white share"
-    no_value = (reason == "") & ~np.isfinite(value)
-    reason[no_value] = f"{measure} not defined"
-    uncovered: list[str] = []
-    if drop_groups_without_cameras:
-        for g in sorted(set(groups)):
-            if cameras[groups == g].sum() == 0:
-                uncovered.append(g)
-        if len(uncovered) < len(set(groups)):  # a file with no camera anywhere drops nothing here
-            outside = (reason == "") & np.isin(groups, uncovered)
-            reason[outside] = "no camera counted in this group: the camera file does not cover it"
-        else:
-            uncovered = []
+    population, share, value, groups, cameras, reason, uncovered, excluded = _exclusions(
+        density_gdf, measure=measure, share_column="nonwhite_share", group=group, min_population=min_population,
+        drop_groups_without_cameras=drop_groups_without_cameras)
     included = reason == ""
 
     rank = np.full(n, np.nan)
@@ -317,21 +315,54 @@ def watched_analysis(
         _spearman(g, share[included & (groups == g)], value[included & (groups == g)])
         for g in sorted(set(groups[included]))
     ) if group is not None else ()
+    label = WATCHED_MEASURES[measure]
+    attrs = getattr(density_gdf, "attrs", {}) or {}
+    return WatchedResult(
+        measure=measure, label=label, group=group, min_population=float(min_population), citywide=citywide,
+        by_group=by_group, fit=_fit(x, y), quintiles=_quintiles(x, y), rows=rows, excluded=excluded,
+        caveats=_caveats(label=label, min_population=min_population, excluded=excluded, uncovered=uncovered,
+                         vintage=str(attrs.get("vintage", "")), sources=attrs.get("camera_sources")),
+        settings=dict(attrs.get("settings", {}) or {}),
+        note=str(attrs.get("note", "")),
+    )
+
+
+def _exclusions(
+    density_gdf: pd.DataFrame, *, measure: str, share_column: str, group: str | None, min_population: float,
+    drop_groups_without_cameras: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str], dict[str, int]]:
+    """Which areas are left out and why: population, share, measure, then groups the cameras do not cover."""
+    n = len(density_gdf)
+    population = pd.to_numeric(density_gdf["population"], errors="coerce").to_numpy(dtype=float)
+    share = pd.to_numeric(density_gdf[share_column], errors="coerce").to_numpy(dtype=float)
+    value = pd.to_numeric(density_gdf[measure], errors="coerce").to_numpy(dtype=float)
+    cameras = pd.to_numeric(density_gdf["cameras"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    groups = (density_gdf[group].astype(str).to_numpy() if group is not None else np.full(n, "all areas"))
+
+    reason = np.full(n, "", dtype=object)
+    few = ~(np.nan_to_num(population, nan=-1.0) >= min_population)
+    reason[few] = f"population below {min_population:g}"
+    no_share = (reason == "") & ~np.isfinite(share)
+    reason[no_share] = "no non-white share"
+    no_value = (reason == "") & ~np.isfinite(value)
+    reason[no_value] = f"{measure} not defined"
+    uncovered: list[str] = []
+    if drop_groups_without_cameras:
+        for g in sorted(set(groups)):
+            if cameras[groups == g].sum() == 0:
+                uncovered.append(g)
+        if len(uncovered) < len(set(groups)):  # a file with no camera anywhere drops nothing here
+            outside = (reason == "") & np.isin(groups, uncovered)
+            reason[outside] = "no camera counted in this group: the camera file does not cover it"
+        else:
+            uncovered = []
     excluded = {
         "population_below_threshold": int(few.sum()),
         "no_nonwhite_share": int(no_share.sum()),
         "measure_not_defined": int(no_value.sum()),
         "group_without_cameras": int(((reason != "") & ~few & ~no_share & ~no_value).sum()),
     }
-    label = WATCHED_MEASURES[measure]
-    return WatchedResult(
-        measure=measure, label=label, group=group, min_population=float(min_population), citywide=citywide,
-        by_group=by_group, fit=_fit(x, y), quintiles=_quintiles(x, y), rows=rows, excluded=excluded,
-        caveats=_caveats(label=label, min_population=min_population, excluded=excluded, uncovered=uncovered,
-                         vintage=str(density_gdf.attrs.get("vintage", "")) if hasattr(density_gdf, "attrs") else ""),
-        settings=dict(getattr(density_gdf, "attrs", {}).get("settings", {}) or {}),
-        note=str(getattr(density_gdf, "attrs", {}).get("note", "")),
-    )
+    return population, share, value, groups, cameras, reason, uncovered, excluded
 
 
 def _spearman(name: str, x: np.ndarray, y: np.ndarray) -> Correlation:
@@ -376,12 +407,24 @@ def _quintiles(x: np.ndarray, y: np.ndarray) -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
+def _source_caveats(sources: Any) -> list[str]:
+    """The caveats of the camera sources counted (None: the sources are not known)."""
+    if sources is None:
+        return ["Where the cameras come from is not recorded with these figures: they are only as complete as the "
+                "camera data, so say who mapped the cameras, where and when."]
+    names = sorted({str(s) for s in sources})
+    out = [SOURCE_CAVEATS[s] for s in names if s in SOURCE_CAVEATS]
+    others = [s for s in names if s not in SOURCE_CAVEATS]
+    if others:
+        out.append(f"Cameras from {', '.join(others)}: the figures are only as complete as that data; say who mapped "
+                   "the cameras, where and when.")
+    return out
+
+
 def _caveats(*, label: str, min_population: float, excluded: dict[str, int], uncovered: list[str],
-             vintage: str) -> tuple[str, ...]:
+             vintage: str, sources: Any = None) -> tuple[str, ...]:
     out = [
-        "Volunteers counted cameras visible from Street View at intersections: an undercount. Cameras in the "
-        "middle of blocks, inside buildings or out of the picture are missing, and the images were taken in "
-        "different years (Amnesty International, Decode Surveillance NYC).",
+        *_source_caveats(sources),
         "Correlation is not a cause. A rank correlation says whether areas with more non-white residents tend to "
         f"have more {label}, not why: shopping streets, transit hubs, public housing and where the police put "
         "cameras all differ between neighbourhoods.",

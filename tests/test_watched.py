@@ -1,4 +1,4 @@
-"""Who is watched: Spearman rho with a Bonett–Wright interval, exclusions, groups, stable JSON and the CLI."""
+"""Who is watched: Spearman rho with a Bonett–Wright interval, Amnesty's binomial model, caveats, JSON and the CLI."""
 
 from __future__ import annotations
 
@@ -171,6 +171,32 @@ def test_missing_demographics_say_which_areas_to_use() -> None:
         watched_analysis(areas([0.1], [1.0]).drop(columns="nonwhite_share"))
 
 
+# --------------------------------------------------------------------------- caveats that fit the cameras
+
+
+def with_sources(table: pd.DataFrame, sources: list[str] | None) -> pd.DataFrame:
+    table.attrs = {} if sources is None else {"camera_sources": sources}
+    return table
+
+
+@pytest.mark.parametrize(("sources", "present", "absent"), [
+    (["decode"], ["Street View", "undercount"], ["OpenStreetMap", "not recorded"]),
+    (["osm"], ["OpenStreetMap cameras are mapped by volunteers"], ["Street View", "undercount"]),
+    (["cctv-exposure"], ["mapped on foot by researchers"], ["Street View"]),
+    (["my_cameras.csv"], ["Cameras from my_cameras.csv"], ["Street View", "OpenStreetMap"]),
+    (["decode", "osm"], ["Street View", "OpenStreetMap cameras"], ["not recorded"]),
+    (None, ["not recorded with these figures"], ["Street View"]),
+])
+def test_caveats_fit_the_camera_sources(sources, present, absent) -> None:
+    share = np.linspace(0.1, 0.9, 10)
+    text = " ".join(watched_analysis(with_sources(areas(share, share), sources)).caveats)
+    for words in present:
+        assert words in text
+    for words in absent:
+        assert words not in text
+    assert "Correlation is not a cause" in text
+
+
 # --------------------------------------------------------------------------- command line
 
 CAMERAS_CSV = "lat,lon,kind\n" + "\n".join(
@@ -225,3 +251,12 @@ def test_cli_watched_brooklyn(shared_data, capsys) -> None:
     assert [g["group"] for g in data["by_group"]] == ["Brooklyn"]
     assert data["excluded"]["group_without_cameras"] == 262 - 69 - sum(
         1 for r in data["rows"] if r["group"] != "Brooklyn" and r["excluded_reason"].startswith("population"))
+
+
+def test_cli_watched_effective_cameras(shared_data, capsys) -> None:
+    path = shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
+    assert main(["watched", "--cameras", str(path), "--measure", "effective_cameras_per_1000_residents"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["label"] == "effective cameras (Amnesty) per 1,000 residents"
+    assert data["citywide"]["n"] > 40
+    assert any("Street View" in c for c in data["caveats"])
