@@ -303,34 +303,55 @@ def _read_density_areas(args: argparse.Namespace, named: Any) -> Any:
 
 def _density_without_dataset(args: argparse.Namespace) -> Any:
     """Density of a camera file alone: policies applied to the file, H3 cells over its cameras."""
-    import numpy as np  # noqa: PLC0415
+    selected, settings_used = _file_cameras(args)
+    return _file_density(args, selected, settings_used, args.areas)
 
-    from exposure.areas import density_by_area, named_areas  # noqa: PLC0415
+
+def _file_cameras(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The cameras of ``--cameras`` under the policies (with ``frt_capable``), and what was counted."""
     from exposure.cameras import describe_policies, select_cameras  # noqa: PLC0415
 
     loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
     selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
-    lon, lat = selected["lon"].to_numpy(dtype=float), selected["lat"].to_numpy(dtype=float)
-    bounds = (lon.min(), lat.min(), lon.max(), lat.max()) if len(selected) else None
-    if bounds is None and args.areas.strip().lower().startswith("h3:"):
-        msg = f"{args.cameras}: no camera is counted, so there is no box to cover with H3 cells"
-        raise ExposureError(msg)
-    areas = _read_density_areas(args, lambda: named_areas(args.areas, bounds=bounds) if bounds is not None
-                                else named_areas(args.areas))
     settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
     if loaded.cameras["source"].eq("decode").any():
         settings_used["decode_total"] = args.decode_total
+    return selected, settings_used
+
+
+def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[str, Any], areas_spec: str) -> Any:
+    import numpy as np  # noqa: PLC0415
+
+    from exposure.areas import density_by_area, named_areas  # noqa: PLC0415
+
+    lon, lat = selected["lon"].to_numpy(dtype=float), selected["lat"].to_numpy(dtype=float)
+    bounds = (lon.min(), lat.min(), lon.max(), lat.max()) if len(selected) else None
+    if bounds is None and areas_spec.strip().lower().startswith("h3:"):
+        msg = f"{args.cameras}: no camera is counted, so there is no box to cover with H3 cells"
+        raise ExposureError(msg)
+    if areas_spec == args.areas:
+        areas = _read_density_areas(args, lambda: named_areas(areas_spec, bounds=bounds) if bounds is not None
+                                    else named_areas(areas_spec))
+    else:
+        areas = named_areas(areas_spec)
     return density_by_area(areas, selected, counted=np.ones(len(selected), dtype=bool),
                            frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used)
 
 
 def _watched(args: argparse.Namespace) -> None:
-    from exposure.watched import watched_analysis  # noqa: PLC0415
+    from exposure.watched import amnesty_model, watched_analysis  # noqa: PLC0415
 
     args.id_column, args.name_column = None, None  # the areas are named NYC sets, never a file
-    table = _density_without_dataset(args)
+    selected, settings_used = _file_cameras(args)
+    table = _file_density(args, selected, settings_used, args.areas)
     result = watched_analysis(table, measure=args.measure, min_population=args.min_population)
-    _emit(result.rows_to_csv() if args.format == "csv" else result.to_dict(), args.out)
+    if args.format == "csv":
+        _emit(result.rows_to_csv(), args.out)
+        return
+    # Amnesty's model at the finest areas with demographics, whatever --areas compares
+    finest = table if args.areas == "nyc-nta" else _file_density(args, selected, settings_used, "nyc-nta")
+    model = amnesty_model(finest, frt_only=args.measure.startswith("frt_"), min_population=args.min_population)
+    _emit({**result.to_dict(), "amnesty_model": model.to_dict()}, args.out)
 
 
 def _build_dataset(args: argparse.Namespace) -> None:
