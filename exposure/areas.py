@@ -761,7 +761,11 @@ def density_to_csv(gdf: gpd.GeoDataFrame) -> str:
 
 
 def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
-    """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted)."""
+    """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted).
+
+    Beside ``features`` it carries ``settings`` (what was counted), ``note``
+    (what the areas are) and ``effective`` (what effective cameras are).
+    """
     from exposure.export import json_safe  # noqa: PLC0415
 
     columns = [c for c in (*DENSITY_COLUMNS, *AREA_ATTRIBUTES) if c in gdf.columns]
@@ -771,7 +775,8 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
                          "properties": json_safe(row)})
     return json_safe({"type": "FeatureCollection", "features": features,
-                      "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", "")})
+                      "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", ""),
+                      "effective": gdf.attrs.get("effective", "")})
 
 
 def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str | None = None) -> bytes:

@@ -287,6 +287,7 @@ def _density(args: argparse.Namespace) -> None:
     else:
         records = density_to_geojson(table)
         _emit({"settings": settings_used, "areas": args.areas, "note": table.attrs.get("note", ""),
+               "effective": table.attrs.get("effective", ""),
                "rows": [f["properties"] for f in records["features"]]}, args.out)
 
 

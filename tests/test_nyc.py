@@ -210,6 +210,24 @@ def test_cli_density_geojson_and_policies(shared_data, capsys, monkeypatch) -> N
     assert fc["settings"]["verification"] == ["verified"]
     props = fc["features"][0]["properties"]
     assert {"nonwhite_share", "borough", "population"} <= set(props)
+    assert "120 m" in fc["effective"]
+    total = sum(f["properties"]["effective_cameras"] for f in fc["features"])
+    frt = sum(f["properties"]["frt_effective_cameras"] for f in fc["features"])
+    assert 0 < frt < total  # strict-ptz-dome: only dome street-furniture cameras are FRT-capable
+
+
+def test_cli_density_json_brooklyn_as_published(shared_data, capsys, monkeypatch) -> None:
+    _refuse_dataset(monkeypatch)
+    path = shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
+    assert main(["density", "--cameras", str(path), "--areas", "nyc-borough", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["settings", "areas", "note", "effective", "rows"]
+    assert data["settings"]["decode_total"] == "attachments"
+    brooklyn = next(r for r in data["rows"] if r["area_id"] == "BK")
+    assert (brooklyn["cameras"], brooklyn["street_cameras"]) == (9_216, 869)
+    assert 500 < brooklyn["effective_cameras"] < 869
+    assert brooklyn["effective_cameras_per_1000_residents"] == pytest.approx(
+        1000 * brooklyn["effective_cameras"] / brooklyn["population"], rel=1e-5)
 
 
 def test_cli_density_h3_covers_the_camera_file(shared_data, capsys, monkeypatch) -> None:
