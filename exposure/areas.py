@@ -565,9 +565,10 @@ def _effective_cameras(areas_xy: gpd.GeoSeries, xy: np.ndarray) -> np.ndarray:
     discs = shapely.buffer(shapely.points(spots), EFFECTIVE_RADIUS_M, quad_segs=EFFECTIVE_QUAD_SEGS)
     one_disc = float(shapely.area(discs[0]))
     tree = shapely.STRtree(discs)
-    for a, poly in enumerate(areas_xy):
-        if poly is None or poly.is_empty:
+    for a, area in enumerate(areas_xy):
+        if area is None or area.is_empty:
             continue
+        poly = area if area.is_valid else shapely.make_valid(area)  # a self-touching boundary breaks intersection
         hits = tree.query(poly, predicate="intersects")
         if len(hits):
             watched = shapely.intersection(shapely.union_all(discs[hits]), poly)
