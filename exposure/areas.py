@@ -29,6 +29,9 @@ __all__ = [
     "AREA_ATTRIBUTES",
     "DENSITY_COLUMNS",
     "DENSITY_TOOLTIP",
+    "EFFECTIVE_NOTE",
+    "EFFECTIVE_QUAD_SEGS",
+    "EFFECTIVE_RADIUS_M",
     "MEASURES",
     "AreaError",
     "area_sets",
@@ -62,10 +65,12 @@ DENSITY_COLUMNS = (
     "area_id", "name", "area_km2", "cameras", "frt_cameras", "cameras_per_km2", "frt_cameras_per_km2",
     "street_km", "cameras_per_street_km", "frt_cameras_per_street_km", "population",
     "cameras_per_1000_residents", "frt_cameras_per_1000_residents",
+    "street_cameras", "effective_cameras", "frt_effective_cameras", "effective_cameras_per_km2",
+    "frt_effective_cameras_per_km2", "effective_cameras_per_1000_residents", "frt_effective_cameras_per_1000_residents",
 )
 
 #: Area attributes :func:`density_by_area` carries through (after :data:`DENSITY_COLUMNS`) when the areas have them.
-AREA_ATTRIBUTES = ("borough", "nonwhite_share")
+AREA_ATTRIBUTES = ("borough", "nonwhite_share", "black_hispanic_share")
 
 #: Measures a density map can show: key → (column for all counted cameras, column for FRT-capable, label).
 MEASURES: dict[str, tuple[str, str, str]] = {
@@ -73,7 +78,29 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "per_street_km": ("cameras_per_street_km", "frt_cameras_per_street_km", "cameras per km of street"),
     "per_1000_residents": ("cameras_per_1000_residents", "frt_cameras_per_1000_residents",
                            "cameras per 1,000 residents"),
+    "effective": ("effective_cameras", "frt_effective_cameras", "effective cameras (Amnesty)"),
+    "effective_per_km2": ("effective_cameras_per_km2", "frt_effective_cameras_per_km2",
+                          "effective cameras (Amnesty) per km²"),
+    "effective_per_1000_residents": ("effective_cameras_per_1000_residents",
+                                     "frt_effective_cameras_per_1000_residents",
+                                     "effective cameras (Amnesty) per 1,000 residents"),
 }
+
+#: Radius of Amnesty International's *effective cameras*, in metres (Decode Surveillance NYC).
+EFFECTIVE_RADIUS_M = 120.0
+#: Segments per quarter circle of the polygons drawn for the 120 m discs (shapely's ``quad_segs``).
+EFFECTIVE_QUAD_SEGS = 32
+#: What effective cameras are, for captions and exports.
+EFFECTIVE_NOTE = (
+    "Effective cameras (Amnesty International, Decode Surveillance NYC): the ground within 120 m of the counted "
+    "cameras on street furniture (street lights, traffic signals, poles), unioned and clipped to the area, divided "
+    "by the area of one 120 m disc — how many cameras' worth of ground is watched, overlaps counted once. Cameras "
+    "on buildings or of unknown mount do not count; a camera just outside an area counts for the part of its disc "
+    "inside it. Discs are drawn as 128-sided polygons, 120 m true to the ground (a projection centred on the "
+    "areas), and divided by that polygon's area, so a lone camera counts exactly 1; overlaps are within 0.01 % of "
+    "true circles, and where an area's edge cuts a disc the part inside is off by less than a ten-thousandth of a "
+    "disc."
+)
 
 _OSM_NOTE = (
     "Voronoi cells around OpenStreetMap place={values} points ({names}), clipped to the dataset's "
@@ -525,6 +552,30 @@ def _street_m_per_area(areas_xy: gpd.GeoSeries, index: NetworkIndex) -> np.ndarr
     return out
 
 
+def _effective_cameras(areas_xy: gpd.GeoSeries, xy: np.ndarray) -> np.ndarray:
+    """Per area: the union of 120 m discs around ``xy`` (metres, the areas' CRS), clipped, in units of one disc.
+
+    Cameras at the same spot share a disc, and each area unions only the discs that reach it, so the work
+    grows with the cameras near an area rather than with all of them.
+    """
+    out = np.zeros(len(areas_xy))
+    if not len(xy):
+        return out
+    spots = np.unique(np.round(xy, 3), axis=0)  # millimetres: one disc per position
+    discs = shapely.buffer(shapely.points(spots), EFFECTIVE_RADIUS_M, quad_segs=EFFECTIVE_QUAD_SEGS)
+    one_disc = float(shapely.area(discs[0]))
+    tree = shapely.STRtree(discs)
+    for a, area in enumerate(areas_xy):
+        if area is None or area.is_empty:
+            continue
+        poly = area if area.is_valid else shapely.make_valid(area)  # a self-touching boundary breaks intersection
+        hits = tree.query(poly, predicate="intersects")
+        if len(hits):
+            watched = shapely.intersection(shapely.union_all(discs[hits]), poly)
+            out[a] = float(shapely.area(watched)) / one_disc
+    return out
+
+
 def density_by_area(
     areas: gpd.GeoDataFrame,
     cameras: pd.DataFrame,
@@ -559,10 +610,18 @@ def density_by_area(
     -------
     geopandas.GeoDataFrame
         One row per area with :data:`DENSITY_COLUMNS`, then those of
-        :data:`AREA_ATTRIBUTES` (``borough``, ``nonwhite_share``) the areas have,
+        :data:`AREA_ATTRIBUTES` (``borough``, ``nonwhite_share``, ...) the areas have,
         and ``geometry`` (WGS84).
         A camera inside two overlapping areas counts in both; a rate whose
-        denominator is zero or unknown is NaN. ``attrs`` keeps the areas' ``note``.
+        denominator is zero or unknown is NaN. ``street_cameras`` counts the
+        counted cameras on street furniture (``mount`` street) inside the area;
+        ``effective_cameras`` is Amnesty's measure (:data:`EFFECTIVE_NOTE`) over
+        the counted street-furniture cameras, ``frt_effective_cameras`` over
+        those of them that are FRT-capable; both are NaN when the camera table
+        has no ``mount`` column. ``attrs`` keeps the areas' ``note``, says
+        what effective cameras are (``attrs["effective"]``) and, when the
+        cameras have a ``source`` column, which sources the counted cameras
+        come from (``attrs["camera_sources"]``, for the caveats).
 
     Raises
     ------
@@ -607,6 +666,20 @@ def density_by_area(
 
     street_km = (_street_m_per_area(metric, index) / 1000.0 if index is not None
                  else np.full(len(wgs), np.nan))
+    if "mount" in cameras.columns:
+        on_street = cameras["mount"].astype(str).eq("street").to_numpy() & counted_mask
+        # UTM stretches a city's metres by up to 0.04 %; centred on the areas, 120 m is 120 m on the ground
+        true_scale = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m")
+        to_xy = pyproj.Transformer.from_crs(WGS84, true_scale, always_xy=True)
+        x, y = to_xy.transform(cameras["lon"].to_numpy(dtype=float), cameras["lat"].to_numpy(dtype=float))
+        xy = np.column_stack([x, y])
+        areas_xy = wgs.geometry.to_crs(true_scale)
+        effective = _effective_cameras(areas_xy, xy[on_street])
+        frt_effective = _effective_cameras(areas_xy, xy[on_street & frt_mask])
+        street_in_area = joined["_area"].to_numpy(dtype=int)[on_street[joined.index.to_numpy()]]
+        street_cams: np.ndarray = np.bincount(street_in_area, minlength=len(wgs))
+    else:
+        effective = frt_effective = street_cams = np.full(len(wgs), np.nan)
     population = (pd.to_numeric(wgs["population"], errors="coerce").to_numpy(dtype=float)
                   if "population" in wgs else np.full(len(wgs), np.nan))
 
@@ -630,6 +703,13 @@ def density_by_area(
             "population": population,
             "cameras_per_1000_residents": rate(cams, population, 1000.0),
             "frt_cameras_per_1000_residents": rate(frt_cams, population, 1000.0),
+            "street_cameras": street_cams,
+            "effective_cameras": effective,
+            "frt_effective_cameras": frt_effective,
+            "effective_cameras_per_km2": rate(effective, area_km2),
+            "frt_effective_cameras_per_km2": rate(frt_effective, area_km2),
+            "effective_cameras_per_1000_residents": rate(effective, population, 1000.0),
+            "frt_effective_cameras_per_1000_residents": rate(frt_effective, population, 1000.0),
         },
         geometry=list(wgs.geometry), crs=WGS84,
     )
@@ -638,6 +718,9 @@ def density_by_area(
             out.insert(len(out.columns) - 1, column, wgs[column].to_numpy())
     out.attrs = {k: v for k, v in areas.attrs.items() if k in ("note", "source", "vintage")}
     out.attrs["settings"] = dict(settings) if settings is not None else {}
+    out.attrs["effective"] = EFFECTIVE_NOTE
+    if "source" in cameras.columns:
+        out.attrs["camera_sources"] = sorted({str(s) for s in cameras["source"].to_numpy()[counted_mask]})
     return out
 
 
@@ -664,7 +747,7 @@ def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     for column in columns:
         if column in ("area_id", "name", "borough"):
             table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
-        elif column not in ("cameras", "frt_cameras"):
+        elif column not in ("cameras", "frt_cameras", "street_cameras"):
             table[column] = table[column].astype(float).round(4)
     return table
 
@@ -679,7 +762,11 @@ def density_to_csv(gdf: gpd.GeoDataFrame) -> str:
 
 
 def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
-    """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted)."""
+    """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted).
+
+    Beside ``features`` it carries ``settings`` (what was counted), ``note``
+    (what the areas are) and ``effective`` (what effective cameras are).
+    """
     from exposure.export import json_safe  # noqa: PLC0415
 
     columns = [c for c in (*DENSITY_COLUMNS, *AREA_ATTRIBUTES) if c in gdf.columns]
@@ -689,7 +776,8 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
                          "properties": json_safe(row)})
     return json_safe({"type": "FeatureCollection", "features": features,
-                      "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", "")})
+                      "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", ""),
+                      "effective": gdf.attrs.get("effective", "")})
 
 
 def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str | None = None) -> bytes:

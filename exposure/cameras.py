@@ -1,6 +1,9 @@
-"""Camera data: the schema, loaders for OSM, Decode, CCTV-Exposure and generic files, FRT policies.
+"""Camera data: the schema, FRT and verification policies, what every source shares, format detection, export.
 
-Every loader returns a :class:`CameraLoad`: the good rows in the camera schema
+Each source format has its reader in :mod:`exposure.sources` (``osm``,
+``decode``, ``cctv_exposure``, ``table``); :func:`load_cameras` tells the
+format of a file and hands it to the right one. Every reader returns a
+:class:`CameraLoad`: the good rows in the camera schema
 (:data:`CAMERA_COLUMNS`) and a report of the rejected ones, so that bad input is
 shown to the user instead of silently dropped.
 
@@ -22,23 +25,26 @@ counting a camera, because the product protects people:
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
 import math
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import pandas as pd
-import pyrosm
-from pyrosm.exceptions import PBFException
 
 from exposure import settings
 from exposure._errors import CameraDataError, PolicyError
+
+if TYPE_CHECKING:
+    from exposure.sources.cctv_exposure import cameras_from_cctv_exposure
+    from exposure.sources.decode import cameras_from_decode
+    from exposure.sources.osm import cameras_from_osm, cameras_from_osm_elements
+    from exposure.sources.table import cameras_from_csv, cameras_from_geojson
 
 __all__ = [
     "CAMERA_COLUMNS",
@@ -96,10 +102,9 @@ FRT_TIERS: tuple[str, ...] = ("high", "medium", "low")
 #: Tiers that count as facial-recognition-capable in every figure.
 FRT_CAPABLE_TIERS: tuple[str, ...] = ("high", "medium")
 
-#: One OSM object: (osm id such as "node/123", lon, lat, tags).
-_OsmElement = tuple[str | int, float, float, Mapping[str, str]]
-
 _FORMATS = ("osm", "decode", "cctv-exposure", "csv", "geojson")
+#: One GeoJSON Point feature: (feature number, lon, lat, properties, feature id).
+_GeoPoint = tuple[int, float, float, dict[str, Any], Any]
 _KEPT = "ignored invalid value, camera kept"
 
 
@@ -657,452 +662,21 @@ def _read_json(path: Path) -> Any:
         raise CameraDataError(msg) from err
 
 
-# --------------------------------------------------------------------------- dispatch
+def _not_first_good(values: pd.Series, bad: np.ndarray) -> np.ndarray:
+    """Mark the rows whose value already appeared on an earlier good row."""
+    seen: set[Any] = set()
+    result = np.zeros(len(values), dtype=bool)
+    for index, value in enumerate(values.to_numpy(dtype=object)):
+        if value in seen:
+            result[index] = True
+        elif not bad[index]:
+            seen.add(value)
+    return result
 
 
-def load_cameras(path: str | Path, *, format: str | None = None) -> CameraLoad:
-    """Read a camera file of any supported format.
 
-    Parameters
-    ----------
-    path
-        The file. ``.osm.pbf``/``.pbf``: OpenStreetMap PBF; ``.osm``/``.xml``
-        with an ``<osm>`` root: OSM XML (an ``.xml`` file that is really CSV,
-        like CCTV-Exposure's camera map, is read as CSV); ``.geojson``/``.json``:
-        Overpass JSON (has ``elements``) or GeoJSON (OSM rules when features are
-        tagged ``man_made=surveillance``, else generic); ``.csv``: Decode
-        Surveillance NYC, CCTV-Exposure or a generic lat/lon CSV.
-    format
-        Force a reader: one of ``"osm"``, ``"decode"``, ``"cctv-exposure"``,
-        ``"csv"``, ``"geojson"``.
-
-    Returns
-    -------
-    CameraLoad
-        The cameras and the report of rejected rows.
-
-    Raises
-    ------
-    CameraDataError
-        When the file is missing, unreadable, too large, has no usable
-        coordinate columns or no usable row.
-    """
-    path = _check_file(path)
-    if format is not None:
-        readers = {
-            "osm": cameras_from_osm,
-            "decode": cameras_from_decode,
-            "cctv-exposure": cameras_from_cctv_exposure,
-            "csv": cameras_from_csv,
-            "geojson": cameras_from_geojson,
-        }
-        if format not in readers:
-            msg = (
-                f"unknown camera file format {format!r}; "
-                f"use one of {', '.join(_FORMATS)} or leave it out to detect it"
-            )
-            raise CameraDataError(msg)
-        return readers[format](path)
-    name = path.name.lower()
-    raw_head = _head(path)
-    if name.endswith(".pbf") or _looks_like_pbf(raw_head):
-        return cameras_from_osm(path)
-    head = raw_head.lstrip(b"\xef\xbb\xbf").lstrip()
-    if name.endswith((".geojson", ".json")) or head.startswith(b"{"):
-        data = _read_json(path)
-        if isinstance(data, dict) and "elements" in data:
-            return _cameras_from_overpass(data, source=str(path))
-        return _cameras_from_geojson_data(data, path=path, osm=None)
-    if head.startswith(b"<"):
-        return _cameras_from_osm_xml(path)
-    return _cameras_from_any_csv(path)
-
-
-def _looks_like_pbf(head: bytes) -> bool:
-    # An OSM PBF starts with a 4-byte header length and a BlobHeader of type "OSMHeader".
-    return b"OSMHeader" in head[:32]
-
-
-def _cameras_from_any_csv(path: Path) -> CameraLoad:
-    try:
-        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError):
-        return cameras_from_csv(path)  # it reports the problem in full
-    columns = {str(c).strip() for c in header}
-    lower = {c.lower() for c in columns}
-    if "PanoramaId" in columns and any(c.endswith("_median") for c in columns):
-        return cameras_from_decode(path)
-    if {"latitude", "longitude", "camera_type", "radius", "angle_of_view"} <= lower:
-        return cameras_from_cctv_exposure(path)
-    return cameras_from_csv(path)
-
-
-# --------------------------------------------------------------------------- OpenStreetMap
-
-_OSM_TAG_COLUMNS = [
-    "man_made",
-    "surveillance",
-    "surveillance:type",
-    "camera:type",
-    "camera:mount",
-    "camera:direction",
-    "direction",
-    "revolving",
-    "height",
-    "camera:height",
-    "operator",
-    "operator:type",
-    "check_date",
-    "survey:date",
-]
-_OSM_CAMERA_TYPE = {"dome": "dome", "fixed": "fixed", "panning": "ptz", "ptz": "ptz"}
-_OSM_MOUNT = {
-    "pole": "street",
-    "street_lamp": "street",
-    "street_light": "street",
-    "traffic_signals": "street",
-    "gantry": "street",
-    "wall": "building",
-    "building": "building",
-    "ceiling": "building",
-    "facade": "building",
-}
-_OSM_OPERATOR_TYPE = {
-    "public": "public",
-    "government": "public",
-    "private": "private",
-    "commercial": "private",
-}
-
-
-def cameras_from_osm(path: str | Path) -> CameraLoad:
-    """Read ``man_made=surveillance`` nodes from an OSM PBF, OSM XML, Overpass JSON or GeoJSON file.
-
-    Parameters
-    ----------
-    path
-        The file; its kind is told from the name (``.pbf``) or the content.
-
-    Returns
-    -------
-    CameraLoad
-        The cameras (see :func:`cameras_from_osm_elements` for the tag rules).
-
-    Raises
-    ------
-    CameraDataError
-        When the file cannot be read or holds no usable camera node.
-    """
-    path = _check_file(path)
-    head = _head(path).lstrip(b"\xef\xbb\xbf").lstrip()
-    if path.name.lower().endswith(".pbf") or not (head.startswith((b"<", b"{"))):
-        return _cameras_from_osm_pbf(path)
-    if head.startswith(b"<"):
-        return _cameras_from_osm_xml(path)
-    data = _read_json(path)
-    if isinstance(data, dict) and "elements" in data:
-        return _cameras_from_overpass(data, source=str(path))
-    return _cameras_from_geojson_data(data, path=path, osm=True)
-
-
-def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
-    if not path.name.lower().endswith(".pbf"):
-        # pyrosm only opens files named *.pbf.
-        what = "looks like an OSM PBF" if _looks_like_pbf(_head(path)) else "is not text"
-        msg = f"camera file {path} {what}; rename it to end in .osm.pbf (or export cameras as CSV/GeoJSON)"
-        raise CameraDataError(msg)
-    try:
-        nodes = pyrosm.OSM(str(path)).get_data_by_custom_criteria(
-            custom_filter={"man_made": ["surveillance"]},
-            filter_type="keep",
-            keep_nodes=True,
-            keep_ways=False,
-            keep_relations=False,
-            tags_as_columns=_OSM_TAG_COLUMNS,
-        )
-    except (PBFException, OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
-        msg = f"camera file {path} cannot be read as OSM PBF ({err}); check that it is a .osm.pbf extract"
-        raise CameraDataError(msg) from err
-    if nodes is None or len(nodes) == 0:
-        msg = (
-            f"{path}: no man_made=surveillance nodes in this OSM extract; "
-            "cameras must be mapped as such nodes"
-        )
-        raise CameraDataError(msg)
-    tag_columns = [c for c in _OSM_TAG_COLUMNS if c in nodes.columns]
-    extra = nodes["tags"] if "tags" in nodes.columns else pd.Series([None] * len(nodes), index=nodes.index)
-    elements = []
-    for record, more in zip(
-        nodes[["id", "lon", "lat", *tag_columns]].itertuples(index=False), extra, strict=True
-    ):
-        tags: dict[str, str] = {}
-        if isinstance(more, str) and more:
-            # A tags value we cannot read still leaves the tag columns to use.
-            with contextlib.suppress(json.JSONDecodeError, AttributeError):
-                tags.update({str(k): str(v) for k, v in json.loads(more).items()})
-        for key, value in zip(tag_columns, record[3:], strict=True):
-            if isinstance(value, str) and value:
-                tags[key] = value
-        elements.append((f"node/{int(record[0])}", float(record[1]), float(record[2]), tags))
-    return _finish_osm(elements, source=str(path))
-
-
-def _cameras_from_osm_xml(path: Path) -> CameraLoad:
-    elements: list[_OsmElement] = []
-    root_seen = False
-    try:
-        for event, elem in ET.iterparse(path, events=("start", "end")):
-            if event == "start":
-                if not root_seen:
-                    root_seen = True
-                    if elem.tag != "osm":
-                        msg = (
-                            f"camera file {path} is XML with root <{elem.tag}>, not an OSM file (<osm>); "
-                            "export it from OSM or Overpass as .osm"
-                        )
-                        raise CameraDataError(msg)
-                continue
-            if elem.tag in ("node", "way", "relation"):
-                tags = {t.get("k", ""): t.get("v", "") for t in elem.iter("tag")}
-                if tags.get("man_made") == "surveillance":
-                    lon, lat = _to_float(elem.get("lon")), _to_float(elem.get("lat"))
-                    elements.append((f"{elem.tag}/{elem.get('id', '?')}", lon, lat, tags))
-                elem.clear()
-    except ET.ParseError as err:
-        line, column = err.position
-        msg = (
-            f"camera file {path} is not valid XML (line {line}, column {column}: {err}); "
-            "fix the file or export it again"
-        )
-        raise CameraDataError(msg) from err
-    return _finish_osm(elements, source=str(path))
-
-
-def _cameras_from_overpass(data: Mapping[str, Any], *, source: str) -> CameraLoad:
-    raw = data.get("elements")
-    if not isinstance(raw, list):
-        msg = f"{source}: 'elements' is not a list; this is not Overpass JSON output"
-        raise CameraDataError(msg)
-    elements = []
-    for item in raw:
-        if not isinstance(item, dict):
-            continue
-        tags = item.get("tags") or {}
-        if not isinstance(tags, dict) or tags.get("man_made") != "surveillance":
-            continue
-        where = item.get("center", item) if item.get("type") != "node" else item
-        elements.append(
-            (
-                f"{item.get('type', 'node')}/{item.get('id', '?')}",
-                _to_float(where.get("lon")),
-                _to_float(where.get("lat")),
-                {str(k): str(v) for k, v in tags.items()},
-            )
-        )
-    return _finish_osm(elements, source=source)
-
-
-def _finish_osm(elements: Sequence[_OsmElement], *, source: str) -> CameraLoad:
-    if not elements:
-        msg = (
-            f"{source}: no man_made=surveillance objects found; "
-            "cameras must be mapped as man_made=surveillance nodes"
-        )
-        raise CameraDataError(msg)
-    columns, problems = _osm_rows(elements, source=source, rows=None)
-    return _finish(columns, problems, source=source, unit="osm")
-
-
-def cameras_from_osm_elements(
-    elements: Iterable[_OsmElement],
-    *,
-    source: str,
-) -> CameraLoad:
-    """Turn OSM ``man_made=surveillance`` nodes into cameras (pure, no I/O).
-
-    Rules: ``camera_id`` is ``osm:node/<id>``. ``kind``: ``revolving=yes`` is
-    ptz; else ``camera:type`` dome/fixed/panning gives dome/fixed/ptz;
-    ``surveillance:type=ALPR`` is fixed; else unknown. ``surveillance:type=guard``
-    (or any other non-camera type) is rejected. ``mount`` from ``camera:mount``
-    (pole, street lamp, traffic signals, gantry: street; wall, building,
-    ceiling, facade: building). ``operator`` from ``operator:type``
-    (public/government: public; private/commercial: private); the
-    ``surveillance`` tag says what is watched, not who runs the camera, so it is
-    not used. ``direction_deg``/``fov_deg`` from ``camera:direction`` or
-    ``direction``: degrees, compass letters, or a clockwise range ``from-to``
-    (the direction is the middle of the range, the field of view its width).
-    ``height_m`` from ``height`` or ``camera:height``. ``verification`` is
-    unverified (one mapper) unless ``check_date`` or ``survey:date`` is set,
-    which also gives ``observed``. ``reports`` is 1. An unreadable optional tag
-    is reported and ignored; the camera is kept.
-
-    Parameters
-    ----------
-    elements
-        ``(osm id, lon, lat, tags)``; the id is ``"node/<n>"`` or a bare number
-        (a node); ways and relations are rejected.
-    source
-        Where the elements came from, used in the report.
-
-    Returns
-    -------
-    CameraLoad
-        The cameras (possibly none) and the report.
-    """
-    columns, problems = _osm_rows(list(elements), source=source, rows=None)
-    return CameraLoad(cameras=_camera_frame(columns), rejected=_rejected_frame(problems), source=source)
-
-
-def _empty_columns() -> dict[str, list[Any]]:
-    return {name: [] for name in CAMERA_COLUMNS if name != "frt_tier"}
-
-
-def _osm_rows(
-    elements: Sequence[_OsmElement],
-    *,
-    source: str,
-    rows: list[int] | None,
-) -> tuple[dict[str, list[Any]], list[dict[str, Any]]]:
-    columns = _empty_columns()
-    problems: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for position, (osm_id, lon, lat, tags) in enumerate(elements):
-        row = rows[position] if rows is not None else position + 1
-        ident = str(osm_id)
-        if "/" not in ident:
-            ident = f"node/{ident}"
-        osm_type = ident.split("/", 1)[0]
-
-        def reject(column: str, value: Any, reason: str, *, row: int = row, ident: str = ident) -> None:
-            problems.append(_problem(source, row, column, value, f"{ident}: {reason}"))
-
-        if osm_type != "node":
-            reject(
-                "type",
-                osm_type,
-                "only nodes are read as cameras; map each camera as a man_made=surveillance node",
-            )
-            continue
-        if tags.get("man_made") != "surveillance":
-            reject("man_made", tags.get("man_made"), "not tagged man_made=surveillance, so not a camera")
-            continue
-        surveillance_type = str(tags.get("surveillance:type", "camera")).strip()
-        if surveillance_type.lower() not in ("camera", "alpr"):
-            reject(
-                "surveillance:type",
-                surveillance_type,
-                f"surveillance:type={surveillance_type} is not a camera (only camera and ALPR are)",
-            )
-            continue
-        lon_f, lat_f = _to_float(lon), _to_float(lat)
-        if not (math.isfinite(lat_f) and -90 <= lat_f <= 90):
-            reject("lat", lat, "latitude missing or outside [-90, 90]; fix the node's position")
-            continue
-        if not (math.isfinite(lon_f) and -180 <= lon_f <= 180):
-            reject("lon", lon, "longitude missing or outside [-180, 180]; fix the node's position")
-            continue
-        camera_id = f"osm:{ident}"
-        if camera_id in seen:
-            reject("id", ident, "duplicate node; only the first copy is kept")
-            continue
-        seen.add(camera_id)
-
-        def note(column: str, value: Any, *, row: int = row, ident: str = ident) -> None:
-            problems.append(_problem(source, row, column, value, f"{ident}: {_KEPT}"))
-
-        kind = "unknown"
-        camera_type = tags.get("camera:type")
-        if camera_type is not None:
-            if camera_type.strip().lower() in _OSM_CAMERA_TYPE:
-                kind = _OSM_CAMERA_TYPE[camera_type.strip().lower()]
-            else:
-                note("camera:type", camera_type)
-        if kind == "unknown" and surveillance_type.lower() == "alpr":
-            kind = "fixed"
-        if str(tags.get("revolving", "")).strip().lower() == "yes":
-            kind = "ptz"
-
-        mount = "unknown"
-        camera_mount = tags.get("camera:mount")
-        if camera_mount is not None:
-            if camera_mount.strip().lower() in _OSM_MOUNT:
-                mount = _OSM_MOUNT[camera_mount.strip().lower()]
-            else:
-                note("camera:mount", camera_mount)
-
-        operator = "unknown"
-        operator_type = tags.get("operator:type")
-        if operator_type is not None:
-            if operator_type.strip().lower() in _OSM_OPERATOR_TYPE:
-                operator = _OSM_OPERATOR_TYPE[operator_type.strip().lower()]
-            else:
-                note("operator:type", operator_type)
-
-        direction = fov = math.nan
-        direction_key = "camera:direction" if "camera:direction" in tags else "direction"
-        if direction_key in tags:
-            try:
-                direction, fov = _parse_direction(tags[direction_key])
-            except ValueError:
-                note(direction_key, tags[direction_key])
-
-        height = math.nan
-        height_key = "height" if "height" in tags else "camera:height"
-        if height_key in tags:
-            try:
-                height = _parse_height(tags[height_key])
-            except ValueError:
-                note(height_key, tags[height_key])
-
-        observed = tags.get("check_date") or tags.get("survey:date") or None
-        columns["camera_id"].append(camera_id)
-        columns["lon"].append(lon_f)
-        columns["lat"].append(lat_f)
-        columns["source"].append("osm")
-        columns["kind"].append(kind)
-        columns["mount"].append(mount)
-        columns["operator"].append(operator)
-        columns["direction_deg"].append(direction)
-        columns["fov_deg"].append(fov)
-        columns["height_m"].append(height)
-        columns["verification"].append("verified" if observed else "unverified")
-        columns["agreement"].append("")
-        columns["reports"].append(1)
-        columns["observed"].append(observed)
-    return columns, problems
-
-
-# --------------------------------------------------------------------------- GeoJSON
-
-
-def cameras_from_geojson(path: str | Path) -> CameraLoad:
-    """Read cameras from a GeoJSON FeatureCollection of Point features.
-
-    Features tagged ``man_made=surveillance`` (an Overpass export) follow the
-    OSM rules of :func:`cameras_from_osm_elements`; otherwise properties named
-    like the schema's columns are used as in :func:`cameras_from_csv`. Features
-    that are not Points are rejected, naming the feature number.
-
-    Parameters
-    ----------
-    path
-        The ``.geojson`` or ``.json`` file.
-
-    Returns
-    -------
-    CameraLoad
-        The cameras and the report.
-
-    Raises
-    ------
-    CameraDataError
-        When the file is not a GeoJSON FeatureCollection or has no usable feature.
-    """
-    path = _check_file(path)
-    return _cameras_from_geojson_data(_read_json(path), path=path, osm=None)
-
-
-def _cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None) -> CameraLoad:
+def _geojson_points(data: Any, *, path: Path) -> tuple[list[_GeoPoint], list[dict[str, Any]]]:
+    """The Point features of GeoJSON data, and a report of the features that are not usable points."""
     source = str(path)
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
@@ -1114,7 +688,7 @@ def _cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None) -> Ca
         raise CameraDataError(msg)
     features = data["features"]
     problems: list[dict[str, Any]] = []
-    points: list[tuple[int, float, float, dict[str, Any], Any]] = []
+    points: list[_GeoPoint] = []
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
             problems.append(
@@ -1150,516 +724,113 @@ def _cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None) -> Ca
         points.append(
             (number, _to_float(coords[0]), _to_float(coords[1]), dict(properties), feature.get("id"))
         )
-    if osm is None:
-        osm = any(p[3].get("man_made") == "surveillance" for p in points)
-    if osm:
-        elements = []
-        rows = []
-        for number, lon, lat, properties, feature_id in points:
-            ident = properties.get("@id") or feature_id or properties.get("id") or f"?{number}"
-            tags = {
-                str(k): str(v) for k, v in properties.items() if not str(k).startswith("@") and v is not None
-            }
-            elements.append((str(ident), lon, lat, tags))
-            rows.append(number)
-        columns, more = _osm_rows(elements, source=source, rows=rows)
-        return _finish(columns, problems + more, source=source, unit="feature")
-    table = pd.DataFrame([{str(k): "" if v is None else str(v) for k, v in p[3].items()} for p in points])
-    table = table.reindex(range(len(points)))
-    table["__lon"] = [repr(p[1]) for p in points]
-    table["__lat"] = [repr(p[2]) for p in points]
-    table = table.fillna("")
-    rows_geo = np.array([p[0] for p in points], dtype="int64")
-    return _cameras_from_table(
-        table, problems, path=path, rows=rows_geo, lon_col="__lon", lat_col="__lat", unit="feature"
-    )
+    return points, problems
 
 
-# --------------------------------------------------------------------------- generic CSV
-
-_LAT_NAMES = ("lat", "latitude", "y")
-_LON_NAMES = ("lon", "lng", "long", "longitude", "x")
-_ALIASES = {
-    "camera_id": ("camera_id", "id"),
-    "source": ("source",),
-    "kind": ("kind",),
-    "mount": ("mount",),
-    "operator": ("operator",),
-    "direction_deg": ("direction_deg", "direction"),
-    "fov_deg": ("fov_deg", "fov"),
-    "height_m": ("height_m", "height"),
-    "verification": ("verification",),
-    "agreement": ("agreement",),
-    "reports": ("reports",),
-    "observed": ("observed",),
-}
+# --------------------------------------------------------------------------- dispatch
 
 
-def cameras_from_csv(path: str | Path) -> CameraLoad:
-    """Read cameras from a generic CSV file with latitude and longitude columns.
-
-    Coordinates come from columns named (any case) ``lat``/``latitude``/``y``
-    and ``lon``/``lng``/``long``/``longitude``/``x``. Columns named like the
-    schema (:data:`CAMERA_COLUMNS`; also ``id``, ``direction``, ``fov``,
-    ``height``) are used and checked: a bad value rejects the row, naming the
-    column. ``kind``/``mount``/``operator`` default to unknown, ``verification``
-    to unverified, ``reports`` to 1, ``camera_id`` to ``<file stem>:<row>``.
-    ``frt_tier`` is always recomputed with the default FRT policy. Files written
-    by :func:`cameras_to_csv` read back unchanged.
+def load_cameras(path: str | Path, *, format: str | None = None, decode_total: str = "attachments") -> CameraLoad:
+    """Read a camera file of any supported format.
 
     Parameters
     ----------
     path
-        The CSV file (UTF-8, comma-separated, header on line 1).
+        The file. ``.osm.pbf``/``.pbf``: OpenStreetMap PBF; ``.osm``/``.xml``
+        with an ``<osm>`` root: OSM XML (an ``.xml`` file that is really CSV,
+        like CCTV-Exposure's camera map, is read as CSV); ``.geojson``/``.json``:
+        Overpass JSON (has ``elements``) or GeoJSON (OSM rules when features are
+        tagged ``man_made=surveillance``, else generic); ``.csv``: Decode
+        Surveillance NYC, CCTV-Exposure or a generic lat/lon CSV.
+    format
+        Force a reader: one of ``"osm"``, ``"decode"``, ``"cctv-exposure"``,
+        ``"csv"``, ``"geojson"``.
+    decode_total
+        How a Decode Surveillance intersection's counts become cameras:
+        ``"attachments"`` (the sum of the attachment medians, Amnesty's
+        published rule) or ``"n_cameras"`` (the median total); see
+        :func:`exposure.sources.decode.cameras_from_decode`. Other formats ignore it.
 
     Returns
     -------
     CameraLoad
-        The cameras and the report (``row`` is the data row; line = row + 1).
+        The cameras and the report of rejected rows.
 
     Raises
     ------
     CameraDataError
-        When the file is unreadable, has no coordinate columns or no usable row.
+        When the file is missing, unreadable, too large, has no usable
+        coordinate columns or no usable row.
     """
-    path = _check_file(path)
-    table = _read_text_table(path)
-    lookup = {str(c).strip().lower(): c for c in table.columns}
-    lat_col = next((lookup[n] for n in _LAT_NAMES if n in lookup), None)
-    lon_col = next((lookup[n] for n in _LON_NAMES if n in lookup), None)
-    if lat_col is None or lon_col is None:
-        missing = "latitude" if lat_col is None else "longitude"
-        msg = (
-            f"camera file {path}: no {missing} column in the header "
-            f"(line 1: {', '.join(map(str, table.columns))}); "
-            f"name the columns lat and lon (also accepted: {', '.join(_LAT_NAMES)} / {', '.join(_LON_NAMES)})"
-        )
+    # The readers import this module's helpers, so they are imported here, not at the top.
+    from exposure.sources.cctv_exposure import cameras_from_cctv_exposure  # noqa: PLC0415
+    from exposure.sources.decode import DECODE_TOTALS, cameras_from_decode  # noqa: PLC0415
+    from exposure.sources.osm import (  # noqa: PLC0415
+        _cameras_from_osm_xml,
+        _cameras_from_overpass,
+        cameras_from_osm,
+    )
+    from exposure.sources.table import (  # noqa: PLC0415
+        _cameras_from_geojson_data,
+        cameras_from_csv,
+        cameras_from_geojson,
+    )
+
+    if decode_total not in DECODE_TOTALS:
+        msg = f"unknown Decode counting rule {decode_total!r}; use one of {', '.join(DECODE_TOTALS)}"
         raise CameraDataError(msg)
-    rows = np.arange(1, len(table) + 1, dtype="int64")
-    return _cameras_from_table(table, [], path=path, rows=rows, lon_col=lon_col, lat_col=lat_col)
-
-
-def _cameras_from_table(
-    table: pd.DataFrame,
-    problems: list[dict[str, Any]],
-    *,
-    path: Path,
-    rows: np.ndarray,
-    lon_col: str,
-    lat_col: str,
-    unit: str = "csv",
-) -> CameraLoad:
-    """Validate a text table of cameras (every value a string) and build the load."""
-    source = str(path)
-    n = len(table)
-    bad = np.zeros(n, dtype=bool)
-    lookup = {str(c).strip().lower(): c for c in table.columns}
-    found = {
-        name: next((lookup[a] for a in aliases if a in lookup and lookup[a] not in (lat_col, lon_col)), None)
-        for name, aliases in _ALIASES.items()
-    }
-
-    def text(name: str) -> pd.Series:
-        column = found[name]
-        if column is None:
-            return pd.Series([""] * n, index=table.index, dtype=object)
-        return table[column].astype(object).fillna("").map(str).str.strip()
-
-    def flag(mask: np.ndarray, column: str, values: pd.Series, reason: str) -> None:
-        for index in np.flatnonzero(mask):
-            problems.append(_problem(source, rows[index], column, values.iloc[index], reason))
-        bad[mask] = True
-
-    out: dict[str, Any] = {}
-    for name, column, low, high in (("lat", lat_col, -90, 90), ("lon", lon_col, -180, 180)):
-        raw = table[column].astype(object).fillna("").map(str).str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
-        finite = np.isfinite(number)
-        flag(~finite, str(column), raw, f"{column} is missing or not a number; write decimal degrees (WGS84)")
-        outside = finite & ((number < low) | (number > high))
-        flag(
-            outside,
-            str(column),
-            raw,
-            f"{column} is outside [{low}, {high}]; check that lat and lon are not swapped",
-        )
-        out[name] = number
-
-    for name, allowed, default in (
-        ("kind", KINDS, "unknown"),
-        ("mount", MOUNTS, "unknown"),
-        ("operator", OPERATORS, "unknown"),
-        ("verification", VERIFICATIONS, "unverified"),
-    ):
-        raw = text(name)
-        values = raw.str.lower().replace("", default)
-        invalid = ~values.isin(allowed).to_numpy()
-        flag(
-            invalid,
-            str(found[name]),
-            raw,
-            f"{found[name]} must be one of {', '.join(allowed)} (or empty for {default})",
-        )
-        out[name] = values.to_numpy(dtype=object)
-
-    raw_fov = text("fov_deg")
-    fov = pd.to_numeric(raw_fov.replace("", "nan"), errors="coerce").to_numpy(dtype="float64", copy=True)
-    invalid = (raw_fov != "").to_numpy() & ~((fov > 0) & (fov <= 360))
-    flag(
-        invalid,
-        str(found["fov_deg"]),
-        raw_fov,
-        f"{found['fov_deg']} must be a number in (0, 360] degrees, or empty",
-    )
-
-    raw_direction = text("direction_deg")
-    direction = np.full(n, np.nan)
-    for index in np.flatnonzero((raw_direction != "").to_numpy()):
-        try:
-            direction[index], range_fov = _parse_direction(raw_direction.iloc[index])
-        except ValueError:
-            flag(
-                np.arange(n) == index,
-                str(found["direction_deg"]),
-                raw_direction,
-                f"{found['direction_deg']} must be degrees from north (0-360), "
-                "compass letters (NE) or a range (90-270)",
-            )
-            continue
-        if math.isnan(fov[index]) and not math.isnan(range_fov):
-            fov[index] = range_fov
-
-    raw_height = text("height_m")
-    height = np.full(n, np.nan)
-    for index in np.flatnonzero((raw_height != "").to_numpy()):
-        try:
-            height[index] = _parse_height(raw_height.iloc[index])
-        except ValueError:
-            flag(
-                np.arange(n) == index,
-                str(found["height_m"]),
-                raw_height,
-                f"{found['height_m']} must be a non-negative number of metres, or empty",
-            )
-
-    raw_reports = text("reports")
-    reports = pd.to_numeric(raw_reports.replace("", "1"), errors="coerce").to_numpy(dtype="float64")
-    invalid = ~(np.isfinite(reports) & (reports >= 0) & (np.floor(reports) == reports))
-    flag(
-        invalid,
-        str(found["reports"]),
-        raw_reports,
-        f"{found['reports']} must be a whole number >= 0, or empty for 1",
-    )
-
-    ids = text("camera_id")
-    default_ids = pd.Series([f"{path.stem}:{r}" for r in rows], index=table.index, dtype=object)
-    ids = ids.where(ids != "", default_ids)
-    duplicate = _not_first_good(ids, bad) & ~bad
-    flag(
-        duplicate,
-        str(found["camera_id"] or "camera_id"),
-        ids,
-        "duplicate camera_id; only the first row with it is kept, give each camera its own id",
-    )
-
-    keep = ~bad
-    sources = text("source").replace("", path.name)
-    observed = text("observed")
-    columns = {
-        "camera_id": ids.to_numpy(dtype=object)[keep],
-        "lon": out["lon"][keep],
-        "lat": out["lat"][keep],
-        "source": sources.to_numpy(dtype=object)[keep],
-        "kind": out["kind"][keep],
-        "mount": out["mount"][keep],
-        "operator": out["operator"][keep],
-        "direction_deg": direction[keep],
-        "fov_deg": fov[keep],
-        "height_m": height[keep],
-        "verification": out["verification"][keep],
-        "agreement": text("agreement").to_numpy(dtype=object)[keep],
-        "reports": np.nan_to_num(reports[keep]).astype("int64"),
-        "observed": [v or None for v in observed.to_numpy(dtype=object)[keep]],
-    }
-    problems.sort(key=lambda p: p["row"])
-    return _finish(columns, problems, source=source, unit=unit)
-
-
-# --------------------------------------------------------------------------- CCTV-Exposure
-
-
-def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
-    """Read a CCTV-Exposure camera map (Turtiainen et al. 2022).
-
-    Columns ``latitude,longitude,camera_type,radius,angle_of_view,...``.
-    ``camera_type`` round (a 360° dome) becomes kind dome, directed becomes
-    fixed; the file gives no direction, so directed cameras have an unknown
-    ``direction_deg``. ``angle_of_view`` becomes ``fov_deg``. The ``radius``
-    column is not part of the schema: coverage radii come from
-    ``settings.radius_m_by_kind`` or a ``radius_m`` override. The cameras were
-    mapped on site by researchers, so they are verified; mount and operator
-    are unknown. ``camera_id`` is ``cctvx:<data row>``.
-
-    Parameters
-    ----------
-    path
-        The CSV file (CCTV-Exposure names it ``.xml``; it is CSV).
-
-    Returns
-    -------
-    CameraLoad
-        The cameras and the report.
-
-    Raises
-    ------
-    CameraDataError
-        When the file is unreadable, lacks a needed column or has no usable row.
-    """
     path = _check_file(path)
-    source = str(path)
-    table = _read_text_table(path)
-    lookup = {str(c).strip().lower(): c for c in table.columns}
-    missing = [c for c in ("latitude", "longitude", "camera_type") if c not in lookup]
-    if missing:
-        msg = (
-            f"camera file {path}: missing CCTV-Exposure column(s) {', '.join(missing)} "
-            "in the header (line 1); "
-            "use format='csv' for other CSV files"
-        )
-        raise CameraDataError(msg)
-    n = len(table)
-    rows = np.arange(1, n + 1)
-    problems: list[dict[str, Any]] = []
-    bad = np.zeros(n, dtype=bool)
-    coords = {}
-    for name, column, low, high in (("lat", "latitude", -90, 90), ("lon", "longitude", -180, 180)):
-        raw = table[lookup[column]].str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
-        invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
-        for index in np.flatnonzero(invalid & ~bad):
-            problems.append(
-                _problem(
-                    source,
-                    rows[index],
-                    column,
-                    raw.iloc[index],
-                    f"{column} is missing, not a number or outside [{low}, {high}]; write decimal degrees",
-                )
+    if format is not None:
+        readers: dict[str, Callable[[Path], CameraLoad]] = {
+            "osm": cameras_from_osm,
+            "decode": functools.partial(cameras_from_decode, total=decode_total),
+            "cctv-exposure": cameras_from_cctv_exposure,
+            "csv": cameras_from_csv,
+            "geojson": cameras_from_geojson,
+        }
+        if format not in readers:
+            msg = (
+                f"unknown camera file format {format!r}; "
+                f"use one of {', '.join(_FORMATS)} or leave it out to detect it"
             )
-        bad |= invalid
-        coords[name] = number
-    raw_type = table[lookup["camera_type"]].str.strip()
-    kind = raw_type.str.lower().map({"round": "dome", "directed": "fixed"})
-    invalid = kind.isna().to_numpy()
-    for index in np.flatnonzero(invalid & ~bad):
-        problems.append(
-            _problem(
-                source,
-                rows[index],
-                "camera_type",
-                raw_type.iloc[index],
-                "camera_type must be round or directed",
-            )
-        )
-    bad |= invalid
-    fov = np.full(n, np.nan)
-    if "angle_of_view" in lookup:
-        raw_fov = table[lookup["angle_of_view"]].str.strip()
-        number = pd.to_numeric(raw_fov, errors="coerce").to_numpy(dtype="float64")
-        valid = (number > 0) & (number <= 360)
-        fov = np.where(valid, number, np.nan)
-        for index in np.flatnonzero(~valid & (raw_fov != "").to_numpy() & ~bad):
-            problems.append(_problem(source, rows[index], "angle_of_view", raw_fov.iloc[index], _KEPT))
-    keep = ~bad
-    count = int(keep.sum())
-    columns = {
-        "camera_id": [f"cctvx:{r}" for r in rows[keep]],
-        "lon": coords["lon"][keep],
-        "lat": coords["lat"][keep],
-        "source": ["cctv-exposure"] * count,
-        "kind": kind.to_numpy(dtype=object)[keep],
-        "mount": ["unknown"] * count,
-        "operator": ["unknown"] * count,
-        "direction_deg": np.full(count, np.nan),
-        "fov_deg": fov[keep],
-        "height_m": np.full(count, np.nan),
-        "verification": ["verified"] * count,
-        "agreement": [""] * count,
-        "reports": np.ones(count, dtype="int64"),
-        "observed": [None] * count,
-    }
-    problems.sort(key=lambda p: p["row"])
-    return _finish(columns, problems, source=source)
+            raise CameraDataError(msg)
+        return readers[format](path)
+    name = path.name.lower()
+    raw_head = _head(path)
+    if name.endswith(".pbf") or _looks_like_pbf(raw_head):
+        return cameras_from_osm(path)
+    head = raw_head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if name.endswith((".geojson", ".json")) or head.startswith(b"{"):
+        data = _read_json(path)
+        if isinstance(data, dict) and "elements" in data:
+            return _cameras_from_overpass(data, source=str(path))
+        return _cameras_from_geojson_data(data, path=path, osm=None)
+    if head.startswith(b"<"):
+        return _cameras_from_osm_xml(path)
+    return _cameras_from_any_csv(path, decode_total=decode_total)
 
 
-# --------------------------------------------------------------------------- Decode Surveillance NYC
-
-_DECODE_COUNTS = (
-    "n_cameras_median",
-    "attached_street_median",
-    "attached_building_median",
-    "type_dome_median",
-    "type_bullet_median",
-)
-_DECODE_AGREEMENT = {"Unanimous": "verified", "2 vs 1": "unverified", "All disagree": "disputed"}
+def _looks_like_pbf(head: bytes) -> bool:
+    # An OSM PBF starts with a 4-byte header length and a BlobHeader of type "OSMHeader".
+    return b"OSMHeader" in head[:32]
 
 
-def cameras_from_decode(path: str | Path) -> CameraLoad:
-    """Read Amnesty International's Decode Surveillance NYC ``counts_per_intersections.csv``.
+def _cameras_from_any_csv(path: Path, *, decode_total: str) -> CameraLoad:
+    from exposure.sources.cctv_exposure import cameras_from_cctv_exposure  # noqa: PLC0415
+    from exposure.sources.decode import cameras_from_decode  # noqa: PLC0415
+    from exposure.sources.table import cameras_from_csv  # noqa: PLC0415
 
-    Each intersection (Street View panorama) holds the median of three
-    volunteers' counts per category; each category's median is taken
-    independently, so the sub-counts need not add up to ``n_cameras_median``.
-    The intersection expands into ``n = round(n_cameras_median)`` camera rows
-    (half up; none when 0) at the panorama's position, with ids
-    ``decode:<PanoramaId>:<i>`` (``i`` from 0):
-
-    - mount: the first ``attached_street_median`` rows are street, the next
-      ``attached_building_median`` building, the rest unknown (truncated at
-      ``n`` in that order when the sub-counts add up to more);
-    - kind: the first ``type_dome_median`` rows are dome, the next
-      ``type_bullet_median`` fixed (bullet), the rest unknown. In Amnesty's
-      methodology only cameras on street furniture get a type, so dome and
-      bullet counts describe street cameras: placing them first puts them on
-      the street rows. The joint mount-by-type split is not in the data; this
-      order is an assumption (exact whenever the type counts do not exceed the
-      street count, true of all but 4 of 10,377 Brooklyn intersections);
-    - verification from ``n_cameras_agreement``: Unanimous is verified,
-      2 vs 1 unverified, All disagree disputed; ``agreement`` keeps the raw text;
-      ``reports`` is 3 (three volunteers); ``observed`` is ``ImageDate``;
-      operator is unknown.
-
-    Rows with a missing or invalid ``Lat``/``Long``, count or agreement are
-    rejected naming the column; a repeated ``PanoramaId`` keeps the first row.
-
-    Parameters
-    ----------
-    path
-        The CSV file.
-
-    Returns
-    -------
-    CameraLoad
-        The cameras and the report (``row`` is the data row; line = row + 1).
-
-    Raises
-    ------
-    CameraDataError
-        When the file is unreadable, lacks a needed column or has no usable intersection.
-    """
-    path = _check_file(path)
-    source = str(path)
-    table = _read_text_table(path)
-    table.columns = [str(c).strip() for c in table.columns]
-    needed = ("PanoramaId", "n_cameras_median", "n_cameras_agreement", "Lat", "Long")
-    missing = [c for c in needed if c not in table.columns]
-    if missing:
-        msg = (
-            f"camera file {path}: missing Decode Surveillance column(s) {', '.join(missing)} "
-            "in the header (line 1); "
-            "use Amnesty's counts_per_intersections.csv, or format='csv' for other CSV files"
-        )
-        raise CameraDataError(msg)
-    n_rows = len(table)
-    rows = np.arange(1, n_rows + 1)
-    bad = np.zeros(n_rows, dtype=bool)
-    problems: list[dict[str, Any]] = []
-
-    def flag(mask: np.ndarray, column: str, raw: pd.Series, reason: str) -> None:
-        new = mask & ~bad
-        for index in np.flatnonzero(new):
-            problems.append(_problem(source, rows[index], column, raw.iloc[index], reason))
-        bad[new] = True
-
-    pano = table["PanoramaId"].str.strip()
-    flag(
-        (pano == "").to_numpy(),
-        "PanoramaId",
-        pano,
-        "PanoramaId is empty; every intersection needs its panorama id",
-    )
-    coords = {}
-    for column, low, high in (("Lat", -90, 90), ("Long", -180, 180)):
-        raw = table[column].str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
-        invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
-        flag(
-            invalid,
-            column,
-            raw,
-            f"{column} is missing, not a number or outside [{low}, {high}]; write decimal degrees",
-        )
-        coords[column] = number
-    counts = {}
-    for column in _DECODE_COUNTS:
-        if column not in table.columns:
-            counts[column] = np.zeros(n_rows, dtype="int64")
-            continue
-        raw = table[column].str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
-        invalid = ~(np.isfinite(number) & (number >= 0))
-        flag(invalid, column, raw, f"{column} must be a count >= 0")
-        counts[column] = np.floor(np.nan_to_num(number, nan=0.0, posinf=0.0) + 0.5).astype("int64")
-    agreement = table["n_cameras_agreement"].str.strip()
-    verification = agreement.map(_DECODE_AGREEMENT)
-    flag(
-        verification.isna().to_numpy(),
-        "n_cameras_agreement",
-        agreement,
-        f"n_cameras_agreement must be one of {', '.join(_DECODE_AGREEMENT)}",
-    )
-    duplicate = _not_first_good(pano, bad) & ~bad
-    flag(duplicate, "PanoramaId", pano, "duplicate panorama; only the first row of this PanoramaId is kept")
-
-    keep = ~bad
-    n = np.where(keep, counts["n_cameras_median"], 0)
-    total = int(n.sum())
-    owner = np.repeat(np.arange(n_rows), n)
-    starts = np.repeat(np.cumsum(n) - n, n)
-    position = np.arange(total) - starts
-    street = counts["attached_street_median"][owner]
-    building = counts["attached_building_median"][owner]
-    dome = counts["type_dome_median"][owner]
-    bullet = counts["type_bullet_median"][owner]
-    mount = np.where(
-        position < street, "street", np.where(position < street + building, "building", "unknown")
-    )
-    kind = np.where(position < dome, "dome", np.where(position < dome + bullet, "fixed", "unknown"))
-    pano_values = pano.to_numpy(dtype=object)[owner]
-    ids = pd.Series(pano_values, dtype=object).radd("decode:") + ":" + pd.Series(position).astype(str)
-    image_date = table["ImageDate"].str.strip() if "ImageDate" in table.columns else pd.Series([""] * n_rows)
-    observed = image_date.to_numpy(dtype=object)[owner]
-    columns = {
-        "camera_id": ids.to_numpy(dtype=object),
-        "lon": coords["Long"][owner],
-        "lat": coords["Lat"][owner],
-        "source": np.full(total, "decode", dtype=object),
-        "kind": kind.astype(object),
-        "mount": mount.astype(object),
-        "operator": np.full(total, "unknown", dtype=object),
-        "direction_deg": np.full(total, np.nan),
-        "fov_deg": np.full(total, np.nan),
-        "height_m": np.full(total, np.nan),
-        "verification": verification.to_numpy(dtype=object)[owner],
-        "agreement": agreement.to_numpy(dtype=object)[owner],
-        "reports": np.full(total, 3, dtype="int64"),
-        "observed": np.where(observed == "", None, observed),
-    }
-    problems.sort(key=lambda p: p["row"])
-    return _finish(columns, problems, source=source, good_inputs=int(keep.sum()))
-
-
-def _not_first_good(values: pd.Series, bad: np.ndarray) -> np.ndarray:
-    """Mark the rows whose value already appeared on an earlier good row."""
-    seen: set[Any] = set()
-    result = np.zeros(len(values), dtype=bool)
-    for index, value in enumerate(values.to_numpy(dtype=object)):
-        if value in seen:
-            result[index] = True
-        elif not bad[index]:
-            seen.add(value)
-    return result
+    try:
+        header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError):
+        return cameras_from_csv(path)  # it reports the problem in full
+    columns = {str(c).strip() for c in header}
+    lower = {c.lower() for c in columns}
+    if "PanoramaId" in columns and any(c.endswith("_median") for c in columns):
+        return cameras_from_decode(path, total=decode_total)
+    if {"latitude", "longitude", "camera_type", "radius", "angle_of_view"} <= lower:
+        return cameras_from_cctv_exposure(path)
+    return cameras_from_csv(path)
 
 
 # --------------------------------------------------------------------------- export
@@ -1720,3 +891,24 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+#: Readers re-exported here, where they lived before each source got its own module.
+_READERS = {
+    "cameras_from_cctv_exposure": "exposure.sources.cctv_exposure",
+    "cameras_from_csv": "exposure.sources.table",
+    "cameras_from_decode": "exposure.sources.decode",
+    "cameras_from_geojson": "exposure.sources.table",
+    "cameras_from_osm": "exposure.sources.osm",
+    "cameras_from_osm_elements": "exposure.sources.osm",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a reader from its source module on first use (the readers import this module)."""
+    if name in _READERS:
+        import importlib  # noqa: PLC0415
+
+        return getattr(importlib.import_module(_READERS[name]), name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

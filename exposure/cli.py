@@ -27,6 +27,10 @@ def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
     p.add_argument("--verification", default="default",
                    help="verification statuses counted: default/any (all), majority, verified, "
                         "or a comma list [default]")
+    p.add_argument("--decode-total", default="attachments", choices=["attachments", "n_cameras"],
+                   help="Decode Surveillance files: attachments counts each intersection's street + building + "
+                        "unknown-mount medians, as Amnesty's published totals do; n_cameras its median total "
+                        "count instead (not the published rule) [attachments]")
     p.add_argument("--radius-m", type=float, default=None,
                    help="every camera sees a disc of this radius in metres (default: per-kind model)")
     p.add_argument("--out", default=None, help="write the result to this file instead of stdout")
@@ -68,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="camera file, a https:// address, or decode-nyc to download Amnesty's Decode "
                         "Surveillance NYC counts once (default: the dataset's cameras)")
     c.add_argument("--format", default="csv", choices=["csv", "geojson", "json"])
+    c.add_argument("--summary", action="store_true",
+                   help="Decode Surveillance files: instead of the cameras, one row per borough as in Amnesty's "
+                        "published tables: intersections, cameras, on street furniture, by type, cameras per "
+                        "intersection (csv or json)")
     _add_common(c)
 
     n = sub.add_parser("network", help="export the walking network")
@@ -95,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                           "nyc-borough"], help="NYC area set [nyc-nta]")
     w.add_argument("--measure", default="cameras_per_km2",
                    choices=["cameras_per_km2", "frt_cameras_per_km2", "cameras_per_1000_residents",
-                            "frt_cameras_per_1000_residents"], help="density to compare [cameras_per_km2]")
+                            "frt_cameras_per_1000_residents", "effective_cameras_per_km2",
+                            "frt_effective_cameras_per_km2", "effective_cameras_per_1000_residents",
+                            "frt_effective_cameras_per_1000_residents"],
+                   help="density to compare; effective_*: Amnesty's effective cameras (120 m discs around "
+                        "street-furniture cameras, overlaps once) [cameras_per_km2]")
     w.add_argument("--min-population", type=float, default=500, help="leave out areas with fewer residents [500]")
     w.add_argument("--format", default="json", choices=["json", "csv"],
                    help="json: correlations, fit, caveats and rows; csv: one row per area")
@@ -122,14 +134,19 @@ def _emit(result: str | dict[str, Any] | list[Any], out: str | None) -> None:
     write_output(result, out)
 
 
-def _load_cameras(path: str) -> Any:
-    """Load a camera file; a URL, or ``decode-nyc`` for Amnesty's file, is downloaded once (asked for)."""
-    from exposure.cameras import load_cameras  # noqa: PLC0415
+def _local_file(path: str) -> str:
+    """The local path of a camera file; a URL, or ``decode-nyc`` for Amnesty's file, is downloaded once (asked for)."""
     from exposure.downloads import DECODE_NYC_URL, fetch_camera_file, is_url  # noqa: PLC0415
 
     source = DECODE_NYC_URL if path == "decode-nyc" else path
-    local = fetch_camera_file(source, progress=_progress) if is_url(source) else source
-    loaded = load_cameras(local)
+    return str(fetch_camera_file(source, progress=_progress)) if is_url(source) else source
+
+
+def _load_cameras(path: str, *, decode_total: str = "attachments") -> Any:
+    """Load a camera file (see :func:`_local_file`), reporting rejected rows on stderr."""
+    from exposure.cameras import load_cameras  # noqa: PLC0415
+
+    loaded = load_cameras(_local_file(path), decode_total=decode_total)
     _report_rejected(loaded.rejected, path)
     return loaded
 
@@ -150,7 +167,7 @@ def _route(args: argparse.Namespace) -> None:
 
     ds = load_dataset(args.dataset, progress=_progress)
     if args.cameras:
-        loaded = _load_cameras(args.cameras)
+        loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     origin, destination = ds.resolve(args.origin), ds.resolve(args.destination)
@@ -172,7 +189,7 @@ def _audit(args: argparse.Namespace) -> None:
     from exposure.export import audit_per_camera_csv, audit_to_json  # noqa: PLC0415
 
     if args.cameras:
-        cameras = _load_cameras(args.cameras).cameras
+        cameras = _load_cameras(args.cameras, decode_total=args.decode_total).cameras
     else:
         from exposure.datasets import load_dataset  # noqa: PLC0415
 
@@ -185,8 +202,11 @@ def _audit(args: argparse.Namespace) -> None:
 def _cameras(args: argparse.Namespace) -> None:
     from exposure.cameras import cameras_to_csv, cameras_to_geojson, select_cameras  # noqa: PLC0415
 
+    if args.summary:
+        _decode_summary(args)
+        return
     if args.source:
-        cameras = _load_cameras(args.source).cameras
+        cameras = _load_cameras(args.source, decode_total=args.decode_total).cameras
     else:
         from exposure.datasets import load_dataset  # noqa: PLC0415
 
@@ -201,6 +221,26 @@ def _cameras(args: argparse.Namespace) -> None:
     else:
         records = json.loads(selected.to_json(orient="records"))
         _emit(records, args.out)
+
+
+def _decode_summary(args: argparse.Namespace) -> None:
+    from exposure.sources.decode import decode_summary  # noqa: PLC0415
+
+    if not args.source:
+        msg = "--summary needs --source: a Decode Surveillance counts_per_intersections.csv (or decode-nyc)"
+        raise ExposureError(msg)
+    if args.format == "geojson":
+        msg = "--summary gives a table per borough; use --format csv or --format json"
+        raise ExposureError(msg)
+    table = decode_summary(_local_file(args.source), total=args.decode_total, verification=args.verification)
+    if table.attrs["rejected_rows"]:
+        print(f"{args.source}: {table.attrs['rejected_rows']} row(s) rejected; `exposure cameras --source` lists them",
+              file=sys.stderr)
+    if args.format == "csv":
+        _emit(table.to_csv(index=False, lineterminator="\n"), args.out)
+    else:
+        _emit({"source": args.source, "decode_total": args.decode_total, "method": table.attrs["method"],
+               "verification": table.attrs["verification"], "rows": table.to_dict(orient="records")}, args.out)
 
 
 def _network(args: argparse.Namespace) -> None:
@@ -235,7 +275,7 @@ def _density(args: argparse.Namespace) -> None:
     else:
         ds = load_dataset(args.dataset or "helsinki", progress=_progress)
         if args.cameras:
-            loaded = _load_cameras(args.cameras)
+            loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
             ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
         ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
         areas = _read_density_areas(args, lambda: named_areas(args.areas, ds))
@@ -249,6 +289,7 @@ def _density(args: argparse.Namespace) -> None:
     else:
         records = density_to_geojson(table)
         _emit({"settings": settings_used, "areas": args.areas, "note": table.attrs.get("note", ""),
+               "effective": table.attrs.get("effective", ""),
                "rows": [f["properties"] for f in records["features"]]}, args.out)
 
 
@@ -265,32 +306,55 @@ def _read_density_areas(args: argparse.Namespace, named: Any) -> Any:
 
 def _density_without_dataset(args: argparse.Namespace) -> Any:
     """Density of a camera file alone: policies applied to the file, H3 cells over its cameras."""
+    selected, settings_used = _file_cameras(args)
+    return _file_density(args, selected, settings_used, args.areas)
+
+
+def _file_cameras(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The cameras of ``--cameras`` under the policies (with ``frt_capable``), and what was counted."""
+    from exposure.cameras import describe_policies, select_cameras  # noqa: PLC0415
+
+    loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
+    selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
+    settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
+    if loaded.cameras["source"].eq("decode").any():
+        settings_used["decode_total"] = args.decode_total
+    return selected, settings_used
+
+
+def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[str, Any], areas_spec: str) -> Any:
     import numpy as np  # noqa: PLC0415
 
     from exposure.areas import density_by_area, named_areas  # noqa: PLC0415
-    from exposure.cameras import describe_policies, select_cameras  # noqa: PLC0415
 
-    loaded = _load_cameras(args.cameras)
-    selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
     lon, lat = selected["lon"].to_numpy(dtype=float), selected["lat"].to_numpy(dtype=float)
     bounds = (lon.min(), lat.min(), lon.max(), lat.max()) if len(selected) else None
-    if bounds is None and args.areas.strip().lower().startswith("h3:"):
+    if bounds is None and areas_spec.strip().lower().startswith("h3:"):
         msg = f"{args.cameras}: no camera is counted, so there is no box to cover with H3 cells"
         raise ExposureError(msg)
-    areas = _read_density_areas(args, lambda: named_areas(args.areas, bounds=bounds) if bounds is not None
-                                else named_areas(args.areas))
-    settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
+    if areas_spec == args.areas:
+        areas = _read_density_areas(args, lambda: named_areas(areas_spec, bounds=bounds) if bounds is not None
+                                    else named_areas(areas_spec))
+    else:
+        areas = named_areas(areas_spec)
     return density_by_area(areas, selected, counted=np.ones(len(selected), dtype=bool),
                            frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used)
 
 
 def _watched(args: argparse.Namespace) -> None:
-    from exposure.watched import watched_analysis  # noqa: PLC0415
+    from exposure.watched import amnesty_model, watched_analysis  # noqa: PLC0415
 
     args.id_column, args.name_column = None, None  # the areas are named NYC sets, never a file
-    table = _density_without_dataset(args)
+    selected, settings_used = _file_cameras(args)
+    table = _file_density(args, selected, settings_used, args.areas)
     result = watched_analysis(table, measure=args.measure, min_population=args.min_population)
-    _emit(result.rows_to_csv() if args.format == "csv" else result.to_dict(), args.out)
+    if args.format == "csv":
+        _emit(result.rows_to_csv(), args.out)
+        return
+    # Amnesty's model at the finest areas with demographics, whatever --areas compares
+    finest = table if args.areas == "nyc-nta" else _file_density(args, selected, settings_used, "nyc-nta")
+    model = amnesty_model(finest, frt_only=args.measure.startswith("frt_"), min_population=args.min_population)
+    _emit({**result.to_dict(), "amnesty_model": model.to_dict()}, args.out)
 
 
 def _build_dataset(args: argparse.Namespace) -> None:

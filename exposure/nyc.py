@@ -37,7 +37,13 @@ White, Black, Asian alone (``DP05_0082E``, ``0083E``, ``0085E``); ``other_nh`` i
 the rest of the non-Hispanic population (American Indian and Alaska Native, Native
 Hawaiian and Pacific Islander, some other race, two or more races). Shares divide
 by Hispanic + non-Hispanic. ``nonwhite_share`` is 1 − the non-Hispanic-white
-share, as in Amnesty International's *Decode Surveillance NYC* analysis.
+share. ``black_hispanic_share`` is the non-white share as Amnesty International's
+*Decode Surveillance NYC* model measured it: Black plus Hispanic residents over
+Black plus Hispanic plus white residents (others left out of both). We read
+Black and white as non-Hispanic Black and White alone, so that nobody counts
+twice; that is our reading, not a definition we could check in Amnesty's note.
+Amnesty used 2019 census tracts and the ACS 2015–2019; these figures are NTAs and
+the ACS 2019–2023.
 """
 
 from __future__ import annotations
@@ -150,7 +156,8 @@ def nyc_areas(name: str) -> gpd.GeoDataFrame:
         error), counts ``hispanic``, ``white_nh``, ``black_nh``, ``asian_nh``,
         ``other_nh``, the same as ``*_share`` (0–1), ``nonwhite_share``
         (1 − ``white_nh_share``) and ``nonwhite_share_moe`` (90 % margin of
-        error, 0–1), and ``geometry``. ``attrs["note"]`` says where the figures
+        error, 0–1), ``black_hispanic_share`` (Amnesty's measure: Black +
+        Hispanic over Black + Hispanic + White), and ``geometry``. ``attrs["note"]`` says where the figures
         come from and their vintage. Shares are NaN where nobody lives.
 
     Raises
@@ -271,6 +278,9 @@ def _demographics(table: pd.DataFrame) -> pd.DataFrame:
         out[f"{group}_share"] = np.divide(out[group].to_numpy(), total, out=np.full(len(out), np.nan),
                                           where=total > 0)
     out["nonwhite_share"] = 1.0 - out["white_nh_share"]
+    compared = black + hispanic + white
+    out["black_hispanic_share"] = np.divide(black + hispanic, compared, out=np.full(len(out), np.nan),
+                                            where=compared > 0)
     moe = col(_WHITE_NH_PCT_MOE) / 100.0
     out["nonwhite_share_moe"] = np.where(total > 0, moe, np.nan)
     return out

@@ -24,10 +24,11 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from exposure import settings
 from exposure._errors import DatasetError
-from exposure.cameras import CameraLoad, cameras_from_osm_elements, load_cameras
+from exposure.cameras import CameraLoad, load_cameras
 from exposure.datasets import DATASETS, Dataset, load_dataset, save_dataset
 from exposure.network import index_graph
 from exposure.places import place_table
+from exposure.sources.osm import cameras_from_osm_elements
 
 __all__ = [
     "CAMERA_TAGS",

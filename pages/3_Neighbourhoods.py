@@ -45,6 +45,21 @@ UNITS = {
     "frt_cameras_per_street_km": "FRT-capable cameras per km of street", "population": "Residents (count)",
     "cameras_per_1000_residents": "Cameras per 1,000 residents",
     "frt_cameras_per_1000_residents": "FRT-capable cameras per 1,000 residents",
+    "street_cameras": "Street-furniture cameras (count)",
+    "effective_cameras": "Effective cameras (Amnesty)",
+    "frt_effective_cameras": "FRT-capable effective cameras (Amnesty)",
+    "effective_cameras_per_km2": "Effective cameras (Amnesty) per km²",
+    "frt_effective_cameras_per_km2": "FRT-capable effective cameras (Amnesty) per km²",
+    "effective_cameras_per_1000_residents": "Effective cameras (Amnesty) per 1,000 residents",
+    "frt_effective_cameras_per_1000_residents": "FRT-capable effective cameras (Amnesty) per 1,000 residents",
+}
+MEASURE_HELP = {
+    "per_km2": "",
+    "per_street_km": "walkable streets, each counted once",
+    "per_1000_residents": "needs areas with a population column",
+    "effective": "ground within 120 m of street-furniture cameras, in cameras' worth (Amnesty)",
+    "effective_per_km2": "the same per km² of area",
+    "effective_per_1000_residents": "the same per 1,000 residents",
 }
 
 
@@ -68,8 +83,7 @@ st.caption("Where cameras concentrate. Compare areas per km², per km of walkabl
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Areas", list(SOURCES), format_func=SOURCES.__getitem__, captions=SOURCE_HELP, key="nb_source")
 measure = c2.radio("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][2].capitalize(),
-                   captions=["", "walkable streets, each counted once", "needs areas with a population column"],
-                   key="nb_measure")
+                   captions=[MEASURE_HELP.get(m, "") for m in MEASURES], key="nb_measure")
 which = c3.radio("Which cameras", ["counted", "frt"], key="nb_cameras",
                  format_func={"counted": "All counted cameras", "frt": "FRT-capable only"}.__getitem__,
                  help="Counted: the cameras whose verification status the sidebar counts. FRT-capable: those "
@@ -105,10 +119,18 @@ except ExposureError as err:
 
 if table is not None:
     has_population = bool(table["population"].notna().any())
-    if measure == "per_1000_residents" and not has_population:
+    if measure.endswith("per_1000_residents") and not has_population:
         st.info("These areas have no population figures, so cameras per 1,000 residents cannot be worked out; "
                 "showing cameras per km² instead. Upload polygons with a population column to use this measure.")
         measure = "per_km2"
+    if measure.startswith("effective"):
+        st.info(f"**Effective cameras.** {table.attrs.get('effective', '')}")
+        if table["effective_cameras"].isna().all():
+            st.warning("These cameras have no mount, so none is known to be on street furniture and effective "
+                       "cameras cannot be worked out.")
+        elif not table["street_cameras"].fillna(0).any():
+            st.warning("None of the counted cameras is mapped on street furniture (a pole, street light or traffic "
+                       "signal), so every area has 0 effective cameras.")
     all_col, frt_col, label = MEASURES[measure]
     column = frt_col if which == "frt" else all_col
     label = ("FRT-capable " if which == "frt" else "") + label
@@ -130,9 +152,8 @@ if table is not None:
     st.subheader(f"Areas ranked by {label}")
     ranked_areas = table.sort_values([column, "cameras"], ascending=False, na_position="last")
     ranked = ranked_areas.drop(columns="geometry").reset_index(drop=True)
-    shown = ["name", "area_id", column, "cameras", "frt_cameras", "area_km2", "street_km", "population",
-             *[c for c in UNITS if c not in {"name", "area_id", column, "cameras", "frt_cameras", "area_km2",
-                                             "street_km", "population"}]]
+    first = ["name", "area_id", column, "cameras", "frt_cameras", "area_km2", "street_km", "population"]
+    shown = [*first, *[c for c in UNITS if c not in first]]
     if not has_population:
         shown = [c for c in shown if "resident" not in c and c != "population"]
     st.dataframe(ranked[shown].rename(columns=UNITS).round(3), hide_index=True, key="nb_table")

@@ -34,6 +34,7 @@ from exposure.cameras import (
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
 from exposure.layers import camera_layers, deck
+from exposure.sources.decode import DECODE_METHOD
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -178,6 +179,14 @@ def _report(loaded: dict[str, Any]) -> None:
         st.success(f"Every row of {source} was read: {len(cameras):,} cameras.")
     if n_ignored:
         st.info(f"{n_ignored:,} optional values could not be read and were left out; those cameras are kept.")
+    decode = cameras["source"].astype(str).eq("decode").to_numpy()
+    if decode.any():
+        street = decode & cameras["mount"].astype(str).eq("street").to_numpy()
+        dome = street & cameras["kind"].astype(str).eq("dome").to_numpy()
+        st.info(f"**How the Decode Surveillance counts combine.** {DECODE_METHOD} Here: {int(decode.sum()):,} "
+                f"cameras, {int(street.sum()):,} of them on street furniture ({int(dome.sum()):,} dome). The median "
+                "of each intersection's total count, which Amnesty does not publish and which sums higher, is "
+                "still available from the command line (`--decode-total n_cameras`).")
     if len(rejected):
         st.dataframe(rejected.astype({"value": str}), hide_index=True, key="cam_rejected_table")
         st.download_button("Download the report (CSV)", rejected.to_csv(index=False),

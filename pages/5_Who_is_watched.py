@@ -21,13 +21,18 @@ from exposure.areas import density_by_area, density_layer, named_areas
 from exposure.cameras import CameraLoad, describe_policies, load_cameras, select_cameras
 from exposure.layers import deck
 from exposure.nyc import NYC_AREA_SETS, in_nyc
-from exposure.watched import WatchedResult, watched_analysis
+from exposure.watched import AmnestyModel, WatchedResult, amnesty_model, watched_analysis
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
 AREA_LABELS = {"nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts",
                "nyc-council": "Council districts", "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs"}
 MEASURES = {"per_km2": ("cameras_per_km2", "cameras per km²"),
-            "per_1000_residents": ("cameras_per_1000_residents", "cameras per 1,000 residents")}
+            "per_1000_residents": ("cameras_per_1000_residents", "cameras per 1,000 residents"),
+            "effective_per_km2": ("effective_cameras_per_km2", "effective cameras (Amnesty) per km²"),
+            "effective_per_1000_residents": ("effective_cameras_per_1000_residents",
+                                             "effective cameras (Amnesty) per 1,000 residents")}
+MEASURE_HELP = ("Effective cameras (Amnesty International): the ground within 120 m of cameras on street furniture, "
+                "overlaps counted once, in units of one camera's 120 m disc. Cameras on buildings do not count.")
 TOOLTIP = {
     "html": "<b>{name}</b><br/>{label}: {value}<br/>cameras: {cameras} · FRT-capable: {frt_cameras}<br/>"
             "residents: {population} · non-white: {nonwhite_pct} %",
@@ -83,6 +88,28 @@ def _scatter(result: WatchedResult) -> alt.LayerChart:
     return alt.layer(points, line)
 
 
+def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
+    """Amnesty's binomial model per borough, with how it differs from Amnesty's own study."""
+    st.subheader("Amnesty's model, on our areas")
+    st.markdown(f"Is an area *surveilled* — more than {model.threshold_per_1000:g} effective cameras per 1,000 "
+                "residents — more often where more of its residents are Black or Hispanic? A logistic regression per "
+                "borough on the share of Black and Hispanic residents among Black, Hispanic and white residents, at "
+                "New York's 2020 Neighborhood Tabulation Areas (the finest areas this project has census figures "
+                "for).")
+    rows = []
+    for f in model.fits:
+        ratio = f.odds_ratio_per_10_points()
+        rows.append({"Borough": f.group, "Areas": f.n, "Above threshold": f.n_above,
+                     "Coefficient (log-odds per unit share)": f.coef, "95 % low": f.ci_low, "95 % high": f.ci_high,
+                     "p-value": f.p_value, "Odds ratio per 10 points": ratio[0] if ratio else None,
+                     "Note": f.note})
+    st.dataframe(pd.DataFrame(rows).round(3), hide_index=True, key="ww_amnesty")
+    for f in model.fits:
+        st.caption(f.sentence() + ".")
+    fresh = [c for c in model.caveats if c not in said]  # the cameras' own caveats are listed below already
+    st.warning("**Not the same study as Amnesty's.**\n\n" + "\n".join(f"- {c}" for c in fresh))
+
+
 st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
@@ -96,7 +123,7 @@ source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key
 area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: AREA_LABELS.get(k, k), key="ww_areas",
                         help="\n\n".join(f"**{AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
 measure_key = c2.selectbox("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][1].capitalize(),
-                           key="ww_measure")
+                           key="ww_measure", help=MEASURE_HELP)
 frt_only = c3.toggle("FRT-capable cameras only", key="ww_frt",
                      help="Only the cameras the sidebar's FRT policy rates high or medium.")
 min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, 500, 100,
@@ -108,6 +135,7 @@ counted: np.ndarray | None = None
 frt: np.ndarray | None = None
 caption = ""
 result: WatchedResult | None = None
+model: AmnestyModel | None = None
 table: gpd.GeoDataFrame | None = None
 try:
     if source == "session":
@@ -147,10 +175,14 @@ try:
             if not in_nyc(selected["lon"], selected["lat"]).any():
                 st.warning(f"None of the cameras in {load.source} is in New York City.")
     if cameras is not None:
-        table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt,
-                                settings=describe_policies(choice.frt_policy, choice.verification))
+        policies = describe_policies(choice.frt_policy, choice.verification)
+        table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt, settings=policies)
         column = ("frt_" if frt_only else "") + MEASURES[measure_key][0]
         result = watched_analysis(table, measure=column, min_population=float(min_population))
+        # Amnesty's model at the finest areas the project has demographics for, whatever the areas compared
+        finest = table if area_set == "nyc-nta" else density_by_area(
+            named_areas("nyc-nta"), cameras, counted=counted, frt=frt, settings=policies)
+        model = amnesty_model(finest, frt_only=frt_only, min_population=float(min_population))
 except ExposureError as err:
     st.error(str(err))
     result = None
@@ -171,6 +203,8 @@ if result is not None and table is not None:
             "Borough": c.group, "Areas": c.n, "Spearman rho": c.rho, "95 % low": c.ci_low, "95 % high": c.ci_high,
             "p-value": c.p_value, "Note": c.note} for c in result.by_group]).round(3),
             hide_index=True, key="ww_groups")
+    if model is not None:
+        _amnesty_section(model, said=result.caveats)
 
     left, right = st.columns(2)
     with left:

@@ -191,3 +191,19 @@ def test_jyvaskyla_upload_is_outside_helsinki(shared_data: Path) -> None:
     assert [s.value for s in at.success] == ["Every row of cameras.xml was read: 450 cameras."]
     assert any("outside the streets of helsinki; routes won't see them" in i.value for i in at.info)
     assert len(_table(at, "camera_id")) == 450
+
+
+def test_decode_upload_says_how_the_counts_combine(shared_data: Path) -> None:
+    data = (shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv").read_bytes()
+    at = _upload(_page(), "counts_per_intersections.csv", data)
+    assert _metrics(at)["Cameras loaded"] == "9,216"
+    (how,) = [i.value for i in at.info if "How the Decode Surveillance counts combine" in i.value]
+    assert "attached_street_median + attached_building_median + attached_unknown_median" in how
+    assert "AMR 51/5205/2022" in how
+    assert "9,216 cameras, 869 of them on street furniture (595 dome)" in how
+    assert "--decode-total n_cameras" in how
+
+
+def test_other_files_get_no_decode_note() -> None:
+    at = _upload(_page(), "bad.csv", BAD_CSV)
+    assert not any("Decode" in i.value for i in at.info)

@@ -60,6 +60,25 @@ def test_per_resident_without_population_is_explained(page: AppTest) -> None:
     assert ranked(page).columns[2] == "Cameras per km²"
 
 
+def test_effective_cameras_measure(page: AppTest) -> None:
+    page.radio(key="nb_measure").set_value("effective").run()
+    assert not page.exception
+    table = ranked(page)
+    assert table.columns[2] == "Effective cameras (Amnesty)"
+    assert table["Effective cameras (Amnesty)"].is_monotonic_decreasing
+    # Helsinki maps 4 cameras on street furniture: their discs, overlaps once, are at most 4 cameras' worth
+    assert table["Street-furniture cameras (count)"].sum() == 4
+    assert 0 < table["Effective cameras (Amnesty)"].sum() <= 4 + 1e-9
+    assert any("Effective cameras." in i.value and "120 m" in i.value for i in page.info)
+    page.radio(key="nb_measure").set_value("effective_per_km2").run()
+    assert ranked(page).columns[2] == "Effective cameras (Amnesty) per km²"
+    page.radio(key="nb_cameras").set_value("frt").run()
+    assert ranked(page).columns[2] == "FRT-capable effective cameras (Amnesty) per km²"
+    page.radio(key="nb_measure").set_value("effective_per_1000_residents").run()
+    assert any("no population figures" in i.value for i in page.info)  # hexagons have no residents
+    assert not page.error
+
+
 def test_osm_derived_areas_say_what_they_are(page: AppTest) -> None:
     page.radio(key="nb_source").set_value("osm").run()
     assert not page.exception

