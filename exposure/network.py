@@ -291,15 +291,17 @@ class NetworkIndex:
         """WGS84 vertices of edge ``i``."""
         return self.lonlat[self.geom_start[i] : self.geom_start[i + 1]]
 
-    def csr(self, cost: np.ndarray) -> tuple[csr_matrix, np.ndarray]:
+    def csr(self, cost: np.ndarray, *, keep: np.ndarray | None = None) -> tuple[csr_matrix, np.ndarray]:
         """Adjacency matrix with, per node pair, the cheapest parallel edge.
 
         Returns the matrix and, aligned with its ``data``, the index of the edge
         chosen for each entry. scipy sums duplicate entries when it builds a CSR
         matrix, which would turn two parallel streets into one longer one, so the
-        minimum is taken here first.
+        minimum is taken here first. ``keep`` (a boolean per edge) leaves out the
+        edges it marks False.
         """
-        order = np.lexsort((cost, self.edge_v, self.edge_u))
+        edges = np.arange(self.n_edges) if keep is None else np.flatnonzero(keep)
+        order = edges[np.lexsort((cost[edges], self.edge_v[edges], self.edge_u[edges]))]
         u, v = self.edge_u[order], self.edge_v[order]
         first = np.ones(len(order), dtype=bool)
         first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])

@@ -51,28 +51,48 @@ class RoutingContext:
         Camera id per camera row (aligned with the exposure's camera indices).
     settings
         JSON-able description of the policies and coverage model in force.
+    blocked
+        Edges no route may use (a boolean per edge), e.g. those entering an area to
+        avoid; see :meth:`without`.
     """
 
     index: NetworkIndex
     exposure: EdgeExposure
     camera_ids: np.ndarray
     settings: dict[str, Any]
+    blocked: np.ndarray | None = None
     _length_csr: tuple[csr_matrix, np.ndarray] = field(init=False, repr=False)
     _length_csr_reverse: csr_matrix = field(init=False, repr=False)
     out_edges_ptr: np.ndarray = field(init=False, repr=False)
     out_edges: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        m, entry = self.index.csr(self.index.length_m)
+        keep = None if self.blocked is None else ~np.asarray(self.blocked, dtype=bool)
+        m, entry = self.index.csr(self.index.length_m, keep=keep)
         object.__setattr__(self, "_length_csr", (m, entry))
         # distances *to* a node: only lengths are needed, never which edge
         reverse = m.T.tocsr()
         reverse.sort_indices()
         object.__setattr__(self, "_length_csr_reverse", reverse)
-        # every edge (parallel ones too) leaving each node, to cut the detour ellipse out of a city
-        ptr, order = _search.adjacency(self.index.edge_u, self.index.n_nodes)
+        # every usable edge (parallel ones too) leaving each node, to cut the detour ellipse out of a city
+        allowed = np.arange(self.index.n_edges) if keep is None else np.flatnonzero(keep)
+        ptr, order = _search.adjacency(self.index.edge_u[allowed], self.index.n_nodes)
         object.__setattr__(self, "out_edges_ptr", ptr)
-        object.__setattr__(self, "out_edges", order)
+        object.__setattr__(self, "out_edges", allowed[order])
+
+    def without(self, blocked: np.ndarray) -> RoutingContext:
+        """The same context with these edges (a boolean per edge) closed too, for hard constraints.
+
+        Every objective then routes around them; the detour bound is measured from
+        the shortest route that avoids them.
+        """
+        blocked = np.asarray(blocked, dtype=bool)
+        if blocked.shape != (self.index.n_edges,):
+            msg = f"blocked must be one boolean per edge ({self.index.n_edges}), got shape {blocked.shape}"
+            raise ValueError(msg)
+        if self.blocked is not None:
+            blocked = blocked | self.blocked
+        return dataclasses.replace(self, blocked=blocked)
 
     def length_distances(self, source: int, *, limit: float = np.inf, reverse: bool = False) -> tuple[
             np.ndarray, np.ndarray]:

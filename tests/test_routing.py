@@ -558,6 +558,42 @@ def test_routes_puts_shortest_first_and_drops_duplicates(helsinki_ctx):
     assert len(routes(ctx, 1928, 1443, objective="least-time-in-view", alternatives=2)) == 1
 
 
+# --- hard constraints ----------------------------------------------------------------------
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(origin=st.integers(0, N_HELSINKI - 1), destination=st.integers(0, N_HELSINKI - 1),
+       seed=st.integers(0, 2**16))
+def test_blocked_edges_are_never_used(helsinki_ctx, origin, destination, seed):
+    ctx = helsinki_ctx
+    if origin == destination:
+        return
+    # close every street the first answer used but its first and last, and a random tenth of the city
+    first = routes(ctx, origin, destination, objective="fewest-cameras", alternatives=2)
+    street = ctx.index.street_id
+    closed = np.isin(street, street[[e for r in first for e in r.edges[1:-1]]])
+    closed |= np.random.default_rng(seed).random(ctx.index.n_edges) < 0.1
+    constrained = ctx.without(closed)
+    try:
+        found = routes(constrained, origin, destination, objective="fewest-cameras", alternatives=3)
+    except NoRouteError:
+        return
+    found.append(least_in_view_route(constrained, origin, destination))
+    found.extend(alternative_routes(constrained, origin, destination, n=10))
+    for r in found:
+        assert not closed[list(r.edges)].any(), r.label
+        assert r.length_m <= (1 + exposure_settings.max_detour) * found[0].length_m + 1e-6
+
+
+def test_closing_every_way_out_is_no_route(helsinki_ctx):
+    ctx = helsinki_ctx
+    out = ctx.index.edge_u == 1141
+    with pytest.raises(NoRouteError, match="no walking route connects"):
+        routes(ctx.without(out), 1141, 1375)
+    with pytest.raises(ValueError, match="one boolean per edge"):
+        ctx.without(np.zeros(3, dtype=bool))
+
+
 # --- error paths ----------------------------------------------------------------------------
 
 
