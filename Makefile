@@ -20,9 +20,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## Build the embedded default dataset (central Helsinki) unless it is cached.
+## Build the embedded default dataset (central Helsinki) unless it is cached, and compile the route search once.
 dataset: $(VENV)/.installed
 	$(PY) -c "from exposure.datasets import load_dataset; load_dataset('helsinki', progress=print)"
+	$(PY) -c "from exposure._search import warm_up; print('Preparing the route search (compiled once per machine)'); warm_up()"
 
 ## Start the dashboard on http://127.0.0.1:8501 (offline, no telemetry).
 run: dataset
@@ -36,7 +37,8 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check exposure tests bench dashboard.py pages
 	$(VENV)/bin/mypy
 
-bench: $(VENV)/.installed
+## The routing benchmark suite (bench/README.md): every case, JSON and a table in bench/results/.
+bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
 
 clean:

@@ -1,14 +1,17 @@
-"""A seeded synthetic city for benchmarks: a jittered street grid and clustered cameras.
+"""Seeded synthetic cities for benchmarks, and the Brooklyn street proxy built from real Decode positions.
 
-Everything here is invented. The grid is placed near Helsinki (lon 24.9, lat 60.17)
-only so that coordinates, the UTM projection and metre/degree conversions behave
-as they do on a real extract; the result must never be shown to a user as a real
-place or a real camera survey.
+Everything in the synthetic cities is invented. The grid is placed near Helsinki
+(lon 24.9, lat 60.17) only so that coordinates, the UTM projection and metre/degree
+conversions behave as they do on a real extract; the result must never be shown to
+a user as a real place or a real camera survey. The Brooklyn proxy uses the real
+Decode Surveillance intersection positions and cameras, but its streets are a
+proxy (Delaunay edges), not Brooklyn's streets.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -18,7 +21,7 @@ from shapely.geometry import LineString
 
 from exposure.cameras import CAMERA_COLUMNS, apply_frt_policy, frt_policy
 
-__all__ = ["ORIGIN_LONLAT", "synthetic_city"]
+__all__ = ["ORIGIN_LONLAT", "brooklyn_proxy", "nyc_like_city", "synthetic_city"]
 
 #: South-west corner of the grid (WGS84).
 ORIGIN_LONLAT = (24.9, 60.17)
@@ -92,6 +95,46 @@ def synthetic_city(*, n_nodes: int = 90_000, n_cameras: int = 20_000, seed: int 
     """
     rng = np.random.default_rng(seed)
     side = max(2, round(math.sqrt(n_nodes)))
+    G = _grid_city(side, rng, name=f"synthetic-{side}x{side}-seed{seed}")
+    cameras = _cameras(G, n_cameras, rng, extent_m=(side - 1) * BLOCK_M)
+    return G, cameras
+
+
+#: Directed edges per grid node after removals and diagonals (measured: 3.7).
+_EDGES_PER_NODE = 3.7
+
+
+def nyc_like_city(*, n_edges: int = 1_000_000, cameras_per_intersection: float = 0.6,
+                  seed: int = 0) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
+    """A synthetic city whose cameras sit as Decode Surveillance found New York's.
+
+    Decode's volunteers counted 25,536 cameras at 43,406 intersections (0.59 per
+    intersection), at about a third of them, several cameras at one corner; 13 % on
+    street furniture (two thirds of those domes), most on buildings. Here a third
+    of the grid's intersections get cameras (one plus a Poisson number, so that the
+    mean over all intersections is ``cameras_per_intersection``) within 15 m of the
+    corner, and a further tenth of the cameras sit mid-block on building fronts.
+    Every camera's operator is unknown, as in Decode. Raising
+    ``cameras_per_intersection`` (e.g. to 2.0) gives the *dense* variant, with
+    about as many FRT-capable cameras on a 2 km route as central Helsinki.
+
+    Parameters
+    ----------
+    n_edges
+        Approximate number of directed edges.
+    cameras_per_intersection
+        Mean number of cameras per intersection.
+    seed
+        Seed of every random choice.
+    """
+    rng = np.random.default_rng(seed)
+    side = max(2, round(math.sqrt(n_edges / _EDGES_PER_NODE)))
+    G = _grid_city(side, rng, name=f"nyc-like-{side}x{side}-{cameras_per_intersection:g}-seed{seed}")
+    cameras = _nyc_cameras(G, cameras_per_intersection, rng)
+    return G, cameras
+
+
+def _grid_city(side: int, rng: np.random.Generator, *, name: str) -> nx.MultiDiGraph:
     rows, cols = np.divmod(np.arange(side * side), side)
     node_xy = np.c_[cols * BLOCK_M, rows * BLOCK_M] + rng.uniform(-JITTER_M, JITTER_M, (side * side, 2))
     node_lon, node_lat = _to_lonlat(node_xy[:, 0], node_xy[:, 1])
@@ -105,7 +148,7 @@ def synthetic_city(*, n_nodes: int = 90_000, n_cameras: int = 20_000, seed: int 
     parallel = np.flatnonzero(rng.random(n_links) < PARALLEL_SHARE)
     parallel_bow = rng.choice([-1.0, 1.0], len(parallel)) * rng.uniform(15.0, 30.0, len(parallel))
 
-    G = nx.MultiDiGraph(crs="EPSG:4326", name=f"synthetic-{side}x{side}-seed{seed}")
+    G = nx.MultiDiGraph(crs="EPSG:4326", name=name)
     G.add_nodes_from(
         (int(node_ids[i]), {"x": float(node_lon[i]), "y": float(node_lat[i]), "osmid": int(node_ids[i])})
         for i in range(side * side)
@@ -133,9 +176,79 @@ def synthetic_city(*, n_nodes: int = 90_000, n_cameras: int = 20_000, seed: int 
     G.add_edges_from(edges)
     G = ox.truncate.largest_component(G, strongly=True)
     G.graph["crs"] = "EPSG:4326"
+    return G
 
-    cameras = _cameras(G, n_cameras, rng, extent_m=(side - 1) * BLOCK_M)
-    return G, cameras
+
+def _camera_frame(lon: np.ndarray, lat: np.ndarray, kind: np.ndarray, mount: np.ndarray, operator: np.ndarray,
+                  direction: np.ndarray, fov: np.ndarray, height: np.ndarray, *, prefix: str,
+                  verification: str = "verified") -> pd.DataFrame:
+    n = len(lon)
+    frame = pd.DataFrame(
+        {
+            "camera_id": pd.Series([f"{prefix}:{i}" for i in range(n)], dtype=object),
+            "lon": lon.astype("float64"),
+            "lat": lat.astype("float64"),
+            "source": pd.Series([prefix] * n, dtype=object),
+            "kind": pd.Series(kind.astype(object), dtype=object),
+            "mount": pd.Series(mount.astype(object), dtype=object),
+            "operator": pd.Series(operator.astype(object), dtype=object),
+            "direction_deg": direction.astype("float64"),
+            "fov_deg": fov.astype("float64"),
+            "height_m": height.astype("float64"),
+            "verification": pd.Series([verification] * n, dtype=object),
+            "agreement": pd.Series([""] * n, dtype=object),
+            "reports": np.ones(n, dtype="int64"),
+            "observed": pd.Series([None] * n, dtype=object),
+            "frt_tier": pd.Series(["medium"] * n, dtype=object),
+        },
+        columns=list(CAMERA_COLUMNS),
+    )
+    return apply_frt_policy(frame, frt_policy("default"))
+
+
+def _nyc_cameras(G: nx.MultiDiGraph, per_intersection: float, rng: np.random.Generator) -> pd.DataFrame:
+    nodes = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
+    node_lon = np.array([G.nodes[int(n)]["x"] for n in nodes])
+    node_lat = np.array([G.nodes[int(n)]["y"] for n in nodes])
+    corner_total = 0.9 * per_intersection * len(nodes)
+    with_cameras = rng.random(len(nodes)) < 1 / 3
+    # one camera plus a Poisson number at each chosen corner: the mean over all corners is as asked
+    extra_mean = max(corner_total / max(int(with_cameras.sum()), 1) - 1.0, 0.0)
+    per_corner = np.where(with_cameras, 1 + rng.poisson(extra_mean, len(nodes)), 0)
+    anchor = np.repeat(np.arange(len(nodes)), per_corner)
+    r = 15.0 * np.sqrt(rng.random(len(anchor)))
+    theta = rng.uniform(0.0, 2 * math.pi, len(anchor))
+    corner_lon = node_lon[anchor] + r * np.cos(theta) / _M_PER_DEG_LON
+    corner_lat = node_lat[anchor] + r * np.sin(theta) / _M_PER_DEG_LAT
+    # mid-block building fronts: the middle of a random street, 10 m to one side
+    n_mid = round(0.1 * per_intersection * len(nodes))
+    streets = np.array([(u, v) for u, v, k in G.edges(keys=True) if u < v and k == 0], dtype=np.int64)
+    pick = streets[rng.integers(len(streets), size=n_mid)]
+    pos = {int(n): i for i, n in enumerate(nodes)}
+    a = np.array([pos[int(u)] for u in pick[:, 0]], dtype=np.int64)
+    b = np.array([pos[int(v)] for v in pick[:, 1]], dtype=np.int64)
+    mx = (node_lon[a] + node_lon[b]) / 2
+    my = (node_lat[a] + node_lat[b]) / 2
+    dx = (node_lon[b] - node_lon[a]) * _M_PER_DEG_LON
+    dy = (node_lat[b] - node_lat[a]) * _M_PER_DEG_LAT
+    norm = np.maximum(np.hypot(dx, dy), 1e-9)
+    side = rng.choice([-1.0, 1.0], n_mid) * 10.0
+    mid_lon = mx + side * (-dy / norm) / _M_PER_DEG_LON
+    mid_lat = my + side * (dx / norm) / _M_PER_DEG_LAT
+    lon = np.r_[corner_lon, mid_lon]
+    lat = np.r_[corner_lat, mid_lat]
+    n = len(lon)
+    mount = np.where(np.arange(n) < len(anchor),
+                     rng.choice(np.array(["street", "building", "unknown"]), size=n, p=[0.15, 0.72, 0.13]),
+                     "building")
+    kind = np.empty(n, dtype=object)
+    for m, p in (("street", [0.68, 0.20, 0.12]), ("building", [0.15, 0.45, 0.40]), ("unknown", [0.2, 0.3, 0.5])):
+        at = mount == m
+        kind[at] = rng.choice(np.array(["dome", "fixed", "unknown"]), size=int(at.sum()), p=p)
+    operator = np.full(n, "unknown")
+    nan = np.full(n, np.nan)
+    return _camera_frame(lon, lat, kind.astype(str), mount, operator, nan, nan, nan, prefix="nyc-like",
+                         verification="unverified")
 
 
 def _cameras(G: nx.MultiDiGraph, n: int, rng: np.random.Generator, *, extent_m: float) -> pd.DataFrame:
@@ -163,24 +276,45 @@ def _cameras(G: nx.MultiDiGraph, n: int, rng: np.random.Generator, *, extent_m: 
     direction = np.where(directed, rng.uniform(0.0, 360.0, n), np.nan)
     fov = np.where(directed, 90.0, np.nan)
     height = np.where(rng.random(n) < 0.5, rng.uniform(2.5, 8.0, n), np.nan)
-    frame = pd.DataFrame(
-        {
-            "camera_id": pd.Series([f"synthetic:{i}" for i in range(n)], dtype=object),
-            "lon": lon.astype("float64"),
-            "lat": lat.astype("float64"),
-            "source": pd.Series(["synthetic"] * n, dtype=object),
-            "kind": pd.Series(kind.astype(object), dtype=object),
-            "mount": pd.Series(mount.astype(object), dtype=object),
-            "operator": pd.Series(operator.astype(object), dtype=object),
-            "direction_deg": direction.astype("float64"),
-            "fov_deg": fov.astype("float64"),
-            "height_m": height.astype("float64"),
-            "verification": pd.Series(["verified"] * n, dtype=object),
-            "agreement": pd.Series([""] * n, dtype=object),
-            "reports": np.ones(n, dtype="int64"),
-            "observed": pd.Series([None] * n, dtype=object),
-            "frt_tier": pd.Series(["medium"] * n, dtype=object),
-        },
-        columns=list(CAMERA_COLUMNS),
+    return _camera_frame(lon, lat, kind, mount, operator, direction, fov, height, prefix="synthetic")
+
+
+def brooklyn_proxy(decode_csv: str | Path, *, max_edge_m: float = 200.0) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
+    """A street proxy for Brooklyn from Decode Surveillance's real intersection positions, with its cameras.
+
+    The streets are not Brooklyn's: every Delaunay edge shorter than ``max_edge_m``
+    between two of the file's panorama positions becomes a straight street (both
+    directions), and the largest connected part is kept. The cameras are the file's
+    own, read by the project's Decode loader, at their panorama positions. It is
+    a hard realistic case for routing (cameras at a third of intersections), not a
+    map to show anyone.
+    """
+    from scipy.spatial import Delaunay  # noqa: PLC0415
+
+    from exposure.cameras import load_cameras  # noqa: PLC0415
+    from exposure.network import local_crs  # noqa: PLC0415
+
+    table = pd.read_csv(decode_csv, usecols=["PanoramaId", "Lat", "Long"])
+    lon, lat = table["Long"].to_numpy(float), table["Lat"].to_numpy(float)
+    crs = local_crs(float(lon.mean()), float(lat.mean()))
+    import pyproj  # noqa: PLC0415
+
+    x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    xy = np.c_[x, y]
+    tri = Delaunay(xy)
+    pairs = np.concatenate([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]], tri.simplices[:, [2, 0]]])
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+    length = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+    keep = (length < max_edge_m) & (length > 0)
+    pairs, length = pairs[keep], length[keep]
+    G = nx.MultiDiGraph(crs="EPSG:4326", name="brooklyn-proxy")
+    G.add_nodes_from((i, {"x": float(lon[i]), "y": float(lat[i]), "osmid": i}) for i in range(len(lon)))
+    G.add_edges_from(
+        (int(u), int(v), 0, {"osmid": j, "highway": "residential", "oneway": False, "reversed": rev,
+                             "length": float(length[j])})
+        for j, (a, b) in enumerate(pairs) for u, v, rev in ((a, b, False), (b, a, True))
     )
-    return apply_frt_policy(frame, frt_policy("default"))
+    G = ox.truncate.largest_component(G, strongly=True)
+    G.graph["crs"] = "EPSG:4326"
+    cameras = load_cameras(decode_csv).cameras
+    return G, cameras

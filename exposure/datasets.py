@@ -10,12 +10,10 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from exposure import settings
 from exposure._errors import CameraDataError, DatasetError
@@ -34,6 +32,10 @@ from exposure.coverage import Coverage, edge_coverage, edge_exposure
 from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
 from exposure.places import Place, place_table, resolve_place
 from exposure.routing import RoutingContext
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from scipy.spatial import cKDTree
 
 __all__ = [
     "DATASETS",
@@ -118,6 +120,8 @@ class Dataset:
     def node_tree(self) -> cKDTree:
         """KD-tree over the projected street nodes."""
         if "tree" not in self._memo:
+            from scipy.spatial import cKDTree  # noqa: PLC0415
+
             self._memo["tree"] = cKDTree(self.index.node_xy)
         return self._memo["tree"]
 
@@ -275,6 +279,8 @@ def _read_pickle(path: Path) -> Dataset | None:
 
 
 def _read_graph(path: Path) -> nx.MultiDiGraph:
+    import networkx as nx  # noqa: PLC0415
+
     try:
         graph = _load(path)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as err:

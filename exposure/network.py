@@ -8,17 +8,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pyproj
-import shapely
 from scipy.sparse import csr_matrix
 
 from exposure._errors import DatasetError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    import networkx as nx
+
+# networkx, osmnx and shapely are imported where a graph is built or exported: a command that
+# only routes on a cached dataset never needs them (osmnx alone pulls in matplotlib).
 
 __all__ = [
     "NetworkIndex",
@@ -180,6 +182,9 @@ def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, An
         The graph (WGS84, ``length`` in metres) and a report: ways read, clipped
         ways split, nodes dropped outside the main component, named places.
     """
+    import networkx as nx  # noqa: PLC0415
+    import osmnx as ox  # noqa: PLC0415
+
     path = Path(path)
     if not path.is_file():
         msg = f"OSM file not found: {path}"
@@ -330,6 +335,8 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
     crs
         Metric CRS for geometry; default the local UTM zone.
     """
+    import shapely  # noqa: PLC0415
+
     node_ids = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
     node_lonlat = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in node_ids], dtype=float)
     if crs is None:
@@ -404,11 +411,15 @@ def _street_ids(xy: np.ndarray, geom_start: np.ndarray) -> np.ndarray:
 
 def save_graphml(G: nx.MultiDiGraph, path: str | Path) -> None:
     """Save the graph as osmnx-compatible GraphML (WGS84), loadable by ``ox.load_graphml``."""
+    import osmnx as ox  # noqa: PLC0415
+
     ox.save_graphml(G, filepath=Path(path))
 
 
 def graph_to_geojson(G: nx.MultiDiGraph) -> dict[str, Any]:
     """The graph's edges as a GeoJSON FeatureCollection of LineStrings (WGS84)."""
+    import shapely  # noqa: PLC0415
+
     features = []
     for u, v, k, d in G.edges(keys=True, data=True):
         if "geometry" in d:
