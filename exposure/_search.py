@@ -453,25 +453,29 @@ def view_search(out_ptr: np.ndarray, out_edge: np.ndarray, e_v: np.ndarray, e_le
 # --- the Python side: one problem per query, built from the detour ellipse ------------------------
 
 
-_WARM: list[bool] = []
+_WARM: set[str] = set()
 
 
-def warm_up() -> None:
+def warm_up(*, cameras: bool = True, view: bool = True) -> None:
     """Load (or compile, the first time on a machine) the kernels, so that no time limit pays for it.
 
     numba compiles each kernel once and caches the machine code beside this module;
     loading it still takes a few tenths of a second on a process's first call.
+    ``cameras`` loads the fewest-cameras and trade-off kernels, ``view`` the
+    least-in-view one.
     """
-    if _WARM:
-        return
-    path = CameraProblem(u=np.array([0, 1]), v=np.array([1, 2]), length_m=np.array([1.0, 1.0]),
-                         pair_edge=np.array([0]), pair_camera=np.array([0]), node_xy=np.zeros((3, 2)),
-                         to_target_m=np.array([2.0, 1.0, 0.0]), source=0, target=2)
-    path.search(budget_m=3.0, mode=0)
-    path.search(budget_m=3.0, mode=1)
-    ptr, order = adjacency(path.e_u, 3)
-    view_search(ptr, order, path.e_v, path.length_m, path.length_m, path.dt, path.dt, 0, 2, 3.0, 3.0, np.inf, 1024)
-    _WARM.append(True)
+    if cameras and "cameras" not in _WARM:
+        path = CameraProblem(u=np.array([0, 1]), v=np.array([1, 2]), length_m=np.array([1.0, 1.0]),
+                             pair_edge=np.array([0]), pair_camera=np.array([0]), node_xy=np.zeros((3, 2)),
+                             to_target_m=np.array([2.0, 1.0, 0.0]), source=0, target=2)
+        path.search(budget_m=3.0, mode=0)
+        _WARM.add("cameras")
+    if view and "view" not in _WARM:
+        line = np.array([1.0, 1.0])
+        ptr, order = adjacency(np.array([0, 1]), 3)
+        view_search(ptr, order, np.array([1, 2]), line, line, np.array([2.0, 1.0, 0.0]), np.array([2.0, 1.0, 0.0]),
+                    0, 2, 3.0, 3.0, np.inf, 1024)
+        _WARM.add("view")
 
 
 def adjacency(tail: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
-from scipy.spatial import cKDTree
 
 from exposure import settings
 
@@ -21,6 +20,7 @@ __all__ = [
     "Coverage",
     "EdgeExposure",
     "camera_geometry",
+    "candidate_pairs",
     "coverage_settings",
     "edge_coverage",
     "edge_exposure",
@@ -181,18 +181,61 @@ def polyline_intervals(
     return s[keep], c[keep], lo[keep], hi[keep]
 
 
-def candidate_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry) -> tuple[np.ndarray, np.ndarray]:
-    """(segment, camera) pairs that may intersect: the camera is within reach of the segment's middle."""
+def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs ``starts[i] .. starts[i] + counts[i]``: the run of each element and the element."""
+    total = int(counts.sum())
+    run = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return run, np.repeat(starts, counts) + offset
+
+
+def candidate_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, *,
+                    chunk: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
+    """(segment, camera) pairs that may intersect: the camera is within its radius of the segment.
+
+    A grid join: cameras are binned in square cells as wide as the largest radius;
+    each segment looks in the cells around its middle as far as its half-length
+    plus that radius, and keeps the cameras whose own radius reaches that far.
+    Segments go in chunks, so that memory stays bounded on a city of a million edges.
+    """
+    empty = np.empty(0, dtype=np.int64)
     if len(cams.xy) == 0 or len(seg_a) == 0:
-        empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    mid = (seg_a + seg_b) / 2
-    reach = np.hypot(*(seg_b - seg_a).T) / 2 + float(cams.radius_m.max()) + 1e-6
-    found = cKDTree(cams.xy).query_ball_point(mid, reach, return_sorted=False)
-    counts = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-    seg = np.repeat(np.arange(len(seg_a), dtype=np.int64), counts)
-    cam = np.fromiter((c for f in found for c in f), dtype=np.int64, count=int(counts.sum()))
-    return seg, cam
+    r_max = float(cams.radius_m.max())
+    cell = max(r_max, 10.0)
+    origin = np.minimum(cams.xy.min(axis=0), np.minimum(seg_a.min(axis=0), seg_b.min(axis=0))) - cell
+    top = max(float(cams.xy[:, 1].max()), float(seg_a[:, 1].max()), float(seg_b[:, 1].max()))
+    # cells are keyed row by row; a looked-up cell beyond the last row aliases another cell, which
+    # only adds candidates that the exact distance test below removes
+    span = int((top - origin[1]) / cell) + 3
+    cam_cell = np.floor((cams.xy - origin) / cell).astype(np.int64)
+    cam_key = cam_cell[:, 0] * span + cam_cell[:, 1]
+    order = np.argsort(cam_key, kind="stable")
+    sorted_key = cam_key[order]
+    segs, found = [], []
+    for lo in range(0, len(seg_a), chunk):
+        a, b = seg_a[lo : lo + chunk], seg_b[lo : lo + chunk]
+        mid = (a + b) / 2
+        half = np.hypot(*(b - a).T) / 2
+        reach = half + r_max + 1e-6
+        c0 = np.floor((mid - reach[:, None] - origin) / cell).astype(np.int64)
+        c1 = np.floor((mid + reach[:, None] - origin) / cell).astype(np.int64)
+        nx_, ny_ = c1[:, 0] - c0[:, 0] + 1, c1[:, 1] - c0[:, 1] + 1
+        seg_of, k = _expand(np.zeros(len(a), dtype=np.int64), nx_ * ny_)
+        gx = c0[seg_of, 0] + k // ny_[seg_of]
+        gy = c0[seg_of, 1] + k % ny_[seg_of]
+        key = gx * span + gy
+        first = np.searchsorted(sorted_key, key, side="left")
+        last = np.searchsorted(sorted_key, key, side="right")
+        hit = last > first
+        run, pos = _expand(first[hit], (last - first)[hit])
+        seg = seg_of[hit][run]
+        cam = order[pos]
+        d = np.hypot(*(cams.xy[cam] - mid[seg]).T)
+        near = d <= half[seg] + cams.radius_m[cam] + 1e-6
+        segs.append(seg[near] + lo)
+        found.append(cam[near])
+    return np.concatenate(segs), np.concatenate(found)
 
 
 @dataclass(frozen=True)

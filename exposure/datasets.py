@@ -156,7 +156,8 @@ class Dataset:
 
     def resolve(self, text: str) -> Place:
         """Resolve ``lat,lon`` or a place name to a street node of this dataset."""
-        return resolve_place(text, self.index, self.places, tree=self.node_tree)
+        # one point needs no tree; a tree someone already built (for many points) is used
+        return resolve_place(text, self.index, self.places, tree=self._memo.get("tree"))
 
     def with_cameras(self, cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str) -> Dataset:
         """The same streets with another camera table (e.g. an uploaded file)."""

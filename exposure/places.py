@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyproj
-from scipy.spatial import cKDTree
 
 from exposure import settings
 from exposure._errors import PlaceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from scipy.spatial import cKDTree
 
     from exposure.network import NetworkIndex
 
@@ -82,12 +83,19 @@ def parse_lat_lon(text: str) -> tuple[float, float] | None:
 
 
 def nearest_node(index: NetworkIndex, lon: float, lat: float, *, tree: cKDTree | None = None) -> tuple[int, float]:
-    """The street node nearest a point and its distance in metres."""
+    """The street node nearest a point and its distance in metres.
+
+    With a KD-tree over ``index.node_xy`` (for many points) it is queried; for one
+    point a scan of every node is as quick and needs no tree.
+    """
     to_xy = pyproj.Transformer.from_crs("EPSG:4326", index.crs, always_xy=True)
     x, y = to_xy.transform(lon, lat)
-    tree = tree if tree is not None else cKDTree(index.node_xy)
-    dist, node = tree.query([x, y])
-    return int(node), float(dist)
+    if tree is not None:
+        dist, node = tree.query([x, y])
+        return int(node), float(dist)
+    d2 = (index.node_xy[:, 0] - x) ** 2 + (index.node_xy[:, 1] - y) ** 2
+    node = int(np.argmin(d2))
+    return node, float(np.sqrt(d2[node]))
 
 
 def resolve_place(

@@ -313,8 +313,9 @@ def _check_nodes(ctx: RoutingContext, source: int, target: int) -> None:
         raise NoRouteError(msg)
 
 
-def _deadline(time_limit_s: float | None) -> float:
-    _search.warm_up()  # a process's first search loads the compiled kernels: not part of any time limit
+def _deadline(time_limit_s: float | None, *, cameras: bool = True, view: bool = True) -> float:
+    # a process's first search loads the compiled kernels it needs: not part of any time limit
+    _search.warm_up(cameras=cameras, view=view)
     limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
     return time.perf_counter() + limit
 
@@ -397,7 +398,7 @@ def least_in_view_route(
     ``optimal=False`` and a note.
     """
     _check_nodes(ctx, source, target)
-    deadline = _deadline(time_limit_s)
+    deadline = _deadline(time_limit_s, cameras=False)
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
     p, proven, notes = _least_in_view(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s)
     return route_from_edges(ctx, sub.edges[p], label="least time in view", objective="least-time-in-view",
@@ -528,7 +529,7 @@ def fewest_cameras_route(
     known is returned with ``optimal=False`` and a note.
     """
     _check_nodes(ctx, source, target)
-    deadline = _deadline(time_limit_s)
+    deadline = _deadline(time_limit_s, view=False)
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
     found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=False)
     edges, proven = found.points[-1]
@@ -570,7 +571,7 @@ def alternative_routes(
     if n < 1:
         msg = f"the number of alternatives must be at least 1, got {n}"
         raise ValueError(msg)
-    deadline = _deadline(time_limit_s)
+    deadline = _deadline(time_limit_s, view=False)
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
     found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=True)
     return _spread(_tradeoff_routes(ctx, sub, found), n)
@@ -596,7 +597,8 @@ def routes(
         msg = f"the number of alternatives must be 0 or more, got {alternatives}"
         raise ValueError(msg)
     _check_nodes(ctx, source, target)
-    deadline = _deadline(time_limit_s)
+    deadline = _deadline(time_limit_s, cameras=objective == "fewest-cameras" or alternatives > 0,
+                         view=objective == "least-time-in-view")
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
     found = [route_from_edges(ctx, shortest_edges, label="shortest", objective="shortest", optimal=True)]
     tradeoff = None

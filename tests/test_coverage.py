@@ -18,6 +18,7 @@ from exposure.cameras import CAMERA_COLUMNS
 from exposure.coverage import (
     CameraGeometry,
     camera_geometry,
+    candidate_pairs,
     coverage_settings,
     edge_coverage,
     edge_exposure,
@@ -423,3 +424,23 @@ def test_helsinki_radius_override(helsinki, directed_cameras, monkeypatch):
     # every camera seeing an edge is within 30 m of it
     for e, c in zip(cov.edge[::25], cov.camera[::25], strict=True):
         assert shapely.Point(geom.xy[c]).distance(shapely.LineString(index.edge_xy(int(e)))) < 30.0 + 1e-6
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 2**32 - 1), n_segments=st.integers(1, 400), n_cameras=st.integers(1, 120),
+       scale=st.sampled_from([5.0, 60.0, 600.0, 4000.0]), chunk=st.integers(1, 500))
+def test_candidate_pairs_are_every_camera_within_reach(seed, n_segments, n_cameras, scale, chunk):
+    # the grid join must find exactly the pairs a brute-force distance test finds, whatever the
+    # segments' lengths (some far longer than a cell) and however the segments are chunked
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0, 2000, (n_segments, 2))
+    b = a + rng.normal(0, scale, (n_segments, 2))
+    xy = rng.uniform(-300, 2300, (n_cameras, 2))
+    radius = rng.choice([10.0, 25.0, 40.0, 100.0, 120.0], n_cameras)
+    cams = CameraGeometry(xy, radius, np.full(n_cameras, np.nan), np.full(n_cameras, 360.0))
+    seg, cam = candidate_pairs(a, b, cams, chunk=chunk)
+    mid, half = (a + b) / 2, np.hypot(*(b - a).T) / 2
+    dist = np.hypot(mid[:, None, 0] - xy[None, :, 0], mid[:, None, 1] - xy[None, :, 1])
+    expected = set(zip(*np.nonzero(dist <= half[:, None] + radius[None, :] + 1e-6), strict=True))
+    assert set(zip(seg.tolist(), cam.tolist(), strict=True)) == {(int(i), int(j)) for i, j in expected}
+    assert len(seg) == len(set(zip(seg.tolist(), cam.tolist(), strict=True)))  # each pair once
