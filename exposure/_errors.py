@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "BatchError",
     "CameraDataError",
     "DatasetError",
     "ExposureError",
@@ -39,3 +40,7 @@ class DatasetError(ExposureError, RuntimeError):
 
 class TrackError(ExposureError, ValueError):
     """A track (GPX, GeoJSON or point list) cannot be read."""
+
+
+class BatchError(ExposureError, ValueError):
+    """A batch job cannot start: its pairs, points or tracks file, its options, or its cluster."""

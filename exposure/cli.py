@@ -18,7 +18,7 @@ def _progress(msg: str) -> None:
     print(f"… {msg}", file=sys.stderr)
 
 
-def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
+def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, out_help: str | None = None) -> None:
     if dataset:
         p.add_argument("--dataset", default="helsinki",
                        help="named dataset (helsinki) or path to an .osm.pbf/.osm extract [helsinki]")
@@ -33,7 +33,10 @@ def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True) -> None:
                         "count instead (not the published rule) [attachments]")
     p.add_argument("--radius-m", type=float, default=None,
                    help="every camera sees a disc of this radius in metres (default: per-kind model)")
-    p.add_argument("--out", default=None, help="write the result to this file instead of stdout")
+    if out_help is None:
+        p.add_argument("--out", default=None, help="write the result to this file instead of stdout")
+    else:
+        p.add_argument("--out", required=True, help=out_help)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,7 +128,89 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--cameras", default=None, help="use this camera file instead of OpenStreetMap's cameras")
     b.add_argument("--names", action=argparse.BooleanOptionalAction, default=True,
                    help="online: also download squares, stations and landmarks for place names [on]")
+    _add_batch(sub)
     return parser
+
+
+def _add_batch(sub: Any) -> None:
+    k = sub.add_parser(
+        "batch", help="routes or audits in bulk on Dask: many pairs, origins x destinations, or a folder of tracks",
+        description="Route many origin-destination pairs (or audit many recorded walks) on a Dask cluster: a "
+                    "LocalCluster on every core of this machine by default, or a running dask.distributed "
+                    "scheduler. One row per route in a GeoParquet (or CSV) file, and a summary on stderr.")
+    what = k.add_mutually_exclusive_group(required=True)
+    what.add_argument("--pairs", metavar="FILE", help="CSV/Parquet of pairs: origin, destination (place names or "
+                      "'lat,lon', or origin_lat/origin_lon/destination_lat/destination_lon), optional id")
+    what.add_argument("--origins", metavar="FILE", help="CSV/Parquet of points (name, place or lat/lon): routes "
+                      "from each to every --destinations point, or to its --nearest K")
+    what.add_argument("--tracks", metavar="DIR", help="a folder of GPX/GeoJSON walks to audit, one row per file")
+    k.add_argument("--destinations", metavar="FILE", help="CSV/Parquet of points, with --origins")
+    k.add_argument("--nearest", type=int, default=None, metavar="K",
+                   help="with --origins: only each origin's K nearest destinations in a straight line [all]")
+    k.add_argument("--objective", default="fewest-cameras", choices=["shortest", "fewest-cameras",
+                                                                     "least-time-in-view"],
+                   help="what each pair's second route minimises [fewest-cameras]")
+    k.add_argument("--max-detour", type=float, default=settings.max_detour,
+                   help="maximum detour over the shortest route, as a fraction [0.5 = +50 %%]")
+    k.add_argument("--alternatives", type=int, default=0, metavar="N",
+                   help="also N more routes per pair from the length/cameras trade-off set [0]")
+    k.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")
+    k.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="a running dask.distributed scheduler, e.g. tcp://10.0.0.5:8786 [a LocalCluster here]")
+    k.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes of the LocalCluster [one per core]")
+    k.add_argument("--chunk-size", type=int, default=200, metavar="N", help="pairs or tracks per task [200]")
+    k.add_argument("--resume", action="store_true",
+                   help="continue a stopped run of the same request: keep the chunks already written")
+    _add_common(k, out_help="the rows: FILE.parquet (GeoParquet), FILE.csv or FILE.geojson (required)")
+
+
+def _batch(args: argparse.Namespace) -> None:
+    from exposure.batch import (  # noqa: PLC0415
+        BatchRequest,
+        pairs_from_points,
+        read_pairs,
+        read_points,
+        run_batch,
+        track_files,
+    )
+    from exposure.datasets import load_dataset  # noqa: PLC0415
+
+    request = BatchRequest(objective=args.objective, max_detour=args.max_detour, alternatives=args.alternatives,
+                           frt_policy=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    if args.destinations and not args.origins:
+        msg = "--destinations goes with --origins"
+        raise ExposureError(msg)
+    if args.tracks:
+        cameras = _load_cameras(args.cameras, decode_total=args.decode_total).cameras if args.cameras else None
+        ds = None if cameras is not None else load_dataset(args.dataset, progress=_progress)
+        result = run_batch(ds, tracks=track_files(args.tracks), cameras=cameras, request=request, out=args.out,
+                           resume=args.resume, scheduler=args.scheduler, workers=args.workers,
+                           chunk_size=args.chunk_size, progress=_progress)
+    else:
+        ds = load_dataset(args.dataset, progress=_progress)
+        if args.cameras:
+            loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
+            ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+        if args.pairs:
+            pairs = read_pairs(args.pairs)
+        else:
+            if not args.destinations:
+                msg = "--origins needs --destinations"
+                raise ExposureError(msg)
+
+            def where(text: str) -> tuple[float, float]:
+                place = ds.resolve(text)
+                return place.lon, place.lat
+
+            pairs = pairs_from_points(read_points(args.origins), read_points(args.destinations),
+                                      nearest=args.nearest, resolve=where)
+        result = run_batch(ds, pairs=pairs, request=request, out=args.out, resume=args.resume,
+                           scheduler=args.scheduler, workers=args.workers, chunk_size=args.chunk_size,
+                           progress=_progress)
+    print(f"wrote {args.out}: {len(result.rows):,} rows", file=sys.stderr)
+    _emit({**result.summary, "out": str(args.out), "chunks": result.chunks, "chunks_resumed": result.chunks_resumed,
+           "workers": result.workers, "settings": {**request.__dict__, "dataset": args.dataset}}, None)
 
 
 def _emit(result: str | dict[str, Any] | list[Any], out: str | None) -> None:
@@ -388,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     args = build_parser().parse_args(argv)
     handlers = {"route": _route, "audit": _audit, "cameras": _cameras, "network": _network,
-                "density": _density, "build": _build_dataset, "watched": _watched}
+                "density": _density, "build": _build_dataset, "watched": _watched, "batch": _batch}
     try:
         handlers[args.command](args)
     except (ExposureError, ValueError, OSError) as err:

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 import gpxpy.gpx
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:
     from exposure.audit import Audit
@@ -22,6 +23,7 @@ __all__ = [
     "audit_per_camera_csv",
     "audit_to_json",
     "json_safe",
+    "neutralise_formulas",
     "route_description",
     "routes_to_geojson",
     "routes_to_gpx",
@@ -137,6 +139,20 @@ def routes_to_gpx(
         track.segments.append(segment)
         gpx.tracks.append(track)
     return gpx.to_xml(version="1.1")
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table whose text cells a spreadsheet would run as a formula start with ``'``.
+
+    Names, ids and places come from other people's files; a cell such as
+    ``=HYPERLINK(...)`` must reach a spreadsheet as text. Numbers are left alone.
+    """
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+                           for v in out[column]]
+    return out
 
 
 def audit_to_json(audit: Audit) -> dict[str, Any]:
