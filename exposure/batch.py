@@ -28,6 +28,7 @@ __all__ = [
     "BatchRequest",
     "BatchResult",
     "pairs_from_points",
+    "prepare_worker",
     "read_pairs",
     "read_points",
     "route_chunk",
@@ -73,7 +74,11 @@ class BatchRequest:
 
 @dataclass
 class BatchResult:
-    """A finished batch: the rows, where they were written, and figures for the summary."""
+    """A finished batch: the rows, where they were written, and figures for the summary.
+
+    ``seconds`` is the whole job; ``setup_s`` the part spent sending the dataset
+    and building each worker's routing context, before any pair was routed.
+    """
 
     rows: pd.DataFrame
     out: Path | None
@@ -81,6 +86,7 @@ class BatchResult:
     chunks_resumed: int
     seconds: float
     workers: int
+    setup_s: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -280,6 +286,17 @@ def route_chunk(ds: Dataset, pairs: pd.DataFrame, request: BatchRequest) -> pd.D
     return table
 
 
+def prepare_worker(ds: Dataset, request: BatchRequest) -> float:
+    """Build a worker's routing context and node tree once, before its first chunk; the seconds it took."""
+    from exposure import _search  # noqa: PLC0415
+
+    started = time.perf_counter()
+    ds.context(frt_policy_spec=request.frt_policy, verification=request.verification, radius_m=request.radius_m)
+    _ = ds.node_tree
+    _search.warm_up()
+    return time.perf_counter() - started
+
+
 def track_chunk(cameras: pd.DataFrame, files: Sequence[str], request: BatchRequest) -> pd.DataFrame:
     """Audit each track file of a chunk as ``python -m exposure audit`` would, one row per file."""
     from exposure.audit import audit_track, read_track  # noqa: PLC0415
@@ -469,6 +486,7 @@ def run_batch(
     results: dict[int, pd.DataFrame] = {}
     own_client = client is None
     n_workers = 0
+    setup = [0.0]
     if todo:
         if own_client:
             client, n_workers = _client(scheduler, workers)
@@ -477,7 +495,7 @@ def run_batch(
         try:
             say(f"{len(todo):,} chunks of up to {chunk_size} on {n_workers} Dask worker(s)")
             results = _run_chunks(client, dataset, items, spans, todo, names, parts, pairs is not None, cameras,
-                                  request, _Progress(len(todo), say))
+                                  request, _Progress(len(todo), say), setup)
         finally:
             if own_client:
                 cluster = getattr(client, "cluster", None)
@@ -496,8 +514,8 @@ def run_batch(
         rows = rows.sort_values("pair_pos", kind="stable").drop(columns="pair_pos").reset_index(drop=True)
     seconds = time.perf_counter() - started
     result = BatchResult(rows=rows, out=Path(out) if out else None, chunks=len(names), chunks_resumed=len(done),
-                         seconds=seconds, workers=n_workers, summary=summarise(rows, seconds=seconds,
-                                                                                 routes=pairs is not None))
+                         seconds=seconds, workers=n_workers, setup_s=setup[0],
+                         summary=summarise(rows, seconds=seconds, routes=pairs is not None))
     if out is not None:
         write_rows(rows, Path(out))
         if parts is not None:
@@ -511,18 +529,28 @@ def _parts_folder(out: str | Path | None) -> Path | None:
 
 def _run_chunks(client: Any, dataset: Dataset | None, items: pd.DataFrame, spans: list[tuple[int, int]],
                 todo: list[int], names: list[str], parts: Path | None, routing: bool, cameras: pd.DataFrame | None,
-                request: BatchRequest, meter: _Progress) -> dict[int, pd.DataFrame]:
-    from distributed import as_completed  # noqa: PLC0415
+                request: BatchRequest, meter: _Progress, setup: list[float]) -> dict[int, pd.DataFrame]:
+    from distributed import as_completed, wait  # noqa: PLC0415
 
+    started = time.perf_counter()
     if routing:
         assert dataset is not None
         # once to each worker, without its memo or graph: tasks refer to it, they never carry it
         shared = client.scatter(dataset, broadcast=True, hash=False)
+        workers = list(client.scheduler_info(n_workers=-1)["workers"])
+        meter.say(f"preparing the street network and cameras on {len(workers)} worker(s)")
+        ready = [client.submit(prepare_worker, shared, request, workers=[w], allow_other_workers=False, pure=False)
+                 for w in workers]
+        wait(ready)
+        for fut in ready:
+            fut.result()  # a worker that cannot build the context says why here
         fn: Callable[..., pd.DataFrame] = route_chunk
     else:
         shared = client.scatter(cameras if cameras is not None else dataset.cameras,  # type: ignore[union-attr]
                                 broadcast=True, hash=False)
         fn = track_chunk
+    setup[0] = time.perf_counter() - started
+    meter.started = time.perf_counter()
     futures = {}
     for i in todo:
         lo, hi = spans[i]
