@@ -939,10 +939,13 @@ def make_plan(
         legs = tuple(leg(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True))
         via_names = [s.name for s in stops[1:-1]]
         name = f"{stops[0].name} → {stops[-1].name}" + (f" via {', '.join(via_names)}" if via_names else "")
+        ok = all(leg.feasible for leg in legs)
         journeys.append(Journey(
             name=name, direction=direction, stops=tuple(stops), legs=legs,
-            shortest=_join(ctx, legs, "shortest", label="shortest", objective="shortest"),
-            route=_join(ctx, legs, "route", label=label, objective=request.objective),
+            shortest=_join(ctx, legs, "shortest", label="shortest" if ok else "least bad",
+                           objective="shortest" if ok else "least-bad"),
+            route=_join(ctx, legs, "route", label=label if ok else "least bad",
+                        objective=request.objective if ok else "least-bad"),
         ))
     regroup: tuple[RegroupPoint, ...] = ()
     if request.regroup_radius_m > 0:
