@@ -513,7 +513,7 @@ def plan_cards_pdf(plan: Plan, *, index: NetworkIndex, basemap: dict[str, list[l
             fig.text(0.09, y, text, fontsize=7, va="center")
             y -= 0.017
         for t in plan.totals():
-            if t["route"] == "shortest":
+            if t["kind"] == "shortest":
                 continue
             fig.text(0.06, y, f"{t['journey'].capitalize()} ({t['routes']} routes): {t['length_m']:,.0f} m, "
                      f"{t['walk_min']:.0f} min walked in all, {t['frt_cameras']} distinct FRT cameras, "

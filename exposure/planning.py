@@ -713,12 +713,12 @@ class Plan:
         return all(j.feasible for j in self.journeys)
 
     def summary(self) -> list[dict[str, Any]]:
-        """One row per journey and route (the objective's route, then the shortest)."""
+        """One row per journey and route (the objective's route, then the shortest); ``kind`` says which."""
         rows = []
         for kind in ("route", "shortest"):
             for j in self.journeys:
                 r: Route = getattr(j, kind)
-                rows.append({"journey": j.name, "direction": j.direction, "route": r.label,
+                rows.append({"journey": j.name, "direction": j.direction, "kind": kind, "route": r.label,
                              "length_m": round(r.length_m, 1), "walk_min": round(r.walk_min, 1),
                              "frt_cameras": r.frt_cameras, "metres_in_view": round(r.metres_in_view, 1),
                              "feasible": j.feasible})
@@ -734,8 +734,8 @@ class Plan:
             for kind in ("route", "shortest"):
                 picked = [getattr(j, kind) for j in chosen]
                 cams = {c for r in picked for c in r.frt_camera_ids}
-                out.append({"journey": name, "direction": direction, "route": picked[0].label if kind == "shortest"
-                            else OBJECTIVE_LABELS[self.request.objective],
+                out.append({"journey": name, "direction": direction, "kind": kind,
+                            "route": "shortest" if kind == "shortest" else OBJECTIVE_LABELS[self.request.objective],
                             "routes": len(picked), "length_m": round(sum(r.length_m for r in picked), 1),
                             "walk_min": round(sum(r.walk_min for r in picked), 1), "frt_cameras": len(cams),
                             "frt_camera_ids": sorted(cams),

@@ -144,6 +144,7 @@ def test_summary_and_totals_count_shared_cameras_once(helsinki, ctx):
     assert len(rows) == 2 * len(plan.journeys)
     assert {r["route"] for r in rows} == {"fewest cameras", "shortest"}
     totals = {(t["direction"], t["route"]): t for t in plan.totals()}
+    assert [t["kind"] for t in plan.totals()] == ["route", "shortest", "route", "shortest"]
     ins = [j for j in plan.journeys if j.direction == "in"]
     total = totals[("in", "fewest cameras")]
     assert total["routes"] == 4
