@@ -1042,11 +1042,13 @@ def _regroup(ctx: RoutingContext, cons: EdgeConstraints, site: int, cameras: pd.
     count = np.bincount(p, minlength=len(candidates))
     order = np.lexsort((candidates, dist[candidates], count))
     picked: list[int] = []
+    taken = [index.node_xy[site]]  # a point beside the site is no place to regroup away from it
     for i in order:
         if len(picked) == n:
             break
-        if all(np.hypot(*(xy[i] - xy[j])) >= min_separation_m for j in picked):
+        if all(np.hypot(*(xy[i] - p)) >= min_separation_m for p in taken):
             picked.append(int(i))
+            taken.append(xy[i])
     out_ptr, out_edges = ctx.out_edges_ptr, ctx.out_edges
     result = []
     for rank, i in enumerate(picked, start=1):
@@ -1070,7 +1072,8 @@ def regroup_points(
     avoided camera's view). They are ranked by how many counted FRT-capable
     cameras see the point (inside the camera's disc, or its sector when its
     direction is known), then by walking distance; a point closer than
-    ``min_separation_m`` to a better one is skipped, so the suggestions spread out.
+    ``min_separation_m`` to the site or to a better one is skipped, so the
+    suggestions spread out.
 
     Parameters
     ----------
