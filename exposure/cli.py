@@ -1,4 +1,4 @@
-"""Command line: ``python -m exposure route|audit|cameras|network``, JSON on stdout."""
+"""Command line: ``python -m exposure route|plan|audit|cameras|network|density|watched|build``, JSON on stdout."""
 
 from __future__ import annotations
 
@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")
     r.add_argument("--format", default="json", choices=["json", "geojson", "gpx"])
     _add_common(r)
+
+    _add_plan_parser(sub)
 
     a = sub.add_parser("audit", help="exposure of a walked track (GPX or GeoJSON)")
     a.add_argument("--track", required=True, help="GPX or GeoJSON LineString file")
@@ -211,6 +213,146 @@ def _batch(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}: {len(result.rows):,} rows", file=sys.stderr)
     _emit({**result.summary, "out": str(args.out), "chunks": result.chunks, "chunks_resumed": result.chunks_resumed,
            "workers": result.workers, "settings": {**request.__dict__, "dataset": args.dataset}}, None)
+def _add_plan_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "plan", help="protest plan: many gathering points to a site, via points, a way out, places to avoid",
+        description="Routes from every gathering point (through the via points, in order) to the site, and from the "
+                    "site to every dispersal point: the shortest and the objective's route for each, with totals "
+                    "(cameras shared between routes counted once). What is avoided is a hard constraint; when no "
+                    "route can keep to it, the least-bad route is given with what it breaks.")
+    p.add_argument("--site", default=None, help="the protest site: 'lat,lon' or a place name")
+    p.add_argument("--from", dest="gathering", action="append", default=[], metavar="PLACE",
+                   help="a gathering point ('lat,lon' or a name); repeat for several")
+    p.add_argument("--from-file", dest="gathering_file", default=None, metavar="FILE",
+                   help="gathering points from a CSV (name, lat, lon) or GeoJSON (Point features) file")
+    p.add_argument("--to", dest="dispersal", action="append", default=[], metavar="PLACE",
+                   help="a dispersal point for the way out; repeat for several")
+    p.add_argument("--to-file", dest="dispersal_file", default=None, metavar="FILE",
+                   help="dispersal points from a CSV or GeoJSON file")
+    p.add_argument("--via", action="append", default=[], metavar="PLACE",
+                   help="a via point on the way in, in order (gathering point → via … → site); repeat for several")
+    p.add_argument("--avoid", action="append", default=[], metavar="FILE|LAT,LON,M",
+                   help="areas to avoid: a GeoJSON file of polygons (or Points with radius_m), or 'lat,lon,radius_m'; "
+                        "repeat for several")
+    p.add_argument("--avoid-camera", action="append", default=[], metavar="ID",
+                   help="a camera id to avoid (no route passes a street it sees); repeat for several")
+    p.add_argument("--no-frt-cameras", action="store_true",
+                   help="no route may pass a street any FRT-capable camera sees")
+    p.add_argument("--regroup-radius", type=float, default=0.0, metavar="M",
+                   help="suggest regroup points within this walking distance of the site, fewest cameras first "
+                        "[0: none]")
+    p.add_argument("--objective", default="fewest-cameras",
+                   choices=["shortest", "fewest-cameras", "least-time-in-view"])
+    p.add_argument("--max-detour", type=float, default=settings.max_detour,
+                   help="maximum detour over the shortest route, as a fraction [0.5 = +50 %%]")
+    p.add_argument("--time-limit", type=float, default=None, metavar="S",
+                   help=f"seconds for the whole plan; routes not proven optimal by then say so "
+                        f"[{settings.plan_time_limit_s:g}]")
+    p.add_argument("--plan", default=None, metavar="FILE",
+                   help="plan again from a saved plan file (the JSON this command writes); the points, avoidances "
+                        "and options come from the file")
+    p.add_argument("--format", default="json", choices=["json", "geojson", "gpx", "kml", "pdf"],
+                   help="json: the whole plan (also a plan file for --plan); geojson/gpx/kml: routes and points; "
+                        "pdf: printable route cards, one page per route")
+    _add_common(p)
+    p.set_defaults(dataset=None)  # a saved plan names its dataset
+
+
+def _plan(args: argparse.Namespace) -> None:
+    import time  # noqa: PLC0415
+
+    from exposure.datasets import load_dataset  # noqa: PLC0415
+    from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml  # noqa: PLC0415
+    from exposure.planning import make_plan, read_plan  # noqa: PLC0415
+
+    if args.plan:
+        given = [o for o, v in (("--site", args.site), ("--from", args.gathering), ("--to", args.dispersal),
+                                ("--via", args.via), ("--avoid", args.avoid), ("--avoid-camera", args.avoid_camera),
+                                ("--from-file", args.gathering_file), ("--to-file", args.dispersal_file)) if v]
+        if given:
+            msg = f"--plan takes the points and avoidances from the file; leave out {', '.join(given)}"
+            raise ExposureError(msg)
+        request = read_plan(args.plan)
+        ds = load_dataset(args.dataset or request.dataset or "helsinki", progress=_progress)
+    else:
+        ds = load_dataset(args.dataset or "helsinki", progress=_progress)
+        request = _plan_request(args, ds)
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    started = time.perf_counter()
+    plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=args.time_limit)
+    print(f"… planned {len(plan.journeys)} journeys in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    for note in plan.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for journey in plan.journeys:
+        if not journey.feasible:
+            print(f"warning: no route from {journey.stops[0].name} to {journey.stops[-1].name} avoids everything "
+                  f"asked; the least-bad one {'; '.join(journey.breaks)}", file=sys.stderr)
+    if args.format == "pdf":
+        from exposure.cards import data_date, plan_cards_pdf  # noqa: PLC0415
+
+        pdf = plan_cards_pdf(plan, index=ds.index, basemap=ds.basemap, when=data_date(ds), cameras=ds.cameras)
+        if args.out:
+            Path(args.out).write_bytes(pdf)
+        else:
+            sys.stdout.buffer.write(pdf)
+            sys.stdout.flush()
+    elif args.format == "gpx":
+        _emit(plan_to_gpx(plan), args.out)
+    elif args.format == "kml":
+        _emit(plan_to_kml(plan), args.out)
+    elif args.format == "geojson":
+        _emit(plan_to_geojson(plan), args.out)
+    else:
+        _emit(plan.to_dict(), args.out)
+
+
+def _plan_request(args: argparse.Namespace, ds: Any) -> Any:
+    """The request the options describe: places resolved in the dataset, areas read, cameras named."""
+    from exposure.planning import (  # noqa: PLC0415
+        Avoidance,
+        PlanPoint,
+        PlanRequest,
+        area_around,
+        areas_from_geojson,
+        read_points,
+    )
+
+    if not args.site:
+        msg = "plan needs --site (the protest site), or --plan FILE"
+        raise ExposureError(msg)
+
+    def place(text: str) -> Any:
+        return PlanPoint.from_place(ds.resolve(text))
+
+    def from_file(path: str | None) -> list[Any]:
+        if not path:
+            return []
+        loaded = read_points(path)
+        for row, reason in loaded.rejected:
+            print(f"{path}: row {row} left out: {reason}", file=sys.stderr)
+        return list(loaded.points)
+
+    areas = []
+    for spec in args.avoid:
+        parts = spec.split(",")
+        if not Path(spec).is_file() and len(parts) == 3:
+            try:
+                lat, lon, radius = (float(v) for v in parts)
+            except ValueError as err:
+                msg = f"--avoid {spec!r}: give a GeoJSON file or 'lat,lon,radius_m' (three numbers)"
+                raise ExposureError(msg) from err
+            areas.append(area_around(lat, lon, radius, name=f"{radius:g} m around {lat:.5f}, {lon:.5f}"))
+        else:
+            areas.extend(areas_from_geojson(spec))
+    return PlanRequest(
+        site=place(args.site),
+        gathering=tuple([place(t) for t in args.gathering] + from_file(args.gathering_file)),
+        dispersal=tuple([place(t) for t in args.dispersal] + from_file(args.dispersal_file)),
+        via=tuple(place(t) for t in args.via),
+        avoid=Avoidance(areas=tuple(areas), cameras=tuple(args.avoid_camera), no_frt_cameras=args.no_frt_cameras),
+        objective=args.objective, max_detour=args.max_detour, regroup_radius_m=args.regroup_radius,
+        dataset=ds.name,
+    )
 
 
 def _emit(result: str | dict[str, Any] | list[Any], out: str | None) -> None:
@@ -472,7 +614,7 @@ def _build_dataset(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input)."""
     args = build_parser().parse_args(argv)
-    handlers = {"route": _route, "audit": _audit, "cameras": _cameras, "network": _network,
+    handlers = {"route": _route, "plan": _plan, "audit": _audit, "cameras": _cameras, "network": _network,
                 "density": _density, "build": _build_dataset, "watched": _watched, "batch": _batch}
     try:
         handlers[args.command](args)

@@ -47,6 +47,11 @@ max_snap_distance_m: float = 300.0
 #: returned and marked as not proven optimal.
 exact_time_limit_s: float = 20.0
 
+#: Time limit of a whole protest plan (every gathering, via and dispersal leg), in
+#: seconds; each route search gets what is left of it, so a plan with many points
+#: may return some routes not proven optimal (they say so).
+plan_time_limit_s: float = 30.0
+
 #: Memory one exact search may use for its labels, in megabytes; past it the best
 #: route found is returned and marked as not proven optimal, with a note.
 max_search_memory_mb: float = 256.0

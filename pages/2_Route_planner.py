@@ -11,14 +11,16 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app import cache
+from app import cache, plan_cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.audit import audit_track, read_track
 from exposure.cameras import apply_frt_policy, frt_policy
-from exposure.export import audit_to_json, routes_to_geojson, routes_to_gpx
+from exposure.cards import CardRoute, route_cards_pdf
+from exposure.export import ROUTE_COLOURS as CARD_COLOURS
+from exposure.export import audit_to_json, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, route_layer
 from exposure.routing import OBJECTIVES, compare_with_shortest, exposure_profile, routes
 
@@ -179,11 +181,26 @@ def plan() -> None:
                         + (", ".join(f"`{html.escape(c)}`" for c in r.frt_camera_ids) or "none"))
 
     used = {**ctx.settings, "objective": objective, "max_detour": detour / 100}
-    d1, d2, _ = st.columns([1, 1, 3])
+    d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
                        mime="application/gpx+xml", key="rp_gpx")
     d2.download_button("Download GeoJSON", json.dumps(routes_to_geojson(found, settings=used)),
                        file_name="routes.geojson", mime="application/geo+json", key="rp_geojson")
+    d3.download_button("Download KML", routes_to_kml(found, name=f"{o.name} → {d.name}"), file_name="routes.kml",
+                       mime="application/vnd.google-earth.kml+xml", key="rp_kml")
+    cards = st.session_state.setdefault("rp_cards", {})
+    if key not in cards and d4.button("Make route cards (PDF)", key="rp_cards_make"):
+        with st.spinner("Drawing one page per route…"):
+            cards.clear()
+            stops = ((o.name, o.lon, o.lat), (d.name, d.lon, d.lat))
+            cards[key] = route_cards_pdf(
+                [CardRoute(title=f"{o.name} → {d.name}", route=r, colour=CARD_COLOURS[i % len(CARD_COLOURS)],
+                           stops=stops) for i, r in enumerate(found)],
+                index=ds.index, basemap=ds.basemap, settings_used=used, cameras=ds.cameras,
+                when=plan_cache.data_date(choice.dataset))
+    if key in cards:
+        d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
+                           mime="application/pdf", key="rp_pdf")
     st.caption("Share this route: copy the page address — origin, destination and options are in it. "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
 

@@ -101,3 +101,14 @@ def test_route_planner_audit_says_when_a_walk_is_outside_the_dataset(shared_data
     assert not at.exception
     assert "outside helsinki" in " ".join(i.value for i in at.info)
     assert {m.label: m.value for m in at.metric}["FRT-capable cameras"] == "0"
+
+
+def test_route_planner_offers_kml_and_route_cards() -> None:
+    at = planner().run()
+    at.text_input(key="rp_origin").set_value("Rautatientori").run()
+    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download KML" in labels
+    at.button(key="rp_cards_make").click().run()
+    assert not at.exception
+    assert "Download route cards (PDF)" in [b.label for b in at.get("download_button")]

