@@ -61,9 +61,7 @@ def draw_pairs(ds: Any, case: str, n: int, seed: int) -> pd.DataFrame:
 
 
 def run(case: str, n_pairs: int, workers: int, seed: int) -> dict[str, Any]:
-    from distributed import Client, LocalCluster  # noqa: PLC0415
-
-    from exposure.batch import BatchRequest, run_batch  # noqa: PLC0415
+    from exposure.batch import BatchRequest, local_client, run_batch  # noqa: PLC0415
 
     spec = CASES[case]
     build_case(case)
@@ -71,9 +69,8 @@ def run(case: str, n_pairs: int, workers: int, seed: int) -> dict[str, Any]:
     pairs = draw_pairs(ds, case, n_pairs, seed)
     request = BatchRequest(objective="fewest-cameras", frt_policy=spec["frt_policy"], radius_m=spec["radius_m"])
     t0 = time.perf_counter()
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address="127.0.0.1:0", silence_logs=40)
-    client = Client(cluster)
+    client = local_client(workers)
+    cluster = client.cluster
     start_s = time.perf_counter() - t0
     try:
         result = run_batch(ds, pairs=pairs, request=request, client=client, chunk_size=100,

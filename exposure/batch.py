@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import math
 import shutil
+import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+import types
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,14 +31,17 @@ __all__ = [
     "TRACK_COLUMNS",
     "BatchRequest",
     "BatchResult",
+    "local_client",
     "pairs_from_points",
     "prepare_worker",
     "read_pairs",
     "read_points",
     "route_chunk",
+    "rows_to_bytes",
     "run_batch",
     "track_chunk",
     "track_files",
+    "write_rows",
 ]
 
 #: Columns of a route batch's output, one row per route (the documented ``route`` JSON fields,
@@ -93,14 +100,15 @@ class BatchResult:
 # --- reading pairs ------------------------------------------------------------------------------
 
 
-def _read_table(path: Path, *, what: str) -> pd.DataFrame:
-    if not path.is_file():
+def _read_table(path: Path, *, what: str, data: bytes | None = None) -> pd.DataFrame:
+    if data is None and not path.is_file():
         msg = f"{what} file not found: {path}"
         raise BatchError(msg)
+    source: Any = path if data is None else io.BytesIO(data)
     try:
         if path.suffix.lower() in {".parquet", ".pq"}:
-            return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            return pd.read_parquet(source)
+        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError) as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         msg = f"{what} file {path} cannot be read as CSV or Parquet: {first}"
@@ -127,16 +135,18 @@ def _points(table: pd.DataFrame, prefix_names: Sequence[str], *, path: Path, wha
     raise BatchError(msg)
 
 
-def read_pairs(path: str | Path) -> pd.DataFrame:
-    """Origin-destination pairs from a CSV or Parquet file.
+def read_pairs(path: str | Path, *, data: bytes | None = None) -> pd.DataFrame:
+    """Origin-destination pairs from a CSV or Parquet file (or its ``data``, read from memory).
 
     Columns: ``origin`` and ``destination`` (a place name of the dataset or
     ``lat,lon``), or ``origin_lat``/``origin_lon`` and ``destination_lat``/
     ``destination_lon``; optional ``id``. Returns ``pair_id``, ``origin``,
     ``destination`` (texts); a row with an empty place is kept, and fails on its own.
+    With ``data``, ``path`` is only the file's name (for its suffix and messages):
+    an upload is never written to disk.
     """
     path = Path(path)
-    table = _read_table(path, what="pairs")
+    table = _read_table(path, what="pairs", data=data)
     if table.empty:
         msg = f"pairs file {path} has no rows"
         raise BatchError(msg)
@@ -384,7 +394,7 @@ class _Progress:
 def _client(scheduler: str | None, workers: int | None) -> tuple[Any, int]:
     """A Dask client: to a running scheduler, or to a LocalCluster on this machine (127.0.0.1, no dashboard)."""
     try:
-        from distributed import Client, LocalCluster  # noqa: PLC0415
+        from distributed import Client  # noqa: PLC0415
     except ImportError as err:  # pragma: no cover - a pinned dependency
         msg = "bulk work needs dask.distributed: pip install -r requirements.txt"
         raise BatchError(msg) from err
@@ -395,13 +405,43 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, int]:
             msg = f"cannot reach the Dask scheduler at {scheduler!r} ({err}); start it with `dask scheduler`"
             raise BatchError(msg) from err
         return client, len(client.scheduler_info(n_workers=-1)["workers"])
+    client = local_client(workers)
+    return client, len(client.scheduler_info(n_workers=-1)["workers"])
+
+
+def local_client(workers: int | None = None, *, processes: bool = True) -> Any:
+    """A ``distributed.Client`` on a new LocalCluster of this machine: one single-threaded worker process per core.
+
+    Every port listens on the loopback interface only, with no dashboard. Close
+    the client and its ``cluster`` when done.
+    """
     import os  # noqa: PLC0415
 
+    from distributed import Client, LocalCluster  # noqa: PLC0415
+
     n = workers or os.cpu_count() or 1
-    # every port on the loopback interface only, the diagnostics port picked free (no bokeh dashboard)
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address="127.0.0.1:0", silence_logs=40)
-    return Client(cluster), n
+    with _plain_main():
+        # the diagnostics port is picked free, on loopback, so that two clusters never collide
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", silence_logs=40)
+    return Client(cluster)
+
+
+@contextlib.contextmanager
+def _plain_main() -> Iterator[None]:
+    """Start worker processes without running the caller's ``__main__`` again in each of them.
+
+    Python starts a worker process by importing the parent's main script; a
+    dashboard page or a notebook run as ``__main__`` would then run once more in
+    every worker. The tasks only need this package, so the workers get an empty main.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def run_batch(
@@ -452,6 +492,9 @@ def run_batch(
         raise BatchError(msg)
     if chunk_size < 1:
         msg = f"chunk size must be at least 1, got {chunk_size}"
+        raise BatchError(msg)
+    if out is not None and Path(out).suffix.lower() not in _FORMAT_OF_SUFFIX:
+        msg = f"cannot write {out}: give a .parquet (GeoParquet), .csv or .geojson file"
         raise BatchError(msg)
     if pairs is not None:
         if dataset is None:
@@ -593,29 +636,46 @@ def summarise(rows: pd.DataFrame, *, seconds: float, routes: bool = True) -> dic
     }
 
 
-def write_rows(rows: pd.DataFrame, out: Path) -> None:
-    """Write a batch's rows: GeoParquet (``.parquet``, WGS84 LineStrings), CSV, or GeoJSON."""
+def rows_to_bytes(rows: pd.DataFrame, fmt: str) -> bytes:
+    """A batch's rows as a file's bytes: ``parquet`` (GeoParquet, WGS84 LineStrings), ``csv`` or ``geojson``.
+
+    CSV carries the geometry as WKT in ``geometry_wkt``, and text cells a
+    spreadsheet would run as a formula are neutralised.
+    """
     import geopandas as gpd  # noqa: PLC0415
     import shapely  # noqa: PLC0415
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     geometry = [shapely.LineString(c) if isinstance(c, (list, np.ndarray)) and len(c) >= 2 else None
                 for c in rows.get("coordinates", pd.Series([None] * len(rows)))]
     table = gpd.GeoDataFrame(rows.drop(columns=["coordinates"], errors="ignore"), geometry=geometry,
                              crs="EPSG:4326")
-    suffix = out.suffix.lower()
-    tmp = out.with_name(f".{out.name}.tmp")
-    if suffix in {".parquet", ".pq"}:
-        table.to_parquet(tmp, index=False)
-    elif suffix == ".csv":
+    if fmt == "parquet":
+        buffer = io.BytesIO()
+        table.to_parquet(buffer, index=False)
+        return buffer.getvalue()
+    if fmt == "csv":
         from exposure.export import neutralise_formulas  # noqa: PLC0415
 
         frame = pd.DataFrame(table.drop(columns="geometry"))
         frame["geometry_wkt"] = [g.wkt if g is not None else "" for g in table.geometry]
-        neutralise_formulas(frame).to_csv(tmp, index=False)
-    elif suffix in {".geojson", ".json"}:
-        tmp.write_text(table.to_json(na="null", show_bbox=False, drop_id=True))
-    else:
+        return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+    if fmt == "geojson":
+        return table.to_json(na="null", show_bbox=False, drop_id=True).encode("utf-8")
+    msg = f"unknown batch output format {fmt!r}; use parquet, csv or geojson"
+    raise BatchError(msg)
+
+
+_FORMAT_OF_SUFFIX = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".geojson": "geojson",
+                     ".json": "geojson"}
+
+
+def write_rows(rows: pd.DataFrame, out: Path) -> None:
+    """Write a batch's rows to ``out``, in the format its suffix names (see :func:`rows_to_bytes`)."""
+    fmt = _FORMAT_OF_SUFFIX.get(out.suffix.lower())
+    if fmt is None:
         msg = f"cannot write {out}: give a .parquet (GeoParquet), .csv or .geojson file"
         raise BatchError(msg)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(rows_to_bytes(rows, fmt))
     tmp.replace(out)

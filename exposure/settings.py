@@ -62,3 +62,7 @@ max_camera_file_mb: float = 50.0
 #: Time limit of the exact solver when someone is waiting in the dashboard, in
 #: seconds. Routes it could not prove optimal in time say so in the comparison table.
 interactive_time_limit_s: float = 8.0
+
+#: Most origin-destination pairs the dashboard's Many trips page routes at once; the
+#: ``batch`` command has no such limit.
+max_batch_pairs_dashboard: int = 20_000

@@ -17,6 +17,7 @@ from exposure._errors import BatchError, ExposureError
 from exposure.audit import audit_track
 from exposure.batch import (
     BatchRequest,
+    local_client,
     pairs_from_points,
     read_pairs,
     read_points,
@@ -41,13 +42,10 @@ def helsinki():
 @pytest.fixture(scope="module")
 def client():
     """Two worker processes on this machine, as the command's default cluster would have on two cores."""
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address="127.0.0.1:0", silence_logs=40)
-    with Client(cluster) as c:
-        yield c
-    cluster.close()
+    c = local_client(2)
+    yield c
+    c.close()
+    c.cluster.close()
 
 
 def _pairs(ds: Dataset, n: int, seed: int) -> pd.DataFrame:

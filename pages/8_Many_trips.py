@@ -1,0 +1,114 @@
+"""Many trips: route a file of origin-destination pairs on a local Dask cluster and download every route."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pandas as pd
+import streamlit as st
+
+from app.sidebar import sidebar
+from app.state import active, counted_caption, uploaded_source
+from exposure import settings
+from exposure._errors import ExposureError
+from exposure.batch import BatchRequest, read_pairs, rows_to_bytes, run_batch
+
+st.set_page_config(page_title="Many trips · Surveillance exposure map", page_icon="📷", layout="wide")
+choice = sidebar()
+ds, ctx = active(choice)
+
+st.title("Many trips")
+st.caption("How many FRT-capable cameras does each of many walks pass, and how many could it avoid? Upload a "
+           "file of origin-destination pairs; every pair is routed as the Route planner would, on worker "
+           "processes of this machine (a local Dask cluster), and you download one row per route. The pairs "
+           "and the routes stay in this browser session; nothing is written to disk.")
+
+OBJECTIVES = {"fewest-cameras": "Fewest FRT cameras", "least-time-in-view": "Least time in view",
+              "shortest": "Shortest only"}
+RESULT = "mt_result"
+
+uploaded = st.file_uploader(
+    "Pairs (CSV or Parquet)", type=["csv", "parquet"], key="mt_pairs",
+    help="Columns origin and destination (a place name of the dataset or 'lat,lon'), or origin_lat, origin_lon, "
+         "destination_lat, destination_lon; an optional id column names each pair.")
+c1, c2, c3, c4 = st.columns(4)
+objective = c1.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get, key="mt_objective")
+detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, 50, 5, key="mt_detour")
+alternatives = c3.number_input("Alternatives per pair", 0, 3, 0, key="mt_alternatives",
+                               help="More routes per pair from the trade-off set between length and FRT cameras.")
+cores = os.cpu_count() or 1
+workers = c4.number_input("Worker processes", 1, cores, min(2, cores), key="mt_workers",
+                          help=f"This machine has {cores} core(s); each worker routes pairs in parallel.")
+
+if uploaded is None:
+    st.info("Upload a pairs file to begin. Example:\n\n```\nid,origin,destination\nhome-school,Rautatientori,"
+            "Kauppatori\nblock-7,\"60.1699,24.9384\",Senaatintori\n```")
+    st.stop()
+
+data = uploaded.getvalue()
+try:
+    pairs = read_pairs(uploaded.name, data=data)
+except ExposureError as err:
+    st.error(str(err))
+    st.stop()
+if len(pairs) > settings.max_batch_pairs_dashboard:
+    st.error(f"{uploaded.name} has {len(pairs):,} pairs; the dashboard routes at most "
+             f"{settings.max_batch_pairs_dashboard:,} at a time (settings.max_batch_pairs_dashboard). Split the "
+             "file, or run `python -m exposure batch --pairs FILE --out routes.parquet`, which has no such limit.")
+    st.stop()
+st.write(f"**{len(pairs):,} pairs** in {uploaded.name}.")
+st.dataframe(pairs.head(10), hide_index=True, key="mt_preview")
+
+request = BatchRequest(objective=objective, max_detour=detour / 100, alternatives=int(alternatives),
+                       frt_policy=choice.frt_policy, verification=choice.verification, radius_m=choice.radius_m,
+                       time_limit_s=settings.interactive_time_limit_s)
+key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source()))
+if st.button("Route every pair", key="mt_run", type="primary"):
+    status = st.status(f"Routing {len(pairs):,} pairs on {int(workers)} worker process(es)…", expanded=True)
+    try:
+        result = run_batch(ds, pairs=pairs, request=request, workers=int(workers),
+                           chunk_size=max(1, min(200, len(pairs) // (4 * int(workers)) or 1)),
+                           progress=status.write)
+    except ExposureError as err:
+        status.update(label="Stopped", state="error")
+        st.error(str(err))
+        st.stop()
+    status.update(label=f"Done in {result.seconds:,.1f} s", state="complete", expanded=False)
+    st.session_state[RESULT] = {"key": key, "rows": result.rows, "summary": result.summary}
+
+found = st.session_state.get(RESULT)
+if found is None or found["key"] != key:
+    st.stop()
+rows: pd.DataFrame = found["rows"]
+summary = found["summary"]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Pairs routed", f"{summary['pairs'] - summary['pairs_with_errors']:,} of {summary['pairs']:,}")
+m2.metric("Median FRT cameras, shortest walk", f"{summary['frt_cameras_shortest_median'] or 0:g}")
+m3.metric("Median FRT cameras, best walk", f"{summary['frt_cameras_best_median'] or 0:g}")
+m4.metric("FRT cameras avoided, mean per pair", f"{summary['frt_cameras_avoided_mean'] or 0:g}")
+st.caption(counted_caption(ctx) + f" Objective: {OBJECTIVES[objective].lower()}; detour at most {detour} %.")
+if summary["not_proven"]:
+    st.warning(f"{summary['not_proven']} route(s) reached the {settings.interactive_time_limit_s:g} s limit before "
+               "they were proven optimal (column optimal); the command line has a longer limit.")
+
+ok = rows[rows["error"].isna()]
+shortest = ok[ok["label"] == "shortest"].set_index("pair_id")["frt_cameras"]
+best = ok[ok["label"] != "shortest"].groupby("pair_id")["frt_cameras"].min().reindex(shortest.index)
+avoided = (shortest - best.fillna(shortest)).astype(int)
+if len(avoided):
+    st.subheader("FRT cameras avoided per pair")
+    counts = avoided.value_counts().sort_index()
+    chart = pd.DataFrame({"pairs": counts.to_numpy()}, index=pd.Index(counts.index, name="cameras avoided"))
+    st.bar_chart(chart, x_label="FRT cameras avoided (shortest walk minus best walk)", y_label="pairs")
+errors = rows[rows["error"].notna()]
+if len(errors):
+    st.warning(f"{len(errors):,} pair(s) could not be routed; their rows carry the reason.")
+    st.dataframe(errors[["pair_id", "origin", "destination", "error"]], hide_index=True, key="mt_errors")
+st.subheader("Routes")
+st.dataframe(rows.drop(columns=["coordinates"], errors="ignore"), hide_index=True, key="mt_rows")
+d1, d2 = st.columns(2)
+d1.download_button("GeoParquet (one row per route, WGS84 lines)", rows_to_bytes(rows, "parquet"),
+                   file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet")
+d2.download_button("CSV (geometry as WKT)", rows_to_bytes(rows, "csv"), file_name="routes.csv",
+                   mime="text/csv", key="mt_csv")
