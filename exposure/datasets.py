@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
 import pickle
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,6 +250,22 @@ def _atomic_pickle(obj: Any, path: Path) -> None:
     Path(f.name).replace(path)
 
 
+#: A temporary file older than this was left by a writer that died (kill -9, power cut); newer
+#: ones may belong to a writer still at work.
+_STALE_TMP_S = 3600.0
+
+
+def _clear_stale_temporaries(folder: Path) -> None:
+    """Remove half-written temporary files that a killed writer left in a cache folder."""
+    if not folder.is_dir():
+        return
+    cutoff = time.time() - _STALE_TMP_S
+    for tmp in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove: leave it
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+
+
 def _write_pickle(dataset: Dataset, path: Path) -> None:
     """Write a dataset and, beside it, its graph; the graph first, so a dataset file is never without one."""
     _atomic_pickle(dataset.G, _graph_file(path))
@@ -321,6 +339,9 @@ def load_dataset(
     """
     say = progress or (lambda _msg: None)
     cache = settings.use_cache if use_cache is None else use_cache
+    if cache:
+        _clear_stale_temporaries(Path(settings.cache_folder))
+        _clear_stale_temporaries(_saved_folder())
     spec_str = str(spec)
     saved = _saved_folder() / f"{spec_str}.pickle"
     if spec_str not in DATASETS and saved.is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -141,3 +142,67 @@ def test_parallel_builds_of_one_dataset_do_not_collide(tmp_cache) -> None:
         list(pool.map(lambda _: _write_pickle(ds, target), range(16)))  # raises if one moved another's file
     assert _read_pickle(target).index.n_edges == ds.index.n_edges
     assert list(tmp_cache.glob("*.tmp")) == []
+
+
+_BUILD = """
+import sys
+from pathlib import Path
+from exposure import settings
+settings.cache_folder = Path(sys.argv[1])
+from exposure.datasets import load_dataset
+load_dataset(sys.argv[2])
+print("built", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_builder_killed_at_any_moment_never_leaves_a_broken_cache(tmp_cache, tmp_path) -> None:
+    # kill -9 the builder of a fresh dataset at random moments: the next start must use a whole
+    # cached dataset or build it again, never read half a file
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    source = tmp_path / "kluuvi.osm.pbf"
+    shutil.copy(get_path("helsinki"), source)
+    expected = load_dataset("helsinki").index.n_edges
+    rng = np.random.default_rng(7)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    outcomes = []
+    for delay in [*rng.uniform(1.0, 4.0, 4), 60.0]:
+        cache = tmp_path / f"cache-{len(outcomes)}"
+        for _ in range(2):  # a second kill into a cache a first kill left behind
+            proc = subprocess.Popen([sys.executable, "-c", _BUILD, str(cache), str(source)], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            try:
+                proc.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+            outcomes.append(proc.returncode)
+        settings.cache_folder = cache
+        ds = load_dataset(source)
+        assert ds.index.n_edges == expected
+        assert ds.G.number_of_edges() == expected
+        again = load_dataset(source)
+        assert again.info["from_cache"] is True
+        assert again.index.n_edges == expected
+    assert -signal.SIGKILL in outcomes  # some builders really were killed part-way
+    assert 0 in outcomes  # and the last ones were let finish
+
+
+def test_stale_temporary_files_of_a_killed_writer_are_cleared(tmp_cache) -> None:
+    import os
+    import time
+
+    load_dataset("helsinki")
+    stale = tmp_cache / ".helsinki-abc-123.tmp"
+    stale.write_bytes(b"half a pickle")
+    fresh = tmp_cache / ".helsinki-def-456.tmp"
+    fresh.write_bytes(b"being written right now")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    load_dataset("helsinki")
+    assert not stale.exists()
+    assert fresh.exists()  # another process may still be writing it
