@@ -38,7 +38,7 @@ def _now() -> float:
     return t
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def layers_to_target(in_ptr: np.ndarray, in_edge: np.ndarray, e_u: np.ndarray, e_mask: np.ndarray,
                      target: int) -> tuple[np.ndarray, np.ndarray]:
     """Rings of camera groups around the target that every route into it must cross, one after another.
@@ -203,7 +203,7 @@ def _grow(a: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def camera_search(out_ptr: np.ndarray, out_edge: np.ndarray, e_v: np.ndarray, e_len: np.ndarray,
                   e_mask: np.ndarray, g_weight: np.ndarray, g_cx: np.ndarray, g_cy: np.ndarray, g_rad: np.ndarray,
                   g_tail: np.ndarray, node_x: np.ndarray, node_y: np.ndarray, dt: np.ndarray, level: np.ndarray,
@@ -349,7 +349,7 @@ def camera_search(out_ptr: np.ndarray, out_edge: np.ndarray, e_v: np.ndarray, e_
     return status, found_count, found_len, ptr, edges, n_labels
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def view_search(out_ptr: np.ndarray, out_edge: np.ndarray, e_v: np.ndarray, e_len: np.ndarray, e_view: np.ndarray,
                 dt: np.ndarray, hv: np.ndarray, source: int, target: int, budget: float, upper_view: float,
                 deadline: float, max_labels: int) -> tuple[int, np.ndarray, int]:

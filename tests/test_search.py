@@ -235,3 +235,33 @@ def test_least_in_view_agrees_with_an_integer_program_on_helsinki(helsinki_ctx, 
     assert float(length[edges].sum()) <= sub.budget_m
     got = float(helsinki_ctx.exposure.in_view_m[sub.edges][edges].sum())
     assert got == pytest.approx(milp_least_in_view(helsinki_ctx, sub), abs=1e-3)
+
+
+def test_a_long_search_lets_other_threads_run(helsinki_ctx):
+    # a dashboard serves every session from its own thread: a search that held the GIL for its whole
+    # length would freeze every other session meanwhile
+    import threading
+    import time
+
+    sub, _ = _detour_subgraph(helsinki_ctx, 893, 1763, 2.0)  # a search far longer than its 1 s limit here
+    problem = _camera_problem(helsinki_ctx, sub)
+    _search.warm_up()
+    done = threading.Event()
+    outcome: list[str] = []
+
+    def search() -> None:
+        status, _, _ = problem.search(budget_m=sub.budget_m, mode=0, deadline=time.perf_counter() + 1.0)
+        outcome.append(status)
+        done.set()
+
+    worker = threading.Thread(target=search)
+    ticks = []
+    worker.start()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
+    worker.join()
+    assert outcome == ["time limit"]
+    gaps = np.diff(ticks)
+    assert len(ticks) > 100
+    assert gaps.max() < 0.25, f"this thread waited {gaps.max():.2f} s while the search ran"
