@@ -165,3 +165,17 @@ def test_clicking_a_street_point_sets_the_origin(page, app_url) -> None:
     assert 60.16 < lat < 60.18
     assert 24.93 < lon < 24.96
     assert foreign(page.requests, app_url) == []
+
+
+def test_navigation_names_every_page_as_the_readme_does(page, app_url) -> None:
+    page.goto(app_url)
+    wait_for_app(page)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    nav.wait_for(timeout=60_000)
+    names = [n.strip() for n in nav.inner_text().splitlines() if any(c.isalpha() for c in n)]  # not the icons
+    assert names == ["Overview", "Route planner", "Neighbourhoods", "Camera data", "Who is watched",
+                     "Build a dataset"]
+    page.get_by_role("link", name="Neighbourhoods").click()
+    page.wait_for_url("**/Neighbourhoods**", timeout=60_000)
+    wait_for_app(page)
+    page.wait_for_selector("h1:has-text('Neighbourhoods')", timeout=60_000)
