@@ -12,7 +12,7 @@ import pydeck as pdk
 import streamlit as st
 
 from app import cache
-from app.sidebar import sidebar
+from app.sidebar import set_address, sidebar
 from app.state import active, counted_caption, uploaded_source
 from exposure import settings
 from exposure._errors import ExposureError
@@ -132,8 +132,8 @@ def plan() -> None:
         st.error(str(err))
         click_map([])
         return
-    st.query_params.update(origin=origin, destination=destination, objective=objective, detour=str(detour),
-                           alternatives=str(int(alternatives)))
+    set_address(origin=origin, destination=destination, objective=objective, detour=str(detour),
+                alternatives=str(int(alternatives)))
 
     shortest = found[0]
     table = pd.DataFrame([{
@@ -275,6 +275,6 @@ def audit() -> None:
 if mode == "Plan a route":
     plan()
 else:
-    st.query_params.update(mode="audit")
+    set_address(mode="audit")
     audit()
 

@@ -101,3 +101,49 @@ def test_route_planner_audit_says_when_a_walk_is_outside_the_dataset(shared_data
     assert not at.exception
     assert "outside helsinki" in " ".join(i.value for i in at.info)
     assert {m.label: m.value for m in at.metric}["FRT-capable cameras"] == "0"
+
+
+def test_sidebar_choices_hold_on_every_page_and_go_into_the_address() -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.sidebar.selectbox(key="side_verification").set_value("verified").run()
+    at.sidebar.selectbox(key="side_frt_policy").set_value("all").run()
+    at.sidebar.checkbox(key="side_uniform").check().run()
+    at.sidebar.number_input(key="side_radius").set_value(40.0).run()
+    for page in ("3_Neighbourhoods.py", "2_Route_planner.py", "1_Overview.py"):
+        at.switch_page(str(ROOT / "pages" / page)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.sidebar.selectbox(key="side_verification").value == "verified", page
+        assert at.sidebar.selectbox(key="side_frt_policy").value == "all", page
+        assert at.sidebar.checkbox(key="side_uniform").value is True, page
+        assert at.sidebar.number_input(key="side_radius").value == 40.0, page
+        assert "uniform 40 m discs" in " ".join(c.value for c in at.caption), page
+        address = {k: at.query_params[k] for k in ("dataset", "frt_policy", "verification", "radius_m")}
+        assert {k: v[0] if isinstance(v, list) else v for k, v in address.items()} == {
+            "dataset": "helsinki", "frt_policy": "all", "verification": "verified", "radius_m": "40"}, page
+    at.sidebar.checkbox(key="side_uniform").uncheck().run()
+    assert "radius_m" not in at.query_params
+
+
+def test_sidebar_choices_are_read_from_the_address() -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Neighbourhoods.py"), default_timeout=60)
+    at.query_params.update(dataset="helsinki", frt_policy="strict-ptz-dome", verification="majority",
+                           radius_m="120")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.selectbox(key="side_frt_policy").value == "strict-ptz-dome"
+    assert at.sidebar.selectbox(key="side_verification").value == "majority"
+    assert at.sidebar.number_input(key="side_radius").value == 120.0
+    assert "policy **strict-ptz-dome**" in " ".join(c.value for c in at.caption)
+
+
+def test_an_address_with_an_unknown_dataset_says_so() -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update(dataset="kallio-not-built", radius_m="9000")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.selectbox(key="side_dataset").value == "helsinki"
+    notes = " ".join(w.value for w in at.sidebar.warning)
+    assert "kallio-not-built" in notes
+    assert "Build a dataset" in notes
+    assert "9000" in notes
+    assert at.sidebar.checkbox(key="side_uniform").value is False

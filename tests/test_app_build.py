@@ -73,6 +73,12 @@ def test_build_from_a_pbf_path(tmp_path: Path) -> None:
     assert "sidebar" in message
     assert "hki-page" in available_datasets()
     assert "hki-page" in at.sidebar.selectbox(key="side_dataset").options
+    # built to be used: the sidebar now counts it, on this page and every other
+    assert at.sidebar.selectbox(key="side_dataset").value == "hki-page"
+    assert at.query_params["dataset"] in ("hki-page", ["hki-page"])
+    at.switch_page(str(Path(PAGE).parent / "2_Route_planner.py")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.selectbox(key="side_dataset").value == "hki-page"
     assert len(load_dataset("hki-page").cameras) == 221
 
 
