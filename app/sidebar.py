@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from exposure.datasets import available_datasets
 
@@ -106,8 +107,23 @@ def kept_choice() -> dict[str, Any]:
     return st.session_state[KEPT]  # type: ignore[no-any-return]
 
 
+def _use_the_entry_navigation() -> None:
+    """Run the page through ``dashboard.py``'s navigation, even for the server's first visitor.
+
+    Streamlit starts a server whose entry script has a ``pages/`` folder beside it in
+    its old folder mode, and leaves that mode only once the entry script has run: if the
+    first visitor opens a page's own address (``/Neighbourhoods``), the entry never runs
+    and every session shows the folder's file names ("dashboard") as the navigation.
+    Leaving that mode here and running again sends the visit through ``dashboard.py``.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def sidebar() -> Choice:
     """Draw the shared sidebar and return the choice, the same on every page of the session."""
+    _use_the_entry_navigation()
     datasets = available_datasets()
     kept = kept_choice()
     if kept["dataset"] not in datasets:  # deleted since it was chosen

@@ -3,6 +3,7 @@ request to any host but the app's own."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -37,8 +38,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def app_url():
+@contextlib.contextmanager
+def running_app():
+    """Start the dashboard as `make run` does, on a free port; yield its address."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -58,9 +60,17 @@ def app_url():
     else:
         proc.kill()
         pytest.fail(f"the app did not start: {proc.stdout.read().decode() if proc.stdout else ''}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -167,9 +177,19 @@ def test_clicking_a_street_point_sets_the_origin(page, app_url) -> None:
     assert foreign(page.requests, app_url) == []
 
 
-def test_navigation_names_every_page_as_the_readme_does(page, app_url) -> None:
-    page.goto(app_url)
-    wait_for_app(page)
+def test_navigation_names_every_page_as_the_readme_does(page) -> None:
+    # a fresh server whose first visitor opens a page's own address, not the overview
+    with running_app() as url:
+        page.goto(f"{url}/Camera_data")
+        wait_for_app(page)
+        page.wait_for_selector("h1:has-text('Camera data')", timeout=60_000)
+        check_navigation(page)
+        page.goto(url)
+        wait_for_app(page)
+        check_navigation(page)
+
+
+def check_navigation(page) -> None:
     nav = page.locator("[data-testid='stSidebarNav']")
     nav.wait_for(timeout=60_000)
     names = [n.strip() for n in nav.inner_text().splitlines() if any(c.isalpha() for c in n)]  # not the icons
@@ -179,3 +199,97 @@ def test_navigation_names_every_page_as_the_readme_does(page, app_url) -> None:
     page.wait_for_url("**/Neighbourhoods**", timeout=60_000)
     wait_for_app(page)
     page.wait_for_selector("h1:has-text('Neighbourhoods')", timeout=60_000)
+
+
+def choose(pg, label: str, option: str, *, sidebar: bool = True) -> None:
+    """Pick an option of a selectbox by its label, and wait for the app to run with it."""
+    scope = pg.locator("[data-testid='stSidebar']") if sidebar else pg
+    scope.locator("[data-testid='stSelectbox']").filter(has_text=label).click()
+    pg.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(pg)
+
+
+def chosen(pg, label: str) -> str:
+    """The value a sidebar selectbox shows."""
+    return pg.locator(f"[data-testid='stSidebar'] input[aria-label='{label}']").input_value()
+
+
+def sidebar_state(pg) -> tuple[str, str, str, bool, str]:
+    radius = pg.locator("[data-testid='stSidebar']").get_by_label("Radius (m)")
+    return (chosen(pg, "Dataset"), chosen(pg, "FRT-capability policy"), chosen(pg, "Verification"),
+            pg.locator("[data-testid='stSidebar']").get_by_role("checkbox").is_checked(), radius.input_value())
+
+
+def set_sidebar(pg, *, frt_policy: str, verification: str, radius: str) -> None:
+    choose(pg, "FRT-capability policy", frt_policy)
+    choose(pg, "Verification", verification)
+    pg.locator("[data-testid='stSidebar']").get_by_text("One radius for every camera").click()
+    wait_for_app(pg)
+    box = pg.locator("[data-testid='stSidebar']").get_by_label("Radius (m)")
+    box.fill(radius)
+    box.press("Enter")
+    # the address follows the choices once the rerun they caused has finished
+    pg.wait_for_function(f"() => location.search.includes('radius_m={radius}')", timeout=60_000)
+    wait_for_app(pg)
+
+
+def test_sidebar_choices_hold_across_pages_back_and_reload(page, app_url) -> None:
+    page.goto(f"{app_url}/Camera_data")
+    wait_for_app(page)
+    set_sidebar(page, frt_policy="all", verification="verified", radius="40")
+    expected = ("helsinki", "all", "verified", True, "40.00")
+    assert sidebar_state(page) == expected
+    page.get_by_role("link", name="Neighbourhoods").click()
+    page.wait_for_selector("h1:has-text('Neighbourhoods')", timeout=60_000)
+    wait_for_app(page)
+    assert sidebar_state(page) == expected
+    page.get_by_text("uniform 40 m discs").first.wait_for(timeout=60_000)
+    # Streamlit records a page switch as two steps (the page, then its address with the choices):
+    # Back may first land on the same page; either way nothing is reset
+    for _ in range(2):
+        page.go_back()
+        time.sleep(1.5)
+        wait_for_app(page)
+        assert sidebar_state(page) == expected
+        if page.locator("h1:has-text('Camera data')").count():
+            break
+    page.wait_for_selector("h1:has-text('Camera data')", timeout=60_000)
+    page.reload()
+    wait_for_app(page)
+    page.wait_for_selector("h1:has-text('Camera data')", timeout=60_000)
+    assert sidebar_state(page) == expected
+    assert foreign(page.requests, app_url) == []
+
+
+def table_cells(pg) -> list[str]:
+    """The cells of the page's first table (the data grid keeps them in accessible grid cells)."""
+    pg.wait_for_selector("[data-testid='stDataFrame'] [role='gridcell']", state="attached", timeout=120_000)
+    wait_for_app(pg)
+    return pg.locator("[data-testid='stDataFrame']").first.locator("[role='gridcell']").all_inner_texts()
+
+
+def route_table(pg) -> list[str]:
+    return table_cells(pg)
+
+
+def test_a_shared_route_link_counts_the_same_cameras(browser, page, app_url) -> None:
+    page.goto(f"{app_url}/Route_planner?origin=Rautatientori&destination=Kauppatori")
+    wait_for_app(page)
+    first = route_table(page)
+    set_sidebar(page, frt_policy="strict-ptz-dome", verification="verified", radius="40")
+    table = route_table(page)
+    assert table != first  # the settings change the figures, so the link must carry them
+    link = page.url
+    for part in ("dataset=helsinki", "frt_policy=strict-ptz-dome", "verification=verified", "radius_m=40",
+                 "origin=Rautatientori", "destination=Kauppatori"):
+        assert part in link, link
+    other = browser.new_context(viewport={"width": 1400, "height": 2400})
+    try:
+        elsewhere = other.new_page()
+        elsewhere.goto(link)
+        wait_for_app(elsewhere)
+        assert route_table(elsewhere) == table
+        assert sidebar_state(elsewhere) == ("helsinki", "strict-ptz-dome", "verified", True, "40.00")
+    finally:
+        other.close()
+    assert foreign(page.requests, app_url) == []
