@@ -109,9 +109,11 @@ def test_sidebar_choices_hold_on_every_page_and_go_into_the_address() -> None:
     at.sidebar.selectbox(key="side_frt_policy").set_value("all").run()
     at.sidebar.checkbox(key="side_uniform").check().run()
     at.sidebar.number_input(key="side_radius").set_value(40.0).run()
-    for page in ("3_Neighbourhoods.py", "2_Route_planner.py", "1_Overview.py"):
+    for page, title in (("3_Neighbourhoods.py", "Neighbourhoods"), ("2_Route_planner.py", "Route planner"),
+                        ("1_Overview.py", "Surveillance exposure map")):
         at.switch_page(str(ROOT / "pages" / page)).run()
         assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value == title
         assert at.sidebar.selectbox(key="side_verification").value == "verified", page
         assert at.sidebar.selectbox(key="side_frt_policy").value == "all", page
         assert at.sidebar.checkbox(key="side_uniform").value is True, page
