@@ -18,6 +18,7 @@ import pydeck as pdk
 import pyproj
 import shapely
 
+from exposure import settings
 from exposure._errors import ExposureError
 from exposure.network import local_crs
 
@@ -42,6 +43,7 @@ __all__ = [
     "density_to_csv",
     "density_to_geojson",
     "h3_areas",
+    "h3_cell_estimate",
     "named_areas",
     "osm_place_areas",
     "read_areas",
@@ -139,7 +141,9 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     Raises
     ------
     AreaError
-        When the resolution or the bounds are not valid.
+        When the resolution or the bounds are not valid, or when the box would
+        need more than :data:`exposure.settings.max_h3_cells` hexagons (estimated
+        from the box before any hexagon is made).
     """
     if not isinstance(resolution, (int, np.integer)) or not 0 <= int(resolution) <= 15:
         msg = f"H3 resolution must be an integer from 0 to 15, not {resolution!r}"
@@ -158,6 +162,8 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     edge_m = h3.average_hexagon_edge_length(int(resolution), unit="m")
     pad_lat = 2 * edge_m / 111_320.0
     pad_lon = pad_lat / max(math.cos(math.radians((min_lat + max_lat) / 2)), 0.01)
+    _check_h3_cells((min_lon - pad_lon, min_lat - pad_lat, max_lon + pad_lon, max_lat + pad_lat), int(resolution),
+                    asked=(min_lon, min_lat, max_lon, max_lat))
     padded = h3.LatLngPoly([
         (min_lat - pad_lat, min_lon - pad_lon), (min_lat - pad_lat, max_lon + pad_lon),
         (max_lat + pad_lat, max_lon + pad_lon), (max_lat + pad_lat, min_lon - pad_lon),
@@ -173,6 +179,42 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     gdf.attrs["note"] = _H3_NOTE.format(res=int(resolution), area=float(np.median(sizes)) if sizes else 0.0)
     gdf.attrs["source"] = f"h3:{int(resolution)}"
     return gdf
+
+
+def h3_cell_estimate(bounds: Sequence[float], resolution: int) -> int:
+    """About how many H3 hexagons a WGS84 box needs at a resolution (its area over a hexagon's)."""
+    min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
+    min_lat, max_lat = max(min_lat, -90.0), min(max_lat, 90.0)
+    earth_km = 6371.0088
+    box_km2 = (earth_km**2 * math.radians(max(max_lon - min_lon, 0.0))
+               * abs(math.sin(math.radians(max_lat)) - math.sin(math.radians(min_lat))))
+    return math.ceil(box_km2 / h3.average_hexagon_area(int(resolution), unit="km^2"))
+
+
+def _check_h3_cells(padded: Sequence[float], resolution: int, *, asked: Sequence[float]) -> None:
+    """Refuse, before any hexagon is made, a box that would need more than ``settings.max_h3_cells``."""
+    limit = settings.max_h3_cells
+    n = h3_cell_estimate(padded, resolution)
+    if n <= limit:
+        return
+    coarser = next((r for r in range(resolution - 1, -1, -1) if h3_cell_estimate(padded, r) <= limit), None)
+    west, south, east, north = asked
+    span = (f"{abs(west):.2f}° {'W' if west < 0 else 'E'} to {abs(east):.2f}° {'W' if east < 0 else 'E'}, "
+            f"{abs(south):.2f}° {'S' if south < 0 else 'N'} to {abs(north):.2f}° {'S' if north < 0 else 'N'}")
+    hint = f"use resolution {coarser} or coarser, " if coarser is not None else ""
+    msg = (f"the box to cover ({span}) would need about {n:,} H3 hexagons at resolution {resolution}, over the "
+           f"limit of {limit:,} (exposure.settings.max_h3_cells); {hint}cover a smaller area, or raise "
+           "exposure.settings.max_h3_cells if this machine can take it")
+    raise AreaError(msg)
+
+
+def _check_area_count(n: int, *, source: str) -> None:
+    """Refuse more than ``settings.max_areas`` areas, before any work is done on them."""
+    if n > settings.max_areas:
+        msg = (f"{source}: {n:,} areas, over the limit of {settings.max_areas:,} for one table "
+               "(exposure.settings.max_areas); split the file, choose larger areas, or raise "
+               "exposure.settings.max_areas if this machine can take it")
+        raise AreaError(msg)
 
 
 def osm_place_areas(
@@ -258,10 +300,14 @@ _NAMED = {
 
 
 def dataset_bounds(dataset: Dataset) -> tuple[float, float, float, float]:
-    """WGS84 box holding a dataset's street geometry and cameras (wider than its node bounds)."""
+    """WGS84 box of a dataset's street geometry (wider than its node bounds).
+
+    Only the streets: cameras outside them (an uploaded file of another city) are
+    not counted on this dataset's streets, and must not stretch its areas over the
+    ground between the two.
+    """
     lonlat = dataset.index.lonlat if len(dataset.index.lonlat) else dataset.index.node_lonlat
-    lon = np.concatenate([lonlat[:, 0], dataset.cameras["lon"].to_numpy(dtype=float)])
-    lat = np.concatenate([lonlat[:, 1], dataset.cameras["lat"].to_numpy(dtype=float)])
+    lon, lat = lonlat[:, 0], lonlat[:, 1]
     lon, lat = lon[np.isfinite(lon)], lat[np.isfinite(lat)]
     return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
@@ -391,6 +437,7 @@ def read_areas(
     if raw.empty:
         msg = f"{source}: no features; give a GeoJSON FeatureCollection of Polygon/MultiPolygon features"
         raise AreaError(msg)
+    _check_area_count(len(raw), source=source)
     if raw.crs is None:
         minx, miny, maxx, maxy = raw.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
@@ -638,6 +685,7 @@ def density_by_area(
     if areas.crs is None:
         msg = "areas have no CRS; set one (WGS84 is EPSG:4326)"
         raise AreaError(msg)
+    _check_area_count(len(areas), source=str(areas.attrs.get("source", "areas")))
     n = len(cameras)
     counted_mask = _mask(counted, n, "counted")
     frt_mask = _mask(frt, n, "frt")

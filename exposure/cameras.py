@@ -572,6 +572,11 @@ def _finish(
     unit: str = "csv",
 ) -> CameraLoad:
     """Assemble a load; raise when no input row was usable (``unit`` says how rows are counted)."""
+    n = len(next(iter(columns.values()), ()))
+    if n > settings.max_cameras:
+        msg = (f"{source}: {n:,} cameras, over the limit of {settings.max_cameras:,} for one file "
+               "(exposure.settings.max_cameras); cut the file to your area, or raise exposure.settings.max_cameras")
+        raise CameraDataError(msg)
     cameras = _camera_frame(columns)
     rejected = _rejected_frame(problems)
     usable = len(cameras) if good_inputs is None else good_inputs

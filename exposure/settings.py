@@ -57,3 +57,18 @@ max_camera_file_mb: float = 50.0
 #: Time limit of the exact solver when someone is waiting in the dashboard, in
 #: seconds. Routes it could not prove optimal in time say so in the comparison table.
 interactive_time_limit_s: float = 8.0
+
+#: Most H3 hexagons one request may cover an area with. The count is estimated from
+#: the area's box before any hexagon is made; a request over it is refused with a
+#: message naming this limit, because the hexagons of a box spanning continents
+#: (cameras of one city on the streets of another) would fill the machine's memory.
+max_h3_cells: int = 20_000
+
+#: Most areas (polygons) one density table may have; an uploaded or named area set
+#: with more is refused with a message naming this limit.
+max_areas: int = 5_000
+
+#: Most cameras one camera file may give, after a Decode Surveillance file's counts
+#: are expanded into one row per camera (the whole of New York City is about 25,500);
+#: a file over it is refused with a message naming this limit.
+max_cameras: int = 2_000_000

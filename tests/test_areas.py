@@ -6,12 +6,16 @@ import io
 import json
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import pyproj
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from exposure import settings as exposure_settings
 from exposure.areas import (
     DENSITY_COLUMNS,
     EFFECTIVE_RADIUS_M,
@@ -23,6 +27,7 @@ from exposure.areas import (
     density_to_csv,
     density_to_geojson,
     h3_areas,
+    h3_cell_estimate,
     named_areas,
     read_areas,
 )
@@ -86,6 +91,72 @@ def test_h3_bad_resolution_is_an_error(resolution) -> None:
 def test_h3_bad_bounds_are_an_error() -> None:
     with pytest.raises(AreaError, match="not a WGS84 box"):
         h3_areas((25.0, 60.2, 24.9, 60.1))
+
+
+@pytest.fixture
+def no_polyfill(monkeypatch):
+    """Fail at once, instead of filling the machine's memory, if a hexagon fill is asked for."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("h3 was asked to fill the box with hexagons")
+
+    monkeypatch.setattr(h3, "h3shape_to_cells", refuse)
+
+
+@pytest.mark.usefixtures("no_polyfill")
+def test_h3_over_a_box_spanning_continents_is_refused_before_any_hexagon() -> None:
+    # the streets of Helsinki and the cameras of New York in one box
+    with pytest.raises(AreaError, match=r"about [\d,]+ H3 hexagons at resolution 9, over the limit of 20,000 "
+                                        r"\(exposure\.settings\.max_h3_cells\); use resolution \d or coarser") as info:
+        h3_areas((-74.04, 40.57, 24.96, 60.18), resolution=9)
+    assert "74.04° W to 24.96° E" in str(info.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(lon=st.floats(-170, 160), lat=st.floats(-70, 60), w=st.floats(0.001, 10), h=st.floats(0.001, 10),
+       res=st.integers(0, 11))
+def test_the_estimate_bounds_the_hexagons_made(lon, lat, w, h, res) -> None:
+    bounds = (lon, lat, lon + w, lat + h)
+    estimate = h3_cell_estimate(bounds, res)
+    if estimate > 5_000:
+        return  # too many to make in a test
+    # the cells made are those with a centre in the box padded by two hexagon edges, as the limit counts them;
+    # hexagons differ in size by up to about 2x over the globe
+    pad_lat = 2 * h3.average_hexagon_edge_length(res, unit="m") / 111_320.0
+    pad_lon = pad_lat / np.cos(np.radians(lat + h / 2))
+    padded = h3_cell_estimate((lon - pad_lon, lat - pad_lat, lon + w + pad_lon, lat + h + pad_lat), res)
+    assert len(h3_areas(bounds, resolution=res)) <= 2.5 * padded + 12
+
+
+def test_the_limit_can_be_raised(monkeypatch) -> None:
+    bounds = (24.90, 60.15, 24.99, 60.19)
+    monkeypatch.setattr(exposure_settings, "max_h3_cells", 10)
+    with pytest.raises(AreaError, match="max_h3_cells"):
+        h3_areas(bounds, resolution=9)
+    monkeypatch.setattr(exposure_settings, "max_h3_cells", 20_000)
+    assert len(h3_areas(bounds, resolution=9)) > 10
+
+
+def test_too_many_areas_are_refused_by_name(monkeypatch) -> None:
+    monkeypatch.setattr(exposure_settings, "max_areas", 3)
+    polygons = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": str(i)},
+         "geometry": {"type": "Polygon", "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 0]]]}}
+        for i in range(4)]}
+    with pytest.raises(AreaError, match=r"GeoJSON data: 4 areas, over the limit of 3 .*exposure\.settings\.max_areas"):
+        read_areas(polygons)
+    cells = h3_areas((24.93, 60.16, 24.95, 60.18), resolution=9)
+    with pytest.raises(AreaError, match=r"h3:9: \d+ areas, over the limit of 3"):
+        density_by_area(cells, pd.DataFrame({"lon": [24.94], "lat": [60.17]}))
+
+
+def test_dataset_bounds_are_the_streets_not_far_cameras(helsinki) -> None:
+    far = pd.concat([helsinki.cameras, helsinki.cameras.head(1).assign(lon=-73.95, lat=40.65)], ignore_index=True)
+    mixed = helsinki.with_cameras(far, helsinki.rejected, source="mixed.csv")
+    assert dataset_bounds(mixed) == dataset_bounds(helsinki)
+    west, south, east, north = dataset_bounds(helsinki)
+    assert 24.9 < west < east < 25.0
+    assert 60.1 < south < north < 60.2
 
 
 # --------------------------------------------------------------------------- counts and areas

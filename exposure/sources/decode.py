@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from exposure import settings
 from exposure._errors import CameraDataError
 from exposure.cameras import (
     CameraLoad,
@@ -317,6 +318,12 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     else:
         n = np.where(keep, sum(counts[pair[0]] for pair in _ATTACHMENTS.values()), 0)
     cameras = int(n.sum())
+    if cameras > settings.max_cameras:
+        worst = int(np.argmax(n))
+        msg = (f"camera file {path}: its counts add up to {cameras:,} cameras, over the limit of "
+               f"{settings.max_cameras:,} (exposure.settings.max_cameras; row {worst + 1} alone counts "
+               f"{int(n[worst]):,}); check the counts, or raise exposure.settings.max_cameras")
+        raise CameraDataError(msg)
     owner = np.repeat(np.arange(n_rows), n)
     starts = np.repeat(np.cumsum(n) - n, n)
     position = np.arange(cameras) - starts

@@ -293,3 +293,30 @@ def test_a_shared_route_link_counts_the_same_cameras(browser, page, app_url) -> 
     finally:
         other.close()
     assert foreign(page.requests, app_url) == []
+
+
+def upload_and_use(pg, app_url: str, path: Path) -> None:
+    """Camera data → upload a camera file → "Use these cameras on every page"."""
+    pg.goto(f"{app_url}/Camera_data")
+    wait_for_app(pg)
+    pg.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(path))
+    pg.get_by_role("button", name="Use these cameras on every page").click(timeout=120_000)
+    pg.get_by_role("button", name="Back to the dataset's cameras").wait_for(timeout=120_000)
+    wait_for_app(pg)
+
+
+def test_another_citys_cameras_leave_the_server_answering(page, app_url, shared_data) -> None:
+    """The first user's path: Brooklyn's Decode file on Helsinki's streets, then Neighbourhoods at H3 9."""
+    upload_and_use(page, app_url, shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    page.get_by_role("link", name="Neighbourhoods").click()
+    page.wait_for_selector("h1:has-text('Neighbourhoods')", timeout=60_000)
+    page.get_by_text("lie outside the streets of").first.wait_for(timeout=60_000)
+    table_cells(page)  # the ranked hexagons are drawn
+    with urllib.request.urlopen(f"{app_url}/_stcore/health", timeout=5) as r:
+        assert r.status == 200
+    text = page.inner_text("body")
+    assert "9,216 of the uploaded cameras" in text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "neighbourhoods_other_city.png"), full_page=True)
+    assert not page.locator("[data-testid='stException']").count()
+    assert foreign(page.requests, app_url) == []
