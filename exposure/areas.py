@@ -23,11 +23,13 @@ from exposure._errors import ExposureError
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
+    from exposure.cameras import CameraExtent
     from exposure.datasets import Dataset
     from exposure.network import NetworkIndex
 
 __all__ = [
     "AREA_ATTRIBUTES",
+    "COUNT_COLUMNS",
     "DENSITY_COLUMNS",
     "DENSITY_TOOLTIP",
     "EFFECTIVE_NOTE",
@@ -39,6 +41,7 @@ __all__ = [
     "dataset_bounds",
     "density_by_area",
     "density_layer",
+    "density_legend",
     "density_png",
     "density_to_csv",
     "density_to_geojson",
@@ -69,7 +72,10 @@ DENSITY_COLUMNS = (
     "cameras_per_1000_residents", "frt_cameras_per_1000_residents",
     "street_cameras", "effective_cameras", "frt_effective_cameras", "effective_cameras_per_km2",
     "frt_effective_cameras_per_km2", "effective_cameras_per_1000_residents", "frt_effective_cameras_per_1000_residents",
+    "camera_data",
 )
+#: Count columns of :func:`density_by_area`: whole numbers, or missing (no camera data).
+COUNT_COLUMNS = ("cameras", "frt_cameras", "street_cameras")
 
 #: Area attributes :func:`density_by_area` carries through (after :data:`DENSITY_COLUMNS`) when the areas have them.
 AREA_ATTRIBUTES = ("borough", "nonwhite_share", "black_hispanic_share")
@@ -623,6 +629,21 @@ def _effective_cameras(areas_xy: gpd.GeoSeries, xy: np.ndarray) -> np.ndarray:
     return out
 
 
+def _covered(wgs: gpd.GeoDataFrame, extent: CameraExtent | None) -> np.ndarray:
+    """Per area: does the camera source reach it (a borough it counted whole, or ground it looked at)."""
+    if extent is None:
+        return np.ones(len(wgs), dtype=bool)
+    if extent.boroughs and "borough" in wgs.columns:
+        return wgs["borough"].astype(str).isin(extent.boroughs).to_numpy()
+    out = np.zeros(len(wgs), dtype=bool)
+    if extent.geometry is None or extent.geometry.is_empty or not len(wgs):
+        return out
+    parts = shapely.get_parts(extent.geometry)
+    hits, _ = shapely.STRtree(parts).query(np.asarray(wgs.geometry.values), predicate="intersects")
+    out[np.unique(hits)] = True
+    return out
+
+
 def density_by_area(
     areas: gpd.GeoDataFrame,
     cameras: pd.DataFrame,
@@ -631,6 +652,7 @@ def density_by_area(
     frt: Sequence[bool] | np.ndarray | None = None,
     index: NetworkIndex | None = None,
     settings: Mapping[str, Any] | None = None,
+    extent: CameraExtent | None = None,
 ) -> gpd.GeoDataFrame:
     """Cameras per area, per km², per km of street and per 1,000 residents.
 
@@ -652,6 +674,10 @@ def density_by_area(
     settings
         What was counted (policies, dataset), kept in ``attrs["settings"]`` for
         captions and exports.
+    extent
+        Where the camera source looked for cameras (:class:`exposure.cameras.CameraExtent`):
+        an area it does not reach has no camera data, which is not zero cameras.
+        Default: every area is covered.
 
     Returns
     -------
@@ -669,6 +695,10 @@ def density_by_area(
         what effective cameras are (``attrs["effective"]``) and, when the
         cameras have a ``source`` column, which sources the counted cameras
         come from (``attrs["camera_sources"]``, for the caveats).
+        ``camera_data`` is False for an area outside ``extent``: its camera
+        counts, effective cameras and every rate of them are NaN (no data, not
+        0); ``attrs["extent"]`` says what the extent is and
+        ``attrs["no_camera_data"]`` how many areas it leaves out.
 
     Raises
     ------
@@ -708,9 +738,11 @@ def density_by_area(
     points = points[points["counted"].to_numpy()]
     polys = gpd.GeoDataFrame({"_area": np.arange(len(wgs))}, geometry=wgs.geometry, crs=WGS84)
     joined = gpd.sjoin(points, polys, how="inner", predicate="within")
-    cams = np.bincount(joined["_area"].to_numpy(dtype=int), minlength=len(wgs))
+    covered = _covered(wgs, extent)
+    no_data = np.where(covered, 1.0, np.nan)  # multiplies every camera figure: NaN where nobody looked
+    cams = np.bincount(joined["_area"].to_numpy(dtype=int), minlength=len(wgs)) * no_data
     frt_cams = np.bincount(joined["_area"].to_numpy(dtype=int),
-                           weights=joined["frt"].to_numpy(dtype=float), minlength=len(wgs)).astype(int)
+                           weights=joined["frt"].to_numpy(dtype=float), minlength=len(wgs)).round() * no_data
 
     street_km = (_street_m_per_area(metric, index) / 1000.0 if index is not None
                  else np.full(len(wgs), np.nan))
@@ -725,7 +757,8 @@ def density_by_area(
         effective = _effective_cameras(areas_xy, xy[on_street])
         frt_effective = _effective_cameras(areas_xy, xy[on_street & frt_mask])
         street_in_area = joined["_area"].to_numpy(dtype=int)[on_street[joined.index.to_numpy()]]
-        street_cams: np.ndarray = np.bincount(street_in_area, minlength=len(wgs))
+        street_cams: np.ndarray = np.bincount(street_in_area, minlength=len(wgs)) * no_data
+        effective, frt_effective = effective * no_data, frt_effective * no_data
     else:
         effective = frt_effective = street_cams = np.full(len(wgs), np.nan)
     population = (pd.to_numeric(wgs["population"], errors="coerce").to_numpy(dtype=float)
@@ -758,6 +791,7 @@ def density_by_area(
             "frt_effective_cameras_per_km2": rate(frt_effective, area_km2),
             "effective_cameras_per_1000_residents": rate(effective, population, 1000.0),
             "frt_effective_cameras_per_1000_residents": rate(frt_effective, population, 1000.0),
+            "camera_data": covered,
         },
         geometry=list(wgs.geometry), crs=WGS84,
     )
@@ -767,6 +801,8 @@ def density_by_area(
     out.attrs = {k: v for k, v in areas.attrs.items() if k in ("note", "source", "vintage")}
     out.attrs["settings"] = dict(settings) if settings is not None else {}
     out.attrs["effective"] = EFFECTIVE_NOTE
+    out.attrs["extent"] = extent.description if extent is not None else ""
+    out.attrs["no_camera_data"] = int((~covered).sum())
     if "source" in cameras.columns:
         out.attrs["camera_sources"] = sorted({str(s) for s in cameras["source"].to_numpy()[counted_mask]})
     return out
@@ -795,13 +831,15 @@ def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     for column in columns:
         if column in ("area_id", "name", "borough"):
             table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
-        elif column not in ("cameras", "frt_cameras", "street_cameras"):
+        elif column in COUNT_COLUMNS:
+            table[column] = table[column].astype(float).round().astype("Int64")  # no data: an empty cell, not 0
+        elif column != "camera_data":
             table[column] = table[column].astype(float).round(4)
     return table
 
 
 def density_to_csv(gdf: gpd.GeoDataFrame) -> str:
-    """The density table as CSV text (no geometry; rates to 4 decimals, NaN as empty).
+    """The density table as CSV text (no geometry; rates to 4 decimals, NaN and no data as empty cells).
 
     Names come from other people's files, so one a spreadsheet would run as a
     formula is prefixed with ``'``.
@@ -813,7 +851,9 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted).
 
     Beside ``features`` it carries ``settings`` (what was counted), ``note``
-    (what the areas are) and ``effective`` (what effective cameras are).
+    (what the areas are), ``effective`` (what effective cameras are) and
+    ``extent`` (where the camera source looked; areas outside it have
+    ``camera_data`` false and null camera figures).
     """
     from exposure.export import json_safe  # noqa: PLC0415
 
@@ -821,11 +861,15 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
     features = []
     for row, geom in zip(pd.DataFrame(wgs[columns]).to_dict(orient="records"), wgs.geometry, strict=True):
+        properties = json_safe(row)
+        for column in COUNT_COLUMNS:
+            if properties.get(column) is not None:
+                properties[column] = round(properties[column])  # counts stay whole numbers; no data stays null
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
-                         "properties": json_safe(row)})
+                         "properties": properties})
     return json_safe({"type": "FeatureCollection", "features": features,
                       "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", ""),
-                      "effective": gdf.attrs.get("effective", "")})
+                      "effective": gdf.attrs.get("effective", ""), "extent": gdf.attrs.get("extent", "")})
 
 
 def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str | None = None) -> bytes:
@@ -907,30 +951,74 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return f"{number:,.{digits}f}"
 
 
+#: Map colour (RGBA) of an area outside the camera source's coverage: no camera data.
+NO_DATA_COLOUR = [120, 120, 120, 170]
+#: Map colour (RGBA) of an area with camera data where the measure is not defined (e.g. no residents).
+UNDEFINED_COLOUR = [225, 225, 225, 110]
+
+
+def _no_data(gdf: pd.DataFrame) -> np.ndarray:
+    """Per area: outside the camera source's coverage (no ``camera_data`` column: none is)."""
+    if "camera_data" not in gdf.columns:
+        return np.zeros(len(gdf), dtype=bool)
+    return ~gdf["camera_data"].astype(bool).to_numpy()
+
+
+def density_legend(gdf: gpd.GeoDataFrame, column: str, *, label: str,
+                   steps: int = 5) -> list[tuple[list[int], str]]:
+    """The legend of :func:`density_layer`: (RGBA colour, text) per class, the grey classes last.
+
+    The ramp runs from 0 to the highest value among areas with camera data;
+    "no camera data" is listed when an area is outside the camera source's
+    coverage, "not defined" when an area with data has no value.
+    """
+    values = gdf[column].astype(float).to_numpy()
+    no_data = _no_data(gdf)
+    finite = np.isfinite(values) & ~no_data
+    top = float(values[finite].max()) if finite.any() else 0.0
+    digits = 0 if top >= 100 else (1 if top >= 10 else 2)
+    entries = [([*map(int, _ramp(np.array([k / (steps - 1)]))[0]), 255], f"{top * k / (steps - 1):,.{digits}f}")
+               for k in range(steps)] if finite.any() else []
+    if entries:
+        entries[0] = (entries[0][0], f"{entries[0][1]} (fewest)")
+        entries[-1] = (entries[-1][0], f"{entries[-1][1]} {label} (most)")
+    if no_data.any():
+        entries.append((NO_DATA_COLOUR, f"no camera data: outside the camera source's coverage ({int(no_data.sum())} "
+                                        f"area{'' if no_data.sum() == 1 else 's'})"))
+    if (~np.isfinite(values) & ~no_data).any():
+        entries.append((UNDEFINED_COLOUR, "not defined (e.g. no residents, or no street)"))
+    return entries
+
+
 def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = None,
                   opacity: int = 150) -> pdk.Layer:
     """Areas as a choropleth PolygonLayer coloured by ``column``, with escaped tooltip fields.
 
     Use with ``exposure.layers.deck(..., tooltip=DENSITY_TOOLTIP)``. Colours run
-    from light yellow (lowest) to dark red (highest); NaN is a light grey.
+    from light yellow (lowest) to dark red (highest) over the areas with camera
+    data; an area outside the camera source's coverage is a dark grey ("no
+    camera data", :data:`NO_DATA_COLOUR`), one where the measure is not defined
+    a light grey (:data:`UNDEFINED_COLOUR`). :func:`density_legend` lists them.
     """
     if column not in gdf.columns:
         msg = f"no column {column!r} to map; choose one of {', '.join(c for c in DENSITY_COLUMNS if c in gdf)}"
         raise AreaError(msg)
     values = gdf[column].astype(float).to_numpy()
-    finite = np.isfinite(values)
+    no_data = _no_data(gdf)
+    finite = np.isfinite(values) & ~no_data
     top = float(values[finite].max()) if finite.any() else 0.0
     colours = _ramp(values / top if top > 0 else np.zeros_like(values))
     wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
     data = []
     for i, row in enumerate(pd.DataFrame(wgs.drop(columns=wgs.geometry.name)).to_dict(orient="records")):
-        colour = [*map(int, colours[i]), opacity] if finite[i] else [210, 210, 210, 90]
+        ramped = [*map(int, colours[i]), opacity] if finite[i] else UNDEFINED_COLOUR
+        colour = NO_DATA_COLOUR if no_data[i] else ramped
         props = {
             "name": html.escape(str(row.get("name", ""))),
             "label": html.escape(label or column),
-            "value": _fmt(values[i]),
-            "cameras": _fmt(row.get("cameras"), 0),
-            "frt_cameras": _fmt(row.get("frt_cameras"), 0),
+            "value": "no camera data" if no_data[i] else _fmt(values[i]),
+            "cameras": "no data" if no_data[i] else _fmt(row.get("cameras"), 0),
+            "frt_cameras": "no data" if no_data[i] else _fmt(row.get("frt_cameras"), 0),
             "area_km2": _fmt(row.get("area_km2"), 3),
             "street_km": _fmt(row.get("street_km"), 2),
             "population": _fmt(row.get("population"), 0),

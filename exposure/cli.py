@@ -273,14 +273,16 @@ def _density(args: argparse.Namespace) -> None:
         table = _density_without_dataset(args)
         settings_used = table.attrs["settings"]
     else:
+        from exposure.cameras import load_extent  # noqa: PLC0415
+
         ds = load_dataset(args.dataset or "helsinki", progress=_progress)
         if args.cameras:
             loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
-            ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+            ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras, extent=load_extent(loaded))
         ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
         areas = _read_density_areas(args, lambda: named_areas(args.areas, ds))
         table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
-                                index=ds.index, settings=ctx.settings)
+                                index=ds.index, settings=ctx.settings, extent=ds.extent)
         settings_used = ctx.settings
     if args.format == "csv":
         _emit(density_to_csv(table), args.out)
@@ -289,7 +291,8 @@ def _density(args: argparse.Namespace) -> None:
     else:
         records = density_to_geojson(table)
         _emit({"settings": settings_used, "areas": args.areas, "note": table.attrs.get("note", ""),
-               "effective": table.attrs.get("effective", ""),
+               "effective": table.attrs.get("effective", ""), "extent": table.attrs.get("extent", ""),
+               "no_camera_data": table.attrs.get("no_camera_data", 0),
                "rows": [f["properties"] for f in records["features"]]}, args.out)
 
 
@@ -306,23 +309,24 @@ def _read_density_areas(args: argparse.Namespace, named: Any) -> Any:
 
 def _density_without_dataset(args: argparse.Namespace) -> Any:
     """Density of a camera file alone: policies applied to the file, H3 cells over its cameras."""
-    selected, settings_used = _file_cameras(args)
-    return _file_density(args, selected, settings_used, args.areas)
+    selected, settings_used, extent = _file_cameras(args)
+    return _file_density(args, selected, settings_used, args.areas, extent=extent)
 
 
-def _file_cameras(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The cameras of ``--cameras`` under the policies (with ``frt_capable``), and what was counted."""
-    from exposure.cameras import describe_policies, select_cameras  # noqa: PLC0415
+def _file_cameras(args: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]:
+    """The cameras of ``--cameras`` under the policies (with ``frt_capable``), what was counted, where it looked."""
+    from exposure.cameras import describe_policies, load_extent, select_cameras  # noqa: PLC0415
 
     loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
     selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
     settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
     if loaded.cameras["source"].eq("decode").any():
         settings_used["decode_total"] = args.decode_total
-    return selected, settings_used
+    return selected, settings_used, load_extent(loaded)
 
 
-def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[str, Any], areas_spec: str) -> Any:
+def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[str, Any], areas_spec: str, *,
+                  extent: Any = None) -> Any:
     import numpy as np  # noqa: PLC0415
 
     from exposure.areas import density_by_area, named_areas  # noqa: PLC0415
@@ -338,21 +342,22 @@ def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[s
     else:
         areas = named_areas(areas_spec)
     return density_by_area(areas, selected, counted=np.ones(len(selected), dtype=bool),
-                           frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used)
+                           frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used, extent=extent)
 
 
 def _watched(args: argparse.Namespace) -> None:
     from exposure.watched import amnesty_model, watched_analysis  # noqa: PLC0415
 
     args.id_column, args.name_column = None, None  # the areas are named NYC sets, never a file
-    selected, settings_used = _file_cameras(args)
-    table = _file_density(args, selected, settings_used, args.areas)
+    selected, settings_used, extent = _file_cameras(args)
+    table = _file_density(args, selected, settings_used, args.areas, extent=extent)
     result = watched_analysis(table, measure=args.measure, min_population=args.min_population)
     if args.format == "csv":
         _emit(result.rows_to_csv(), args.out)
         return
     # Amnesty's model at the finest areas with demographics, whatever --areas compares
-    finest = table if args.areas == "nyc-nta" else _file_density(args, selected, settings_used, "nyc-nta")
+    finest = table if args.areas == "nyc-nta" else _file_density(args, selected, settings_used, "nyc-nta",
+                                                                 extent=extent)
     model = amnesty_model(finest, frt_only=args.measure.startswith("frt_"), min_population=args.min_population)
     _emit({**result.to_dict(), "amnesty_model": model.to_dict()}, args.out)
 

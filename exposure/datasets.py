@@ -23,8 +23,10 @@ from exposure.cameras import (
     CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
     REJECTED_COLUMNS,
+    CameraExtent,
     CameraLoad,
     apply_frt_policy,
+    camera_extent,
     describe_policies,
     frt_policy,
     load_cameras,
@@ -97,6 +99,7 @@ class Dataset:
     basemap: dict[str, list[list[list[float]]]] = field(default_factory=dict)
     graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     graph_file: Path | None = field(default=None, repr=False)
+    camera_extent: CameraExtent | None = field(default=None, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -154,14 +157,38 @@ class Dataset:
         """Resolve ``lat,lon`` or a place name to a street node of this dataset."""
         return resolve_place(text, self.index, self.places, tree=self.node_tree)
 
-    def with_cameras(self, cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str) -> Dataset:
-        """The same streets with another camera table (e.g. an uploaded file)."""
+    def with_cameras(self, cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
+                     extent: CameraExtent | None = None) -> Dataset:
+        """The same streets with another camera table (e.g. an uploaded file).
+
+        ``extent`` is where that file looked for cameras (:func:`exposure.cameras.load_extent`);
+        default the box around its cameras.
+        """
+        cameras = cameras.reset_index(drop=True)
         return Dataset(
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
-            checksum=self.checksum, index=self.index, cameras=cameras.reset_index(drop=True),
+            checksum=self.checksum, index=self.index, cameras=cameras,
             rejected=rejected, places=self.places, info={**self.info, "cameras_source": source},
             basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
+            camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
         )
+
+    @property
+    def extent(self) -> CameraExtent:
+        """Where this dataset's cameras were looked for, within its streets: outside it there is no camera data.
+
+        The dataset's own cameras come from its OpenStreetMap extract, which maps
+        the box of its streets; cameras from a file (:meth:`with_cameras`) cover
+        where that file looked, within that box.
+        """
+        import shapely  # noqa: PLC0415 - only needed for extents
+
+        box = shapely.box(*self.bounds)
+        if self.camera_extent is None:
+            return CameraExtent(box, f"the box of {self.name}'s streets, whose OpenStreetMap data maps the cameras")
+        inside = shapely.intersection(self.camera_extent.geometry, box)
+        return CameraExtent(inside, f"{self.camera_extent.description}, within the box of the streets of "
+                                    f"{self.name.split(' + ')[0]}")
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

@@ -501,3 +501,78 @@ def test_cli_density_geojson_file_and_errors(capsys, tmp_path) -> None:
     assert code == 2
     assert "unknown area set 'districts'" in err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- no camera data
+
+
+def two_squares() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"area_id": ["in", "out"], "name": ["Looked at", "Never looked at"]},
+                            geometry=[square_km(24.94, 60.17), square_km(24.98, 60.17)], crs="EPSG:4326")
+
+
+def test_areas_outside_the_extent_have_no_data_not_zero_cameras() -> None:
+    from exposure.cameras import CameraExtent
+
+    cams = cameras_at([(24.945, 60.174)]).assign(mount="street")
+    looked = CameraExtent(shapely.multipoints([(24.945, 60.174), (24.946, 60.175)]), "two intersections")
+    table = density_by_area(two_squares(), cams, extent=looked)
+    inside, outside = table.iloc[0], table.iloc[1]
+    assert bool(inside["camera_data"])
+    assert not bool(outside["camera_data"])
+    assert inside["cameras"] == 1
+    for column in ("cameras", "frt_cameras", "cameras_per_km2", "street_cameras", "effective_cameras",
+                   "effective_cameras_per_km2"):
+        assert np.isnan(outside[column]), column
+    assert outside["area_km2"] > 0.9  # what does not depend on the cameras stays
+    assert table.attrs["extent"] == "two intersections"
+    assert table.attrs["no_camera_data"] == 1
+    csv = pd.read_csv(io.StringIO(density_to_csv(table)), keep_default_na=False)
+    assert csv.loc[1, "cameras"] == ""  # an empty cell, not 0
+    assert csv.loc[0, "cameras"] == "1"  # a whole number, not 1.0
+    props = [f["properties"] for f in density_to_geojson(table)["features"]]
+    assert (props[0]["cameras"], props[1]["cameras"]) == (1, None)
+    assert (props[0]["camera_data"], props[1]["camera_data"]) == (True, False)
+    assert density_to_geojson(table)["extent"] == "two intersections"
+
+
+def test_a_borough_counted_whole_covers_its_areas() -> None:
+    from exposure.cameras import CameraExtent
+
+    areas = two_squares().assign(borough=["Brooklyn", "Queens"])
+    extent = CameraExtent(shapely.Point(0, 0), "Brooklyn's intersections", boroughs=("Brooklyn",))
+    table = density_by_area(areas, cameras_at([(24.945, 60.174)]), extent=extent)
+    assert table["camera_data"].tolist() == [True, False]
+    assert table["cameras"].iloc[0] == 1
+
+
+def test_a_box_extent_covers_what_it_touches() -> None:
+    from exposure.cameras import CameraExtent
+
+    extent = CameraExtent(shapely.box(24.93, 60.16, 24.955, 60.19), "a box")
+    assert density_by_area(two_squares(), cameras_at([]), extent=extent)["camera_data"].tolist() == [True, False]
+    nothing = CameraExtent(shapely.Polygon(), "nowhere")
+    assert not density_by_area(two_squares(), cameras_at([]), extent=nothing)["camera_data"].any()
+
+
+def test_no_data_is_its_own_grey_class_on_the_map_with_a_legend_entry() -> None:
+    from exposure.areas import NO_DATA_COLOUR, UNDEFINED_COLOUR, density_legend
+    from exposure.cameras import CameraExtent
+
+    areas = pd.concat([two_squares(), two_squares().iloc[[0]].assign(area_id="none", name="Empty",
+                                                                        geometry=[square_km(24.90, 60.17)])])
+    areas = gpd.GeoDataFrame(areas, crs="EPSG:4326").assign(population=[1000.0, 1000.0, 0.0])
+    extent = CameraExtent(shapely.box(24.89, 60.16, 24.955, 60.19), "a box")
+    table = density_by_area(areas, cameras_at([(24.945, 60.174)]), extent=extent)
+    layer = density_layer(table, "cameras_per_1000_residents", label="cameras per 1,000 residents")
+    colours = {d["name"]: d["colour"] for d in layer.data}
+    assert colours["Never looked at"] == NO_DATA_COLOUR
+    assert colours["Empty"] == UNDEFINED_COLOUR  # looked at, but nobody lives there
+    assert colours["Looked at"] not in (NO_DATA_COLOUR, UNDEFINED_COLOUR)
+    assert {d["name"]: d["value"] for d in layer.data}["Never looked at"] == "no camera data"
+    legend = density_legend(table, "cameras_per_1000_residents", label="cameras per 1,000 residents")
+    texts = [text for _, text in legend]
+    assert texts[0].startswith("0.00 (fewest)")
+    assert texts[-3].endswith("cameras per 1,000 residents (most)")
+    assert legend[-2] == (NO_DATA_COLOUR, "no camera data: outside the camera source's coverage (1 area)")
+    assert legend[-1][0] == UNDEFINED_COLOUR

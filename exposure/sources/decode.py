@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import pandas as pd
 from exposure import settings
 from exposure._errors import CameraDataError
 from exposure.cameras import (
+    CameraExtent,
     CameraLoad,
     _check_file,
     _finish,
@@ -87,6 +89,8 @@ class _Expanded:
     owner: np.ndarray
     borough: np.ndarray
     source: str
+    lon: np.ndarray
+    lat: np.ndarray
 
 
 def cameras_from_decode(path: str | Path, *, total: str = "attachments") -> CameraLoad:
@@ -149,7 +153,20 @@ def cameras_from_decode(path: str | Path, *, total: str = "attachments") -> Came
         or has no usable intersection.
     """
     expanded = _expand(path, total=total)
-    return _finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
+    load = _finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
+    return dataclasses.replace(load, extent=_surveyed(expanded))
+
+
+def _surveyed(expanded: _Expanded) -> CameraExtent:
+    """The intersections the volunteers counted (with cameras or none), and the boroughs counted whole."""
+    import shapely  # noqa: PLC0415 - only needed for extents
+
+    keep = expanded.keep
+    points = shapely.multipoints(np.column_stack([expanded.lon[keep], expanded.lat[keep]]))
+    boroughs = tuple(sorted({str(b) for b in expanded.borough[keep]} - {"unknown"}))
+    where = f" in {', '.join(boroughs)}" if boroughs else ""
+    return CameraExtent(points, f"the {int(keep.sum()):,} intersections{where} that Decode Surveillance volunteers "
+                                "counted, with cameras or none", boroughs=boroughs)
 
 
 def decode_summary(
@@ -367,4 +384,5 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
         if "BoroName" in table.columns
         else np.full(n_rows, "unknown", dtype=object)
     )
-    return _Expanded(columns=columns, problems=problems, keep=keep, owner=owner, borough=borough, source=source)
+    return _Expanded(columns=columns, problems=problems, keep=keep, owner=owner, borough=borough, source=source,
+                     lon=coords["Long"], lat=coords["Lat"])
