@@ -9,6 +9,7 @@ import geopandas as gpd
 import streamlit as st
 
 from app import cache
+from app.legend import legend
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
 from exposure._errors import ExposureError
@@ -18,6 +19,7 @@ from exposure.areas import (
     dataset_bounds,
     density_by_area,
     density_layer,
+    density_legend,
     density_png,
     density_to_csv,
     density_to_geojson,
@@ -52,6 +54,7 @@ UNITS = {
     "frt_effective_cameras_per_km2": "FRT-capable effective cameras (Amnesty) per km²",
     "effective_cameras_per_1000_residents": "Effective cameras (Amnesty) per 1,000 residents",
     "frt_effective_cameras_per_1000_residents": "FRT-capable effective cameras (Amnesty) per 1,000 residents",
+    "camera_data": "Camera data (the source looked here)",
 }
 MEASURE_HELP = {
     "per_km2": "",
@@ -120,7 +123,7 @@ try:
                            + "\n".join(f"- feature {r['feature']}: {r['reason']}" for r in rejected[:20]))
     table = None if areas is None else density_by_area(
         areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt, index=ds.index,
-        settings=ctx.settings)
+        settings=ctx.settings, extent=ds.extent)
 except ExposureError as err:
     st.error(str(err))
     table = None
@@ -149,8 +152,14 @@ if table is not None:
              lon=float(lon), lat=float(lat), zoom=14, tooltip=DENSITY_TOOLTIP),
         height=560, key="nb_map",
     )
-    st.caption(f"Colour: {label}, light yellow (fewest) to dark red (most); grey: not defined. "
-               "The basemap is the dataset's own walking network; no map tiles are fetched.")
+    legend(density_legend(table, column, label=label), title=label[:1].upper() + label[1:])
+    no_data = int(table.attrs.get("no_camera_data", 0))
+    if no_data:
+        st.warning(f"**{no_data:,} of {len(table):,} areas have no camera data**: they lie outside where the camera "
+                   f"source looked ({table.attrs.get('extent', '')}). They are dark grey on the map, at the end of "
+                   "the table with empty camera figures, empty in the CSV and GeoJSON, and left out of the ranking: "
+                   "no data is not the same as few cameras.")
+    st.caption("The basemap is the dataset's own walking network; no map tiles are fetched.")
     st.caption(counted_caption(ctx))
     st.info(f"**What the areas are.** {table.attrs.get('note', '')}")
     if source != "upload":

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app import cache
 from app.sidebar import sidebar
-from app.state import active, clear_uploaded, counted_caption, set_uploaded, uploaded_source
+from app.state import LOADED, active, clear_uploaded, counted_caption, uploaded_source, use_loaded
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import (
@@ -30,6 +30,7 @@ from exposure.cameras import (
     cameras_to_geojson,
     frt_policy,
     load_cameras,
+    load_extent,
     verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
@@ -39,8 +40,6 @@ from exposure.sources.decode import DECODE_METHOD
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-#: Session-state key of the last file loaded on this page (survives reruns and page changes).
-LOADED = "cam_loaded"
 #: Session-state key of the last failed attempt, so a bad file is not re-read on every rerun.
 FAILED = "cam_failed"
 
@@ -74,7 +73,7 @@ def load_upload(name: str, data: bytes, fmt: str | None) -> CameraLoad:
             raise type(err)(msg) from err
     rejected = load.rejected.copy()
     rejected["file"] = rejected["file"].astype(str).str.replace(str(path), safe_name, regex=False)
-    return CameraLoad(cameras=load.cameras, rejected=rejected, source=safe_name)
+    return CameraLoad(cameras=load.cameras, rejected=rejected, source=safe_name, extent=load.extent)
 
 
 def dropped_rows(rejected: pd.DataFrame) -> int:
@@ -119,6 +118,7 @@ def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
         else:
             st.session_state[LOADED] = {
                 "cameras": load.cameras, "rejected": load.rejected, "source": load.source, "stamp": stamp,
+                "extent": load_extent(load),
             }
             st.session_state.pop(FAILED, None)
             return
@@ -139,7 +139,8 @@ def _download_decode() -> None:
         st.session_state.pop(LOADED, None)
         return
     st.session_state[LOADED] = {"cameras": load.cameras, "rejected": load.rejected,
-                                "source": "Decode Surveillance NYC (Amnesty)", "stamp": ("decode-nyc",)}
+                                "source": "Decode Surveillance NYC (Amnesty)", "stamp": ("decode-nyc",),
+                                "extent": load_extent(load)}
     st.session_state.pop(FAILED, None)
 
 
@@ -149,12 +150,6 @@ def _forget_removed_file() -> None:
     if st.session_state.get("cam_file") is None:
         st.session_state.pop(LOADED, None)
         st.session_state.pop(FAILED, None)
-
-
-def _use_loaded() -> None:
-    loaded = st.session_state.get(LOADED)
-    if loaded is not None:
-        set_uploaded(loaded["cameras"], loaded["rejected"], source=loaded["source"])
 
 
 def _report(loaded: dict[str, Any]) -> None:
@@ -228,7 +223,7 @@ with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
 loaded = st.session_state.get(LOADED)
 if loaded is not None:
     _report(loaded)
-    st.button("Use these cameras on every page", key="cam_use", on_click=_use_loaded, type="primary",
+    st.button("Use these cameras on every page", key="cam_use", on_click=use_loaded, type="primary",
               help="Every page then counts these cameras on the streets of the chosen dataset.")
 if uploaded_source() is not None:
     st.button("Back to the dataset's cameras", key="cam_reset", on_click=clear_uploaded)

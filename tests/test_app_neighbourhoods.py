@@ -181,7 +181,9 @@ def test_cameras_of_another_city_are_a_notice_not_a_box_spanning_continents(shar
             "**helsinki**") in notice
     table = ranked(at)
     assert 0 < len(table) < 500  # Helsinki's hexagons, not the Atlantic's
-    assert table["Cameras (count)"].fillna(0).sum() == 0
+    assert table["Cameras (count)"].isna().all()  # no camera data on these streets, not 0 cameras
+    assert not table["Camera data (the source looked here)"].any()
+    assert any(f"{len(table)} of {len(table)} areas have no camera data" in w.value for w in at.warning)
 
 
 def test_a_limit_is_a_message_naming_it(page: AppTest, monkeypatch) -> None:

@@ -320,3 +320,23 @@ def test_another_citys_cameras_leave_the_server_answering(page, app_url, shared_
     page.screenshot(path=str(ARTIFACTS / "neighbourhoods_other_city.png"), full_page=True)
     assert not page.locator("[data-testid='stException']").count()
     assert foreign(page.requests, app_url) == []
+
+
+def test_boroughs_without_camera_data_are_grey_and_said_so(page, app_url, shared_data) -> None:
+    upload_and_use(page, app_url, shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    page.get_by_role("link", name="Who is watched").click()
+    page.wait_for_selector("h1:has-text('Who is watched')", timeout=60_000)
+    page.get_by_text("no camera data: outside the camera source's coverage (193 areas)").wait_for(timeout=120_000)
+    page.wait_for_selector("canvas", timeout=60_000)
+    wait_for_app(page)
+    text = page.inner_text("body")
+    assert "193 area(s) left out: outside where the camera source looked" in text
+    assert "69 of 262" in text  # areas with camera data, beside the camera totals
+    # the legend's grey swatch is the colour the map gives those areas
+    swatch = page.locator("span[style*='rgba(120, 120, 120']")
+    assert swatch.count() == 1
+    time.sleep(1.5)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "who_is_watched_brooklyn.png"), full_page=True)
+    assert not page.locator("[data-testid='stException']").count()
+    assert foreign(page.requests, app_url) == []
