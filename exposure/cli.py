@@ -64,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--track", required=True, help="GPX or GeoJSON LineString file")
     a.add_argument("--cameras", default=None, help="camera file (default: the dataset's cameras)")
     a.add_argument("--format", default="json", choices=["json", "csv"],
-                   help="json: the whole audit; csv: metres per camera")
+                   help="json: the whole audit, with a row per track and the total; csv: the table --table "
+                        "chooses [json]")
+    a.add_argument("--table", default="cameras", choices=["cameras", "tracks"],
+                   help="with --format csv: cameras, metres in view per camera; tracks, one row per track of the "
+                        "file (each measured on its own, never across the gap to the next) and a total [cameras]")
     _add_common(a)
 
     c = sub.add_parser("cameras", help="load, validate and convert camera data")
@@ -186,7 +190,7 @@ def _route(args: argparse.Namespace) -> None:
 
 def _audit(args: argparse.Namespace) -> None:
     from exposure.audit import audit_track  # noqa: PLC0415
-    from exposure.export import audit_per_camera_csv, audit_to_json  # noqa: PLC0415
+    from exposure.export import audit_per_camera_csv, audit_to_json, audit_tracks_csv  # noqa: PLC0415
 
     if args.cameras:
         cameras = _load_cameras(args.cameras, decode_total=args.decode_total).cameras
@@ -196,7 +200,12 @@ def _audit(args: argparse.Namespace) -> None:
         cameras = load_dataset(args.dataset, progress=_progress).cameras
     result = audit_track(args.track, cameras, frt_policy=args.frt_policy, verification=args.verification,
                          radius_m=args.radius_m)
-    _emit(audit_per_camera_csv(result) if args.format == "csv" else audit_to_json(result), args.out)
+    if args.format == "csv":
+        _emit(audit_tracks_csv(result) if args.table == "tracks" else audit_per_camera_csv(result), args.out)
+    else:
+        _emit(audit_to_json(result), args.out)
+    for note in result.notes:
+        print(f"{args.track}: {note}", file=sys.stderr)
 
 
 def _cameras(args: argparse.Namespace) -> None:

@@ -18,7 +18,7 @@ from exposure import settings
 from exposure._errors import ExposureError
 from exposure.audit import audit_track, read_track
 from exposure.cameras import apply_frt_policy, frt_policy
-from exposure.export import audit_to_json, routes_to_geojson, routes_to_gpx
+from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx
 from exposure.layers import camera_layer, deck, route_layer
 from exposure.routing import OBJECTIVES, compare_with_shortest, exposure_profile, routes
 
@@ -248,6 +248,10 @@ def audit() -> None:
         st.info(f"This walk lies outside {choice.dataset}, so none of its cameras are counted here. Load the "
                 "cameras of that place on the Camera data page and use them on every page, or choose the "
                 "dataset that covers it in the sidebar.")
+    several = len(result.tracks) > 1
+    if several:
+        st.caption(f"{len(result.tracks)} tracks: each is measured on its own, never across the gap to the next; "
+                   "the figures below are their totals, with each camera counted once.")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Length", f"{result.length_m:,.0f} m")
     c2.metric("FRT-capable cameras", f"{result.frt_cameras}", help=f"of {result.cameras} counted cameras")
@@ -257,14 +261,37 @@ def audit() -> None:
                   help=f"of {(result.seconds_total or 0) / 60:.1f} min recorded")
     else:
         c4.metric("Time in view", "—", help="the track has no timestamps")
+    for note in result.notes:
+        st.caption(f"Left out: {note}.")
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
-    coords = [[round(float(x), 7), round(float(y), 7)] for x, y in track.coordinates]
     layers = base_layers(cameras)
     hit = cameras[cameras["camera_id"].astype(str).isin(set(result.camera_ids))]
     layers.append(camera_layer(hit, radius_px=7))
-    layers.append(route_layer([{"path": coords, "colour": ROUTE_COLOURS[1], "label": "track"}]))
-    lon, lat = pd.DataFrame(coords).mean()
+    # each unbroken line on its own: nothing is drawn across the gap between two tracks or segments
+    pieces = [(piece, track.coordinates[span]) for piece, span in track.split() if span.stop - span.start >= 2]
+    layers.append(route_layer([
+        {"path": [[round(float(x), 7), round(float(y), 7)] for x, y in coords],
+         "colour": ROUTE_COLOURS[1 + (piece.track - 1) % (len(ROUTE_COLOURS) - 1)],
+         "label": f"track {piece.track}" + (f" ({piece.name})" if piece.name else "")}
+        for piece, coords in pieces]))
+    lon, lat = track.coordinates.mean(axis=0)
     st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)), height=520, key="rp_audit_map")
+    if several:
+        st.subheader("Track by track")
+        rows = audit_to_json(result)["tracks"]
+        total = audit_to_json(result)
+        rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
+                     **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
+                                              "metres_in_view_any", "share_in_view", "seconds_in_view",
+                                              "seconds_total")}})
+        st.dataframe(pd.DataFrame(rows).astype({"track": str}).rename(columns={
+            "track": "Track", "name": "Name", "segments": "Segments", "length_m": "Length (m)",
+            "cameras": "Cameras", "frt_cameras": "FRT cameras", "metres_in_view": "In view of FRT cameras (m)",
+            "metres_in_view_any": "In view of any camera (m)", "share_in_view": "Share in view",
+            "seconds_in_view": "Time in view (s)", "seconds_total": "Time recorded (s)"}),
+            hide_index=True, key="rp_audit_tracks")
+        st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
+                           mime="text/csv", key="rp_audit_tracks_csv")
     st.dataframe(result.per_camera.rename(columns={"metres_in_view": "metres in view (m)",
                                                    "seconds_in_view": "seconds in view (s)"}),
                  hide_index=True, key="rp_audit_table")

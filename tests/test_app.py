@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,26 @@ def test_an_address_with_an_unknown_dataset_says_so() -> None:
     assert "Build a dataset" in notes
     assert "9000" in notes
     assert at.sidebar.checkbox(key="side_uniform").value is False
+
+
+def test_route_planner_audits_its_own_gpx_track_by_track() -> None:
+    """The planner's GPX holds one track per route: the audit totals them, never joining them."""
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import routes
+
+    ds = load_dataset("helsinki")
+    found = routes(ds.context(), ds.resolve("Rautatientori").node, ds.resolve("Kauppatori").node)
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    at.file_uploader(key="rp_track").upload("routes.gpx", routes_to_gpx(found).encode(), "application/gpx+xml")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    length = {m.label: m.value for m in at.metric}["Length"]
+    assert abs(int(length.removesuffix(" m").replace(",", "")) - sum(r.length_m for r in found)) < 10
+    (tracks,) = [d.value for d in at.dataframe if "Track" in d.value.columns]
+    assert tracks["Track"].tolist() == ["1", "2", "total"]
+    assert tracks["Name"].tolist()[:2] == [r.label for r in found]
+    paths = [layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+             if layer.get("@@type") == "PathLayer" and any("track" in str(d.get("tooltip", "")) for d in layer["data"])]
+    assert len(paths[0]["data"]) == 2  # one line per route, none across the gap

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 
 import gpxpy
 import osmnx as ox
+import pandas as pd
 import pytest
 
 from exposure.cli import main
@@ -173,3 +175,31 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(args)
     assert info.value.code == 2
+
+
+def test_audit_of_a_four_track_file_totals_its_tracks(capsys, shared_data, tmp_path) -> None:
+    walks = [shared_data / "jyvaskyla" / f"walk{i}.gpx" for i in range(1, 5)]
+    merged = gpxpy.parse(walks[0].read_text(encoding="utf-8"))
+    for path in walks[1:]:
+        merged.tracks.extend(gpxpy.parse(path.read_text(encoding="utf-8")).tracks)
+    four = tmp_path / "four.gpx"
+    four.write_text(merged.to_xml(), encoding="utf-8")
+    cameras = str(shared_data / "jyvaskyla" / "cameras.csv")
+    lengths = []
+    for walk in walks:
+        code, out, _ = run(capsys, "audit", "--track", str(walk), "--cameras", cameras, "--radius-m", "10")
+        assert code == 0
+        lengths.append(json.loads(out)["length_m"])
+    code, out, _ = run(capsys, "audit", "--track", str(four), "--cameras", cameras, "--radius-m", "10")
+    assert code == 0
+    result = json.loads(out)
+    assert result["length_m"] == pytest.approx(sum(lengths), abs=0.2)  # no line across the gaps between walks
+    assert [t["length_m"] for t in result["tracks"]] == lengths
+    code, out, _ = run(capsys, "audit", "--track", str(four), "--cameras", cameras, "--radius-m", "10",
+                       "--format", "csv", "--table", "tracks")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert table["track"].astype(str).tolist() == ["1", "2", "3", "4", "total"]
+    assert table["length_m"].iloc[:4].tolist() == lengths
+    assert table["length_m"].iloc[-1] == result["length_m"]
+    assert table["cameras"].iloc[-1] == result["cameras"] <= table["cameras"].iloc[:4].sum()
