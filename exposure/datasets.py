@@ -34,7 +34,7 @@ from exposure.cameras import (
 )
 from exposure.coverage import Coverage, edge_coverage, edge_exposure
 from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
-from exposure.places import Place, place_table, resolve_place
+from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.routing import RoutingContext
 
 __all__ = [
@@ -154,8 +154,15 @@ class Dataset:
         return self._memo[key]  # type: ignore[no-any-return]
 
     def resolve(self, text: str) -> Place:
-        """Resolve ``lat,lon`` or a place name to a street node of this dataset."""
-        return resolve_place(text, self.index, self.places, tree=self.node_tree)
+        """Resolve ``lat,lon``, a preset (★ label) or a place name to a street node of this dataset."""
+        return resolve_place(text, self.index, self.places, tree=self.node_tree, presets=self.presets)
+
+    @property
+    def presets(self) -> pd.DataFrame:
+        """The dataset's named gathering points and protest sites (:func:`exposure.places.read_presets`)."""
+        if "presets" not in self._memo:
+            self._memo["presets"] = read_presets(self.name.split(" + ")[0])
+        return self._memo["presets"]  # type: ignore[no-any-return]
 
     def with_cameras(self, cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
                      extent: CameraExtent | None = None) -> Dataset:

@@ -7,6 +7,10 @@ from pathlib import Path
 #: Folder of the on-disk dataset cache (ignored by git).
 cache_folder: Path = Path(__file__).resolve().parent.parent / "data" / "cache"
 
+#: Folder of the project-authored presets: ``<dataset>.csv`` with columns ``name,lat,lon,note``,
+#: named gathering points and protest sites (★ in the route planner, names on the command line).
+presets_folder: Path = Path(__file__).resolve().parent.parent / "data" / "presets"
+
 #: Whether built datasets are cached on disk and reused.
 use_cache: bool = True
 

@@ -20,70 +20,87 @@ from exposure.audit import audit_track, read_track
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx
 from exposure.layers import camera_layer, deck, route_layer
+from exposure.places import PRESET_MARK, normalise_name, preset_label
 from exposure.routing import OBJECTIVES, compare_with_shortest, exposure_profile, routes
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
 
-PRESETS_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 ROUTE_COLOURS = [[60, 60, 60], [0, 114, 178], [0, 158, 115], [213, 94, 0], [204, 121, 167], [86, 180, 233]]
 OBJECTIVE_LABELS = {
     "fewest-cameras": "Fewest FRT cameras",
     "least-time-in-view": "Least time in view",
     "shortest": "Shortest only",
 }
+MODES = ["Plan a route", "Audit a recorded walk"]
+
+#: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
+PRESET_LABELS = [preset_label(str(n)) for n in ds.presets["name"]]
+PLACE_OPTIONS = PRESET_LABELS + sorted(set(ds.places["name"].astype(str)) - set(ds.presets["name"].astype(str)))
+
+#: Session-state key of this page's choices. Streamlit drops a widget's value whenever another page
+#: runs, so they are kept here and every run seeds the widgets from them.
+KEPT = "rp_kept"
 
 
-def presets() -> pd.DataFrame:
-    """Named gathering points and protest sites for the dataset (project-authored table)."""
-    path = PRESETS_DIR / f"{choice.dataset}.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=["name", "lat", "lon", "note"])
-    return pd.read_csv(path)
+def as_option(text: str | None) -> str | None:
+    """A place as the search box shows it: a preset by its ★ label, anything else as typed."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    named = ds.presets[ds.presets["name"].astype(str).map(normalise_name)
+                       == normalise_name(text.removeprefix(PRESET_MARK))]
+    return preset_label(str(named["name"].iloc[0])) if len(named) else text
 
 
-PRESETS = presets()
-PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
-
-# --- state from the URL on first load, so a shared link reproduces the route -------------
-if "rp_init" not in st.session_state:
+def from_address() -> dict[str, object]:
+    """The page's choices when a session opens it: the address's (a shared link), else the defaults."""
     q = st.query_params
-    st.session_state["rp_init"] = True
-    st.session_state["rp_origin"] = q.get("origin", "")
-    st.session_state["rp_destination"] = q.get("destination", "")
     objective = q.get("objective", "fewest-cameras")
-    st.session_state["rp_objective"] = objective if objective in OBJECTIVES else "fewest-cameras"
+    kept: dict[str, object] = {
+        "rp_origin": as_option(q.get("origin")), "rp_destination": as_option(q.get("destination")),
+        "rp_objective": objective if objective in OBJECTIVES else "fewest-cameras",
+        "rp_mode": MODES[1] if q.get("mode") == "audit" else MODES[0],
+    }
     try:
-        st.session_state["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
-        st.session_state["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
+        kept["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
+        kept["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
     except ValueError:
-        st.session_state["rp_detour"], st.session_state["rp_alternatives"] = 50, 2
-    st.session_state["rp_mode"] = "Audit a recorded walk" if q.get("mode") == "audit" else "Plan a route"
+        kept["rp_detour"], kept["rp_alternatives"] = 50, 2
+    return kept
 
 
-def place_text(option: str) -> str:
-    """What a picked option means: presets resolve to their coordinates, names stay names."""
-    if option.startswith("★ "):
-        row = PRESETS[PRESETS["name"] == option[2:]].iloc[0]
-        return f"{row['lat']:.6f},{row['lon']:.6f}"
-    return option
+if KEPT not in st.session_state:
+    st.session_state[KEPT] = from_address()
+for _key, _value in st.session_state[KEPT].items():
+    st.session_state[_key] = _value
 
 
-def pick(target: str) -> None:
-    picked = st.session_state.get(f"rp_{target}_pick")
-    if picked:
-        st.session_state[f"rp_{target}"] = place_text(picked)
+def remember(key: str) -> None:
+    st.session_state[KEPT][key] = st.session_state[key]
 
 
 def set_from_click(target: str, value: str) -> None:
-    st.session_state[f"rp_{target}"] = value
+    st.session_state[KEPT][f"rp_{target}"] = st.session_state[f"rp_{target}"] = value
+
+
+def place_box(label: str, key: str) -> str | None:
+    """One place input: search names and ★ protest sites as you type, or type lat,lon and press Enter."""
+    current = st.session_state.get(key)
+    options = PLACE_OPTIONS if current is None or current in PLACE_OPTIONS else [current, *PLACE_OPTIONS]
+    value = st.selectbox(label, options, index=None, key=key, on_change=remember, args=(key,),
+                         accept_new_options=True, placeholder="Search a name or ★ protest site, or type lat,lon",
+                         help="Type to search the dataset's OpenStreetMap names and the ★ protest sites; or type "
+                              "latitude,longitude (e.g. 60.1699,24.9384) and press Enter; or click a street point "
+                              "on the map below.")
+    return None if value is None else str(value).strip() or None
 
 
 st.title("Route planner")
 st.caption(counted_caption(ctx))
-mode = st.radio("What do you want to do?", ["Plan a route", "Audit a recorded walk"], horizontal=True,
-                key="rp_mode")
+mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode", on_change=remember,
+                args=("rp_mode",))
 
 
 def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
@@ -93,24 +110,21 @@ def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
 def plan() -> None:
     left, right = st.columns(2)
     with left:
-        st.selectbox("Find a start (search names and protest sites ★)", PLACE_OPTIONS, index=None,
-                     key="rp_origin_pick", on_change=pick, args=("origin",), placeholder="Type to search…")
-        st.text_input("Origin", key="rp_origin", placeholder="a place name or lat,lon",
-                      help="A name from the dataset's OpenStreetMap data, or latitude,longitude.")
+        origin = place_box("Origin", "rp_origin")
     with right:
-        st.selectbox("Find a destination", PLACE_OPTIONS, index=None, key="rp_destination_pick",
-                     on_change=pick, args=("destination",), placeholder="Type to search…")
-        st.text_input("Destination", key="rp_destination", placeholder="a place name or lat,lon")
+        destination = place_box("Destination", "rp_destination")
     c1, c2, c3 = st.columns(3)
     objective = c1.radio("Objective", list(OBJECTIVE_LABELS), format_func=OBJECTIVE_LABELS.get,
-                         key="rp_objective", help="Fewest distinct FRT-capable cameras (exact), or fewest "
-                         "metres within their view; both within the maximum detour.")
-    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5)
+                         key="rp_objective", on_change=remember, args=("rp_objective",),
+                         help="Fewest distinct FRT-capable cameras (exact), or fewest metres within their view; "
+                              "both within the maximum detour.")
+    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5,
+                       on_change=remember, args=("rp_detour",))
     alternatives = c3.number_input("Alternatives (trade-off routes)", 0, 5, key="rp_alternatives",
+                                   on_change=remember, args=("rp_alternatives",),
                                    help="How many more routes to show beyond the shortest and the objective's "
                                         "route: each the shortest route with at most its number of FRT "
                                         "cameras, between the two.")
-    origin, destination = st.session_state["rp_origin"].strip(), st.session_state["rp_destination"].strip()
 
     if not origin or not destination:
         st.info("Choose where you start and where you are going: search a name, pick a ★ protest site, "
@@ -300,6 +314,7 @@ def audit() -> None:
 
 
 if mode == "Plan a route":
+    set_address(mode=None)
     plan()
 else:
     set_address(mode="audit")

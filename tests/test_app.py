@@ -46,8 +46,8 @@ def planner() -> AppTest:
 
 def test_route_planner_by_name_shows_the_comparison() -> None:
     at = planner().run()
-    at.text_input(key="rp_origin").set_value("Rautatientori").run()
-    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    at.selectbox(key="rp_origin").set_value("Rautatientori").run()
+    at.selectbox(key="rp_destination").set_value("Kauppatori").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert table["Route"].iloc[0] == "shortest"
@@ -59,12 +59,44 @@ def test_route_planner_by_name_shows_the_comparison() -> None:
 
 def test_route_planner_picks_a_protest_site_preset_and_changes_objective() -> None:
     at = planner().run()
-    at.selectbox(key="rp_origin_pick").set_value("Rautatientori").run()
-    at.selectbox(key="rp_destination_pick").set_value("★ Senaatintori (Senate Square)").run()
-    assert at.text_input(key="rp_destination").value.startswith("60.169")
+    at.selectbox(key="rp_origin").set_value("Rautatientori").run()
+    at.selectbox(key="rp_destination").set_value("★ Senaatintori (Senate Square)").run()
+    assert at.selectbox(key="rp_destination").value == "★ Senaatintori (Senate Square)"
     at.radio(key="rp_objective").set_value("least-time-in-view").run()
     assert not at.exception
     assert len(at.dataframe[0].value) >= 1
+
+
+def test_a_preset_keeps_its_name_in_the_box_the_title_and_the_link() -> None:
+    at = planner().run()
+    at.selectbox(key="rp_origin").set_value("★ Narinkkatori (Kamppi)").run()
+    at.selectbox(key="rp_destination").set_value("Kauppatori").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="rp_origin").value == "★ Narinkkatori (Kamppi)"  # not 60.169340,24.936280
+    assert at.subheader[0].value == "Narinkkatori (Kamppi) → Kauppatori"
+    origin = at.query_params["origin"]
+    assert (origin[0] if isinstance(origin, list) else origin) == "★ Narinkkatori (Kamppi)"
+    # the link, and the label typed as shown (with or without the ★), find the same place
+    for typed in ("★ Narinkkatori (Kamppi)", "Narinkkatori (Kamppi)"):
+        shared = planner()
+        shared.query_params.update(origin=typed, destination="Kauppatori")
+        shared.run()
+        assert not shared.exception, [e.value for e in shared.exception]
+        assert shared.selectbox(key="rp_origin").value == "★ Narinkkatori (Kamppi)"
+        assert shared.subheader[0].value == "Narinkkatori (Kamppi) → Kauppatori"
+
+
+def test_one_place_box_takes_lat_lon_too() -> None:
+    at = planner().run()
+    assert [s.key for s in at.selectbox if s.key and s.key.startswith("rp_")] == ["rp_origin", "rp_destination"]
+    assert not [t for t in at.text_input if t.key and t.key.startswith("rp_")]
+    # AppTest cannot type a new option into a select box (the browser test does): a link carries one
+    at = planner()
+    at.query_params.update(origin="60.17077,24.94264", destination="Kauppatori (Market Square)")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="rp_origin").value == "60.17077,24.94264"
+    assert at.subheader[0].value == "60.17077, 24.94264 → Kauppatori (Market Square)"
 
 
 def test_route_planner_restores_state_from_the_url() -> None:
@@ -75,15 +107,15 @@ def test_route_planner_restores_state_from_the_url() -> None:
     at.query_params["detour"] = "30"
     at.run()
     assert not at.exception
-    assert at.text_input(key="rp_origin").value == "Senaatintori"
+    assert at.selectbox(key="rp_origin").value == "Senaatintori"
     assert at.slider(key="rp_detour").value == 30
     assert at.dataframe[0].value["Route"].iloc[0] == "shortest"
 
 
 def test_route_planner_unknown_place_is_a_message_not_a_traceback() -> None:
-    at = planner().run()
-    at.text_input(key="rp_origin").set_value("Senaattori").run()
-    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    at = planner()  # typed text that is not a name reaches the page as a link would bring it
+    at.query_params.update(origin="Senaattori", destination="Kauppatori")
+    at.run()
     assert not at.exception
     assert "Close matches" in at.error[0].value
 

@@ -340,3 +340,45 @@ def test_boroughs_without_camera_data_are_grey_and_said_so(page, app_url, shared
     page.screenshot(path=str(ARTIFACTS / "who_is_watched_brooklyn.png"), full_page=True)
     assert not page.locator("[data-testid='stException']").count()
     assert foreign(page.requests, app_url) == []
+
+
+def type_place(pg, label: str, text: str, *, pick: str | None = None) -> None:
+    """Type into a place box; pick a suggestion, or press Enter to take the text as typed."""
+    box = pg.get_by_label(label, exact=True)
+    box.click()
+    box.fill(text)
+    if pick is None:
+        box.press("Enter")
+    else:
+        pg.get_by_role("option", name=pick, exact=True).click()
+    wait_for_app(pg)
+
+
+def test_a_protest_site_keeps_its_name_from_search_to_shared_link(browser, page, app_url) -> None:
+    page.goto(f"{app_url}/Route_planner")
+    wait_for_app(page)
+    type_place(page, "Origin", "Narink", pick="★ Narinkkatori (Kamppi)")
+    type_place(page, "Destination", "60.16741,24.95176")  # lat,lon typed into the same kind of box
+    heading = page.locator("h3:has-text('→')")
+    heading.wait_for(timeout=120_000)
+    assert heading.inner_text().strip() == "Narinkkatori (Kamppi) → 60.16741, 24.95176"
+    assert page.get_by_label("Origin", exact=True).input_value() == "★ Narinkkatori (Kamppi)"
+    assert "origin=%E2%98%85+Narinkkatori+%28Kamppi%29" in page.url
+    assert not page.locator("input[aria-label='Origin'][value^='60.']").count()  # never bare coordinates
+    link = page.url
+    other = browser.new_context(viewport={"width": 1400, "height": 2400})
+    try:
+        elsewhere = other.new_page()
+        elsewhere.goto(link)
+        wait_for_app(elsewhere)
+        shared = elsewhere.locator("h3:has-text('→')")
+        shared.wait_for(timeout=120_000)
+        assert shared.inner_text().strip() == "Narinkkatori (Kamppi) → 60.16741, 24.95176"
+        assert elsewhere.get_by_label("Origin", exact=True).input_value() == "★ Narinkkatori (Kamppi)"
+    finally:
+        other.close()
+    # the label typed as shown, and Enter, finds the site too
+    type_place(page, "Origin", "★ Senaatintori (Senate Square)")
+    page.locator("h3:has-text('Senaatintori (Senate Square) →')").wait_for(timeout=120_000)
+    assert not page.locator("[data-testid='stAlert']:has-text('no place called')").count()
+    assert foreign(page.requests, app_url) == []
