@@ -7,6 +7,8 @@ import json
 import tempfile
 from pathlib import Path
 
+import altair as alt
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -19,9 +21,9 @@ from exposure._errors import ExposureError
 from exposure.audit import audit_track, read_track
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx
-from exposure.layers import camera_layer, deck, route_layer
+from exposure.layers import camera_layer, deck, fit_view, route_layer
 from exposure.places import PRESET_MARK, normalise_name, preset_label
-from exposure.routing import OBJECTIVES, compare_with_shortest, exposure_profile, routes
+from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
@@ -83,6 +85,17 @@ def remember(key: str) -> None:
 
 def set_from_click(target: str, value: str) -> None:
     st.session_state[KEPT][f"rp_{target}"] = st.session_state[f"rp_{target}"] = value
+
+
+def route_kind(route: Route) -> str:
+    """What a route in the table is, in words."""
+    if route.objective == "shortest":
+        return "the shortest route"
+    if route.objective == "alternatives":
+        return f"trade-off: the shortest route with at most {route.frt_cameras} FRT camera(s)"
+    return {"fewest-cameras": "the fewest FRT cameras within the detour",
+            "least-time-in-view": "the fewest metres in view of FRT cameras within the detour"}.get(
+        route.objective, route.objective)
 
 
 def place_box(label: str, key: str) -> str | None:
@@ -152,15 +165,16 @@ def plan() -> None:
     shortest = found[0]
     table = pd.DataFrame([{
         "Route": r.label,
-        "Length (m)": round(r.length_m),
-        "Walk (min)": round(r.walk_min, 1),
+        "What it is": route_kind(r),
+        "Length (m)": f"{r.length_m:,.0f}",
+        "Walk (min)": f"{r.walk_min:.1f}",
         "FRT cameras": r.frt_cameras,
         "All cameras": r.cameras,
-        "In view of FRT cameras (m)": round(r.metres_in_view),
-        "In view (%)": round(100 * r.share_in_view, 1),
+        "In view of FRT cameras (m)": f"{r.metres_in_view:,.0f}",
+        "In view (%)": f"{100 * r.share_in_view:.1f}",
+        "Compared with the shortest": compare_with_shortest(r, shortest),
         "Proven optimal": {True: "yes", False: f"not proven ({settings.interactive_time_limit_s:g} s limit)",
                            None: "—"}[r.optimal],
-        "Compared with the shortest": compare_with_shortest(r, shortest),
     } for r in found])
     st.subheader(f"{o.name} → {d.name}")
     best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
@@ -169,7 +183,13 @@ def plan() -> None:
                    f"{detour} % detour: {shortest.frt_cameras}.")
     else:
         st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
-    st.dataframe(table, hide_index=True, key="rp_table", width="stretch")
+    # a static table wraps its text: the comparison is never cut off at the map's edge
+    st.table(table, hide_index=True)
+    extra = sum(1 for r in found if r.objective == "alternatives")
+    if alternatives:
+        st.caption(f"Alternatives: you asked for {int(alternatives)} trade-off route(s) beyond the shortest and the "
+                   f"objective's route; {extra} exist{'s' if extra == 1 else ''} between them within a {detour} % "
+                   "detour, each the shortest route with at most its number of FRT cameras.")
     for r in found:
         for note in r.notes:
             st.caption(f"{r.label.capitalize()}: {note}.")
@@ -185,8 +205,12 @@ def plan() -> None:
 
     st.subheader("Exposure along the way")
     profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
-    st.line_chart(profile, x="distance_m", y="cumulative_in_view_m", color="route",
-                  x_label="distance walked (m)", y_label="metres in view of FRT cameras so far")
+    colours = ["#{:02x}{:02x}{:02x}".format(*ROUTE_COLOURS[i % len(ROUTE_COLOURS)]) for i in range(len(found))]
+    st.altair_chart(alt.Chart(profile).mark_line().encode(  # each route in its colour on the map
+        x=alt.X("distance_m:Q", title="distance walked (m)"),
+        y=alt.Y("cumulative_in_view_m:Q", title="metres in view of FRT cameras so far"),
+        color=alt.Color("route:N", title="route", scale=alt.Scale(domain=[r.label for r in found], range=colours)),
+    ), width="stretch", key="rp_profile")
     with st.expander("Cameras each route passes"):
         for r in found:
             st.markdown(f"**{html.escape(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
@@ -222,8 +246,13 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
                               for p, c in zip(ends, ([20, 120, 20, 255], [20, 20, 160, 255]), strict=True)])
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
                                 get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
-    lon, lat = ds.index.node_lonlat.mean(axis=0)
-    event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=560,
+    if paths:  # the routes, their cameras and both ends, with a margin
+        points = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
+        points += cameras.loc[cameras["camera_id"].astype(str).isin(passed or set()), ["lon", "lat"]].values.tolist()
+        lon, lat, zoom = fit_view([p[0] for p in points], [p[1] for p in points], height_px=560)
+    else:
+        lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
+    event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
                             on_select="rerun", selection_mode="single-object", key="rp_map")
     selected = event.selection.get("objects", {}) if event and event.selection else {}
     # a street point, or anything else with a position (a camera): the place snaps to the nearest street
@@ -288,8 +317,10 @@ def audit() -> None:
          "colour": ROUTE_COLOURS[1 + (piece.track - 1) % (len(ROUTE_COLOURS) - 1)],
          "label": f"track {piece.track}" + (f" ({piece.name})" if piece.name else "")}
         for piece, coords in pieces]))
-    lon, lat = track.coordinates.mean(axis=0)
-    st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)), height=520, key="rp_audit_map")
+    lon, lat, zoom = fit_view(np.concatenate([track.coordinates[:, 0], hit["lon"].to_numpy(dtype=float)]),
+                              np.concatenate([track.coordinates[:, 1], hit["lat"].to_numpy(dtype=float)]),
+                              height_px=520)
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=520, key="rp_audit_map")
     if several:
         st.subheader("Track by track")
         rows = audit_to_json(result)["tracks"]

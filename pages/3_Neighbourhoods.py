@@ -27,7 +27,7 @@ from exposure.areas import (
     osm_place_areas,
     read_areas,
 )
-from exposure.layers import deck
+from exposure.layers import deck, fit_view
 
 SOURCES = {
     "h3": "Hexagons (H3)",
@@ -146,10 +146,11 @@ if table is not None:
     column = frt_col if which == "frt" else all_col
     label = ("FRT-capable " if which == "frt" else "") + label
 
-    lon, lat = ds.index.node_lonlat.mean(axis=0)
+    west, south, east, north = table.total_bounds
+    lon, lat, zoom = fit_view([west, east], [south, north], height_px=560)
     st.pydeck_chart(
         deck([*cache.base_layers(choice.dataset), density_layer(table, column, label=label)],
-             lon=float(lon), lat=float(lat), zoom=14, tooltip=DENSITY_TOOLTIP),
+             lon=lon, lat=lat, zoom=zoom, tooltip=DENSITY_TOOLTIP),
         height=560, key="nb_map",
     )
     legend(density_legend(table, column, label=label), title=label[:1].upper() + label[1:])

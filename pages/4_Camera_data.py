@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,7 @@ from exposure.cameras import (
     verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
-from exposure.layers import camera_layers, deck
+from exposure.layers import camera_layers, deck, fit_view
 from exposure.sources.decode import DECODE_METHOD
 
 if TYPE_CHECKING:
@@ -80,18 +79,6 @@ def dropped_rows(rejected: pd.DataFrame) -> int:
     """How many input rows were dropped (a problem ending in "camera kept" only ignored a value)."""
     dropped = rejected[~rejected["reason"].astype(str).str.endswith("camera kept")]
     return int(dropped[["file", "row"]].drop_duplicates().shape[0])
-
-
-def view_zoom(lon: np.ndarray, lat: np.ndarray) -> float:
-    """A zoom level that fits the points in a map about 700 pixels wide."""
-    if len(lon) < 2:
-        return 14.5
-    mid_lat = math.radians(float(np.mean(lat)))
-    width_deg = max(float(np.ptp(lon)), float(np.ptp(lat)) / max(math.cos(mid_lat), 0.1))
-    if width_deg <= 0:
-        return 14.5
-    # A web-mercator tile is 256 px for 360 / 2**zoom degrees of longitude.
-    return float(np.clip(math.log2(700 / 256 * 360 / width_deg), 2.0, 16.0))
 
 
 def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
@@ -282,11 +269,9 @@ elif not inside.all():
             f"{choice.dataset}; routes won't see them.")
 
 if len(filtered):
-    lon, lat = float(filtered["lon"].mean()), float(filtered["lat"].mean())
-    zoom = view_zoom(filtered["lon"].to_numpy(), filtered["lat"].to_numpy())
+    lon, lat, zoom = fit_view(filtered["lon"], filtered["lat"], height_px=560)
 else:
-    lon, lat = (float(v) for v in ds.index.node_lonlat.mean(axis=0))
-    zoom = 14.5
+    lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
 layers = [*cache.base_layers(choice.dataset), *camera_layers(filtered)]
 st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom),
                 height=560, key="cam_map")

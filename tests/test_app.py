@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -49,7 +50,7 @@ def test_route_planner_by_name_shows_the_comparison() -> None:
     at.selectbox(key="rp_origin").set_value("Rautatientori").run()
     at.selectbox(key="rp_destination").set_value("Kauppatori").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table["Route"].iloc[0] == "shortest"
     assert (table["FRT cameras"] <= table["FRT cameras"].iloc[0]).all()
     assert {"Length (m)", "Walk (min)", "In view of FRT cameras (m)", "Proven optimal"} <= set(table.columns)
@@ -64,7 +65,7 @@ def test_route_planner_picks_a_protest_site_preset_and_changes_objective() -> No
     assert at.selectbox(key="rp_destination").value == "★ Senaatintori (Senate Square)"
     at.radio(key="rp_objective").set_value("least-time-in-view").run()
     assert not at.exception
-    assert len(at.dataframe[0].value) >= 1
+    assert len(at.table[0].value) >= 1
 
 
 def test_a_preset_keeps_its_name_in_the_box_the_title_and_the_link() -> None:
@@ -109,7 +110,7 @@ def test_route_planner_restores_state_from_the_url() -> None:
     assert not at.exception
     assert at.selectbox(key="rp_origin").value == "Senaatintori"
     assert at.slider(key="rp_detour").value == 30
-    assert at.dataframe[0].value["Route"].iloc[0] == "shortest"
+    assert at.table[0].value["Route"].iloc[0] == "shortest"
 
 
 def test_route_planner_unknown_place_is_a_message_not_a_traceback() -> None:
@@ -205,3 +206,38 @@ def test_route_planner_audits_its_own_gpx_track_by_track() -> None:
     paths = [layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
              if layer.get("@@type") == "PathLayer" and any("track" in str(d.get("tooltip", "")) for d in layer["data"])]
     assert len(paths[0]["data"]) == 2  # one line per route, none across the gap
+
+
+def test_route_map_frames_the_routes_and_the_table_reads_well() -> None:
+    at = planner()
+    at.query_params.update(origin="Rautatientori", destination="Kauppatori", alternatives="2")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.table[0].value
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = spec["initialViewState"]
+    paths = [layer for layer in spec["layers"] if layer.get("@@type") == "PathLayer"
+             and any("FRT cameras" in str(d.get("tooltip", "")) for d in layer["data"])]
+    points = np.array([c for d in paths[0]["data"] for c in d["path"]])
+
+    def mercator_y(lat: np.ndarray) -> np.ndarray:
+        return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+    # every route point lies inside a 700 x 560 px map (the narrowest it is drawn) at the view chosen;
+    # deck.gl draws the world 512 px wide at zoom 0
+    scale = 512 * 2 ** view["zoom"] / (2 * np.pi)
+    x_px = np.radians(points[:, 0] - view["longitude"]) * scale
+    y_px = (mercator_y(points[:, 1]) - mercator_y(np.array(view["latitude"]))) * scale
+    assert (np.abs(x_px) <= 350).all()
+    assert (np.abs(y_px) <= 280).all()
+    assert view["zoom"] > 14.5  # closer than the old fixed view of the whole extract
+    # the comparison is words, not "+0 min"
+    assert not table["Compared with the shortest"].str.contains(r"\(\+0 min\)").any()
+    assert table["What it is"].iloc[0] == "the shortest route"
+    # alternatives=2 is 2 routes beyond the shortest and the objective's route, each said to be a trade-off
+    kinds = table["What it is"].tolist()
+    assert kinds[1] == "the fewest FRT cameras within the detour"
+    assert len(kinds) == 4
+    assert all(k.startswith("trade-off: the shortest route with at most") for k in kinds[2:])
+    assert "you asked for 2 trade-off route(s) beyond the shortest and the objective's route; 2 exist" in " ".join(
+        c.value for c in at.caption)

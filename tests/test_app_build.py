@@ -82,7 +82,7 @@ def test_build_from_a_pbf_path(tmp_path: Path) -> None:
     planner.run()
     assert not planner.exception, [e.value for e in planner.exception]
     assert planner.sidebar.selectbox(key="side_dataset").value == "hki-page"
-    assert planner.dataframe[0].value["Route"].iloc[0] == "shortest"
+    assert planner.table[0].value["Route"].iloc[0] == "shortest"
     assert len(load_dataset("hki-page").cameras) == 221
 
 

@@ -134,7 +134,7 @@ def test_route_through_the_ui(page, app_url) -> None:
         box.fill(value)
         box.press("Enter")
         wait_for_app(page)
-    page.wait_for_selector("[data-testid='stDataFrame']", timeout=120_000)
+    page.wait_for_selector("[data-testid='stTable']", timeout=120_000)
     page.wait_for_selector("canvas", timeout=60_000)
     time.sleep(1.5)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -269,7 +269,10 @@ def table_cells(pg) -> list[str]:
 
 
 def route_table(pg) -> list[str]:
-    return table_cells(pg)
+    """The route comparison's cells (a static table, so that its text wraps instead of being cut off)."""
+    pg.wait_for_selector("[data-testid='stTable'] td", timeout=120_000)
+    wait_for_app(pg)
+    return pg.locator("[data-testid='stTable']").first.locator("td").all_inner_texts()
 
 
 def test_a_shared_route_link_counts_the_same_cameras(browser, page, app_url) -> None:
