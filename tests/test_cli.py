@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import subprocess
@@ -203,3 +204,39 @@ def test_audit_of_a_four_track_file_totals_its_tracks(capsys, shared_data, tmp_p
     assert table["length_m"].iloc[:4].tolist() == lengths
     assert table["length_m"].iloc[-1] == result["length_m"]
     assert table["cameras"].iloc[-1] == result["cameras"] <= table["cameras"].iloc[:4].sum()
+
+
+@pytest.mark.parametrize("command", [["density"], ["watched", "--cameras", "x.csv"]])
+def test_density_and_watched_have_no_radius_that_does_nothing(command: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--radius-m", "25"])
+    assert info.value.code == 2
+    assert "unrecognized arguments: --radius-m 25" in capsys.readouterr().err
+
+
+def test_every_subcommand_describes_itself_and_its_format_and_objective() -> None:
+    from exposure.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in sub.choices.items():
+        assert len(command.description or "") > 40, name
+        for action in command._actions:
+            if action.option_strings and action.option_strings[0] in ("--format", "--objective"):
+                assert action.help, (name, action.option_strings)
+                default = action.default if action.default is not None else "required"
+                assert f"[{default}]" in action.help or "(required)" in action.help, (name, action.help)
+
+
+@pytest.mark.parametrize("args", [
+    ["route", "--origin", "Rautatientori", "--destination", "Kauppatori", "--objective", "shortest"],
+    ["cameras"],
+    ["network", "--format", "geojson"],
+])
+def test_every_out_says_where_it_wrote(capsys, tmp_path, args: list[str]) -> None:
+    out = tmp_path / "result.txt"
+    code, stdout, err = run(capsys, *args, "--out", str(out))
+    assert code == 0
+    assert stdout == ""
+    assert f"wrote {out}" in err
+    assert out.stat().st_size > 0
