@@ -7,6 +7,7 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -23,6 +24,8 @@ from exposure._errors import ExposureError
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from exposure.cameras import CameraExtent
     from exposure.datasets import Dataset
     from exposure.network import NetworkIndex
@@ -36,10 +39,12 @@ __all__ = [
     "EFFECTIVE_QUAD_SEGS",
     "EFFECTIVE_RADIUS_M",
     "MEASURES",
+    "SOURCE_CREDITS",
     "AreaError",
     "area_sets",
     "dataset_bounds",
     "density_by_area",
+    "density_figure",
     "density_layer",
     "density_legend",
     "density_png",
@@ -47,6 +52,7 @@ __all__ = [
     "density_to_geojson",
     "h3_areas",
     "h3_cell_estimate",
+    "name_by_places",
     "named_areas",
     "osm_place_areas",
     "read_areas",
@@ -185,6 +191,51 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     gdf.attrs["note"] = _H3_NOTE.format(res=int(resolution), area=float(np.median(sizes)) if sizes else 0.0)
     gdf.attrs["source"] = f"h3:{int(resolution)}"
     return gdf
+
+
+#: OSM kinds that name a hexagon well, best first: squares, stations and quarters, then pedestrian and other streets.
+_LANDMARK_KINDS = (
+    ("place=square", "public_transport=station", "railway=station", "place=neighbourhood", "place=quarter",
+     "place=suburb"),
+    ("highway=pedestrian",),
+    ("highway=primary", "highway=secondary", "highway=tertiary", "highway=residential", "highway=unclassified",
+     "highway=living_street"),
+)
+
+
+def name_by_places(areas: gpd.GeoDataFrame, places: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Name hexagons after the dataset's places: "Kauppatori", or "near Mannerheimintie".
+
+    A hexagon's id says nothing to a reader; this names each one (whose name is
+    still ``hex <id>``) after the best landmark of the dataset's place table
+    (:func:`exposure.places.place_table`): a square, station or quarter before a
+    pedestrian street before another street, the nearer the better. The name is
+    the place's own when it lies in the hexagon, "near …" otherwise. The id stays
+    in ``area_id``.
+    """
+    out = areas.copy()
+    out.attrs = dict(areas.attrs)
+    if places is None or places.empty or out.empty:
+        return out
+    kind = places["kind"].astype(str)
+    rank = np.full(len(places), -1)
+    for level, kinds in enumerate(_LANDMARK_KINDS):
+        rank[(rank < 0) & kind.isin(kinds).to_numpy()] = level
+    candidates = places[rank >= 0].assign(_rank=rank[rank >= 0])
+    if candidates.empty:
+        return out
+    lon, lat = candidates["lon"].to_numpy(dtype=float), candidates["lat"].to_numpy(dtype=float)
+    names = candidates["name"].astype(str).to_numpy()
+    level = candidates["_rank"].to_numpy()
+    generic = out["name"].astype(str).to_numpy() == ("hex " + out["area_id"].astype(str)).to_numpy()
+    for i in np.flatnonzero(generic):
+        geom = out.geometry.iloc[i]
+        c = geom.centroid
+        metres = 111_320.0 * np.hypot((lon - c.x) * math.cos(math.radians(c.y)), lat - c.y)
+        best = int(np.argmin(metres + 80.0 * level))  # a square 80 m farther still beats a street
+        inside = geom.covers(shapely.Point(lon[best], lat[best]))
+        out.iloc[i, out.columns.get_loc("name")] = names[best] if inside else f"near {names[best]}"
+    return out
 
 
 def h3_cell_estimate(bounds: Sequence[float], resolution: int) -> int:
@@ -373,7 +424,7 @@ def named_areas(name: str, dataset: Dataset | None = None, *,
         if not res_text.isdigit():
             msg = f"area set {name!r}: the H3 resolution must be a whole number from 0 to 15, e.g. h3:9"
             raise AreaError(msg)
-        return h3_areas(bounds, resolution=int(res_text))
+        return name_by_places(h3_areas(bounds, resolution=int(res_text)), dataset.places)
     if text == "osm-places":
         return osm_place_areas(dataset.source, bounds)
     choices = "; ".join(f"{k}: {v}" for k, v in area_sets().items())
@@ -872,8 +923,31 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
                       "effective": gdf.attrs.get("effective", ""), "extent": gdf.attrs.get("extent", "")})
 
 
-def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str | None = None) -> bytes:
-    """A choropleth of one column as PNG bytes: legend, title and a line saying what was counted.
+#: Who to credit for the cameras of each ``source`` value, on published figures.
+SOURCE_CREDITS: dict[str, str] = {
+    "osm": "OpenStreetMap contributors (ODbL)",
+    "decode": "Amnesty International, Decode Surveillance NYC (volunteer counts)",
+    "cctv-exposure": "Lahtinen et al. 2021, CCTV-Exposure (CC BY-NC 4.0)",
+}
+
+
+def _sources_line(gdf: gpd.GeoDataFrame, *, basemap: bool, made: date) -> str:
+    settings = gdf.attrs.get("settings") or {}
+    sources = [SOURCE_CREDITS.get(s, f"{s} file") for s in gdf.attrs.get("camera_sources", [])]
+    if settings.get("cameras"):
+        sources.append(f"file {Path(str(settings['cameras'])).name}")
+    cameras = "; ".join(dict.fromkeys(sources)) or "the camera table given"
+    streets = " Streets and basemap: © OpenStreetMap contributors (ODbL)." if basemap else ""
+    areas = str(gdf.attrs.get("source", "")) or "areas given"
+    return f"Cameras: {cameras}.{streets} Areas: {areas}. Made {made.isoformat()} with exposure."
+
+
+def density_figure(
+    gdf: gpd.GeoDataFrame, *, column: str, title: str, label: str | None = None, caption: str | None = None,
+    streets: NetworkIndex | None = None, basemap: Mapping[str, list[list[list[float]]]] | None = None,
+    top: int = 5, made: date | None = None,
+) -> Figure:
+    """A choropleth of one column, ready to print: basemap, named top areas, legend with units, sources.
 
     Parameters
     ----------
@@ -883,42 +957,117 @@ def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str 
         The column to colour by.
     title
         Title drawn above the map.
+    label
+        What the column measures, with its units (``"cameras per km²"``): the
+        legend's title. Default: the column's name made readable.
     caption
-        Line drawn below the map; default what was counted and what the areas are.
+        What was counted; default the policies and what the areas are.
+    streets
+        The dataset's walking network, drawn over the areas as the basemap.
+    basemap
+        The dataset's water, parks and buildings (``Dataset.basemap``), drawn beneath.
+    top
+        How many of the highest areas are named on the map (ranked 1, 2, …).
+    made
+        The date printed with the sources; default today.
 
     Returns
     -------
-    bytes
-        A PNG image (no basemap: drawn from the areas alone).
+    matplotlib.figure.Figure
+        The figure (no pyplot state).
 
     Raises
     ------
     AreaError
         When ``column`` is not in the table.
     """
-    from matplotlib.figure import Figure  # noqa: PLC0415 - no pyplot: no global backend state
+    from matplotlib import cm, patheffects  # noqa: PLC0415 - matplotlib only when a figure is made
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.collections import LineCollection, PolyCollection  # noqa: PLC0415
+    from matplotlib.colors import Normalize  # noqa: PLC0415
+    from matplotlib.figure import Figure as MplFigure  # noqa: PLC0415 - no pyplot: no global backend state
+    from matplotlib.patches import Patch  # noqa: PLC0415
 
     if column not in gdf.columns:
         msg = f"no column {column!r} to map; choose one of {', '.join(c for c in DENSITY_COLUMNS if c in gdf)}"
         raise AreaError(msg)
-    fig = Figure(figsize=(8, 8.6), dpi=120)
-    ax = fig.add_axes((0.03, 0.12, 0.8, 0.8))
-    cax = fig.add_axes((0.85, 0.2, 0.03, 0.64))
-    values = gdf[column].astype(float)
-    if values.notna().any():
-        gdf.assign(_v=values).plot(ax=ax, column="_v", legend=True, cax=cax, cmap="YlOrRd", edgecolor="#555555",
-                                   linewidth=0.4, missing_kwds={"color": "#dddddd", "label": "no data"},
-                                   legend_kwds={"label": column})
-    else:
-        gdf.plot(ax=ax, color="#dddddd", edgecolor="#555555", linewidth=0.4)
-        cax.set_axis_off()
+    label = label or column.replace("_", " ").replace("per km2", "per km²")
+    wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
+    values = wgs[column].astype(float).to_numpy()
+    no_data = _no_data(wgs)
+    shown = np.isfinite(values) & ~no_data
+
+    fig = MplFigure(figsize=(8.27, 10.2), dpi=150)  # A4 portrait
+    ax = fig.add_axes((0.04, 0.25, 0.78, 0.68))
+    cax = fig.add_axes((0.85, 0.35, 0.025, 0.46))
+    west, south, east, north = wgs.total_bounds if len(wgs) else (0.0, 0.0, 1.0, 1.0)
+    for kind, colour in (("water", "#c6ddf0"), ("park", "#d9ead0"), ("building", "#e4e1dc")):
+        rings = [np.asarray(r)[:, :2] for r in (basemap or {}).get(kind, []) if len(r) > 2]
+        if rings:
+            ax.add_collection(PolyCollection(rings, facecolors=colour, edgecolors="none", zorder=0))
+    norm = Normalize(vmin=0.0, vmax=float(values[shown].max()) if shown.any() and values[shown].max() > 0 else 1.0)
+    cmap = "YlOrRd"
+    if shown.any():
+        wgs[shown].assign(_v=values[shown]).plot(ax=ax, column="_v", cmap=cmap, norm=norm, alpha=0.78,
+                                                 edgecolor="#555555", linewidth=0.4, zorder=1)
+    handles = []
+    if no_data.any():
+        wgs[no_data].plot(ax=ax, facecolor="#9a9a9a", edgecolor="#555555", hatch="///", linewidth=0.4, alpha=0.8,
+                          zorder=1)
+        handles.append(Patch(facecolor="#9a9a9a", edgecolor="#555555", hatch="///",
+                             label=f"no camera data ({int(no_data.sum())} area{'' if no_data.sum() == 1 else 's'}): "
+                                   "outside where the camera source looked"))
+    undefined = ~np.isfinite(values) & ~no_data
+    if undefined.any():
+        wgs[undefined].plot(ax=ax, facecolor="#ececec", edgecolor="#555555", linewidth=0.4, zorder=1)
+        handles.append(Patch(facecolor="#ececec", edgecolor="#555555", label="not defined (no residents or street)"))
+    if streets is not None and len(streets.street_edges):
+        pieces = np.split(streets.lonlat, streets.geom_start[1:-1])
+        lines = [pieces[i] for i in streets.street_edges]
+        ax.add_collection(LineCollection(lines, colors="#6f6f6f", linewidths=0.35, alpha=0.7, zorder=2))
+    fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax).set_label(label[:1].upper() + label[1:],
+                                                                             fontsize=10)
+    # the highest areas, named on the map and ranked
+    order = [i for i in np.argsort(-np.where(shown, values, -np.inf), kind="stable")[:top]
+             if shown[i] and values[i] > 0]
+    outline = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)) if len(wgs) else 1)
+    ax.apply_aspect()  # where the map really is, so that label boxes are measured where they will be drawn
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    placed: list[Any] = []
+    for rank, i in enumerate(order, start=1):
+        point = wgs.geometry.iloc[i].representative_point()
+        tag = ax.text(point.x, point.y, f"{rank}. {wgs['name'].iloc[i]}", fontsize=7.5, ha="center",
+                      va="center", zorder=4, path_effects=outline)
+        box = tag.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in placed):  # a name over another: its rank only, named below
+            tag.set_text(str(rank))
+            box = tag.get_window_extent(renderer)
+            if any(box.overlaps(other) for other in placed):  # even that: named below only
+                tag.remove()
+                continue
+        placed.append(box)
+    if order:
+        fig.text(0.04, 0.172, "Highest: " + "; ".join(
+            f"{rank}. {wgs['name'].iloc[i]} ({values[i]:,.1f})" for rank, i in enumerate(order, start=1)),
+            fontsize=7.5, wrap=True, va="top")
+    if handles:  # beneath the map, where it hides no area
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.04, 0.245), fontsize=7, frameon=False)
     ax.set_axis_off()
-    ax.set_aspect(1 / math.cos(math.radians(float(gdf.geometry.union_all().centroid.y))) if len(gdf) else 1)
-    fig.suptitle(title, fontsize=13, y=0.97)
+    fig.suptitle(title, fontsize=14, y=0.975)
     text = caption if caption is not None else _caption(gdf)
-    fig.text(0.03, 0.02, text, fontsize=7, wrap=True, va="bottom")
+    fig.text(0.04, 0.115, text, fontsize=6.5, wrap=True, va="top")
+    fig.text(0.04, 0.03, _sources_line(gdf, basemap=streets is not None or bool(basemap),
+                                       made=made or date.today()), fontsize=6.5, wrap=True, va="bottom")
+    return fig
+
+
+def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, **options: Any) -> bytes:
+    """:func:`density_figure` as PNG bytes (the same options), ready to print or publish."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    density_figure(gdf, column=column, title=title, **options).savefig(buf, format="png")
     return buf.getvalue()
 
 

@@ -24,6 +24,7 @@ from exposure.areas import (
     density_to_csv,
     density_to_geojson,
     h3_areas,
+    name_by_places,
     osm_place_areas,
     read_areas,
 )
@@ -106,7 +107,7 @@ try:
         resolution = c1.slider("H3 resolution", 7, 10, 9, key="nb_resolution",
                                help="7: about 5 km² a hexagon · 8: 0.6 km² · 9: 0.08 km² · 10: 0.012 km² "
                                     "(at Helsinki's latitude)")
-        areas = h3_areas(dataset_bounds(ds), resolution=int(resolution))
+        areas = name_by_places(h3_areas(dataset_bounds(ds), resolution=int(resolution)), ds.places)
     elif source == "osm":
         areas = _osm_areas(ds.source, dataset_bounds(ds))
     else:
@@ -183,6 +184,9 @@ if table is not None:
     d2.download_button("Download GeoJSON", functools.partial(_geojson_text, ranked_areas),
                        file_name=f"{stem}.geojson", mime="application/geo+json", key="nb_geojson",
                        on_click="ignore")
-    d3.download_button("Download PNG map", functools.partial(density_png, table, column=column,
-                                                             title=f"{label[0].upper()}{label[1:]} — {ds.name}"),
-                       file_name=f"{stem}-{column}.png", mime="image/png", key="nb_png", on_click="ignore")
+    d3.download_button("Download PNG map (to print)",
+                       functools.partial(density_png, table, column=column, label=label, streets=ds.index,
+                                         basemap=ds.basemap, title=f"{label[0].upper()}{label[1:]} — {ds.name}"),
+                       file_name=f"{stem}-{column}.png", mime="image/png", key="nb_png", on_click="ignore",
+                       help="A4 map with the dataset's streets, the top areas named, the legend with units, what "
+                            "was counted, the data sources and the date.")

@@ -32,6 +32,8 @@ def ranked(at: AppTest):
 def test_page_runs_and_ranks_hexagons(page: AppTest) -> None:
     table = ranked(page)
     assert table.columns[:3].tolist() == ["Area", "Area id", "Cameras per km²"]
+    assert not table["Area"].str.contains("hex ").any()  # named after places, not a repeat of the id
+    assert (table["Area"] != table["Area id"]).all()
     assert "Street (km)" in table.columns
     assert table["Cameras per km²"].is_monotonic_decreasing
     assert table["Cameras (count)"].sum() == 221
