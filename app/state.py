@@ -99,3 +99,15 @@ def counted_caption(ctx: RoutingContext) -> str:
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
             f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**; "
             f"coverage {radius}.")
+
+
+def outside_notice(ds: Dataset, dataset: str, *, consequence: str) -> None:
+    """Say how many of the cameras in use lie outside the dataset's streets (another city's file), if any."""
+    outside = ~ds.covers(ds.cameras["lon"], ds.cameras["lat"])
+    if not outside.any():
+        return
+    source = uploaded_source()
+    where = f"the uploaded cameras from **{source}**" if source else "the dataset's cameras"
+    st.info(f"{int(outside.sum()):,} of {where} ({len(ds.cameras):,}) lie outside the streets of **{dataset}**, "
+            f"so {consequence}. Choose the dataset that covers them in the sidebar, or build one on the *Build a "
+            "dataset* page; the *Who is watched* page counts New York cameras without a street network.")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from app import cache
 from app.sidebar import set_address, sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, outside_notice, uploaded_source
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.audit import audit_track, read_track
@@ -112,6 +112,7 @@ def place_box(label: str, key: str) -> str | None:
 
 st.title("Route planner")
 st.caption(counted_caption(ctx))
+outside_notice(ds, choice.dataset, consequence="no route here passes them")
 mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode", on_change=remember,
                 args=("rp_mode",))
 

@@ -11,7 +11,7 @@ import streamlit as st
 from app import cache
 from app.legend import legend
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, outside_notice
 from exposure._errors import ExposureError
 from exposure.areas import (
     DENSITY_TOOLTIP,
@@ -93,13 +93,7 @@ which = c3.radio("Which cameras", ["counted", "frt"], key="nb_cameras",
                  help="Counted: the cameras whose verification status the sidebar counts. FRT-capable: those "
                       "of them the FRT policy rates high or medium.")
 
-outside = ~ds.covers(ds.cameras["lon"], ds.cameras["lat"])
-if outside.any():
-    where = f"the uploaded cameras from **{uploaded_source()}**" if uploaded_source() else "the dataset's cameras"
-    st.info(f"{int(outside.sum()):,} of {where} ({len(ds.cameras):,}) lie outside the streets of "
-            f"**{choice.dataset}**, so no area on this page counts them. Choose the dataset that covers them in "
-            "the sidebar, or build one on the *Build a dataset* page; the *Who is watched* page counts New York "
-            "cameras without a street network.")
+outside_notice(ds, choice.dataset, consequence="no area on this page counts them")
 
 areas: gpd.GeoDataFrame | None = None
 try:

@@ -241,3 +241,23 @@ def test_route_map_frames_the_routes_and_the_table_reads_well() -> None:
     assert all(k.startswith("trade-off: the shortest route with at most") for k in kinds[2:])
     assert "you asked for 2 trade-off route(s) beyond the shortest and the objective's route; 2 exist" in " ".join(
         c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("page", "consequence"), [
+    ("1_Overview.py", "no street of it is in their view"),
+    ("2_Route_planner.py", "no route here passes them"),
+    ("3_Neighbourhoods.py", "no area on this page counts them"),
+])
+def test_cameras_of_another_city_are_a_notice_on_every_page(shared_data, page: str, consequence: str) -> None:
+    from exposure.cameras import load_cameras, load_extent
+
+    load = load_cameras(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at.session_state["uploaded_cameras"] = {"cameras": load.cameras, "rejected": load.rejected,
+                                            "source": "brooklyn.csv", "extent": load_extent(load), "memo": {}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    notes = " ".join(i.value for i in at.info)
+    assert ("9,216 of the uploaded cameras from **brooklyn.csv** (9,216) lie outside the streets of "
+            "**helsinki**") in notes
+    assert consequence in notes
