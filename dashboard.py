@@ -1,35 +1,21 @@
-"""Overview: the dataset's cameras on a map drawn from the dataset itself, with headline figures."""
+"""Streamlit entry: the navigation between the pages, each named as the README names it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from app import cache
-from app.sidebar import sidebar
-from app.state import active, counted_caption
-from exposure.cameras import apply_frt_policy, frt_policy
-from exposure.datasets import counts_summary
-from exposure.layers import camera_layers, deck
+PAGES = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(page_title="Surveillance exposure map", page_icon="📷", layout="wide")
-choice = sidebar()
-ds, ctx = active(choice)
-figures = counts_summary(ds, ctx)
-
-st.title("Surveillance exposure map")
-st.caption(ds.description)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Cameras counted", f"{figures['cameras_counted']:,}")
-c2.metric("FRT-capable", f"{figures['frt_cameras']:,}")
-c3.metric("Verified", f"{figures['verified']:,}")
-c4.metric("Street length in view of FRT cameras", f"{100 * float(figures['share_of_street_in_view']):.1f} %")
-st.caption(counted_caption(ctx))
-
-cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
-lon, lat = ds.index.node_lonlat.mean(axis=0)
-layers = [*cache.base_layers(choice.dataset), *camera_layers(cameras)]
-st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)),
-                height=620, key="overview_map")
-st.caption("Red: high FRT tier · orange: medium · grey-blue: low (with many cameras, hexagons shade how many "
-           "fall in each 100 m cell). The basemap — streets, buildings, water, parks — is drawn from the "
-           "dataset's own OpenStreetMap data; no map tiles are fetched.")
+st.navigation([
+    st.Page(PAGES / "1_Overview.py", title="Overview", icon="📷", default=True),
+    st.Page(PAGES / "2_Route_planner.py", title="Route planner", icon="🚶"),
+    st.Page(PAGES / "3_Neighbourhoods.py", title="Neighbourhoods", icon="🗺️"),
+    st.Page(PAGES / "4_Camera_data.py", title="Camera data", icon="📋"),
+    st.Page(PAGES / "5_Who_is_watched.py", title="Who is watched", icon="👁️"),
+    st.Page(PAGES / "6_Build_a_dataset.py", title="Build a dataset", icon="🧱"),
+    st.Page(PAGES / "7_Protest_plan.py", title="Protest plan", icon="🪧"),
+    st.Page(PAGES / "8_Many_trips.py", title="Many trips", icon="🧮"),
+]).run()

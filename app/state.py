@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
 from app import cache
+from exposure.cameras import camera_extent
 
 if TYPE_CHECKING:
     from app.sidebar import Choice
+    from exposure.cameras import CameraExtent
     from exposure.datasets import Dataset
     from exposure.routing import RoutingContext
 
 _UPLOAD = "uploaded_cameras"
+#: Session-state key of the last file read on the Camera data page (in use or not), kept across pages.
+LOADED = "cam_loaded"
 
 
-def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str) -> None:
-    """Switch this session to uploaded cameras (every page then counts them)."""
-    st.session_state[_UPLOAD] = {"cameras": cameras, "rejected": rejected, "source": source, "memo": {}}
+def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
+                 extent: CameraExtent | None = None) -> None:
+    """Switch this session to uploaded cameras (every page then counts them).
+
+    ``extent`` is where the file looked for cameras (default: the box around them).
+    """
+    st.session_state[_UPLOAD] = {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent,
+                                 "memo": {}}
+
+
+def loaded_file() -> dict[str, Any] | None:
+    """The last camera file read on the Camera data page (``cameras``, ``rejected``, ``source``, ``extent``)."""
+    return st.session_state.get(LOADED)
+
+
+def loaded_waiting() -> dict[str, Any] | None:
+    """A file read on the Camera data page but not yet in use on every page, if any."""
+    loaded = loaded_file()
+    if loaded is None or loaded["source"] == uploaded_source():
+        return None
+    return loaded
+
+
+def use_loaded() -> None:
+    """Use the file last read on the Camera data page on every page (a button's callback)."""
+    loaded = loaded_file()
+    if loaded is not None:
+        set_uploaded(loaded["cameras"], loaded["rejected"], source=loaded["source"], extent=loaded.get("extent"))
 
 
 def clear_uploaded() -> None:
@@ -33,6 +62,15 @@ def uploaded_source() -> str | None:
     return None if up is None else str(up["source"])
 
 
+def uploaded_cameras() -> tuple[pd.DataFrame, CameraExtent] | None:
+    """The uploaded cameras in use and where their file looked, if any (not cut to a dataset's streets)."""
+    up = st.session_state.get(_UPLOAD)
+    if up is None:
+        return None
+    extent = up.get("extent") or camera_extent(up["cameras"], source=str(up["source"]))
+    return up["cameras"], extent
+
+
 def active(choice: Choice) -> tuple[Dataset, RoutingContext]:
     """The dataset and routing context every page should use for this choice."""
     up = st.session_state.get(_UPLOAD)
@@ -43,7 +81,8 @@ def active(choice: Choice) -> tuple[Dataset, RoutingContext]:
     memo = up["memo"]
     if key not in memo:
         # per session: an upload is private to whoever made it
-        ds = cache.dataset(choice.dataset).with_cameras(up["cameras"], up["rejected"], source=up["source"])
+        ds = cache.dataset(choice.dataset).with_cameras(up["cameras"], up["rejected"], source=up["source"],
+                                                        extent=up.get("extent"))
         memo[key] = (ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
                                     radius_m=choice.radius_m))
     return memo[key]  # type: ignore[no-any-return]
@@ -60,3 +99,15 @@ def counted_caption(ctx: RoutingContext) -> str:
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
             f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**; "
             f"coverage {radius}.")
+
+
+def outside_notice(ds: Dataset, dataset: str, *, consequence: str) -> None:
+    """Say how many of the cameras in use lie outside the dataset's streets (another city's file), if any."""
+    outside = ~ds.covers(ds.cameras["lon"], ds.cameras["lat"])
+    if not outside.any():
+        return
+    source = uploaded_source()
+    where = f"the uploaded cameras from **{source}**" if source else "the dataset's cameras"
+    st.info(f"{int(outside.sum()):,} of {where} ({len(ds.cameras):,}) lie outside the streets of **{dataset}**, "
+            f"so {consequence}. Choose the dataset that covers them in the sidebar, or build one on the *Build a "
+            "dataset* page; the *Who is watched* page counts New York cameras without a street network.")

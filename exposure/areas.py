@@ -7,6 +7,7 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -18,30 +19,40 @@ import pydeck as pdk
 import pyproj
 import shapely
 
+from exposure import settings
 from exposure._errors import ExposureError
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from exposure.cameras import CameraExtent
     from exposure.datasets import Dataset
     from exposure.network import NetworkIndex
 
 __all__ = [
     "AREA_ATTRIBUTES",
+    "COUNT_COLUMNS",
     "DENSITY_COLUMNS",
     "DENSITY_TOOLTIP",
     "EFFECTIVE_NOTE",
     "EFFECTIVE_QUAD_SEGS",
     "EFFECTIVE_RADIUS_M",
     "MEASURES",
+    "SOURCE_CREDITS",
     "AreaError",
     "area_sets",
     "dataset_bounds",
     "density_by_area",
+    "density_figure",
     "density_layer",
+    "density_legend",
     "density_png",
     "density_to_csv",
     "density_to_geojson",
     "h3_areas",
+    "h3_cell_estimate",
+    "name_by_places",
     "named_areas",
     "osm_place_areas",
     "read_areas",
@@ -67,7 +78,10 @@ DENSITY_COLUMNS = (
     "cameras_per_1000_residents", "frt_cameras_per_1000_residents",
     "street_cameras", "effective_cameras", "frt_effective_cameras", "effective_cameras_per_km2",
     "frt_effective_cameras_per_km2", "effective_cameras_per_1000_residents", "frt_effective_cameras_per_1000_residents",
+    "camera_data",
 )
+#: Count columns of :func:`density_by_area`: whole numbers, or missing (no camera data).
+COUNT_COLUMNS = ("cameras", "frt_cameras", "street_cameras")
 
 #: Area attributes :func:`density_by_area` carries through (after :data:`DENSITY_COLUMNS`) when the areas have them.
 AREA_ATTRIBUTES = ("borough", "nonwhite_share", "black_hispanic_share")
@@ -139,7 +153,9 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     Raises
     ------
     AreaError
-        When the resolution or the bounds are not valid.
+        When the resolution or the bounds are not valid, or when the box would
+        need more than :data:`exposure.settings.max_h3_cells` hexagons (estimated
+        from the box before any hexagon is made).
     """
     if not isinstance(resolution, (int, np.integer)) or not 0 <= int(resolution) <= 15:
         msg = f"H3 resolution must be an integer from 0 to 15, not {resolution!r}"
@@ -158,6 +174,8 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     edge_m = h3.average_hexagon_edge_length(int(resolution), unit="m")
     pad_lat = 2 * edge_m / 111_320.0
     pad_lon = pad_lat / max(math.cos(math.radians((min_lat + max_lat) / 2)), 0.01)
+    _check_h3_cells((min_lon - pad_lon, min_lat - pad_lat, max_lon + pad_lon, max_lat + pad_lat), int(resolution),
+                    asked=(min_lon, min_lat, max_lon, max_lat))
     padded = h3.LatLngPoly([
         (min_lat - pad_lat, min_lon - pad_lon), (min_lat - pad_lat, max_lon + pad_lon),
         (max_lat + pad_lat, max_lon + pad_lon), (max_lat + pad_lat, min_lon - pad_lon),
@@ -173,6 +191,87 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     gdf.attrs["note"] = _H3_NOTE.format(res=int(resolution), area=float(np.median(sizes)) if sizes else 0.0)
     gdf.attrs["source"] = f"h3:{int(resolution)}"
     return gdf
+
+
+#: OSM kinds that name a hexagon well, best first: squares, stations and quarters, then pedestrian and other streets.
+_LANDMARK_KINDS = (
+    ("place=square", "public_transport=station", "railway=station", "place=neighbourhood", "place=quarter",
+     "place=suburb"),
+    ("highway=pedestrian",),
+    ("highway=primary", "highway=secondary", "highway=tertiary", "highway=residential", "highway=unclassified",
+     "highway=living_street"),
+)
+
+
+def name_by_places(areas: gpd.GeoDataFrame, places: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Name hexagons after the dataset's places: "Kauppatori", or "near Mannerheimintie".
+
+    A hexagon's id says nothing to a reader; this names each one (whose name is
+    still ``hex <id>``) after the best landmark of the dataset's place table
+    (:func:`exposure.places.place_table`): a square, station or quarter before a
+    pedestrian street before another street, the nearer the better. The name is
+    the place's own when it lies in the hexagon, "near …" otherwise. The id stays
+    in ``area_id``.
+    """
+    out = areas.copy()
+    out.attrs = dict(areas.attrs)
+    if places is None or places.empty or out.empty:
+        return out
+    kind = places["kind"].astype(str)
+    rank = np.full(len(places), -1)
+    for level, kinds in enumerate(_LANDMARK_KINDS):
+        rank[(rank < 0) & kind.isin(kinds).to_numpy()] = level
+    candidates = places[rank >= 0].assign(_rank=rank[rank >= 0])
+    if candidates.empty:
+        return out
+    lon, lat = candidates["lon"].to_numpy(dtype=float), candidates["lat"].to_numpy(dtype=float)
+    names = candidates["name"].astype(str).to_numpy()
+    level = candidates["_rank"].to_numpy()
+    generic = out["name"].astype(str).to_numpy() == ("hex " + out["area_id"].astype(str)).to_numpy()
+    for i in np.flatnonzero(generic):
+        geom = out.geometry.iloc[i]
+        c = geom.centroid
+        metres = 111_320.0 * np.hypot((lon - c.x) * math.cos(math.radians(c.y)), lat - c.y)
+        best = int(np.argmin(metres + 80.0 * level))  # a square 80 m farther still beats a street
+        inside = geom.covers(shapely.Point(lon[best], lat[best]))
+        out.iloc[i, out.columns.get_loc("name")] = names[best] if inside else f"near {names[best]}"
+    return out
+
+
+def h3_cell_estimate(bounds: Sequence[float], resolution: int) -> int:
+    """About how many H3 hexagons a WGS84 box needs at a resolution (its area over a hexagon's)."""
+    min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
+    min_lat, max_lat = max(min_lat, -90.0), min(max_lat, 90.0)
+    earth_km = 6371.0088
+    box_km2 = (earth_km**2 * math.radians(max(max_lon - min_lon, 0.0))
+               * abs(math.sin(math.radians(max_lat)) - math.sin(math.radians(min_lat))))
+    return math.ceil(box_km2 / h3.average_hexagon_area(int(resolution), unit="km^2"))
+
+
+def _check_h3_cells(padded: Sequence[float], resolution: int, *, asked: Sequence[float]) -> None:
+    """Refuse, before any hexagon is made, a box that would need more than ``settings.max_h3_cells``."""
+    limit = settings.max_h3_cells
+    n = h3_cell_estimate(padded, resolution)
+    if n <= limit:
+        return
+    coarser = next((r for r in range(resolution - 1, -1, -1) if h3_cell_estimate(padded, r) <= limit), None)
+    west, south, east, north = asked
+    span = (f"{abs(west):.2f}° {'W' if west < 0 else 'E'} to {abs(east):.2f}° {'W' if east < 0 else 'E'}, "
+            f"{abs(south):.2f}° {'S' if south < 0 else 'N'} to {abs(north):.2f}° {'S' if north < 0 else 'N'}")
+    hint = f"use resolution {coarser} or coarser, " if coarser is not None else ""
+    msg = (f"the box to cover ({span}) would need about {n:,} H3 hexagons at resolution {resolution}, over the "
+           f"limit of {limit:,} (exposure.settings.max_h3_cells); {hint}cover a smaller area, or raise "
+           "exposure.settings.max_h3_cells if this machine can take it")
+    raise AreaError(msg)
+
+
+def _check_area_count(n: int, *, source: str) -> None:
+    """Refuse more than ``settings.max_areas`` areas, before any work is done on them."""
+    if n > settings.max_areas:
+        msg = (f"{source}: {n:,} areas, over the limit of {settings.max_areas:,} for one table "
+               "(exposure.settings.max_areas); split the file, choose larger areas, or raise "
+               "exposure.settings.max_areas if this machine can take it")
+        raise AreaError(msg)
 
 
 def osm_place_areas(
@@ -258,10 +357,14 @@ _NAMED = {
 
 
 def dataset_bounds(dataset: Dataset) -> tuple[float, float, float, float]:
-    """WGS84 box holding a dataset's street geometry and cameras (wider than its node bounds)."""
+    """WGS84 box of a dataset's street geometry (wider than its node bounds).
+
+    Only the streets: cameras outside them (an uploaded file of another city) are
+    not counted on this dataset's streets, and must not stretch its areas over the
+    ground between the two.
+    """
     lonlat = dataset.index.lonlat if len(dataset.index.lonlat) else dataset.index.node_lonlat
-    lon = np.concatenate([lonlat[:, 0], dataset.cameras["lon"].to_numpy(dtype=float)])
-    lat = np.concatenate([lonlat[:, 1], dataset.cameras["lat"].to_numpy(dtype=float)])
+    lon, lat = lonlat[:, 0], lonlat[:, 1]
     lon, lat = lon[np.isfinite(lon)], lat[np.isfinite(lat)]
     return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
@@ -321,7 +424,7 @@ def named_areas(name: str, dataset: Dataset | None = None, *,
         if not res_text.isdigit():
             msg = f"area set {name!r}: the H3 resolution must be a whole number from 0 to 15, e.g. h3:9"
             raise AreaError(msg)
-        return h3_areas(bounds, resolution=int(res_text))
+        return name_by_places(h3_areas(bounds, resolution=int(res_text)), dataset.places)
     if text == "osm-places":
         return osm_place_areas(dataset.source, bounds)
     choices = "; ".join(f"{k}: {v}" for k, v in area_sets().items())
@@ -391,6 +494,7 @@ def read_areas(
     if raw.empty:
         msg = f"{source}: no features; give a GeoJSON FeatureCollection of Polygon/MultiPolygon features"
         raise AreaError(msg)
+    _check_area_count(len(raw), source=source)
     if raw.crs is None:
         minx, miny, maxx, maxy = raw.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
@@ -576,6 +680,21 @@ def _effective_cameras(areas_xy: gpd.GeoSeries, xy: np.ndarray) -> np.ndarray:
     return out
 
 
+def _covered(wgs: gpd.GeoDataFrame, extent: CameraExtent | None) -> np.ndarray:
+    """Per area: does the camera source reach it (a borough it counted whole, or ground it looked at)."""
+    if extent is None:
+        return np.ones(len(wgs), dtype=bool)
+    if extent.boroughs and "borough" in wgs.columns:
+        return wgs["borough"].astype(str).isin(extent.boroughs).to_numpy()
+    out = np.zeros(len(wgs), dtype=bool)
+    if extent.geometry is None or extent.geometry.is_empty or not len(wgs):
+        return out
+    parts = shapely.get_parts(extent.geometry)
+    hits, _ = shapely.STRtree(parts).query(np.asarray(wgs.geometry.values), predicate="intersects")
+    out[np.unique(hits)] = True
+    return out
+
+
 def density_by_area(
     areas: gpd.GeoDataFrame,
     cameras: pd.DataFrame,
@@ -584,6 +703,7 @@ def density_by_area(
     frt: Sequence[bool] | np.ndarray | None = None,
     index: NetworkIndex | None = None,
     settings: Mapping[str, Any] | None = None,
+    extent: CameraExtent | None = None,
 ) -> gpd.GeoDataFrame:
     """Cameras per area, per km², per km of street and per 1,000 residents.
 
@@ -605,6 +725,10 @@ def density_by_area(
     settings
         What was counted (policies, dataset), kept in ``attrs["settings"]`` for
         captions and exports.
+    extent
+        Where the camera source looked for cameras (:class:`exposure.cameras.CameraExtent`):
+        an area it does not reach has no camera data, which is not zero cameras.
+        Default: every area is covered.
 
     Returns
     -------
@@ -622,6 +746,10 @@ def density_by_area(
         what effective cameras are (``attrs["effective"]``) and, when the
         cameras have a ``source`` column, which sources the counted cameras
         come from (``attrs["camera_sources"]``, for the caveats).
+        ``camera_data`` is False for an area outside ``extent``: its camera
+        counts, effective cameras and every rate of them are NaN (no data, not
+        0); ``attrs["extent"]`` says what the extent is and
+        ``attrs["no_camera_data"]`` how many areas it leaves out.
 
     Raises
     ------
@@ -638,6 +766,7 @@ def density_by_area(
     if areas.crs is None:
         msg = "areas have no CRS; set one (WGS84 is EPSG:4326)"
         raise AreaError(msg)
+    _check_area_count(len(areas), source=str(areas.attrs.get("source", "areas")))
     n = len(cameras)
     counted_mask = _mask(counted, n, "counted")
     frt_mask = _mask(frt, n, "frt")
@@ -660,9 +789,11 @@ def density_by_area(
     points = points[points["counted"].to_numpy()]
     polys = gpd.GeoDataFrame({"_area": np.arange(len(wgs))}, geometry=wgs.geometry, crs=WGS84)
     joined = gpd.sjoin(points, polys, how="inner", predicate="within")
-    cams = np.bincount(joined["_area"].to_numpy(dtype=int), minlength=len(wgs))
+    covered = _covered(wgs, extent)
+    no_data = np.where(covered, 1.0, np.nan)  # multiplies every camera figure: NaN where nobody looked
+    cams = np.bincount(joined["_area"].to_numpy(dtype=int), minlength=len(wgs)) * no_data
     frt_cams = np.bincount(joined["_area"].to_numpy(dtype=int),
-                           weights=joined["frt"].to_numpy(dtype=float), minlength=len(wgs)).astype(int)
+                           weights=joined["frt"].to_numpy(dtype=float), minlength=len(wgs)).round() * no_data
 
     street_km = (_street_m_per_area(metric, index) / 1000.0 if index is not None
                  else np.full(len(wgs), np.nan))
@@ -677,7 +808,8 @@ def density_by_area(
         effective = _effective_cameras(areas_xy, xy[on_street])
         frt_effective = _effective_cameras(areas_xy, xy[on_street & frt_mask])
         street_in_area = joined["_area"].to_numpy(dtype=int)[on_street[joined.index.to_numpy()]]
-        street_cams: np.ndarray = np.bincount(street_in_area, minlength=len(wgs))
+        street_cams: np.ndarray = np.bincount(street_in_area, minlength=len(wgs)) * no_data
+        effective, frt_effective = effective * no_data, frt_effective * no_data
     else:
         effective = frt_effective = street_cams = np.full(len(wgs), np.nan)
     population = (pd.to_numeric(wgs["population"], errors="coerce").to_numpy(dtype=float)
@@ -710,6 +842,7 @@ def density_by_area(
             "frt_effective_cameras_per_km2": rate(frt_effective, area_km2),
             "effective_cameras_per_1000_residents": rate(effective, population, 1000.0),
             "frt_effective_cameras_per_1000_residents": rate(frt_effective, population, 1000.0),
+            "camera_data": covered,
         },
         geometry=list(wgs.geometry), crs=WGS84,
     )
@@ -719,6 +852,8 @@ def density_by_area(
     out.attrs = {k: v for k, v in areas.attrs.items() if k in ("note", "source", "vintage")}
     out.attrs["settings"] = dict(settings) if settings is not None else {}
     out.attrs["effective"] = EFFECTIVE_NOTE
+    out.attrs["extent"] = extent.description if extent is not None else ""
+    out.attrs["no_camera_data"] = int((~covered).sum())
     if "source" in cameras.columns:
         out.attrs["camera_sources"] = sorted({str(s) for s in cameras["source"].to_numpy()[counted_mask]})
     return out
@@ -747,13 +882,15 @@ def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     for column in columns:
         if column in ("area_id", "name", "borough"):
             table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
-        elif column not in ("cameras", "frt_cameras", "street_cameras"):
+        elif column in COUNT_COLUMNS:
+            table[column] = table[column].astype(float).round().astype("Int64")  # no data: an empty cell, not 0
+        elif column != "camera_data":
             table[column] = table[column].astype(float).round(4)
     return table
 
 
 def density_to_csv(gdf: gpd.GeoDataFrame) -> str:
-    """The density table as CSV text (no geometry; rates to 4 decimals, NaN as empty).
+    """The density table as CSV text (no geometry; rates to 4 decimals, NaN and no data as empty cells).
 
     Names come from other people's files, so one a spreadsheet would run as a
     formula is prefixed with ``'``.
@@ -765,7 +902,9 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     """The density table as a GeoJSON FeatureCollection (WGS84, NaN as null, with what was counted).
 
     Beside ``features`` it carries ``settings`` (what was counted), ``note``
-    (what the areas are) and ``effective`` (what effective cameras are).
+    (what the areas are), ``effective`` (what effective cameras are) and
+    ``extent`` (where the camera source looked; areas outside it have
+    ``camera_data`` false and null camera figures).
     """
     from exposure.export import json_safe  # noqa: PLC0415
 
@@ -773,15 +912,42 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
     features = []
     for row, geom in zip(pd.DataFrame(wgs[columns]).to_dict(orient="records"), wgs.geometry, strict=True):
+        properties = json_safe(row)
+        for column in COUNT_COLUMNS:
+            if properties.get(column) is not None:
+                properties[column] = round(properties[column])  # counts stay whole numbers; no data stays null
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
-                         "properties": json_safe(row)})
+                         "properties": properties})
     return json_safe({"type": "FeatureCollection", "features": features,
                       "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", ""),
-                      "effective": gdf.attrs.get("effective", "")})
+                      "effective": gdf.attrs.get("effective", ""), "extent": gdf.attrs.get("extent", "")})
 
 
-def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str | None = None) -> bytes:
-    """A choropleth of one column as PNG bytes: legend, title and a line saying what was counted.
+#: Who to credit for the cameras of each ``source`` value, on published figures.
+SOURCE_CREDITS: dict[str, str] = {
+    "osm": "OpenStreetMap contributors (ODbL)",
+    "decode": "Amnesty International, Decode Surveillance NYC (volunteer counts)",
+    "cctv-exposure": "Lahtinen et al. 2021, CCTV-Exposure (CC BY-NC 4.0)",
+}
+
+
+def _sources_line(gdf: gpd.GeoDataFrame, *, basemap: bool, made: date) -> str:
+    settings = gdf.attrs.get("settings") or {}
+    sources = [SOURCE_CREDITS.get(s, f"{s} file") for s in gdf.attrs.get("camera_sources", [])]
+    if settings.get("cameras"):
+        sources.append(f"file {Path(str(settings['cameras'])).name}")
+    cameras = "; ".join(dict.fromkeys(sources)) or "the camera table given"
+    streets = " Streets and basemap: © OpenStreetMap contributors (ODbL)." if basemap else ""
+    areas = str(gdf.attrs.get("source", "")) or "areas given"
+    return f"Cameras: {cameras}.{streets} Areas: {areas}. Made {made.isoformat()} with exposure."
+
+
+def density_figure(
+    gdf: gpd.GeoDataFrame, *, column: str, title: str, label: str | None = None, caption: str | None = None,
+    streets: NetworkIndex | None = None, basemap: Mapping[str, list[list[list[float]]]] | None = None,
+    top: int = 5, made: date | None = None,
+) -> Figure:
+    """A choropleth of one column, ready to print: basemap, named top areas, legend with units, sources.
 
     Parameters
     ----------
@@ -791,42 +957,117 @@ def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, caption: str 
         The column to colour by.
     title
         Title drawn above the map.
+    label
+        What the column measures, with its units (``"cameras per km²"``): the
+        legend's title. Default: the column's name made readable.
     caption
-        Line drawn below the map; default what was counted and what the areas are.
+        What was counted; default the policies and what the areas are.
+    streets
+        The dataset's walking network, drawn over the areas as the basemap.
+    basemap
+        The dataset's water, parks and buildings (``Dataset.basemap``), drawn beneath.
+    top
+        How many of the highest areas are named on the map (ranked 1, 2, …).
+    made
+        The date printed with the sources; default today.
 
     Returns
     -------
-    bytes
-        A PNG image (no basemap: drawn from the areas alone).
+    matplotlib.figure.Figure
+        The figure (no pyplot state).
 
     Raises
     ------
     AreaError
         When ``column`` is not in the table.
     """
-    from matplotlib.figure import Figure  # noqa: PLC0415 - no pyplot: no global backend state
+    from matplotlib import cm, patheffects  # noqa: PLC0415 - matplotlib only when a figure is made
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.collections import LineCollection, PolyCollection  # noqa: PLC0415
+    from matplotlib.colors import Normalize  # noqa: PLC0415
+    from matplotlib.figure import Figure as MplFigure  # noqa: PLC0415 - no pyplot: no global backend state
+    from matplotlib.patches import Patch  # noqa: PLC0415
 
     if column not in gdf.columns:
         msg = f"no column {column!r} to map; choose one of {', '.join(c for c in DENSITY_COLUMNS if c in gdf)}"
         raise AreaError(msg)
-    fig = Figure(figsize=(8, 8.6), dpi=120)
-    ax = fig.add_axes((0.03, 0.12, 0.8, 0.8))
-    cax = fig.add_axes((0.85, 0.2, 0.03, 0.64))
-    values = gdf[column].astype(float)
-    if values.notna().any():
-        gdf.assign(_v=values).plot(ax=ax, column="_v", legend=True, cax=cax, cmap="YlOrRd", edgecolor="#555555",
-                                   linewidth=0.4, missing_kwds={"color": "#dddddd", "label": "no data"},
-                                   legend_kwds={"label": column})
-    else:
-        gdf.plot(ax=ax, color="#dddddd", edgecolor="#555555", linewidth=0.4)
-        cax.set_axis_off()
+    label = label or column.replace("_", " ").replace("per km2", "per km²")
+    wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
+    values = wgs[column].astype(float).to_numpy()
+    no_data = _no_data(wgs)
+    shown = np.isfinite(values) & ~no_data
+
+    fig = MplFigure(figsize=(8.27, 10.2), dpi=150)  # A4 portrait
+    ax = fig.add_axes((0.04, 0.25, 0.78, 0.68))
+    cax = fig.add_axes((0.85, 0.35, 0.025, 0.46))
+    west, south, east, north = wgs.total_bounds if len(wgs) else (0.0, 0.0, 1.0, 1.0)
+    for kind, colour in (("water", "#c6ddf0"), ("park", "#d9ead0"), ("building", "#e4e1dc")):
+        rings = [np.asarray(r)[:, :2] for r in (basemap or {}).get(kind, []) if len(r) > 2]
+        if rings:
+            ax.add_collection(PolyCollection(rings, facecolors=colour, edgecolors="none", zorder=0))
+    norm = Normalize(vmin=0.0, vmax=float(values[shown].max()) if shown.any() and values[shown].max() > 0 else 1.0)
+    cmap = "YlOrRd"
+    if shown.any():
+        wgs[shown].assign(_v=values[shown]).plot(ax=ax, column="_v", cmap=cmap, norm=norm, alpha=0.78,
+                                                 edgecolor="#555555", linewidth=0.4, zorder=1)
+    handles = []
+    if no_data.any():
+        wgs[no_data].plot(ax=ax, facecolor="#9a9a9a", edgecolor="#555555", hatch="///", linewidth=0.4, alpha=0.8,
+                          zorder=1)
+        handles.append(Patch(facecolor="#9a9a9a", edgecolor="#555555", hatch="///",
+                             label=f"no camera data ({int(no_data.sum())} area{'' if no_data.sum() == 1 else 's'}): "
+                                   "outside where the camera source looked"))
+    undefined = ~np.isfinite(values) & ~no_data
+    if undefined.any():
+        wgs[undefined].plot(ax=ax, facecolor="#ececec", edgecolor="#555555", linewidth=0.4, zorder=1)
+        handles.append(Patch(facecolor="#ececec", edgecolor="#555555", label="not defined (no residents or street)"))
+    if streets is not None and len(streets.street_edges):
+        pieces = np.split(streets.lonlat, streets.geom_start[1:-1])
+        lines = [pieces[i] for i in streets.street_edges]
+        ax.add_collection(LineCollection(lines, colors="#6f6f6f", linewidths=0.35, alpha=0.7, zorder=2))
+    fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax).set_label(label[:1].upper() + label[1:],
+                                                                             fontsize=10)
+    # the highest areas, named on the map and ranked
+    order = [i for i in np.argsort(-np.where(shown, values, -np.inf), kind="stable")[:top]
+             if shown[i] and values[i] > 0]
+    outline = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)) if len(wgs) else 1)
+    ax.apply_aspect()  # where the map really is, so that label boxes are measured where they will be drawn
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    placed: list[Any] = []
+    for rank, i in enumerate(order, start=1):
+        point = wgs.geometry.iloc[i].representative_point()
+        tag = ax.text(point.x, point.y, f"{rank}. {wgs['name'].iloc[i]}", fontsize=7.5, ha="center",
+                      va="center", zorder=4, path_effects=outline)
+        box = tag.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in placed):  # a name over another: its rank only, named below
+            tag.set_text(str(rank))
+            box = tag.get_window_extent(renderer)
+            if any(box.overlaps(other) for other in placed):  # even that: named below only
+                tag.remove()
+                continue
+        placed.append(box)
+    if order:
+        fig.text(0.04, 0.172, "Highest: " + "; ".join(
+            f"{rank}. {wgs['name'].iloc[i]} ({values[i]:,.1f})" for rank, i in enumerate(order, start=1)),
+            fontsize=7.5, wrap=True, va="top")
+    if handles:  # beneath the map, where it hides no area
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.04, 0.245), fontsize=7, frameon=False)
     ax.set_axis_off()
-    ax.set_aspect(1 / math.cos(math.radians(float(gdf.geometry.union_all().centroid.y))) if len(gdf) else 1)
-    fig.suptitle(title, fontsize=13, y=0.97)
+    fig.suptitle(title, fontsize=14, y=0.975)
     text = caption if caption is not None else _caption(gdf)
-    fig.text(0.03, 0.02, text, fontsize=7, wrap=True, va="bottom")
+    fig.text(0.04, 0.115, text, fontsize=6.5, wrap=True, va="top")
+    fig.text(0.04, 0.03, _sources_line(gdf, basemap=streets is not None or bool(basemap),
+                                       made=made or date.today()), fontsize=6.5, wrap=True, va="bottom")
+    return fig
+
+
+def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, **options: Any) -> bytes:
+    """:func:`density_figure` as PNG bytes (the same options), ready to print or publish."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    density_figure(gdf, column=column, title=title, **options).savefig(buf, format="png")
     return buf.getvalue()
 
 
@@ -859,30 +1100,74 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return f"{number:,.{digits}f}"
 
 
+#: Map colour (RGBA) of an area outside the camera source's coverage: no camera data.
+NO_DATA_COLOUR = [120, 120, 120, 170]
+#: Map colour (RGBA) of an area with camera data where the measure is not defined (e.g. no residents).
+UNDEFINED_COLOUR = [225, 225, 225, 110]
+
+
+def _no_data(gdf: pd.DataFrame) -> np.ndarray:
+    """Per area: outside the camera source's coverage (no ``camera_data`` column: none is)."""
+    if "camera_data" not in gdf.columns:
+        return np.zeros(len(gdf), dtype=bool)
+    return ~gdf["camera_data"].astype(bool).to_numpy()
+
+
+def density_legend(gdf: gpd.GeoDataFrame, column: str, *, label: str,
+                   steps: int = 5) -> list[tuple[list[int], str]]:
+    """The legend of :func:`density_layer`: (RGBA colour, text) per class, the grey classes last.
+
+    The ramp runs from 0 to the highest value among areas with camera data;
+    "no camera data" is listed when an area is outside the camera source's
+    coverage, "not defined" when an area with data has no value.
+    """
+    values = gdf[column].astype(float).to_numpy()
+    no_data = _no_data(gdf)
+    finite = np.isfinite(values) & ~no_data
+    top = float(values[finite].max()) if finite.any() else 0.0
+    digits = 0 if top >= 100 else (1 if top >= 10 else 2)
+    entries = [([*map(int, _ramp(np.array([k / (steps - 1)]))[0]), 255], f"{top * k / (steps - 1):,.{digits}f}")
+               for k in range(steps)] if finite.any() else []
+    if entries:
+        entries[0] = (entries[0][0], f"{entries[0][1]} (fewest)")
+        entries[-1] = (entries[-1][0], f"{entries[-1][1]} {label} (most)")
+    if no_data.any():
+        entries.append((NO_DATA_COLOUR, f"no camera data: outside the camera source's coverage ({int(no_data.sum())} "
+                                        f"area{'' if no_data.sum() == 1 else 's'})"))
+    if (~np.isfinite(values) & ~no_data).any():
+        entries.append((UNDEFINED_COLOUR, "not defined (e.g. no residents, or no street)"))
+    return entries
+
+
 def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = None,
                   opacity: int = 150) -> pdk.Layer:
     """Areas as a choropleth PolygonLayer coloured by ``column``, with escaped tooltip fields.
 
     Use with ``exposure.layers.deck(..., tooltip=DENSITY_TOOLTIP)``. Colours run
-    from light yellow (lowest) to dark red (highest); NaN is a light grey.
+    from light yellow (lowest) to dark red (highest) over the areas with camera
+    data; an area outside the camera source's coverage is a dark grey ("no
+    camera data", :data:`NO_DATA_COLOUR`), one where the measure is not defined
+    a light grey (:data:`UNDEFINED_COLOUR`). :func:`density_legend` lists them.
     """
     if column not in gdf.columns:
         msg = f"no column {column!r} to map; choose one of {', '.join(c for c in DENSITY_COLUMNS if c in gdf)}"
         raise AreaError(msg)
     values = gdf[column].astype(float).to_numpy()
-    finite = np.isfinite(values)
+    no_data = _no_data(gdf)
+    finite = np.isfinite(values) & ~no_data
     top = float(values[finite].max()) if finite.any() else 0.0
     colours = _ramp(values / top if top > 0 else np.zeros_like(values))
     wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
     data = []
     for i, row in enumerate(pd.DataFrame(wgs.drop(columns=wgs.geometry.name)).to_dict(orient="records")):
-        colour = [*map(int, colours[i]), opacity] if finite[i] else [210, 210, 210, 90]
+        ramped = [*map(int, colours[i]), opacity] if finite[i] else UNDEFINED_COLOUR
+        colour = NO_DATA_COLOUR if no_data[i] else ramped
         props = {
             "name": html.escape(str(row.get("name", ""))),
             "label": html.escape(label or column),
-            "value": _fmt(values[i]),
-            "cameras": _fmt(row.get("cameras"), 0),
-            "frt_cameras": _fmt(row.get("frt_cameras"), 0),
+            "value": "no camera data" if no_data[i] else _fmt(values[i]),
+            "cameras": "no data" if no_data[i] else _fmt(row.get("cameras"), 0),
+            "frt_cameras": "no data" if no_data[i] else _fmt(row.get("frt_cameras"), 0),
             "area_km2": _fmt(row.get("area_km2"), 3),
             "street_km": _fmt(row.get("street_km"), 2),
             "population": _fmt(row.get("population"), 0),

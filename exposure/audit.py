@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from exposure.network import local_crs
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["PER_CAMERA_COLUMNS", "Audit", "Track", "audit_track", "read_track"]
+__all__ = ["PER_CAMERA_COLUMNS", "TRACK_COLUMNS", "Audit", "Piece", "Track", "audit_track", "read_track"]
 
 #: Columns of :attr:`Audit.per_camera`, in this order.
 PER_CAMERA_COLUMNS: tuple[str, ...] = (
@@ -39,27 +39,69 @@ PER_CAMERA_COLUMNS: tuple[str, ...] = (
 _LINE_TYPES = ("LineString", "MultiLineString")
 
 
+@dataclass(frozen=True)
+class Piece:
+    """Where one unbroken line of a track starts, and which track and segment of the file it is.
+
+    A GPX file holds tracks (``<trk>``), each of one or more segments
+    (``<trkseg>``); a GeoJSON FeatureCollection holds line features, a
+    MultiLineString several lines. Between two pieces the walker was not
+    recorded: nothing is measured across that gap.
+    """
+
+    start: int
+    track: int
+    segment: int
+    name: str
+
+
 @dataclass(frozen=True, eq=False)
 class Track:
-    """A walked line.
+    """A walked line, or several (the tracks and segments of one file).
 
     Attributes
     ----------
     coordinates
-        Points as ``(lon, lat)`` rows, shape (N, 2), in walking order.
+        Points as ``(lon, lat)`` rows, shape (N, 2), in file order.
     times
         ``datetime64[s]`` (UTC) per point, or None when the track has no
         timestamps (or not on every point).
     name
-        The track's name, or ``""``.
+        The track's name, or ``""`` (the first track's, for a file of several).
     source
         Where it was read from (a path, or a description).
+    pieces
+        The unbroken lines, in order (see :class:`Piece`); empty means one line
+        made of every point.
     """
 
     coordinates: np.ndarray
     times: np.ndarray | None
     name: str
     source: str
+    pieces: tuple[Piece, ...] = ()
+
+    def split(self) -> list[tuple[Piece, slice]]:
+        """Each unbroken line and the slice of :attr:`coordinates` (and :attr:`times`) it spans."""
+        pieces = self.pieces or (Piece(start=0, track=1, segment=1, name=self.name),)
+        ends = [p.start for p in pieces[1:]] + [len(self.coordinates)]
+        return [(p, slice(p.start, end)) for p, end in zip(pieces, ends, strict=True)]
+
+
+#: Columns of :attr:`Audit.tracks`, in this order.
+TRACK_COLUMNS: tuple[str, ...] = (
+    "track",
+    "name",
+    "segments",
+    "length_m",
+    "cameras",
+    "frt_cameras",
+    "metres_in_view",
+    "metres_in_view_any",
+    "share_in_view",
+    "seconds_in_view",
+    "seconds_total",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +117,13 @@ class Audit:
     is the time spent within view of an FRT-capable camera, including time spent
     standing there, from timestamps interpolated linearly by distance; None when
     the track has no timestamps.
+
+    A file of several tracks or segments is measured piece by piece, never
+    across the gap between two pieces: the figures above are totals (lengths,
+    metres and seconds summed over the pieces, each camera counted once however
+    many pieces it sees); ``tracks`` has one row per track
+    (:data:`TRACK_COLUMNS`; ``segments`` says how many unbroken lines it has),
+    and ``notes`` says which pieces were too short to measure.
     """
 
     length_m: float
@@ -89,6 +138,8 @@ class Audit:
     seconds_total: float | None
     per_camera: pd.DataFrame
     settings: dict[str, Any]
+    tracks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TRACK_COLUMNS)))
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form: metres to 0.1 m, seconds to 0.1 s, no NaN."""
@@ -116,7 +167,23 @@ class Audit:
             "seconds_total": None if self.seconds_total is None else round(self.seconds_total, 1),
             "per_camera": rows,
             "settings": self.settings,
+            "tracks": [_track_row(r) for r in self.tracks.to_dict(orient="records")],
+            "notes": list(self.notes),
         }
+
+
+def _track_row(record: dict[str, Any]) -> dict[str, Any]:
+    def seconds(v: Any) -> float | None:
+        return None if _missing(v) else round(float(v), 1)
+
+    return {
+        "track": int(record["track"]), "name": str(record["name"]), "segments": int(record["segments"]),
+        "length_m": round(float(record["length_m"]), 1), "cameras": int(record["cameras"]),
+        "frt_cameras": int(record["frt_cameras"]), "metres_in_view": round(float(record["metres_in_view"]), 1),
+        "metres_in_view_any": round(float(record["metres_in_view_any"]), 1),
+        "share_in_view": round(float(record["share_in_view"]), 4),
+        "seconds_in_view": seconds(record["seconds_in_view"]), "seconds_total": seconds(record["seconds_total"]),
+    }
 
 
 def _missing(value: Any) -> bool:
@@ -200,10 +267,19 @@ def _track_from_gpx(text: str, *, where: str) -> Track:
     except (gpxpy.gpx.GPXException, ValueError) as err:
         msg = f"{where}: not a readable GPX file ({err}); export the walk again as GPX 1.1"
         raise TrackError(msg) from err
-    points: list[Any] = [p for trk in gpx.tracks for seg in trk.segments for p in seg.points]
+    points: list[Any] = []
+    pieces: list[Piece] = []
+    for i, trk in enumerate(gpx.tracks, start=1):
+        for j, seg in enumerate(trk.segments, start=1):
+            if seg.points:
+                pieces.append(Piece(start=len(points), track=i, segment=j, name=trk.name or ""))
+                points.extend(seg.points)
     name = next((t.name for t in gpx.tracks if t.name), "")
-    if not points:
-        points = [p for rte in gpx.routes for p in rte.points]
+    if not points:  # a planned route instead of a recorded track
+        for i, rte in enumerate(gpx.routes, start=1):
+            if rte.points:
+                pieces.append(Piece(start=len(points), track=i, segment=1, name=rte.name or ""))
+                points.extend(rte.points)
         name = next((r.name for r in gpx.routes if r.name), "")
     if not points:
         extra = f" (only {len(gpx.waypoints)} <wpt> waypoints, which have no order)" if gpx.waypoints else ""
@@ -214,7 +290,7 @@ def _track_from_gpx(text: str, *, where: str) -> Track:
     times = None
     if all(t is not None for t in stamps):
         times = np.array([_utc_naive(t) for t in stamps], dtype="datetime64[s]")
-    return Track(coordinates=coords, times=times, name=name or "", source=where)
+    return Track(coordinates=coords, times=times, name=name or "", source=where, pieces=tuple(pieces))
 
 
 def _utc_naive(moment: datetime) -> np.datetime64:
@@ -224,57 +300,65 @@ def _utc_naive(moment: datetime) -> np.datetime64:
 
 
 def _track_from_geojson(data: Any, *, where: str) -> Track:
+    """Every line of a GeoJSON object: each line feature a track, each part of a MultiLineString a segment."""
     if not isinstance(data, Mapping):
         msg = f"{where}: GeoJSON must be an object with a 'type', not a {type(data).__name__}"
         raise TrackError(msg)
     kind = data.get("type")
-    name = ""
-    properties: Mapping[str, Any] = {}
-    geometry: Any = data
+    features: list[Mapping[str, Any]]
     if kind == "FeatureCollection":
-        features = data.get("features")
-        if not isinstance(features, list):
+        listed = data.get("features")
+        if not isinstance(listed, list):
             msg = f"{where}: FeatureCollection without a 'features' list"
             raise TrackError(msg)
-        lines = [
-            f for f in features
+        features = [
+            f for f in listed
             if isinstance(f, Mapping) and isinstance(f.get("geometry"), Mapping)
             and f["geometry"].get("type") in _LINE_TYPES
         ]
-        if len(lines) != 1:
-            msg = (
-                f"{where}: FeatureCollection holds {len(lines)} LineString/MultiLineString features; "
-                "a track must be exactly one line (save one walk per file)"
-            )
+        if not features:
+            msg = (f"{where}: FeatureCollection holds no LineString or MultiLineString feature "
+                   f"({len(listed)} feature(s) of other types); a track needs a line")
             raise TrackError(msg)
-        data = lines[0]
-        kind = "Feature"
-    if kind == "Feature":
-        properties = data.get("properties") or {}
-        if not isinstance(properties, Mapping):
-            properties = {}
-        name = str(properties.get("name") or "")
-        geometry = data.get("geometry")
-        if not isinstance(geometry, Mapping):
+    elif kind == "Feature":
+        if not isinstance(data.get("geometry"), Mapping):
             msg = f"{where}: Feature has no geometry; a track needs a LineString"
             raise TrackError(msg)
-    gtype = geometry.get("type")
-    if gtype not in _LINE_TYPES:
-        msg = f"{where}: GeoJSON geometry is a {gtype!r}, not a LineString or MultiLineString"
-        raise TrackError(msg)
-    raw = geometry.get("coordinates")
-    parts = [raw] if gtype == "LineString" else raw
-    if not isinstance(parts, list) or not all(isinstance(part, list) for part in parts):
-        msg = f"{where}: {gtype} 'coordinates' must be a list of [lon, lat] positions"
-        raise TrackError(msg)
-    coords = []
-    for position in (pos for part in parts for pos in part):
-        if not (isinstance(position, list) and len(position) >= 2):
-            msg = f"{where}: position {position!r} is not [lon, lat]"
+        features = [data]
+    else:
+        features = [{"type": "Feature", "properties": {}, "geometry": data}]
+    coords: list[tuple[float, float]] = []
+    pieces: list[Piece] = []
+    all_times: list[np.ndarray | None] = []
+    for i, feature in enumerate(features, start=1):
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, Mapping):
+            properties = {}
+        geometry = feature["geometry"]
+        gtype = geometry.get("type")
+        if gtype not in _LINE_TYPES:
+            msg = f"{where}: GeoJSON geometry is a {gtype!r}, not a LineString or MultiLineString"
             raise TrackError(msg)
-        coords.append(_number_pair(position[0], position[1], where=where, order="lon, lat"))
-    times = _geojson_times(properties.get("coordTimes"), gtype, len(coords))
-    return Track(coordinates=np.array(coords, dtype=float).reshape(-1, 2), times=times, name=name, source=where)
+        raw = geometry.get("coordinates")
+        parts = [raw] if gtype == "LineString" else raw
+        if not isinstance(parts, list) or not all(isinstance(part, list) for part in parts):
+            msg = f"{where}: {gtype} 'coordinates' must be a list of [lon, lat] positions"
+            raise TrackError(msg)
+        first = len(coords)
+        for j, part in enumerate(parts, start=1):
+            if part:
+                pieces.append(Piece(start=len(coords), track=i, segment=j, name=str(properties.get("name") or "")))
+            for position in part:
+                if not (isinstance(position, list) and len(position) >= 2):
+                    msg = f"{where}: position {position!r} is not [lon, lat]"
+                    raise TrackError(msg)
+                coords.append(_number_pair(position[0], position[1], where=where, order="lon, lat"))
+        all_times.append(_geojson_times(properties.get("coordTimes"), gtype, len(coords) - first))
+    times = (np.concatenate([t for t in all_times if t is not None])
+             if all_times and all(t is not None for t in all_times) else None)
+    name = next((p.name for p in pieces if p.name), "")
+    return Track(coordinates=np.array(coords, dtype=float).reshape(-1, 2), times=times, name=name, source=where,
+                 pieces=tuple(pieces))
 
 
 def _geojson_times(raw: Any, gtype: str, n: int) -> np.ndarray | None:
@@ -324,6 +408,11 @@ def _number_pair(first: Any, second: Any, *, where: str, order: str) -> tuple[fl
     return a, b
 
 
+def _measurable(coordinates: np.ndarray) -> bool:
+    """Whether a line has two distinct points, so that it has a length to measure."""
+    return len(coordinates) >= 2 and len(np.unique(coordinates, axis=0)) >= 2
+
+
 def _check_track(track: Track) -> None:
     distinct = np.unique(track.coordinates, axis=0) if len(track.coordinates) else track.coordinates
     if len(distinct) < 2:
@@ -332,15 +421,21 @@ def _check_track(track: Track) -> None:
             "a track needs at least two distinct points"
         )
         raise TrackError(msg)
+    pieces = track.split()
+    if not any(_measurable(track.coordinates[span]) for _, span in pieces):
+        msg = (f"{track.source}: none of its {len(pieces)} tracks or segments has two distinct points; a track "
+               "needs a line, and the gaps between separate tracks are not walked")
+        raise TrackError(msg)
     if track.times is not None:
-        back = np.flatnonzero(np.diff(track.times.astype(np.int64)) < 0)
-        if len(back):
-            i = int(back[0]) + 1
-            msg = (
-                f"{track.source}: timestamps go backwards at point {i + 1} "
-                f"({track.times[i]} after {track.times[i - 1]}); fix the times or remove them"
-            )
-            raise TrackError(msg)
+        for _, span in pieces:  # a new track may start before the last ended: times only run on within one
+            back = np.flatnonzero(np.diff(track.times[span].astype(np.int64)) < 0)
+            if len(back):
+                i = span.start + int(back[0]) + 1
+                msg = (
+                    f"{track.source}: timestamps go backwards at point {i + 1} "
+                    f"({track.times[i]} after {track.times[i - 1]}); fix the times or remove them"
+                )
+                raise TrackError(msg)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -389,7 +484,18 @@ def audit_track(
     x, y = to_xy.transform(lon, lat)
     xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
 
+    pieces = track.split()
+    piece_of = np.zeros(len(xy), dtype=np.int64)
+    notes = []
+    for k, (piece, span) in enumerate(pieces):
+        piece_of[span] = k
+        if not _measurable(track.coordinates[span]):
+            n = span.stop - span.start
+            notes.append(f"{_piece_name(piece, pieces)}: {n} point{'' if n == 1 else 's'}, no line to measure; "
+                         "left out")
+    # one axis of metres walked for the whole file, but no step across the gap between two pieces
     step = np.hypot(*np.diff(xy, axis=0).T)
+    step[piece_of[:-1] != piece_of[1:]] = 0.0
     cum = np.concatenate([[0.0], np.cumsum(step)])  # metres walked at each point
     moving = np.flatnonzero(step > 0)
     seg_a, seg_b = xy[moving], xy[moving + 1]
@@ -402,19 +508,34 @@ def audit_track(
     n_cams = len(selected)
     frt = selected["frt_capable"].to_numpy(dtype=bool)
     per_m = union_length(*_by_camera(c, start, end), n_groups=n_cams)
-    zeros = np.zeros(len(c), dtype=np.int64)
-    any_m = float(union_length(zeros, start, end, n_groups=1)[0])
-    frt_pick = frt[c]
-    frt_m = float(union_length(zeros[frt_pick], start[frt_pick], end[frt_pick], n_groups=1)[0])
 
-    seconds_in_view = seconds_total = None
+    secs = None
+    seconds_total = None
     per_s = np.full(n_cams, np.nan)
+    t_start = t_end = np.zeros(0)
     if track.times is not None:
-        secs = (track.times - track.times[0]).astype(np.int64).astype(float)
-        seconds_total = float(secs[-1])
+        secs, seconds_total = _walking_seconds(track.times, pieces)
         t_start, t_end = _seconds_at(start, cum, secs, side="first"), _seconds_at(end, cum, secs, side="last")
         per_s = union_length(*_by_camera(c, t_start, t_end), n_groups=n_cams)
-        seconds_in_view = float(union_length(zeros[frt_pick], t_start[frt_pick], t_end[frt_pick], n_groups=1)[0])
+
+    def measure(pick: np.ndarray) -> dict[str, Any]:
+        """Figures over the intervals picked (one track, or all of them)."""
+        zeros = np.zeros(int(pick.sum()), dtype=np.int64)
+        frt_pick = frt[c[pick]]
+        met = set(c[pick].tolist())
+        seen_s = None
+        if secs is not None:
+            seen_s = float(union_length(zeros[frt_pick], t_start[pick][frt_pick], t_end[pick][frt_pick],
+                                        n_groups=1)[0])
+        return {
+            "cameras": len(met), "frt_cameras": sum(1 for k in met if frt[k]),
+            "metres_in_view": float(union_length(zeros[frt_pick], start[pick][frt_pick], end[pick][frt_pick],
+                                                 n_groups=1)[0]),
+            "metres_in_view_any": float(union_length(zeros, start[pick], end[pick], n_groups=1)[0]),
+            "seconds_in_view": seen_s,
+        }
+
+    total = measure(np.ones(len(c), dtype=bool))
 
     # cameras in the order the walk first meets them
     first_seen: dict[int, float] = {}
@@ -433,6 +554,8 @@ def audit_track(
     }, columns=list(PER_CAMERA_COLUMNS))
     per_camera = per_camera.sort_values("metres_in_view", ascending=False, kind="stable").reset_index(drop=True)
 
+    tracks = _per_track(pieces, piece_of, step, point, secs, measure,
+                        measurable=[_measurable(track.coordinates[span]) for _, span in pieces])
     length = float(cum[-1])
     return Audit(
         length_m=length,
@@ -440,17 +563,65 @@ def audit_track(
         frt_cameras=len(seen_frt),
         camera_ids=tuple(ids[seen]),
         frt_camera_ids=tuple(ids[seen_frt]),
-        metres_in_view=frt_m,
-        metres_in_view_any=any_m,
-        share_in_view=frt_m / length if length > 0 else 0.0,
-        seconds_in_view=seconds_in_view,
+        metres_in_view=total["metres_in_view"],
+        metres_in_view_any=total["metres_in_view_any"],
+        share_in_view=total["metres_in_view"] / length if length > 0 else 0.0,
+        seconds_in_view=total["seconds_in_view"],
         seconds_total=seconds_total,
         per_camera=per_camera,
         settings={
             "policies": describe_policies(frt_policy, verification),
             "coverage": coverage_settings(radius_m=radius_m),
         },
+        tracks=tracks,
+        notes=tuple(notes),
     )
+
+
+def _piece_name(piece: Piece, pieces: list[tuple[Piece, slice]]) -> str:
+    """"track 2" or "track 2, segment 3" (when that track has several), with the track's name."""
+    several = sum(1 for p, _ in pieces if p.track == piece.track) > 1
+    name = f" ({piece.name})" if piece.name else ""
+    return f"track {piece.track}{name}" + (f", segment {piece.segment}" if several else "")
+
+
+def _walking_seconds(times: np.ndarray, pieces: list[tuple[Piece, slice]]) -> tuple[np.ndarray, float]:
+    """Seconds at each point on one clock that stops between pieces, and the seconds recorded in all."""
+    raw = times.astype(np.int64).astype(float)
+    secs = np.zeros(len(raw))
+    offset = 0.0
+    for _, span in pieces:
+        if span.stop > span.start:
+            rel = raw[span] - raw[span.start]
+            secs[span] = offset + rel
+            offset += float(rel[-1])
+    return secs, offset
+
+
+def _per_track(pieces: list[tuple[Piece, slice]], piece_of: np.ndarray, step: np.ndarray, point: np.ndarray,
+               secs: np.ndarray | None, measure: Any, *, measurable: list[bool]) -> pd.DataFrame:
+    """One row per track of the file that has a line to measure (its segments measured one by one)."""
+    track_of_piece = np.array([p.track for p, _ in pieces])
+    track_of_point = track_of_piece[piece_of]
+    rows = []
+    for number in sorted({p.track for p, _ in pieces}):
+        mine = [k for k, (p, _) in enumerate(pieces) if p.track == number]
+        if not any(measurable[k] for k in mine):
+            continue
+        pick = track_of_point[point] == number
+        length = float(step[track_of_point[:-1] == number].sum())
+        figures = measure(pick)
+        seconds_total = None
+        if secs is not None:
+            seconds_total = float(sum(secs[pieces[k][1]][-1] - secs[pieces[k][1]][0] for k in mine))
+        rows.append({
+            "track": number, "name": pieces[mine[0]][0].name, "segments": len(mine), "length_m": length,
+            "cameras": figures["cameras"], "frt_cameras": figures["frt_cameras"],
+            "metres_in_view": figures["metres_in_view"], "metres_in_view_any": figures["metres_in_view_any"],
+            "share_in_view": figures["metres_in_view"] / length if length > 0 else 0.0,
+            "seconds_in_view": figures["seconds_in_view"], "seconds_total": seconds_total,
+        })
+    return pd.DataFrame(rows, columns=list(TRACK_COLUMNS))
 
 
 def _by_camera(camera: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:

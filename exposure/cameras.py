@@ -55,9 +55,11 @@ __all__ = [
     "OPERATORS",
     "REJECTED_COLUMNS",
     "VERIFICATIONS",
+    "CameraExtent",
     "CameraLoad",
     "FrtPolicy",
     "apply_frt_policy",
+    "camera_extent",
     "cameras_from_cctv_exposure",
     "cameras_from_csv",
     "cameras_from_decode",
@@ -69,6 +71,7 @@ __all__ = [
     "describe_policies",
     "frt_policy",
     "load_cameras",
+    "load_extent",
     "select_cameras",
     "verification_policy",
 ]
@@ -125,11 +128,58 @@ class CameraLoad:
         reason means the row was dropped.
     source
         The file path or a description of where the rows came from.
+    extent
+        Where the source looked for cameras, when it says so (a Decode file lists
+        the intersections its volunteers counted, cameras or none); None when it
+        lists only the cameras it found (see :func:`load_extent`).
     """
 
     cameras: pd.DataFrame
     rejected: pd.DataFrame
     source: str
+    extent: CameraExtent | None = None
+
+
+@dataclass(frozen=True)
+class CameraExtent:
+    """Where a camera source looked for cameras: ground outside it has no data, not zero cameras.
+
+    Attributes
+    ----------
+    geometry
+        A shapely geometry in WGS84: the points the source looked at (an area
+        holding one of them was looked at), or a box or polygon.
+    description
+        What the extent is, for captions: "the 10,377 intersections Decode
+        Surveillance volunteers counted".
+    boroughs
+        New York City boroughs the source covered whole (Decode Surveillance
+        counted every intersection of a borough): an area with a ``borough``
+        attribute is covered when its borough is one of these.
+    """
+
+    geometry: Any
+    description: str
+    boroughs: tuple[str, ...] = ()
+
+
+def camera_extent(cameras: pd.DataFrame, *, source: str) -> CameraExtent:
+    """The box around a table's cameras: all that a file listing only cameras says about where it looked."""
+    import shapely  # noqa: PLC0415 - only needed for extents
+
+    lon = cameras["lon"].to_numpy(dtype=float) if len(cameras) else np.zeros(0)
+    lat = cameras["lat"].to_numpy(dtype=float) if len(cameras) else np.zeros(0)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return CameraExtent(shapely.Polygon(), f"no camera of {Path(source).name}")
+    box = shapely.box(lon[ok].min(), lat[ok].min(), lon[ok].max(), lat[ok].max())
+    return CameraExtent(box, f"the box around the {int(ok.sum()):,} cameras of {Path(source).name} (the file does "
+                             "not say where else it looked)")
+
+
+def load_extent(load: CameraLoad) -> CameraExtent:
+    """Where a loaded file looked for cameras: what it says, else the box around its cameras."""
+    return load.extent if load.extent is not None else camera_extent(load.cameras, source=load.source)
 
 
 # --------------------------------------------------------------------------- policies
@@ -572,6 +622,11 @@ def _finish(
     unit: str = "csv",
 ) -> CameraLoad:
     """Assemble a load; raise when no input row was usable (``unit`` says how rows are counted)."""
+    n = len(next(iter(columns.values()), ()))
+    if n > settings.max_cameras:
+        msg = (f"{source}: {n:,} cameras, over the limit of {settings.max_cameras:,} for one file "
+               "(exposure.settings.max_cameras); cut the file to your area, or raise exposure.settings.max_cameras")
+        raise CameraDataError(msg)
     cameras = _camera_frame(columns)
     rejected = _rejected_frame(problems)
     usable = len(cameras) if good_inputs is None else good_inputs

@@ -18,7 +18,8 @@ def _progress(msg: str) -> None:
     print(f"… {msg}", file=sys.stderr)
 
 
-def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, out_help: str | None = None) -> None:
+def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, radius: bool = True,
+                out_help: str | None = None) -> None:
     if dataset:
         p.add_argument("--dataset", default="helsinki",
                        help="named dataset (helsinki) or path to an .osm.pbf/.osm extract [helsinki]")
@@ -31,10 +32,12 @@ def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, out_help: s
                    help="Decode Surveillance files: attachments counts each intersection's street + building + "
                         "unknown-mount medians, as Amnesty's published totals do; n_cameras its median total "
                         "count instead (not the published rule) [attachments]")
-    p.add_argument("--radius-m", type=float, default=None,
-                   help="every camera sees a disc of this radius in metres (default: per-kind model)")
+    if radius:  # only where a camera's view is measured: density and watched count cameras per area
+        p.add_argument("--radius-m", type=float, default=None,
+                       help="every camera sees a disc of this radius in metres (default: per-kind model)")
     if out_help is None:
-        p.add_argument("--out", default=None, help="write the result to this file instead of stdout")
+        p.add_argument("--out", default=None, help="write the result to this file instead of stdout (says where on "
+                                                   "stderr)")
     else:
         p.add_argument("--out", required=True, help=out_help)
 
@@ -48,11 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("route", help="walking routes from an origin to a destination")
+    r = sub.add_parser("route", help="walking routes from an origin to a destination",
+                       description="Walking routes from an origin to a destination: the shortest, the one the "
+                                   "objective asks for, and trade-offs between them, with the cameras each passes.")
     r.add_argument("--origin", required=True, help="'lat,lon' or a place name from the dataset")
     r.add_argument("--destination", required=True, help="'lat,lon' or a place name from the dataset")
     r.add_argument("--objective", default="fewest-cameras",
-                   choices=["shortest", "fewest-cameras", "least-time-in-view"])
+                   choices=["shortest", "fewest-cameras", "least-time-in-view"],
+                   help="fewest-cameras: the fewest distinct FRT-capable cameras (exact); least-time-in-view: the "
+                        "fewest metres within their view; shortest: the shortest route only; the first two within "
+                        "--max-detour [fewest-cameras]")
     r.add_argument("--alternatives", type=int, default=0, metavar="N",
                    help="also return up to N more routes from the trade-off set between length and FRT "
                         "cameras (each the shortest with at most its number of cameras), beyond the shortest "
@@ -60,34 +68,52 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-detour", type=float, default=settings.max_detour,
                    help="maximum detour over the shortest route, as a fraction [0.5 = +50 %%]")
     r.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")
-    r.add_argument("--format", default="json", choices=["json", "geojson", "gpx"])
+    r.add_argument("--format", default="json", choices=["json", "geojson", "gpx"],
+                   help="json: places, settings and routes (see the README); geojson: one line per route; gpx: one "
+                        "track per route, for phones [json]")
     _add_common(r)
 
     _add_plan_parser(sub)
 
-    a = sub.add_parser("audit", help="exposure of a walked track (GPX or GeoJSON)")
+    a = sub.add_parser("audit", help="exposure of a walked track (GPX or GeoJSON)",
+                       description="Exposure of a walk already made: metres and seconds within view of cameras, "
+                                   "per camera and per track of the file (never across the gap between tracks).")
     a.add_argument("--track", required=True, help="GPX or GeoJSON LineString file")
     a.add_argument("--cameras", default=None, help="camera file (default: the dataset's cameras)")
     a.add_argument("--format", default="json", choices=["json", "csv"],
-                   help="json: the whole audit; csv: metres per camera")
+                   help="json: the whole audit, with a row per track and the total; csv: the table --table "
+                        "chooses [json]")
+    a.add_argument("--table", default="cameras", choices=["cameras", "tracks"],
+                   help="with --format csv: cameras, metres in view per camera; tracks, one row per track of the "
+                        "file (each measured on its own, never across the gap to the next) and a total [cameras]")
     _add_common(a)
 
-    c = sub.add_parser("cameras", help="load, validate and convert camera data")
+    c = sub.add_parser("cameras", help="load, validate and convert camera data",
+                       description="Load a camera file (OpenStreetMap, Decode Surveillance, CCTV-Exposure, any "
+                                   "CSV/GeoJSON with coordinates), report rejected rows on stderr, convert it.")
     c.add_argument("--source", default=None,
                    help="camera file, a https:// address, or decode-nyc to download Amnesty's Decode "
                         "Surveillance NYC counts once (default: the dataset's cameras)")
-    c.add_argument("--format", default="csv", choices=["csv", "geojson", "json"])
+    c.add_argument("--format", default="csv", choices=["csv", "geojson", "json"],
+                   help="csv: one row per camera; geojson: points with the camera's fields; json: a list of "
+                        "cameras [csv]")
     c.add_argument("--summary", action="store_true",
                    help="Decode Surveillance files: instead of the cameras, one row per borough as in Amnesty's "
                         "published tables: intersections, cameras, on street furniture, by type, cameras per "
                         "intersection (csv or json)")
     _add_common(c)
 
-    n = sub.add_parser("network", help="export the walking network")
+    n = sub.add_parser("network", help="export the walking network",
+                       description="Export a dataset's walking network as osmnx-compatible GraphML or as GeoJSON "
+                                   "(WGS84).")
     n.add_argument("--dataset", default="helsinki", help="named dataset or path to an OSM extract")
-    n.add_argument("--format", required=True, choices=["graphml", "geojson"])
+    n.add_argument("--format", required=True, choices=["graphml", "geojson"],
+                   help="graphml: osmnx-compatible GraphML (needs --out); geojson: street lines (required)")
     n.add_argument("--out", default=None, help="output file (GraphML needs one; GeoJSON defaults to stdout)")
-    d = sub.add_parser("density", help="cameras per area: per km², per km of street, per 1,000 residents")
+    d = sub.add_parser("density", help="cameras per area: per km², per km of street, per 1,000 residents",
+                       description="Cameras per area (per km², per km of street, per 1,000 residents, Amnesty's "
+                                   "effective cameras); areas outside where the camera source looked have no "
+                                   "camera data (empty), not 0.")
     d.add_argument("--areas", default="h3:9",
                    help="h3:RES (H3 hexagons, e.g. h3:9), osm-places (Voronoi cells around the extract's OSM "
                         "suburb/neighbourhood points, not official boundaries), nyc-nta/nyc-borough/nyc-cd/"
@@ -97,11 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--name-column", default=None, help="area name column of the areas file (default: guessed)")
     d.add_argument("--cameras", default=None, help="use this camera file instead of the dataset's cameras")
     d.add_argument("--format", default="csv", choices=["csv", "geojson", "json"],
-                   help="csv: one row per area; geojson: polygons with the figures; json: rows and settings")
-    _add_common(d)
+                   help="csv: one row per area; geojson: polygons with the figures; json: rows and settings [csv]")
+    _add_common(d, radius=False)
     # with --cameras, the street network is loaded only when --dataset is given (street figures)
     d.set_defaults(dataset=None)
-    w = sub.add_parser("watched", help="who is watched: camera density against non-white share per NYC area")
+    w = sub.add_parser("watched", help="who is watched: camera density against non-white share per NYC area",
+                       description="Who is watched: camera density against the share of non-white residents per "
+                                   "New York City area (Spearman's rho with a 95 % interval, per borough) and "
+                                   "Amnesty's binomial model, with caveats.")
     w.add_argument("--cameras", required=True,
                    help="camera file, e.g. Decode Surveillance counts_per_intersections.csv")
     w.add_argument("--areas", default="nyc-nta", choices=["nyc-nta", "nyc-cd", "nyc-council", "nyc-precinct",
@@ -115,9 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "street-furniture cameras, overlaps once) [cameras_per_km2]")
     w.add_argument("--min-population", type=float, default=500, help="leave out areas with fewer residents [500]")
     w.add_argument("--format", default="json", choices=["json", "csv"],
-                   help="json: correlations, fit, caveats and rows; csv: one row per area")
-    _add_common(w, dataset=False)
-    b = sub.add_parser("build", help="build a named dataset from a place, box, point or OSM extract")
+                   help="json: correlations, fit, caveats and rows; csv: one row per area [json]")
+    _add_common(w, dataset=False, radius=False)
+    b = sub.add_parser("build", help="build a named dataset from a place, box, point or OSM extract",
+                       description="Build a named dataset (walking network, cameras, place names) from an OSM "
+                                   "extract offline, or from a place, box or point online; then --dataset NAME.")
     b.add_argument("--name", required=True, help="name to save it under; then --dataset NAME everywhere")
     src = b.add_mutually_exclusive_group(required=True)
     src.add_argument("--place", help="online: a place with a boundary in OpenStreetMap, e.g. 'Kallio, Helsinki'")
@@ -242,7 +273,9 @@ def _add_plan_parser(sub: Any) -> None:
                    help="suggest regroup points within this walking distance of the site, fewest cameras first "
                         "[0: none]")
     p.add_argument("--objective", default="fewest-cameras",
-                   choices=["shortest", "fewest-cameras", "least-time-in-view"])
+                   choices=["shortest", "fewest-cameras", "least-time-in-view"],
+                   help="what each way in and out minimises, within the detour; the shortest is always shown beside "
+                        "it [fewest-cameras]")
     p.add_argument("--max-detour", type=float, default=settings.max_detour,
                    help="maximum detour over the shortest route, as a fraction [0.5 = +50 %%]")
     p.add_argument("--time-limit", type=float, default=None, metavar="S",
@@ -253,7 +286,7 @@ def _add_plan_parser(sub: Any) -> None:
                         "and options come from the file")
     p.add_argument("--format", default="json", choices=["json", "geojson", "gpx", "kml", "pdf"],
                    help="json: the whole plan (also a plan file for --plan); geojson/gpx/kml: routes and points; "
-                        "pdf: printable route cards, one page per route")
+                        "pdf: printable route cards, one page per route [json]")
     _add_common(p)
     p.set_defaults(dataset=None)  # a saved plan names its dataset
 
@@ -293,6 +326,7 @@ def _plan(args: argparse.Namespace) -> None:
         pdf = plan_cards_pdf(plan, index=ds.index, basemap=ds.basemap, when=data_date(ds), cameras=ds.cameras)
         if args.out:
             Path(args.out).write_bytes(pdf)
+            print(f"wrote {args.out}", file=sys.stderr)
         else:
             sys.stdout.buffer.write(pdf)
             sys.stdout.flush()
@@ -359,6 +393,8 @@ def _emit(result: str | dict[str, Any] | list[Any], out: str | None) -> None:
     from exposure.export import write_output  # noqa: PLC0415 - keeps --help fast
 
     write_output(result, out)
+    if out is not None:  # every command says where its file went
+        print(f"wrote {out}", file=sys.stderr)
 
 
 def _local_file(path: str) -> str:
@@ -413,7 +449,7 @@ def _route(args: argparse.Namespace) -> None:
 
 def _audit(args: argparse.Namespace) -> None:
     from exposure.audit import audit_track  # noqa: PLC0415
-    from exposure.export import audit_per_camera_csv, audit_to_json  # noqa: PLC0415
+    from exposure.export import audit_per_camera_csv, audit_to_json, audit_tracks_csv  # noqa: PLC0415
 
     if args.cameras:
         cameras = _load_cameras(args.cameras, decode_total=args.decode_total).cameras
@@ -423,7 +459,12 @@ def _audit(args: argparse.Namespace) -> None:
         cameras = load_dataset(args.dataset, progress=_progress).cameras
     result = audit_track(args.track, cameras, frt_policy=args.frt_policy, verification=args.verification,
                          radius_m=args.radius_m)
-    _emit(audit_per_camera_csv(result) if args.format == "csv" else audit_to_json(result), args.out)
+    if args.format == "csv":
+        _emit(audit_tracks_csv(result) if args.table == "tracks" else audit_per_camera_csv(result), args.out)
+    else:
+        _emit(audit_to_json(result), args.out)
+    for note in result.notes:
+        print(f"{args.track}: {note}", file=sys.stderr)
 
 
 def _cameras(args: argparse.Namespace) -> None:
@@ -500,15 +541,18 @@ def _density(args: argparse.Namespace) -> None:
         table = _density_without_dataset(args)
         settings_used = table.attrs["settings"]
     else:
+        from exposure.cameras import load_extent  # noqa: PLC0415
+
         ds = load_dataset(args.dataset or "helsinki", progress=_progress)
         if args.cameras:
             loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
-            ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
-        ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+            ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras, extent=load_extent(loaded))
+        ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification)
+        # cameras are counted per area, not by what they see: the coverage model plays no part
+        settings_used = {k: v for k, v in ctx.settings.items() if k != "coverage"}
         areas = _read_density_areas(args, lambda: named_areas(args.areas, ds))
         table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
-                                index=ds.index, settings=ctx.settings)
-        settings_used = ctx.settings
+                                index=ds.index, settings=settings_used, extent=ds.extent)
     if args.format == "csv":
         _emit(density_to_csv(table), args.out)
     elif args.format == "geojson":
@@ -516,7 +560,8 @@ def _density(args: argparse.Namespace) -> None:
     else:
         records = density_to_geojson(table)
         _emit({"settings": settings_used, "areas": args.areas, "note": table.attrs.get("note", ""),
-               "effective": table.attrs.get("effective", ""),
+               "effective": table.attrs.get("effective", ""), "extent": table.attrs.get("extent", ""),
+               "no_camera_data": table.attrs.get("no_camera_data", 0),
                "rows": [f["properties"] for f in records["features"]]}, args.out)
 
 
@@ -533,23 +578,24 @@ def _read_density_areas(args: argparse.Namespace, named: Any) -> Any:
 
 def _density_without_dataset(args: argparse.Namespace) -> Any:
     """Density of a camera file alone: policies applied to the file, H3 cells over its cameras."""
-    selected, settings_used = _file_cameras(args)
-    return _file_density(args, selected, settings_used, args.areas)
+    selected, settings_used, extent = _file_cameras(args)
+    return _file_density(args, selected, settings_used, args.areas, extent=extent)
 
 
-def _file_cameras(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The cameras of ``--cameras`` under the policies (with ``frt_capable``), and what was counted."""
-    from exposure.cameras import describe_policies, select_cameras  # noqa: PLC0415
+def _file_cameras(args: argparse.Namespace) -> tuple[Any, dict[str, Any], Any]:
+    """The cameras of ``--cameras`` under the policies (with ``frt_capable``), what was counted, where it looked."""
+    from exposure.cameras import describe_policies, load_extent, select_cameras  # noqa: PLC0415
 
     loaded = _load_cameras(args.cameras, decode_total=args.decode_total)
     selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
     settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
     if loaded.cameras["source"].eq("decode").any():
         settings_used["decode_total"] = args.decode_total
-    return selected, settings_used
+    return selected, settings_used, load_extent(loaded)
 
 
-def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[str, Any], areas_spec: str) -> Any:
+def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[str, Any], areas_spec: str, *,
+                  extent: Any = None) -> Any:
     import numpy as np  # noqa: PLC0415
 
     from exposure.areas import density_by_area, named_areas  # noqa: PLC0415
@@ -565,21 +611,22 @@ def _file_density(args: argparse.Namespace, selected: Any, settings_used: dict[s
     else:
         areas = named_areas(areas_spec)
     return density_by_area(areas, selected, counted=np.ones(len(selected), dtype=bool),
-                           frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used)
+                           frt=selected["frt_capable"].to_numpy(dtype=bool), settings=settings_used, extent=extent)
 
 
 def _watched(args: argparse.Namespace) -> None:
     from exposure.watched import amnesty_model, watched_analysis  # noqa: PLC0415
 
     args.id_column, args.name_column = None, None  # the areas are named NYC sets, never a file
-    selected, settings_used = _file_cameras(args)
-    table = _file_density(args, selected, settings_used, args.areas)
+    selected, settings_used, extent = _file_cameras(args)
+    table = _file_density(args, selected, settings_used, args.areas, extent=extent)
     result = watched_analysis(table, measure=args.measure, min_population=args.min_population)
     if args.format == "csv":
         _emit(result.rows_to_csv(), args.out)
         return
     # Amnesty's model at the finest areas with demographics, whatever --areas compares
-    finest = table if args.areas == "nyc-nta" else _file_density(args, selected, settings_used, "nyc-nta")
+    finest = table if args.areas == "nyc-nta" else _file_density(args, selected, settings_used, "nyc-nta",
+                                                                 extent=extent)
     model = amnesty_model(finest, frt_only=args.measure.startswith("frt_"), min_population=args.min_population)
     _emit({**result.to_dict(), "amnesty_model": model.to_dict()}, args.out)
 

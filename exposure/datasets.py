@@ -23,8 +23,10 @@ from exposure.cameras import (
     CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
     REJECTED_COLUMNS,
+    CameraExtent,
     CameraLoad,
     apply_frt_policy,
+    camera_extent,
     describe_policies,
     frt_policy,
     load_cameras,
@@ -32,7 +34,7 @@ from exposure.cameras import (
 )
 from exposure.coverage import Coverage, edge_coverage, edge_exposure
 from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
-from exposure.places import Place, place_table, resolve_place
+from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.routing import RoutingContext
 
 if TYPE_CHECKING:
@@ -111,6 +113,7 @@ class Dataset:
     basemap: dict[str, list[list[list[float]]]] = field(default_factory=dict)
     graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     graph_file: Path | None = field(default=None, repr=False)
+    camera_extent: CameraExtent | None = field(default=None, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -167,18 +170,49 @@ class Dataset:
         return self._memo[key]  # type: ignore[no-any-return]
 
     def resolve(self, text: str) -> Place:
-        """Resolve ``lat,lon`` or a place name to a street node of this dataset."""
+        """Resolve ``lat,lon``, a preset (★ label) or a place name to a street node of this dataset."""
         # one point needs no tree; a tree someone already built (for many points) is used
-        return resolve_place(text, self.index, self.places, tree=self._memo.get("tree"))
+        return resolve_place(text, self.index, self.places, tree=self._memo.get("tree"), presets=self.presets)
 
-    def with_cameras(self, cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str) -> Dataset:
-        """The same streets with another camera table (e.g. an uploaded file)."""
+    @property
+    def presets(self) -> pd.DataFrame:
+        """The dataset's named gathering points and protest sites (:func:`exposure.places.read_presets`)."""
+        if "presets" not in self._memo:
+            self._memo["presets"] = read_presets(self.name.split(" + ")[0])
+        return self._memo["presets"]  # type: ignore[no-any-return]
+
+    def with_cameras(self, cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
+                     extent: CameraExtent | None = None) -> Dataset:
+        """The same streets with another camera table (e.g. an uploaded file).
+
+        ``extent`` is where that file looked for cameras (:func:`exposure.cameras.load_extent`);
+        default the box around its cameras.
+        """
+        cameras = cameras.reset_index(drop=True)
         return Dataset(
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
-            checksum=self.checksum, index=self.index, cameras=cameras.reset_index(drop=True),
+            checksum=self.checksum, index=self.index, cameras=cameras,
             rejected=rejected, places=self.places, info={**self.info, "cameras_source": source},
             basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
+            camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
         )
+
+    @property
+    def extent(self) -> CameraExtent:
+        """Where this dataset's cameras were looked for, within its streets: outside it there is no camera data.
+
+        The dataset's own cameras come from its OpenStreetMap extract, which maps
+        the box of its streets; cameras from a file (:meth:`with_cameras`) cover
+        where that file looked, within that box.
+        """
+        import shapely  # noqa: PLC0415 - only needed for extents
+
+        box = shapely.box(*self.bounds)
+        if self.camera_extent is None:
+            return CameraExtent(box, f"the box of {self.name}'s streets, whose OpenStreetMap data maps the cameras")
+        inside = shapely.intersection(self.camera_extent.geometry, box)
+        return CameraExtent(inside, f"{self.camera_extent.description}, within the box of the streets of "
+                                    f"{self.name.split(' + ')[0]}")
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

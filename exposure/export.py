@@ -27,6 +27,7 @@ __all__ = [
     "ROUTE_COLOURS",
     "audit_per_camera_csv",
     "audit_to_json",
+    "audit_tracks_csv",
     "json_safe",
     "neutralise_formulas",
     "plan_to_geojson",
@@ -190,6 +191,23 @@ def audit_per_camera_csv(audit: Audit) -> str:
         f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table["camera_id"]
     ]
     return table.to_csv(index=False, lineterminator="\n")
+
+
+def audit_tracks_csv(audit: Audit) -> str:
+    """An audit's per-track table as CSV text, with a last row ``total`` over the whole file.
+
+    Each track is measured on its own (never across the gap to the next); in
+    the total, a camera seen from several tracks counts once. Metres and seconds
+    to 0.1; seconds are empty when the track has no timestamps.
+    """
+    rows = audit.to_dict()["tracks"]
+    total = audit.to_dict()
+    rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
+                 **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
+                                          "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total")}})
+    for row in rows:
+        row["name"] = f"'{row['name']}" if str(row["name"]).startswith(_FORMULA_START) else row["name"]
+    return pd.DataFrame(rows).to_csv(index=False, lineterminator="\n")
 
 
 def write_output(text_or_obj: str | dict[str, Any] | list[Any], out: str | Path | None) -> None:

@@ -19,6 +19,7 @@ __all__ = [
     "camera_layer",
     "camera_layers",
     "deck",
+    "fit_view",
     "route_layer",
     "street_layer",
 ]
@@ -110,6 +111,44 @@ def route_layer(paths: list[dict[str, Any]]) -> pdk.Layer:
         "PathLayer", data=data, get_path="path", get_color="colour", get_width=6,
         width_units="'pixels'", pickable=True, cap_rounded=True, joint_rounded=True,
     )
+
+
+def fit_view(lon: Any, lat: Any, *, width_px: float = 700.0, height_px: float = 560.0, padding_px: float = 40.0,
+             min_zoom: float = 2.0, max_zoom: float = 17.0) -> tuple[float, float, float]:
+    """The centre and zoom of a web-mercator map that shows every point, with a margin.
+
+    Parameters
+    ----------
+    lon, lat
+        The points to frame (WGS84 degrees).
+    width_px, height_px
+        The map's size in pixels; take the narrowest the map may be drawn at.
+    padding_px
+        The margin kept free on every side.
+    min_zoom, max_zoom
+        Bounds of the zoom (a single point gets ``max_zoom``).
+
+    Returns
+    -------
+    tuple of float
+        ``(lon, lat, zoom)`` for :func:`deck`.
+    """
+    x = np.radians(np.asarray(lon, dtype=float).ravel())
+    phi = np.radians(np.clip(np.asarray(lat, dtype=float).ravel(), -85.0, 85.0))
+    ok = np.isfinite(x) & np.isfinite(phi)
+    if not ok.any():
+        msg = "no finite point to frame"
+        raise ValueError(msg)
+    x, y = x[ok], np.log(np.tan(np.pi / 4 + phi[ok] / 2))  # mercator, in radians of the equator
+    zooms = [max_zoom]
+    for span, size in ((np.ptp(x), width_px), (np.ptp(y), height_px)):
+        usable = max(size - 2 * padding_px, 1.0)
+        if span > 0:
+            # deck.gl's web-mercator viewport draws the world (2 pi radians) 512 * 2**z pixels wide at zoom z
+            zooms.append(float(np.log2(usable * 2 * np.pi / (512 * span))))
+    zoom = float(np.clip(min(zooms), min_zoom, max_zoom))
+    cx, cy = (x.min() + x.max()) / 2, (y.min() + y.max()) / 2
+    return float(np.degrees(cx)), float(np.degrees(2 * np.arctan(np.exp(cy)) - np.pi / 2)), zoom
 
 
 #: Every layer's objects carry a ready, HTML-escaped ``tooltip`` field, so one template serves

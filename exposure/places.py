@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +23,20 @@ if TYPE_CHECKING:
 
     from exposure.network import NetworkIndex
 
-__all__ = ["Place", "nearest_node", "normalise_name", "parse_lat_lon", "place_table", "resolve_place"]
+__all__ = [
+    "PRESET_MARK",
+    "Place",
+    "nearest_node",
+    "normalise_name",
+    "parse_lat_lon",
+    "place_table",
+    "preset_label",
+    "read_presets",
+    "resolve_place",
+]
+
+#: The mark a preset's label starts with (``"★ Senaatintori (Senate Square)"``).
+PRESET_MARK = "★"
 
 _LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -70,6 +84,45 @@ def place_table(named: Iterable[tuple[str, float, float, str]]) -> pd.DataFrame:
     return best[["key", "name", "lon", "lat", "kind", "features"]].reset_index(drop=True)
 
 
+def read_presets(dataset: str) -> pd.DataFrame:
+    """The named gathering points and protest sites of a dataset (``name, lat, lon, note``; none: empty).
+
+    They are project-authored, one file per dataset in :data:`exposure.settings.presets_folder`.
+
+    Raises
+    ------
+    PlaceError
+        When the file exists but cannot be read or lacks a column.
+    """
+    path = Path(settings.presets_folder) / f"{dataset}.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=["name", "lat", "lon", "note"])
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as err:
+        msg = f"presets file {path} cannot be read ({err}); fix it or remove it"
+        raise PlaceError(msg) from err
+    missing = [c for c in ("name", "lat", "lon") if c not in table.columns]
+    if missing:
+        msg = f"presets file {path} lacks the column(s) {', '.join(missing)}; it needs name,lat,lon,note"
+        raise PlaceError(msg)
+    return table
+
+
+def preset_label(name: str) -> str:
+    """How a preset is shown and shared: ``"★ Narinkkatori (Kamppi)"``."""
+    return f"{PRESET_MARK} {name}"
+
+
+def _preset(text: str, presets: pd.DataFrame | None) -> pd.Series | None:
+    """The preset a text names: its label as shown (with or without the ★), case and accents aside."""
+    if presets is None or presets.empty:
+        return None
+    key = normalise_name(text.removeprefix(PRESET_MARK))
+    hit = presets[presets["name"].astype(str).map(normalise_name) == key]
+    return None if hit.empty else hit.iloc[0]
+
+
 def parse_lat_lon(text: str) -> tuple[float, float] | None:
     """``"60.1699,24.9384"`` → (lat, lon); None when the text is not a coordinate pair."""
     m = _LATLON.match(text)
@@ -100,14 +153,16 @@ def nearest_node(index: NetworkIndex, lon: float, lat: float, *, tree: cKDTree |
 
 def resolve_place(
     text: str, index: NetworkIndex, places: pd.DataFrame, *, tree: cKDTree | None = None,
-    max_snap_m: float | None = None,
+    max_snap_m: float | None = None, presets: pd.DataFrame | None = None,
 ) -> Place:
-    """Resolve ``lat,lon`` or a place name to a street node.
+    """Resolve ``lat,lon``, a preset or a place name to a street node.
 
     Parameters
     ----------
     text
-        ``"60.1699,24.9384"`` (latitude first) or a name such as ``"Senaatintori"``.
+        ``"60.1699,24.9384"`` (latitude first), a preset's label as shown
+        (``"★ Narinkkatori (Kamppi)"``, the ★ optional) or a name such as
+        ``"Senaatintori"``.
     index
         The network to snap to.
     places
@@ -116,6 +171,8 @@ def resolve_place(
         A prebuilt KD-tree over ``index.node_xy``, to save rebuilding it.
     max_snap_m
         Farthest a point may be from the network; default ``settings.max_snap_distance_m``.
+    presets
+        The dataset's presets (:func:`read_presets`); a preset keeps its name.
     """
     limit = settings.max_snap_distance_m if max_snap_m is None else max_snap_m
     text = str(text).strip()
@@ -123,9 +180,12 @@ def resolve_place(
         msg = "an empty place was given: type a name from the map or 'lat,lon'"
         raise PlaceError(msg)
     point = parse_lat_lon(text)
+    preset = None if point is not None else _preset(text, presets)
     if point is not None:
         lat, lon = point
         name = f"{lat:.5f}, {lon:.5f}"
+    elif preset is not None:
+        lat, lon, name = float(preset["lat"]), float(preset["lon"]), str(preset["name"])
     else:
         key = normalise_name(text)
         hit = places[places["key"] == key]

@@ -651,13 +651,19 @@ def exposure_profile(ctx: RoutingContext, route: Route) -> pd.DataFrame:
 
 
 def compare_with_shortest(route: Route, shortest: Route) -> str:
-    """The trade-off in words: ``"+240 m (+3 min), 3 fewer FRT cameras, 120 m less in view"``."""
+    """The trade-off in words: ``"+240 m (+3 min), 3 fewer FRT cameras, 120 m less in view"``.
+
+    Less than half a minute more walking reads "under a minute more", never "+0 min".
+    """
     if route.edges == shortest.edges:
         return "the shortest route"
     parts = []
     d_len = route.length_m - shortest.length_m
     d_min = route.walk_min - shortest.walk_min
-    parts.append(f"{d_len:+,.0f} m ({d_min:+.0f} min)")
+    if abs(d_min) < 0.5:
+        parts.append(f"{d_len:+,.0f} m (under a minute {'more' if d_min >= 0 else 'less'})")
+    else:
+        parts.append(f"{d_len:+,.0f} m ({d_min:+.0f} min)")
     d_cam = shortest.frt_cameras - route.frt_cameras
     if d_cam > 0:
         parts.append(f"{d_cam} fewer FRT camera{'s' if d_cam != 1 else ''}")

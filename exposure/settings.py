@@ -7,6 +7,10 @@ from pathlib import Path
 #: Folder of the on-disk dataset cache (ignored by git).
 cache_folder: Path = Path(__file__).resolve().parent.parent / "data" / "cache"
 
+#: Folder of the project-authored presets: ``<dataset>.csv`` with columns ``name,lat,lon,note``,
+#: named gathering points and protest sites (★ in the route planner, names on the command line).
+presets_folder: Path = Path(__file__).resolve().parent.parent / "data" / "presets"
+
 #: Whether built datasets are cached on disk and reused.
 use_cache: bool = True
 
@@ -66,3 +70,17 @@ interactive_time_limit_s: float = 8.0
 #: Most origin-destination pairs the dashboard's Many trips page routes at once; the
 #: ``batch`` command has no such limit.
 max_batch_pairs_dashboard: int = 20_000
+#: Most H3 hexagons one request may cover an area with. The count is estimated from
+#: the area's box before any hexagon is made; a request over it is refused with a
+#: message naming this limit, because the hexagons of a box spanning continents
+#: (cameras of one city on the streets of another) would fill the machine's memory.
+max_h3_cells: int = 20_000
+
+#: Most areas (polygons) one density table may have; an uploaded or named area set
+#: with more is refused with a message naming this limit.
+max_areas: int = 5_000
+
+#: Most cameras one camera file may give, after a Decode Surveillance file's counts
+#: are expanded into one row per camera (the whole of New York City is about 25,500);
+#: a file over it is refused with a message naming this limit.
+max_cameras: int = 2_000_000

@@ -47,6 +47,7 @@ from exposure._errors import ExposureError
 
 __all__ = [
     "AMNESTY_THRESHOLD_PER_1000",
+    "NO_CAMERA_DATA",
     "SOURCE_CAVEATS",
     "WATCHED_MEASURES",
     "AmnestyModel",
@@ -90,6 +91,9 @@ SOURCE_CAVEATS: dict[str, str] = {
 #: Per-area output columns (:attr:`WatchedResult.rows`), in order.
 ROW_COLUMNS = ("area_id", "name", "group", "population", "nonwhite_share", "measure", "cameras", "frt_cameras",
                "area_km2", "included", "excluded_reason", "rank")
+
+#: Why an area outside the camera source's coverage is left out (``excluded_reason``).
+NO_CAMERA_DATA = "no camera data: outside where the camera source looked"
 
 _CI_METHOD = "Fisher z with the Bonett-Wright standard error sqrt((1 + rho^2/2) / (n - 3))"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -211,7 +215,8 @@ class WatchedResult:
         rows = []
         for rec in self.rows.to_dict(orient="records"):
             row = {k: (_round(v) if isinstance(v, float) else v) for k, v in rec.items()}
-            row["rank"] = None if row["rank"] is None else int(row["rank"])
+            for key in ("rank", "cameras", "frt_cameras"):
+                row[key] = None if row[key] is None else int(row[key])
             rows.append(row)
         return json_safe({
             "measure": self.measure,
@@ -241,7 +246,8 @@ class WatchedResult:
             table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
         for column in ("population", "nonwhite_share", "measure", "area_km2"):
             table[column] = table[column].astype(float).round(6)
-        table["rank"] = table["rank"].astype("Int64")
+        for column in ("rank", "cameras", "frt_cameras"):
+            table[column] = table[column].astype(float).round().astype("Int64")  # no data: an empty cell
         return table.to_csv(index=False, lineterminator="\n")
 
 
@@ -402,7 +408,7 @@ def watched_analysis(
         raise WatchedError(msg)
 
     n = len(density_gdf)
-    population, share, value, groups, cameras, reason, uncovered, excluded = _exclusions(
+    population, share, value, groups, _, reason, uncovered, excluded = _exclusions(
         density_gdf, measure=measure, share_column="nonwhite_share", group=group, min_population=min_population,
         drop_groups_without_cameras=drop_groups_without_cameras)
     included = reason == ""
@@ -417,9 +423,10 @@ def watched_analysis(
         "population": population,
         "nonwhite_share": share,
         "measure": value,
-        "cameras": cameras.astype(int),
-        "frt_cameras": (pd.to_numeric(density_gdf["frt_cameras"], errors="coerce").fillna(0).astype(int).to_numpy()
-                        if "frt_cameras" in density_gdf else np.zeros(n, dtype=int)),
+        # no camera data stays missing, never 0
+        "cameras": pd.to_numeric(density_gdf["cameras"], errors="coerce").to_numpy(dtype=float),
+        "frt_cameras": (pd.to_numeric(density_gdf["frt_cameras"], errors="coerce").to_numpy(dtype=float)
+                        if "frt_cameras" in density_gdf else np.zeros(n)),
         "area_km2": (pd.to_numeric(density_gdf["area_km2"], errors="coerce").to_numpy(dtype=float)
                      if "area_km2" in density_gdf else np.full(n, np.nan)),
         "included": included,
@@ -439,7 +446,8 @@ def watched_analysis(
         measure=measure, label=label, group=group, min_population=float(min_population), citywide=citywide,
         by_group=by_group, fit=_fit(x, y), quintiles=_quintiles(x, y), rows=rows, excluded=excluded,
         caveats=_caveats(label=label, min_population=min_population, excluded=excluded, uncovered=uncovered,
-                         vintage=str(attrs.get("vintage", "")), sources=attrs.get("camera_sources")),
+                         vintage=str(attrs.get("vintage", "")), sources=attrs.get("camera_sources"),
+                         extent=str(attrs.get("extent", ""))),
         settings=dict(attrs.get("settings", {}) or {}),
         note=str(attrs.get("note", "")),
     )
@@ -585,7 +593,10 @@ def _exclusions(
     groups = (density_gdf[group].astype(str).to_numpy() if group is not None else np.full(n, "all areas"))
 
     reason = np.full(n, "", dtype=object)
-    few = ~(np.nan_to_num(population, nan=-1.0) >= min_population)
+    no_data = (~density_gdf["camera_data"].astype(bool).to_numpy() if "camera_data" in density_gdf.columns
+               else np.zeros(n, dtype=bool))
+    reason[no_data] = NO_CAMERA_DATA
+    few = (reason == "") & ~(np.nan_to_num(population, nan=-1.0) >= min_population)
     reason[few] = f"population below {min_population:g}"
     no_share = (reason == "") & ~np.isfinite(share)
     reason[no_share] = "no non-white share"
@@ -594,7 +605,8 @@ def _exclusions(
     uncovered: list[str] = []
     if drop_groups_without_cameras:
         for g in sorted(set(groups)):
-            if cameras[groups == g].sum() == 0:
+            here = (groups == g) & ~no_data  # a group with no camera data at all is explained as such already
+            if here.any() and cameras[here].sum() == 0:
                 uncovered.append(g)
         if len(uncovered) < len(set(groups)):  # a file with no camera anywhere drops nothing here
             outside = (reason == "") & np.isin(groups, uncovered)
@@ -602,10 +614,11 @@ def _exclusions(
         else:
             uncovered = []
     excluded = {
+        "no_camera_data": int(no_data.sum()),
         "population_below_threshold": int(few.sum()),
         "no_nonwhite_share": int(no_share.sum()),
         "measure_not_defined": int(no_value.sum()),
-        "group_without_cameras": int(((reason != "") & ~few & ~no_share & ~no_value).sum()),
+        "group_without_cameras": int(((reason != "") & ~no_data & ~few & ~no_share & ~no_value).sum()),
     }
     return population, share, value, groups, cameras, reason, uncovered, excluded
 
@@ -667,8 +680,14 @@ def _source_caveats(sources: Any) -> list[str]:
 
 
 def _caveats(*, label: str, min_population: float, excluded: dict[str, int], uncovered: list[str],
-             vintage: str, sources: Any = None) -> tuple[str, ...]:
-    out = [
+             vintage: str, sources: Any = None, extent: str = "") -> tuple[str, ...]:
+    out = []
+    if excluded.get("no_camera_data"):
+        where = f" ({extent})" if extent else ""
+        out.append(f"{excluded['no_camera_data']} area(s) left out: outside where the camera source looked{where}. "
+                   "They have no camera data, which is not the same as few cameras; the maps show them grey and the "
+                   "exports leave their camera figures empty.")
+    out += [
         *_source_caveats(sources),
         "Correlation is not a cause. A rank correlation says whether areas with more non-white residents tend to "
         f"have more {label}, not why: shopping streets, transit hubs, public housing and where the police put "

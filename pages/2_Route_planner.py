@@ -7,85 +7,116 @@ import json
 import tempfile
 from pathlib import Path
 
+import altair as alt
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
 from app import cache, plan_cache
-from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.sidebar import set_address, sidebar
+from app.state import active, counted_caption, outside_notice, uploaded_source
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.audit import audit_track, read_track
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
 from exposure.export import ROUTE_COLOURS as CARD_COLOURS
-from exposure.export import audit_to_json, routes_to_geojson, routes_to_gpx, routes_to_kml
-from exposure.layers import camera_layer, deck, route_layer
-from exposure.routing import OBJECTIVES, compare_with_shortest, exposure_profile, routes
+from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
+from exposure.layers import camera_layer, deck, fit_view, route_layer
+from exposure.places import PRESET_MARK, normalise_name, preset_label
+from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
 
-PRESETS_DIR = Path(__file__).resolve().parent.parent / "data" / "presets"
 ROUTE_COLOURS = [[60, 60, 60], [0, 114, 178], [0, 158, 115], [213, 94, 0], [204, 121, 167], [86, 180, 233]]
 OBJECTIVE_LABELS = {
     "fewest-cameras": "Fewest FRT cameras",
     "least-time-in-view": "Least time in view",
     "shortest": "Shortest only",
 }
+MODES = ["Plan a route", "Audit a recorded walk"]
+
+#: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
+PRESET_LABELS = [preset_label(str(n)) for n in ds.presets["name"]]
+PLACE_OPTIONS = PRESET_LABELS + sorted(set(ds.places["name"].astype(str)) - set(ds.presets["name"].astype(str)))
+
+#: Session-state key of this page's choices. Streamlit drops a widget's value whenever another page
+#: runs, so they are kept here and every run seeds the widgets from them.
+KEPT = "rp_kept"
 
 
-def presets() -> pd.DataFrame:
-    """Named gathering points and protest sites for the dataset (project-authored table)."""
-    path = PRESETS_DIR / f"{choice.dataset}.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=["name", "lat", "lon", "note"])
-    return pd.read_csv(path)
+def as_option(text: str | None) -> str | None:
+    """A place as the search box shows it: a preset by its ★ label, anything else as typed."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    named = ds.presets[ds.presets["name"].astype(str).map(normalise_name)
+                       == normalise_name(text.removeprefix(PRESET_MARK))]
+    return preset_label(str(named["name"].iloc[0])) if len(named) else text
 
 
-PRESETS = presets()
-PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
-
-# --- state from the URL on first load, so a shared link reproduces the route -------------
-if "rp_init" not in st.session_state:
+def from_address() -> dict[str, object]:
+    """The page's choices when a session opens it: the address's (a shared link), else the defaults."""
     q = st.query_params
-    st.session_state["rp_init"] = True
-    st.session_state["rp_origin"] = q.get("origin", "")
-    st.session_state["rp_destination"] = q.get("destination", "")
     objective = q.get("objective", "fewest-cameras")
-    st.session_state["rp_objective"] = objective if objective in OBJECTIVES else "fewest-cameras"
+    kept: dict[str, object] = {
+        "rp_origin": as_option(q.get("origin")), "rp_destination": as_option(q.get("destination")),
+        "rp_objective": objective if objective in OBJECTIVES else "fewest-cameras",
+        "rp_mode": MODES[1] if q.get("mode") == "audit" else MODES[0],
+    }
     try:
-        st.session_state["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
-        st.session_state["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
+        kept["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
+        kept["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
     except ValueError:
-        st.session_state["rp_detour"], st.session_state["rp_alternatives"] = 50, 2
-    st.session_state["rp_mode"] = "Audit a recorded walk" if q.get("mode") == "audit" else "Plan a route"
+        kept["rp_detour"], kept["rp_alternatives"] = 50, 2
+    return kept
 
 
-def place_text(option: str) -> str:
-    """What a picked option means: presets resolve to their coordinates, names stay names."""
-    if option.startswith("★ "):
-        row = PRESETS[PRESETS["name"] == option[2:]].iloc[0]
-        return f"{row['lat']:.6f},{row['lon']:.6f}"
-    return option
+if KEPT not in st.session_state:
+    st.session_state[KEPT] = from_address()
+for _key, _value in st.session_state[KEPT].items():
+    st.session_state[_key] = _value
 
 
-def pick(target: str) -> None:
-    picked = st.session_state.get(f"rp_{target}_pick")
-    if picked:
-        st.session_state[f"rp_{target}"] = place_text(picked)
+def remember(key: str) -> None:
+    st.session_state[KEPT][key] = st.session_state[key]
 
 
 def set_from_click(target: str, value: str) -> None:
-    st.session_state[f"rp_{target}"] = value
+    st.session_state[KEPT][f"rp_{target}"] = st.session_state[f"rp_{target}"] = value
+
+
+def route_kind(route: Route) -> str:
+    """What a route in the table is, in words."""
+    if route.objective == "shortest":
+        return "the shortest route"
+    if route.objective == "alternatives":
+        return f"trade-off: the shortest route with at most {route.frt_cameras} FRT camera(s)"
+    return {"fewest-cameras": "the fewest FRT cameras within the detour",
+            "least-time-in-view": "the fewest metres in view of FRT cameras within the detour"}.get(
+        route.objective, route.objective)
+
+
+def place_box(label: str, key: str) -> str | None:
+    """One place input: search names and ★ protest sites as you type, or type lat,lon and press Enter."""
+    current = st.session_state.get(key)
+    options = PLACE_OPTIONS if current is None or current in PLACE_OPTIONS else [current, *PLACE_OPTIONS]
+    value = st.selectbox(label, options, index=None, key=key, on_change=remember, args=(key,),
+                         accept_new_options=True, placeholder="Search a name or ★ protest site, or type lat,lon",
+                         help="Type to search the dataset's OpenStreetMap names and the ★ protest sites; or type "
+                              "latitude,longitude (e.g. 60.1699,24.9384) and press Enter; or click a street point "
+                              "on the map below.")
+    return None if value is None else str(value).strip() or None
 
 
 st.title("Route planner")
 st.caption(counted_caption(ctx))
-mode = st.radio("What do you want to do?", ["Plan a route", "Audit a recorded walk"], horizontal=True,
-                key="rp_mode")
+outside_notice(ds, choice.dataset, consequence="no route here passes them")
+mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode", on_change=remember,
+                args=("rp_mode",))
 
 
 def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
@@ -95,24 +126,21 @@ def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
 def plan() -> None:
     left, right = st.columns(2)
     with left:
-        st.selectbox("Find a start (search names and protest sites ★)", PLACE_OPTIONS, index=None,
-                     key="rp_origin_pick", on_change=pick, args=("origin",), placeholder="Type to search…")
-        st.text_input("Origin", key="rp_origin", placeholder="a place name or lat,lon",
-                      help="A name from the dataset's OpenStreetMap data, or latitude,longitude.")
+        origin = place_box("Origin", "rp_origin")
     with right:
-        st.selectbox("Find a destination", PLACE_OPTIONS, index=None, key="rp_destination_pick",
-                     on_change=pick, args=("destination",), placeholder="Type to search…")
-        st.text_input("Destination", key="rp_destination", placeholder="a place name or lat,lon")
+        destination = place_box("Destination", "rp_destination")
     c1, c2, c3 = st.columns(3)
     objective = c1.radio("Objective", list(OBJECTIVE_LABELS), format_func=OBJECTIVE_LABELS.get,
-                         key="rp_objective", help="Fewest distinct FRT-capable cameras (exact), or fewest "
-                         "metres within their view; both within the maximum detour.")
-    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5)
+                         key="rp_objective", on_change=remember, args=("rp_objective",),
+                         help="Fewest distinct FRT-capable cameras (exact), or fewest metres within their view; "
+                              "both within the maximum detour.")
+    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5,
+                       on_change=remember, args=("rp_detour",))
     alternatives = c3.number_input("Alternatives (trade-off routes)", 0, 5, key="rp_alternatives",
+                                   on_change=remember, args=("rp_alternatives",),
                                    help="How many more routes to show beyond the shortest and the objective's "
                                         "route: each the shortest route with at most its number of FRT "
                                         "cameras, between the two.")
-    origin, destination = st.session_state["rp_origin"].strip(), st.session_state["rp_destination"].strip()
 
     if not origin or not destination:
         st.info("Choose where you start and where you are going: search a name, pick a ★ protest site, "
@@ -134,21 +162,22 @@ def plan() -> None:
         st.error(str(err))
         click_map([])
         return
-    st.query_params.update(origin=origin, destination=destination, objective=objective, detour=str(detour),
-                           alternatives=str(int(alternatives)))
+    set_address(origin=origin, destination=destination, objective=objective, detour=str(detour),
+                alternatives=str(int(alternatives)))
 
     shortest = found[0]
     table = pd.DataFrame([{
         "Route": r.label,
-        "Length (m)": round(r.length_m),
-        "Walk (min)": round(r.walk_min, 1),
+        "What it is": route_kind(r),
+        "Length (m)": f"{r.length_m:,.0f}",
+        "Walk (min)": f"{r.walk_min:.1f}",
         "FRT cameras": r.frt_cameras,
         "All cameras": r.cameras,
-        "In view of FRT cameras (m)": round(r.metres_in_view),
-        "In view (%)": round(100 * r.share_in_view, 1),
+        "In view of FRT cameras (m)": f"{r.metres_in_view:,.0f}",
+        "In view (%)": f"{100 * r.share_in_view:.1f}",
+        "Compared with the shortest": compare_with_shortest(r, shortest),
         "Proven optimal": {True: "yes", False: f"not proven ({settings.interactive_time_limit_s:g} s limit)",
                            None: "—"}[r.optimal],
-        "Compared with the shortest": compare_with_shortest(r, shortest),
     } for r in found])
     st.subheader(f"{o.name} → {d.name}")
     best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
@@ -157,7 +186,13 @@ def plan() -> None:
                    f"{detour} % detour: {shortest.frt_cameras}.")
     else:
         st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
-    st.dataframe(table, hide_index=True, key="rp_table", width="stretch")
+    # a static table wraps its text: the comparison is never cut off at the map's edge
+    st.table(table, hide_index=True)
+    extra = sum(1 for r in found if r.objective == "alternatives")
+    if alternatives:
+        st.caption(f"Alternatives: you asked for {int(alternatives)} trade-off route(s) beyond the shortest and the "
+                   f"objective's route; {extra} exist{'s' if extra == 1 else ''} between them within a {detour} % "
+                   "detour, each the shortest route with at most its number of FRT cameras.")
     for r in found:
         for note in r.notes:
             st.caption(f"{r.label.capitalize()}: {note}.")
@@ -173,8 +208,12 @@ def plan() -> None:
 
     st.subheader("Exposure along the way")
     profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
-    st.line_chart(profile, x="distance_m", y="cumulative_in_view_m", color="route",
-                  x_label="distance walked (m)", y_label="metres in view of FRT cameras so far")
+    colours = ["#{:02x}{:02x}{:02x}".format(*ROUTE_COLOURS[i % len(ROUTE_COLOURS)]) for i in range(len(found))]
+    st.altair_chart(alt.Chart(profile).mark_line().encode(  # each route in its colour on the map
+        x=alt.X("distance_m:Q", title="distance walked (m)"),
+        y=alt.Y("cumulative_in_view_m:Q", title="metres in view of FRT cameras so far"),
+        color=alt.Color("route:N", title="route", scale=alt.Scale(domain=[r.label for r in found], range=colours)),
+    ), width="stretch", key="rp_profile")
     with st.expander("Cameras each route passes"):
         for r in found:
             st.markdown(f"**{html.escape(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
@@ -225,8 +264,13 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
                               for p, c in zip(ends, ([20, 120, 20, 255], [20, 20, 160, 255]), strict=True)])
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
                                 get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
-    lon, lat = ds.index.node_lonlat.mean(axis=0)
-    event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=560,
+    if paths:  # the routes, their cameras and both ends, with a margin
+        points = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
+        points += cameras.loc[cameras["camera_id"].astype(str).isin(passed or set()), ["lon", "lat"]].values.tolist()
+        lon, lat, zoom = fit_view([p[0] for p in points], [p[1] for p in points], height_px=560)
+    else:
+        lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
+    event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
                             on_select="rerun", selection_mode="single-object", key="rp_map")
     selected = event.selection.get("objects", {}) if event and event.selection else {}
     # a street point, or anything else with a position (a camera): the place snaps to the nearest street
@@ -265,6 +309,10 @@ def audit() -> None:
         st.info(f"This walk lies outside {choice.dataset}, so none of its cameras are counted here. Load the "
                 "cameras of that place on the Camera data page and use them on every page, or choose the "
                 "dataset that covers it in the sidebar.")
+    several = len(result.tracks) > 1
+    if several:
+        st.caption(f"{len(result.tracks)} tracks: each is measured on its own, never across the gap to the next; "
+                   "the figures below are their totals, with each camera counted once.")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Length", f"{result.length_m:,.0f} m")
     c2.metric("FRT-capable cameras", f"{result.frt_cameras}", help=f"of {result.cameras} counted cameras")
@@ -274,14 +322,39 @@ def audit() -> None:
                   help=f"of {(result.seconds_total or 0) / 60:.1f} min recorded")
     else:
         c4.metric("Time in view", "—", help="the track has no timestamps")
+    for note in result.notes:
+        st.caption(f"Left out: {note}.")
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
-    coords = [[round(float(x), 7), round(float(y), 7)] for x, y in track.coordinates]
     layers = base_layers(cameras)
     hit = cameras[cameras["camera_id"].astype(str).isin(set(result.camera_ids))]
     layers.append(camera_layer(hit, radius_px=7))
-    layers.append(route_layer([{"path": coords, "colour": ROUTE_COLOURS[1], "label": "track"}]))
-    lon, lat = pd.DataFrame(coords).mean()
-    st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)), height=520, key="rp_audit_map")
+    # each unbroken line on its own: nothing is drawn across the gap between two tracks or segments
+    pieces = [(piece, track.coordinates[span]) for piece, span in track.split() if span.stop - span.start >= 2]
+    layers.append(route_layer([
+        {"path": [[round(float(x), 7), round(float(y), 7)] for x, y in coords],
+         "colour": ROUTE_COLOURS[1 + (piece.track - 1) % (len(ROUTE_COLOURS) - 1)],
+         "label": f"track {piece.track}" + (f" ({piece.name})" if piece.name else "")}
+        for piece, coords in pieces]))
+    lon, lat, zoom = fit_view(np.concatenate([track.coordinates[:, 0], hit["lon"].to_numpy(dtype=float)]),
+                              np.concatenate([track.coordinates[:, 1], hit["lat"].to_numpy(dtype=float)]),
+                              height_px=520)
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=520, key="rp_audit_map")
+    if several:
+        st.subheader("Track by track")
+        rows = audit_to_json(result)["tracks"]
+        total = audit_to_json(result)
+        rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
+                     **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
+                                              "metres_in_view_any", "share_in_view", "seconds_in_view",
+                                              "seconds_total")}})
+        st.dataframe(pd.DataFrame(rows).astype({"track": str}).rename(columns={
+            "track": "Track", "name": "Name", "segments": "Segments", "length_m": "Length (m)",
+            "cameras": "Cameras", "frt_cameras": "FRT cameras", "metres_in_view": "In view of FRT cameras (m)",
+            "metres_in_view_any": "In view of any camera (m)", "share_in_view": "Share in view",
+            "seconds_in_view": "Time in view (s)", "seconds_total": "Time recorded (s)"}),
+            hide_index=True, key="rp_audit_tracks")
+        st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
+                           mime="text/csv", key="rp_audit_tracks_csv")
     st.dataframe(result.per_camera.rename(columns={"metres_in_view": "metres in view (m)",
                                                    "seconds_in_view": "seconds in view (s)"}),
                  hide_index=True, key="rp_audit_table")
@@ -290,8 +363,9 @@ def audit() -> None:
 
 
 if mode == "Plan a route":
+    set_address(mode=None)
     plan()
 else:
-    st.query_params.update(mode="audit")
+    set_address(mode="audit")
     audit()
 

@@ -9,8 +9,9 @@ import geopandas as gpd
 import streamlit as st
 
 from app import cache
+from app.legend import legend
 from app.sidebar import sidebar
-from app.state import active, counted_caption
+from app.state import active, counted_caption, outside_notice
 from exposure._errors import ExposureError
 from exposure.areas import (
     DENSITY_TOOLTIP,
@@ -18,14 +19,16 @@ from exposure.areas import (
     dataset_bounds,
     density_by_area,
     density_layer,
+    density_legend,
     density_png,
     density_to_csv,
     density_to_geojson,
     h3_areas,
+    name_by_places,
     osm_place_areas,
     read_areas,
 )
-from exposure.layers import deck
+from exposure.layers import deck, fit_view
 
 SOURCES = {
     "h3": "Hexagons (H3)",
@@ -52,6 +55,7 @@ UNITS = {
     "frt_effective_cameras_per_km2": "FRT-capable effective cameras (Amnesty) per km²",
     "effective_cameras_per_1000_residents": "Effective cameras (Amnesty) per 1,000 residents",
     "frt_effective_cameras_per_1000_residents": "FRT-capable effective cameras (Amnesty) per 1,000 residents",
+    "camera_data": "Camera data (the source looked here)",
 }
 MEASURE_HELP = {
     "per_km2": "",
@@ -89,13 +93,15 @@ which = c3.radio("Which cameras", ["counted", "frt"], key="nb_cameras",
                  help="Counted: the cameras whose verification status the sidebar counts. FRT-capable: those "
                       "of them the FRT policy rates high or medium.")
 
+outside_notice(ds, choice.dataset, consequence="no area on this page counts them")
+
 areas: gpd.GeoDataFrame | None = None
 try:
     if source == "h3":
         resolution = c1.slider("H3 resolution", 7, 10, 9, key="nb_resolution",
                                help="7: about 5 km² a hexagon · 8: 0.6 km² · 9: 0.08 km² · 10: 0.012 km² "
                                     "(at Helsinki's latitude)")
-        areas = h3_areas(dataset_bounds(ds), resolution=int(resolution))
+        areas = name_by_places(h3_areas(dataset_bounds(ds), resolution=int(resolution)), ds.places)
     elif source == "osm":
         areas = _osm_areas(ds.source, dataset_bounds(ds))
     else:
@@ -112,7 +118,7 @@ try:
                            + "\n".join(f"- feature {r['feature']}: {r['reason']}" for r in rejected[:20]))
     table = None if areas is None else density_by_area(
         areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt, index=ds.index,
-        settings=ctx.settings)
+        settings=ctx.settings, extent=ds.extent)
 except ExposureError as err:
     st.error(str(err))
     table = None
@@ -135,14 +141,21 @@ if table is not None:
     column = frt_col if which == "frt" else all_col
     label = ("FRT-capable " if which == "frt" else "") + label
 
-    lon, lat = ds.index.node_lonlat.mean(axis=0)
+    west, south, east, north = table.total_bounds
+    lon, lat, zoom = fit_view([west, east], [south, north], height_px=560)
     st.pydeck_chart(
         deck([*cache.base_layers(choice.dataset), density_layer(table, column, label=label)],
-             lon=float(lon), lat=float(lat), zoom=14, tooltip=DENSITY_TOOLTIP),
+             lon=lon, lat=lat, zoom=zoom, tooltip=DENSITY_TOOLTIP),
         height=560, key="nb_map",
     )
-    st.caption(f"Colour: {label}, light yellow (fewest) to dark red (most); grey: not defined. "
-               "The basemap is the dataset's own walking network; no map tiles are fetched.")
+    legend(density_legend(table, column, label=label), title=label[:1].upper() + label[1:])
+    no_data = int(table.attrs.get("no_camera_data", 0))
+    if no_data:
+        st.warning(f"**{no_data:,} of {len(table):,} areas have no camera data**: they lie outside where the camera "
+                   f"source looked ({table.attrs.get('extent', '')}). They are dark grey on the map, at the end of "
+                   "the table with empty camera figures, empty in the CSV and GeoJSON, and left out of the ranking: "
+                   "no data is not the same as few cameras.")
+    st.caption("The basemap is the dataset's own walking network; no map tiles are fetched.")
     st.caption(counted_caption(ctx))
     st.info(f"**What the areas are.** {table.attrs.get('note', '')}")
     if source != "upload":
@@ -165,6 +178,9 @@ if table is not None:
     d2.download_button("Download GeoJSON", functools.partial(_geojson_text, ranked_areas),
                        file_name=f"{stem}.geojson", mime="application/geo+json", key="nb_geojson",
                        on_click="ignore")
-    d3.download_button("Download PNG map", functools.partial(density_png, table, column=column,
-                                                             title=f"{label[0].upper()}{label[1:]} — {ds.name}"),
-                       file_name=f"{stem}-{column}.png", mime="image/png", key="nb_png", on_click="ignore")
+    d3.download_button("Download PNG map (to print)",
+                       functools.partial(density_png, table, column=column, label=label, streets=ds.index,
+                                         basemap=ds.basemap, title=f"{label[0].upper()}{label[1:]} — {ds.name}"),
+                       file_name=f"{stem}-{column}.png", mime="image/png", key="nb_png", on_click="ignore",
+                       help="A4 map with the dataset's streets, the top areas named, the legend with units, what "
+                            "was counted, the data sources and the date.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,7 @@ import streamlit as st
 
 from app import cache
 from app.sidebar import sidebar
-from app.state import active, clear_uploaded, counted_caption, set_uploaded, uploaded_source
+from app.state import LOADED, active, clear_uploaded, counted_caption, uploaded_source, use_loaded
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import (
@@ -30,17 +29,16 @@ from exposure.cameras import (
     cameras_to_geojson,
     frt_policy,
     load_cameras,
+    load_extent,
     verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
-from exposure.layers import camera_layers, deck
+from exposure.layers import camera_layers, deck, fit_view
 from exposure.sources.decode import DECODE_METHOD
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-#: Session-state key of the last file loaded on this page (survives reruns and page changes).
-LOADED = "cam_loaded"
 #: Session-state key of the last failed attempt, so a bad file is not re-read on every rerun.
 FAILED = "cam_failed"
 
@@ -74,25 +72,13 @@ def load_upload(name: str, data: bytes, fmt: str | None) -> CameraLoad:
             raise type(err)(msg) from err
     rejected = load.rejected.copy()
     rejected["file"] = rejected["file"].astype(str).str.replace(str(path), safe_name, regex=False)
-    return CameraLoad(cameras=load.cameras, rejected=rejected, source=safe_name)
+    return CameraLoad(cameras=load.cameras, rejected=rejected, source=safe_name, extent=load.extent)
 
 
 def dropped_rows(rejected: pd.DataFrame) -> int:
     """How many input rows were dropped (a problem ending in "camera kept" only ignored a value)."""
     dropped = rejected[~rejected["reason"].astype(str).str.endswith("camera kept")]
     return int(dropped[["file", "row"]].drop_duplicates().shape[0])
-
-
-def view_zoom(lon: np.ndarray, lat: np.ndarray) -> float:
-    """A zoom level that fits the points in a map about 700 pixels wide."""
-    if len(lon) < 2:
-        return 14.5
-    mid_lat = math.radians(float(np.mean(lat)))
-    width_deg = max(float(np.ptp(lon)), float(np.ptp(lat)) / max(math.cos(mid_lat), 0.1))
-    if width_deg <= 0:
-        return 14.5
-    # A web-mercator tile is 256 px for 360 / 2**zoom degrees of longitude.
-    return float(np.clip(math.log2(700 / 256 * 360 / width_deg), 2.0, 16.0))
 
 
 def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
@@ -119,6 +105,7 @@ def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
         else:
             st.session_state[LOADED] = {
                 "cameras": load.cameras, "rejected": load.rejected, "source": load.source, "stamp": stamp,
+                "extent": load_extent(load),
             }
             st.session_state.pop(FAILED, None)
             return
@@ -139,7 +126,8 @@ def _download_decode() -> None:
         st.session_state.pop(LOADED, None)
         return
     st.session_state[LOADED] = {"cameras": load.cameras, "rejected": load.rejected,
-                                "source": "Decode Surveillance NYC (Amnesty)", "stamp": ("decode-nyc",)}
+                                "source": "Decode Surveillance NYC (Amnesty)", "stamp": ("decode-nyc",),
+                                "extent": load_extent(load)}
     st.session_state.pop(FAILED, None)
 
 
@@ -149,12 +137,6 @@ def _forget_removed_file() -> None:
     if st.session_state.get("cam_file") is None:
         st.session_state.pop(LOADED, None)
         st.session_state.pop(FAILED, None)
-
-
-def _use_loaded() -> None:
-    loaded = st.session_state.get(LOADED)
-    if loaded is not None:
-        set_uploaded(loaded["cameras"], loaded["rejected"], source=loaded["source"])
 
 
 def _report(loaded: dict[str, Any]) -> None:
@@ -228,7 +210,7 @@ with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
 loaded = st.session_state.get(LOADED)
 if loaded is not None:
     _report(loaded)
-    st.button("Use these cameras on every page", key="cam_use", on_click=_use_loaded, type="primary",
+    st.button("Use these cameras on every page", key="cam_use", on_click=use_loaded, type="primary",
               help="Every page then counts these cameras on the streets of the chosen dataset.")
 if uploaded_source() is not None:
     st.button("Back to the dataset's cameras", key="cam_reset", on_click=clear_uploaded)
@@ -287,11 +269,9 @@ elif not inside.all():
             f"{choice.dataset}; routes won't see them.")
 
 if len(filtered):
-    lon, lat = float(filtered["lon"].mean()), float(filtered["lat"].mean())
-    zoom = view_zoom(filtered["lon"].to_numpy(), filtered["lat"].to_numpy())
+    lon, lat, zoom = fit_view(filtered["lon"], filtered["lat"], height_px=560)
 else:
-    lon, lat = (float(v) for v in ds.index.node_lonlat.mean(axis=0))
-    zoom = 14.5
+    lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
 layers = [*cache.base_layers(choice.dataset), *camera_layers(filtered)]
 st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom),
                 height=560, key="cam_map")

@@ -14,11 +14,26 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.legend import legend
 from app.sidebar import sidebar
-from app.state import active, counted_caption
+from app.state import (
+    active,
+    counted_caption,
+    loaded_waiting,
+    uploaded_cameras,
+    uploaded_source,
+    use_loaded,
+)
 from exposure._errors import ExposureError
-from exposure.areas import density_by_area, density_layer, named_areas
-from exposure.cameras import CameraLoad, describe_policies, load_cameras, select_cameras
+from exposure.areas import density_by_area, density_layer, density_legend, named_areas
+from exposure.cameras import (
+    CameraExtent,
+    CameraLoad,
+    describe_policies,
+    load_cameras,
+    load_extent,
+    select_cameras,
+)
 from exposure.layers import deck
 from exposure.nyc import NYC_AREA_SETS, in_nyc
 from exposure.watched import AmnestyModel, WatchedResult, amnesty_model, watched_analysis
@@ -57,7 +72,7 @@ def _load_bytes(name: str, digest: str, data: bytes) -> CameraLoad:  # digest ke
             load = load_cameras(path)
         except ExposureError as err:
             raise type(err)(str(err).replace(str(path), safe_name)) from err
-    return CameraLoad(cameras=load.cameras, rejected=load.rejected, source=safe_name)
+    return CameraLoad(cameras=load.cameras, rejected=load.rejected, source=safe_name, extent=load.extent)
 
 
 def _cap(text: str) -> str:
@@ -137,15 +152,30 @@ caption = ""
 result: WatchedResult | None = None
 model: AmnestyModel | None = None
 table: gpd.GeoDataFrame | None = None
+extent: CameraExtent | None = None
+waiting = loaded_waiting()
 try:
     if source == "session":
+        in_use = uploaded_cameras()
         inside = in_nyc(ds.cameras["lon"], ds.cameras["lat"])
+        if waiting is not None:
+            n_nyc = int(in_nyc(waiting["cameras"]["lon"], waiting["cameras"]["lat"]).sum())
+            st.info(f"A file you read on the *Camera data* page is waiting: **{waiting['source']}**, "
+                    f"{len(waiting['cameras']):,} cameras, {n_nyc:,} of them in New York City. It is not in use yet: "
+                    "this page counts " + (f"**{uploaded_source()}**" if in_use else f"the cameras of **{ds.name}**")
+                    + ".")
+            st.button(f"Use {waiting['source']} on every page", key="ww_use_loaded", on_click=use_loaded,
+                      type="primary")
         if not inside.any():
-            st.info(f"The active cameras (dataset **{ds.name}**) are not in New York City. Choose *Upload a Decode "
-                    "CSV* or *A file on this computer* above and give Amnesty's Decode Surveillance NYC "
-                    "`counts_per_intersections.csv`.")
+            where = f"uploaded cameras from **{uploaded_source()}**" if in_use else f"cameras of dataset **{ds.name}**"
+            st.info(f"The {where} are not in New York City. "
+                    + ("Use the waiting file above, or choose" if waiting is not None else "Choose")
+                    + " *Upload a Decode CSV* or *A file on this computer* above and give Amnesty's Decode "
+                    "Surveillance NYC `counts_per_intersections.csv`.")
         else:
             cameras, counted, frt = ds.cameras, ctx.exposure.counted, ctx.exposure.frt
+            # an upload covers where its file looked, whatever the dataset's streets; the dataset's own, its box
+            extent = in_use[1] if in_use is not None else ds.extent
             caption = counted_caption(ctx)
     else:
         load: CameraLoad | None = None
@@ -171,23 +201,36 @@ try:
                            "lists them.")
             selected = select_cameras(load.cameras, frt_policy=choice.frt_policy, verification=choice.verification)
             cameras, counted, frt = selected, np.ones(len(selected), dtype=bool), selected["frt_capable"].to_numpy()
+            extent = load_extent(load)
             caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
             if not in_nyc(selected["lon"], selected["lat"]).any():
                 st.warning(f"None of the cameras in {load.source} is in New York City.")
     if cameras is not None:
         policies = describe_policies(choice.frt_policy, choice.verification)
-        table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt, settings=policies)
+        table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt, settings=policies,
+                                extent=extent)
         column = ("frt_" if frt_only else "") + MEASURES[measure_key][0]
         result = watched_analysis(table, measure=column, min_population=float(min_population))
         # Amnesty's model at the finest areas the project has demographics for, whatever the areas compared
         finest = table if area_set == "nyc-nta" else density_by_area(
-            named_areas("nyc-nta"), cameras, counted=counted, frt=frt, settings=policies)
+            named_areas("nyc-nta"), cameras, counted=counted, frt=frt, settings=policies, extent=extent)
         model = amnesty_model(finest, frt_only=frt_only, min_population=float(min_population))
 except ExposureError as err:
     st.error(str(err))
     result = None
 
-if result is not None and table is not None:
+if result is not None and table is not None and cameras is not None and counted is not None and frt is not None:
+    # the cameras every figure below rests on
+    covered = table["camera_data"].to_numpy(dtype=bool)
+    n_counted, n_frt = int(np.sum(counted)), int(np.sum(np.asarray(frt) & np.asarray(counted)))
+    in_city = int(np.sum(in_nyc(cameras["lon"], cameras["lat"]) & np.asarray(counted)))
+    t1, t2, t3, t4 = st.columns(4)
+    t1.metric("Cameras counted", f"{n_counted:,}", help=f"of {len(cameras):,} in the camera data, under the "
+              "sidebar's verification policy")
+    t2.metric("FRT-capable", f"{n_frt:,}", help="of those counted, under the sidebar's FRT policy")
+    t3.metric("In New York City", f"{in_city:,}", help="counted cameras inside the box around the five boroughs")
+    t4.metric("Areas with camera data", f"{int(covered.sum()):,} of {len(table):,}",
+              help=f"where the camera source looked: {table.attrs.get('extent', '')}")
     city = result.citywide
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Spearman rho (citywide)", "n/a" if city.rho is None else f"{city.rho:+.2f}")
@@ -213,7 +256,8 @@ if result is not None and table is not None:
         lon, lat = (float(v) for v in shown.geometry.union_all().centroid.coords[0])
         st.pydeck_chart(deck([density_layer(shown, result.measure, label=result.label)], lon=lon, lat=lat, zoom=9.5,
                              tooltip=TOOLTIP), height=480, key="ww_map")
-        st.caption(f"Colour: {result.label}, light yellow (fewest) to dark red (most). No map tiles are fetched.")
+        legend(density_legend(shown, result.measure, label=result.label), title=_cap(result.label))
+        st.caption("No map tiles are fetched.")
     with right:
         st.altair_chart(_scatter(result), width="stretch", key="ww_scatter")
         if result.fit is not None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from app import cache
-from app.sidebar import sidebar
+from app.sidebar import choose_dataset, sidebar
 from exposure import online
 from exposure._errors import DatasetError, ExposureError
 from exposure.datasets import available_datasets
@@ -141,14 +141,15 @@ if st.button("Build", key="bd_build", type="primary"):
             cache.context.clear()
             cache.base_layers.clear()
         st.session_state[BUILT] = ds.summary()
-        st.rerun()  # so that the sidebar lists the new dataset straight away
+        choose_dataset(ds.name)  # built to be used: every page now counts it
+        st.rerun()  # so that the sidebar lists and shows the new dataset straight away
 
 built = st.session_state.get(BUILT)
 if built is not None:
     st.success(
         f"Built **{built['name']}**: {built['nodes']:,} street nodes, {built['street_km']:,} km of street, "
-        f"{built['cameras']:,} cameras. It now appears in the sidebar's **Dataset** list (and works as "
-        f"`--dataset {built['name']}` on the command line)."
+        f"{built['cameras']:,} cameras. Every page now uses it (sidebar → **Dataset**, where you can switch "
+        f"back), and it works as `--dataset {built['name']}` on the command line."
     )
     if built["rejected_camera_rows"]:
         st.caption(f"{built['rejected_camera_rows']:,} camera row(s) were rejected or corrected; see the "

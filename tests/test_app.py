@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -45,10 +47,10 @@ def planner() -> AppTest:
 
 def test_route_planner_by_name_shows_the_comparison() -> None:
     at = planner().run()
-    at.text_input(key="rp_origin").set_value("Rautatientori").run()
-    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    at.selectbox(key="rp_origin").set_value("Rautatientori").run()
+    at.selectbox(key="rp_destination").set_value("Kauppatori").run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table["Route"].iloc[0] == "shortest"
     assert (table["FRT cameras"] <= table["FRT cameras"].iloc[0]).all()
     assert {"Length (m)", "Walk (min)", "In view of FRT cameras (m)", "Proven optimal"} <= set(table.columns)
@@ -58,12 +60,44 @@ def test_route_planner_by_name_shows_the_comparison() -> None:
 
 def test_route_planner_picks_a_protest_site_preset_and_changes_objective() -> None:
     at = planner().run()
-    at.selectbox(key="rp_origin_pick").set_value("Rautatientori").run()
-    at.selectbox(key="rp_destination_pick").set_value("★ Senaatintori (Senate Square)").run()
-    assert at.text_input(key="rp_destination").value.startswith("60.169")
+    at.selectbox(key="rp_origin").set_value("Rautatientori").run()
+    at.selectbox(key="rp_destination").set_value("★ Senaatintori (Senate Square)").run()
+    assert at.selectbox(key="rp_destination").value == "★ Senaatintori (Senate Square)"
     at.radio(key="rp_objective").set_value("least-time-in-view").run()
     assert not at.exception
-    assert len(at.dataframe[0].value) >= 1
+    assert len(at.table[0].value) >= 1
+
+
+def test_a_preset_keeps_its_name_in_the_box_the_title_and_the_link() -> None:
+    at = planner().run()
+    at.selectbox(key="rp_origin").set_value("★ Narinkkatori (Kamppi)").run()
+    at.selectbox(key="rp_destination").set_value("Kauppatori").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="rp_origin").value == "★ Narinkkatori (Kamppi)"  # not 60.169340,24.936280
+    assert at.subheader[0].value == "Narinkkatori (Kamppi) → Kauppatori"
+    origin = at.query_params["origin"]
+    assert (origin[0] if isinstance(origin, list) else origin) == "★ Narinkkatori (Kamppi)"
+    # the link, and the label typed as shown (with or without the ★), find the same place
+    for typed in ("★ Narinkkatori (Kamppi)", "Narinkkatori (Kamppi)"):
+        shared = planner()
+        shared.query_params.update(origin=typed, destination="Kauppatori")
+        shared.run()
+        assert not shared.exception, [e.value for e in shared.exception]
+        assert shared.selectbox(key="rp_origin").value == "★ Narinkkatori (Kamppi)"
+        assert shared.subheader[0].value == "Narinkkatori (Kamppi) → Kauppatori"
+
+
+def test_one_place_box_takes_lat_lon_too() -> None:
+    at = planner().run()
+    assert [s.key for s in at.selectbox if s.key and s.key.startswith("rp_")] == ["rp_origin", "rp_destination"]
+    assert not [t for t in at.text_input if t.key and t.key.startswith("rp_")]
+    # AppTest cannot type a new option into a select box (the browser test does): a link carries one
+    at = planner()
+    at.query_params.update(origin="60.17077,24.94264", destination="Kauppatori (Market Square)")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="rp_origin").value == "60.17077,24.94264"
+    assert at.subheader[0].value == "60.17077, 24.94264 → Kauppatori (Market Square)"
 
 
 def test_route_planner_restores_state_from_the_url() -> None:
@@ -74,15 +108,15 @@ def test_route_planner_restores_state_from_the_url() -> None:
     at.query_params["detour"] = "30"
     at.run()
     assert not at.exception
-    assert at.text_input(key="rp_origin").value == "Senaatintori"
+    assert at.selectbox(key="rp_origin").value == "Senaatintori"
     assert at.slider(key="rp_detour").value == 30
-    assert at.dataframe[0].value["Route"].iloc[0] == "shortest"
+    assert at.table[0].value["Route"].iloc[0] == "shortest"
 
 
 def test_route_planner_unknown_place_is_a_message_not_a_traceback() -> None:
-    at = planner().run()
-    at.text_input(key="rp_origin").set_value("Senaattori").run()
-    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    at = planner()  # typed text that is not a name reaches the page as a link would bring it
+    at.query_params.update(origin="Senaattori", destination="Kauppatori")
+    at.run()
     assert not at.exception
     assert "Close matches" in at.error[0].value
 
@@ -105,10 +139,136 @@ def test_route_planner_audit_says_when_a_walk_is_outside_the_dataset(shared_data
 
 def test_route_planner_offers_kml_and_route_cards() -> None:
     at = planner().run()
-    at.text_input(key="rp_origin").set_value("Rautatientori").run()
-    at.text_input(key="rp_destination").set_value("Kauppatori").run()
+    at.selectbox(key="rp_origin").set_value("Rautatientori").run()
+    at.selectbox(key="rp_destination").set_value("Kauppatori").run()
     labels = [b.label for b in at.get("download_button")]
     assert "Download KML" in labels
     at.button(key="rp_cards_make").click().run()
     assert not at.exception
     assert "Download route cards (PDF)" in [b.label for b in at.get("download_button")]
+
+
+def test_sidebar_choices_hold_on_every_page_and_go_into_the_address() -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at.sidebar.selectbox(key="side_verification").set_value("verified").run()
+    at.sidebar.selectbox(key="side_frt_policy").set_value("all").run()
+    at.sidebar.checkbox(key="side_uniform").check().run()
+    at.sidebar.number_input(key="side_radius").set_value(40.0).run()
+    for page, title in (("3_Neighbourhoods.py", "Neighbourhoods"), ("2_Route_planner.py", "Route planner"),
+                        ("1_Overview.py", "Surveillance exposure map")):
+        at.switch_page(str(ROOT / "pages" / page)).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value == title
+        assert at.sidebar.selectbox(key="side_verification").value == "verified", page
+        assert at.sidebar.selectbox(key="side_frt_policy").value == "all", page
+        assert at.sidebar.checkbox(key="side_uniform").value is True, page
+        assert at.sidebar.number_input(key="side_radius").value == 40.0, page
+        assert "uniform 40 m discs" in " ".join(c.value for c in at.caption), page
+        address = {k: at.query_params[k] for k in ("dataset", "frt_policy", "verification", "radius_m")}
+        assert {k: v[0] if isinstance(v, list) else v for k, v in address.items()} == {
+            "dataset": "helsinki", "frt_policy": "all", "verification": "verified", "radius_m": "40"}, page
+    at.sidebar.checkbox(key="side_uniform").uncheck().run()
+    assert "radius_m" not in at.query_params
+
+
+def test_sidebar_choices_are_read_from_the_address() -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Neighbourhoods.py"), default_timeout=60)
+    at.query_params.update(dataset="helsinki", frt_policy="strict-ptz-dome", verification="majority",
+                           radius_m="120")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.selectbox(key="side_frt_policy").value == "strict-ptz-dome"
+    assert at.sidebar.selectbox(key="side_verification").value == "majority"
+    assert at.sidebar.number_input(key="side_radius").value == 120.0
+    assert "policy **strict-ptz-dome**" in " ".join(c.value for c in at.caption)
+
+
+def test_an_address_with_an_unknown_dataset_says_so() -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update(dataset="kallio-not-built", radius_m="9000")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.selectbox(key="side_dataset").value == "helsinki"
+    notes = " ".join(w.value for w in at.sidebar.warning)
+    assert "kallio-not-built" in notes
+    assert "Build a dataset" in notes
+    assert "9000" in notes
+    assert at.sidebar.checkbox(key="side_uniform").value is False
+
+
+def test_route_planner_audits_its_own_gpx_track_by_track() -> None:
+    """The planner's GPX holds one track per route: the audit totals them, never joining them."""
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import routes
+
+    ds = load_dataset("helsinki")
+    found = routes(ds.context(), ds.resolve("Rautatientori").node, ds.resolve("Kauppatori").node)
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    at.file_uploader(key="rp_track").upload("routes.gpx", routes_to_gpx(found).encode(), "application/gpx+xml")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    length = {m.label: m.value for m in at.metric}["Length"]
+    assert abs(int(length.removesuffix(" m").replace(",", "")) - sum(r.length_m for r in found)) < 10
+    (tracks,) = [d.value for d in at.dataframe if "Track" in d.value.columns]
+    assert tracks["Track"].tolist() == ["1", "2", "total"]
+    assert tracks["Name"].tolist()[:2] == [r.label for r in found]
+    paths = [layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+             if layer.get("@@type") == "PathLayer" and any("track" in str(d.get("tooltip", "")) for d in layer["data"])]
+    assert len(paths[0]["data"]) == 2  # one line per route, none across the gap
+
+
+def test_route_map_frames_the_routes_and_the_table_reads_well() -> None:
+    at = planner()
+    at.query_params.update(origin="Rautatientori", destination="Kauppatori", alternatives="2")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.table[0].value
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = spec["initialViewState"]
+    paths = [layer for layer in spec["layers"] if layer.get("@@type") == "PathLayer"
+             and any("FRT cameras" in str(d.get("tooltip", "")) for d in layer["data"])]
+    points = np.array([c for d in paths[0]["data"] for c in d["path"]])
+
+    def mercator_y(lat: np.ndarray) -> np.ndarray:
+        return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+    # every route point lies inside a 700 x 560 px map (the narrowest it is drawn) at the view chosen;
+    # deck.gl draws the world 512 px wide at zoom 0
+    scale = 512 * 2 ** view["zoom"] / (2 * np.pi)
+    x_px = np.radians(points[:, 0] - view["longitude"]) * scale
+    y_px = (mercator_y(points[:, 1]) - mercator_y(np.array(view["latitude"]))) * scale
+    assert (np.abs(x_px) <= 350).all()
+    assert (np.abs(y_px) <= 280).all()
+    assert view["zoom"] > 14.5  # closer than the old fixed view of the whole extract
+    # the comparison is words, not "+0 min"
+    assert not table["Compared with the shortest"].str.contains(r"\(\+0 min\)").any()
+    assert table["What it is"].iloc[0] == "the shortest route"
+    # alternatives=2 is 2 routes beyond the shortest and the objective's route, each said to be a trade-off
+    kinds = table["What it is"].tolist()
+    assert kinds[1] == "the fewest FRT cameras within the detour"
+    assert len(kinds) == 4
+    assert all(k.startswith("trade-off: the shortest route with at most") for k in kinds[2:])
+    assert "you asked for 2 trade-off route(s) beyond the shortest and the objective's route; 2 exist" in " ".join(
+        c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("page", "consequence"), [
+    ("1_Overview.py", "no street of it is in their view"),
+    ("2_Route_planner.py", "no route here passes them"),
+    ("3_Neighbourhoods.py", "no area on this page counts them"),
+])
+def test_cameras_of_another_city_are_a_notice_on_every_page(shared_data, page: str, consequence: str) -> None:
+    from exposure.cameras import load_cameras, load_extent
+
+    load = load_cameras(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at.session_state["uploaded_cameras"] = {"cameras": load.cameras, "rejected": load.rejected,
+                                            "source": "brooklyn.csv", "extent": load_extent(load), "memo": {}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    notes = " ".join(i.value for i in at.info)
+    assert ("9,216 of the uploaded cameras from **brooklyn.csv** (9,216) lie outside the streets of "
+            "**helsinki**") in notes
+    assert consequence in notes

@@ -73,6 +73,16 @@ def test_build_from_a_pbf_path(tmp_path: Path) -> None:
     assert "sidebar" in message
     assert "hki-page" in available_datasets()
     assert "hki-page" in at.sidebar.selectbox(key="side_dataset").options
+    # built to be used: the sidebar now counts it, and the page address carries it to the route planner
+    assert at.sidebar.selectbox(key="side_dataset").value == "hki-page"
+    address = at.query_params["dataset"]
+    assert address in ("hki-page", ["hki-page"])
+    planner = AppTest.from_file(str(Path(PAGE).parent / "2_Route_planner.py"), default_timeout=120)
+    planner.query_params.update(dataset="hki-page", origin="Rautatientori", destination="Kauppatori")
+    planner.run()
+    assert not planner.exception, [e.value for e in planner.exception]
+    assert planner.sidebar.selectbox(key="side_dataset").value == "hki-page"
+    assert planner.table[0].value["Route"].iloc[0] == "shortest"
     assert len(load_dataset("hki-page").cameras) == 221
 
 

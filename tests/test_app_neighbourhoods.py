@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import h3
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from exposure import settings
 from exposure.areas import density_by_area, read_areas
 from exposure.datasets import load_dataset
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "3_Neighbourhoods.py")
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "3_Neighbourhoods.py")
 
 
 @pytest.fixture
@@ -29,6 +32,8 @@ def ranked(at: AppTest):
 def test_page_runs_and_ranks_hexagons(page: AppTest) -> None:
     table = ranked(page)
     assert table.columns[:3].tolist() == ["Area", "Area id", "Cameras per km²"]
+    assert not table["Area"].str.contains("hex ").any()  # named after places, not a repeat of the id
+    assert (table["Area"] != table["Area id"]).all()
     assert "Street (km)" in table.columns
     assert table["Cameras per km²"].is_monotonic_decreasing
     assert table["Cameras (count)"].sum() == 221
@@ -144,3 +149,47 @@ def test_unreadable_upload_is_an_error_not_a_traceback(page: AppTest) -> None:
     page.file_uploader(key="nb_upload").set_value(("bad.geojson", b"{oops", "application/geo+json")).run()
     assert not page.exception
     assert any("bad.geojson: cannot read areas" in e.value for e in page.error)
+
+
+@pytest.fixture
+def bounded_polyfill(monkeypatch):
+    """Fail at once, instead of filling the machine's memory, if hexagons are asked for over more than a city."""
+    fill = h3.h3shape_to_cells
+
+    def guarded(shape, res):
+        lats, lons = zip(*shape.outer, strict=True)
+        if max(lons) - min(lons) > 2 or max(lats) - min(lats) > 2:
+            raise AssertionError(f"hexagons asked for over {min(lons):.1f}..{max(lons):.1f} degrees of longitude")
+        return fill(shape, res)
+
+    monkeypatch.setattr(h3, "h3shape_to_cells", guarded)
+
+
+@pytest.mark.usefixtures("bounded_polyfill")
+def test_cameras_of_another_city_are_a_notice_not_a_box_spanning_continents(shared_data) -> None:
+    """The first user's path: the Brooklyn file on Camera data, used on every page, then Neighbourhoods."""
+    data = (shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv").read_bytes()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page(str(ROOT / "pages" / "4_Camera_data.py")).run()
+    at.file_uploader(key="cam_file").set_value(("brooklyn.csv", data, "text/csv")).run()
+    at.button(key="cam_use").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Neighbourhoods"
+    assert at.slider(key="nb_resolution").value == 9
+    notice = " ".join(i.value for i in at.info)
+    assert ("9,216 of the uploaded cameras from **brooklyn.csv** (9,216) lie outside the streets of "
+            "**helsinki**") in notice
+    table = ranked(at)
+    assert 0 < len(table) < 500  # Helsinki's hexagons, not the Atlantic's
+    assert table["Cameras (count)"].isna().all()  # no camera data on these streets, not 0 cameras
+    assert not table["Camera data (the source looked here)"].any()
+    assert any(f"{len(table)} of {len(table)} areas have no camera data" in w.value for w in at.warning)
+
+
+def test_a_limit_is_a_message_naming_it(page: AppTest, monkeypatch) -> None:
+    monkeypatch.setattr(settings, "max_h3_cells", 50)
+    page.slider(key="nb_resolution").set_value(10).run()
+    assert not page.exception
+    assert any("exposure.settings.max_h3_cells" in e.value for e in page.error)

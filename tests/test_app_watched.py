@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from exposure.areas import NO_DATA_COLOUR
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "5_Who_is_watched.py")
 
@@ -142,3 +145,51 @@ def test_caveats_fit_a_file_that_is_not_decode(page: AppTest, tmp_path: Path) ->
     assert "Street View" not in caveats
     assert "undercount" not in caveats
     assert "not a cause" in caveats
+
+
+def deck_layers(at: AppTest) -> list[dict]:
+    (chart,) = at.get("deck_gl_json_chart")
+    return json.loads(chart.proto.json)["layers"]
+
+
+def test_boroughs_the_file_did_not_count_are_no_data_not_few_cameras(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(decode_file)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    polygons = deck_layers(page)[0]["data"]
+    by_colour: dict[tuple, set[str]] = {}
+    for p in polygons:
+        by_colour.setdefault(tuple(p["colour"]), set()).add(p["name"])
+    no_data = {name for colour, names in by_colour.items() if list(colour) == NO_DATA_COLOUR for name in names}
+    values = {p["name"]: p["value"] for p in polygons}
+    assert len(no_data) == 193  # every NTA outside Brooklyn, in its own grey
+    assert {values[n] for n in no_data} == {"no camera data"}
+    assert all(values[n] != "no camera data" for names in by_colour.values() for n in names if n not in no_data)
+    legend_text = " ".join(m.value for m in page.markdown)
+    assert "no camera data: outside the camera source's coverage (193 areas)" in legend_text
+    caveats = " ".join(i.value for i in page.info)
+    assert "193 area(s) left out: outside where the camera source looked" in caveats
+    shown = metrics(page)
+    assert shown["Cameras counted"] == "9,216"
+    assert shown["In New York City"] == "9,216"
+    assert shown["Areas with camera data"] == "69 of 262"
+    ranked = page.dataframe[-1].value
+    assert ranked["Code"].str.startswith("BK").all()  # statistics rest on Brooklyn alone
+
+
+def test_a_file_read_on_camera_data_is_offered_here(decode_file: Path) -> None:
+    root = Path(PAGE).parent.parent
+    at = AppTest.from_file(str(root / "dashboard.py"), default_timeout=120).run()
+    at.switch_page(str(root / "pages" / "4_Camera_data.py")).run()
+    at.file_uploader(key="cam_file").set_value(("brooklyn.csv", decode_file.read_bytes(), "text/csv")).run()
+    at.switch_page(PAGE).run()  # without pressing "Use these cameras on every page"
+    assert not at.exception, [e.value for e in at.exception]
+    notes = " ".join(i.value for i in at.info)
+    assert "A file you read on the *Camera data* page is waiting: **brooklyn.csv**, 9,216 cameras, 9,216 of them " \
+           "in New York City" in notes
+    assert "not in New York City" in notes
+    at.button(key="ww_use_loaded").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("is waiting" in i.value for i in at.info)
+    assert metrics(at)["Cameras counted"] == "9,216"
+    assert "uploaded cameras from **brooklyn.csv**" in " ".join(c.value for c in at.caption)

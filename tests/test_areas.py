@@ -6,12 +6,16 @@ import io
 import json
 
 import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import pyproj
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from exposure import settings as exposure_settings
 from exposure.areas import (
     DENSITY_COLUMNS,
     EFFECTIVE_RADIUS_M,
@@ -23,6 +27,7 @@ from exposure.areas import (
     density_to_csv,
     density_to_geojson,
     h3_areas,
+    h3_cell_estimate,
     named_areas,
     read_areas,
 )
@@ -86,6 +91,72 @@ def test_h3_bad_resolution_is_an_error(resolution) -> None:
 def test_h3_bad_bounds_are_an_error() -> None:
     with pytest.raises(AreaError, match="not a WGS84 box"):
         h3_areas((25.0, 60.2, 24.9, 60.1))
+
+
+@pytest.fixture
+def no_polyfill(monkeypatch):
+    """Fail at once, instead of filling the machine's memory, if a hexagon fill is asked for."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("h3 was asked to fill the box with hexagons")
+
+    monkeypatch.setattr(h3, "h3shape_to_cells", refuse)
+
+
+@pytest.mark.usefixtures("no_polyfill")
+def test_h3_over_a_box_spanning_continents_is_refused_before_any_hexagon() -> None:
+    # the streets of Helsinki and the cameras of New York in one box
+    with pytest.raises(AreaError, match=r"about [\d,]+ H3 hexagons at resolution 9, over the limit of 20,000 "
+                                        r"\(exposure\.settings\.max_h3_cells\); use resolution \d or coarser") as info:
+        h3_areas((-74.04, 40.57, 24.96, 60.18), resolution=9)
+    assert "74.04° W to 24.96° E" in str(info.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(lon=st.floats(-170, 160), lat=st.floats(-70, 60), w=st.floats(0.001, 10), h=st.floats(0.001, 10),
+       res=st.integers(0, 11))
+def test_the_estimate_bounds_the_hexagons_made(lon, lat, w, h, res) -> None:
+    bounds = (lon, lat, lon + w, lat + h)
+    estimate = h3_cell_estimate(bounds, res)
+    if estimate > 5_000:
+        return  # too many to make in a test
+    # the cells made are those with a centre in the box padded by two hexagon edges, as the limit counts them;
+    # hexagons differ in size by up to about 2x over the globe
+    pad_lat = 2 * h3.average_hexagon_edge_length(res, unit="m") / 111_320.0
+    pad_lon = pad_lat / np.cos(np.radians(lat + h / 2))
+    padded = h3_cell_estimate((lon - pad_lon, lat - pad_lat, lon + w + pad_lon, lat + h + pad_lat), res)
+    assert len(h3_areas(bounds, resolution=res)) <= 2.5 * padded + 12
+
+
+def test_the_limit_can_be_raised(monkeypatch) -> None:
+    bounds = (24.90, 60.15, 24.99, 60.19)
+    monkeypatch.setattr(exposure_settings, "max_h3_cells", 10)
+    with pytest.raises(AreaError, match="max_h3_cells"):
+        h3_areas(bounds, resolution=9)
+    monkeypatch.setattr(exposure_settings, "max_h3_cells", 20_000)
+    assert len(h3_areas(bounds, resolution=9)) > 10
+
+
+def test_too_many_areas_are_refused_by_name(monkeypatch) -> None:
+    monkeypatch.setattr(exposure_settings, "max_areas", 3)
+    polygons = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": str(i)},
+         "geometry": {"type": "Polygon", "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 0]]]}}
+        for i in range(4)]}
+    with pytest.raises(AreaError, match=r"GeoJSON data: 4 areas, over the limit of 3 .*exposure\.settings\.max_areas"):
+        read_areas(polygons)
+    cells = h3_areas((24.93, 60.16, 24.95, 60.18), resolution=9)
+    with pytest.raises(AreaError, match=r"h3:9: \d+ areas, over the limit of 3"):
+        density_by_area(cells, pd.DataFrame({"lon": [24.94], "lat": [60.17]}))
+
+
+def test_dataset_bounds_are_the_streets_not_far_cameras(helsinki) -> None:
+    far = pd.concat([helsinki.cameras, helsinki.cameras.head(1).assign(lon=-73.95, lat=40.65)], ignore_index=True)
+    mixed = helsinki.with_cameras(far, helsinki.rejected, source="mixed.csv")
+    assert dataset_bounds(mixed) == dataset_bounds(helsinki)
+    west, south, east, north = dataset_bounds(helsinki)
+    assert 24.9 < west < east < 25.0
+    assert 60.1 < south < north < 60.2
 
 
 # --------------------------------------------------------------------------- counts and areas
@@ -388,6 +459,58 @@ def test_png_export(table) -> None:
         density_png(table, column="bogus", title="x")
 
 
+def test_the_png_is_a_figure_a_journalist_can_print(helsinki, table) -> None:
+    from datetime import date
+
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    from exposure.areas import density_figure
+
+    fig = density_figure(table, column="cameras_per_km2", title="Cameras per km² — helsinki", label="cameras per km²",
+                         streets=helsinki.index, basemap=helsinki.basemap, made=date(2024, 5, 1))
+    texts = [t.get_text() for t in fig.texts] + [t.get_text() for ax in fig.axes for t in ax.texts]
+    everything = " ".join(texts)
+    (ax, cax) = fig.axes
+    assert cax.get_ylabel() == "Cameras per km²"  # a readable legend title with its units, not the column
+    assert fig._suptitle.get_text() == "Cameras per km² — helsinki"
+    # the basemap: the dataset's streets over the areas, its buildings, parks and water beneath
+    assert any(isinstance(c, LineCollection) and len(c.get_segments()) > 1000 for c in ax.collections)
+    assert any(isinstance(c, PolyCollection) and c.get_zorder() == 0 for c in ax.collections)
+    # the top areas named on the map, after real places (no hexagon ids), and listed with their values
+    top = table.sort_values("cameras_per_km2", ascending=False)["name"].head(5).tolist()
+    assert all(not name.startswith("hex ") for name in top)
+    on_map = [t.get_text() for t in ax.texts]
+    assert on_map[0] == f"1. {top[0]}"
+    assert "Highest: 1. " + top[0] in everything
+    # what was counted, the sources with the OpenStreetMap credit, and the date
+    assert "FRT policy default (capable tiers: high, medium)" in everything
+    assert "verification disputed, unverified, verified" in everything
+    assert "Cameras: OpenStreetMap contributors (ODbL)" in everything
+    assert "© OpenStreetMap contributors" in everything
+    assert "Made 2024-05-01" in everything
+    assert "H3 hexagons at resolution 9" in everything
+
+
+def test_the_png_keeps_no_data_apart(shared_data) -> None:
+    from exposure.areas import density_figure
+    from exposure.cameras import load_cameras, load_extent
+
+    load = load_cameras(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    nta = density_by_area(named_areas("nyc-nta"), load.cameras, extent=load_extent(load))
+    fig = density_figure(nta, column="cameras_per_km2", title="t", label="cameras per km²")
+    labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert labels == ["no camera data (193 areas): outside where the camera source looked"]
+    assert "Amnesty International, Decode Surveillance NYC" in " ".join(t.get_text() for t in fig.texts)
+
+
+def test_hexagons_are_named_after_the_places_in_or_near_them(helsinki, table) -> None:
+    names = table["name"].tolist()
+    assert not any(n.startswith("hex ") for n in names)
+    assert len(set(names)) > len(names) / 3
+    assert "Kluuvi" in names or "near Kluuvi" in names
+    assert table["area_id"].str.match(r"^[0-9a-f]{15}$").all()  # the id stays the id
+
+
 def test_density_layer_escapes_names() -> None:
     areas = gpd.GeoDataFrame({"area_id": ["a"], "name": ["<img src=x onerror=alert(1)>"]},
                              geometry=[square_km(24.9, 60.1)], crs=4326)
@@ -430,3 +553,78 @@ def test_cli_density_geojson_file_and_errors(capsys, tmp_path) -> None:
     assert code == 2
     assert "unknown area set 'districts'" in err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- no camera data
+
+
+def two_squares() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"area_id": ["in", "out"], "name": ["Looked at", "Never looked at"]},
+                            geometry=[square_km(24.94, 60.17), square_km(24.98, 60.17)], crs="EPSG:4326")
+
+
+def test_areas_outside_the_extent_have_no_data_not_zero_cameras() -> None:
+    from exposure.cameras import CameraExtent
+
+    cams = cameras_at([(24.945, 60.174)]).assign(mount="street")
+    looked = CameraExtent(shapely.multipoints([(24.945, 60.174), (24.946, 60.175)]), "two intersections")
+    table = density_by_area(two_squares(), cams, extent=looked)
+    inside, outside = table.iloc[0], table.iloc[1]
+    assert bool(inside["camera_data"])
+    assert not bool(outside["camera_data"])
+    assert inside["cameras"] == 1
+    for column in ("cameras", "frt_cameras", "cameras_per_km2", "street_cameras", "effective_cameras",
+                   "effective_cameras_per_km2"):
+        assert np.isnan(outside[column]), column
+    assert outside["area_km2"] > 0.9  # what does not depend on the cameras stays
+    assert table.attrs["extent"] == "two intersections"
+    assert table.attrs["no_camera_data"] == 1
+    csv = pd.read_csv(io.StringIO(density_to_csv(table)), keep_default_na=False)
+    assert csv.loc[1, "cameras"] == ""  # an empty cell, not 0
+    assert csv.loc[0, "cameras"] == "1"  # a whole number, not 1.0
+    props = [f["properties"] for f in density_to_geojson(table)["features"]]
+    assert (props[0]["cameras"], props[1]["cameras"]) == (1, None)
+    assert (props[0]["camera_data"], props[1]["camera_data"]) == (True, False)
+    assert density_to_geojson(table)["extent"] == "two intersections"
+
+
+def test_a_borough_counted_whole_covers_its_areas() -> None:
+    from exposure.cameras import CameraExtent
+
+    areas = two_squares().assign(borough=["Brooklyn", "Queens"])
+    extent = CameraExtent(shapely.Point(0, 0), "Brooklyn's intersections", boroughs=("Brooklyn",))
+    table = density_by_area(areas, cameras_at([(24.945, 60.174)]), extent=extent)
+    assert table["camera_data"].tolist() == [True, False]
+    assert table["cameras"].iloc[0] == 1
+
+
+def test_a_box_extent_covers_what_it_touches() -> None:
+    from exposure.cameras import CameraExtent
+
+    extent = CameraExtent(shapely.box(24.93, 60.16, 24.955, 60.19), "a box")
+    assert density_by_area(two_squares(), cameras_at([]), extent=extent)["camera_data"].tolist() == [True, False]
+    nothing = CameraExtent(shapely.Polygon(), "nowhere")
+    assert not density_by_area(two_squares(), cameras_at([]), extent=nothing)["camera_data"].any()
+
+
+def test_no_data_is_its_own_grey_class_on_the_map_with_a_legend_entry() -> None:
+    from exposure.areas import NO_DATA_COLOUR, UNDEFINED_COLOUR, density_legend
+    from exposure.cameras import CameraExtent
+
+    areas = pd.concat([two_squares(), two_squares().iloc[[0]].assign(area_id="none", name="Empty",
+                                                                        geometry=[square_km(24.90, 60.17)])])
+    areas = gpd.GeoDataFrame(areas, crs="EPSG:4326").assign(population=[1000.0, 1000.0, 0.0])
+    extent = CameraExtent(shapely.box(24.89, 60.16, 24.955, 60.19), "a box")
+    table = density_by_area(areas, cameras_at([(24.945, 60.174)]), extent=extent)
+    layer = density_layer(table, "cameras_per_1000_residents", label="cameras per 1,000 residents")
+    colours = {d["name"]: d["colour"] for d in layer.data}
+    assert colours["Never looked at"] == NO_DATA_COLOUR
+    assert colours["Empty"] == UNDEFINED_COLOUR  # looked at, but nobody lives there
+    assert colours["Looked at"] not in (NO_DATA_COLOUR, UNDEFINED_COLOUR)
+    assert {d["name"]: d["value"] for d in layer.data}["Never looked at"] == "no camera data"
+    legend = density_legend(table, "cameras_per_1000_residents", label="cameras per 1,000 residents")
+    texts = [text for _, text in legend]
+    assert texts[0].startswith("0.00 (fewest)")
+    assert texts[-3].endswith("cameras per 1,000 residents (most)")
+    assert legend[-2] == (NO_DATA_COLOUR, "no camera data: outside the camera source's coverage (1 area)")
+    assert legend[-1][0] == UNDEFINED_COLOUR

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
 from exposure._errors import TrackError
-from exposure.audit import PER_CAMERA_COLUMNS, Audit, Track, audit_track, read_track
+from exposure.audit import PER_CAMERA_COLUMNS, Audit, Piece, Track, audit_track, read_track
 from exposure.cameras import CAMERA_COLUMNS, load_cameras
 from exposure.network import local_crs
 
@@ -167,7 +167,14 @@ def test_to_dict_is_json_stable() -> None:
     assert list(data) == [
         "length_m", "cameras", "frt_cameras", "camera_ids", "frt_camera_ids", "metres_in_view",
         "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total", "per_camera", "settings",
+        "tracks", "notes",
     ]
+    assert data["tracks"] == [{
+        "track": 1, "name": "test", "segments": 1, "length_m": 200.0, "cameras": 1, "frt_cameras": 1,
+        "metres_in_view": 34.6, "metres_in_view_any": 34.6, "share_in_view": 0.1732, "seconds_in_view": None,
+        "seconds_total": None,
+    }]
+    assert data["notes"] == []
     assert data["metres_in_view"] == 34.6
     assert data["per_camera"] == [{
         "camera_id": "test:1", "frt_capable": True, "frt_tier": "medium", "kind": "fixed",
@@ -239,6 +246,8 @@ def test_gpx_segments_and_tracks_are_concatenated_in_order(tmp_path: Path) -> No
     )
     track = read_track(write(tmp_path, "walk.gpx", text))
     np.testing.assert_allclose(track.coordinates, [[24.1, 60.1], [24.2, 60.2], [24.3, 60.3], [24.4, 60.4]])
+    assert [(p.start, p.track, p.segment, p.name) for p in track.pieces] == [
+        (0, 1, 1, "Morning"), (2, 1, 2, "Morning"), (3, 2, 1, "")]
     assert track.name == "Morning"
     assert track.times is not None
     assert str(track.times[-1]) == "2024-05-01T10:03:00"  # converted to UTC
@@ -265,7 +274,7 @@ def test_gpx_with_some_times_missing_has_no_times(tmp_path: Path) -> None:
     "data",
     [
         {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2, 12.0]]},
-        {"type": "MultiLineString", "coordinates": [[[24.1, 60.1]], [[24.2, 60.2]]]},
+        {"type": "MultiLineString", "coordinates": [[[24.1, 60.1], [24.2, 60.2]]]},
         {"type": "Feature", "properties": {"name": "Walk"},
          "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}},
         {"type": "FeatureCollection", "features": [
@@ -310,10 +319,11 @@ def test_point_list_is_lat_lon() -> None:
         ("point.geojson", '{"type": "Point", "coordinates": [24.1, 60.1]}',
          r"point\.geojson: GeoJSON geometry is a 'Point', not a LineString"),
         ("bad.geojson", '{"type": "LineString", ', r"bad\.geojson: not valid JSON \(line 1"),
-        ("two.geojson", json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}},
-            {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}},
-        ]}), r"two\.geojson: FeatureCollection holds 2 LineString"),
+        ("points.geojson", json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [24.1, 60.1]}},
+        ]}), r"points\.geojson: FeatureCollection holds no LineString or MultiLineString feature \(1 feature"),
+        ("dots.geojson", json.dumps({"type": "MultiLineString", "coordinates": [[[24.1, 60.1]], [[24.2, 60.2]]]}),
+         r"dots\.geojson: none of its 2 tracks or segments has two distinct points"),
         ("far.geojson", '{"type": "LineString", "coordinates": [[24.1, 95.0], [24.2, 60.2]]}',
          r"far\.geojson: \(24\.1, 95\.0\) is out of range as \(lon, lat\)"),
     ],
@@ -387,3 +397,129 @@ def test_jyvaskyla_walks_agree_with_shapely(shared_data: Path, jyvaskyla_cameras
     assert audit.metres_in_view_any == pytest.approx(in_view, rel=0.005)
     ids = jyvaskyla_cameras["camera_id"].to_numpy()
     assert set(audit.camera_ids) == {ids[i] for i, disc in enumerate(discs) if disc.intersects(line)}
+
+
+# --------------------------------------------------------------------------- several tracks
+
+
+def gpx_of(tracks: list[list[list[tuple[float, float, int | None]]]], names: list[str] | None = None) -> str:
+    """A GPX file: tracks of segments of (dx, dy, seconds or None) points."""
+    out = [GPX_HEAD]
+    for i, segments in enumerate(tracks):
+        out.append("<trk>" + (f"<name>{names[i]}</name>" if names else ""))
+        for segment in segments:
+            out.append("<trkseg>")
+            for dx, dy, sec in segment:
+                lon, lat = lonlat(dx, dy)
+                stamp = "" if sec is None else f"<time>2024-05-01T10:{sec // 60:02d}:{sec % 60:02d}Z</time>"
+                out.append(f'<trkpt lat="{lat:.9f}" lon="{lon:.9f}">{stamp}</trkpt>')
+            out.append("</trkseg>")
+        out.append("</trk>")
+    return "".join(out) + "</gpx>"
+
+
+def test_separate_tracks_are_never_joined_by_a_straight_line(tmp_path: Path) -> None:
+    # two 200 m walks 1 km apart, each past its own camera, and one camera halfway between them:
+    # a line from the end of the first to the start of the second would pass it
+    walks = [[[(-100.0, 0.0, 0), (100.0, 0.0, 200)]], [[(100.0, 1000.0, 300), (-100.0, 1000.0, 500)]]]
+    cams = cameras_at([{"dx": 0, "dy": 10, "camera_id": "a"}, {"dx": 0, "dy": 1010, "camera_id": "b"},
+                       {"dx": 100, "dy": 500, "camera_id": "between"}])
+    audit = audit_track(write(tmp_path, "two.gpx", gpx_of(walks, ["Out", "Back"])), cams, radius_m=20)
+    assert audit.length_m == pytest.approx(400.0, abs=1e-3)  # not 400 m + the 1 km gap
+    assert set(audit.camera_ids) == {"a", "b"}
+    assert audit.metres_in_view == pytest.approx(4 * math.sqrt(300), abs=1e-3)
+    assert audit.seconds_total == pytest.approx(400.0)  # the 100 s between the tracks were not recorded
+    assert audit.seconds_in_view == pytest.approx(4 * math.sqrt(300), abs=1e-3)  # 1 m/s
+    rows = audit.tracks
+    assert rows["track"].tolist() == [1, 2]
+    assert rows["name"].tolist() == ["Out", "Back"]
+    assert rows["length_m"].tolist() == pytest.approx([200.0, 200.0], abs=1e-3)
+    assert rows["cameras"].tolist() == [1, 1]
+    assert rows["metres_in_view"].sum() == pytest.approx(audit.metres_in_view)
+    assert rows["seconds_total"].tolist() == pytest.approx([200.0, 200.0])
+
+
+def test_segments_of_one_track_are_measured_apart_and_cameras_count_once(tmp_path: Path) -> None:
+    # one track, two segments past the same camera, with a pause (no points) between them
+    track = [[(-100.0, 0.0, None), (100.0, 0.0, None)], [(100.0, 20.0, None), (-100.0, 20.0, None)]]
+    cams = cameras_at([{"dx": 0, "dy": 10}])
+    audit = audit_track(write(tmp_path, "paused.gpx", gpx_of([track])), cams, radius_m=20)
+    assert audit.length_m == pytest.approx(400.0, abs=1e-3)  # not + the 20 m between the segments
+    assert audit.cameras == 1  # the same camera on both segments: once
+    assert audit.per_camera["metres_in_view"].iloc[0] == pytest.approx(4 * math.sqrt(300), abs=1e-3)
+    assert audit.tracks["segments"].tolist() == [2]
+    assert audit.tracks["cameras"].tolist() == [1]
+
+
+def test_a_segment_of_one_point_is_left_out_with_a_note(tmp_path: Path) -> None:
+    tracks = [[[(-100.0, 0.0, None), (100.0, 0.0, None)]], [[(500.0, 500.0, None)]]]
+    audit = audit_track(write(tmp_path, "blip.gpx", gpx_of(tracks)), cameras_at([]), radius_m=20)
+    assert audit.length_m == pytest.approx(200.0, abs=1e-3)
+    assert audit.notes == ("track 2: 1 point, no line to measure; left out",)
+    assert audit.tracks["track"].tolist() == [1]
+
+
+def test_geojson_features_and_parts_are_tracks_and_segments() -> None:
+    a, b, c, d = lonlat(-100, 0), lonlat(100, 0), lonlat(100, 1000), lonlat(-100, 1000)
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "one"}, "geometry": {"type": "LineString", "coordinates": [a, b]}},
+        {"type": "Feature", "properties": {"name": "two"},
+         "geometry": {"type": "MultiLineString", "coordinates": [[c, d], [d, c]]}},
+    ]}
+    data = json.loads(json.dumps(data).replace("(", "[").replace(")", "]"))
+    track = read_track(data)
+    assert [(p.track, p.segment, p.name) for p in track.pieces] == [(1, 1, "one"), (2, 1, "two"), (2, 2, "two")]
+    audit = audit_track(track, cameras_at([]))
+    assert audit.length_m == pytest.approx(600.0, abs=1e-3)
+    assert audit.tracks["length_m"].tolist() == pytest.approx([200.0, 400.0], abs=1e-3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(scene=scenes(), shift=st.floats(-2000, 2000))
+def test_a_file_of_tracks_adds_up_to_its_tracks_audited_alone(scene: tuple[Track, pd.DataFrame], shift: float) -> None:
+    one, cams = scene
+    moved = one.coordinates + np.array([lonlat(shift, 0)[0] - ORIGIN[0], 0.0])
+    two = Track(coordinates=moved, times=None, name="", source="test")
+    both = Track(coordinates=np.vstack([one.coordinates, moved]), times=None, name="", source="test",
+                 pieces=(Piece(0, 1, 1, ""), Piece(len(one.coordinates), 2, 1, "")))
+    alone = [audit_track(t, cams) for t in (one, two)]
+    together = audit_track(both, cams)
+    assert together.length_m == pytest.approx(sum(a.length_m for a in alone), abs=1e-6)
+    assert together.metres_in_view_any == pytest.approx(sum(a.metres_in_view_any for a in alone), abs=1e-6)
+    assert together.tracks["length_m"].tolist() == pytest.approx([a.length_m for a in alone], abs=1e-6)
+    assert set(together.camera_ids) == set(alone[0].camera_ids) | set(alone[1].camera_ids)
+
+
+def test_the_planners_own_gpx_is_audited_route_by_route(tmp_path: Path) -> None:
+    """The first user's path: routes exported as GPX (one track each), then audited."""
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import routes
+
+    ds = load_dataset("helsinki")
+    ctx = ds.context()
+    found = routes(ctx, ds.resolve("Rautatientori").node, ds.resolve("Kauppatori").node, objective="fewest-cameras")
+    assert len(found) == 2
+    audit = audit_track(write(tmp_path, "routes.gpx", routes_to_gpx(found)), ds.cameras)
+    assert audit.length_m == pytest.approx(sum(r.length_m for r in found), rel=0.01)
+    assert audit.tracks["name"].tolist() == [r.label for r in found]
+    assert audit.tracks["length_m"].tolist() == pytest.approx([r.length_m for r in found], rel=0.01)
+    assert audit.tracks["frt_cameras"].tolist() == [r.frt_cameras for r in found]
+
+
+def test_jyvaskyla_walks_in_one_file_total_what_they_measure_alone(shared_data: Path, tmp_path: Path,
+                                                                  jyvaskyla_cameras: pd.DataFrame) -> None:
+    import gpxpy
+
+    walks = [shared_data / "jyvaskyla" / f"walk{i}.gpx" for i in range(1, 5)]
+    merged = gpxpy.parse(walks[0].read_text(encoding="utf-8"))
+    for path in walks[1:]:
+        merged.tracks.extend(gpxpy.parse(path.read_text(encoding="utf-8")).tracks)
+    path = write(tmp_path, "four.gpx", merged.to_xml())
+    alone = [audit_track(w, jyvaskyla_cameras, radius_m=10) for w in walks]
+    together = audit_track(path, jyvaskyla_cameras, radius_m=10)
+    assert together.length_m == pytest.approx(sum(a.length_m for a in alone), rel=1e-6)
+    assert together.tracks["length_m"].tolist() == pytest.approx([a.length_m for a in alone], rel=1e-6)
+    assert together.tracks["metres_in_view"].tolist() == pytest.approx([a.metres_in_view for a in alone], rel=1e-6)
+    assert together.seconds_total == pytest.approx(sum(a.seconds_total for a in alone))
+    assert together.cameras == len(set().union(*(a.camera_ids for a in alone)))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
 import subprocess
 import sys
 
 import gpxpy
 import osmnx as ox
+import pandas as pd
 import pytest
 
 from exposure.cli import main
@@ -130,7 +133,7 @@ def test_decode_total_option_keeps_the_old_rule_available(capsys, shared_data) -
     assert code == 0
     data = json.loads(out)
     assert data["settings"]["decode_total"] == "n_cameras"
-    assert 10_000 < sum(r["cameras"] for r in data["rows"]) <= 10_448  # the old rule was used
+    assert 10_000 < sum(r["cameras"] or 0 for r in data["rows"]) <= 10_448  # the old rule was used
 
 
 def test_network_graphml_loads_in_osmnx(capsys, tmp_path) -> None:
@@ -285,3 +288,65 @@ def test_plan_errors_are_readable(capsys, args, message) -> None:
     assert out == ""
     assert message in err
     assert "Traceback" not in err
+def test_audit_of_a_four_track_file_totals_its_tracks(capsys, shared_data, tmp_path) -> None:
+    walks = [shared_data / "jyvaskyla" / f"walk{i}.gpx" for i in range(1, 5)]
+    merged = gpxpy.parse(walks[0].read_text(encoding="utf-8"))
+    for path in walks[1:]:
+        merged.tracks.extend(gpxpy.parse(path.read_text(encoding="utf-8")).tracks)
+    four = tmp_path / "four.gpx"
+    four.write_text(merged.to_xml(), encoding="utf-8")
+    cameras = str(shared_data / "jyvaskyla" / "cameras.csv")
+    lengths = []
+    for walk in walks:
+        code, out, _ = run(capsys, "audit", "--track", str(walk), "--cameras", cameras, "--radius-m", "10")
+        assert code == 0
+        lengths.append(json.loads(out)["length_m"])
+    code, out, _ = run(capsys, "audit", "--track", str(four), "--cameras", cameras, "--radius-m", "10")
+    assert code == 0
+    result = json.loads(out)
+    assert result["length_m"] == pytest.approx(sum(lengths), abs=0.2)  # no line across the gaps between walks
+    assert [t["length_m"] for t in result["tracks"]] == lengths
+    code, out, _ = run(capsys, "audit", "--track", str(four), "--cameras", cameras, "--radius-m", "10",
+                       "--format", "csv", "--table", "tracks")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert table["track"].astype(str).tolist() == ["1", "2", "3", "4", "total"]
+    assert table["length_m"].iloc[:4].tolist() == lengths
+    assert table["length_m"].iloc[-1] == result["length_m"]
+    assert table["cameras"].iloc[-1] == result["cameras"] <= table["cameras"].iloc[:4].sum()
+
+
+@pytest.mark.parametrize("command", [["density"], ["watched", "--cameras", "x.csv"]])
+def test_density_and_watched_have_no_radius_that_does_nothing(command: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([*command, "--radius-m", "25"])
+    assert info.value.code == 2
+    assert "unrecognized arguments: --radius-m 25" in capsys.readouterr().err
+
+
+def test_every_subcommand_describes_itself_and_its_format_and_objective() -> None:
+    from exposure.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in sub.choices.items():
+        assert len(command.description or "") > 40, name
+        for action in command._actions:
+            if action.option_strings and action.option_strings[0] in ("--format", "--objective"):
+                assert action.help, (name, action.option_strings)
+                default = action.default if action.default is not None else "required"
+                assert f"[{default}]" in action.help or "(required)" in action.help, (name, action.help)
+
+
+@pytest.mark.parametrize("args", [
+    ["route", "--origin", "Rautatientori", "--destination", "Kauppatori", "--objective", "shortest"],
+    ["cameras"],
+    ["network", "--format", "geojson"],
+])
+def test_every_out_says_where_it_wrote(capsys, tmp_path, args: list[str]) -> None:
+    out = tmp_path / "result.txt"
+    code, stdout, err = run(capsys, *args, "--out", str(out))
+    assert code == 0
+    assert stdout == ""
+    assert f"wrote {out}" in err
+    assert out.stat().st_size > 0

@@ -6,7 +6,9 @@ import json
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from exposure.layers import camera_layer, deck, route_layer
 
@@ -60,3 +62,31 @@ def test_one_tooltip_template_with_escaped_fields() -> None:
     assert "&lt;img src=x" in camera["tooltip"]
     assert "<img" not in camera["tooltip"]
     assert route["tooltip"] == "<b>&lt;b&gt;x&lt;/b&gt;</b>"
+
+
+def test_fit_view_frames_every_point_with_a_margin() -> None:
+    import math
+
+    from exposure.layers import fit_view
+
+    lon = np.array([24.930, 24.955, 24.941])
+    lat = np.array([60.165, 60.172, 60.180])
+    cx, cy, zoom = fit_view(lon, lat, width_px=700, height_px=560, padding_px=40)
+
+    def pixel(lo: float, la: float) -> tuple[float, float]:
+        scale = 512 * 2**zoom / (2 * math.pi)  # deck.gl's world is 512 px wide at zoom 0
+        x = scale * (math.radians(lo) - math.radians(cx))
+        y = scale * (math.log(math.tan(math.pi / 4 + math.radians(cy) / 2))
+                     - math.log(math.tan(math.pi / 4 + math.radians(la) / 2)))
+        return x, y
+
+    for lo, la in zip(lon, lat, strict=True):
+        x, y = pixel(lo, la)
+        assert abs(x) <= 350 - 40 + 1e-6
+        assert abs(y) <= 280 - 40 + 1e-6
+    # and no looser than it needs to be: one side touches the margin
+    edges = [max(abs(pixel(lo, la)[0]) / 310, abs(pixel(lo, la)[1]) / 240) for lo, la in zip(lon, lat, strict=True)]
+    assert max(edges) == pytest.approx(1.0, rel=1e-6)
+    assert fit_view([24.9], [60.1], max_zoom=16.0) == pytest.approx((24.9, 60.1, 16.0))
+    with pytest.raises(ValueError, match="no finite point"):
+        fit_view([np.nan], [np.nan])

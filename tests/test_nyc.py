@@ -193,7 +193,13 @@ def test_cli_density_csv_one_row_per_nta(shared_data, capsys, monkeypatch) -> No
     assert len(table) == 262 == table["area_id"].nunique()
     brooklyn_rows = table[table["area_id"].str.startswith("BK")]
     assert (brooklyn_rows["cameras"] > 0).sum() > 50
-    assert table.loc[~table["area_id"].str.startswith("BK"), "cameras"].eq(0).all()
+    # outside the file's coverage (it counted Brooklyn only): no camera data, an empty cell, never 0
+    others = table[~table["area_id"].str.startswith("BK")]
+    assert len(others) == 193
+    assert others[["cameras", "frt_cameras", "cameras_per_km2", "effective_cameras"]].isna().all().all()
+    assert not others["camera_data"].any()
+    assert table.loc[table["area_id"].str.startswith("BK"), "camera_data"].all()
+    assert ",,," in out  # empty cells in the CSV text itself
     assert table["street_km"].isna().all()
     assert 0 < table.loc[table["area_id"] == "BK0101", "frt_cameras"].item() <= table.loc[
         table["area_id"] == "BK0101", "cameras"].item()
@@ -211,8 +217,12 @@ def test_cli_density_geojson_and_policies(shared_data, capsys, monkeypatch) -> N
     props = fc["features"][0]["properties"]
     assert {"nonwhite_share", "borough", "population"} <= set(props)
     assert "120 m" in fc["effective"]
-    total = sum(f["properties"]["effective_cameras"] for f in fc["features"])
-    frt = sum(f["properties"]["frt_effective_cameras"] for f in fc["features"])
+    brooklyn = [f["properties"] for f in fc["features"] if f["properties"]["camera_data"]]
+    assert {p["borough"] for p in brooklyn} == {"Brooklyn"}
+    assert all(f["properties"]["cameras"] is None for f in fc["features"] if not f["properties"]["camera_data"])
+    assert "Brooklyn" in fc["extent"]
+    total = sum(p["effective_cameras"] for p in brooklyn)
+    frt = sum(p["frt_effective_cameras"] for p in brooklyn)
     assert 0 < frt < total  # strict-ptz-dome: only dome street-furniture cameras are FRT-capable
 
 
@@ -221,7 +231,9 @@ def test_cli_density_json_brooklyn_as_published(shared_data, capsys, monkeypatch
     path = shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
     assert main(["density", "--cameras", str(path), "--areas", "nyc-borough", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["settings", "areas", "note", "effective", "rows"]
+    assert list(data) == ["settings", "areas", "note", "effective", "extent", "no_camera_data", "rows"]
+    assert data["no_camera_data"] == 4
+    assert [r["area_id"] for r in data["rows"] if r["camera_data"]] == ["BK"]
     assert data["settings"]["decode_total"] == "attachments"
     brooklyn = next(r for r in data["rows"] if r["area_id"] == "BK")
     assert (brooklyn["cameras"], brooklyn["street_cameras"]) == (9_216, 869)

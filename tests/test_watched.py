@@ -408,8 +408,17 @@ def test_cli_watched_brooklyn(shared_data, capsys) -> None:
     assert city["n"] > 40
     assert -1 <= city["ci_low"] <= city["rho"] <= city["ci_high"] <= 1
     assert [g["group"] for g in data["by_group"]] == ["Brooklyn"]
-    assert data["excluded"]["group_without_cameras"] == 262 - 69 - sum(
-        1 for r in data["rows"] if r["group"] != "Brooklyn" and r["excluded_reason"].startswith("population"))
+    # the 193 NTAs outside Brooklyn have no camera data (the file counted Brooklyn only): left out as such,
+    # with empty camera figures, never as areas with 0 cameras
+    assert data["excluded"]["no_camera_data"] == 193
+    assert data["excluded"]["group_without_cameras"] == 0
+    others = [r for r in data["rows"] if r["group"] != "Brooklyn"]
+    assert len(others) == 193
+    assert all(r["cameras"] is None and r["measure"] is None and not r["included"] for r in others)
+    assert {r["excluded_reason"] for r in others} == {"no camera data: outside where the camera source looked"}
+    assert any(c.startswith("193 area(s) left out: outside where the camera source looked (the 10,377 "
+                            "intersections in Brooklyn") for c in data["caveats"])
+    assert not any("0 area(s)" in c for c in data["caveats"])
     model = data["amnesty_model"]
     assert model["areas"] == "nyc-nta"
     assert [f["group"] for f in model["fits"]] == ["Brooklyn"]

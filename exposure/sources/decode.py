@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from exposure import settings
 from exposure._errors import CameraDataError
 from exposure.cameras import (
+    CameraExtent,
     CameraLoad,
     _check_file,
     _finish,
@@ -86,6 +89,8 @@ class _Expanded:
     owner: np.ndarray
     borough: np.ndarray
     source: str
+    lon: np.ndarray
+    lat: np.ndarray
 
 
 def cameras_from_decode(path: str | Path, *, total: str = "attachments") -> CameraLoad:
@@ -148,7 +153,20 @@ def cameras_from_decode(path: str | Path, *, total: str = "attachments") -> Came
         or has no usable intersection.
     """
     expanded = _expand(path, total=total)
-    return _finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
+    load = _finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
+    return dataclasses.replace(load, extent=_surveyed(expanded))
+
+
+def _surveyed(expanded: _Expanded) -> CameraExtent:
+    """The intersections the volunteers counted (with cameras or none), and the boroughs counted whole."""
+    import shapely  # noqa: PLC0415 - only needed for extents
+
+    keep = expanded.keep
+    points = shapely.multipoints(np.column_stack([expanded.lon[keep], expanded.lat[keep]]))
+    boroughs = tuple(sorted({str(b) for b in expanded.borough[keep]} - {"unknown"}))
+    where = f" in {', '.join(boroughs)}" if boroughs else ""
+    return CameraExtent(points, f"the {int(keep.sum()):,} intersections{where} that Decode Surveillance volunteers "
+                                "counted, with cameras or none", boroughs=boroughs)
 
 
 def decode_summary(
@@ -317,6 +335,12 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     else:
         n = np.where(keep, sum(counts[pair[0]] for pair in _ATTACHMENTS.values()), 0)
     cameras = int(n.sum())
+    if cameras > settings.max_cameras:
+        worst = int(np.argmax(n))
+        msg = (f"camera file {path}: its counts add up to {cameras:,} cameras, over the limit of "
+               f"{settings.max_cameras:,} (exposure.settings.max_cameras; row {worst + 1} alone counts "
+               f"{int(n[worst]):,}); check the counts, or raise exposure.settings.max_cameras")
+        raise CameraDataError(msg)
     owner = np.repeat(np.arange(n_rows), n)
     starts = np.repeat(np.cumsum(n) - n, n)
     position = np.arange(cameras) - starts
@@ -360,4 +384,5 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
         if "BoroName" in table.columns
         else np.full(n_rows, "unknown", dtype=object)
     )
-    return _Expanded(columns=columns, problems=problems, keep=keep, owner=owner, borough=borough, source=source)
+    return _Expanded(columns=columns, problems=problems, keep=keep, owner=owner, borough=borough, source=source,
+                     lon=coords["Long"], lat=coords["Lat"])

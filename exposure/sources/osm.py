@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -113,14 +114,17 @@ def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
         msg = f"camera file {path} {what}; rename it to end in .osm.pbf (or export cameras as CSV/GeoJSON)"
         raise CameraDataError(msg)
     try:
-        nodes = pyrosm.OSM(str(path)).get_data_by_custom_criteria(
-            custom_filter={"man_made": ["surveillance"]},
-            filter_type="keep",
-            keep_nodes=True,
-            keep_ways=False,
-            keep_relations=False,
-            tags_as_columns=_OSM_TAG_COLUMNS,
-        )
+        with warnings.catch_warnings():
+            # pyrosm warns of an extract without cameras; the message below says so in this project's words
+            warnings.filterwarnings("ignore", message="Could not find any OSM data", category=UserWarning)
+            nodes = pyrosm.OSM(str(path)).get_data_by_custom_criteria(
+                custom_filter={"man_made": ["surveillance"]},
+                filter_type="keep",
+                keep_nodes=True,
+                keep_ways=False,
+                keep_relations=False,
+                tags_as_columns=_OSM_TAG_COLUMNS,
+            )
     except (PBFException, OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
         msg = f"camera file {path} cannot be read as OSM PBF ({err}); check that it is a .osm.pbf extract"
         raise CameraDataError(msg) from err

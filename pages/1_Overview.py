@@ -1,0 +1,37 @@
+"""Overview: the dataset's cameras on a map drawn from the dataset itself, with headline figures."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app import cache
+from app.sidebar import sidebar
+from app.state import active, counted_caption, outside_notice
+from exposure.cameras import apply_frt_policy, frt_policy
+from exposure.datasets import counts_summary
+from exposure.layers import camera_layers, deck
+
+st.set_page_config(page_title="Overview · Surveillance exposure map", page_icon="📷", layout="wide")
+choice = sidebar()
+ds, ctx = active(choice)
+figures = counts_summary(ds, ctx)
+
+st.title("Surveillance exposure map")
+st.caption(ds.description)
+outside_notice(ds, choice.dataset, consequence="no street of it is in their view: they add nothing to the street "
+                                                "length in view, though the camera counts below include them")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Cameras counted", f"{figures['cameras_counted']:,}")
+c2.metric("FRT-capable", f"{figures['frt_cameras']:,}")
+c3.metric("Verified", f"{figures['verified']:,}")
+c4.metric("Street length in view of FRT cameras", f"{100 * float(figures['share_of_street_in_view']):.1f} %")
+st.caption(counted_caption(ctx))
+
+cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+lon, lat = ds.index.node_lonlat.mean(axis=0)
+layers = [*cache.base_layers(choice.dataset), *camera_layers(cameras)]
+st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)),
+                height=620, key="overview_map")
+st.caption("Red: high FRT tier · orange: medium · grey-blue: low (with many cameras, hexagons shade how many "
+           "fall in each 100 m cell). The basemap — streets, buildings, water, parks — is drawn from the "
+           "dataset's own OpenStreetMap data; no map tiles are fetched.")
