@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--table", default="cameras", choices=["cameras", "tracks"],
                    help="with --format csv: cameras, metres in view per camera; tracks, one row per track of the "
                         "file (each measured on its own, never across the gap to the next) and a total [cameras]")
+    a.add_argument("--compare", action="store_true",
+                   help="what could I have avoided? with --format json, also the fewest-camera route on the "
+                        "dataset's streets between each track's start and end, and the difference (key compare)")
     _add_common(a)
 
     c = sub.add_parser("cameras", help="load, validate and convert camera data",
@@ -448,23 +451,45 @@ def _route(args: argparse.Namespace) -> None:
 
 
 def _audit(args: argparse.Namespace) -> None:
-    from exposure.audit import audit_track  # noqa: PLC0415
+    from exposure.audit import audit_track, read_track  # noqa: PLC0415
     from exposure.export import audit_per_camera_csv, audit_to_json, audit_tracks_csv  # noqa: PLC0415
 
+    ds = None
     if args.cameras:
         cameras = _load_cameras(args.cameras, decode_total=args.decode_total).cameras
     else:
         from exposure.datasets import load_dataset  # noqa: PLC0415
 
-        cameras = load_dataset(args.dataset, progress=_progress).cameras
-    result = audit_track(args.track, cameras, frt_policy=args.frt_policy, verification=args.verification,
+        ds = load_dataset(args.dataset, progress=_progress)
+        cameras = ds.cameras
+    track = read_track(args.track)
+    result = audit_track(track, cameras, frt_policy=args.frt_policy, verification=args.verification,
                          radius_m=args.radius_m)
     if args.format == "csv":
         _emit(audit_tracks_csv(result) if args.table == "tracks" else audit_per_camera_csv(result), args.out)
     else:
-        _emit(audit_to_json(result), args.out)
+        out = audit_to_json(result)
+        if args.compare:
+            out["compare"] = _compare_walks(args, ds, cameras, result, track)
+        _emit(out, args.out)
     for note in result.notes:
         print(f"{args.track}: {note}", file=sys.stderr)
+
+
+def _compare_walks(args: argparse.Namespace, ds: Any, cameras: Any, result: Any, track: Any) -> list[Any]:
+    """Each track beside the fewest-camera route between its ends, counted as the audit counted."""
+    from exposure.datasets import load_dataset  # noqa: PLC0415
+    from exposure.export import json_safe  # noqa: PLC0415
+    from exposure.planning import walk_alternatives  # noqa: PLC0415
+
+    if ds is None:
+        ds = load_dataset(args.dataset, progress=_progress).with_cameras(cameras, cameras.iloc[:0],
+                                                                         source=args.cameras)
+    if not ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any():
+        msg = f"--compare: {args.track} lies outside dataset {args.dataset!r}; give --dataset for where it was walked"
+        raise ExposureError(msg)
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    return [json_safe(c.to_dict()) for c in walk_alternatives(ctx, result, track)]
 
 
 def _cameras(args: argparse.Namespace) -> None:

@@ -101,14 +101,14 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
     )
 
 
-def route_layer(paths: list[dict[str, Any]]) -> pdk.Layer:
-    """Routes as thick coloured lines: each item needs ``path`` (lon/lat list) and ``colour``.
+def route_layer(paths: list[dict[str, Any]], *, width_px: float = 6.0) -> pdk.Layer:
+    """Routes as coloured lines ``width_px`` wide: each item needs ``path`` (lon/lat list) and ``colour``.
 
     An item's ``label`` (escaped here) becomes its tooltip.
     """
     data = [{**p, "tooltip": f"<b>{html.escape(str(p.get('label', '')))}</b>"} for p in paths]
     return pdk.Layer(
-        "PathLayer", data=data, get_path="path", get_color="colour", get_width=6,
+        "PathLayer", data=data, get_path="path", get_color="colour", get_width=width_px,
         width_units="'pixels'", pickable=True, cap_rounded=True, joint_rounded=True,
     )
 

@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from exposure import settings
-from exposure._errors import NoRouteError, PlaceError, PlanError
+from exposure._errors import ExposureError, NoRouteError, PlaceError, PlanError
 from exposure.coverage import CameraGeometry, camera_geometry
 from exposure.network import local_crs
 from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges, routes
@@ -46,6 +46,7 @@ __all__ = [
     "PlanRequest",
     "PointLoad",
     "RegroupPoint",
+    "TrackComparison",
     "WalkComparison",
     "area_around",
     "area_from_vertices",
@@ -59,6 +60,7 @@ __all__ = [
     "read_points",
     "regroup_points",
     "walk_alternative",
+    "walk_alternatives",
 ]
 
 #: The ``schema`` member of a saved plan file.
@@ -1276,10 +1278,18 @@ def walk_alternative(
     NoRouteError
         When the walk ends where it started (no A to B to compare with).
     """
+    return _compare_walk(ctx, start=track.coordinates[0], end=track.coordinates[-1], length_m=audit.length_m,
+                         frt_cameras=audit.frt_cameras, metres_in_view=audit.metres_in_view,
+                         max_detour=max_detour, time_limit_s=time_limit_s)
+
+
+def _compare_walk(ctx: RoutingContext, *, start: Sequence[float], end: Sequence[float], length_m: float,
+                  frt_cameras: int, metres_in_view: float, max_detour: float, time_limit_s: float | None,
+                  tree: cKDTree | None = None) -> WalkComparison:
     index = ctx.index
-    tree = cKDTree(index.node_xy)
+    tree = tree if tree is not None else cKDTree(index.node_xy)
     ends = []
-    for what, (lon, lat) in (("start", track.coordinates[0]), ("end", track.coordinates[-1])):
+    for what, (lon, lat) in (("start", start), ("end", end)):
         point = _snap(index, tree, PlanPoint(name=f"the walk's {what}", lon=float(lon), lat=float(lat)), what="")
         ends.append(int(point.node))  # type: ignore[arg-type]
     source, target = ends
@@ -1289,15 +1299,74 @@ def walk_alternative(
     shortest_m = float(ctx.length_distances(source)[0][target])
     detour = max_detour
     if math.isfinite(shortest_m) and shortest_m > 0:
-        detour = max(max_detour, audit.length_m / shortest_m - 1.0)
+        detour = max(max_detour, length_m / shortest_m - 1.0)
     found = routes(ctx, source, target, objective="fewest-cameras", max_detour=detour, time_limit_s=time_limit_s)
     best = found[1] if len(found) > 1 else replace(found[0], label="fewest cameras", objective="fewest-cameras")
-    d_len = best.length_m - audit.length_m
+    d_len = best.length_m - length_m
 
     def cams(k: int) -> str:
         return f"{k} FRT camera{'' if k == 1 else 's'}"
 
-    text = (f"your walk: {cams(audit.frt_cameras)}, {audit.metres_in_view:,.0f} m in view; the fewest-camera "
+    text = (f"your walk: {cams(frt_cameras)}, {metres_in_view:,.0f} m in view; the fewest-camera "
             f"route: {cams(best.frt_cameras)}, {best.metres_in_view:,.0f} m in view, {d_len:+,.0f} m")
-    return WalkComparison(walk_length_m=audit.length_m, walk_frt_cameras=audit.frt_cameras,
-                          walk_metres_in_view=audit.metres_in_view, route=best, shortest=found[0], text=text)
+    return WalkComparison(walk_length_m=length_m, walk_frt_cameras=frt_cameras, walk_metres_in_view=metres_in_view,
+                          route=best, shortest=found[0], text=text)
+
+
+@dataclass(frozen=True)
+class TrackComparison:
+    """One track of a recorded file beside the fewest-camera route between its own start and end."""
+
+    track: int
+    name: str
+    comparison: WalkComparison | None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the track, and the comparison or why there is none."""
+        out: dict[str, Any] = {"track": self.track, "name": self.name}
+        if self.comparison is None:
+            return {**out, "compared": False, "reason": self.reason}
+        return {**out, "compared": True, **self.comparison.to_dict()}
+
+
+def walk_alternatives(
+    ctx: RoutingContext, audit: Audit, track: Track, *, max_detour: float = settings.max_detour,
+    time_limit_s: float | None = None,
+) -> list[TrackComparison]:
+    """What could I have avoided, track by track? Each track of the file beside its fewest-camera route.
+
+    A file of several tracks holds several walks: each is compared between its own
+    start and end, with its own figures from ``audit.tracks``; ``time_limit_s``
+    bounds them all together. A track that cannot be compared (it starts or ends
+    off the dataset's streets, or ends where it started) says why.
+    """
+    deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
+    tree = cKDTree(ctx.index.node_xy)
+    rows = {int(r["track"]): r for r in audit.tracks.to_dict(orient="records")} if len(audit.tracks) else {}
+    spans: dict[int, list[Any]] = {}
+    for piece, span in track.split():
+        if span.stop - span.start >= 1:
+            spans.setdefault(piece.track, []).append((piece, span))
+    out: list[TrackComparison] = []
+    for number, parts in spans.items():
+        first, last = parts[0][1], parts[-1][1]
+        name = parts[0][0].name
+        row = rows.get(number)
+        if row is None and len(spans) == 1:
+            row = {"length_m": audit.length_m, "frt_cameras": audit.frt_cameras,
+                   "metres_in_view": audit.metres_in_view}
+        if row is None:
+            out.append(TrackComparison(track=number, name=name, comparison=None, reason="too short to measure"))
+            continue
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            comparison = _compare_walk(
+                ctx, start=track.coordinates[first.start], end=track.coordinates[last.stop - 1],
+                length_m=float(row["length_m"]), frt_cameras=int(row["frt_cameras"]),
+                metres_in_view=float(row["metres_in_view"]), max_detour=max_detour, time_limit_s=left, tree=tree)
+        except ExposureError as err:
+            out.append(TrackComparison(track=number, name=name, comparison=None, reason=str(err)))
+            continue
+        out.append(TrackComparison(track=number, name=name, comparison=comparison))
+    return out

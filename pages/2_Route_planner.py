@@ -25,6 +25,7 @@ from exposure.export import ROUTE_COLOURS as CARD_COLOURS
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, fit_view, route_layer
 from exposure.places import PRESET_MARK, normalise_name, preset_label
+from exposure.planning import walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
@@ -305,7 +306,8 @@ def audit() -> None:
     except ExposureError as err:
         st.error(str(err))
         return
-    if not ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any():
+    inside = bool(ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any())
+    if not inside:
         st.info(f"This walk lies outside {choice.dataset}, so none of its cameras are counted here. Load the "
                 "cameras of that place on the Camera data page and use them on every page, or choose the "
                 "dataset that covers it in the sidebar.")
@@ -324,10 +326,35 @@ def audit() -> None:
         c4.metric("Time in view", "—", help="the track has no timestamps")
     for note in result.notes:
         st.caption(f"Left out: {note}.")
+    compared = []
+    if inside:
+        with st.spinner("Finding the fewest-camera route between each walk's start and end…"):
+            compared = walk_alternatives(ctx, result, track, time_limit_s=settings.interactive_time_limit_s)
+        st.subheader("What could I have avoided?")
+        for c in compared:
+            head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
+            if c.comparison is None:
+                st.write(f"**{html.escape(head)}**: not compared — {html.escape(c.reason)}.")
+                continue
+            walked = c.comparison
+            fewer = walked.walk_frt_cameras - walked.route.frt_cameras
+            verdict = (f"{fewer} FRT camera{'s' if fewer != 1 else ''} fewer were possible" if fewer > 0 else
+                       "no route between the same ends passes fewer FRT cameras")
+            proven = "" if walked.route.optimal else " (the fewest-camera search was not proven within its time limit)"
+            st.write(f"**{html.escape(head)}**: {html.escape(walked.text)} — {verdict}{proven}.")
+        st.caption("The fewest-camera route runs between the same start and end, at most as long as the walk or "
+                   f"{settings.max_detour:.0%} longer than the shortest route, whichever allows more; the thin dark "
+                   "line on the map. " + counted_caption(ctx))
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
     layers = base_layers(cameras)
     hit = cameras[cameras["camera_id"].astype(str).isin(set(result.camera_ids))]
     layers.append(camera_layer(hit, radius_px=7))
+    better = [c.comparison.route for c in compared if c.comparison is not None]
+    if better:
+        layers.append(route_layer([
+            {"path": [list(xy) for xy in r.coordinates], "colour": ROUTE_COLOURS[0],
+             "label": f"fewest-camera route: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for r in better],
+            width_px=3.0))
     # each unbroken line on its own: nothing is drawn across the gap between two tracks or segments
     pieces = [(piece, track.coordinates[span]) for piece, span in track.split() if span.stop - span.start >= 2]
     layers.append(route_layer([

@@ -137,6 +137,26 @@ def test_route_planner_audit_says_when_a_walk_is_outside_the_dataset(shared_data
     assert {m.label: m.value for m in at.metric}["FRT-capable cameras"] == "0"
 
 
+def test_route_planner_audit_says_what_the_walk_could_have_avoided() -> None:
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import shortest_route
+
+    ds = load_dataset("helsinki")
+    ctx = ds.context()
+    walked = shortest_route(ctx, ds.resolve("Narinkkatori").node, ds.resolve("Senaatintori").node)
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    at.file_uploader(key="rp_track").upload("walk.gpx", routes_to_gpx([walked]).encode(),
+                                             "application/gpx+xml").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "What could I have avoided?" in [h.value for h in at.subheader]
+    said = " ".join(m.value for m in at.markdown)
+    assert f"your walk: {walked.frt_cameras} FRT cameras" in said
+    assert "fewer were possible" in said
+    assert "FRT policy" in " ".join(c.value for c in at.caption)
+
+
 def test_route_planner_offers_kml_and_route_cards() -> None:
     at = planner().run()
     at.selectbox(key="rp_origin").set_value("Rautatientori").run()

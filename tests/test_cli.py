@@ -316,6 +316,32 @@ def test_audit_of_a_four_track_file_totals_its_tracks(capsys, shared_data, tmp_p
     assert table["cameras"].iloc[-1] == result["cameras"] <= table["cameras"].iloc[:4].sum()
 
 
+def test_audit_compare_says_what_each_walk_could_have_avoided(capsys, tmp_path) -> None:
+    walked = tmp_path / "walked.gpx"
+    code, _, err = run(capsys, "route", "--origin", "Narinkkatori", "--destination", "Senaatintori",
+                       "--format", "gpx", "--out", str(walked))
+    assert code == 0, err
+    code, out, err = run(capsys, "audit", "--track", str(walked), "--compare")
+    assert code == 0, err
+    result = json.loads(out)
+    shortest, fewest = result["compare"]  # the planner's GPX holds two walks: each compared on its own
+    assert shortest["track"] == 1
+    assert shortest["compared"] is True
+    assert shortest["walk"]["frt_cameras"] == result["tracks"][0]["frt_cameras"]
+    assert shortest["route"]["frt_cameras"] < shortest["walk"]["frt_cameras"]
+    assert shortest["difference"]["frt_cameras"] == shortest["route"]["frt_cameras"] - shortest["walk"]["frt_cameras"]
+    assert shortest["text"].startswith(f"your walk: {shortest['walk']['frt_cameras']} FRT cameras")
+    assert fewest["route"]["frt_cameras"] == fewest["walk"]["frt_cameras"]  # nothing left to avoid
+    code, _, err = run(capsys, "audit", "--track", str(walked), "--compare", "--dataset", "helsinki")
+    assert code == 0
+
+
+def test_audit_compare_of_a_walk_elsewhere_names_the_dataset(capsys, shared_data) -> None:
+    code, _, err = run(capsys, "audit", "--track", str(shared_data / "jyvaskyla" / "walk1.gpx"), "--compare")
+    assert code == 2
+    assert "lies outside dataset 'helsinki'" in err
+
+
 @pytest.mark.parametrize("command", [["density"], ["watched", "--cameras", "x.csv"]])
 def test_density_and_watched_have_no_radius_that_does_nothing(command: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as info:

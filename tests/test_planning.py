@@ -32,8 +32,9 @@ from exposure.planning import (
     read_points,
     regroup_points,
     walk_alternative,
+    walk_alternatives,
 )
-from exposure.routing import OBJECTIVES, RoutingContext, routes, shortest_route
+from exposure.routing import OBJECTIVES, RoutingContext, fewest_cameras_route, routes, shortest_route
 from tests.test_routing import grid_context, grid_graph
 
 LIMIT = 60.0  # generous: these tests compare answers, they do not time them
@@ -328,6 +329,41 @@ def test_walk_alternative_of_a_loop_is_no_route(helsinki, ctx):
     audit = audit_track(track, helsinki.cameras)
     with pytest.raises(NoRouteError, match="ends where it started"):
         walk_alternative(ctx, audit, track)
+
+
+def test_walk_alternatives_compare_each_track_of_a_file_on_its_own(helsinki, ctx, tmp_path):
+    # two walks in one GPX file: each is compared between its own start and end, never the first
+    # walk's start with the second walk's end
+    import gpxpy.gpx
+
+    gpx = gpxpy.gpx.GPX()
+    trips = [("Narinkkatori", "Senaatintori"), ("Kauppatori", "Rautatientori")]
+    walks = []
+    for a, b in trips:
+        walked = shortest_route(ctx, helsinki.resolve(a).node, helsinki.resolve(b).node)
+        walks.append(walked)
+        t = gpxpy.gpx.GPXTrack(name=f"{a} to {b}")
+        seg = gpxpy.gpx.GPXTrackSegment([gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in walked.coordinates])
+        t.segments.append(seg)
+        gpx.tracks.append(t)
+    path = tmp_path / "two.gpx"
+    path.write_text(gpx.to_xml())
+    track = read_track(path)
+    audit = audit_track(track, helsinki.cameras)
+    found = walk_alternatives(ctx, audit, track, time_limit_s=LIMIT)
+    assert [f.track for f in found] == [1, 2]
+    assert [f.name for f in found] == ["Narinkkatori to Senaatintori", "Kauppatori to Rautatientori"]
+    for f, walked, (a, b) in zip(found, walks, trips, strict=True):
+        assert f.comparison is not None
+        alone = fewest_cameras_route(ctx, helsinki.resolve(a).node, helsinki.resolve(b).node)
+        assert f.comparison.route.frt_cameras == alone.frt_cameras
+        assert f.comparison.walk_frt_cameras == walked.frt_cameras
+        assert f.to_dict()["compared"] is True
+    loop = read_track([(60.17, 24.94), (60.1705, 24.94), (60.17, 24.94)])
+    (only,) = walk_alternatives(ctx, audit_track(loop, helsinki.cameras), loop)
+    assert only.comparison is None
+    assert "ends where it started" in only.reason
+    assert only.to_dict() == {"track": 1, "name": "", "compared": False, "reason": only.reason}
 
 
 # --- plan files --------------------------------------------------------------------------------
