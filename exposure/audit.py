@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from exposure import settings
 from exposure._errors import TrackError
 from exposure.cameras import FrtPolicy, describe_policies, select_cameras
 from exposure.coverage import camera_geometry, candidate_pairs, coverage_settings, polyline_intervals, union_length
@@ -477,7 +478,9 @@ def audit_track(
     """
     if not isinstance(track, Track):
         track = read_track(track)
-    selected = select_cameras(cameras, frt_policy=frt_policy, verification=verification)
+    reach_m = radius_m if radius_m is not None else max(settings.radius_m_by_kind.values())
+    selected = select_cameras(_within_reach(cameras, track.coordinates, reach_m=reach_m), frt_policy=frt_policy,
+                              verification=verification)
     lon, lat = track.coordinates[:, 0], track.coordinates[:, 1]
     crs = local_crs(float(lon.mean()), float(lat.mean()))
     to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
@@ -622,6 +625,24 @@ def _per_track(pieces: list[tuple[Piece, slice]], piece_of: np.ndarray, step: np
             "seconds_in_view": figures["seconds_in_view"], "seconds_total": seconds_total,
         })
     return pd.DataFrame(rows, columns=list(TRACK_COLUMNS))
+
+
+def _within_reach(cameras: pd.DataFrame, coordinates: np.ndarray, *, reach_m: float) -> pd.DataFrame:
+    """The cameras inside the track's box widened by ``reach_m``: no other camera can see the track.
+
+    A city's camera table can hold hundreds of thousands of rows; policies and the
+    projection then run on the few near the walk only.
+    """
+    if cameras.empty:
+        return cameras
+    lon, lat = coordinates[:, 0], coordinates[:, 1]
+    margin_lat = 1.01 * reach_m / 110_574.0 + 1e-6
+    widest = min(89.0, float(np.abs(lat).max()) + margin_lat)
+    margin_lon = 1.01 * reach_m / (111_320.0 * math.cos(math.radians(widest))) + 1e-6
+    c_lon, c_lat = cameras["lon"].to_numpy(dtype=float), cameras["lat"].to_numpy(dtype=float)
+    near = ((c_lon >= lon.min() - margin_lon) & (c_lon <= lon.max() + margin_lon)
+            & (c_lat >= lat.min() - margin_lat) & (c_lat <= lat.max() + margin_lat))
+    return cameras[near]
 
 
 def _by_camera(camera: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, ...]:

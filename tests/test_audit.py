@@ -523,3 +523,26 @@ def test_jyvaskyla_walks_in_one_file_total_what_they_measure_alone(shared_data: 
     assert together.tracks["metres_in_view"].tolist() == pytest.approx([a.metres_in_view for a in alone], rel=1e-6)
     assert together.seconds_total == pytest.approx(sum(a.seconds_total for a in alone))
     assert together.cameras == len(set().union(*(a.camera_ids for a in alone)))
+
+
+def test_cameras_far_from_the_walk_change_nothing(shared_data: Path) -> None:
+    # only cameras within reach of the walk are looked at; a country's worth elsewhere must not change a figure,
+    # and a PTZ camera 99 m from the walk (it sees 100 m) must still count
+    cameras = load_cameras(shared_data / "jyvaskyla" / "cameras.csv").cameras
+    track = read_track(shared_data / "jyvaskyla" / "walk1.gpx")
+    rng = np.random.default_rng(3)
+    n = 100_000
+    far = cameras.iloc[np.zeros(n, dtype=int)].copy()
+    far["camera_id"] = [f"far:{i}" for i in range(n)]
+    far["lon"] = rng.uniform(20.0, 30.0, n)
+    far["lat"] = rng.uniform(60.0, 69.0, n)  # Jyväskylä is at 62.24 N, 25.75 E: keep them out of reach
+    far = far[(np.abs(far["lat"] - 62.24) > 0.05) | (np.abs(far["lon"] - 25.75) > 0.1)]
+    lon, lat = track.coordinates[len(track.coordinates) // 2]
+    edge = cameras.iloc[[0]].copy()
+    edge["camera_id"], edge["kind"], edge["direction_deg"], edge["fov_deg"] = "edge", "ptz", np.nan, np.nan
+    edge["lat"] = lat + 99.0 / 110_574.0  # 99 m north of a point of the walk
+    edge["lon"] = lon
+    alone = audit_track(track, pd.concat([cameras, edge], ignore_index=True))
+    crowded = audit_track(track, pd.concat([far, cameras, edge], ignore_index=True))
+    assert "edge" in alone.camera_ids
+    assert crowded.to_dict() == alone.to_dict()
