@@ -41,9 +41,13 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench
 	$(VENV)/bin/mypy
 
-## The routing benchmark suite (bench/README.md): every case, JSON and a table in bench/results/.
+## The benchmark suite (bench/README.md): routing on every case, the dashboard's request, plans, batches;
+## JSON and tables in bench/results/.
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
+	$(PY) bench/bench_dashboard.py
+	$(PY) bench/bench_planning.py
+	$(PY) bench/bench_batch.py
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache .hypothesis
