@@ -87,7 +87,8 @@ m1.metric("Pairs routed", f"{summary['pairs'] - summary['pairs_with_errors']:,} 
 m2.metric("Median FRT cameras, shortest walk", f"{summary['frt_cameras_shortest_median'] or 0:g}")
 m3.metric("Median FRT cameras, best walk", f"{summary['frt_cameras_best_median'] or 0:g}")
 m4.metric("FRT cameras avoided, mean per pair", f"{summary['frt_cameras_avoided_mean'] or 0:g}")
-st.caption(counted_caption(ctx) + f" Objective: {OBJECTIVES[objective].lower()}; detour at most {detour} %.")
+label = OBJECTIVES[objective]
+st.caption(counted_caption(ctx) + f" Objective: {label[0].lower() + label[1:]}; detour at most {detour} %.")
 if summary["not_proven"]:
     st.warning(f"{summary['not_proven']} route(s) reached the {settings.interactive_time_limit_s:g} s limit before "
                "they were proven optimal (column optimal); the command line has a longer limit.")
