@@ -30,10 +30,10 @@ __all__ = [
     "JsonError",
     "amount",
     "arrow_text",
+    "as_number",
     "bad_lon_lat",
     "check_csv_columns",
     "check_json_depth",
-    "check_lon_lat",
     "check_size",
     "csv_error_detail",
     "first_line",
@@ -42,6 +42,7 @@ __all__ = [
     "numbers",
     "parse_directions",
     "parse_heights",
+    "quote",
     "read_limited",
     "refuse_dtd",
     "to_float",
@@ -121,9 +122,15 @@ def check_csv_columns(head: bytes, *, where: str, error: type[Exception]) -> Non
     if max(line.count(b","), line.count(b";"), line.count(b"\t")) < limit:  # the common case, without parsing
         return
     text = line.decode("utf-8", errors="replace")
-    fields = max(len(next(csv.reader([text], delimiter=d), [])) for d in ",;\t")
+    fields = 0
+    for delimiter in ",;\t":
+        try:
+            fields = max(fields, len(next(csv.reader([text], delimiter=delimiter), [])))
+        except csv.Error:  # a field longer than the csv module takes: count the delimiters instead
+            fields = max(fields, text.count(delimiter) + 1)
     if fields > limit:
-        msg = limit_message(f"{where}: the header (line 1) has {fields:,} columns", "max_csv_columns",
+        counted = f"at least {fields:,}" if b"\n" not in head else f"{fields:,}"  # a header longer than ``head``
+        msg = limit_message(f"{where}: the header (line 1) has {counted} columns", "max_csv_columns",
                             "keep the columns you need")
         raise error(msg)
 
@@ -181,20 +188,22 @@ def bad_lon_lat(lon: Any, lat: Any) -> np.ndarray:
     return ~ok
 
 
-def check_lon_lat(lon: Any, lat: Any, *, where: str, error: type[Exception]) -> tuple[float, float]:
-    """One position as floats, or ``error`` naming it and saying whether it looks swapped."""
-    lon_f, lat_f = to_float(lon), to_float(lat)
-    if bad_lon_lat(lon_f, lat_f):
-        hint = ""
-        if math.isfinite(lon_f) and math.isfinite(lat_f) and abs(lat_f) > 90 >= abs(lon_f):
-            hint = "; it looks swapped"
-        msg = (f"{where}: longitude {_short(lon)}, latitude {_short(lat)} is not a valid WGS84 position "
-               f"(longitude within ±180, latitude within ±90){hint}")
-        raise error(msg)
-    return lon_f, lat_f
+def as_number(value: Any) -> float | None:
+    """A float from a JSON or text value that is meant as a number (NaN and ±inf included), or None when it is not.
+
+    ``True``/``False``, ``None``, lists, objects and non-numeric text are not
+    numbers; ``"nan"``, ``NaN`` and ``10**400`` are (NaN, NaN, inf), for a range
+    check to reject with a message that says so.
+    """
+    result = to_float(value)
+    if math.isnan(result) and not (isinstance(value, float) or (isinstance(value, str)
+                                                                and value.strip().lower() == "nan")):
+        return None
+    return result
 
 
-def _short(value: Any, most: int = 40) -> str:
+def quote(value: Any, most: int = 40) -> str:
+    """A value as a message quotes it (``repr``), cut to ``most`` characters: a stranger's value may be megabytes."""
     text = repr(value)
     return text if len(text) <= most else text[: most - 1] + "…"
 

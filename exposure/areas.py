@@ -22,7 +22,7 @@ import shapely
 
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure._parse import check_size, first_line, limit_message
+from exposure._parse import bad_lon_lat, check_size, first_line, limit_message
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
@@ -289,7 +289,7 @@ def _check_area_extent(areas: gpd.GeoDataFrame) -> None:
         raise AreaError(msg) from err
     if not len(xy):
         return
-    if not (np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()):
+    if bad_lon_lat(xy[:, 0], xy[:, 1]).any():
         msg = (f"{source}: some areas have coordinates that are not longitude within ±180 and latitude within ±90; "
                "read the file with read_areas(), which leaves such areas out")
         raise AreaError(msg)
@@ -602,7 +602,7 @@ def _usable_polygon(original: Any) -> tuple[Any, str]:
     if original.geom_type not in ("Polygon", "MultiPolygon"):
         return None, f"a {original.geom_type}, not a polygon; left out"
     xy = shapely.get_coordinates(original)
-    if not (np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()):
+    if bad_lon_lat(xy[:, 0], xy[:, 1]).any():
         return None, ("coordinates that are not longitude within ±180 and latitude within ±90 (NaN, infinite or "
                       "swapped); left out")
     span = max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])))

@@ -17,7 +17,19 @@ import pyproj
 
 from exposure import settings as package_settings
 from exposure._errors import TrackError
-from exposure._parse import JsonError, first_line, json_loads, limit_message, read_limited, refuse_dtd, utc_datetime64
+from exposure._parse import (
+    JsonError,
+    as_number,
+    bad_lon_lat,
+    first_line,
+    json_loads,
+    limit_message,
+    quote,
+    read_limited,
+    refuse_dtd,
+    to_float,
+    utc_datetime64,
+)
 from exposure.cameras import FrtPolicy, describe_policies, select_cameras
 from exposure.coverage import camera_geometry, candidate_pairs, coverage_settings, polyline_intervals, union_length
 from exposure.network import local_crs
@@ -289,20 +301,12 @@ def _track_from_gpx(text: str, *, where: str) -> Track:
         extra = f" (only {len(gpx.waypoints)} <wpt> waypoints, which have no order)" if gpx.waypoints else ""
         msg = f"{where}: no <trkpt> or <rtept> points{extra}; a track needs a recorded or planned line"
         raise TrackError(msg)
-    coords = np.array([[_number(p.longitude), _number(p.latitude)] for p in points], dtype=float)
+    coords = np.array([[to_float(p.longitude), to_float(p.latitude)] for p in points], dtype=float)
     stamps = [p.time for p in points]
     times = None
     if all(t is not None for t in stamps):
         times = np.array([_utc_naive(t) for t in stamps], dtype="datetime64[s]")
     return Track(coordinates=coords, times=times, name=str(name or ""), source=where, pieces=tuple(pieces))
-
-
-def _number(value: Any) -> float:
-    """A coordinate as gpxpy gives it (a float, or None when missing): NaN when it is not a number."""
-    try:
-        return float(value)
-    except (TypeError, ValueError, OverflowError):
-        return math.nan
 
 
 def _utc_naive(moment: datetime) -> np.datetime64:
@@ -370,7 +374,7 @@ def _track_from_geojson(data: Any, *, where: str) -> Track:
                 at = f" (feature {i}, line {j}, position {k})" if gtype == "MultiLineString" else \
                     f" (feature {i}, position {k})"
                 if not (isinstance(position, list) and len(position) >= 2):
-                    msg = f"{where}: position {_short(position)} is not [lon, lat]{at}"
+                    msg = f"{where}: position {quote(position)} is not [lon, lat]{at}"
                     raise TrackError(msg)
                 coords.append(_number_pair(position[0], position[1], where=where, order="lon, lat", at=at))
         all_times.append(_geojson_times(properties.get("coordTimes"), gtype, len(coords) - first))
@@ -432,36 +436,18 @@ def _track_from_points(points: Iterable[Any]) -> Track:
 
 def _number_pair(first: Any, second: Any, *, where: str, order: str, at: str = "") -> tuple[float, float]:
     """Check one position; ``order`` says which of lon/lat comes first, ``at`` where it is, for the message."""
-    try:
-        if isinstance(first, bool) or isinstance(second, bool):
-            raise TypeError(first, second)
-        a, b = _float_or_inf(first), _float_or_inf(second)
-    except (TypeError, ValueError) as err:
-        msg = f"{where}: ({_short(first)}, {_short(second)}) is not a pair of numbers ({order}){at}"
-        raise TrackError(msg) from err
+    a, b = as_number(first), as_number(second)
+    if a is None or b is None:
+        msg = f"{where}: ({quote(first)}, {quote(second)}) is not a pair of numbers ({order}){at}"
+        raise TrackError(msg)
     lat, lon = (a, b) if order == "lat, lon" else (b, a)
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         hint = ""
         if abs(lat) > 90 and abs(lon) <= 90:
             hint = f"; it looks swapped: give ({order})"
-        msg = f"{where}: ({_short(a)}, {_short(b)}) is out of range as ({order}){at}{hint}"
+        msg = f"{where}: ({quote(a)}, {quote(b)}) is out of range as ({order}){at}{hint}"
         raise TrackError(msg)
     return a, b
-
-
-def _float_or_inf(value: Any) -> float:
-    """``float(value)``, but ±inf for an integer too large for a float (10**400)."""
-    try:
-        return float(value)
-    except OverflowError:
-        if isinstance(value, int):
-            return math.inf if value > 0 else -math.inf
-        raise ValueError(value) from None
-
-
-def _short(value: Any, most: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _length_km(track: Track) -> float:
@@ -491,10 +477,10 @@ def _check_track(track: Track) -> None:
                             "join the segments or split the file")
         raise TrackError(msg)
     lon, lat = track.coordinates[:, 0], track.coordinates[:, 1]
-    wrong = np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180) & (np.abs(lat) <= 90)))
+    wrong = np.flatnonzero(bad_lon_lat(lon, lat))
     if len(wrong):
         i = int(wrong[0])
-        msg = (f"{track.source}: point {i + 1} (lon {_short(float(lon[i]))}, lat {_short(float(lat[i]))}) is not a "
+        msg = (f"{track.source}: point {i + 1} (lon {quote(float(lon[i]))}, lat {quote(float(lat[i]))}) is not a "
                "valid WGS84 position (longitude within ±180, latitude within ±90); fix or remove it")
         raise TrackError(msg)
     km = _length_km(track)

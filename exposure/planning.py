@@ -25,11 +25,13 @@ from exposure._errors import NoRouteError, PlaceError, PlanError
 from exposure._parse import (
     JsonError,
     amount,
+    as_number,
     check_csv_columns,
     check_size,
     first_line,
     json_loads,
     limit_message,
+    quote,
     read_limited,
     to_float,
 )
@@ -112,25 +114,16 @@ class PlanPoint:
 
 
 def _check_lat_lon(lat: Any, lon: Any, *, where: str) -> tuple[float, float]:
-    lat_f, lon_f = to_float(lat), to_float(lon)
-    if (math.isnan(lat_f) and not _is_nan(lat)) or (math.isnan(lon_f) and not _is_nan(lon)):
-        msg = f"{where}: latitude {_short(lat)} and longitude {_short(lon)} must be numbers"
+    lat_n, lon_n = as_number(lat), as_number(lon)
+    if lat_n is None or lon_n is None:
+        msg = f"{where}: latitude {quote(lat)} and longitude {quote(lon)} must be numbers"
         raise PlanError(msg)
+    lat_f, lon_f = lat_n, lon_n
     if not (math.isfinite(lat_f) and math.isfinite(lon_f) and -90 <= lat_f <= 90 and -180 <= lon_f <= 180):
         hint = " (they look swapped: latitude comes first)" if abs(lat_f) > 90 >= abs(lon_f) else ""
-        msg = f"{where}: ({_short(lat)}, {_short(lon)}) is not a valid latitude, longitude{hint}"
+        msg = f"{where}: ({quote(lat)}, {quote(lon)}) is not a valid latitude, longitude{hint}"
         raise PlanError(msg)
     return lat_f, lon_f
-
-
-def _is_nan(value: Any) -> bool:
-    """Whether a value is a NaN number (as opposed to something that is no number at all)."""
-    return isinstance(value, float) or (isinstance(value, str) and value.strip().lower() == "nan")
-
-
-def _short(value: Any, most: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _check_count(n: int, *, where: str, setting: str, what: str) -> None:
@@ -252,7 +245,7 @@ def _points_from_geojson(text: str, *, where: str) -> tuple[list[PlanPoint], lis
             lon_raw, lat_raw = coords[0], coords[1]
             lat, lon = _check_lat_lon(lat_raw, lon_raw, where=f"feature {number}")
         except (TypeError, IndexError, KeyError):
-            rejected.append((number, f"coordinates {_short(coords)} are not [lon, lat]"))
+            rejected.append((number, f"coordinates {quote(coords)} are not [lon, lat]"))
             continue
         except PlanError as err:
             rejected.append((number, str(err).split(": ", 1)[1]))
@@ -331,7 +324,7 @@ def area_around(lat: float, lon: float, radius_m: float, *, name: str | None = N
     lat, lon = _check_lat_lon(lat, lon, where="centre of the area to avoid")
     radius = to_float(radius_m)
     if not (math.isfinite(radius) and radius > 0):
-        msg = f"the radius of an area to avoid must be a positive number of metres, got {_short(radius_m)}"
+        msg = f"the radius of an area to avoid must be a positive number of metres, got {quote(radius_m)}"
         raise PlanError(msg)
     if radius > settings.max_avoid_radius_m:
         msg = limit_message(f"an area to avoid of radius {amount(radius)} m", "max_avoid_radius_m",
@@ -1013,7 +1006,7 @@ def make_plan(
     _check_request(request)
     limit = settings.plan_time_limit_s if time_limit_s is None else time_limit_s
     if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
-        msg = f"the plan's time limit must be a number of seconds >= 0, got {_short(limit)}"
+        msg = f"the plan's time limit must be a number of seconds >= 0, got {quote(limit)}"
         raise PlanError(msg)
     deadline = time.perf_counter() + limit
     cons = constraint_edges(ctx, request.avoid)
@@ -1254,7 +1247,7 @@ def _number(data: Mapping[str, Any], key: str, default: float, *, where: str) ->
     value = data.get(key, default)
     number = to_float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
     if not (math.isfinite(number) and number >= 0):
-        msg = f"{where}.{key} must be a number >= 0, not {_short(value)}"
+        msg = f"{where}.{key} must be a number >= 0, not {quote(value)}"
         raise PlanError(msg)
     return number
 
@@ -1273,14 +1266,14 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         msg = f"{where}: a plan file holds a JSON object, not {type(data).__name__}"
         raise PlanError(msg)
     if data.get("schema") != PLAN_SCHEMA:
-        msg = f"{where}: not a plan file (its 'schema' is {_short(data.get('schema'))}, not {PLAN_SCHEMA!r})"
+        msg = f"{where}: not a plan file (its 'schema' is {quote(data.get('schema'))}, not {PLAN_SCHEMA!r})"
         raise PlanError(msg)
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        msg = f"{where}: 'schema_version' must be a whole number >= 1, not {_short(version)}"
+        msg = f"{where}: 'schema_version' must be a whole number >= 1, not {quote(version)}"
         raise PlanError(msg)
     if version > PLAN_SCHEMA_VERSION:
-        msg = (f"{where}: written by a newer version of this program (schema_version {_short(version)}); this one "
+        msg = (f"{where}: written by a newer version of this program (schema_version {quote(version)}); this one "
                f"reads up to {PLAN_SCHEMA_VERSION}: update it")
         raise PlanError(msg)
     request = _req(data, "request", where=where)
@@ -1296,7 +1289,7 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
     areas = areas_from_geojson(areas_data, where=f"{w}.avoid.areas")
     cams = avoid_data.get("cameras") or []
     if not isinstance(cams, list) or not all(isinstance(c, str) for c in cams):
-        msg = f"{w}.avoid.cameras must be a list of camera ids (text), not {_short(cams)}"
+        msg = f"{w}.avoid.cameras must be a list of camera ids (text), not {quote(cams)}"
         raise PlanError(msg)
     _check_count(len(cams), where=f"{w}.avoid.cameras", setting="max_avoid_items", what="cameras to avoid")
     for key, setting in (("gathering", "max_plan_points"), ("dispersal", "max_plan_points"),
@@ -1310,7 +1303,7 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         raise PlanError(msg)
     objective = request.get("objective", "fewest-cameras")
     if not isinstance(objective, str) or objective not in OBJECTIVES:
-        msg = f"{w}.objective is {_short(objective)}; choose one of {', '.join(OBJECTIVES)}"
+        msg = f"{w}.objective is {quote(objective)}; choose one of {', '.join(OBJECTIVES)}"
         raise PlanError(msg)
     dataset = request.get("dataset")
     return PlanRequest(
