@@ -22,7 +22,7 @@ import shapely
 
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure._parse import bad_lon_lat, check_size, first_line, limit_message
+from exposure._parse import bad_lon_lat, check_size, first_line, limit_message, refuse_dtd
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
@@ -661,15 +661,20 @@ def _read_any(obj: Any, source: str) -> gpd.GeoDataFrame:
                     raise AreaError(msg)
                 check_size(path.stat().st_size, where=source, setting="max_areas_file_mb", what="the areas file",
                            error=AreaError)
-                data = path.read_bytes() if path.suffix.lower() in (".geojson", ".json") else None
-                if data is None:
+                with path.open("rb") as handle:
+                    text_like = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[", b"<")
+                if not text_like:  # a shapefile or GeoPackage: GDAL opens its companions by the path
                     return gpd.read_file(path, on_invalid="ignore")
+                data = path.read_bytes()
             else:
                 data = obj if isinstance(obj, bytes) else obj.read(limit + 1)
                 check_size(len(data), where=source, setting="max_areas_file_mb", what="the areas file",
                            error=AreaError)
-            if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+            head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if head in (b"{", b"["):
                 check_json_depth(data)  # GDAL would parse any depth
+            elif head == b"<":  # KML, GML, GPX: no entity tricks for GDAL's XML parser either
+                refuse_dtd(data, where=source, error=AreaError)
             # a geometry GEOS cannot build (an unclosed ring) becomes None and is reported, not the whole file
             return gpd.read_file(io.BytesIO(data), on_invalid="ignore")
     except AreaError:

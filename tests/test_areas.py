@@ -713,3 +713,16 @@ def test_any_polygons_read_or_are_one_area_error(rings: list) -> None:
         table = density_by_area(areas, cameras_at([(24.945, 60.171)]))
         assert (table["area_km2"] > 0).all()
         assert np.isfinite(table["area_km2"]).all()
+
+
+def test_xml_areas_with_entities_are_refused_before_gdal(tmp_path) -> None:
+    kml = ('<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&x;</name><Polygon><outerBoundaryIs>'
+           "<LinearRing><coordinates>24.94,60.17 24.95,60.17 24.95,60.175 24.94,60.17</coordinates></LinearRing>"
+           "</outerBoundaryIs></Polygon></Placemark></kml>")
+    path = tmp_path / "areas.kml"
+    path.write_text(kml)
+    with pytest.raises(AreaError, match=r"areas\.kml: declares a document type or entities"):
+        read_areas(path)
+    with pytest.raises(AreaError, match=r"up\.kml: declares a document type or entities"):
+        read_areas(kml.encode(), source_name="up.kml")
