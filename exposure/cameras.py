@@ -635,7 +635,11 @@ def _check_file(path: str | Path) -> Path:
             "give the path of a .csv, .geojson, .json, .osm or .osm.pbf file"
         )
         raise CameraDataError(msg)
-    size_mb = path.stat().st_size / 1e6
+    size = path.stat().st_size
+    if size == 0:
+        msg = f"camera file {path} is empty (0 bytes); export the cameras again"
+        raise CameraDataError(msg)
+    size_mb = size / 1e6
     if size_mb > settings.max_camera_file_mb:
         msg = (
             f"camera file {path} is {size_mb:.1f} MB, over the {settings.max_camera_file_mb:g} MB limit; "
