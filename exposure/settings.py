@@ -66,7 +66,7 @@ max_search_memory_mb: float = 256.0
 interactive_time_limit_s: float = 8.0
 
 #: Most origin-destination pairs the dashboard's Many trips page routes at once; the
-#: ``batch`` command has no such limit.
+#: ``batch`` command's limit is :data:`max_batch_pairs`.
 max_batch_pairs_dashboard: int = 20_000
 #: Most H3 hexagons one request may cover an area with. The count is estimated from
 #: the area's box before any hexagon is made; a request over it is refused with a
@@ -92,6 +92,11 @@ max_cameras: int = 2_000_000
 #: CSV of a million cameras with every column is about 90 MB; Decode Surveillance's file of
 #: Brooklyn's 10,377 intersections 3.4 MB.
 max_camera_file_mb: float = 200.0
+
+#: Most data one OpenStreetMap PBF camera file may decompress to, in megabytes, summed from
+#: its blob headers before any blob is decompressed (an extract decompresses to 2-3 times its
+#: size; a file of blobs that each expand a thousandfold is a bomb, not an extract).
+max_pbf_decoded_mb: float = 2_000.0
 
 #: Most data rows (CSV rows, GeoJSON features, OSM objects) one camera file may have; a file
 #: over it is refused when its rows are counted, before any value is checked.

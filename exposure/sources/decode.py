@@ -82,6 +82,9 @@ _TYPES = ("type_dome_median", "type_bullet_median", "type_unknown_median")
 #: What the type counts become, in order: dome, bullet (fixed), unknown.
 _KINDS = ("dome", "fixed", "unknown")
 _DECODE_AGREEMENT = {"Unanimous": "verified", "2 vs 1": "unverified", "All disagree": "disputed"}
+#: Every column the reader uses (the others are dropped once the file is read).
+_USED = frozenset(("PanoramaId", "Lat", "Long", "BoroName", "ImageDate", "n_cameras_agreement", *_N_CAMERAS_COUNTS,
+                   *(c for pair in _ATTACHMENTS.values() for c in pair), *_TYPES))
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,8 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
             f"use Amnesty's counts_per_intersections.csv{other}, or format='csv' for other CSV files"
         )
         raise CameraDataError(msg)
+    # the URL and geometry columns are most of the file's bytes: let them go before the expansion
+    table = table.loc[:, ~table.columns.duplicated() & table.columns.isin(_USED)]
     n_rows = len(table)
     rows = np.arange(1, n_rows + 1)
     bad = np.zeros(n_rows, dtype=bool)
