@@ -6,6 +6,7 @@ import html
 import io
 import json
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ import shapely
 
 from exposure import settings
 from exposure._errors import ExposureError
+from exposure._parse import bad_lon_lat, check_size, first_line, limit_message, refuse_dtd
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
@@ -274,6 +276,31 @@ def _check_area_count(n: int, *, source: str) -> None:
         raise AreaError(msg)
 
 
+def _check_area_extent(areas: gpd.GeoDataFrame) -> None:
+    """Refuse areas that one local map projection cannot measure: off the globe, or spanning too much of it."""
+    source = str(areas.attrs.get("source", "areas"))
+    if not len(areas):
+        return
+    try:
+        wgs = areas.geometry.to_crs(WGS84) if areas.crs is not None else areas.geometry
+        xy = shapely.get_coordinates(np.asarray(wgs.values))
+    except (RuntimeError, ValueError, shapely.errors.GEOSException) as err:
+        msg = f"{source}: the areas cannot be turned into WGS84 ({first_line(err)}); give them in EPSG:4326"
+        raise AreaError(msg) from err
+    if not len(xy):
+        return
+    if bad_lon_lat(xy[:, 0], xy[:, 1]).any():
+        msg = (f"{source}: some areas have coordinates that are not longitude within ±180 and latitude within ±90; "
+               "read the file with read_areas(), which leaves such areas out")
+        raise AreaError(msg)
+    span = max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])))
+    if span > settings.max_area_span_deg:
+        msg = limit_message(f"{source}: the areas span {span:g}° of longitude or latitude", "max_area_span_deg",
+                            "they are measured in one local map projection: compare areas of one country or "
+                            "city at a time", unit="°")
+        raise AreaError(msg)
+
+
 def osm_place_areas(
     path: str | Path, bounds: Sequence[float], *, places: Sequence[str] = OSM_PLACE_VALUES,
 ) -> gpd.GeoDataFrame:
@@ -502,7 +529,14 @@ def read_areas(
                    "save the file as GeoJSON in WGS84 (EPSG:4326)")
             raise AreaError(msg)
         raw = raw.set_crs(WGS84)
-    raw = raw.to_crs(WGS84).reset_index(drop=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # bad coordinates are reported per feature below
+            raw = raw.to_crs(WGS84).reset_index(drop=True)
+    except (RuntimeError, ValueError) as err:  # pyproj's CRSError is a RuntimeError
+        msg = f"{source}: its coordinate reference system cannot be turned into WGS84 ({first_line(err)}); save it " \
+              "as GeoJSON in WGS84 (EPSG:4326)"
+        raise AreaError(msg) from err
     columns = [str(c) for c in raw.columns if c != raw.geometry.name]
     id_col = _pick_column(columns, id_column, ID_COLUMNS, what="id", source=source)
     name_col = _pick_column(columns, name_column, NAME_COLUMNS, what="name", source=source)
@@ -513,20 +547,14 @@ def read_areas(
     geoms: list[Any] = []
     for i, original in enumerate(raw.geometry):
         feature = i + 1
-        if original is None or original.is_empty:
-            rejected.append({"feature": feature, "reason": "no geometry; left out"})
+        try:
+            geom, problem = _usable_polygon(original)
+        except shapely.errors.GEOSException as err:  # what GEOS cannot even test for validity
+            geom, problem = None, f"a polygon GEOS cannot read ({first_line(err)}); left out"
+        if problem:
+            rejected.append({"feature": feature, "reason": problem})
+        if geom is None:
             continue
-        if original.geom_type not in ("Polygon", "MultiPolygon"):
-            rejected.append({"feature": feature, "reason": f"a {original.geom_type}, not a polygon; left out"})
-            continue
-        geom = original
-        if not original.is_valid:
-            why = shapely.is_valid_reason(original)
-            geom = _polygonal(shapely.make_valid(original))
-            if geom.is_empty:
-                rejected.append({"feature": feature, "reason": f"invalid polygon ({why}) with no area; left out"})
-                continue
-            rejected.append({"feature": feature, "reason": f"invalid polygon ({why}); repaired with make_valid"})
         keep.append(i)
         geoms.append(geom)
     if not keep:
@@ -561,6 +589,39 @@ def read_areas(
     return gdf
 
 
+def _usable_polygon(original: Any) -> tuple[Any, str]:
+    """A feature's polygon as an area, or None; and what was wrong with it ("" when nothing was).
+
+    Left out: no geometry, not a polygon, coordinates that are not finite
+    longitude/latitude, an extent wider than ``settings.max_area_span_deg``, or an
+    invalid polygon with no area once repaired. Repaired: any other invalid polygon
+    (``make_valid``), and empty parts of a MultiPolygon (dropped).
+    """
+    if original is None or original.is_empty:
+        return None, "no geometry, or one that cannot be read (an unclosed ring?); left out"
+    if original.geom_type not in ("Polygon", "MultiPolygon"):
+        return None, f"a {original.geom_type}, not a polygon; left out"
+    xy = shapely.get_coordinates(original)
+    if bad_lon_lat(xy[:, 0], xy[:, 1]).any():
+        return None, ("coordinates that are not longitude within ±180 and latitude within ±90 (NaN, infinite or "
+                      "swapped); left out")
+    span = max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])))
+    if span > settings.max_area_span_deg:
+        return None, limit_message(f"spans {span:g}° of longitude or latitude", "max_area_span_deg",
+                                   "areas are measured in one local map projection: use smaller areas",
+                                   unit="°") + "; left out"
+    geom = original
+    if geom.geom_type == "MultiPolygon" and any(part.is_empty for part in geom.geoms):
+        geom = shapely.MultiPolygon([part for part in geom.geoms if not part.is_empty])
+    if not geom.is_valid:
+        why = shapely.is_valid_reason(geom)
+        repaired = _polygonal(shapely.make_valid(geom))
+        if repaired.is_empty:
+            return None, f"invalid polygon ({why}) with no area; left out"
+        return repaired, f"invalid polygon ({why}); repaired with make_valid"
+    return geom, ""
+
+
 def _polygonal(geom: Any) -> Any:
     """The polygonal part of a geometry (make_valid may add stray lines or points)."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
@@ -578,26 +639,53 @@ def _source_name(obj: Any) -> str:
 
 
 def _read_any(obj: Any, source: str) -> gpd.GeoDataFrame:
+    """Read areas with pyogrio, after checking the size (``settings.max_areas_file_mb``) and the JSON nesting."""
+    from exposure._parse import JsonError, check_json_depth  # noqa: PLC0415 - only needed for uploads
+
+    limit = int(settings.max_areas_file_mb * 1e6)
     try:
-        if isinstance(obj, Mapping):
-            features = obj.get("features") if obj.get("type") == "FeatureCollection" else None
-            if features is None:
-                msg = f"{source}: not a GeoJSON FeatureCollection (type is {obj.get('type')!r})"
-                raise AreaError(msg)
-            return gpd.read_file(io.BytesIO(json.dumps(obj).encode()))
-        if isinstance(obj, (str, Path)):
-            path = Path(obj).expanduser()
-            if not path.is_file():
-                msg = f"{source}: no such file; give a GeoJSON (or shapefile, GeoPackage) of polygons"
-                raise AreaError(msg)
-            return gpd.read_file(path)
-        data = obj if isinstance(obj, bytes) else obj.read()
-        return gpd.read_file(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # GDAL and GEOS warn of unclosed rings and NaN coordinates; each feature's problem is reported instead
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if isinstance(obj, Mapping):
+                features = obj.get("features") if obj.get("type") == "FeatureCollection" else None
+                if features is None:
+                    msg = f"{source}: not a GeoJSON FeatureCollection (type is {obj.get('type')!r})"
+                    raise AreaError(msg)
+                _check_area_count(len(features) if isinstance(features, list) else 0, source=source)
+                return gpd.read_file(io.BytesIO(json.dumps(obj).encode()), on_invalid="ignore")
+            if isinstance(obj, (str, Path)):
+                path = Path(obj).expanduser()
+                if not path.is_file():
+                    msg = f"{source}: no such file; give a GeoJSON (or shapefile, GeoPackage) of polygons"
+                    raise AreaError(msg)
+                check_size(path.stat().st_size, where=source, setting="max_areas_file_mb", what="the areas file",
+                           error=AreaError)
+                with path.open("rb") as handle:
+                    text_like = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[", b"<")
+                if not text_like:  # a shapefile or GeoPackage: GDAL opens its companions by the path
+                    return gpd.read_file(path, on_invalid="ignore")
+                data = path.read_bytes()
+            else:
+                data = obj if isinstance(obj, bytes) else obj.read(limit + 1)
+                check_size(len(data), where=source, setting="max_areas_file_mb", what="the areas file",
+                           error=AreaError)
+            head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+            if head in (b"{", b"["):
+                check_json_depth(data)  # GDAL would parse any depth
+            elif head == b"<":  # KML, GML, GPX: no entity tricks for GDAL's XML parser either
+                refuse_dtd(data, where=source, error=AreaError)
+            # a geometry GEOS cannot build (an unclosed ring) becomes None and is reported, not the whole file
+            return gpd.read_file(io.BytesIO(data), on_invalid="ignore")
     except AreaError:
         raise
-    except (OSError, ValueError, RuntimeError) as err:
-        # pyogrio's DataSourceError subclasses RuntimeError; a bad JSON body a ValueError
-        msg = f"{source}: cannot read areas ({err}); give a GeoJSON FeatureCollection of polygons"
+    except JsonError as err:
+        msg = f"{source}: cannot read areas ({err.detail}); give a GeoJSON FeatureCollection of polygons"
+        raise AreaError(msg) from err
+    except (OSError, ValueError, RuntimeError, shapely.errors.GEOSException) as err:
+        # pyogrio's DataSourceError subclasses RuntimeError; a bad JSON body a ValueError; RecursionError (a
+        # structure nested too deep to write as JSON) is a RuntimeError too
+        msg = f"{source}: cannot read areas ({first_line(err)}); give a GeoJSON FeatureCollection of polygons"
         raise AreaError(msg) from err
 
 
@@ -767,6 +855,7 @@ def density_by_area(
         msg = "areas have no CRS; set one (WGS84 is EPSG:4326)"
         raise AreaError(msg)
     _check_area_count(len(areas), source=str(areas.attrs.get("source", "areas")))
+    _check_area_extent(areas)
     n = len(cameras)
     counted_mask = _mask(counted, n, "counted")
     frt_mask = _mask(frt, n, "frt")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +15,21 @@ import numpy as np
 import pandas as pd
 import pyproj
 
-from exposure import settings
+from exposure import settings as package_settings
 from exposure._errors import TrackError
+from exposure._parse import (
+    JsonError,
+    as_number,
+    bad_lon_lat,
+    first_line,
+    json_loads,
+    limit_message,
+    quote,
+    read_limited,
+    refuse_dtd,
+    to_float,
+    utc_datetime64,
+)
 from exposure.cameras import FrtPolicy, describe_policies, select_cameras
 from exposure.coverage import camera_geometry, candidate_pairs, coverage_settings, polyline_intervals, union_length
 from exposure.network import local_crs
@@ -236,37 +248,40 @@ def read_track(source: str | Path | Sequence[tuple[float, float]] | Mapping[str,
 
 
 def _read_track_file(path: Path) -> Track:
+    raw = read_limited(path, setting="max_track_file_mb", what="track file", error=TrackError)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as err:
-        msg = f"{path}: track file not found; check the path"
-        raise TrackError(msg) from err
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        msg = f"{path}: not UTF-8 text ({err}); a track must be a GPX or GeoJSON file"
-        raise TrackError(msg) from err
-    except OSError as err:
-        msg = f"{path}: track file cannot be read ({err}); check its permissions"
+        msg = f"{path}: not UTF-8 text ({first_line(err)}); a track must be a GPX or GeoJSON file"
         raise TrackError(msg) from err
     head = text.lstrip()[:1]
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json") or (suffix != ".gpx" and head in ("{", "[")):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            msg = f"{path}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); fix or re-export it"
+            data = json_loads(text)
+        except JsonError as err:
+            msg = f"{path}: not valid JSON ({err.detail}); fix or re-export it"
             raise TrackError(msg) from err
         return _track_from_geojson(data, where=str(path))
     return _track_from_gpx(text, where=str(path))
 
 
+#: What gpxpy raises on a file it cannot read, besides its own GPXException: it parses on trust.
+_GPX_FAILURES = (ValueError, TypeError, AttributeError, LookupError, IndexError, KeyError, ArithmeticError,
+                 RecursionError)
+
+
 def _track_from_gpx(text: str, *, where: str) -> Track:
+    refuse_dtd(text, where=where, error=TrackError)
+    # counted in the text, before gpxpy makes an object of every point
+    _check_points(text.count("<trkpt") + text.count("<rtept"), where=where)
     try:
         gpx = gpxpy.parse(text)
     except gpxpy.gpx.GPXXMLSyntaxException as err:
-        msg = f"{where}: not valid XML ({err}); fix the file or export the GPX again"
+        msg = f"{where}: not valid XML ({first_line(err)}); fix the file or export the GPX again"
         raise TrackError(msg) from err
-    except (gpxpy.gpx.GPXException, ValueError) as err:
-        msg = f"{where}: not a readable GPX file ({err}); export the walk again as GPX 1.1"
+    except (gpxpy.gpx.GPXException, *_GPX_FAILURES) as err:
+        msg = f"{where}: not a readable GPX file ({first_line(err)}); export the walk again as GPX 1.1"
         raise TrackError(msg) from err
     points: list[Any] = []
     pieces: list[Piece] = []
@@ -286,18 +301,23 @@ def _track_from_gpx(text: str, *, where: str) -> Track:
         extra = f" (only {len(gpx.waypoints)} <wpt> waypoints, which have no order)" if gpx.waypoints else ""
         msg = f"{where}: no <trkpt> or <rtept> points{extra}; a track needs a recorded or planned line"
         raise TrackError(msg)
-    coords = np.array([[p.longitude, p.latitude] for p in points], dtype=float)
+    coords = np.array([[to_float(p.longitude), to_float(p.latitude)] for p in points], dtype=float)
     stamps = [p.time for p in points]
     times = None
     if all(t is not None for t in stamps):
         times = np.array([_utc_naive(t) for t in stamps], dtype="datetime64[s]")
-    return Track(coordinates=coords, times=times, name=name or "", source=where, pieces=tuple(pieces))
+    return Track(coordinates=coords, times=times, name=str(name or ""), source=where, pieces=tuple(pieces))
 
 
 def _utc_naive(moment: datetime) -> np.datetime64:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return np.datetime64(moment, "s")
+    """UTC seconds of a timestamp, for any year (``0001-01-01T00:00+05:00`` too)."""
+    return utc_datetime64(moment)
+
+
+def _check_points(n: int, *, where: str) -> None:
+    if n > package_settings.max_track_points:
+        msg = limit_message(f"{where}: {n:,} points", "max_track_points", "split the track or thin it out")
+        raise TrackError(msg)
 
 
 def _track_from_geojson(data: Any, *, where: str) -> Track:
@@ -331,6 +351,7 @@ def _track_from_geojson(data: Any, *, where: str) -> Track:
     coords: list[tuple[float, float]] = []
     pieces: list[Piece] = []
     all_times: list[np.ndarray | None] = []
+    _check_points(sum(_positions(f.get("geometry")) for f in features), where=where)
     for i, feature in enumerate(features, start=1):
         properties = feature.get("properties") or {}
         if not isinstance(properties, Mapping):
@@ -349,11 +370,13 @@ def _track_from_geojson(data: Any, *, where: str) -> Track:
         for j, part in enumerate(parts, start=1):
             if part:
                 pieces.append(Piece(start=len(coords), track=i, segment=j, name=str(properties.get("name") or "")))
-            for position in part:
+            for k, position in enumerate(part, start=1):
+                at = f" (feature {i}, line {j}, position {k})" if gtype == "MultiLineString" else \
+                    f" (feature {i}, position {k})"
                 if not (isinstance(position, list) and len(position) >= 2):
-                    msg = f"{where}: position {position!r} is not [lon, lat]"
+                    msg = f"{where}: position {quote(position)} is not [lon, lat]{at}"
                     raise TrackError(msg)
-                coords.append(_number_pair(position[0], position[1], where=where, order="lon, lat"))
+                coords.append(_number_pair(position[0], position[1], where=where, order="lon, lat", at=at))
         all_times.append(_geojson_times(properties.get("coordTimes"), gtype, len(coords) - first))
     times = (np.concatenate([t for t in all_times if t is not None])
              if all_times and all(t is not None for t in all_times) else None)
@@ -362,20 +385,39 @@ def _track_from_geojson(data: Any, *, where: str) -> Track:
                  pieces=tuple(pieces))
 
 
+def _positions(geometry: Any) -> int:
+    """How many positions a line geometry lists (0 for anything else), counted before any is read."""
+    if not isinstance(geometry, Mapping):
+        return 0
+    raw = geometry.get("coordinates")
+    if not isinstance(raw, list):
+        return 0
+    if geometry.get("type") == "MultiLineString":
+        return sum(len(part) for part in raw if isinstance(part, list))
+    return len(raw)
+
+
 def _geojson_times(raw: Any, gtype: str, n: int) -> np.ndarray | None:
     """Times from the ``coordTimes`` property that GPX-to-GeoJSON converters write, if usable."""
     if not isinstance(raw, list):
         return None
-    flat = [t for part in raw for t in part] if gtype == "MultiLineString" else raw
-    if len(flat) != n:
+    if gtype == "MultiLineString":
+        if not all(isinstance(part, list) for part in raw):
+            return None
+        flat = [t for part in raw for t in part]
+    else:
+        flat = raw
+    if len(flat) != n or not all(isinstance(t, str) and len(t) <= 64 for t in flat):
         return None
     try:
-        return np.array([_utc_naive(datetime.fromisoformat(str(t))) for t in flat], dtype="datetime64[s]")
-    except (TypeError, ValueError):
+        return np.array([_utc_naive(datetime.fromisoformat(t)) for t in flat], dtype="datetime64[s]")
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
 def _track_from_points(points: Iterable[Any]) -> Track:
+    if isinstance(points, Sequence | np.ndarray):
+        _check_points(len(points), where="list of (lat, lon) points")
     coords = []
     for number, point in enumerate(points, start=1):
         try:
@@ -392,21 +434,33 @@ def _track_from_points(points: Iterable[Any]) -> Track:
     )
 
 
-def _number_pair(first: Any, second: Any, *, where: str, order: str) -> tuple[float, float]:
-    """Check one position; ``order`` says which of lon/lat comes first, for the message."""
-    try:
-        a, b = float(first), float(second)
-    except (TypeError, ValueError) as err:
-        msg = f"{where}: ({first!r}, {second!r}) is not a pair of numbers ({order})"
-        raise TrackError(msg) from err
+def _number_pair(first: Any, second: Any, *, where: str, order: str, at: str = "") -> tuple[float, float]:
+    """Check one position; ``order`` says which of lon/lat comes first, ``at`` where it is, for the message."""
+    a, b = as_number(first), as_number(second)
+    if a is None or b is None:
+        msg = f"{where}: ({quote(first)}, {quote(second)}) is not a pair of numbers ({order}){at}"
+        raise TrackError(msg)
     lat, lon = (a, b) if order == "lat, lon" else (b, a)
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         hint = ""
         if abs(lat) > 90 and abs(lon) <= 90:
             hint = f"; it looks swapped: give ({order})"
-        msg = f"{where}: ({a!r}, {b!r}) is out of range as ({order}){hint}"
+        msg = f"{where}: ({quote(a)}, {quote(b)}) is out of range as ({order}){at}{hint}"
         raise TrackError(msg)
     return a, b
+
+
+def _length_km(track: Track) -> float:
+    """Length along the track on the sphere, piece by piece (never across the gap between two pieces)."""
+    lon, lat = np.radians(track.coordinates[:, 0]), np.radians(track.coordinates[:, 1])
+    total = 0.0
+    for _, span in track.split():
+        a, b = lat[span], lon[span]
+        if len(a) < 2:
+            continue
+        h = np.sin(np.diff(a) / 2) ** 2 + np.cos(a[:-1]) * np.cos(a[1:]) * np.sin(np.diff(b) / 2) ** 2
+        total += float(np.sum(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))))
+    return total
 
 
 def _measurable(coordinates: np.ndarray) -> bool:
@@ -415,6 +469,25 @@ def _measurable(coordinates: np.ndarray) -> bool:
 
 
 def _check_track(track: Track) -> None:
+    """Refuse a track that is no walk (out-of-range points, too few, too many, too long) before any work."""
+    _check_points(len(track.coordinates), where=track.source)
+    pieces = track.split()
+    if len(pieces) > package_settings.max_track_segments:
+        msg = limit_message(f"{track.source}: {len(pieces):,} tracks and segments", "max_track_segments",
+                            "join the segments or split the file")
+        raise TrackError(msg)
+    lon, lat = track.coordinates[:, 0], track.coordinates[:, 1]
+    wrong = np.flatnonzero(bad_lon_lat(lon, lat))
+    if len(wrong):
+        i = int(wrong[0])
+        msg = (f"{track.source}: point {i + 1} (lon {quote(float(lon[i]))}, lat {quote(float(lat[i]))}) is not a "
+               "valid WGS84 position (longitude within ±180, latitude within ±90); fix or remove it")
+        raise TrackError(msg)
+    km = _length_km(track)
+    if km > package_settings.max_track_km:
+        msg = limit_message(f"{track.source}: {km:,.0f} km long", "max_track_km",
+                            "audit a walk, or split the file into walks", unit=" km")
+        raise TrackError(msg)
     distinct = np.unique(track.coordinates, axis=0) if len(track.coordinates) else track.coordinates
     if len(distinct) < 2:
         msg = (
@@ -422,7 +495,6 @@ def _check_track(track: Track) -> None:
             "a track needs at least two distinct points"
         )
         raise TrackError(msg)
-    pieces = track.split()
     if not any(_measurable(track.coordinates[span]) for _, span in pieces):
         msg = (f"{track.source}: none of its {len(pieces)} tracks or segments has two distinct points; a track "
                "needs a line, and the gaps between separate tracks are not walked")
@@ -478,7 +550,7 @@ def audit_track(
     """
     if not isinstance(track, Track):
         track = read_track(track)
-    reach_m = radius_m if radius_m is not None else max(settings.radius_m_by_kind.values())
+    reach_m = radius_m if radius_m is not None else max(package_settings.radius_m_by_kind.values())
     selected = select_cameras(_within_reach(cameras, track.coordinates, reach_m=reach_m), frt_policy=frt_policy,
                               verification=verification)
     lon, lat = track.coordinates[:, 0], track.coordinates[:, 1]
@@ -606,9 +678,12 @@ def _per_track(pieces: list[tuple[Piece, slice]], piece_of: np.ndarray, step: np
     """One row per track of the file that has a line to measure (its segments measured one by one)."""
     track_of_piece = np.array([p.track for p, _ in pieces])
     track_of_point = track_of_piece[piece_of]
+    pieces_of: dict[int, list[int]] = {}
+    for k, (p, _) in enumerate(pieces):
+        pieces_of.setdefault(p.track, []).append(k)
     rows = []
-    for number in sorted({p.track for p, _ in pieces}):
-        mine = [k for k, (p, _) in enumerate(pieces) if p.track == number]
+    for number in sorted(pieces_of):
+        mine = pieces_of[number]
         if not any(measurable[k] for k in mine):
             continue
         pick = track_of_point[point] == number

@@ -21,6 +21,7 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import BatchError, ExposureError
+from exposure._parse import check_csv_columns, check_size, csv_error_detail, first_line, limit_message
 from exposure.places import parse_lat_lon
 
 if TYPE_CHECKING:
@@ -101,18 +102,38 @@ class BatchResult:
 
 
 def _read_table(path: Path, *, what: str, data: bytes | None = None) -> pd.DataFrame:
+    """A CSV or Parquet file of at most ``settings.max_pairs_file_mb`` and ``settings.max_batch_pairs`` rows."""
     if data is None and not path.is_file():
         msg = f"{what} file not found: {path}"
         raise BatchError(msg)
+    size = len(data) if data is not None else path.stat().st_size
+    check_size(size, where=f"{what} file {path}", setting="max_pairs_file_mb", what="it", error=BatchError)
     source: Any = path if data is None else io.BytesIO(data)
+    parquet = path.suffix.lower() in {".parquet", ".pq"}
+    if not parquet:
+        if data is None:
+            with path.open("rb") as handle:
+                head = handle.read(1 << 20)
+        else:
+            head = data[: 1 << 20]
+        check_csv_columns(head, where=f"{what} file {path}", error=BatchError)
     try:
-        if path.suffix.lower() in {".parquet", ".pq"}:
-            return pd.read_parquet(source)
-        return pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, ValueError, UnicodeDecodeError) as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        msg = f"{what} file {path} cannot be read as CSV or Parquet: {first}"
+        if parquet:
+            table = pd.read_parquet(source)
+        else:
+            table = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                                nrows=settings.max_batch_pairs + 1)
+    except pd.errors.ParserError as err:
+        msg = f"{what} file {path} cannot be read as CSV ({csv_error_detail(err)}); check the quoting on that line"
         raise BatchError(msg) from err
+    except (OSError, ValueError, UnicodeDecodeError) as err:
+        msg = f"{what} file {path} cannot be read as CSV or Parquet: {first_line(err)}"
+        raise BatchError(msg) from err
+    if len(table) > settings.max_batch_pairs:
+        msg = limit_message(f"{what} file {path} has more than {settings.max_batch_pairs:,} rows", "max_batch_pairs",
+                            "split it into several jobs")
+        raise BatchError(msg)
+    return table
 
 
 def _column(table: pd.DataFrame, names: Sequence[str]) -> str | None:
@@ -197,6 +218,11 @@ def pairs_from_points(origins: pd.DataFrame, destinations: pd.DataFrame, *, near
     if nearest is not None and nearest < 1:
         msg = f"--nearest must be at least 1, got {nearest}"
         raise BatchError(msg)
+    n_pairs = len(origins) * (len(destinations) if nearest is None else min(nearest, len(destinations)))
+    if n_pairs > settings.max_batch_pairs:
+        msg = limit_message(f"{len(origins):,} origins and {len(destinations):,} destinations make {n_pairs:,} pairs",
+                            "max_batch_pairs", "give --nearest K, or fewer points")
+        raise BatchError(msg)
     if nearest is None or nearest >= len(destinations):
         o = np.repeat(np.arange(len(origins)), len(destinations))
         d = np.tile(np.arange(len(destinations)), len(origins))
@@ -215,9 +241,12 @@ def pairs_from_points(origins: pd.DataFrame, destinations: pd.DataFrame, *, near
 
         o_ll, d_ll = where(origins["place"]), where(destinations["place"])
         scale = math.cos(math.radians(float(np.nanmean(o_ll[:, 1])) if len(o_ll) else 0.0))
-        dx = (o_ll[:, None, 0] - d_ll[None, :, 0]) * scale
-        dy = o_ll[:, None, 1] - d_ll[None, :, 1]
-        order = np.argsort(dx * dx + dy * dy, axis=1, kind="stable")[:, :nearest]
+        from scipy.spatial import cKDTree  # noqa: PLC0415 - only needed for --nearest
+
+        # a tree over the destinations: time and memory grow with the points, not with their product
+        tree = cKDTree(np.column_stack([d_ll[:, 0] * scale, d_ll[:, 1]]))
+        _, found = tree.query(np.column_stack([o_ll[:, 0] * scale, o_ll[:, 1]]), k=nearest)
+        order = np.asarray(found, dtype=np.int64).reshape(len(o_ll), nearest)
         o = np.repeat(np.arange(len(origins)), nearest)
         d = order.ravel()
     oid, did = origins["point_id"].to_numpy()[o], destinations["point_id"].to_numpy()[d]

@@ -26,9 +26,7 @@ counting a camera, because the product protects people:
 from __future__ import annotations
 
 import functools
-import json
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +37,17 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import CameraDataError, PolicyError
+from exposure._parse import (
+    JsonError,
+    check_csv_columns,
+    csv_error_detail,
+    first_line,
+    json_loads,
+    limit_message,
+    parse_directions,
+    parse_heights,
+    to_float,
+)
 
 if TYPE_CHECKING:
     from exposure.sources.cctv_exposure import cameras_from_cctv_exposure
@@ -372,18 +381,19 @@ def apply_frt_policy(cameras: pd.DataFrame, policy: FrtPolicy) -> pd.DataFrame:
         raise CameraDataError(msg)
     out = cameras.copy()
     n = len(out)
-    values = {c: out[c].astype(object).to_numpy() for c in ("kind", "mount", "operator")}
-    tiers = np.full(n, None, dtype=object)
-    assigned = np.zeros(n, dtype=bool)
+    # a code per camera (index into FRT_TIERS), compared column-wise: no Python object per camera
+    codes = np.full(n, -1, dtype=np.int8)
     for kind, mount, operator, tier in policy.rules:
-        mask = ~assigned
+        mask = codes < 0
         for column, wanted in (("kind", kind), ("mount", mount), ("operator", operator)):
             if wanted != "*":
-                mask &= values[column] == wanted
-        tiers[mask] = tier
-        assigned |= mask
+                mask &= out[column].eq(wanted).to_numpy(dtype=bool, na_value=False)
+        codes[mask] = FRT_TIERS.index(tier)
+    names = [*FRT_TIERS, "None"]  # -1 (no rule matched) is the last name
+    codes[codes < 0] = len(names) - 1
     out["frt_tier"] = (
-        pd.Series(tiers, index=out.index, dtype=object).astype(str) if n else pd.Series([], dtype=str)
+        pd.Series(pd.Categorical.from_codes(codes, names), index=out.index).astype(str) if n
+        else pd.Series([], dtype=str)
     )
     return out
 
@@ -500,72 +510,31 @@ def describe_policies(
 
 # --------------------------------------------------------------------------- shared helpers
 
-_COMPASS = {
-    name: index * 22.5
-    for index, name in enumerate(
-        ("N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW")
-    )
-}
-
-
-def _wrap_deg(value: float) -> float:
-    wrapped = math.fmod(value, 360.0)
-    if wrapped < 0:
-        wrapped += 360.0
-    # fmod of a tiny negative number plus 360 rounds to 360.0.
-    return 0.0 if wrapped >= 360.0 else wrapped + 0.0
-
-
-def _bearing(text: str) -> float:
-    text = text.strip().rstrip("°").strip()
-    upper = text.upper()
-    if upper in _COMPASS:
-        return _COMPASS[upper]
-    number = float(text)  # ValueError for anything else
-    if not math.isfinite(number):
-        msg = f"bearing {text!r} is not finite"
-        raise ValueError(msg)
-    return _wrap_deg(number)
-
-
 def _parse_direction(value: str) -> tuple[float, float]:
-    """Parse an OSM ``direction``: degrees, compass letters, or a clockwise range ``from-to``.
+    """Parse one OSM ``direction``: degrees, compass letters, or a clockwise range ``from-to``.
 
     Returns ``(direction_deg, fov_deg)``; ``fov_deg`` is NaN unless a range is given.
-    Raises ``ValueError`` when the value cannot be read.
+    Raises ``ValueError`` when the value cannot be read. Loaders parse whole
+    columns with :func:`exposure._parse.parse_directions`; this is the same rule for one value.
     """
-    text = str(value).strip()
-    # Try every inner minus sign as the range separator: a leading one is a sign, and one
-    # inside a number (1e-5) does not leave two bearings.
-    for position, character in enumerate(text):
-        if character != "-" or position == 0:
-            continue
-        try:
-            start, end = _bearing(text[:position]), _bearing(text[position + 1 :])
-        except ValueError:
-            continue
-        width = (end - start) % 360.0
-        if width <= 0.0:
-            width = 360.0
-        return _wrap_deg(start + width / 2.0), width
-    return _bearing(text), math.nan
+    direction, fov, bad = parse_directions(pd.Series([str(value)], dtype=object))
+    if bad[0] or np.isnan(direction[0]):
+        msg = f"direction {value!r} is not degrees, compass letters or a range such as 90-270"
+        raise ValueError(msg)
+    return float(direction[0]), float(fov[0])
 
 
 def _parse_height(value: str) -> float:
-    text = str(value).strip().lower()
-    text = re.sub(r"\s*(m|metres|meters|meter|metre)$", "", text)
-    number = float(text)
-    if not math.isfinite(number) or number < 0:
+    """Parse one height in metres (``4``, ``3.5 m``); ``ValueError`` unless it is a number >= 0."""
+    height, bad = parse_heights(pd.Series([str(value)], dtype=object))
+    if bad[0] or np.isnan(height[0]):
         msg = f"height {value!r} is not a non-negative number"
         raise ValueError(msg)
-    return number
+    return float(height[0])
 
 
-def _to_float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
+#: A number from any JSON or text value, never raising (NaN or ±inf when it is not a usable float).
+_to_float = to_float
 
 
 def _problem(file: str, row: int, column: str, value: Any, reason: str) -> dict[str, Any]:
@@ -573,7 +542,7 @@ def _problem(file: str, row: int, column: str, value: Any, reason: str) -> dict[
         "file": file,
         "row": int(row),
         "column": column,
-        "value": "" if value is None else str(value),
+        "value": "" if value is None else str(_clip(value)),
         "reason": reason,
     }
 
@@ -583,30 +552,38 @@ def _rejected_frame(problems: list[dict[str, Any]]) -> pd.DataFrame:
     return frame.astype({"row": "int64"}).reset_index(drop=True)
 
 
+def _text_column(values: Any) -> pd.Series:
+    """A text column of the camera table; a pandas string column stays in its compact form."""
+    if isinstance(values, pd.Series):
+        return values.reset_index(drop=True).astype(str)
+    return pd.Series(values, dtype=object).astype(str)
+
+
 def _camera_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     """Build a camera table with the schema's columns, dtypes and the default FRT tier."""
     n = len(columns["camera_id"])
+    observed = pd.Series(columns["observed"], dtype=object) if not isinstance(columns["observed"], pd.Series) \
+        else columns["observed"].reset_index(drop=True).astype(object)
     frame = pd.DataFrame(
         {
-            "camera_id": pd.Series(columns["camera_id"], dtype=object).astype(str),
-            "lon": pd.Series(columns["lon"], dtype="float64"),
-            "lat": pd.Series(columns["lat"], dtype="float64"),
-            "source": pd.Series(columns["source"], dtype=object).astype(str),
-            "kind": pd.Series(columns["kind"], dtype=object).astype(str),
-            "mount": pd.Series(columns["mount"], dtype=object).astype(str),
-            "operator": pd.Series(columns["operator"], dtype=object).astype(str),
-            "direction_deg": pd.Series(columns["direction_deg"], dtype="float64"),
-            "fov_deg": pd.Series(columns["fov_deg"], dtype="float64"),
-            "height_m": pd.Series(columns["height_m"], dtype="float64"),
-            "verification": pd.Series(columns["verification"], dtype=object).astype(str),
-            "agreement": pd.Series(columns["agreement"], dtype=object).astype(str),
-            "reports": pd.Series(columns["reports"], dtype="int64"),
-            "observed": pd.Series(columns["observed"], dtype=object),
-            "frt_tier": pd.Series(["medium"] * n, dtype=object).astype(str),
+            "camera_id": _text_column(columns["camera_id"]),
+            "lon": pd.Series(np.asarray(columns["lon"], dtype="float64")),
+            "lat": pd.Series(np.asarray(columns["lat"], dtype="float64")),
+            "source": _text_column(columns["source"]),
+            "kind": _text_column(columns["kind"]),
+            "mount": _text_column(columns["mount"]),
+            "operator": _text_column(columns["operator"]),
+            "direction_deg": pd.Series(np.asarray(columns["direction_deg"], dtype="float64")),
+            "fov_deg": pd.Series(np.asarray(columns["fov_deg"], dtype="float64")),
+            "height_m": pd.Series(np.asarray(columns["height_m"], dtype="float64")),
+            "verification": _text_column(columns["verification"]),
+            "agreement": _text_column(columns["agreement"]),
+            "reports": pd.Series(np.asarray(columns["reports"], dtype="int64")),
+            "observed": observed.where(observed.notna() & observed.ne(""), None),
+            "frt_tier": pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), ["medium"])).astype(str),
         },
         columns=list(CAMERA_COLUMNS),
     )
-    frame["observed"] = frame["observed"].astype(object).where(frame["observed"].notna(), None)
     return apply_frt_policy(frame, _BUILTIN_POLICIES["default"])
 
 
@@ -615,7 +592,7 @@ _ROW_LABELS = {"csv": "data row {n} (line {line})", "feature": "feature {n}", "o
 
 def _finish(
     columns: Mapping[str, Any],
-    problems: list[dict[str, Any]],
+    problems: list[dict[str, Any]] | pd.DataFrame,
     *,
     source: str,
     good_inputs: int | None = None,
@@ -628,7 +605,8 @@ def _finish(
                "(exposure.settings.max_cameras); cut the file to your area, or raise exposure.settings.max_cameras")
         raise CameraDataError(msg)
     cameras = _camera_frame(columns)
-    rejected = _rejected_frame(problems)
+    rejected = (problems.reset_index(drop=True).astype({"row": "int64"}) if isinstance(problems, pd.DataFrame)
+                else _rejected_frame(problems))
     usable = len(cameras) if good_inputs is None else good_inputs
     if usable == 0:
         if rejected.empty:
@@ -657,7 +635,11 @@ def _check_file(path: str | Path) -> Path:
             "give the path of a .csv, .geojson, .json, .osm or .osm.pbf file"
         )
         raise CameraDataError(msg)
-    size_mb = path.stat().st_size / 1e6
+    size = path.stat().st_size
+    if size == 0:
+        msg = f"camera file {path} is empty (0 bytes); export the cameras again"
+        raise CameraDataError(msg)
+    size_mb = size / 1e6
     if size_mb > settings.max_camera_file_mb:
         msg = (
             f"camera file {path} is {size_mb:.1f} MB, over the {settings.max_camera_file_mb:g} MB limit; "
@@ -677,57 +659,70 @@ def _head(path: Path, size: int = 4096) -> bytes:
 
 
 def _read_text_table(path: Path) -> pd.DataFrame:
-    """Read a CSV file with every value as text, so that reports can quote the raw value."""
+    """Read a CSV file with every value as text, so that reports can quote the raw value.
+
+    At most ``settings.max_camera_rows`` data rows and ``settings.max_csv_columns``
+    columns are read; a file with more is refused before its values are checked.
+    Every column is read, so that a line with more fields than the header is an
+    error rather than shifted values.
+    """
+    check_csv_columns(_head(path, 1 << 20), where=f"camera file {path}", error=CameraDataError)
+    limit = settings.max_camera_rows
     try:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True
+        table = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True, nrows=limit + 1
         )
     except UnicodeDecodeError as err:
-        msg = f"camera file {path} is not UTF-8 text ({err}); save it as UTF-8 CSV"
+        msg = f"camera file {path} is not UTF-8 text ({first_line(err)}); save it as UTF-8 CSV"
         raise CameraDataError(msg) from err
     except pd.errors.EmptyDataError as err:
         msg = f"camera file {path} is empty; it needs a header line and at least one data row"
         raise CameraDataError(msg) from err
-    except pd.errors.ParserError as err:
+    except (pd.errors.ParserError, ValueError) as err:
         msg = (
-            f"camera file {path} is not valid CSV ({err}); "
+            f"camera file {path} is not valid CSV ({csv_error_detail(err)}); "
             "check the quoting and the number of fields on that line"
         )
         raise CameraDataError(msg) from err
     except OSError as err:
-        msg = f"camera file {path} cannot be read ({err}); check its permissions"
+        msg = f"camera file {path} cannot be read ({first_line(err)}); check its permissions"
         raise CameraDataError(msg) from err
+    if len(table) > limit:
+        msg = limit_message(f"camera file {path} has more than {limit:,} data rows", "max_camera_rows",
+                            "cut it to your area")
+        raise CameraDataError(msg)
+    return table
+
+
+def _check_rows(n: int, *, source: str, what: str = "data rows") -> None:
+    """Refuse more than ``settings.max_camera_rows`` rows (features, OSM objects) before they are checked."""
+    if n > settings.max_camera_rows:
+        msg = limit_message(f"camera file {source} has {n:,} {what}", "max_camera_rows", "cut it to your area")
+        raise CameraDataError(msg)
 
 
 def _read_json(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8-sig") as handle:
-            return json.load(handle)
-    except json.JSONDecodeError as err:
-        msg = (
-            f"camera file {path} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); "
-            "fix the file or export it again"
-        )
-        raise CameraDataError(msg) from err
-    except UnicodeDecodeError as err:
-        msg = f"camera file {path} is not UTF-8 text ({err}); save it as UTF-8"
-        raise CameraDataError(msg) from err
+        data = path.read_bytes()
     except OSError as err:
-        msg = f"camera file {path} cannot be read ({err}); check its permissions"
+        msg = f"camera file {path} cannot be read ({first_line(err)}); check its permissions"
+        raise CameraDataError(msg) from err
+    try:
+        return json_loads(data)
+    except JsonError as err:
+        if err.detail.startswith("not UTF-8"):
+            msg = f"camera file {path} is not UTF-8 text ({err.detail}); save it as UTF-8"
+        else:
+            msg = f"camera file {path} is not valid JSON ({err.detail}); fix the file or export it again"
         raise CameraDataError(msg) from err
 
 
 def _not_first_good(values: pd.Series, bad: np.ndarray) -> np.ndarray:
-    """Mark the rows whose value already appeared on an earlier good row."""
-    seen: set[Any] = set()
+    """Mark the good rows whose value already appeared on an earlier good row (rows already bad are not marked)."""
     result = np.zeros(len(values), dtype=bool)
-    for index, value in enumerate(values.to_numpy(dtype=object)):
-        if value in seen:
-            result[index] = True
-        elif not bad[index]:
-            seen.add(value)
+    good = ~np.asarray(bad, dtype=bool)
+    result[good] = values[good].duplicated(keep="first").to_numpy()
     return result
-
 
 
 def _geojson_points(data: Any, *, path: Path) -> tuple[list[_GeoPoint], list[dict[str, Any]]]:
@@ -742,25 +737,26 @@ def _geojson_points(data: Any, *, path: Path) -> tuple[list[_GeoPoint], list[dic
         )
         raise CameraDataError(msg)
     features = data["features"]
+    _check_rows(len(features), source=source, what="features")
     problems: list[dict[str, Any]] = []
     points: list[_GeoPoint] = []
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
             problems.append(
-                _problem(source, number, "feature", feature, f"feature {number} is not a GeoJSON object")
+                _problem(source, number, "feature", _clip(feature), f"feature {number} is not a GeoJSON object")
             )
             continue
-        geometry = feature.get("geometry") or {}
-        properties = feature.get("properties") or {}
+        geometry = feature.get("geometry")
         kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind != "Point":
+        if kind != "Point" or not isinstance(geometry, dict):
+            what = f"a {_clip(kind)} geometry" if isinstance(kind, str) else "without a geometry"
             problems.append(
                 _problem(
                     source,
                     number,
                     "geometry",
-                    kind,
-                    f"feature {number} is a {kind} geometry; only Point features are read as cameras",
+                    _clip(kind),
+                    f"feature {number} is {what}; only Point features are read as cameras",
                 )
             )
             continue
@@ -771,15 +767,32 @@ def _geojson_points(data: Any, *, path: Path) -> tuple[list[_GeoPoint], list[dic
                     source,
                     number,
                     "geometry",
-                    coords,
+                    _clip(coords),
                     f"feature {number} has no [lon, lat] coordinates; fix its geometry",
                 )
             )
             continue
+        properties = feature.get("properties")
+        if properties is None:
+            properties = {}
+        elif not isinstance(properties, dict):
+            problems.append(_problem(source, number, "properties", _clip(properties),
+                                     f"feature {number}: properties is not a JSON object; {_KEPT}"))
+            properties = {}
+        ident = feature.get("id")
         points.append(
-            (number, _to_float(coords[0]), _to_float(coords[1]), dict(properties), feature.get("id"))
+            (number, to_float(coords[0]), to_float(coords[1]), dict(properties),
+             ident if isinstance(ident, str | int) and not isinstance(ident, bool) else None)
         )
     return points, problems
+
+
+def _clip(value: Any, most: int = 200) -> Any:
+    """A value quoted in a report, cut to ``most`` characters (a feature may hold megabytes)."""
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -875,9 +888,10 @@ def _cameras_from_any_csv(path: Path, *, decode_total: str) -> CameraLoad:
     from exposure.sources.decode import cameras_from_decode  # noqa: PLC0415
     from exposure.sources.table import cameras_from_csv  # noqa: PLC0415
 
+    check_csv_columns(_head(path, 1 << 20), where=f"camera file {path}", error=CameraDataError)
     try:
         header = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError):
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, ValueError, OSError):
         return cameras_from_csv(path)  # it reports the problem in full
     columns = {str(c).strip() for c in header}
     lower = {c.lower() for c in columns}

@@ -189,6 +189,10 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return run, np.repeat(starts, counts) + offset
 
 
+#: Longest segment, in grid cells, that :func:`candidate_pairs` looks up on the finest grid.
+_SPAN_CELLS = 8
+
+
 def candidate_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, *,
                     chunk: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
     """(segment, camera) pairs that may intersect: the camera is within its radius of the segment.
@@ -197,12 +201,33 @@ def candidate_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, 
     each segment looks in the cells around its middle as far as its half-length
     plus that radius, and keeps the cameras whose own radius reaches that far.
     Segments go in chunks, so that memory stays bounded on a city of a million edges.
+    A segment longer than a few cells (a GPS jump across a town) is looked up on
+    a grid of coarser cells, as many times coarser as it is longer, so that the
+    cells any segment looks in stay a few dozen, however long it is.
     """
     empty = np.empty(0, dtype=np.int64)
     if len(cams.xy) == 0 or len(seg_a) == 0:
         return empty, empty
+    cell = max(float(cams.radius_m.max()), 10.0)
+    length = np.hypot(*(seg_b - seg_a).T)
+    scale = np.ceil(np.log2(np.maximum(length / (_SPAN_CELLS * cell), 1.0))).astype(np.int64)
+    if not scale.any():
+        return _grid_pairs(seg_a, seg_b, cams, cell=cell, chunk=chunk)
+    segs, found = [], []
+    for level in np.unique(scale):
+        picked = np.flatnonzero(scale == level)
+        seg, cam = _grid_pairs(seg_a[picked], seg_b[picked], cams, cell=cell * 2.0 ** int(level), chunk=chunk)
+        segs.append(picked[seg])
+        found.append(cam)
+    seg, cam = np.concatenate(segs), np.concatenate(found)
+    order = np.argsort(seg, kind="stable")
+    return seg[order], cam[order]
+
+
+def _grid_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, *, cell: float,
+                chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grid join of :func:`candidate_pairs` on cells of ``cell`` metres."""
     r_max = float(cams.radius_m.max())
-    cell = max(r_max, 10.0)
     origin = np.minimum(cams.xy.min(axis=0), np.minimum(seg_a.min(axis=0), seg_b.min(axis=0))) - cell
     top = max(float(cams.xy[:, 1].max()), float(seg_a[:, 1].max()), float(seg_b[:, 1].max()))
     # cells are keyed row by row; a looked-up cell beyond the last row aliases another cell, which

@@ -15,6 +15,7 @@ import pyproj
 
 from exposure import settings
 from exposure._errors import PlaceError
+from exposure._parse import limit_message
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -38,7 +39,9 @@ __all__ = [
 #: The mark a preset's label starts with (``"★ Senaatintori (Senate Square)"``).
 PRESET_MARK = "★"
 
-_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,;\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+# one separator: a comma or semicolon with optional spaces, or spaces alone (no nested \s* around \s,
+# which backtracks quadratically on a long run of spaces)
+_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)(?:\s*[,;]\s*|\s+)(-?\d+(?:\.\d+)?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,23 @@ def _preset(text: str, presets: pd.DataFrame | None) -> pd.Series | None:
     return None if hit.empty else hit.iloc[0]
 
 
+def _check_length(text: str) -> None:
+    if len(text) > settings.max_place_chars:
+        msg = limit_message(f"a place of {len(text):,} characters ({text[:40]!r}…)", "max_place_chars",
+                            "give a name from the map or 'lat,lon'")
+        raise PlaceError(msg)
+
+
 def parse_lat_lon(text: str) -> tuple[float, float] | None:
-    """``"60.1699,24.9384"`` → (lat, lon); None when the text is not a coordinate pair."""
+    """``"60.1699,24.9384"`` → (lat, lon); None when the text is not a coordinate pair.
+
+    Raises
+    ------
+    PlaceError
+        When the pair is out of range, or the text is longer than ``settings.max_place_chars``.
+    """
+    text = str(text)
+    _check_length(text)
     m = _LATLON.match(text)
     if not m:
         return None
@@ -175,7 +193,9 @@ def resolve_place(
         The dataset's presets (:func:`read_presets`); a preset keeps its name.
     """
     limit = settings.max_snap_distance_m if max_snap_m is None else max_snap_m
-    text = str(text).strip()
+    text = str(text)
+    _check_length(text)
+    text = text.strip()
     if not text:
         msg = "an empty place was given: type a name from the map or 'lat,lon'"
         raise PlaceError(msg)

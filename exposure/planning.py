@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import json
 import math
 import time
@@ -21,6 +22,19 @@ from scipy.spatial import cKDTree
 
 from exposure import settings
 from exposure._errors import ExposureError, NoRouteError, PlaceError, PlanError
+from exposure._parse import (
+    JsonError,
+    amount,
+    as_number,
+    check_csv_columns,
+    check_size,
+    first_line,
+    json_loads,
+    limit_message,
+    quote,
+    read_limited,
+    to_float,
+)
 from exposure.coverage import CameraGeometry, camera_geometry
 from exposure.network import local_crs
 from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges, routes
@@ -102,16 +116,23 @@ class PlanPoint:
 
 
 def _check_lat_lon(lat: Any, lon: Any, *, where: str) -> tuple[float, float]:
-    try:
-        lat_f, lon_f = float(lat), float(lon)
-    except (TypeError, ValueError) as err:
-        msg = f"{where}: latitude {lat!r} and longitude {lon!r} must be numbers"
-        raise PlanError(msg) from err
+    lat_n, lon_n = as_number(lat), as_number(lon)
+    if lat_n is None or lon_n is None:
+        msg = f"{where}: latitude {quote(lat)} and longitude {quote(lon)} must be numbers"
+        raise PlanError(msg)
+    lat_f, lon_f = lat_n, lon_n
     if not (math.isfinite(lat_f) and math.isfinite(lon_f) and -90 <= lat_f <= 90 and -180 <= lon_f <= 180):
         hint = " (they look swapped: latitude comes first)" if abs(lat_f) > 90 >= abs(lon_f) else ""
-        msg = f"{where}: ({lat!r}, {lon!r}) is not a valid latitude, longitude{hint}"
+        msg = f"{where}: ({quote(lat)}, {quote(lon)}) is not a valid latitude, longitude{hint}"
         raise PlanError(msg)
     return lat_f, lon_f
+
+
+def _check_count(n: int, *, where: str, setting: str, what: str) -> None:
+    """Refuse more than ``settings.<setting>`` items of a plan, before any is read or snapped."""
+    if n > getattr(settings, setting):
+        msg = limit_message(f"{where}: {n:,} {what}", setting, "plan fewer at a time")
+        raise PlanError(msg)
 
 
 @dataclass(frozen=True)
@@ -143,12 +164,19 @@ def read_points(source: str | Path, *, data: bytes | None = None) -> PointLoad:
         When the file cannot be read or holds no usable point.
     """
     where = Path(source).name if data is not None else str(source)
+    if data is not None:
+        check_size(len(data), where=where, setting="max_plan_file_mb", what="the points file", error=PlanError)
+        raw = data
+    else:
+        try:
+            raw = read_limited(source, setting="max_plan_file_mb", what="points file", error=PlanError)
+        except PlanError as err:
+            if isinstance(err.__cause__, OSError):
+                msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
+                raise PlanError(msg) from err.__cause__
+            raise
     try:
-        raw = data if data is not None else Path(source).read_bytes()
         text = raw.decode("utf-8-sig")
-    except OSError as err:
-        msg = f"{where}: cannot be read ({err}); check the path"
-        raise PlanError(msg) from err
     except UnicodeDecodeError as err:
         msg = f"{where}: not UTF-8 text; points must be a CSV or GeoJSON file"
         raise PlanError(msg) from err
@@ -164,12 +192,20 @@ def read_points(source: str | Path, *, data: bytes | None = None) -> PointLoad:
 
 
 def _points_from_csv(text: str, *, where: str) -> tuple[list[PlanPoint], list[tuple[int, str]]]:
+    check_csv_columns(text[: 1 << 20].encode("utf-8", "replace"), where=where, error=PlanError)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # type: ignore[assignment]
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    lookup = {c.strip().lower(): c for c in reader.fieldnames or []}
+    try:
+        fieldnames = reader.fieldnames or []
+        rows = list(itertools.islice(reader, settings.max_plan_points + 1))
+    except csv.Error as err:
+        msg = f"{where}: not valid CSV (line {reader.line_num}: {first_line(err)}); check the quoting"
+        raise PlanError(msg) from err
+    _check_count(len(rows), where=where, setting="max_plan_points", what="points or more")
+    lookup = {str(c).strip().lower(): c for c in fieldnames}
     lat_col = next((lookup[n] for n in _LAT_NAMES if n in lookup), None)
     lon_col = next((lookup[n] for n in _LON_NAMES if n in lookup), None)
     if lat_col is None or lon_col is None:
@@ -178,24 +214,25 @@ def _points_from_csv(text: str, *, where: str) -> tuple[list[PlanPoint], list[tu
         raise PlanError(msg)
     name_col = next((lookup[n] for n in _NAME_KEYS if n in lookup), None)
     points, rejected = [], []
-    for row_no, row in enumerate(reader, start=2):
+    for row_no, row in enumerate(rows, start=2):
         try:
             lat, lon = _check_lat_lon(row.get(lat_col), row.get(lon_col), where=f"row {row_no}")
         except PlanError as err:
             rejected.append((row_no, str(err).split(": ", 1)[1]))
             continue
-        name = str(row.get(name_col) or "").strip() if name_col else ""
+        name = str(row.get(name_col) or "").strip()[:_NAME_CHARS] if name_col else ""
         points.append(PlanPoint(name=name or f"{lat:.5f}, {lon:.5f}", lon=lon, lat=lat))
     return points, rejected
 
 
 def _points_from_geojson(text: str, *, where: str) -> tuple[list[PlanPoint], list[tuple[int, str]]]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        msg = f"{where}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
+        data = json_loads(text)
+    except JsonError as err:
+        msg = f"{where}: not valid JSON ({err.detail})"
         raise PlanError(msg) from err
     features = _features(data, where=where)
+    _check_count(len(features), where=where, setting="max_plan_points", what="features")
     points, rejected = [], []
     for number, feature in enumerate(features, start=1):
         geometry = feature.get("geometry") if isinstance(feature, Mapping) else None
@@ -205,10 +242,12 @@ def _points_from_geojson(text: str, *, where: str) -> tuple[list[PlanPoint], lis
             continue
         coords = geometry.get("coordinates")
         try:
-            lon_raw, lat_raw = coords[0], coords[1]  # type: ignore[index]
+            if not isinstance(coords, list):
+                raise TypeError(coords)
+            lon_raw, lat_raw = coords[0], coords[1]
             lat, lon = _check_lat_lon(lat_raw, lon_raw, where=f"feature {number}")
         except (TypeError, IndexError, KeyError):
-            rejected.append((number, f"coordinates {coords!r} are not [lon, lat]"))
+            rejected.append((number, f"coordinates {quote(coords)} are not [lon, lat]"))
             continue
         except PlanError as err:
             rejected.append((number, str(err).split(": ", 1)[1]))
@@ -240,7 +279,11 @@ def _feature_name(feature: Mapping[str, Any]) -> str:
     props = feature.get("properties")
     if not isinstance(props, Mapping):
         return ""
-    return next((str(props[k]).strip() for k in _NAME_KEYS if props.get(k) not in (None, "")), "")
+    return next((str(props[k]).strip()[:_NAME_CHARS] for k in _NAME_KEYS if props.get(k) not in (None, "")), "")
+
+
+#: Longest point or area name kept from a file (longer ones are cut): a name is for people to read.
+_NAME_CHARS = 200
 
 
 # --------------------------------------------------------------------------- areas to avoid
@@ -281,9 +324,15 @@ def _apply(transformer: pyproj.Transformer, geometry: shapely.Geometry) -> shape
 def area_around(lat: float, lon: float, radius_m: float, *, name: str | None = None) -> AvoidArea:
     """The area within ``radius_m`` of a point (a 64-sided polygon drawn in metres)."""
     lat, lon = _check_lat_lon(lat, lon, where="centre of the area to avoid")
-    if not (math.isfinite(radius_m) and radius_m > 0):
-        msg = f"the radius of an area to avoid must be a positive number of metres, got {radius_m!r}"
+    radius = to_float(radius_m)
+    if not (math.isfinite(radius) and radius > 0):
+        msg = f"the radius of an area to avoid must be a positive number of metres, got {quote(radius_m)}"
         raise PlanError(msg)
+    if radius > settings.max_avoid_radius_m:
+        msg = limit_message(f"an area to avoid of radius {amount(radius)} m", "max_avoid_radius_m",
+                            "avoid a smaller area", unit=" m")
+        raise PlanError(msg)
+    radius_m = radius
     to_xy, to_lonlat = _transformers(lon, lat)
     x, y = to_xy.transform(lon, lat)
     circle = _apply(to_lonlat, shapely.Point(x, y).buffer(radius_m, quad_segs=16))
@@ -316,13 +365,16 @@ def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry | None:
     return None
 
 
-def areas_from_geojson(source: str | Path | Mapping[str, Any], *, where: str | None = None) -> tuple[AvoidArea, ...]:
+def areas_from_geojson(source: str | Path | bytes | Mapping[str, Any], *,
+                       where: str | None = None) -> tuple[AvoidArea, ...]:
     """Areas to avoid from GeoJSON: Polygon and MultiPolygon features, or Points with a ``radius_m`` property.
 
     Parameters
     ----------
     source
-        A file path or a parsed GeoJSON object (FeatureCollection, Feature or geometry).
+        A file path, the bytes of a file (an upload), or a parsed GeoJSON object
+        (FeatureCollection, Feature or geometry). A file is at most
+        ``settings.max_plan_file_mb`` and ``settings.max_avoid_items`` areas.
     where
         How to name the source in error messages (default: the path).
 
@@ -335,17 +387,29 @@ def areas_from_geojson(source: str | Path | Mapping[str, Any], *, where: str | N
     if isinstance(source, Mapping):
         data, where = source, where or "GeoJSON"
     else:
-        where = where or str(source)
+        if isinstance(source, bytes):
+            where = where or "uploaded GeoJSON"
+            check_size(len(source), where=where, setting="max_plan_file_mb", what="the file of areas",
+                       error=PlanError)
+            raw = source
+        else:
+            where = where or str(source)
+            try:
+                raw = read_limited(source, setting="max_plan_file_mb", what="file of areas", error=PlanError)
+            except PlanError as err:
+                if isinstance(err.__cause__, OSError):
+                    msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
+                    raise PlanError(msg) from err.__cause__
+                raise
         try:
-            data = json.loads(Path(source).read_text(encoding="utf-8-sig"))
-        except OSError as err:
-            msg = f"{where}: cannot be read ({err}); check the path"
+            data = json_loads(raw)
+        except JsonError as err:
+            msg = f"{where}: not a GeoJSON file ({err.detail})"
             raise PlanError(msg) from err
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            msg = f"{where}: not a GeoJSON file ({err})"
-            raise PlanError(msg) from err
+    features = _features(data, where=where)
+    _check_count(len(features), where=where, setting="max_avoid_items", what="areas to avoid")
     areas = []
-    for number, feature in enumerate(_features(data, where=where), start=1):
+    for number, feature in enumerate(features, start=1):
         areas.append(_area_from_feature(feature, where=f"{where}, feature {number}", number=number))
     return tuple(areas)
 
@@ -360,29 +424,45 @@ def _area_from_feature(feature: Any, *, where: str, number: int) -> AvoidArea:
     kind = geometry.get("type")
     if kind == "Point":
         radius = props.get("radius_m") if isinstance(props, Mapping) else None
-        try:
-            lon, lat = geometry["coordinates"][:2]
-            radius_f = float(radius)  # type: ignore[arg-type]
-        except (TypeError, ValueError, KeyError) as err:
+        coords = geometry.get("coordinates")
+        radius_f = to_float(radius)
+        if math.isnan(radius_f):
             msg = f"{where}: a Point needs a numeric radius_m property to be an area to avoid"
+            raise PlanError(msg)
+        if not (isinstance(coords, list) and len(coords) >= 2):
+            msg = f"{where}: a Point needs [lon, lat] coordinates to be an area to avoid"
+            raise PlanError(msg)
+        lon, lat = coords[:2]
+        try:
+            return area_around(lat, lon, radius_f, name=name)
+        except PlanError as err:
+            msg = f"{where}: {err}"
             raise PlanError(msg) from err
-        return area_around(lat, lon, radius_f, name=name)
     if kind not in ("Polygon", "MultiPolygon"):
-        msg = f"{where}: a {kind}, not a Polygon or MultiPolygon; areas to avoid must be polygons"
+        msg = f"{where}: a {str(kind)[:40]}, not a Polygon or MultiPolygon; areas to avoid must be polygons"
         raise PlanError(msg)
     try:
         shape = shapely.from_geojson(json.dumps(geometry))
-    except (shapely.errors.GEOSException, ValueError, TypeError) as err:
-        msg = f"{where}: the {kind}'s coordinates cannot be read ({err})"
+        if shape.is_empty:
+            msg = f"{where}: the {kind} is empty"
+            raise PlanError(msg)
+        west, south, east, north = shape.bounds
+        valid = shape.is_valid
+    except (shapely.errors.GEOSException, ValueError, TypeError, RecursionError) as err:
+        msg = f"{where}: the {kind}'s coordinates cannot be read ({first_line(err)})"
         raise PlanError(msg) from err
-    if shape.is_empty:
-        msg = f"{where}: the {kind} is empty"
-        raise PlanError(msg)
-    west, south, east, north = shape.bounds
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
         msg = f"{where}: coordinates out of range for [lon, lat] (bounds {shape.bounds}); GeoJSON is longitude first"
         raise PlanError(msg)
-    polygon = shape if shape.is_valid else _polygonal(shapely.make_valid(shape))
+    if max(east - west, north - south) > settings.max_area_span_deg:
+        msg = limit_message(f"{where}: the {kind} spans {max(east - west, north - south):g}°", "max_area_span_deg",
+                            "it is drawn in one local map projection: draw a smaller area", unit="°")
+        raise PlanError(msg)
+    try:
+        polygon = shape if valid else _polygonal(shapely.make_valid(shape))
+    except shapely.errors.GEOSException as err:
+        msg = f"{where}: the {kind} cannot be repaired ({first_line(err)}); draw it again"
+        raise PlanError(msg) from err
     if polygon is None or polygon.area == 0:
         msg = f"{where}: the {kind} encloses no area"
         raise PlanError(msg)
@@ -783,11 +863,40 @@ def _check_request(request: PlanRequest) -> None:
     if request.via and not request.gathering:
         msg = "via points lie on the way in: add a gathering point for the march to start from"
         raise PlanError(msg)
+    _check_count(len(request.gathering) + len(request.dispersal), where="the plan",
+                 setting="max_plan_points", what="gathering and dispersal points")
+    _check_count(len(request.via), where="the plan", setting="max_via_points", what="via points")
+    _check_count(len(request.avoid.areas), where="the plan", setting="max_avoid_items", what="areas to avoid")
+    _check_count(len(request.avoid.cameras), where="the plan", setting="max_avoid_items", what="cameras to avoid")
+    if request.max_detour > settings.max_detour_allowed:
+        msg = limit_message(f"max_detour {request.max_detour:.3g}", "max_detour_allowed", "ask for a smaller detour")
+        raise PlanError(msg)
+    if request.regroup_radius_m > settings.max_avoid_radius_m:
+        msg = limit_message(f"a regroup radius of {amount(request.regroup_radius_m)} m", "max_avoid_radius_m",
+                            "look for regroup points nearer the site", unit=" m")
+        raise PlanError(msg)
     named = [("site", request.site)] + [(f"gathering point {i}", p) for i, p in enumerate(request.gathering, 1)]
     named += [(f"via point {i}", p) for i, p in enumerate(request.via, 1)]
     named += [(f"dispersal point {i}", p) for i, p in enumerate(request.dispersal, 1)]
     for what, p in named:
         _check_lat_lon(p.lat, p.lon, where=f"{what} ({p.name})")
+    legs = [(f"gathering point '{g.name}'", [g, *request.via, request.site]) for g in request.gathering]
+    legs += [(f"dispersal point '{d.name}'", [request.site, d]) for d in request.dispersal]
+    for what, stops in legs:
+        for a, b in itertools.pairwise(stops):
+            km = _crow_km(a, b)
+            if km > settings.max_trip_km:
+                msg = limit_message(f"the way from {a.name} to {b.name} (for {what}) is {km:,.1f} km in a straight "
+                                    "line", "max_trip_km", "plan walks between closer points", unit=" km")
+                raise PlanError(msg)
+
+
+def _crow_km(a: PlanPoint, b: PlanPoint) -> float:
+    """Distance on the sphere between two points, in kilometres."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
 
 
 def _snap(index: NetworkIndex, tree: cKDTree, point: PlanPoint, *, what: str) -> PlanPoint:
@@ -898,6 +1007,9 @@ def make_plan(
     """
     _check_request(request)
     limit = settings.plan_time_limit_s if time_limit_s is None else time_limit_s
+    if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
+        msg = f"the plan's time limit must be a number of seconds >= 0, got {quote(limit)}"
+        raise PlanError(msg)
     deadline = time.perf_counter() + limit
     cons = constraint_edges(ctx, request.avoid)
     cctx = ctx.without(cons.blocked) if cons.blocked.any() else ctx
@@ -1135,10 +1247,11 @@ def _points_from(data: Any, *, where: str) -> tuple[PlanPoint, ...]:
 
 def _number(data: Mapping[str, Any], key: str, default: float, *, where: str) -> float:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        msg = f"{where}.{key} must be a number >= 0, not {value!r}"
+    number = to_float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+    if not (math.isfinite(number) and number >= 0):
+        msg = f"{where}.{key} must be a number >= 0, not {quote(value)}"
         raise PlanError(msg)
-    return float(value)
+    return number
 
 
 def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
@@ -1155,15 +1268,15 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         msg = f"{where}: a plan file holds a JSON object, not {type(data).__name__}"
         raise PlanError(msg)
     if data.get("schema") != PLAN_SCHEMA:
-        msg = f"{where}: not a plan file (its 'schema' is {data.get('schema')!r}, not {PLAN_SCHEMA!r})"
+        msg = f"{where}: not a plan file (its 'schema' is {quote(data.get('schema'))}, not {PLAN_SCHEMA!r})"
         raise PlanError(msg)
     version = data.get("schema_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        msg = f"{where}: 'schema_version' must be a whole number >= 1, not {version!r}"
+        msg = f"{where}: 'schema_version' must be a whole number >= 1, not {quote(version)}"
         raise PlanError(msg)
     if version > PLAN_SCHEMA_VERSION:
-        msg = (f"{where}: written by a newer version of this program (schema_version {version}); this one reads "
-               f"up to {PLAN_SCHEMA_VERSION}: update it")
+        msg = (f"{where}: written by a newer version of this program (schema_version {quote(version)}); this one "
+               f"reads up to {PLAN_SCHEMA_VERSION}: update it")
         raise PlanError(msg)
     request = _req(data, "request", where=where)
     w = f"{where}: request"
@@ -1178,15 +1291,21 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
     areas = areas_from_geojson(areas_data, where=f"{w}.avoid.areas")
     cams = avoid_data.get("cameras") or []
     if not isinstance(cams, list) or not all(isinstance(c, str) for c in cams):
-        msg = f"{w}.avoid.cameras must be a list of camera ids (text), not {cams!r}"
+        msg = f"{w}.avoid.cameras must be a list of camera ids (text), not {quote(cams)}"
         raise PlanError(msg)
+    _check_count(len(cams), where=f"{w}.avoid.cameras", setting="max_avoid_items", what="cameras to avoid")
+    for key, setting in (("gathering", "max_plan_points"), ("dispersal", "max_plan_points"),
+                         ("via", "max_via_points")):
+        listed = request.get(key)
+        if isinstance(listed, list):
+            _check_count(len(listed), where=f"{w}.{key}", setting=setting, what="points")
     no_frt = avoid_data.get("no_frt_cameras", False)
     if not isinstance(no_frt, bool):
         msg = f"{w}.avoid.no_frt_cameras must be true or false, not {no_frt!r}"
         raise PlanError(msg)
     objective = request.get("objective", "fewest-cameras")
-    if objective not in OBJECTIVES:
-        msg = f"{w}.objective is {objective!r}; choose one of {', '.join(OBJECTIVES)}"
+    if not isinstance(objective, str) or objective not in OBJECTIVES:
+        msg = f"{w}.objective is {quote(objective)}; choose one of {', '.join(OBJECTIVES)}"
         raise PlanError(msg)
     dataset = request.get("dataset")
     return PlanRequest(
@@ -1213,17 +1332,24 @@ def read_plan(source: str | Path | bytes | Mapping[str, Any], *, name: str | Non
     if isinstance(source, Mapping):
         return plan_request_from_dict(source, where=name or "plan")
     where = name or ("plan" if isinstance(source, bytes) else str(source))
+    if isinstance(source, bytes):
+        check_size(len(source), where=where, setting="max_plan_file_mb", what="the plan file", error=PlanError)
+        raw = source
+    else:
+        try:
+            raw = read_limited(source, setting="max_plan_file_mb", what="plan file", error=PlanError)
+        except PlanError as err:
+            if isinstance(err.__cause__, OSError):
+                msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
+                raise PlanError(msg) from err.__cause__
+            raise
     try:
-        raw = source if isinstance(source, bytes) else Path(source).read_bytes()
-        data = json.loads(raw.decode("utf-8-sig"))
-    except OSError as err:
-        msg = f"{where}: cannot be read ({err}); check the path"
-        raise PlanError(msg) from err
-    except UnicodeDecodeError as err:
-        msg = f"{where}: not UTF-8 text; a plan file is JSON"
-        raise PlanError(msg) from err
-    except json.JSONDecodeError as err:
-        msg = f"{where}: not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
+        data = json_loads(raw)
+    except JsonError as err:
+        if err.detail.startswith("not UTF-8"):
+            msg = f"{where}: not UTF-8 text; a plan file is JSON"
+        else:
+            msg = f"{where}: not valid JSON ({err.detail})"
         raise PlanError(msg) from err
     return plan_request_from_dict(data, where=where)
 

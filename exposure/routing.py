@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from exposure import _search, settings
 from exposure._errors import NoRouteError
+from exposure._parse import limit_message
 
 if TYPE_CHECKING:
     from exposure.coverage import EdgeExposure
@@ -266,8 +268,16 @@ def _detour_subgraph(ctx: RoutingContext, source: int, target: int, max_detour: 
     if not max_detour >= 0:
         msg = f"max_detour must be >= 0 (a fraction: 0.5 means at most 50 % longer), got {max_detour}"
         raise ValueError(msg)
+    if not max_detour <= settings.max_detour_allowed:
+        msg = limit_message(f"max_detour {max_detour:.3g} (a fraction of the shortest route: 0.5 is 50 % longer)",
+                            "max_detour_allowed", "ask for a smaller detour")
+        raise ValueError(msg)
     idx = ctx.index
     crow = float(np.hypot(*(idx.node_xy[source] - idx.node_xy[target])))
+    if crow > settings.max_trip_km * 1000.0:
+        msg = limit_message(f"the origin and the destination are {crow / 1000.0:,.1f} km apart in a straight line",
+                            "max_trip_km", "plan a walk between closer points", unit=" km")
+        raise NoRouteError(msg)
     guess = (1.0 + max_detour) * max(1.6 * crow, crow + 300.0)
     d_o, pred = ctx.length_distances(source, limit=guess)
     if not np.isfinite(d_o[target]):
@@ -317,6 +327,9 @@ def _deadline(time_limit_s: float | None, *, cameras: bool = True, view: bool = 
     # a process's first search loads the compiled kernels it needs: not part of any time limit
     _search.warm_up(cameras=cameras, view=view)
     limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
+    if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
+        msg = f"the time limit must be a number of seconds >= 0, got {limit!r}"
+        raise ValueError(msg)
     return time.perf_counter() + limit
 
 

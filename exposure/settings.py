@@ -60,15 +60,13 @@ plan_time_limit_s: float = 30.0
 #: route found is returned and marked as not proven optimal, with a note.
 max_search_memory_mb: float = 256.0
 
-#: Largest upload the camera loaders accept, in megabytes.
-max_camera_file_mb: float = 50.0
 
 #: Time limit of the exact solver when someone is waiting in the dashboard, in
 #: seconds. Routes it could not prove optimal in time say so in the comparison table.
 interactive_time_limit_s: float = 8.0
 
 #: Most origin-destination pairs the dashboard's Many trips page routes at once; the
-#: ``batch`` command has no such limit.
+#: ``batch`` command's limit is :data:`max_batch_pairs`.
 max_batch_pairs_dashboard: int = 20_000
 #: Most H3 hexagons one request may cover an area with. The count is estimated from
 #: the area's box before any hexagon is made; a request over it is refused with a
@@ -84,3 +82,91 @@ max_areas: int = 5_000
 #: are expanded into one row per camera (the whole of New York City is about 25,500);
 #: a file over it is refused with a message naming this limit.
 max_cameras: int = 2_000_000
+
+# --------------------------------------------------------------------------- input limits
+# Every file a stranger may hand over is bounded before the work starts: its size, its rows,
+# what one row may expand into. A file over a limit is refused with a message naming the limit
+# and this setting; raise it for a bigger job on a machine that can take it.
+
+#: Largest camera file the loaders accept, in megabytes (checked before it is read). A generic
+#: CSV of a million cameras with every column is about 90 MB; Decode Surveillance's file of
+#: Brooklyn's 10,377 intersections 3.4 MB.
+max_camera_file_mb: float = 200.0
+
+#: Most data one OpenStreetMap PBF camera file may decompress to, in megabytes, summed from
+#: its blob headers before any blob is decompressed (an extract decompresses to 2-3 times its
+#: size; a file of blobs that each expand a thousandfold is a bomb, not an extract).
+max_pbf_decoded_mb: float = 2_000.0
+
+#: Most data rows (CSV rows, GeoJSON features, OSM objects) one camera file may have; a file
+#: over it is refused when its rows are counted, before any value is checked.
+max_camera_rows: int = 1_000_000
+
+#: Most columns one CSV file may have (camera, pairs and points files); checked on the
+#: header line before the rows are read.
+max_csv_columns: int = 1_000
+
+#: Most cameras one row of a camera file may count (a Decode Surveillance intersection's
+#: count per mount, or its total); a row over it is rejected in the report, the rest load.
+#: Decode's busiest Brooklyn intersection counts 17.
+max_cameras_per_row: int = 1_000
+
+#: Largest track file (GPX or GeoJSON) one audit reads, in megabytes.
+max_track_file_mb: float = 50.0
+
+#: Most points one track file may hold, all its tracks together (a day of GPS fixes every
+#: second is 86,400); counted before the points are parsed.
+max_track_points: int = 200_000
+
+#: Most unbroken lines (GPX track segments, GeoJSON lines) one track file may hold.
+max_track_segments: int = 1_000
+
+#: Longest track one audit measures, in kilometres along it (its tracks together): a walk
+#: is tens of kilometres, and a track that jumps across a continent is not a walk.
+max_track_km: float = 200.0
+
+#: Largest areas file (GeoJSON, GeoPackage, shapefile) read for density, in megabytes.
+max_areas_file_mb: float = 100.0
+
+#: Widest extent one area set may span, in degrees of longitude and of latitude: every area
+#: is measured in one local projection, which stops being true much beyond a country.
+#: A wider area is left out (in the report); a set spanning more is refused.
+max_area_span_deg: float = 20.0
+
+#: Largest plan file, points file or file of areas to avoid a protest plan reads, in megabytes.
+max_plan_file_mb: float = 10.0
+
+#: Most gathering and dispersal points one protest plan may have (each is a journey).
+max_plan_points: int = 100
+
+#: Most via points one protest plan may have (each is a leg of every way in).
+max_via_points: int = 20
+
+#: Most areas and cameras to avoid one protest plan may list (each kind counted on its own).
+max_avoid_items: int = 1_000
+
+#: Largest radius of one area to avoid, and largest regroup radius, in metres.
+max_avoid_radius_m: float = 10_000.0
+
+#: Longest straight line between the two ends of one route (a route, a batch pair, a leg of
+#: a plan), in kilometres; a request over it is refused before any search. A walk across a
+#: city is a few kilometres.
+max_trip_km: float = 50.0
+
+#: Largest maximum detour a request may ask for, as a fraction of the shortest route's
+#: length (3.0: four times as long); the search explores every street within that budget.
+max_detour_allowed: float = 3.0
+
+#: Largest pairs or points file the batch command reads, in megabytes.
+max_pairs_file_mb: float = 100.0
+
+#: Most origin-destination pairs one batch job may route, counted before the pairs of an
+#: ``--origins``/``--destinations`` product are made.
+max_batch_pairs: int = 5_000_000
+
+#: Longest place text (a name, ``lat,lon`` or a preset), in characters.
+max_place_chars: int = 200
+
+#: Deepest nesting of arrays and objects in a JSON file (GeoJSON, Overpass, plan files need
+#: fewer than 20 levels); checked before the file is parsed.
+max_json_depth: int = 64

@@ -71,7 +71,7 @@ def from_address() -> dict[str, object]:
     try:
         kept["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
         kept["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or inf: a link someone typed
         kept["rp_detour"], kept["rp_alternatives"] = 50, 2
     return kept
 

@@ -204,8 +204,7 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
                                   key="pp_avoid_upload")
     if areas_file is not None and once(areas_file):
         try:
-            st.session_state["pp_areas"].extend(areas_from_geojson(json.loads(areas_file.getvalue()),
-                                                                   where=areas_file.name))
+            st.session_state["pp_areas"].extend(areas_from_geojson(areas_file.getvalue(), where=areas_file.name))
         except (ExposureError, ValueError) as err:
             st.error(str(err))
     corners: list[tuple[float, float]] = st.session_state["pp_corners"]

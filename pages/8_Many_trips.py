@@ -55,7 +55,8 @@ except ExposureError as err:
 if len(pairs) > settings.max_batch_pairs_dashboard:
     st.error(f"{uploaded.name} has {len(pairs):,} pairs; the dashboard routes at most "
              f"{settings.max_batch_pairs_dashboard:,} at a time (settings.max_batch_pairs_dashboard). Split the "
-             "file, or run `python -m exposure batch --pairs FILE --out routes.parquet`, which has no such limit.")
+             "file, or run `python -m exposure batch --pairs FILE --out routes.parquet`, which takes up to "
+             f"{settings.max_batch_pairs:,} (settings.max_batch_pairs).")
     st.stop()
 st.write(f"**{len(pairs):,} pairs** in {uploaded.name}.")
 st.dataframe(pairs.head(10), hide_index=True, key="mt_preview")

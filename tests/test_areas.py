@@ -34,6 +34,7 @@ from exposure.areas import (
 from exposure.cli import main
 from exposure.datasets import load_dataset
 from exposure.network import local_crs
+from tests.hostile import one_line, outcome
 
 
 @pytest.fixture(scope="module")
@@ -628,3 +629,100 @@ def test_no_data_is_its_own_grey_class_on_the_map_with_a_legend_entry() -> None:
     assert texts[-3].endswith("cameras per 1,000 residents (most)")
     assert legend[-2] == (NO_DATA_COLOUR, "no camera data: outside the camera source's coverage (1 area)")
     assert legend[-1][0] == UNDEFINED_COLOUR
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def _polygon_feature(ring: list, name: str = "a") -> dict:
+    return {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+GOOD_RING = [[24.94, 60.17], [24.95, 60.17], [24.95, 60.175], [24.94, 60.17]]
+
+
+@pytest.mark.parametrize(("ring", "reason"), [
+    ([[24.94, 60.17], [24.95, 60.17], [24.95, 60.175]], "cannot be read"),  # unclosed
+    ([[24.94, 60.17], [24.95, float("nan")], [24.95, 60.175], [24.94, 60.17]], "not longitude within"),
+    ([[240, 160], [250, 160], [250, 170], [240, 160]], "not longitude within"),
+    ([[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]], "spans 360° of longitude or latitude, over the "
+                                                                     "limit of 20°"),
+])
+def test_bad_polygons_are_left_out_with_a_reason(ring: list, reason: str) -> None:
+    data = json.dumps(feature_collection([_polygon_feature(ring, "bad"), _polygon_feature(GOOD_RING, "good")]))
+    areas = read_areas(data.replace("NaN", "NaN").encode(), source_name="up.geojson")
+    assert areas["name"].tolist() == ["good"]
+    assert [r["feature"] for r in areas.attrs["rejected"]] == [1]
+    assert reason in areas.attrs["rejected"][0]["reason"]
+
+
+def test_a_whole_world_polygon_is_not_an_area_of_zero_km2() -> None:
+    world = feature_collection([_polygon_feature([[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]])])
+    with pytest.raises(AreaError, match=r"none of the 1 features is a usable polygon .*spans 360°.*"
+                                        r"exposure\.settings\.max_area_span_deg"):
+        read_areas(world)
+    areas = gpd.GeoDataFrame({"area_id": ["w"], "name": ["world"]},
+                             geometry=[shapely.box(-180, -90, 180, 90)], crs="EPSG:4326")
+    with pytest.raises(AreaError, match=r"the areas span 360° of longitude or latitude, over the limit of 20°"):
+        density_by_area(areas, cameras_at([(24.94, 60.17)]))
+
+
+def test_areas_off_the_globe_are_refused_by_density() -> None:
+    areas = gpd.GeoDataFrame({"area_id": ["x"], "name": ["x"]},
+                             geometry=[shapely.box(240, 160, 250, 170)], crs="EPSG:4326")
+    with pytest.raises(AreaError, match=r"coordinates that are not longitude within ±180"):
+        density_by_area(areas, cameras_at([(24.94, 60.17)]))
+
+
+def test_mixed_empty_parts_are_dropped() -> None:
+    data = feature_collection([{"type": "Feature", "properties": {"name": "m"}, "geometry": {
+        "type": "MultiPolygon", "coordinates": [[], [GOOD_RING]]}}])
+    areas = read_areas(data)
+    assert len(shapely.get_parts(areas.geometry.iloc[0])) == 1
+    table = density_by_area(areas, cameras_at([(24.945, 60.171)]))
+    assert table["cameras"].tolist() == [1.0]
+    assert table["area_km2"].iloc[0] > 0.1
+
+
+def test_deep_or_large_areas_files_are_refused_before_gdal(tmp_path, monkeypatch) -> None:
+    with pytest.raises(AreaError, match=r"deep\.geojson: cannot read areas \(arrays and objects nested 30,000 "
+                                        r"levels deep, over the limit of 64"):
+        read_areas(b"[" * 30_000 + b"]" * 30_000, source_name="deep.geojson")
+    path = tmp_path / "big.geojson"
+    path.write_text(json.dumps(feature_collection([_polygon_feature(GOOD_RING)] * 50)))
+    monkeypatch.setattr(exposure_settings, "max_areas_file_mb", 0.001)
+    with pytest.raises(AreaError, match=r"big\.geojson: the areas file is 0\.0 MB, over the limit of 0\.001 MB "
+                                        r"\(exposure\.settings\.max_areas_file_mb\)"):
+        read_areas(path)
+    with pytest.raises(AreaError, match=r"over the limit of 0\.001 MB"):
+        read_areas(io.BytesIO(path.read_bytes()), source_name="upload.geojson")
+
+
+_COORD = st.one_of(st.floats(min_value=-200, max_value=200), st.just(float("nan")), st.just(float("inf")),
+                   st.just(1e300), st.sampled_from([24.94, 24.95, 60.17, 60.175]))
+
+
+@given(st.lists(st.lists(st.lists(_COORD, min_size=2, max_size=2), max_size=6), min_size=1, max_size=3))
+@settings(max_examples=150, deadline=None)
+def test_any_polygons_read_or_are_one_area_error(rings: list) -> None:
+    features = [_polygon_feature(ring, f"f{i}") for i, ring in enumerate(rings)]
+    text = json.dumps(feature_collection(features)).encode()
+    areas, message = outcome(lambda: read_areas(text, source_name="fuzz.geojson"), AreaError)
+    assert one_line(message)
+    if areas is not None:
+        table = density_by_area(areas, cameras_at([(24.945, 60.171)]))
+        assert (table["area_km2"] > 0).all()
+        assert np.isfinite(table["area_km2"]).all()
+
+
+def test_xml_areas_with_entities_are_refused_before_gdal(tmp_path) -> None:
+    kml = ('<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&x;</name><Polygon><outerBoundaryIs>'
+           "<LinearRing><coordinates>24.94,60.17 24.95,60.17 24.95,60.175 24.94,60.17</coordinates></LinearRing>"
+           "</outerBoundaryIs></Polygon></Placemark></kml>")
+    path = tmp_path / "areas.kml"
+    path.write_text(kml)
+    with pytest.raises(AreaError, match=r"areas\.kml: declares a document type or entities"):
+        read_areas(path)
+    with pytest.raises(AreaError, match=r"up\.kml: declares a document type or entities"):
+        read_areas(kml.encode(), source_name="up.kml")

@@ -19,6 +19,7 @@ from exposure._errors import TrackError
 from exposure.audit import PER_CAMERA_COLUMNS, Audit, Piece, Track, audit_track, read_track
 from exposure.cameras import CAMERA_COLUMNS, load_cameras
 from exposure.network import local_crs
+from tests.hostile import one_line, outcome
 
 ORIGIN = (24.94, 60.17)  # lon, lat: central Helsinki, well inside UTM zone 35
 CRS = local_crs(*ORIGIN)
@@ -546,3 +547,141 @@ def test_cameras_far_from_the_walk_change_nothing(shared_data: Path) -> None:
     crowded = audit_track(track, pd.concat([far, cameras, edge], ignore_index=True))
     assert "edge" in alone.camera_ids
     assert crowded.to_dict() == alone.to_dict()
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def _pt(lat: str, lon: str, time: str | None = None) -> str:
+    return f'<trkpt lat="{lat}" lon="{lon}">' + (f"<time>{time}</time>" if time else "") + "</trkpt>"
+
+
+@pytest.mark.parametrize(("first", "second", "seconds"), [
+    ("0001-01-01T00:00:00+05:00", "0001-01-01T00:10:00+05:00", 600.0),
+    ("9999-12-31T23:00:00-05:00", "9999-12-31T23:30:00-05:00", 1800.0),
+])
+def test_timestamps_in_year_1_or_9999_with_an_offset_are_read(tmp_path: Path, first: str, second: str,
+                                                              seconds: float) -> None:
+    gpx = GPX_HEAD + "<trk><trkseg>" + _pt("60.17", "24.94", first) + _pt("60.171", "24.941", second) + \
+        "</trkseg></trk></gpx>"
+    track = read_track(write(tmp_path, "old.gpx", gpx))
+    assert float((track.times[1] - track.times[0]).astype(int)) == seconds
+    geo = {"type": "Feature", "properties": {"coordTimes": [first, second]},
+           "geometry": {"type": "LineString", "coordinates": [[24.94, 60.17], [24.941, 60.171]]}}
+    track = read_track(write(tmp_path, "old.geojson", json.dumps(geo)))
+    assert float((track.times[1] - track.times[0]).astype(int)) == seconds
+
+
+@pytest.mark.parametrize("lat", ["1000", "1e400", "-91", "NaN", "inf"])
+def test_gpx_points_out_of_range_are_a_message_naming_the_point(tmp_path: Path, lat: str) -> None:
+    gpx = GPX_HEAD + "<trk><trkseg>" + _pt("60.17", "24.94") + _pt(lat, "24.941") + "</trkseg></trk></gpx>"
+    with pytest.raises(TrackError, match=r"bad\.gpx: .*point 2") as info:
+        read_track(write(tmp_path, "bad.gpx", gpx))
+    assert "\n" not in str(info.value)
+
+
+def test_geojson_coordinates_of_ten_to_the_400_name_their_position(tmp_path: Path) -> None:
+    text = '{"type": "LineString", "coordinates": [[24.9, 60.1], [1' + "0" * 400 + ", 60.2]]}"
+    with pytest.raises(TrackError, match=r"huge\.geojson: \(inf, 60\.2\) is out of range as \(lon, lat\) "
+                                         r"\(feature 1, position 2\)"):
+        read_track(write(tmp_path, "huge.geojson", text))
+    with pytest.raises(TrackError, match=r"not a pair of numbers \(lon, lat\) \(feature 1, position 1\)"):
+        read_track({"type": "LineString", "coordinates": [[True, 60.1], [24.9, 60.2]]})
+
+
+def test_gpx_with_entities_is_refused_before_parsing(tmp_path: Path) -> None:
+    gpx = ('<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           + GPX_HEAD.split("\n", 1)[1] + "<trk><name>&x;</name><trkseg>" + _pt("60.17", "24.94")
+           + _pt("60.171", "24.941") + "</trkseg></trk></gpx>")
+    with pytest.raises(TrackError, match=r"xxe\.gpx: declares a document type or entities"):
+        read_track(write(tmp_path, "xxe.gpx", gpx))
+
+
+def test_deep_json_track_is_a_message(tmp_path: Path) -> None:
+    with pytest.raises(TrackError, match=r"deep\.geojson: not valid JSON \(arrays and objects nested 40,000 levels "
+                                         r"deep, over the limit of 64 \(exposure\.settings\.max_json_depth\)"):
+        read_track(write(tmp_path, "deep.geojson", "[" * 40_000 + "]" * 40_000))
+
+
+def test_track_limits_are_checked_before_the_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure import settings as exposure_settings
+
+    pts = "".join(_pt(f"{60.17 + i * 1e-4:.5f}", "24.94") for i in range(50))
+    path = write(tmp_path, "walk.gpx", GPX_HEAD + "<trk><trkseg>" + pts + "</trkseg></trk></gpx>")
+    monkeypatch.setattr(exposure_settings, "max_track_points", 49)
+    with pytest.raises(TrackError, match=r"walk\.gpx: 50 points, over the limit of 49 "
+                                         r"\(exposure\.settings\.max_track_points\); split the track or thin it out, "
+                                         r"or raise exposure\.settings\.max_track_points"):
+        read_track(path)
+    with pytest.raises(TrackError, match=r"50 points, over the limit of 49"):
+        read_track([(60.17 + i * 1e-4, 24.94) for i in range(50)])
+    monkeypatch.setattr(exposure_settings, "max_track_points", 200_000)
+    monkeypatch.setattr(exposure_settings, "max_track_km", 0.5)
+    with pytest.raises(TrackError, match=r"walk\.gpx: 1 km long, over the limit of 0\.5 km "
+                                         r"\(exposure\.settings\.max_track_km\)"):
+        read_track(path)
+    monkeypatch.setattr(exposure_settings, "max_track_file_mb", 0.001)
+    with pytest.raises(TrackError, match=r"walk\.gpx: the track file is 0\.0 MB, over the limit of 0\.001 MB "
+                                         r"\(exposure\.settings\.max_track_file_mb\)"):
+        read_track(path)
+
+
+def test_a_track_across_the_ocean_is_refused_not_measured(tmp_path: Path) -> None:
+    with pytest.raises(TrackError, match=r"6,[0-9]{3} km long, over the limit of 200 km"):
+        read_track([(60.17, 24.94), (40.7, -74.0)])
+
+
+def test_many_segments_are_refused_and_a_thousand_are_measured_quickly(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure import settings as exposure_settings
+
+    segments = "".join("<trkseg>" + _pt(f"{60.17 + i * 1e-4:.5f}", "24.94") + _pt(f"{60.17 + i * 1e-4:.5f}", "24.9401")
+                       + "</trkseg>" for i in range(1000))
+    path = write(tmp_path, "segs.gpx", GPX_HEAD + "<trk>" + segments + "</trk></gpx>")
+    result = audit_track(path, cameras_at([{"dx": 0, "dy": 0, "kind": "ptz"}]))
+    assert result.tracks["segments"].tolist() == [1000]
+    monkeypatch.setattr(exposure_settings, "max_track_segments", 999)
+    with pytest.raises(TrackError, match=r"segs\.gpx: 1,000 tracks and segments, over the limit of 999 "
+                                         r"\(exposure\.settings\.max_track_segments\)"):
+        read_track(path)
+
+
+_GPX_PIECES = st.sampled_from([
+    "<trk>", "</trk>", "<trkseg>", "</trkseg>", "<rte>", "</rte>", '<trkpt lat="60.17" lon="24.94">', "</trkpt>",
+    '<trkpt lat="1e400" lon="24.94"/>', '<trkpt lat="60.171" lon="24.941"/>', '<rtept lat="60.172" lon="x"/>',
+    "<time>0001-01-01T00:00:00+05:00</time>", "<time>9999-12-31T23:59:59-14:00</time>", "<time>nope</time>",
+    "<name>&lt;script&gt;</name>", "<ele>1e400</ele>", '<wpt lat="91" lon="0"/>', "<", "&amp;", "&bogus;",
+    "<![CDATA[x]]>", "<!-- c -->",
+])
+
+
+@given(st.lists(_GPX_PIECES, max_size=25))
+@settings(max_examples=200, deadline=None)
+def test_any_gpx_reads_or_is_one_track_error(tmp_path_factory: pytest.TempPathFactory, pieces: list[str]) -> None:
+    path = tmp_path_factory.mktemp("gpx") / "fuzz.gpx"
+    path.write_text(GPX_HEAD + "".join(pieces) + "</gpx>", encoding="utf-8")
+    track, message = outcome(lambda: read_track(path), TrackError)
+    assert one_line(message)
+    if track is not None:
+        assert np.isfinite(track.coordinates).all()
+
+
+_POSITION = st.one_of(
+    st.lists(st.one_of(st.floats(), st.integers(), st.just(10**400), st.text(max_size=3), st.none()),
+             max_size=3),
+    st.just([24.94, 60.17]), st.just([24.941, 60.171]), st.integers(), st.none(),
+)
+
+
+@given(st.lists(st.lists(_POSITION, max_size=4), max_size=3), st.sampled_from(["LineString", "MultiLineString"]),
+       st.one_of(st.none(), st.lists(st.one_of(st.text(max_size=30), st.integers(), st.just("0001-01-01T00:00+05:00")),
+                                     max_size=4)))
+@settings(max_examples=200, deadline=None)
+def test_any_geojson_track_reads_or_is_one_track_error(parts: list, kind: str, times: list | None) -> None:
+    coordinates = parts if kind == "MultiLineString" else (parts[0] if parts else [])
+    data = {"type": "Feature", "properties": {"coordTimes": times}, "geometry": {"type": kind,
+                                                                                 "coordinates": coordinates}}
+    track, message = outcome(lambda: read_track(data), TrackError)
+    assert one_line(message)
+    if track is not None:
+        assert np.isfinite(track.coordinates).all()

@@ -239,3 +239,51 @@ def test_cli_batch_runs_on_a_local_cluster(tmp_path, capsys):
     with pytest.raises(SystemExit):  # --out is required
         main(["batch", "--pairs", str(f)])
     assert "--out" in capsys.readouterr().err
+
+
+# --- hostile input and bounds (issue 12) ---------------------------------------------------------
+
+
+def test_pairs_files_are_bounded_before_they_are_read(tmp_path, monkeypatch):
+    from exposure import settings as exposure_settings
+
+    f = tmp_path / "pairs.csv"
+    f.write_text("origin,destination\n" + '"60.17,24.94","60.168,24.95"\n' * 5)
+    assert len(read_pairs(f)) == 5
+    monkeypatch.setattr(exposure_settings, "max_batch_pairs", 4)
+    with pytest.raises(BatchError, match=r"pairs file .*pairs\.csv has more than 4 rows, over the limit of 4 "
+                                         r"\(exposure\.settings\.max_batch_pairs\); split it into several jobs"):
+        read_pairs(f)
+    with pytest.raises(BatchError, match=r"over the limit of 4"):
+        read_pairs("up.csv", data=f.read_bytes())
+    monkeypatch.setattr(exposure_settings, "max_pairs_file_mb", 0.00001)
+    with pytest.raises(BatchError, match=r"pairs file .*pairs\.csv: it is 0\.0 MB, over the limit of 1e-05 MB "
+                                         r"\(exposure\.settings\.max_pairs_file_mb\)"):
+        read_pairs(f)
+
+
+def test_a_product_of_points_over_the_limit_is_refused_before_it_is_made(monkeypatch):
+    from exposure import settings as exposure_settings
+
+    points = pd.DataFrame({"point_id": [str(i) for i in range(3000)],
+                           "place": [f"{60.1 + i * 1e-5:.5f},24.94" for i in range(3000)]})
+    monkeypatch.setattr(exposure_settings, "max_batch_pairs", 1_000_000)
+    with pytest.raises(BatchError, match=r"3,000 origins and 3,000 destinations make 9,000,000 pairs, over the "
+                                         r"limit of 1,000,000 \(exposure\.settings\.max_batch_pairs\); give --nearest"):
+        pairs_from_points(points, points)
+    nearest = pairs_from_points(points, points, nearest=2)  # a tree, not a 3,000 x 3,000 matrix
+    assert len(nearest) == 6000
+    assert (nearest["origin"].to_numpy()[::2] == nearest["destination"].to_numpy()[::2]).all()
+
+
+@pytest.mark.parametrize(("data", "match"), [
+    (b'origin,destination\n"60.17,24.94\n', r"line 2: a quoted value is never closed"),
+    (b"origin,destination\na,b\na,b,c,d\n", r"line 3: 4 fields where the header has 2"),
+    (b"\xff\xfe\x00o", r"cannot be read as CSV or Parquet"),
+    (b"PAR1garbage", r"cannot be read as CSV or Parquet"),
+])
+def test_broken_pairs_files_are_one_line_batch_errors(data, match):
+    name = "p.parquet" if data.startswith(b"PAR1") else "p.csv"
+    with pytest.raises(BatchError, match=match) as info:
+        read_pairs(name, data=data)
+    assert "\n" not in str(info.value)

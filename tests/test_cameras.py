@@ -28,6 +28,7 @@ from exposure.cameras import (
     select_cameras,
     verification_policy,
 )
+from tests.hostile import one_line, outcome
 
 # --------------------------------------------------------------------------- direction parsing
 
@@ -278,3 +279,36 @@ def test_select_cameras_and_describe() -> None:
     json.dumps(describe_policies("default", "default"))
 
 
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+_PREFIXES = [b"", b"\xef\xbb\xbf", b"lat,lon\n", b"PanoramaId,n_cameras_median\n", b'{"type": "FeatureCollection", ',
+             b'{"elements": [', b"<?xml version='1.0'?><osm>", b"<osm><node ", b"\x00\x00\x00\x0d\n\x09OSMHeader",
+             b"latitude,longitude,camera_type,radius,angle_of_view\n"]
+
+
+@given(prefix=st.sampled_from(_PREFIXES), body=st.binary(max_size=300),
+       name=st.sampled_from(["f.csv", "f.json", "f.geojson", "f.osm", "f.xml", "f.osm.pbf", "f.txt", "f"]))
+@settings(max_examples=300, deadline=None)
+def test_any_bytes_load_or_are_one_camera_data_error(tmp_path_factory: pytest.TempPathFactory, prefix: bytes,
+                                                     body: bytes, name: str) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / name
+    path.write_bytes(prefix + body)
+    load, message = outcome(lambda: load_cameras(path), CameraDataError)
+    assert one_line(message)
+    if message is not None:
+        assert path.name in message
+    else:
+        assert load is not None
+        assert load.cameras["lat"].between(-90, 90).all()
+
+
+@pytest.mark.parametrize("fmt", ["osm", "decode", "cctv-exposure", "csv", "geojson"])
+def test_forced_formats_on_the_wrong_content_are_one_line_errors(tmp_path: Path, fmt: str) -> None:
+    for name, data in (("a.csv", b"lat,lon\n60.1,24.9\n"), ("b.json", b'{"elements": 5}'), ("c.osm", b"<osm/>"),
+                       ("d.bin", bytes(range(256)))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        _, message = outcome(lambda path=path: load_cameras(path, format=fmt), CameraDataError)
+        assert one_line(message)

@@ -444,3 +444,20 @@ def test_candidate_pairs_are_every_camera_within_reach(seed, n_segments, n_camer
     expected = set(zip(*np.nonzero(dist <= half[:, None] + radius[None, :] + 1e-6), strict=True))
     assert set(zip(seg.tolist(), cam.tolist(), strict=True)) == {(int(i), int(j)) for i, j in expected}
     assert len(seg) == len(set(zip(seg.tolist(), cam.tolist(), strict=True)))  # each pair once
+
+
+def test_candidate_pairs_of_a_segment_across_a_continent_stay_bounded() -> None:
+    # a GPS jump of 7,000 km on a 10 m grid would look in 5e11 cells; coarser grids for long segments keep
+    # it to a few dozen, and the pairs are still exactly the brute-force ones
+    rng = np.random.default_rng(5)
+    a = np.array([[0.0, 0.0], [0.0, 0.0], [100.0, 100.0]])
+    b = np.array([[7.0e6, 1.0e6], [30.0, 0.0], [100.0, 50_000.0]])
+    xy = np.vstack([rng.uniform(-500, 500, (200, 2)), rng.uniform(0, 7e6, (50, 2)), [[3.5e6, 0.5e6]]])
+    radius = np.full(len(xy), 10.0)
+    cams = CameraGeometry(xy, radius, np.full(len(xy), np.nan), np.full(len(xy), 360.0))
+    seg, cam = candidate_pairs(a, b, cams)
+    mid, half = (a + b) / 2, np.hypot(*(b - a).T) / 2
+    dist = np.hypot(mid[:, None, 0] - xy[None, :, 0], mid[:, None, 1] - xy[None, :, 1])
+    expected = set(zip(*np.nonzero(dist <= half[:, None] + radius[None, :] + 1e-6), strict=True))
+    assert set(zip(seg.tolist(), cam.tolist(), strict=True)) == {(int(i), int(j)) for i, j in expected}
+    assert np.all(np.diff(seg) >= 0)

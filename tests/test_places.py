@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from exposure._errors import PlaceError
 from exposure.datasets import load_dataset
 from exposure.places import normalise_name, parse_lat_lon, place_table
+from tests.hostile import one_line, outcome
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +114,31 @@ def test_the_cli_takes_a_preset_by_name(capsys) -> None:
     assert main(["route", "--origin", "Narinkkatori (Kamppi)", "--destination", "Kauppatori",
                  "--objective", "shortest"]) == 0
     assert json.loads(capsys.readouterr().out)["origin"]["name"] == "Narinkkatori (Kamppi)"
+
+
+# --- hostile place strings (issue 12) ------------------------------------------------------------
+
+
+def test_place_text_longer_than_the_limit_is_refused(helsinki) -> None:
+    text = "Senaatintori" * 1000
+    with pytest.raises(PlaceError, match=r"a place of 12,000 characters \('SenaatintoriSenaatintori.*'…\), over the "
+                                         r"limit of 200 \(exposure\.settings\.max_place_chars\)"):
+        helsinki.resolve(text)
+    with pytest.raises(PlaceError, match=r"over the limit of 200"):
+        parse_lat_lon("60.1" + " " * 100_000 + "x")
+
+
+def test_lat_lon_pattern_is_linear_on_long_runs_of_spaces(monkeypatch) -> None:
+    from exposure import settings as exposure_settings
+
+    monkeypatch.setattr(exposure_settings, "max_place_chars", 10_000_000)
+    assert parse_lat_lon("60.1" + " " * 200_000 + "x") is None  # a quadratic pattern took minutes here
+    assert parse_lat_lon("60.1" + " " * 1000 + "24.9") == (60.1, 24.9)
+    assert parse_lat_lon("60.1 ; 24.9") == (60.1, 24.9)
+
+
+@given(st.text(max_size=60) | st.sampled_from(["60.17,24.94", "91,0", "1e400,0", "nan,nan", "★ Kauppatori",
+                                               "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "\x00", "\u202eabc"]))
+def test_any_place_text_resolves_or_is_one_place_error(helsinki, text: str) -> None:
+    _, message = outcome(lambda: helsinki.resolve(text), PlaceError)
+    assert one_line(message) or "\n" in text

@@ -35,6 +35,7 @@ from exposure.planning import (
     walk_alternatives,
 )
 from exposure.routing import OBJECTIVES, RoutingContext, fewest_cameras_route, routes, shortest_route
+from tests.hostile import one_line, outcome
 from tests.test_routing import grid_context, grid_graph
 
 LIMIT = 60.0  # generous: these tests compare answers, they do not time them
@@ -531,3 +532,137 @@ def test_area_helpers_check_their_input():
     to_xy = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
     xy = shapely.transform(circle.geometry, lambda c: np.column_stack(to_xy.transform(c[:, 0], c[:, 1])))
     assert xy.area == pytest.approx(math.pi * 100.0**2, rel=0.01)
+
+
+# --------------------------------------------------------------------------- hostile input and bounds (issue 12)
+
+
+BIG = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("[" * 50_000 + "]" * 50_000, r"not valid JSON \(arrays and objects nested 50,000 levels deep, over the limit "
+                                  r"of 64 \(exposure\.settings\.max_json_depth\)"),
+    ('{"schema": "exposure-plan", "schema_version": ' + BIG + "}", r"'schema_version' must be a whole number >= 1, "
+                                                                  r"not inf"),
+    ('{"schema": "exposure-plan", "schema_version": 1, "request": {"site": {"lat": ' + BIG + ', "lon": 24.9}}}',
+     r"request\.site: \(inf, 24\.9\) is not a valid latitude, longitude"),
+    ('{"schema": "exposure-plan", "schema_version": 1, "request": {"site": {"lat": NaN, "lon": 24.9}}}',
+     r"request\.site: \(nan, 24\.9\) is not a valid latitude"),
+    ('{"schema": "exposure-plan", "schema_version": 1, "request": {"site": {"lat": 60.1, "lon": 24.9}, '
+     '"max_detour": ' + BIG + "}}", r"request\.max_detour must be a number >= 0, not inf"),
+    ('{"schema": "exposure-plan", "schema_version": 1, "request": {"site": {"lat": 60.1, "lon": 24.9}, '
+     '"objective": ["x"]}}', r"request\.objective is \['x'\]"),
+])
+def test_hostile_plan_files_are_one_line_plan_errors(text: str, match: str) -> None:
+    with pytest.raises(PlanError, match=match) as info:
+        read_plan(text.encode(), name="plan.json")
+    assert "\n" not in str(info.value)
+
+
+def test_plan_size_limits(monkeypatch, tmp_path) -> None:
+    from exposure import settings as exposure_settings
+
+    monkeypatch.setattr(exposure_settings, "max_plan_points", 2)
+    points = [{"name": f"G{i}", "lat": 60.17, "lon": 24.94} for i in range(3)]
+    with pytest.raises(PlanError, match=r"request\.gathering: 3 points, over the limit of 2 "
+                                        r"\(exposure\.settings\.max_plan_points\); plan fewer at a time"):
+        read_plan(json.dumps(plan_file(gathering=points)).encode())
+    with pytest.raises(PlanError, match=r"p\.csv: 3 points or more, over the limit of 2"):
+        read_points("p.csv", data=b"name,lat,lon\n" + b"A,60.17,24.94\n" * 3)
+    monkeypatch.setattr(exposure_settings, "max_avoid_items", 1)
+    cams = plan_file(avoid={"cameras": ["a", "b"]})
+    with pytest.raises(PlanError, match=r"request\.avoid\.cameras: 2 cameras to avoid, over the limit of 1 "
+                                        r"\(exposure\.settings\.max_avoid_items\)"):
+        read_plan(json.dumps(cams).encode())
+    monkeypatch.setattr(exposure_settings, "max_plan_file_mb", 0.0001)
+    with pytest.raises(PlanError, match=r"plan\.json: the plan file is 0\.0 MB, over the limit of 0\.0001 MB "
+                                        r"\(exposure\.settings\.max_plan_file_mb\)"):
+        read_plan(json.dumps(plan_file()).encode() * 3, name="plan.json")
+    path = tmp_path / "avoid.geojson"
+    path.write_text(json.dumps({"type": "Point", "coordinates": [24.9, 60.1]}) * 10)
+    with pytest.raises(PlanError, match=r"over the limit of 0\.0001 MB"):
+        areas_from_geojson(path)
+
+
+def test_requests_over_the_limits_are_refused_before_any_search(ctx, monkeypatch) -> None:
+    from exposure import settings as exposure_settings
+
+    site = node_point(ctx, 0, "S")
+    far = PlanPoint(name="far", lon=25.5, lat=60.4)
+    monkeypatch.setattr(exposure_settings, "max_trip_km", 30.0)
+    with pytest.raises(PlanError, match=r"the way from far to S \(for gathering point 'far'\) is [0-9]+\.[0-9] km in "
+                                        r"a straight line, over the limit of 30 km"):
+        make_plan(ctx, PlanRequest(site=site, gathering=(far,)))
+    near = node_point(ctx, 5, "G")
+    with pytest.raises(PlanError, match=r"max_detour 10, over the limit of 3 \(exposure\.settings\."
+                                        r"max_detour_allowed\)"):
+        make_plan(ctx, PlanRequest(site=site, gathering=(near,), max_detour=10.0))
+    with pytest.raises(PlanError, match=r"a regroup radius of 1e\+300 m, over the limit of 10000 m"):
+        make_plan(ctx, PlanRequest(site=site, gathering=(near,), regroup_radius_m=1e300))
+    with pytest.raises(PlanError, match=r"the plan's time limit must be a number of seconds >= 0, got nan"):
+        make_plan(ctx, PlanRequest(site=site, gathering=(near,)), time_limit_s=float("nan"))
+    monkeypatch.setattr(exposure_settings, "max_via_points", 1)
+    with pytest.raises(PlanError, match=r"the plan: 2 via points, over the limit of 1"):
+        make_plan(ctx, PlanRequest(site=site, gathering=(near,), via=(near, near)))
+
+
+@pytest.mark.parametrize(("radius", "match"), [
+    (1e300, r"an area to avoid of radius 1e\+300 m, over the limit of 10000 m "
+            r"\(exposure\.settings\.max_avoid_radius_m\)"),
+    (float("inf"), r"must be a positive number of metres, got inf"),
+    ("12", None),
+    (10**400, r"must be a positive number of metres|over the limit"),
+])
+def test_areas_to_avoid_of_any_radius(radius: object, match: str | None) -> None:
+    if match is None:
+        assert area_around(60.17, 24.94, radius).radius_m == 12.0  # type: ignore[arg-type]
+        return
+    with pytest.raises(PlanError, match=match):
+        area_around(60.17, 24.94, radius)  # type: ignore[arg-type]
+    with pytest.raises(PlanError, match=r"feature 1"):
+        areas_from_geojson({"type": "Feature", "properties": {"radius_m": radius},
+                            "geometry": {"type": "Point", "coordinates": [24.94, 60.17]}})
+
+
+def test_areas_to_avoid_from_uploaded_bytes() -> None:
+    data = json.dumps({"type": "Polygon", "coordinates": [[[24.94, 60.17], [24.95, 60.17], [24.95, 60.175],
+                                                           [24.94, 60.17]]]}).encode()
+    assert len(areas_from_geojson(data, where="up.geojson")) == 1
+    with pytest.raises(PlanError, match=r"up\.geojson: not a GeoJSON file \(arrays and objects nested"):
+        areas_from_geojson(b"[" * 10_000 + b"]" * 10_000, where="up.geojson")
+    with pytest.raises(PlanError, match=r"spans 360°, over the limit of 20°"):
+        areas_from_geojson({"type": "Polygon", "coordinates": [[[-180, -80], [180, -80], [180, 80], [-180, -80]]]})
+
+
+_PLAN_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+    | st.sampled_from([10**400, 60.17, 24.94, "fewest-cameras", "exposure-plan", 1]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["schema", "schema_version", "request", "site", "gathering", "dispersal", "via", "lat", "lon",
+                         "name", "avoid", "areas", "cameras", "no_frt_cameras", "objective", "max_detour",
+                         "regroup_radius_m", "type", "features", "geometry", "coordinates", "properties",
+                         "radius_m"]), inner, max_size=5),
+    max_leaves=30,
+)
+
+
+@given(request=_PLAN_VALUES)
+@settings(max_examples=300, deadline=None)
+def test_any_plan_file_reads_or_is_one_plan_error(request: object) -> None:
+    data = {"schema": "exposure-plan", "schema_version": 1, "request": request}
+    text = json.dumps(data).replace("1" + "0" * 400 + ".0", BIG)
+    _, message = outcome(lambda: read_plan(text.encode(), name="fuzz.json"), PlanError)
+    assert one_line(message)
+
+
+@given(st.lists(st.lists(st.sampled_from(["60.17", "24.94", "", "x", "1e400", "nan", "-91", "G", '"', "\n", ";",
+                                          "=SUM(A1)", "<b>"]), max_size=4), max_size=6),
+       st.sampled_from(["name,lat,lon", "lat;lon", "Latitude\tLongitude", "x,y", "place"]))
+@settings(max_examples=200, deadline=None)
+def test_any_points_file_reads_or_is_one_plan_error(rows: list[list[str]], header: str) -> None:
+    data = (header + "\n" + "".join(",".join(r) + "\n" for r in rows)).encode()
+    loaded, message = outcome(lambda: read_points("pts.csv", data=data), PlanError)
+    assert one_line(message)
+    if loaded is not None:
+        assert all(-90 <= p.lat <= 90 and -180 <= p.lon <= 180 for p in loaded.points)

@@ -86,3 +86,21 @@ def test_the_brooklyn_figures_in_the_readme(shared_data, capsys) -> None:
 def test_a_stale_sample_is_caught(mistake: dict[str, float]) -> None:
     real = {"length_m": 886.0, "label": "shortest"}
     assert agrees({**real, **mistake}, real)
+
+
+def test_every_input_limit_is_in_the_readme_table_with_its_default() -> None:
+    from exposure import settings
+
+    table = README[README.index("| setting | default | bounds | checked |"):]
+    table = table[: table.index("\n\n")]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        for name in re.findall(r"`(\w+)`", cells[0]):
+            rows[name] = cells[1]
+    # max_detour is the default detour of a request, not a limit (max_detour_allowed is)
+    limits = [name for name in vars(settings) if name.startswith("max_") and name != "max_detour"]
+    assert sorted(set(limits) - set(rows)) == []
+    for name in limits:
+        documented = float(re.match(r"[0-9,.]+", rows[name]).group(0).replace(",", ""))
+        assert documented == float(getattr(settings, name)), name

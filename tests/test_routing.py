@@ -813,3 +813,27 @@ def test_alternatives_n_are_n_routes_beyond_the_shortest_and_the_objectives(hels
         assert all(r.objective == "alternatives" for r in extra)
         # each strictly between the two it is shown with
         assert all(found[1].frt_cameras < r.frt_cameras < found[0].frt_cameras for r in extra)
+
+
+# --- bounded requests (issue 12) ---------------------------------------------------------------
+
+
+def test_detour_and_trip_length_are_bounded_before_the_search(helsinki_ctx, monkeypatch) -> None:
+    index = helsinki_ctx.index
+    a, b = 0, int(np.argmax(np.hypot(*(index.node_xy - index.node_xy[0]).T)))
+    with pytest.raises(ValueError, match=r"max_detour 1e\+300 .*over the limit of 3 "
+                                         r"\(exposure\.settings\.max_detour_allowed\); ask for a smaller detour, or "
+                                         r"raise exposure\.settings\.max_detour_allowed"):
+        routes(helsinki_ctx, a, b, max_detour=1e300)
+    with pytest.raises(ValueError, match=r"max_detour must be >= 0"):
+        routes(helsinki_ctx, a, b, max_detour=float("nan"))
+    monkeypatch.setattr(exposure_settings, "max_trip_km", 0.1)
+    with pytest.raises(NoRouteError, match=r"the origin and the destination are [0-9.]+ km apart in a straight "
+                                           r"line, over the limit of 0\.1 km \(exposure\.settings\.max_trip_km\)"):
+        routes(helsinki_ctx, a, b)
+
+
+@pytest.mark.parametrize("limit", [float("nan"), float("inf"), -1.0])
+def test_time_limits_must_be_finite(helsinki_ctx, limit: float) -> None:
+    with pytest.raises(ValueError, match=r"the time limit must be a number of seconds >= 0"):
+        routes(helsinki_ctx, 0, 5, time_limit_s=limit)

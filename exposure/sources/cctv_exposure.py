@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from exposure._errors import CameraDataError
+from exposure._parse import numbers
 from exposure.cameras import _KEPT, CameraLoad, _check_file, _finish, _problem, _read_text_table
 
 __all__ = ["cameras_from_cctv_exposure"]
@@ -59,7 +59,7 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
     coords = {}
     for name, column, low, high in (("lat", "latitude", -90, 90), ("lon", "longitude", -180, 180)):
         raw = table[lookup[column]].str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        number = numbers(raw)
         invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
         for index in np.flatnonzero(invalid & ~bad):
             problems.append(
@@ -90,7 +90,7 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
     fov = np.full(n, np.nan)
     if "angle_of_view" in lookup:
         raw_fov = table[lookup["angle_of_view"]].str.strip()
-        number = pd.to_numeric(raw_fov, errors="coerce").to_numpy(dtype="float64")
+        number = numbers(raw_fov)
         valid = (number > 0) & (number <= 360)
         fov = np.where(valid, number, np.nan)
         for index in np.flatnonzero(~valid & (raw_fov != "").to_numpy() & ~bad):

@@ -10,9 +10,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from exposure import settings
 from exposure._errors import CameraDataError
+from exposure._parse import amount, arrow_text, limit_message, numbers
 from exposure.cameras import (
     CameraExtent,
     CameraLoad,
@@ -76,7 +79,12 @@ _ATTACHMENTS = {
     "unknown": ("attached_unknown_median", "attached_unknown_agreement"),
 }
 _TYPES = ("type_dome_median", "type_bullet_median", "type_unknown_median")
+#: What the type counts become, in order: dome, bullet (fixed), unknown.
+_KINDS = ("dome", "fixed", "unknown")
 _DECODE_AGREEMENT = {"Unanimous": "verified", "2 vs 1": "unverified", "All disagree": "disputed"}
+#: Every column the reader uses (the others are dropped once the file is read).
+_USED = frozenset(("PanoramaId", "Lat", "Long", "BoroName", "ImageDate", "n_cameras_agreement", *_N_CAMERAS_COUNTS,
+                   *(c for pair in _ATTACHMENTS.values() for c in pair), *_TYPES))
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,7 @@ def _surveyed(expanded: _Expanded) -> CameraExtent:
 
     keep = expanded.keep
     points = shapely.multipoints(np.column_stack([expanded.lon[keep], expanded.lat[keep]]))
-    boroughs = tuple(sorted({str(b) for b in expanded.borough[keep]} - {"unknown"}))
+    boroughs = tuple(sorted({str(b) for b in pd.unique(expanded.borough[keep])} - {"unknown"}))
     where = f" in {', '.join(boroughs)}" if boroughs else ""
     return CameraExtent(points, f"the {int(keep.sum()):,} intersections{where} that Decode Surveillance volunteers "
                                 "counted, with cameras or none", boroughs=boroughs)
@@ -272,6 +280,8 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
             f"use Amnesty's counts_per_intersections.csv{other}, or format='csv' for other CSV files"
         )
         raise CameraDataError(msg)
+    # the URL and geometry columns are most of the file's bytes: let them go before the expansion
+    table = table.loc[:, ~table.columns.duplicated() & table.columns.isin(_USED)]
     n_rows = len(table)
     rows = np.arange(1, n_rows + 1)
     bad = np.zeros(n_rows, dtype=bool)
@@ -293,7 +303,7 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     coords = {}
     for column, low, high in (("Lat", -90, 90), ("Long", -180, 180)):
         raw = table[column].str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        number = numbers(raw)
         invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
         flag(
             invalid,
@@ -305,42 +315,55 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     count_columns = (
         _N_CAMERAS_COUNTS if total == "n_cameras" else (*(pair[0] for pair in _ATTACHMENTS.values()), *_TYPES)
     )
-    counts = {}
+    rounded = {}  # each count rounded half up, as floats: a count of 10^300 must not overflow an integer
     for column in count_columns:
         if column not in table.columns:
-            counts[column] = np.zeros(n_rows, dtype="int64")
+            rounded[column] = np.zeros(n_rows)
             continue
         raw = table[column].str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        number = numbers(raw)
         invalid = ~(np.isfinite(number) & (number >= 0))
         flag(invalid, column, raw, f"{column} must be a count >= 0")
-        counts[column] = np.floor(np.nan_to_num(number, nan=0.0, posinf=0.0) + 0.5).astype("int64")
+        rounded[column] = np.where(invalid, 0.0, np.floor(np.nan_to_num(number) + 0.5))
     agreement_columns = ("n_cameras_agreement",) if total == "n_cameras" else tuple(p[1] for p in _ATTACHMENTS.values())
-    agreements = {}
+    agreement_codes = {}  # index into _DECODE_AGREEMENT per row, -1 when not one of them
     for column in agreement_columns:
         agreement = table[column].str.strip()
+        codes = pd.Index(list(_DECODE_AGREEMENT)).get_indexer(agreement)
         flag(
-            agreement.map(_DECODE_AGREEMENT).isna().to_numpy(),
+            codes < 0,
             column,
             agreement,
             f"{column} must be one of {', '.join(_DECODE_AGREEMENT)}",
         )
-        agreements[column] = agreement.to_numpy(dtype=object)
+        agreement_codes[column] = codes.astype(np.int8)
     duplicate = _not_first_good(pano, bad) & ~bad
     flag(duplicate, "PanoramaId", pano, "duplicate panorama; only the first row of this PanoramaId is kept")
 
-    keep = ~bad
-    if total == "n_cameras":
-        n = np.where(keep, counts["n_cameras_median"], 0)
-    else:
-        n = np.where(keep, sum(counts[pair[0]] for pair in _ATTACHMENTS.values()), 0)
-    cameras = int(n.sum())
-    if cameras > settings.max_cameras:
-        worst = int(np.argmax(n))
-        msg = (f"camera file {path}: its counts add up to {cameras:,} cameras, over the limit of "
+    total_column = "n_cameras_median" if total == "n_cameras" else _ATTACHMENTS["street"][0]
+    per_row = (rounded["n_cameras_median"] if total == "n_cameras"
+               else sum(rounded[pair[0]] for pair in _ATTACHMENTS.values()))
+    per_row = np.where(bad, 0.0, per_row)
+    cameras_float = float(per_row.sum())
+    if cameras_float > settings.max_cameras:
+        worst = int(np.argmax(per_row))
+        msg = (f"camera file {path}: its counts add up to {amount(cameras_float)} cameras, over the limit of "
                f"{settings.max_cameras:,} (exposure.settings.max_cameras; row {worst + 1} alone counts "
-               f"{int(n[worst]):,}); check the counts, or raise exposure.settings.max_cameras")
+               f"{amount(float(per_row[worst]))}); check the counts, or raise exposure.settings.max_cameras")
         raise CameraDataError(msg)
+    # a row counting more cameras than one intersection can hold is rejected before any camera is made from it
+    limit = settings.max_cameras_per_row
+    for column in count_columns:
+        flag(rounded[column] > limit, column, table[column].str.strip() if column in table.columns
+             else pd.Series([""] * n_rows), limit_message(f"{column} counts more cameras than one row may",
+                                                           "max_cameras_per_row", "check the count"))
+    flag(per_row > limit, total_column, pd.Series(per_row).map("{:.0f}".format),
+         limit_message("the counts add up to more cameras than one row may", "max_cameras_per_row",
+                       "check the counts"))
+    counts = {column: np.clip(values, 0, limit).astype("int64") for column, values in rounded.items()}
+    keep = ~bad
+    n = np.where(keep, np.clip(per_row, 0, limit).astype("int64"), 0)
+    cameras = int(n.sum())
     owner = np.repeat(np.arange(n_rows), n)
     starts = np.repeat(np.cumsum(n) - n, n)
     position = np.arange(cameras) - starts
@@ -348,41 +371,43 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     building = counts["attached_building_median"][owner]
     dome = counts["type_dome_median"][owner]
     bullet = counts["type_bullet_median"][owner]
-    mount = np.where(position < street, "street", np.where(position < street + building, "building", "unknown"))
-    kind = np.where(position < dome, "dome", np.where(position < dome + bullet, "fixed", "unknown"))
+    # codes into _MOUNTS and _KINDS, so that no Python string is made per camera
+    mount = np.where(position < street, 0, np.where(position < street + building, 1, 2)).astype(np.int8)
+    kind = np.where(position < dome, 0, np.where(position < dome + bullet, 1, 2)).astype(np.int8)
     if total == "n_cameras":
-        agreement_text = agreements["n_cameras_agreement"][owner]
+        agreement = agreement_codes["n_cameras_agreement"][owner]
     else:
-        kind = np.where(mount == "street", kind, "unknown")  # only street furniture was typed
-        agreement_text = np.empty(cameras, dtype=object)
-        for name, (_, column) in _ATTACHMENTS.items():
-            on = mount == name
-            agreement_text[on] = agreements[column][owner[on]]
-    pano_values = pano.to_numpy(dtype=object)[owner]
-    ids = pd.Series(pano_values, dtype=object).radd("decode:") + ":" + pd.Series(position).astype(str)
-    image_date = table["ImageDate"].str.strip() if "ImageDate" in table.columns else pd.Series([""] * n_rows)
-    observed = image_date.to_numpy(dtype=object)[owner]
+        kind = np.where(mount == 0, kind, 2).astype(np.int8)  # only street furniture was typed
+        agreement = np.choose(mount, [agreement_codes[column][owner] for _, column in _ATTACHMENTS.values()])
+    pano_taken = arrow_text(pano).take(pa.array(owner))
+    ids = pc.binary_join_element_wise("decode:", pano_taken, ":", pa.array(position).cast(pa.string()), "")
+    image_date = (arrow_text(table["ImageDate"].str.strip()).take(pa.array(owner))
+                  if "ImageDate" in table.columns else pa.nulls(cameras, pa.string()))
+    observed = pd.Series(pc.if_else(pc.equal(image_date, ""), pa.scalar(None, pa.string()), image_date)
+                         .to_numpy(zero_copy_only=False), dtype=object)
     columns = {
-        "camera_id": ids.to_numpy(dtype=object),
+        "camera_id": pd.Series(pd.array(ids, dtype="str")),
         "lon": coords["Long"][owner],
         "lat": coords["Lat"][owner],
-        "source": np.full(cameras, "decode", dtype=object),
-        "kind": kind.astype(object),
-        "mount": mount.astype(object),
-        "operator": np.full(cameras, "unknown", dtype=object),
+        "source": pd.Series(pd.Categorical.from_codes(np.zeros(cameras, dtype=np.int8), ["decode"])),
+        "kind": pd.Series(pd.Categorical.from_codes(kind, list(_KINDS))),
+        "mount": pd.Series(pd.Categorical.from_codes(mount, list(_ATTACHMENTS))),
+        "operator": pd.Series(pd.Categorical.from_codes(np.zeros(cameras, dtype=np.int8), ["unknown"])),
         "direction_deg": np.full(cameras, np.nan),
         "fov_deg": np.full(cameras, np.nan),
         "height_m": np.full(cameras, np.nan),
-        "verification": pd.Series(agreement_text, dtype=object).map(_DECODE_AGREEMENT).to_numpy(dtype=object),
-        "agreement": agreement_text.astype(object),
+        "verification": pd.Series(pd.Categorical.from_codes(agreement, list(_DECODE_AGREEMENT.values()))),
+        "agreement": pd.Series(pd.Categorical.from_codes(agreement, list(_DECODE_AGREEMENT))),
         "reports": np.full(cameras, 3, dtype="int64"),
-        "observed": np.where(observed == "", None, observed),
+        "observed": observed.where(observed.notna(), None),
     }
     problems.sort(key=lambda p: p["row"])
+    # an object array of the few borough names, each held once (not a Python string per row)
     borough = (
-        table["BoroName"].str.strip().replace("", "unknown").to_numpy(dtype=object)
+        np.asarray(pd.Categorical(table["BoroName"].str.strip().replace("", "unknown")), dtype=object)
         if "BoroName" in table.columns
         else np.full(n_rows, "unknown", dtype=object)
     )
     return _Expanded(columns=columns, problems=problems, keep=keep, owner=owner, borough=borough, source=source,
                      lon=coords["Long"], lat=coords["Lat"])
+

@@ -5,34 +5,39 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import struct
 import warnings
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyrosm
+from google.protobuf.message import DecodeError
 from pyrosm.exceptions import PBFException
 
+from exposure import settings
 from exposure._errors import CameraDataError
+from exposure._parse import first_line, limit_message, parse_directions, parse_heights, refuse_dtd, to_float
 from exposure.cameras import (
     _KEPT,
     CAMERA_COLUMNS,
     CameraLoad,
     _camera_frame,
     _check_file,
+    _check_rows,
+    _clip,
     _finish,
     _geojson_points,
     _GeoPoint,
     _head,
     _looks_like_pbf,
-    _parse_direction,
-    _parse_height,
     _problem,
     _read_json,
     _rejected_frame,
-    _to_float,
 )
 
 __all__ = ["cameras_from_osm", "cameras_from_osm_elements"]
@@ -107,12 +112,48 @@ def cameras_from_osm(path: str | Path) -> CameraLoad:
     return _cameras_from_osm_points(points, problems, path=path)
 
 
+#: Largest BlobHeader and blob the PBF format allows, in bytes.
+_PBF_MAX_HEADER, _PBF_MAX_BLOB = 64 * 1024, 32 * 1024 * 1024
+
+
+def _check_pbf(path: Path) -> None:
+    """Walk a PBF's blob headers: refuse a broken frame, or more decompressed data than ``max_pbf_decoded_mb``."""
+    from pyrosm.proto import fileformat_pb2  # noqa: PLC0415 - pyrosm's own message classes
+
+    limit = settings.max_pbf_decoded_mb * 1e6
+    total = 0
+    try:
+        with path.open("rb") as handle:
+            while size := handle.read(4):
+                length = int.from_bytes(size, "big")
+                if len(size) < 4 or length > _PBF_MAX_HEADER:
+                    msg = f"a blob header of {length:,} bytes at byte {handle.tell() - len(size):,}"
+                    raise ValueError(msg)
+                header = fileformat_pb2.BlobHeader.FromString(handle.read(length))
+                if header.datasize > _PBF_MAX_BLOB:
+                    msg = f"a blob of {header.datasize:,} bytes, over the format's 32 MiB"
+                    raise ValueError(msg)
+                blob = fileformat_pb2.Blob.FromString(handle.read(header.datasize))
+                total += blob.raw_size if blob.HasField("raw_size") else len(blob.raw)
+                if total > limit:
+                    msg = limit_message(f"camera file {path} decompresses to more than {total / 1e6:,.0f} MB",
+                                        "max_pbf_decoded_mb", "cut the extract to your area", unit=" MB")
+                    raise CameraDataError(msg)
+    except CameraDataError:
+        raise
+    except (DecodeError, ValueError, OSError) as err:
+        msg = (f"camera file {path} cannot be read as OSM PBF ({first_line(err)}); check that it is a .osm.pbf "
+               "extract and download it again")
+        raise CameraDataError(msg) from err
+
+
 def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
     if not path.name.lower().endswith(".pbf"):
         # pyrosm only opens files named *.pbf.
         what = "looks like an OSM PBF" if _looks_like_pbf(_head(path)) else "is not text"
         msg = f"camera file {path} {what}; rename it to end in .osm.pbf (or export cameras as CSV/GeoJSON)"
         raise CameraDataError(msg)
+    _check_pbf(path)
     try:
         with warnings.catch_warnings():
             # pyrosm warns of an extract without cameras; the message below says so in this project's words
@@ -125,7 +166,8 @@ def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
                 keep_relations=False,
                 tags_as_columns=_OSM_TAG_COLUMNS,
             )
-    except (PBFException, OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
+    except (PBFException, DecodeError, zlib.error, struct.error, OSError, ValueError, RuntimeError, KeyError,
+            TypeError, IndexError, OverflowError) as err:
         msg = f"camera file {path} cannot be read as OSM PBF ({err}); check that it is a .osm.pbf extract"
         raise CameraDataError(msg) from err
     if nodes is None or len(nodes) == 0:
@@ -134,6 +176,7 @@ def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
             "cameras must be mapped as such nodes"
         )
         raise CameraDataError(msg)
+    _check_rows(len(nodes), source=str(path), what="man_made=surveillance nodes")
     tag_columns = [c for c in _OSM_TAG_COLUMNS if c in nodes.columns]
     extra = nodes["tags"] if "tags" in nodes.columns else pd.Series([None] * len(nodes), index=nodes.index)
     elements = []
@@ -153,7 +196,14 @@ def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
 
 
 def _cameras_from_osm_xml(path: Path) -> CameraLoad:
+    try:
+        with path.open("rb") as handle:
+            refuse_dtd(handle.read(), where=f"camera file {path}", error=CameraDataError)
+    except OSError as err:
+        msg = f"camera file {path} cannot be read ({first_line(err)}); check its permissions"
+        raise CameraDataError(msg) from err
     elements: list[_OsmElement] = []
+    objects = 0
     root_seen = False
     try:
         for event, elem in ET.iterparse(path, events=("start", "end")):
@@ -162,23 +212,28 @@ def _cameras_from_osm_xml(path: Path) -> CameraLoad:
                     root_seen = True
                     if elem.tag != "osm":
                         msg = (
-                            f"camera file {path} is XML with root <{elem.tag}>, not an OSM file (<osm>); "
+                            f"camera file {path} is XML with root <{_clip(elem.tag, 40)}>, not an OSM file (<osm>); "
                             "export it from OSM or Overpass as .osm"
                         )
                         raise CameraDataError(msg)
                 continue
             if elem.tag in ("node", "way", "relation"):
-                tags = {t.get("k", ""): t.get("v", "") for t in elem.iter("tag")}
+                objects += 1
+                tags = {str(t.get("k", "")): str(t.get("v", "")) for t in elem.iter("tag")}
                 if tags.get("man_made") == "surveillance":
-                    lon, lat = _to_float(elem.get("lon")), _to_float(elem.get("lat"))
-                    elements.append((f"{elem.tag}/{elem.get('id', '?')}", lon, lat, tags))
+                    lon, lat = to_float(elem.get("lon")), to_float(elem.get("lat"))
+                    elements.append((f"{elem.tag}/{_clip(elem.get('id', '?'), 40)}", lon, lat, tags))
+                    _check_rows(len(elements), source=str(path), what="man_made=surveillance objects")
                 elem.clear()
     except ET.ParseError as err:
         line, column = err.position
         msg = (
-            f"camera file {path} is not valid XML (line {line}, column {column}: {err}); "
+            f"camera file {path} is not valid XML (line {line}, column {column}: {first_line(err)}); "
             "fix the file or export it again"
         )
+        raise CameraDataError(msg) from err
+    except (LookupError, ValueError) as err:  # an encoding Python does not know, or one expat cannot read
+        msg = f"camera file {path} cannot be read as XML ({first_line(err)}); save it as UTF-8 and export it again"
         raise CameraDataError(msg) from err
     return _finish_osm(elements, source=str(path))
 
@@ -188,6 +243,7 @@ def _cameras_from_overpass(data: Mapping[str, Any], *, source: str) -> CameraLoa
     if not isinstance(raw, list):
         msg = f"{source}: 'elements' is not a list; this is not Overpass JSON output"
         raise CameraDataError(msg)
+    _check_rows(len(raw), source=source, what="Overpass elements")
     elements = []
     for item in raw:
         if not isinstance(item, dict):
@@ -195,12 +251,17 @@ def _cameras_from_overpass(data: Mapping[str, Any], *, source: str) -> CameraLoa
         tags = item.get("tags") or {}
         if not isinstance(tags, dict) or tags.get("man_made") != "surveillance":
             continue
-        where = item.get("center", item) if item.get("type") != "node" else item
+        kind = item.get("type", "node")
+        kind = kind if isinstance(kind, str) else "?"
+        # a way or relation is placed at its centre (``out center``); an odd centre is no position
+        where = item if kind == "node" else item.get("center", item)
+        where = where if isinstance(where, dict) else {}
+        ident = item.get("id", "?")
         elements.append(
             (
-                f"{item.get('type', 'node')}/{item.get('id', '?')}",
-                _to_float(where.get("lon")),
-                _to_float(where.get("lat")),
+                f"{_clip(kind, 40)}/{_clip(ident, 40)}",
+                to_float(where.get("lon")),
+                to_float(where.get("lat")),
                 {str(k): str(v) for k, v in tags.items()},
             )
         )
@@ -287,9 +348,11 @@ def _osm_rows(
     columns = _empty_columns()
     problems: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for position, (osm_id, lon, lat, tags) in enumerate(elements):
+    pending: list[tuple[int, str, str, Any, str, Any]] = []
+    for position, (osm_id, lon, lat, raw_tags) in enumerate(elements):
         row = rows[position] if rows is not None else position + 1
-        ident = str(osm_id)
+        tags = {str(k): str(v) for k, v in raw_tags.items() if v is not None}
+        ident = str(_clip(osm_id, 60))
         if "/" not in ident:
             ident = f"node/{ident}"
         osm_type = ident.split("/", 1)[0]
@@ -315,7 +378,7 @@ def _osm_rows(
                 f"surveillance:type={surveillance_type} is not a camera (only camera and ALPR are)",
             )
             continue
-        lon_f, lat_f = _to_float(lon), _to_float(lat)
+        lon_f, lat_f = to_float(lon), to_float(lat)
         if not (math.isfinite(lat_f) and -90 <= lat_f <= 90):
             reject("lat", lat, "latitude missing or outside [-90, 90]; fix the node's position")
             continue
@@ -359,21 +422,10 @@ def _osm_rows(
             else:
                 note("operator:type", operator_type)
 
-        direction = fov = math.nan
         direction_key = "camera:direction" if "camera:direction" in tags else "direction"
-        if direction_key in tags:
-            try:
-                direction, fov = _parse_direction(tags[direction_key])
-            except ValueError:
-                note(direction_key, tags[direction_key])
-
-        height = math.nan
         height_key = "height" if "height" in tags else "camera:height"
-        if height_key in tags:
-            try:
-                height = _parse_height(tags[height_key])
-            except ValueError:
-                note(height_key, tags[height_key])
+        # parsed below for every camera at once; a value that cannot be read is reported there
+        pending.append((row, ident, direction_key, tags.get(direction_key), height_key, tags.get(height_key)))
 
         observed = tags.get("check_date") or tags.get("survey:date") or None
         columns["camera_id"].append(camera_id)
@@ -383,12 +435,33 @@ def _osm_rows(
         columns["kind"].append(kind)
         columns["mount"].append(mount)
         columns["operator"].append(operator)
-        columns["direction_deg"].append(direction)
-        columns["fov_deg"].append(fov)
-        columns["height_m"].append(height)
         columns["verification"].append("verified" if observed else "unverified")
         columns["agreement"].append("")
         columns["reports"].append(1)
         columns["observed"].append(observed)
+    columns["direction_deg"], columns["fov_deg"], columns["height_m"] = _directions_and_heights(
+        pending, source=source, problems=problems)
+    if pending:
+        problems.sort(key=lambda p: p["row"])
     return columns, problems
+
+
+def _directions_and_heights(
+    pending: list[tuple[int, str, str, Any, str, Any]], *, source: str, problems: list[dict[str, Any]]
+) -> tuple[list[float], list[float], list[float]]:
+    """Directions, fields of view and heights of the cameras kept, each column parsed at once; bad values noted."""
+    direction_text = pd.Series(["" if p[3] is None else str(p[3]) for p in pending], dtype=str)
+    height_text = pd.Series(["" if p[5] is None else str(p[5]) for p in pending], dtype=str)
+    direction, fov, bad_direction = parse_directions(direction_text)
+    height, bad_height = parse_heights(height_text)
+    # a tag present but empty is a value that cannot be read, as in OSM an empty tag says nothing
+    bad_direction |= np.array([p[3] is not None for p in pending], dtype=bool) & np.isnan(direction) & ~bad_direction
+    bad_height |= np.array([p[5] is not None for p in pending], dtype=bool) & np.isnan(height) & ~bad_height
+    for index in np.flatnonzero(bad_direction | bad_height):
+        row, ident, direction_key, direction_value, height_key, height_value = pending[index]
+        if bad_direction[index]:
+            problems.append(_problem(source, row, direction_key, direction_value, f"{ident}: {_KEPT}"))
+        if bad_height[index]:
+            problems.append(_problem(source, row, height_key, height_value, f"{ident}: {_KEPT}"))
+    return direction.tolist(), fov.tolist(), height.tolist()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import CameraDataError
+from exposure._parse import numbers, parse_directions, parse_heights
 from exposure.cameras import (
     KINDS,
     MOUNTS,
@@ -20,11 +20,9 @@ from exposure.cameras import (
     _finish,
     _geojson_points,
     _not_first_good,
-    _parse_direction,
-    _parse_height,
-    _problem,
     _read_json,
     _read_text_table,
+    _rejected_frame,
 )
 from exposure.sources.osm import _cameras_from_osm_points
 
@@ -68,7 +66,7 @@ def _cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None) -> Ca
     table = table.reindex(range(len(points)))
     table["__lon"] = [repr(p[1]) for p in points]
     table["__lat"] = [repr(p[2]) for p in points]
-    table = table.fillna("")
+    table = table.fillna("").astype(str)
     rows_geo = np.array([p[0] for p in points], dtype="int64")
     return _cameras_from_table(
         table, problems, path=path, rows=rows_geo, lon_col="__lon", lat_col="__lat", unit="feature"
@@ -93,7 +91,6 @@ _ALIASES = {
     "reports": ("reports",),
     "observed": ("observed",),
 }
-
 
 def cameras_from_csv(path: str | Path) -> CameraLoad:
     """Read cameras from a generic CSV file with latitude and longitude columns.
@@ -149,7 +146,10 @@ def _cameras_from_table(
     lat_col: str,
     unit: str = "csv",
 ) -> CameraLoad:
-    """Validate a text table of cameras (every value a string) and build the load."""
+    """Validate a text table of cameras (every value a string) and build the load.
+
+    Every check works on whole columns; a bad value is reported with its row and column.
+    """
     source = str(path)
     n = len(table)
     bad = np.zeros(n, dtype=bool)
@@ -158,22 +158,26 @@ def _cameras_from_table(
         name: next((lookup[a] for a in aliases if a in lookup and lookup[a] not in (lat_col, lon_col)), None)
         for name, aliases in _ALIASES.items()
     }
+    report: list[pd.DataFrame] = [_rejected_frame(problems)] if problems else []
 
-    def text(name: str) -> pd.Series:
-        column = found[name]
+    def text(column: Any) -> pd.Series:
         if column is None:
-            return pd.Series([""] * n, index=table.index, dtype=object)
-        return table[column].astype(object).fillna("").map(str).str.strip()
+            return pd.Series([""] * n, index=table.index, dtype=str)
+        return table[column].astype(str).fillna("").str.strip()
 
     def flag(mask: np.ndarray, column: str, values: pd.Series, reason: str) -> None:
-        for index in np.flatnonzero(mask):
-            problems.append(_problem(source, rows[index], column, values.iloc[index], reason))
+        where = np.flatnonzero(mask)
+        if len(where):
+            report.append(pd.DataFrame({
+                "file": source, "row": rows[where].astype("int64"), "column": column,
+                "value": values.iloc[where].astype(str).to_numpy(dtype=object), "reason": reason,
+            }))
         bad[mask] = True
 
     out: dict[str, Any] = {}
     for name, column, low, high in (("lat", lat_col, -90, 90), ("lon", lon_col, -180, 180)):
-        raw = table[column].astype(object).fillna("").map(str).str.strip()
-        number = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+        raw = text(column)
+        number = numbers(raw)
         finite = np.isfinite(number)
         flag(~finite, str(column), raw, f"{column} is missing or not a number; write decimal degrees (WGS84)")
         outside = finite & ((number < low) | (number > high))
@@ -191,7 +195,7 @@ def _cameras_from_table(
         ("operator", OPERATORS, "unknown"),
         ("verification", VERIFICATIONS, "unverified"),
     ):
-        raw = text(name)
+        raw = text(found[name])
         values = raw.str.lower().replace("", default)
         invalid = ~values.isin(allowed).to_numpy()
         flag(
@@ -200,10 +204,10 @@ def _cameras_from_table(
             raw,
             f"{found[name]} must be one of {', '.join(allowed)} (or empty for {default})",
         )
-        out[name] = values.to_numpy(dtype=object)
+        out[name] = values
 
-    raw_fov = text("fov_deg")
-    fov = pd.to_numeric(raw_fov.replace("", "nan"), errors="coerce").to_numpy(dtype="float64", copy=True)
+    raw_fov = text(found["fov_deg"])
+    fov = numbers(raw_fov)
     invalid = (raw_fov != "").to_numpy() & ~((fov > 0) & (fov <= 360))
     flag(
         invalid,
@@ -212,39 +216,28 @@ def _cameras_from_table(
         f"{found['fov_deg']} must be a number in (0, 360] degrees, or empty",
     )
 
-    raw_direction = text("direction_deg")
-    direction = np.full(n, np.nan)
-    for index in np.flatnonzero((raw_direction != "").to_numpy()):
-        try:
-            direction[index], range_fov = _parse_direction(raw_direction.iloc[index])
-        except ValueError:
-            flag(
-                np.arange(n) == index,
-                str(found["direction_deg"]),
-                raw_direction,
-                f"{found['direction_deg']} must be degrees from north (0-360), "
-                "compass letters (NE) or a range (90-270)",
-            )
-            continue
-        if math.isnan(fov[index]) and not math.isnan(range_fov):
-            fov[index] = range_fov
+    raw_direction = text(found["direction_deg"])
+    direction, range_fov, invalid = parse_directions(raw_direction)
+    flag(
+        invalid,
+        str(found["direction_deg"]),
+        raw_direction,
+        f"{found['direction_deg']} must be degrees from north (0-360), compass letters (NE) or a range (90-270)",
+    )
+    fov = np.where(np.isnan(fov), range_fov, fov)
 
-    raw_height = text("height_m")
-    height = np.full(n, np.nan)
-    for index in np.flatnonzero((raw_height != "").to_numpy()):
-        try:
-            height[index] = _parse_height(raw_height.iloc[index])
-        except ValueError:
-            flag(
-                np.arange(n) == index,
-                str(found["height_m"]),
-                raw_height,
-                f"{found['height_m']} must be a non-negative number of metres, or empty",
-            )
+    raw_height = text(found["height_m"])
+    height, invalid = parse_heights(raw_height)
+    flag(
+        invalid,
+        str(found["height_m"]),
+        raw_height,
+        f"{found['height_m']} must be a non-negative number of metres, or empty",
+    )
 
-    raw_reports = text("reports")
-    reports = pd.to_numeric(raw_reports.replace("", "1"), errors="coerce").to_numpy(dtype="float64")
-    invalid = ~(np.isfinite(reports) & (reports >= 0) & (np.floor(reports) == reports))
+    raw_reports = text(found["reports"])
+    reports = numbers(raw_reports.replace("", "1"))
+    invalid = ~(np.isfinite(reports) & (reports >= 0) & (reports < 2**62) & (np.floor(reports) == reports))
     flag(
         invalid,
         str(found["reports"]),
@@ -252,8 +245,8 @@ def _cameras_from_table(
         f"{found['reports']} must be a whole number >= 0, or empty for 1",
     )
 
-    ids = text("camera_id")
-    default_ids = pd.Series([f"{path.stem}:{r}" for r in rows], index=table.index, dtype=object)
+    ids = text(found["camera_id"])
+    default_ids = pd.Series(rows.astype(str), index=table.index, dtype=str).radd(f"{path.stem}:")
     ids = ids.where(ids != "", default_ids)
     duplicate = _not_first_good(ids, bad) & ~bad
     flag(
@@ -264,13 +257,13 @@ def _cameras_from_table(
     )
 
     keep = ~bad
-    sources = text("source").replace("", path.name)
-    observed = text("observed")
+    sources = text(found["source"]).replace("", path.name)
+    observed = text(found["observed"])
     columns = {
-        "camera_id": ids.to_numpy(dtype=object)[keep],
+        "camera_id": ids[keep],
         "lon": out["lon"][keep],
         "lat": out["lat"][keep],
-        "source": sources.to_numpy(dtype=object)[keep],
+        "source": sources[keep],
         "kind": out["kind"][keep],
         "mount": out["mount"][keep],
         "operator": out["operator"][keep],
@@ -278,10 +271,10 @@ def _cameras_from_table(
         "fov_deg": fov[keep],
         "height_m": height[keep],
         "verification": out["verification"][keep],
-        "agreement": text("agreement").to_numpy(dtype=object)[keep],
+        "agreement": text(found["agreement"])[keep],
         "reports": np.nan_to_num(reports[keep]).astype("int64"),
-        "observed": [v or None for v in observed.to_numpy(dtype=object)[keep]],
+        "observed": observed[keep],
     }
-    problems.sort(key=lambda p: p["row"])
-    return _finish(columns, problems, source=source, unit=unit)
-
+    rejected = pd.concat(report, ignore_index=True) if report else _rejected_frame([])
+    rejected = rejected.sort_values("row", kind="stable")
+    return _finish(columns, rejected, source=source, unit=unit)
