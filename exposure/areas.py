@@ -21,6 +21,7 @@ import shapely
 
 from exposure import settings
 from exposure._errors import ExposureError
+from exposure.export import neutralise_formulas
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
@@ -123,8 +124,6 @@ _OSM_NOTE = (
 )
 _H3_NOTE = ("H3 hexagons at resolution {res} (about {area:.3f} km² each) covering the dataset's bounding box; "
             "cells at the edge reach beyond the mapped streets and cameras.")
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AreaError(ExposureError, ValueError):
@@ -881,12 +880,12 @@ def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     table = pd.DataFrame(gdf[columns]).copy()
     for column in columns:
         if column in ("area_id", "name", "borough"):
-            table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
+            table[column] = table[column].map(str)
         elif column in COUNT_COLUMNS:
             table[column] = table[column].astype(float).round().astype("Int64")  # no data: an empty cell, not 0
         elif column != "camera_data":
             table[column] = table[column].astype(float).round(4)
-    return table
+    return neutralise_formulas(table)
 
 
 def density_to_csv(gdf: gpd.GeoDataFrame) -> str:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import CameraDataError, PolicyError
+from exposure.export import neutralise_formulas
 
 if TYPE_CHECKING:
     from exposure.sources.cctv_exposure import cameras_from_cctv_exposure
@@ -894,6 +895,10 @@ def _cameras_from_any_csv(path: Path, *, decode_total: str) -> CameraLoad:
 def cameras_to_csv(cameras: pd.DataFrame, path_or_buf: str | Path | TextIO | None = None) -> str | None:
     """Write a camera table as CSV (readable again by :func:`cameras_from_csv`).
 
+    Camera ids, sources and agreement texts come from other people's files, so
+    a text cell that a spreadsheet would run as a formula is prefixed with ``'``
+    (:func:`exposure.export.neutralise_formulas`).
+
     Parameters
     ----------
     cameras
@@ -908,7 +913,7 @@ def cameras_to_csv(cameras: pd.DataFrame, path_or_buf: str | Path | TextIO | Non
     """
     order = [c for c in CAMERA_COLUMNS if c in cameras.columns]
     order += [c for c in cameras.columns if c not in order]
-    return cameras[order].to_csv(path_or_buf, index=False)
+    return neutralise_formulas(cameras[order]).to_csv(path_or_buf, index=False)
 
 
 def cameras_to_geojson(cameras: pd.DataFrame) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from exposure.cameras import (
     verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
+from exposure.export import neutralise_formulas
 from exposure.layers import camera_layers, deck, fit_view
 from exposure.sources.decode import DECODE_METHOD
 
@@ -171,7 +172,7 @@ def _report(loaded: dict[str, Any]) -> None:
                 "still available from the command line (`--decode-total n_cameras`).")
     if len(rejected):
         st.dataframe(rejected.astype({"value": str}), hide_index=True, key="cam_rejected_table")
-        st.download_button("Download the report (CSV)", rejected.to_csv(index=False),
+        st.download_button("Download the report (CSV)", neutralise_formulas(rejected).to_csv(index=False),
                            file_name=f"{Path(source).stem}_rejected_rows.csv", mime="text/csv",
                            key="cam_rejected_csv")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -177,6 +178,18 @@ def test_builtin_policies() -> None:
     policy = frt_policy("default")
     assert frt_policy(policy) is policy
     assert "unknown" in policy.description
+
+
+def test_csv_export_defuses_formulas_from_a_strangers_file() -> None:
+    cameras = cameras_from_osm_elements([("node/1", 24.9, 60.1, {"man_made": "surveillance"})], source="t").cameras
+    cameras.loc[0, "camera_id"] = "=HYPERLINK(\"http://x\",\"y\")"
+    cameras.loc[0, "agreement"] = "@SUM(1)"
+    text = cameras_to_csv(cameras)
+    assert isinstance(text, str)
+    row = pd.read_csv(io.StringIO(text)).iloc[0]
+    assert row["camera_id"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert row["agreement"] == "'@SUM(1)"
+    assert row["lon"] == 24.9  # numbers untouched
 
 
 def test_frt_policy_csv(tmp_path: Path) -> None:
