@@ -72,6 +72,7 @@ __all__ = [
     "describe_policies",
     "frt_policy",
     "load_cameras",
+    "load_cameras_bytes",
     "load_extent",
     "select_cameras",
     "verification_policy",
@@ -864,6 +865,54 @@ def load_cameras(path: str | Path, *, format: str | None = None, decode_total: s
     if head.startswith(b"<"):
         return _cameras_from_osm_xml(path)
     return _cameras_from_any_csv(path, decode_total=decode_total)
+
+
+def load_cameras_bytes(data: bytes, *, name: str, format: str | None = None,
+                       decode_total: str = "attachments") -> CameraLoad:
+    """Read a camera file given as bytes (an upload) under its own name, never writing it to disk.
+
+    Parameters
+    ----------
+    data
+        The file's content.
+    name
+        The file's name (folders are dropped): it chooses the format as in
+        :func:`load_cameras`, and the report, the errors, ``source`` and the
+        default camera ids (``<stem>:<row>``) use it.
+    format, decode_total
+        As in :func:`load_cameras`.
+
+    Returns
+    -------
+    CameraLoad
+        As :func:`load_cameras` returns it, with ``source`` the file's name.
+
+    Raises
+    ------
+    CameraDataError
+        As :func:`load_cameras` raises it, naming the file by ``name``.
+
+    Notes
+    -----
+    Some readers (pyrosm for ``.osm.pbf``) only open a path, so the bytes are
+    handed to them as a file in memory (``/dev/shm`` on Linux), removed as soon as
+    it is read (:func:`exposure._memfile.uploaded_file`).
+    """
+    from exposure._memfile import safe_name, uploaded_file  # noqa: PLC0415
+
+    shown = safe_name(name)
+    with uploaded_file(data, shown) as path:
+        where = str(path)
+        try:
+            load = load_cameras(path, format=format, decode_total=decode_total)
+        except CameraDataError as err:
+            raise CameraDataError(str(err).replace(where, shown)) from err
+    rejected = load.rejected.copy()
+    rejected["file"] = rejected["file"].astype(str).str.replace(where, shown, regex=False)
+    extent = load.extent
+    if extent is not None and where in extent.description:
+        extent = CameraExtent(extent.geometry, extent.description.replace(where, shown))
+    return CameraLoad(cameras=load.cameras, rejected=rejected, source=shown, extent=extent)
 
 
 def _looks_like_pbf(head: bytes) -> bool:
