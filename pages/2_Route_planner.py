@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
-from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -18,7 +16,7 @@ from app.sidebar import set_address, sidebar
 from app.state import active, counted_caption, outside_notice, uploaded_source
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure.audit import audit_track, read_track
+from exposure.audit import audit_track, read_track_bytes
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
 from exposure.export import ROUTE_COLOURS as CARD_COLOURS
@@ -297,12 +295,9 @@ def audit() -> None:
         st.error(f"{uploaded.name} is {uploaded.size / 1e6:.1f} MB; the limit is {settings.max_camera_file_mb:g} MB.")
         return
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(uploaded.name).name
-            path.write_bytes(uploaded.getvalue())
-            track = read_track(path)
-            result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
-                                 verification=choice.verification, radius_m=choice.radius_m)
+        track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
+        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
+                             verification=choice.verification, radius_m=choice.radius_m)
     except ExposureError as err:
         st.error(str(err))
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from exposure.cameras import (
     cameras_to_geojson,
     frt_policy,
     load_cameras,
+    load_cameras_bytes,
     load_extent,
     verification_policy,
 )
@@ -61,19 +61,8 @@ FORMAT_HELP = (
 
 
 def load_upload(name: str, data: bytes, fmt: str | None) -> CameraLoad:
-    """Read an uploaded file under its own name, so reports and errors name it, not a temporary copy."""
-    safe_name = Path(name).name or "upload"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / safe_name
-        path.write_bytes(data)
-        try:
-            load = load_cameras(path, format=fmt)
-        except ExposureError as err:
-            msg = str(err).replace(str(path), safe_name)
-            raise type(err)(msg) from err
-    rejected = load.rejected.copy()
-    rejected["file"] = rejected["file"].astype(str).str.replace(str(path), safe_name, regex=False)
-    return CameraLoad(cameras=load.cameras, rejected=rejected, source=safe_name, extent=load.extent)
+    """Read an uploaded file from memory under its own name, so reports and errors name it."""
+    return load_cameras_bytes(data, name=name, format=fmt)
 
 
 def dropped_rows(rejected: pd.DataFrame) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import tempfile
 from pathlib import Path
 
 import altair as alt
@@ -31,6 +30,7 @@ from exposure.cameras import (
     CameraLoad,
     describe_policies,
     load_cameras,
+    load_cameras_bytes,
     load_extent,
     select_cameras,
 )
@@ -64,15 +64,7 @@ def _load_path(path: str, mtime: float) -> CameraLoad:  # mtime: re-read when th
 
 @st.cache_data(show_spinner="Reading the uploaded cameras…", max_entries=4)
 def _load_bytes(name: str, digest: str, data: bytes) -> CameraLoad:  # digest keys the cache cheaply
-    safe_name = Path(name).name or "upload.csv"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / safe_name
-        path.write_bytes(data)
-        try:
-            load = load_cameras(path)
-        except ExposureError as err:
-            raise type(err)(str(err).replace(str(path), safe_name)) from err
-    return CameraLoad(cameras=load.cameras, rejected=load.rejected, source=safe_name, extent=load.extent)
+    return load_cameras_bytes(data, name=name)
 
 
 def _cap(text: str) -> str:

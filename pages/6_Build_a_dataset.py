@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from app import cache
 from app.sidebar import choose_dataset, sidebar
 from exposure import online
 from exposure._errors import DatasetError, ExposureError
+from exposure._memfile import uploaded_file
 from exposure.datasets import available_datasets
 
 if TYPE_CHECKING:
@@ -38,21 +38,19 @@ def suggested_name(text: str) -> str:
     return slug or "my-city"
 
 
-def _save_upload(upload: UploadedFile, folder: str) -> Path:
-    path = Path(folder) / (Path(upload.name).name or "upload")
-    path.write_bytes(upload.getvalue())
-    return path
+def _in_memory(upload: UploadedFile, stack: ExitStack) -> Path:
+    return stack.enter_context(uploaded_file(upload.getvalue(), upload.name))
 
 
 def build(how: str, inputs: dict[str, Any], *, name: str, progress: online.Progress) -> Dataset:
-    """Run the chosen builder; uploads are written to a temporary folder for the build's length."""
+    """Run the chosen builder; uploads are files in memory for the build's length, never on disk."""
     with ExitStack() as stack:
         cameras = None
         if inputs["cameras"] is not None:
-            cameras = _save_upload(inputs["cameras"], stack.enter_context(tempfile.TemporaryDirectory()))
+            cameras = _in_memory(inputs["cameras"], stack)
         if how == "pbf":
             if inputs["pbf_upload"] is not None:
-                pbf = _save_upload(inputs["pbf_upload"], stack.enter_context(tempfile.TemporaryDirectory()))
+                pbf = _in_memory(inputs["pbf_upload"], stack)
             elif inputs["pbf_path"].strip():
                 pbf = Path(inputs["pbf_path"].strip())
             else:
