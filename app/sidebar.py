@@ -18,6 +18,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from app.text import md
 from exposure.datasets import available_datasets
 
 #: FRT-capability policies offered in the sidebar, with what each counts.
@@ -75,13 +76,13 @@ def _from_address(datasets: dict[str, str]) -> dict[str, Any]:
             kept[name] = asked
         else:
             fix = " Build it on the *Build a dataset* page." if name == "dataset" else ""
-            kept["notes"].append(f"The address asks for {name.replace('_', ' ')} **{asked}**, which is not "
+            kept["notes"].append(f"The address asks for {name.replace('_', ' ')} **{md(asked)}**, which is not "
                                  f"{'on this machine' if name == 'dataset' else 'known'}; showing "
                                  f"**{kept[name]}** instead.{fix}")
     if "radius_m" in q:
         radius = _radius(q.get("radius_m"))
         if radius is None:
-            kept["notes"].append(f"The address asks for a radius of {q.get('radius_m')!r} m; a radius must be "
+            kept["notes"].append(f"The address asks for a radius of {md(repr(q.get('radius_m')))} m; a radius must be "
                                  f"{MIN_RADIUS_M:g}–{MAX_RADIUS_M:g} m, so the per-kind radii are used.")
         else:
             kept["uniform"], kept["radius_m"] = True, radius
@@ -133,7 +134,7 @@ def sidebar() -> Choice:
 
     st.sidebar.header("What is counted")
     name = st.sidebar.selectbox("Dataset", list(datasets), key="side_dataset", on_change=_keep, args=("dataset",),
-                                help="\n\n".join(f"**{k}**: {v}" for k, v in datasets.items()) +
+                                help="\n\n".join(f"**{md(k)}**: {md(v)}" for k, v in datasets.items()) +
                                 "\n\nBuild another city on the *Build a dataset* page.")
     policy = st.sidebar.selectbox(
         "FRT-capability policy", list(FRT_POLICIES), key="side_frt_policy", on_change=_keep, args=("frt_policy",),

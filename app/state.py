@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import cache
+from app.text import md
 from exposure.cameras import camera_extent
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def counted_caption(ctx: RoutingContext) -> str:
     radius = (f"uniform {cov['radius_m']:g} m discs" if "radius_m" in cov else
               "per-kind radii " + ", ".join(f"{k} {v:g} m" for k, v in cov["radius_m_by_kind"].items()))
     source = uploaded_source()
-    cams = f"uploaded cameras from **{source}**" if source else "the dataset's cameras"
+    cams = f"uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
             f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**; "
             f"coverage {radius}.")
@@ -107,7 +108,7 @@ def outside_notice(ds: Dataset, dataset: str, *, consequence: str) -> None:
     if not outside.any():
         return
     source = uploaded_source()
-    where = f"the uploaded cameras from **{source}**" if source else "the dataset's cameras"
-    st.info(f"{int(outside.sum()):,} of {where} ({len(ds.cameras):,}) lie outside the streets of **{dataset}**, "
+    where = f"the uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
+    st.info(f"{int(outside.sum()):,} of {where} ({len(ds.cameras):,}) lie outside the streets of **{md(dataset)}**, "
             f"so {consequence}. Choose the dataset that covers them in the sidebar, or build one on the *Build a "
             "dataset* page; the *Who is watched* page counts New York cameras without a street network.")

@@ -23,6 +23,7 @@ from app.state import (
     uploaded_source,
     use_loaded,
 )
+from app.text import md
 from exposure._errors import ExposureError
 from exposure.areas import density_by_area, density_layer, density_legend, named_areas
 from exposure.cameras import (
@@ -73,7 +74,7 @@ def _cap(text: str) -> str:
 
 def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
     s = describe_policies(frt_policy, verification)
-    return (f"Counted: cameras from **{source}**; FRT policy **{s['frt_policy']}** (capable tiers: "
+    return (f"Counted: cameras from **{md(source)}**; FRT policy **{s['frt_policy']}** (capable tiers: "
             f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**.")
 
 
@@ -114,7 +115,7 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
     for f in model.fits:
         st.caption(f.sentence() + ".")
     fresh = [c for c in model.caveats if c not in said]  # the cameras' own caveats are listed below already
-    st.warning("**Not the same study as Amnesty's.**\n\n" + "\n".join(f"- {c}" for c in fresh))
+    st.warning("**Not the same study as Amnesty's.**\n\n" + "\n".join(f"- {md(c)}" for c in fresh))
 
 
 st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
@@ -152,14 +153,15 @@ try:
         inside = in_nyc(ds.cameras["lon"], ds.cameras["lat"])
         if waiting is not None:
             n_nyc = int(in_nyc(waiting["cameras"]["lon"], waiting["cameras"]["lat"]).sum())
-            st.info(f"A file you read on the *Camera data* page is waiting: **{waiting['source']}**, "
+            counts = f"**{md(uploaded_source())}**" if in_use else f"the cameras of **{md(ds.name)}**"
+            st.info(f"A file you read on the *Camera data* page is waiting: **{md(waiting['source'])}**, "
                     f"{len(waiting['cameras']):,} cameras, {n_nyc:,} of them in New York City. It is not in use yet: "
-                    "this page counts " + (f"**{uploaded_source()}**" if in_use else f"the cameras of **{ds.name}**")
-                    + ".")
-            st.button(f"Use {waiting['source']} on every page", key="ww_use_loaded", on_click=use_loaded,
+                    f"this page counts {counts}.")
+            st.button(f"Use {md(waiting['source'])} on every page", key="ww_use_loaded", on_click=use_loaded,
                       type="primary")
         if not inside.any():
-            where = f"uploaded cameras from **{uploaded_source()}**" if in_use else f"cameras of dataset **{ds.name}**"
+            where = (f"uploaded cameras from **{md(uploaded_source())}**" if in_use
+                     else f"cameras of dataset **{md(ds.name)}**")
             st.info(f"The {where} are not in New York City. "
                     + ("Use the waiting file above, or choose" if waiting is not None else "Choose")
                     + " *Upload a Decode CSV* or *A file on this computer* above and give Amnesty's Decode "
@@ -189,14 +191,14 @@ try:
                 load = _load_path(str(path), path.stat().st_mtime if path.is_file() else 0.0)
         if load is not None:
             if len(load.rejected):
-                st.warning(f"{load.source}: {len(load.rejected)} row(s) rejected or corrected; the Camera data page "
-                           "lists them.")
+                st.warning(f"{md(load.source)}: {len(load.rejected)} row(s) rejected or corrected; the Camera data "
+                           "page lists them.")
             selected = select_cameras(load.cameras, frt_policy=choice.frt_policy, verification=choice.verification)
             cameras, counted, frt = selected, np.ones(len(selected), dtype=bool), selected["frt_capable"].to_numpy()
             extent = load_extent(load)
             caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
             if not in_nyc(selected["lon"], selected["lat"]).any():
-                st.warning(f"None of the cameras in {load.source} is in New York City.")
+                st.warning(f"None of the cameras in {md(load.source)} is in New York City.")
     if cameras is not None:
         policies = describe_policies(choice.frt_policy, choice.verification)
         table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt, settings=policies,
@@ -208,7 +210,7 @@ try:
             named_areas("nyc-nta"), cameras, counted=counted, frt=frt, settings=policies, extent=extent)
         model = amnesty_model(finest, frt_only=frt_only, min_population=float(min_population))
 except ExposureError as err:
-    st.error(str(err))
+    st.error(md(str(err)))
     result = None
 
 if result is not None and table is not None and cameras is not None and counted is not None and frt is not None:
@@ -222,7 +224,7 @@ if result is not None and table is not None and cameras is not None and counted 
     t2.metric("FRT-capable", f"{n_frt:,}", help="of those counted, under the sidebar's FRT policy")
     t3.metric("In New York City", f"{in_city:,}", help="counted cameras inside the box around the five boroughs")
     t4.metric("Areas with camera data", f"{int(covered.sum()):,} of {len(table):,}",
-              help=f"where the camera source looked: {table.attrs.get('extent', '')}")
+              help=f"where the camera source looked: {md(table.attrs.get('extent', ''))}")
     city = result.citywide
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Spearman rho (citywide)", "n/a" if city.rho is None else f"{city.rho:+.2f}")
@@ -255,9 +257,9 @@ if result is not None and table is not None and cameras is not None and counted 
         if result.fit is not None:
             st.caption(f"Dashed line: least-squares fit, {result.fit.slope / 10:+.2f} {result.label} per 10 "
                        f"percentage points of non-white share (R² {result.fit.r2:.2f}).")
-    st.info("**Read this before quoting the figures.**\n\n" + "\n".join(f"- {c}" for c in result.caveats))
+    st.info("**Read this before quoting the figures.**\n\n" + "\n".join(f"- {md(c)}" for c in result.caveats))
     st.caption(caption)
-    st.caption(table.attrs.get("note", ""))
+    st.caption(md(table.attrs.get("note", "")))
 
     st.subheader(f"Areas ranked by {result.label}")
     ranked = result.included.rename(columns={

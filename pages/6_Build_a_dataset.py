@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import cache
 from app.sidebar import choose_dataset, sidebar
+from app.text import md
 from exposure import online
 from exposure._errors import DatasetError, ExposureError
 from exposure._memfile import uploaded_file
@@ -116,7 +117,7 @@ suggested = suggested_name(typed)
 name = st.text_input("Save as", key="bd_name", placeholder=suggested,
                      help="Letters, digits, '-', '_' or '.'. Empty: the suggestion shown.").strip() or suggested
 if name in available_datasets():
-    st.caption(f"A dataset called **{name}** exists; building replaces it.")
+    st.caption(f"A dataset called **{md(name)}** exists; building replaces it.")
 
 if how == "pbf":
     st.info("Offline: the extract is read on this machine and nothing is sent anywhere.", icon="🔒")
@@ -127,11 +128,11 @@ if st.button("Build", key="bd_build", type="primary"):
     st.session_state.pop(BUILT, None)
     replacing = name in available_datasets()
     try:
-        with st.status(f"Building {name}…", expanded=True) as status:
-            ds = build(how, inputs, name=name, progress=status.write)
-            status.update(label=f"Built {name}", state="complete", expanded=False)
+        with st.status(f"Building {md(name)}…", expanded=True) as status:
+            ds = build(how, inputs, name=name, progress=lambda message: status.write(md(message)))
+            status.update(label=f"Built {md(name)}", state="complete", expanded=False)
     except ExposureError as err:
-        st.error(str(err))
+        st.error(md(str(err)))
     else:
         if replacing:
             # the app keeps loaded datasets by name: drop the old one
@@ -145,11 +146,11 @@ if st.button("Build", key="bd_build", type="primary"):
 built = st.session_state.get(BUILT)
 if built is not None:
     st.success(
-        f"Built **{built['name']}**: {built['nodes']:,} street nodes, {built['street_km']:,} km of street, "
+        f"Built **{md(built['name'])}**: {built['nodes']:,} street nodes, {built['street_km']:,} km of street, "
         f"{built['cameras']:,} cameras. Every page now uses it (sidebar → **Dataset**, where you can switch "
-        f"back), and it works as `--dataset {built['name']}` on the command line."
+        f"back), and it works as `--dataset {md(built['name'])}` on the command line."
     )
     if built["rejected_camera_rows"]:
         st.caption(f"{built['rejected_camera_rows']:,} camera row(s) were rejected or corrected; see the "
                    "Camera data page with this dataset chosen.")
-    st.caption(built["description"])
+    st.caption(md(built["description"]))

@@ -15,6 +15,7 @@ import streamlit as st
 from app import cache, plan_cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
+from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
@@ -158,7 +159,7 @@ with st.expander("Load a saved plan (JSON)"):
         try:
             load_plan(saved.getvalue(), saved.name)
         except ExposureError as err:
-            st.error(str(err))
+            st.error(md(str(err)))
 
 # --- the request ----------------------------------------------------------------------------------
 
@@ -199,7 +200,7 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
             st.session_state["pp_areas"].append(area_around(place.lat, place.lon, float(radius),
                                                             name=area_name.strip() or None))
         except ExposureError as err:
-            st.error(str(err))
+            st.error(md(str(err)))
     areas_file = st.file_uploader("Upload areas to avoid (GeoJSON polygons)", type=["geojson", "json"],
                                   key="pp_avoid_upload")
     if areas_file is not None and once(areas_file):
@@ -207,7 +208,7 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
             st.session_state["pp_areas"].extend(areas_from_geojson(json.loads(areas_file.getvalue()),
                                                                    where=areas_file.name))
         except (ExposureError, ValueError) as err:
-            st.error(str(err))
+            st.error(md(str(err)))
     corners: list[tuple[float, float]] = st.session_state["pp_corners"]
     if corners:
         c1, c2, c3 = st.columns([2, 1, 1])
@@ -217,7 +218,7 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
                 st.session_state["pp_areas"].append(area_from_vertices(corners, name=area_name.strip() or None))
                 st.session_state["pp_corners"] = []
             except ExposureError as err:
-                st.error(str(err))
+                st.error(md(str(err)))
         if c3.button("Forget the corners", key="pp_corners_clear"):
             st.session_state["pp_corners"] = []
     areas: list[AvoidArea] = st.session_state["pp_areas"]
@@ -240,7 +241,7 @@ detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
 
 for kind, text in st.session_state["pp_messages"]:
-    {"info": st.info, "warning": st.warning}.get(kind, st.error)(text)
+    {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
 st.session_state["pp_messages"] = []
 
 
@@ -263,7 +264,7 @@ def request_from_widgets() -> PlanRequest | None:
              for role, key in LISTS.items()}
     if errors or site is None:
         for e in errors:
-            st.error(e)
+            st.error(md(e))
         return None
     return PlanRequest(
         site=site, gathering=tuple(p for p in found["gathering"] if p), via=tuple(p for p in found["via"] if p),
@@ -283,7 +284,7 @@ def compute(request: PlanRequest) -> Plan | None:
             try:
                 plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s)
             except ExposureError as err:
-                st.error(str(err))
+                st.error(md(str(err)))
                 return None
         memo.clear()  # one plan at a time: nothing about it outlives the session's latest request
         memo[key] = plan
@@ -420,12 +421,12 @@ if plan is None:
     plan_map(None, False)
 else:
     for note in plan.notes:
-        st.warning(note)
+        st.warning(md(note))
     broken = [j for j in plan.journeys if not j.feasible]
     if broken:
-        st.error("No route avoids everything you asked for " + ", ".join(j.name for j in broken) +
+        st.error("No route avoids everything you asked for " + ", ".join(md(j.name) for j in broken) +
                  ". The least-bad route is shown instead: " + " ".join(
-                     f"{b}." for j in broken for b in j.breaks))
+                     f"{md(b)}." for j in broken for b in j.breaks))
     else:
         st.success(f"{len(plan.journeys)} route(s) planned, each avoiding everything asked.")
     st.dataframe(summary_table(plan), hide_index=True, key="pp_table", width="stretch")
@@ -441,7 +442,7 @@ else:
     plan_map(plan, show_shortest)
     legend = " · ".join(
         f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
-        f"{html.escape(j.name)}" for i, j in enumerate(plan.journeys))
+        f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
     st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:
         st.subheader("Regroup points")
