@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
@@ -1072,11 +1071,8 @@ def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, **options: An
 
 # --------------------------------------------------------------------------- map layer
 
-DENSITY_TOOLTIP = {
-    "html": "<b>{name}</b><br/>{label}: {value}<br/>cameras: {cameras} · FRT-capable: {frt_cameras}<br/>"
-            "area: {area_km2} km² · street: {street_km} km<br/>population: {population}",
-    "style": {"fontSize": "12px"},
-}
+#: The tooltip of :func:`density_layer`'s areas: each carries its text, shown as text (never HTML).
+DENSITY_TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line"}}
 
 # a light-yellow → dark-red ramp, like matplotlib's YlOrRd
 _RAMP = np.array([[255, 255, 178], [254, 204, 92], [253, 141, 60], [240, 59, 32], [189, 0, 38]], dtype=float)
@@ -1093,7 +1089,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return html.escape(str(value))
+        return str(value)
     if not math.isfinite(number):
         return "n/a"
     return f"{number:,.{digits}f}"
@@ -1140,7 +1136,7 @@ def density_legend(gdf: gpd.GeoDataFrame, column: str, *, label: str,
 
 def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = None,
                   opacity: int = 150) -> pdk.Layer:
-    """Areas as a choropleth PolygonLayer coloured by ``column``, with escaped tooltip fields.
+    """Areas as a choropleth PolygonLayer coloured by ``column``, each with its tooltip as text.
 
     Use with ``exposure.layers.deck(..., tooltip=DENSITY_TOOLTIP)``. Colours run
     from light yellow (lowest) to dark red (highest) over the areas with camera
@@ -1162,8 +1158,8 @@ def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = Non
         ramped = [*map(int, colours[i]), opacity] if finite[i] else UNDEFINED_COLOUR
         colour = NO_DATA_COLOUR if no_data[i] else ramped
         props = {
-            "name": html.escape(str(row.get("name", ""))),
-            "label": html.escape(label or column),
+            "name": str(row.get("name", "")),
+            "label": label or column,
             "value": "no camera data" if no_data[i] else _fmt(values[i]),
             "cameras": "no data" if no_data[i] else _fmt(row.get("cameras"), 0),
             "frt_cameras": "no data" if no_data[i] else _fmt(row.get("frt_cameras"), 0),
@@ -1173,6 +1169,13 @@ def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = Non
             "nonwhite_pct": _fmt(100 * float(row.get("nonwhite_share", math.nan)), 0),
             "colour": colour,
         }
+        props["tooltip"] = "\n".join([
+            props["name"], f"{props['label']}: {props['value']}",
+            f"cameras: {props['cameras']} · FRT-capable: {props['frt_cameras']}",
+            f"area: {props['area_km2']} km² · street: {props['street_km']} km",
+            f"residents: {props['population']}"
+            + (f" · non-white: {props['nonwhite_pct']} %" if "nonwhite_share" in row else ""),
+        ])
         geom = wgs.geometry.iloc[i]
         parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
         for part in parts:

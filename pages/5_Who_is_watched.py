@@ -25,7 +25,7 @@ from app.state import (
 )
 from app.text import md
 from exposure._errors import ExposureError
-from exposure.areas import density_by_area, density_layer, density_legend, named_areas
+from exposure.areas import DENSITY_TOOLTIP, density_by_area, density_layer, density_legend, named_areas
 from exposure.cameras import (
     CameraExtent,
     CameraLoad,
@@ -49,11 +49,6 @@ MEASURES = {"per_km2": ("cameras_per_km2", "cameras per km²"),
                                              "effective cameras (Amnesty) per 1,000 residents")}
 MEASURE_HELP = ("Effective cameras (Amnesty International): the ground within 120 m of cameras on street furniture, "
                 "overlaps counted once, in units of one camera's 120 m disc. Cameras on buildings do not count.")
-TOOLTIP = {
-    "html": "<b>{name}</b><br/>{label}: {value}<br/>cameras: {cameras} · FRT-capable: {frt_cameras}<br/>"
-            "residents: {population} · non-white: {nonwhite_pct} %",
-    "style": {"fontSize": "12px"},
-}
 DECODE_HELP = ("Amnesty International's Decode Surveillance NYC counts_per_intersections.csv (or any camera file "
                "the Camera data page reads).")
 
@@ -249,7 +244,7 @@ if result is not None and table is not None and cameras is not None and counted 
         shown["geometry"] = shown.geometry.simplify(0.0001, preserve_topology=True)  # ~10 m: lighter map
         lon, lat = (float(v) for v in shown.geometry.union_all().centroid.coords[0])
         st.pydeck_chart(deck([density_layer(shown, result.measure, label=result.label)], lon=lon, lat=lat, zoom=9.5,
-                             tooltip=TOOLTIP), height=480, key="ww_map")
+                             tooltip=DENSITY_TOOLTIP), height=480, key="ww_map")
         legend(density_legend(shown, result.measure, label=result.label), title=_cap(result.label))
         st.caption("No map tiles are fetched.")
     with right:

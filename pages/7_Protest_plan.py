@@ -313,7 +313,7 @@ def click_to(action: str, lat: float, lon: float) -> None:
 def plan_map(plan: Plan | None, show_shortest: bool) -> None:
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
     layers: list[pdk.Layer] = [*cache.base_layers(choice.dataset), camera_layer(cameras, radius_px=3)]
-    areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"<b>Avoid: {html.escape(a.name)}</b>"}
+    areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"Avoid: {a.name}"}
              for a in st.session_state["pp_areas"] for poly in getattr(a.geometry, "geoms", [a.geometry])]
     if areas:
         layers.append(pdk.Layer("PolygonLayer", data=areas, get_polygon="polygon", get_fill_color=[200, 30, 45, 60],
@@ -337,7 +337,7 @@ def plan_map(plan: Plan | None, show_shortest: bool) -> None:
         passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
         layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
         marks = [{"lon": p.lon, "lat": p.lat, "colour": ROLE_COLOURS[role],
-                  "tooltip": f"<b>{html.escape(p.name)}</b><br/>{role} point"} for role, p in plan.points()]
+                  "tooltip": f"{p.name}\n{role} point"} for role, p in plan.points()]
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
                                 get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
                                 line_width_min_pixels=2, pickable=True))
