@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["md"]
+__all__ = ["WORD_JOINER", "md"]
 
 # Backslash-escaped, these lose their meaning: [ ] make links and images (and Streamlit's :colour[...]),
 # $ formulas, \ the escapes themselves, and < before a letter, / ! or ? starts HTML or an autolink
 # ("fewer than < 500" stays as written). A line break would start a new block.
 _SPECIAL = re.compile(r"[\\\[\]$]|<(?=[A-Za-z/!?])")
 _LINE_BREAK = re.compile(r"[\r\n]+")
+# A bare address (http://…, www.…) becomes a link after the escapes are read, so an invisible word
+# joiner goes between its scheme and its colon, or after its www: shown the same, never a link.
+_BARE_ADDRESS = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=www)(?=\.)")
+WORD_JOINER = "\u2060"
 
 
 def md(text: object) -> str:
@@ -27,7 +31,8 @@ def md(text: object) -> str:
 
     Examples
     --------
-    >>> print(md("![x](http://example.org/beacon.png)"))
-    !\[x\](http://example.org/beacon.png)
+    >>> md("![x](http://example.org/beacon.png)")
+    '!\\[x\\](http\u2060://example.org/beacon.png)'
     """
-    return _SPECIAL.sub(lambda m: "\\" + m.group(0), _LINE_BREAK.sub(" ", str(text)))
+    escaped = _SPECIAL.sub(lambda m: "\\" + m.group(0), _LINE_BREAK.sub(" ", str(text)))
+    return _BARE_ADDRESS.sub(WORD_JOINER, escaped)

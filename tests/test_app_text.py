@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from app.text import md
+from app.text import WORD_JOINER, md
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What a stranger's file could hold: an image that loads from their server, a link, HTML, a formula.
@@ -19,7 +19,7 @@ HOSTILE_NAME = "[look](http://evil.invalid) $x$ <b>bold</b>.csv"
 
 
 def unescape(text: str) -> str:
-    return re.sub(r"\\([\\\[\]$<])", r"\1", text)
+    return re.sub(r"\\([\\\[\]$<])", r"\1", text).replace(WORD_JOINER, "")
 
 
 @given(st.text())
@@ -29,11 +29,13 @@ def test_md_escapes_every_special_character_and_keeps_the_text(text: str) -> Non
     assert "\r" not in shown
     assert not re.search(r"(?<!\\)(?:\\\\)*[\[\]$]", shown)  # every bracket and dollar escaped
     assert not re.search(r"(?<!\\)(?:\\\\)*<[A-Za-z/!?]", shown)  # no tag, comment or autolink can start
-    assert unescape(shown) == re.sub(r"[\r\n]+", " ", text)
+    assert not re.search(r"(?i)(?:https?|ftp):|www\.", shown)  # no bare address becomes a link
+    assert unescape(shown) == re.sub(r"[\r\n]+", " ", text).replace(WORD_JOINER, "")
 
 
 def test_md_examples() -> None:
-    assert md(BEACON) == r"!\[x\](http://evil.invalid/beacon.png)"
+    assert md(BEACON) == f"!\\[x\\](http{WORD_JOINER}://evil.invalid/beacon.png)"
+    assert md("www.evil.invalid") == f"www{WORD_JOINER}.evil.invalid"
     assert md(XSS) == r"\<img src=x onerror=alert(1)>"
     assert md("fewer than < 500 residents") == "fewer than < 500 residents"
     assert md("Narinkkatori (Kamppi)") == "Narinkkatori (Kamppi)"
