@@ -18,6 +18,8 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from app import keep
+from app.state import bring_back
 from app.text import md
 from exposure.datasets import available_datasets
 
@@ -125,6 +127,8 @@ def _use_the_entry_navigation() -> None:
 def sidebar() -> Choice:
     """Draw the shared sidebar and return the choice, the same on every page of the session."""
     _use_the_entry_navigation()
+    expired = keep.restore()
+    bring_back()
     datasets = available_datasets()
     kept = kept_choice()
     if kept["dataset"] not in datasets:  # deleted since it was chosen
@@ -151,8 +155,12 @@ def sidebar() -> Choice:
                                      on_change=_keep, args=("radius_m",), disabled=not uniform)
     for note in kept["notes"]:
         st.sidebar.warning(note)
+    if expired:
+        st.sidebar.info(expired)
     st.sidebar.caption("These choices hold on every page and are in the page address, so a reload or a shared "
-                       "link counts the same way (uploaded cameras stay on this machine and are not in it).")
+                       "link counts the same way. Uploaded cameras and your plan stay in this app's memory, never "
+                       "in a link: the address's `s=` key finds them again after a reload, so leave it out when "
+                       "you pass the address on.")
     choice = Choice(name, policy, verification, float(radius) if uniform else None)
     _to_address(choice)
     return choice
@@ -161,7 +169,7 @@ def sidebar() -> Choice:
 def _to_address(choice: Choice) -> None:
     """Write the choice to the page address (the address may also hold the page's own parameters)."""
     set_address(dataset=choice.dataset, frt_policy=choice.frt_policy, verification=choice.verification,
-                radius_m=None if choice.radius_m is None else f"{choice.radius_m:g}")
+                radius_m=None if choice.radius_m is None else f"{choice.radius_m:g}", **{keep.TOKEN: keep.token()})
 
 
 def set_address(**params: str | None) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from app import cache
+from app import cache, keep
 from app.text import md
 from exposure.cameras import camera_extent
 
@@ -30,6 +30,28 @@ def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
     """
     st.session_state[_UPLOAD] = {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent,
                                  "memo": {}}
+    keep.save("uploaded", {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent})
+
+
+def set_loaded(loaded: dict[str, Any]) -> None:
+    """Show this camera file on the Camera data page (``cameras``, ``rejected``, ``source``, ``extent``, ``stamp``)."""
+    st.session_state[LOADED] = loaded
+    keep.save("loaded", loaded)
+
+
+def forget_loaded() -> None:
+    """Forget the camera file read on the Camera data page."""
+    st.session_state.pop(LOADED, None)
+    keep.drop("loaded")
+
+
+def bring_back() -> None:
+    """After a reload: the uploaded cameras in use and the file last read, as this session kept them."""
+    for name, key in (("uploaded", _UPLOAD), ("loaded", LOADED)):
+        if key not in st.session_state:
+            value = keep.kept(name)
+            if value is not None:
+                st.session_state[key] = {**value, "memo": {}} if name == "uploaded" else value
 
 
 def loaded_file() -> dict[str, Any] | None:
@@ -55,6 +77,7 @@ def use_loaded() -> None:
 def clear_uploaded() -> None:
     """Go back to the dataset's own cameras."""
     st.session_state.pop(_UPLOAD, None)
+    keep.drop("uploaded")
 
 
 def uploaded_source() -> str | None:

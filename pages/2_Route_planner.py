@@ -11,7 +11,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app import cache, plan_cache
+from app import cache, keep, plan_cache
 from app.sidebar import set_address, sidebar
 from app.state import active, counted_caption, outside_notice, uploaded_source
 from app.text import md
@@ -240,8 +240,10 @@ def plan() -> None:
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
                            mime="application/pdf", key="rp_pdf")
-    st.caption("Share this route: copy the page address — origin, destination and options are in it. "
+    st.caption("Share this route with this link: origin, destination and options are in it (and not your "
+               "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
+    st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
 
 
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,

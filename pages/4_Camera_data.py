@@ -12,7 +12,16 @@ import streamlit as st
 
 from app import cache
 from app.sidebar import sidebar
-from app.state import LOADED, active, clear_uploaded, counted_caption, uploaded_source, use_loaded
+from app.state import (
+    LOADED,
+    active,
+    clear_uploaded,
+    counted_caption,
+    forget_loaded,
+    set_loaded,
+    uploaded_source,
+    use_loaded,
+)
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -94,14 +103,14 @@ def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
         except ExposureError as err:
             msg = str(err)
         else:
-            st.session_state[LOADED] = {
+            set_loaded({
                 "cameras": load.cameras, "rejected": load.rejected, "source": load.source, "stamp": stamp,
                 "extent": load_extent(load),
-            }
+            })
             st.session_state.pop(FAILED, None)
             return
     # A file that cannot be read replaces the one shown before: its report would be misleading here.
-    st.session_state.pop(LOADED, None)
+    forget_loaded()
     st.session_state[FAILED] = (stamp, msg)
     st.error(md(msg))
 
@@ -114,11 +123,10 @@ def _download_decode() -> None:
             load = load_cameras(path, format="decode")
     except ExposureError as err:
         st.session_state[FAILED] = (("decode-nyc",), str(err))
-        st.session_state.pop(LOADED, None)
+        forget_loaded()
         return
-    st.session_state[LOADED] = {"cameras": load.cameras, "rejected": load.rejected,
-                                "source": "Decode Surveillance NYC (Amnesty)", "stamp": ("decode-nyc",),
-                                "extent": load_extent(load)}
+    set_loaded({"cameras": load.cameras, "rejected": load.rejected, "source": "Decode Surveillance NYC (Amnesty)",
+                "stamp": ("decode-nyc",), "extent": load_extent(load)})
     st.session_state.pop(FAILED, None)
 
 
@@ -126,7 +134,7 @@ def _forget_removed_file() -> None:
     # Runs only when the user removes the file from the uploader, not when they come back to
     # the page (the uploader is then empty too, but the loaded file should stay).
     if st.session_state.get("cam_file") is None:
-        st.session_state.pop(LOADED, None)
+        forget_loaded()
         st.session_state.pop(FAILED, None)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app import cache, plan_cache
+from app import cache, keep, plan_cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
 from app.text import md
@@ -47,6 +47,12 @@ PRESETS = pd.read_csv(PRESETS_PATH) if PRESETS_PATH.is_file() else pd.DataFrame(
 PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
+#: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
+PLAN_KEYS = ("pp_site", "pp_gathering", "pp_via", "pp_dispersal", "pp_areas", "pp_corners", "pp_avoid_cameras",
+             "pp_no_frt", "pp_objective", "pp_detour", "pp_regroup", "pp_avoid_radius", "pp_show_shortest")
+for key, value in (keep.kept("plan") or {}).items():
+    if key in PLAN_KEYS:
+        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
 for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
                      ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
                      ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
@@ -149,8 +155,8 @@ st.title("Protest plan")
 st.caption(counted_caption(ctx))
 st.write("How people reach a protest site and leave it past the fewest face-recognition-capable cameras: "
          "several gathering points, marches through via points, a way out, places and cameras to avoid, regroup "
-         "points, and route cards to print. Everything is computed on this machine; the plan lives in this browser "
-         "session and in the files you download, nowhere else.")
+         "points, and route cards to print. Everything is computed on this machine; the plan lives in this app's "
+         "memory for your session (a reload keeps it) and in the files you download, nowhere else.")
 
 with st.expander("Load a saved plan (JSON)"):
     saved = st.file_uploader("Plan file", type=["json"], key="pp_load",
@@ -223,11 +229,11 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
             st.session_state["pp_corners"] = []
     areas: list[AvoidArea] = st.session_state["pp_areas"]
     if areas:
-        keep = st.multiselect("Areas avoided (remove one to stop avoiding it)", list(range(len(areas))),
-                              default=list(range(len(areas))), format_func=lambda i: areas[i].name,
-                              key=f"pp_areas_keep_{len(areas)}")
-        if len(keep) < len(areas):
-            st.session_state["pp_areas"] = [areas[i] for i in keep]
+        still = st.multiselect("Areas avoided (remove one to stop avoiding it)", list(range(len(areas))),
+                               default=list(range(len(areas))), format_func=lambda i: areas[i].name,
+                               key=f"pp_areas_keep_{len(areas)}")
+        if len(still) < len(areas):
+            st.session_state["pp_areas"] = [areas[i] for i in still]
             st.rerun()
     st.multiselect("Cameras to avoid", sorted(ds.cameras["camera_id"].astype(str)), key="pp_avoid_cameras",
                    help="Camera ids from the map's tooltips or the Camera data page.")
@@ -239,6 +245,13 @@ objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: 
                      key="pp_objective")
 detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
+
+# kept for this session across a reload, in memory only, before the plan is worked out (a reload may come
+# before that ends); a session that has not started a plan keeps nothing
+keep.save("plan", {k: (list(v) if isinstance(v, list) else v) for k in PLAN_KEYS
+                   if (v := st.session_state.get(k)) is not None},
+          start=bool(st.session_state["pp_site"].strip() or lines("pp_gathering") or lines("pp_dispersal")
+                     or st.session_state["pp_areas"]))
 
 for kind, text in st.session_state["pp_messages"]:
     {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
