@@ -1170,7 +1170,7 @@ def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = Non
             "colour": colour,
         }
         props["tooltip"] = "\n".join([
-            props["name"], f"{props['label']}: {props['value']}",
+            str(props["name"]), f"{props['label']}: {props['value']}",
             f"cameras: {props['cameras']} · FRT-capable: {props['frt_cameras']}",
             f"area: {props['area_km2']} km² · street: {props['street_km']} km",
             f"residents: {props['population']}"
