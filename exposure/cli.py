@@ -681,8 +681,7 @@ def _build_dataset(args: argparse.Namespace) -> None:
         ds = online.build_online(area, name=args.name, names=args.names, cameras=args.cameras,
                                  progress=_progress)
     _report_rejected(ds.rejected, ds.source)
-    saved = Path(settings.cache_folder) / "datasets" / f"{ds.name}.pickle"
-    _emit({**ds.summary(), "saved": str(saved)}, None)
+    _emit({**ds.summary(), "saved": ds.info.get("saved")}, None)
 
 
 def main(argv: list[str] | None = None) -> int:
