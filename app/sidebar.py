@@ -18,10 +18,9 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from app import keep
+from app import cache, keep
 from app.state import bring_back
 from app.text import md
-from exposure.datasets import available_datasets
 
 #: FRT-capability policies offered in the sidebar, with what each counts.
 FRT_POLICIES: dict[str, str] = {
@@ -106,7 +105,7 @@ def choose_dataset(name: str) -> None:
 def kept_choice() -> dict[str, Any]:
     """The choices kept for this session (read from the page address when the session starts)."""
     if KEPT not in st.session_state:
-        st.session_state[KEPT] = _from_address(available_datasets())
+        st.session_state[KEPT] = _from_address(cache.choices())
     return st.session_state[KEPT]  # type: ignore[no-any-return]
 
 
@@ -129,10 +128,13 @@ def sidebar() -> Choice:
     _use_the_entry_navigation()
     expired = keep.restore()
     bring_back()
-    datasets = available_datasets()
+    datasets = cache.choices()
     kept = kept_choice()
     if kept["dataset"] not in datasets:  # deleted since it was chosen
-        kept["dataset"] = next(iter(datasets))
+        gone, kept["dataset"] = kept["dataset"], next(iter(datasets))
+        kept["notes"].append(f"The dataset **{md(gone)}** is no longer on this machine (its saved file was "
+                             f"removed); showing **{md(kept['dataset'])}** instead. Build it again on the *Build a "
+                             "dataset* page.")
     for name, widget in _WIDGETS.items():
         st.session_state[widget] = kept[name]
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import cache, keep
 from app.text import md
+from exposure._errors import DatasetError
 from exposure.cameras import camera_extent
 
 if TYPE_CHECKING:
@@ -96,7 +97,36 @@ def uploaded_cameras() -> tuple[pd.DataFrame, CameraExtent] | None:
 
 
 def active(choice: Choice) -> tuple[Dataset, RoutingContext]:
-    """The dataset and routing context every page should use for this choice."""
+    """The dataset and routing context every page should use for this choice.
+
+    When the dataset cannot be loaded the page says so, naming it and why, and
+    stops there: the sidebar still offers the other datasets.
+    """
+    found = try_active(choice)
+    if found is None:
+        st.stop()
+    return found
+
+
+def try_active(choice: Choice) -> tuple[Dataset, RoutingContext] | None:
+    """:func:`active`, or None (after saying why) when the dataset cannot be loaded."""
+    try:
+        found = _active(choice)
+    except DatasetError as err:
+        others = [n for n in cache.choices() if n != choice.dataset]
+        st.error(f"The dataset **{md(choice.dataset)}** cannot be loaded: {md(err)}. "
+                 + ("Choose another in the sidebar (" + ", ".join(f"**{md(n)}**" for n in others) + ")"
+                    if others else "Build another on the *Build a dataset* page")
+                 + "; the pages that need no street network (*Who is watched* with a camera file, *Build a "
+                   "dataset*) work without it.")
+        return None
+    note = found[0].info.get("cache_note")
+    if note:
+        st.sidebar.info(f"**{md(choice.dataset)}**: {md(note)}.")
+    return found
+
+
+def _active(choice: Choice) -> tuple[Dataset, RoutingContext]:
     up = st.session_state.get(_UPLOAD)
     if up is None:
         ds = cache.dataset(choice.dataset)

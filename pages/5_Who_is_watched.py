@@ -16,16 +16,16 @@ import streamlit as st
 from app.legend import legend
 from app.sidebar import sidebar
 from app.state import (
-    active,
     counted_caption,
     loaded_waiting,
+    try_active,
     uploaded_cameras,
     uploaded_source,
     use_loaded,
 )
 from app.text import md
 from exposure._errors import ExposureError
-from exposure.areas import DENSITY_TOOLTIP, density_by_area, density_layer, density_legend, named_areas
+from exposure.areas import DENSITY_TOOLTIP, AreaError, density_by_area, density_layer, density_legend, named_areas
 from exposure.cameras import (
     CameraExtent,
     CameraLoad,
@@ -36,7 +36,7 @@ from exposure.cameras import (
     select_cameras,
 )
 from exposure.layers import deck
-from exposure.nyc import NYC_AREA_SETS, in_nyc
+from exposure.nyc import NYC_AREA_SETS, in_nyc, package_data_dir
 from exposure.watched import AmnestyModel, WatchedResult, amnesty_model, watched_analysis
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
@@ -115,11 +115,17 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
 
 st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
-ds, ctx = active(choice)
 
 st.title("Who is watched")
 st.caption("Do New York neighbourhoods with more non-white residents have more cameras? Camera density set "
            "against the share of non-white residents, area by area, with the uncertainty and the caveats.")
+
+try:
+    package_data_dir()
+except AreaError as err:
+    st.warning(f"**New York's neighbourhoods and their census figures are not available here**: {md(err)}. This "
+               "page needs them; every other page works without them.")
+    st.stop()
 
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key="ww_source")
@@ -144,28 +150,31 @@ extent: CameraExtent | None = None
 waiting = loaded_waiting()
 try:
     if source == "session":
-        in_use = uploaded_cameras()
-        inside = in_nyc(ds.cameras["lon"], ds.cameras["lat"])
-        if waiting is not None:
-            n_nyc = int(in_nyc(waiting["cameras"]["lon"], waiting["cameras"]["lat"]).sum())
-            counts = f"**{md(uploaded_source())}**" if in_use else f"the cameras of **{md(ds.name)}**"
-            st.info(f"A file you read on the *Camera data* page is waiting: **{md(waiting['source'])}**, "
-                    f"{len(waiting['cameras']):,} cameras, {n_nyc:,} of them in New York City. It is not in use yet: "
-                    f"this page counts {counts}.")
-            st.button(f"Use {md(waiting['source'])} on every page", key="ww_use_loaded", on_click=use_loaded,
-                      type="primary")
-        if not inside.any():
-            where = (f"uploaded cameras from **{md(uploaded_source())}**" if in_use
-                     else f"cameras of dataset **{md(ds.name)}**")
-            st.info(f"The {where} are not in New York City. "
-                    + ("Use the waiting file above, or choose" if waiting is not None else "Choose")
-                    + " *Upload a Decode CSV* or *A file on this computer* above and give Amnesty's Decode "
-                    "Surveillance NYC `counts_per_intersections.csv`.")
-        else:
-            cameras, counted, frt = ds.cameras, ctx.exposure.counted, ctx.exposure.frt
-            # an upload covers where its file looked, whatever the dataset's streets; the dataset's own, its box
-            extent = in_use[1] if in_use is not None else ds.extent
-            caption = counted_caption(ctx)
+        found = try_active(choice)  # None: the dataset cannot be loaded, and the page said why
+        if found is not None:
+            ds, ctx = found
+            in_use = uploaded_cameras()
+            inside = in_nyc(ds.cameras["lon"], ds.cameras["lat"])
+            if waiting is not None:
+                n_nyc = int(in_nyc(waiting["cameras"]["lon"], waiting["cameras"]["lat"]).sum())
+                counts = f"**{md(uploaded_source())}**" if in_use else f"the cameras of **{md(ds.name)}**"
+                st.info(f"A file you read on the *Camera data* page is waiting: **{md(waiting['source'])}**, "
+                        f"{len(waiting['cameras']):,} cameras, {n_nyc:,} of them in New York City. It is not in use "
+                        f"yet: this page counts {counts}.")
+                st.button(f"Use {md(waiting['source'])} on every page", key="ww_use_loaded", on_click=use_loaded,
+                          type="primary")
+            if not inside.any():
+                where = (f"uploaded cameras from **{md(uploaded_source())}**" if in_use
+                         else f"cameras of dataset **{md(ds.name)}**")
+                st.info(f"The {where} are not in New York City. "
+                        + ("Use the waiting file above, or choose" if waiting is not None else "Choose")
+                        + " *Upload a Decode CSV* or *A file on this computer* above and give Amnesty's Decode "
+                        "Surveillance NYC `counts_per_intersections.csv`.")
+            else:
+                cameras, counted, frt = ds.cameras, ctx.exposure.counted, ctx.exposure.frt
+                # an upload covers where its file looked, whatever the dataset's streets; the dataset's own, its box
+                extent = in_use[1] if in_use is not None else ds.extent
+                caption = counted_caption(ctx)
     else:
         load: CameraLoad | None = None
         if source == "upload":

@@ -15,7 +15,6 @@ from app.text import md
 from exposure import online
 from exposure._errors import DatasetError, ExposureError
 from exposure._memfile import uploaded_file
-from exposure.datasets import available_datasets
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -116,7 +115,7 @@ with st.expander("Options"):
 suggested = suggested_name(typed)
 name = st.text_input("Save as", key="bd_name", placeholder=suggested,
                      help="Letters, digits, '-', '_' or '.'. Empty: the suggestion shown.").strip() or suggested
-if name in available_datasets():
+if name in cache.choices():
     st.caption(f"A dataset called **{md(name)}** exists; building replaces it.")
 
 if how == "pbf":
@@ -126,7 +125,7 @@ else:
 
 if st.button("Build", key="bd_build", type="primary"):
     st.session_state.pop(BUILT, None)
-    replacing = name in available_datasets()
+    replacing = name in cache.choices()
     try:
         with st.status(f"Building {md(name)}…", expanded=True) as status:
             ds = build(how, inputs, name=name, progress=lambda message: status.write(md(message)))
@@ -139,7 +138,11 @@ if st.button("Build", key="bd_build", type="primary"):
             cache.dataset.clear()
             cache.context.clear()
             cache.base_layers.clear()
-        st.session_state[BUILT] = ds.summary()
+        if "saved" in ds.info:
+            cache.unsaved().pop(ds.name, None)
+        else:  # the cache folder would not take it: keep it in memory for every session until the app stops
+            cache.unsaved()[ds.name] = ds
+        st.session_state[BUILT] = {**ds.summary(), "save_note": ds.info.get("save_note")}
         choose_dataset(ds.name)  # built to be used: every page now counts it
         st.rerun()  # so that the sidebar lists and shows the new dataset straight away
 
@@ -147,9 +150,12 @@ built = st.session_state.get(BUILT)
 if built is not None:
     st.success(
         f"Built **{md(built['name'])}**: {built['nodes']:,} street nodes, {built['street_km']:,} km of street, "
-        f"{built['cameras']:,} cameras. Every page now uses it (sidebar → **Dataset**, where you can switch "
-        f"back), and it works as `--dataset {md(built['name'])}` on the command line."
+        f"{built['cameras']:,} cameras. Every page now uses it (sidebar → **Dataset**, where you can switch back)"
+        + ("." if built.get("save_note") else f", and it works as `--dataset {md(built['name'])}` on the command line.")
     )
+    if built.get("save_note"):
+        st.warning(f"**Not saved**: {md(built['save_note'])}. Every page can use it until the app stops; the command "
+                   "line cannot.")
     if built["rejected_camera_rows"]:
         st.caption(f"{built['rejected_camera_rows']:,} camera row(s) were rejected or corrected; see the "
                    "Camera data page with this dataset chosen.")
