@@ -5,15 +5,30 @@ from __future__ import annotations
 import pydeck as pdk
 import streamlit as st
 
-from exposure.datasets import Dataset, load_dataset
+from exposure.datasets import Dataset, available_datasets, load_dataset
 from exposure.layers import basemap_layers, street_layer
 from exposure.routing import RoutingContext
+
+
+@st.cache_resource(show_spinner=False)
+def unsaved() -> dict[str, Dataset]:
+    """Datasets built here that the cache folder could not take (read-only, or full): usable until the app stops."""
+    return {}
+
+
+def choices() -> dict[str, str]:
+    """Every dataset the sidebar offers, with a description: named, saved on this machine, built here unsaved."""
+    out = available_datasets()
+    for name, ds in unsaved().items():
+        why = ds.info.get("save_note", "the cache folder is not writable")
+        out.setdefault(name, f"{ds.description} Not saved ({why}): gone when the app stops.")
+    return out
 
 
 @st.cache_resource(show_spinner="Loading the street network and cameras…")
 def dataset(name: str) -> Dataset:
     """The dataset, built once per process (then read from the disk cache)."""
-    return load_dataset(name)
+    return unsaved().get(name) or load_dataset(name)
 
 
 @st.cache_resource(show_spinner="Working out which cameras see which streets…")

@@ -18,7 +18,9 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from exposure.datasets import available_datasets
+from app import cache, keep
+from app.state import bring_back
+from app.text import md
 
 #: FRT-capability policies offered in the sidebar, with what each counts.
 FRT_POLICIES: dict[str, str] = {
@@ -75,13 +77,13 @@ def _from_address(datasets: dict[str, str]) -> dict[str, Any]:
             kept[name] = asked
         else:
             fix = " Build it on the *Build a dataset* page." if name == "dataset" else ""
-            kept["notes"].append(f"The address asks for {name.replace('_', ' ')} **{asked}**, which is not "
+            kept["notes"].append(f"The address asks for {name.replace('_', ' ')} **{md(asked)}**, which is not "
                                  f"{'on this machine' if name == 'dataset' else 'known'}; showing "
                                  f"**{kept[name]}** instead.{fix}")
     if "radius_m" in q:
         radius = _radius(q.get("radius_m"))
         if radius is None:
-            kept["notes"].append(f"The address asks for a radius of {q.get('radius_m')!r} m; a radius must be "
+            kept["notes"].append(f"The address asks for a radius of {md(repr(q.get('radius_m')))} m; a radius must be "
                                  f"{MIN_RADIUS_M:g}–{MAX_RADIUS_M:g} m, so the per-kind radii are used.")
         else:
             kept["uniform"], kept["radius_m"] = True, radius
@@ -103,7 +105,7 @@ def choose_dataset(name: str) -> None:
 def kept_choice() -> dict[str, Any]:
     """The choices kept for this session (read from the page address when the session starts)."""
     if KEPT not in st.session_state:
-        st.session_state[KEPT] = _from_address(available_datasets())
+        st.session_state[KEPT] = _from_address(cache.choices())
     return st.session_state[KEPT]  # type: ignore[no-any-return]
 
 
@@ -124,16 +126,21 @@ def _use_the_entry_navigation() -> None:
 def sidebar() -> Choice:
     """Draw the shared sidebar and return the choice, the same on every page of the session."""
     _use_the_entry_navigation()
-    datasets = available_datasets()
+    expired = keep.restore()
+    bring_back()
+    datasets = cache.choices()
     kept = kept_choice()
     if kept["dataset"] not in datasets:  # deleted since it was chosen
-        kept["dataset"] = next(iter(datasets))
+        gone, kept["dataset"] = kept["dataset"], next(iter(datasets))
+        kept["notes"].append(f"The dataset **{md(gone)}** is no longer on this machine (its saved file was "
+                             f"removed); showing **{md(kept['dataset'])}** instead. Build it again on the *Build a "
+                             "dataset* page.")
     for name, widget in _WIDGETS.items():
         st.session_state[widget] = kept[name]
 
     st.sidebar.header("What is counted")
     name = st.sidebar.selectbox("Dataset", list(datasets), key="side_dataset", on_change=_keep, args=("dataset",),
-                                help="\n\n".join(f"**{k}**: {v}" for k, v in datasets.items()) +
+                                help="\n\n".join(f"**{md(k)}**: {md(v)}" for k, v in datasets.items()) +
                                 "\n\nBuild another city on the *Build a dataset* page.")
     policy = st.sidebar.selectbox(
         "FRT-capability policy", list(FRT_POLICIES), key="side_frt_policy", on_change=_keep, args=("frt_policy",),
@@ -150,8 +157,12 @@ def sidebar() -> Choice:
                                      on_change=_keep, args=("radius_m",), disabled=not uniform)
     for note in kept["notes"]:
         st.sidebar.warning(note)
+    if expired:
+        st.sidebar.info(expired)
     st.sidebar.caption("These choices hold on every page and are in the page address, so a reload or a shared "
-                       "link counts the same way (uploaded cameras stay on this machine and are not in it).")
+                       "link counts the same way. Uploaded cameras and your plan stay in this app's memory, never "
+                       "in a link: the address's `s=` key finds them again after a reload, so leave it out when "
+                       "you pass the address on.")
     choice = Choice(name, policy, verification, float(radius) if uniform else None)
     _to_address(choice)
     return choice
@@ -160,7 +171,7 @@ def sidebar() -> Choice:
 def _to_address(choice: Choice) -> None:
     """Write the choice to the page address (the address may also hold the page's own parameters)."""
     set_address(dataset=choice.dataset, frt_policy=choice.frt_policy, verification=choice.verification,
-                radius_m=None if choice.radius_m is None else f"{choice.radius_m:g}")
+                radius_m=None if choice.radius_m is None else f"{choice.radius_m:g}", **{keep.TOKEN: keep.token()})
 
 
 def set_address(**params: str | None) -> None:

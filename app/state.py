@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from app import cache
+from app import cache, keep
+from app.text import md
+from exposure._errors import DatasetError
 from exposure.cameras import camera_extent
 
 if TYPE_CHECKING:
@@ -29,6 +31,28 @@ def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
     """
     st.session_state[_UPLOAD] = {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent,
                                  "memo": {}}
+    keep.save("uploaded", {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent})
+
+
+def set_loaded(loaded: dict[str, Any]) -> None:
+    """Show this camera file on the Camera data page (``cameras``, ``rejected``, ``source``, ``extent``, ``stamp``)."""
+    st.session_state[LOADED] = loaded
+    keep.save("loaded", loaded)
+
+
+def forget_loaded() -> None:
+    """Forget the camera file read on the Camera data page."""
+    st.session_state.pop(LOADED, None)
+    keep.drop("loaded")
+
+
+def bring_back() -> None:
+    """After a reload: the uploaded cameras in use and the file last read, as this session kept them."""
+    for name, key in (("uploaded", _UPLOAD), ("loaded", LOADED)):
+        if key not in st.session_state:
+            value = keep.kept(name)
+            if value is not None:
+                st.session_state[key] = {**value, "memo": {}} if name == "uploaded" else value
 
 
 def loaded_file() -> dict[str, Any] | None:
@@ -54,6 +78,7 @@ def use_loaded() -> None:
 def clear_uploaded() -> None:
     """Go back to the dataset's own cameras."""
     st.session_state.pop(_UPLOAD, None)
+    keep.drop("uploaded")
 
 
 def uploaded_source() -> str | None:
@@ -72,7 +97,36 @@ def uploaded_cameras() -> tuple[pd.DataFrame, CameraExtent] | None:
 
 
 def active(choice: Choice) -> tuple[Dataset, RoutingContext]:
-    """The dataset and routing context every page should use for this choice."""
+    """The dataset and routing context every page should use for this choice.
+
+    When the dataset cannot be loaded the page says so, naming it and why, and
+    stops there: the sidebar still offers the other datasets.
+    """
+    found = try_active(choice)
+    if found is None:
+        st.stop()
+    return found
+
+
+def try_active(choice: Choice) -> tuple[Dataset, RoutingContext] | None:
+    """:func:`active`, or None (after saying why) when the dataset cannot be loaded."""
+    try:
+        found = _active(choice)
+    except DatasetError as err:
+        others = [n for n in cache.choices() if n != choice.dataset]
+        st.error(f"The dataset **{md(choice.dataset)}** cannot be loaded: {md(err)}. "
+                 + ("Choose another in the sidebar (" + ", ".join(f"**{md(n)}**" for n in others) + ")"
+                    if others else "Build another on the *Build a dataset* page")
+                 + "; the pages that need no street network (*Who is watched* with a camera file, *Build a "
+                   "dataset*) work without it.")
+        return None
+    note = found[0].info.get("cache_note")
+    if note:
+        st.sidebar.info(f"**{md(choice.dataset)}**: {md(note)}.")
+    return found
+
+
+def _active(choice: Choice) -> tuple[Dataset, RoutingContext]:
     up = st.session_state.get(_UPLOAD)
     if up is None:
         ds = cache.dataset(choice.dataset)
@@ -95,7 +149,7 @@ def counted_caption(ctx: RoutingContext) -> str:
     radius = (f"uniform {cov['radius_m']:g} m discs" if "radius_m" in cov else
               "per-kind radii " + ", ".join(f"{k} {v:g} m" for k, v in cov["radius_m_by_kind"].items()))
     source = uploaded_source()
-    cams = f"uploaded cameras from **{source}**" if source else "the dataset's cameras"
+    cams = f"uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
             f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**; "
             f"coverage {radius}.")
@@ -107,7 +161,7 @@ def outside_notice(ds: Dataset, dataset: str, *, consequence: str) -> None:
     if not outside.any():
         return
     source = uploaded_source()
-    where = f"the uploaded cameras from **{source}**" if source else "the dataset's cameras"
-    st.info(f"{int(outside.sum()):,} of {where} ({len(ds.cameras):,}) lie outside the streets of **{dataset}**, "
+    where = f"the uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
+    st.info(f"{int(outside.sum()):,} of {where} ({len(ds.cameras):,}) lie outside the streets of **{md(dataset)}**, "
             f"so {consequence}. Choose the dataset that covers them in the sidebar, or build one on the *Build a "
             "dataset* page; the *Who is watched* page counts New York cameras without a street network.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import math
@@ -23,6 +22,7 @@ import shapely
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure._parse import bad_lon_lat, check_size, first_line, limit_message, refuse_dtd
+from exposure.export import neutralise_formulas
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
@@ -125,8 +125,6 @@ _OSM_NOTE = (
 )
 _H3_NOTE = ("H3 hexagons at resolution {res} (about {area:.3f} km² each) covering the dataset's bounding box; "
             "cells at the edge reach beyond the mapped streets and cameras.")
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AreaError(ExposureError, ValueError):
@@ -970,12 +968,12 @@ def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     table = pd.DataFrame(gdf[columns]).copy()
     for column in columns:
         if column in ("area_id", "name", "borough"):
-            table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
+            table[column] = table[column].map(str)
         elif column in COUNT_COLUMNS:
             table[column] = table[column].astype(float).round().astype("Int64")  # no data: an empty cell, not 0
         elif column != "camera_data":
             table[column] = table[column].astype(float).round(4)
-    return table
+    return neutralise_formulas(table)
 
 
 def density_to_csv(gdf: gpd.GeoDataFrame) -> str:
@@ -1162,11 +1160,8 @@ def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, **options: An
 
 # --------------------------------------------------------------------------- map layer
 
-DENSITY_TOOLTIP = {
-    "html": "<b>{name}</b><br/>{label}: {value}<br/>cameras: {cameras} · FRT-capable: {frt_cameras}<br/>"
-            "area: {area_km2} km² · street: {street_km} km<br/>population: {population}",
-    "style": {"fontSize": "12px"},
-}
+#: The tooltip of :func:`density_layer`'s areas: each carries its text, shown as text (never HTML).
+DENSITY_TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line"}}
 
 # a light-yellow → dark-red ramp, like matplotlib's YlOrRd
 _RAMP = np.array([[255, 255, 178], [254, 204, 92], [253, 141, 60], [240, 59, 32], [189, 0, 38]], dtype=float)
@@ -1183,7 +1178,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return html.escape(str(value))
+        return str(value)
     if not math.isfinite(number):
         return "n/a"
     return f"{number:,.{digits}f}"
@@ -1230,7 +1225,7 @@ def density_legend(gdf: gpd.GeoDataFrame, column: str, *, label: str,
 
 def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = None,
                   opacity: int = 150) -> pdk.Layer:
-    """Areas as a choropleth PolygonLayer coloured by ``column``, with escaped tooltip fields.
+    """Areas as a choropleth PolygonLayer coloured by ``column``, each with its tooltip as text.
 
     Use with ``exposure.layers.deck(..., tooltip=DENSITY_TOOLTIP)``. Colours run
     from light yellow (lowest) to dark red (highest) over the areas with camera
@@ -1252,8 +1247,8 @@ def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = Non
         ramped = [*map(int, colours[i]), opacity] if finite[i] else UNDEFINED_COLOUR
         colour = NO_DATA_COLOUR if no_data[i] else ramped
         props = {
-            "name": html.escape(str(row.get("name", ""))),
-            "label": html.escape(label or column),
+            "name": str(row.get("name", "")),
+            "label": label or column,
             "value": "no camera data" if no_data[i] else _fmt(values[i]),
             "cameras": "no data" if no_data[i] else _fmt(row.get("cameras"), 0),
             "frt_cameras": "no data" if no_data[i] else _fmt(row.get("frt_cameras"), 0),
@@ -1263,6 +1258,13 @@ def density_layer(gdf: gpd.GeoDataFrame, column: str, *, label: str | None = Non
             "nonwhite_pct": _fmt(100 * float(row.get("nonwhite_share", math.nan)), 0),
             "colour": colour,
         }
+        props["tooltip"] = "\n".join([
+            str(props["name"]), f"{props['label']}: {props['value']}",
+            f"cameras: {props['cameras']} · FRT-capable: {props['frt_cameras']}",
+            f"area: {props['area_km2']} km² · street: {props['street_km']} km",
+            f"residents: {props['population']}"
+            + (f" · non-white: {props['nonwhite_pct']} %" if "nonwhite_share" in row else ""),
+        ])
         geom = wgs.geometry.iloc[i]
         parts = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
         for part in parts:

@@ -21,6 +21,7 @@ from exposure._parse import (
     JsonError,
     as_number,
     bad_lon_lat,
+    check_size,
     first_line,
     json_loads,
     limit_message,
@@ -37,7 +38,9 @@ from exposure.network import local_crs
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["PER_CAMERA_COLUMNS", "TRACK_COLUMNS", "Audit", "Piece", "Track", "audit_track", "read_track"]
+__all__ = [
+    "PER_CAMERA_COLUMNS", "TRACK_COLUMNS", "Audit", "Piece", "Track", "audit_track", "read_track", "read_track_bytes",
+]
 
 #: Columns of :attr:`Audit.per_camera`, in this order.
 PER_CAMERA_COLUMNS: tuple[str, ...] = (
@@ -254,16 +257,51 @@ def _read_track_file(path: Path) -> Track:
     except UnicodeDecodeError as err:
         msg = f"{path}: not UTF-8 text ({first_line(err)}); a track must be a GPX or GeoJSON file"
         raise TrackError(msg) from err
+    return _track_from_text(text, suffix=path.suffix.lower(), where=str(path))
+
+
+def read_track_bytes(data: bytes, *, name: str) -> Track:
+    """Read a walked track from the bytes of a GPX or GeoJSON file, e.g. an upload, without writing it anywhere.
+
+    Parameters
+    ----------
+    data
+        The file's content.
+    name
+        The file's name: its extension chooses the format as :func:`read_track`'s
+        does, and messages name it.
+
+    Returns
+    -------
+    Track
+        As :func:`read_track` returns it.
+
+    Raises
+    ------
+    TrackError
+        As :func:`read_track` raises it, naming ``name``.
+    """
+    check_size(len(data), where=name, setting="max_track_file_mb", what="track file", error=TrackError)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        msg = f"{name}: not UTF-8 text ({first_line(err)}); a track must be a GPX or GeoJSON file"
+        raise TrackError(msg) from err
+    track = _track_from_text(text, suffix=Path(name).suffix.lower(), where=name)
+    _check_track(track)
+    return track
+
+
+def _track_from_text(text: str, *, suffix: str, where: str) -> Track:
     head = text.lstrip()[:1]
-    suffix = path.suffix.lower()
     if suffix in (".geojson", ".json") or (suffix != ".gpx" and head in ("{", "[")):
         try:
             data = json_loads(text)
         except JsonError as err:
-            msg = f"{path}: not valid JSON ({err.detail}); fix or re-export it"
+            msg = f"{where}: not valid JSON ({err.detail}); fix or re-export it"
             raise TrackError(msg) from err
-        return _track_from_geojson(data, where=str(path))
-    return _track_from_gpx(text, where=str(path))
+        return _track_from_geojson(data, where=where)
+    return _track_from_gpx(text, where=where)
 
 
 #: What gpxpy raises on a file it cannot read, besides its own GPXException: it parses on trust.

@@ -441,19 +441,29 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, int]:
 def local_client(workers: int | None = None, *, processes: bool = True) -> Any:
     """A ``distributed.Client`` on a new LocalCluster of this machine: one single-threaded worker process per core.
 
-    Every port listens on the loopback interface only, with no dashboard. Close
-    the client and its ``cluster`` when done.
+    Every port listens on the loopback interface only, with no dashboard. A
+    worker never spills to disk (pairs and routes say where people go): short of
+    memory it pauses, as Dask does at 80 %. Close the client and its ``cluster``
+    when done.
     """
     import os  # noqa: PLC0415
 
+    import dask  # noqa: PLC0415
     from distributed import Client, LocalCluster  # noqa: PLC0415
 
     n = workers or os.cpu_count() or 1
-    with _plain_main():
+    with _plain_main(), dask.config.set(LOCAL_WORKER_CONFIG):
         # the diagnostics port is picked free, on loopback, so that two clusters never collide
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, host="127.0.0.1",
                                dashboard_address="127.0.0.1:0", silence_logs=40)
     return Client(cluster)
+
+
+#: Dask settings of the local workers: nothing a task holds is written to disk.
+LOCAL_WORKER_CONFIG: dict[str, Any] = {
+    "distributed.worker.memory.target": False,
+    "distributed.worker.memory.spill": False,
+}
 
 
 @contextlib.contextmanager

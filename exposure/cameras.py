@@ -48,6 +48,7 @@ from exposure._parse import (
     parse_heights,
     to_float,
 )
+from exposure.export import neutralise_formulas
 
 if TYPE_CHECKING:
     from exposure.sources.cctv_exposure import cameras_from_cctv_exposure
@@ -80,6 +81,7 @@ __all__ = [
     "describe_policies",
     "frt_policy",
     "load_cameras",
+    "load_cameras_bytes",
     "load_extent",
     "select_cameras",
     "verification_policy",
@@ -878,6 +880,54 @@ def load_cameras(path: str | Path, *, format: str | None = None, decode_total: s
     return _cameras_from_any_csv(path, decode_total=decode_total)
 
 
+def load_cameras_bytes(data: bytes, *, name: str, format: str | None = None,
+                       decode_total: str = "attachments") -> CameraLoad:
+    """Read a camera file given as bytes (an upload) under its own name, never writing it to disk.
+
+    Parameters
+    ----------
+    data
+        The file's content.
+    name
+        The file's name (folders are dropped): it chooses the format as in
+        :func:`load_cameras`, and the report, the errors, ``source`` and the
+        default camera ids (``<stem>:<row>``) use it.
+    format, decode_total
+        As in :func:`load_cameras`.
+
+    Returns
+    -------
+    CameraLoad
+        As :func:`load_cameras` returns it, with ``source`` the file's name.
+
+    Raises
+    ------
+    CameraDataError
+        As :func:`load_cameras` raises it, naming the file by ``name``.
+
+    Notes
+    -----
+    Some readers (pyrosm for ``.osm.pbf``) only open a path, so the bytes are
+    handed to them as a file in memory (``/dev/shm`` on Linux), removed as soon as
+    it is read (:func:`exposure._memfile.uploaded_file`).
+    """
+    from exposure._memfile import safe_name, uploaded_file  # noqa: PLC0415
+
+    shown = safe_name(name)
+    with uploaded_file(data, shown) as path:
+        where = str(path)
+        try:
+            load = load_cameras(path, format=format, decode_total=decode_total)
+        except CameraDataError as err:
+            raise CameraDataError(str(err).replace(where, shown)) from err
+    rejected = load.rejected.copy()
+    rejected["file"] = rejected["file"].astype(str).str.replace(where, shown, regex=False)
+    extent = load.extent
+    if extent is not None and where in extent.description:
+        extent = CameraExtent(extent.geometry, extent.description.replace(where, shown))
+    return CameraLoad(cameras=load.cameras, rejected=rejected, source=shown, extent=extent)
+
+
 def _looks_like_pbf(head: bytes) -> bool:
     # An OSM PBF starts with a 4-byte header length and a BlobHeader of type "OSMHeader".
     return b"OSMHeader" in head[:32]
@@ -908,6 +958,10 @@ def _cameras_from_any_csv(path: Path, *, decode_total: str) -> CameraLoad:
 def cameras_to_csv(cameras: pd.DataFrame, path_or_buf: str | Path | TextIO | None = None) -> str | None:
     """Write a camera table as CSV (readable again by :func:`cameras_from_csv`).
 
+    Camera ids, sources and agreement texts come from other people's files, so
+    a text cell that a spreadsheet would run as a formula is prefixed with ``'``
+    (:func:`exposure.export.neutralise_formulas`).
+
     Parameters
     ----------
     cameras
@@ -922,7 +976,7 @@ def cameras_to_csv(cameras: pd.DataFrame, path_or_buf: str | Path | TextIO | Non
     """
     order = [c for c in CAMERA_COLUMNS if c in cameras.columns]
     order += [c for c in cameras.columns if c not in order]
-    return cameras[order].to_csv(path_or_buf, index=False)
+    return neutralise_formulas(cameras[order]).to_csv(path_or_buf, index=False)
 
 
 def cameras_to_geojson(cameras: pd.DataFrame) -> dict[str, Any]:

@@ -530,7 +530,9 @@ def _decode_summary(args: argparse.Namespace) -> None:
         print(f"{args.source}: {table.attrs['rejected_rows']} row(s) rejected; `exposure cameras --source` lists them",
               file=sys.stderr)
     if args.format == "csv":
-        _emit(table.to_csv(index=False, lineterminator="\n"), args.out)
+        from exposure.export import neutralise_formulas  # noqa: PLC0415
+
+        _emit(neutralise_formulas(table).to_csv(index=False, lineterminator="\n"), args.out)
     else:
         _emit({"source": args.source, "decode_total": args.decode_total, "method": table.attrs["method"],
                "verification": table.attrs["verification"], "rows": table.to_dict(orient="records")}, args.out)
@@ -679,8 +681,7 @@ def _build_dataset(args: argparse.Namespace) -> None:
         ds = online.build_online(area, name=args.name, names=args.names, cameras=args.cameras,
                                  progress=_progress)
     _report_rejected(ds.rejected, ds.source)
-    saved = Path(settings.cache_folder) / "datasets" / f"{ds.name}.pickle"
-    _emit({**ds.summary(), "saved": str(saved)}, None)
+    _emit({**ds.summary(), "saved": ds.info.get("saved")}, None)
 
 
 def main(argv: list[str] | None = None) -> int:

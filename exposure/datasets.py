@@ -406,8 +406,11 @@ def load_dataset(
     else:
         path = Path(spec_str).expanduser()
         if not path.is_file():
-            msg = (f"dataset {spec_str!r} is neither a named dataset ({', '.join(DATASETS)}) nor an existing "
-                   "file; give an .osm.pbf or .osm extract")
+            saved_names = sorted(set(available_datasets()) - set(DATASETS))
+            msg = (f"dataset {spec_str!r} is neither a named dataset ({', '.join(DATASETS)}) nor one saved on this "
+                   f"machine ({', '.join(saved_names) or 'none is'}; a saved dataset's file may have been deleted) "
+                   "nor an existing file; build it again (the dashboard's Build a dataset page, or `exposure build "
+                   "--name NAME --pbf FILE`), or give an .osm.pbf or .osm extract")
             raise DatasetError(msg)
         name, description = path.name.split(".")[0], f"Built from {path.name}"
     checksum = _checksum(path)

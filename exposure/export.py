@@ -187,10 +187,8 @@ def audit_per_camera_csv(audit: Audit) -> str:
     table = audit.per_camera.copy()
     table["metres_in_view"] = table["metres_in_view"].astype(float).round(1)
     table["seconds_in_view"] = table["seconds_in_view"].astype(float).round(1)
-    table["camera_id"] = [
-        f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table["camera_id"]
-    ]
-    return table.to_csv(index=False, lineterminator="\n")
+    table["camera_id"] = table["camera_id"].map(str)
+    return neutralise_formulas(table).to_csv(index=False, lineterminator="\n")
 
 
 def audit_tracks_csv(audit: Audit) -> str:
@@ -205,9 +203,7 @@ def audit_tracks_csv(audit: Audit) -> str:
     rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
                  **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
                                           "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total")}})
-    for row in rows:
-        row["name"] = f"'{row['name']}" if str(row["name"]).startswith(_FORMULA_START) else row["name"]
-    return pd.DataFrame(rows).to_csv(index=False, lineterminator="\n")
+    return neutralise_formulas(pd.DataFrame(rows)).to_csv(index=False, lineterminator="\n")
 
 
 def write_output(text_or_obj: str | dict[str, Any] | list[Any], out: str | Path | None) -> None:

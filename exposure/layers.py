@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,15 +80,15 @@ def camera_layers(cameras: pd.DataFrame, *, max_points: int = 3000) -> list[pdk.
 
 
 def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
-    """Cameras coloured by FRT tier, with an escaped tooltip (names come from untrusted files)."""
+    """Cameras coloured by FRT tier, with a plain-text tooltip (names come from untrusted files)."""
     fields = ["camera_id", "kind", "mount", "operator", "verification", "frt_tier", "source"]
     data = cameras[["lon", "lat", *fields]].copy()
     for f in fields:
-        data[f] = data[f].astype(str).map(html.escape)
+        data[f] = data[f].astype(str)
     data["tooltip"] = (
-        "<b>" + data["camera_id"] + "</b><br/>kind: " + data["kind"] + " · mount: " + data["mount"]
-        + "<br/>operator: " + data["operator"] + "<br/>verification: " + data["verification"]
-        + "<br/>FRT tier: " + data["frt_tier"] + "<br/>source: " + data["source"]
+        data["camera_id"] + "\nkind: " + data["kind"] + " · mount: " + data["mount"]
+        + "\noperator: " + data["operator"] + "\nverification: " + data["verification"]
+        + "\nFRT tier: " + data["frt_tier"] + "\nsource: " + data["source"]
     )
     data["colour"] = cameras["frt_tier"].map(TIER_COLOURS).apply(
         lambda c: c if isinstance(c, list) else [0, 0, 0, 200]
@@ -104,9 +103,9 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
 def route_layer(paths: list[dict[str, Any]], *, width_px: float = 6.0) -> pdk.Layer:
     """Routes as coloured lines ``width_px`` wide: each item needs ``path`` (lon/lat list) and ``colour``.
 
-    An item's ``label`` (escaped here) becomes its tooltip.
+    An item's ``label`` becomes its tooltip, shown as text.
     """
-    data = [{**p, "tooltip": f"<b>{html.escape(str(p.get('label', '')))}</b>"} for p in paths]
+    data = [{**p, "tooltip": str(p.get("label", ""))} for p in paths]
     return pdk.Layer(
         "PathLayer", data=data, get_path="path", get_color="colour", get_width=width_px,
         width_units="'pixels'", pickable=True, cap_rounded=True, joint_rounded=True,
@@ -151,9 +150,10 @@ def fit_view(lon: Any, lat: Any, *, width_px: float = 700.0, height_px: float = 
     return float(np.degrees(cx)), float(np.degrees(2 * np.arctan(np.exp(cy)) - np.pi / 2)), zoom
 
 
-#: Every layer's objects carry a ready, HTML-escaped ``tooltip`` field, so one template serves
-#: cameras, routes and street points alike.
-CAMERA_TOOLTIP = {"html": "{tooltip}", "style": {"fontSize": "12px"}}
+#: Every layer's objects carry a ready ``tooltip`` field, so one template serves cameras, routes,
+#: areas and street points alike. It is a *text* template: the browser shows the field as text
+#: (``innerText``), so a camera id or place name from a stranger's file can never be HTML.
+CAMERA_TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line"}}
 
 
 def deck(layers: list[pdk.Layer], *, lon: float, lat: float, zoom: float = 14.5,

@@ -420,6 +420,15 @@ def _finish(ds: Dataset, *, save: bool, say: Progress) -> Dataset:
         msg = f"dataset {ds.name!r} has no walkable street: choose a larger or built-up area"
         raise DatasetError(msg)
     if save:
-        path = save_dataset(ds)
-        say(f"Saved as {ds.name} ({path})")
+        try:
+            path = save_dataset(ds)
+        except OSError as err:
+            # a read-only folder or a full disk: the dataset is built and works, it just is not kept
+            note = (f"could not save the dataset {ds.name!r} in {Path(settings.cache_folder) / 'datasets'} "
+                    f"({err.strerror or err}); it works until the program ends and must be built again after")
+            ds.info["save_note"] = note
+            say(note)
+        else:
+            ds.info["saved"] = str(path)
+            say(f"Saved as {ds.name} ({path})")
     return ds

@@ -44,6 +44,7 @@ import pandas as pd
 from scipy import special, stats
 
 from exposure._errors import ExposureError
+from exposure.export import neutralise_formulas
 
 __all__ = [
     "AMNESTY_THRESHOLD_PER_1000",
@@ -96,7 +97,6 @@ ROW_COLUMNS = ("area_id", "name", "group", "population", "nonwhite_share", "meas
 NO_CAMERA_DATA = "no camera data: outside where the camera source looked"
 
 _CI_METHOD = "Fisher z with the Bonett-Wright standard error sqrt((1 + rho^2/2) / (n - 3))"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class WatchedError(ExposureError, ValueError):
@@ -243,12 +243,12 @@ class WatchedResult:
         """The per-area rows as CSV (ranked; NaN as empty; a formula-like name prefixed with ``'``)."""
         table = self.rows.sort_values(["included", "rank"], ascending=[False, True]).copy()
         for column in ("area_id", "name", "group"):
-            table[column] = [f"'{v}" if str(v).startswith(_FORMULA_START) else str(v) for v in table[column]]
+            table[column] = table[column].map(str)
         for column in ("population", "nonwhite_share", "measure", "area_km2"):
             table[column] = table[column].astype(float).round(6)
         for column in ("rank", "cameras", "frt_cameras"):
             table[column] = table[column].astype(float).round().astype("Int64")  # no data: an empty cell
-        return table.to_csv(index=False, lineterminator="\n")
+        return neutralise_formulas(table).to_csv(index=False, lineterminator="\n")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import streamlit as st
 from app import cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
+from app.text import md
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import counts_summary
 from exposure.layers import camera_layers, deck
@@ -17,7 +18,7 @@ ds, ctx = active(choice)
 figures = counts_summary(ds, ctx)
 
 st.title("Surveillance exposure map")
-st.caption(ds.description)
+st.caption(md(ds.description))
 outside_notice(ds, choice.dataset, consequence="no street of it is in their view: they add nothing to the street "
                                                 "length in view, though the camera counts below include them")
 c1, c2, c3, c4 = st.columns(4)

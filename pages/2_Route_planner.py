@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import tempfile
-from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -13,12 +11,13 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app import cache, plan_cache
+from app import cache, keep, plan_cache
 from app.sidebar import set_address, sidebar
 from app.state import active, counted_caption, outside_notice, uploaded_source
+from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure.audit import audit_track, read_track
+from exposure.audit import audit_track, read_track_bytes
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
 from exposure.export import ROUTE_COLOURS as CARD_COLOURS
@@ -160,7 +159,7 @@ def plan() -> None:
                                    time_limit_s=settings.interactive_time_limit_s)
         found = memo[key]
     except ExposureError as err:
-        st.error(str(err))
+        st.error(md(str(err)))
         click_map([])
         return
     set_address(origin=origin, destination=destination, objective=objective, detour=str(detour),
@@ -180,7 +179,7 @@ def plan() -> None:
         "Proven optimal": {True: "yes", False: f"not proven ({settings.interactive_time_limit_s:g} s limit)",
                            None: "—"}[r.optimal],
     } for r in found])
-    st.subheader(f"{o.name} → {d.name}")
+    st.subheader(f"{md(o.name)} → {md(d.name)}")
     best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
     if best.edges == shortest.edges:
         st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
@@ -196,14 +195,14 @@ def plan() -> None:
                    "detour, each the shortest route with at most its number of FRT cameras.")
     for r in found:
         for note in r.notes:
-            st.caption(f"{r.label.capitalize()}: {note}.")
+            st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
     paths = [{"path": [list(c) for c in r.coordinates], "colour": ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
               "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
     legend = " · ".join(
         f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
-        f"{html.escape(r.label)}" for i, r in enumerate(found)
+        f"{md(html.escape(r.label))}" for i, r in enumerate(found)
     )
     st.markdown(legend, unsafe_allow_html=True)
 
@@ -217,8 +216,8 @@ def plan() -> None:
     ), width="stretch", key="rp_profile")
     with st.expander("Cameras each route passes"):
         for r in found:
-            st.markdown(f"**{html.escape(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
-                        + (", ".join(f"`{html.escape(c)}`" for c in r.frt_camera_ids) or "none"))
+            st.markdown(f"**{md(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
+                        + (", ".join(md(c) for c in r.frt_camera_ids) or "none"))
 
     used = {**ctx.settings, "objective": objective, "max_detour": detour / 100}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
@@ -241,8 +240,10 @@ def plan() -> None:
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
                            mime="application/pdf", key="rp_pdf")
-    st.caption("Share this route: copy the page address — origin, destination and options are in it. "
+    st.caption("Share this route with this link: origin, destination and options are in it (and not your "
+               "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
+    st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
 
 
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
@@ -294,21 +295,19 @@ def audit() -> None:
     if uploaded is None:
         return
     if uploaded.size > settings.max_camera_file_mb * 1e6:
-        st.error(f"{uploaded.name} is {uploaded.size / 1e6:.1f} MB; the limit is {settings.max_camera_file_mb:g} MB.")
+        st.error(f"{md(uploaded.name)} is {uploaded.size / 1e6:.1f} MB; the limit is "
+                 f"{settings.max_camera_file_mb:g} MB.")
         return
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(uploaded.name).name
-            path.write_bytes(uploaded.getvalue())
-            track = read_track(path)
-            result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
-                                 verification=choice.verification, radius_m=choice.radius_m)
+        track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
+        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
+                             verification=choice.verification, radius_m=choice.radius_m)
     except ExposureError as err:
-        st.error(str(err))
+        st.error(md(str(err)))
         return
     inside = bool(ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any())
     if not inside:
-        st.info(f"This walk lies outside {choice.dataset}, so none of its cameras are counted here. Load the "
+        st.info(f"This walk lies outside {md(choice.dataset)}, so none of its cameras are counted here. Load the "
                 "cameras of that place on the Camera data page and use them on every page, or choose the "
                 "dataset that covers it in the sidebar.")
     several = len(result.tracks) > 1
@@ -325,7 +324,7 @@ def audit() -> None:
     else:
         c4.metric("Time in view", "—", help="the track has no timestamps")
     for note in result.notes:
-        st.caption(f"Left out: {note}.")
+        st.caption(f"Left out: {md(note)}.")
     compared = []
     if inside:
         with st.spinner("Finding the fewest-camera route between each walk's start and end…"):
@@ -334,14 +333,14 @@ def audit() -> None:
         for c in compared:
             head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
             if c.comparison is None:
-                st.write(f"**{html.escape(head)}**: not compared — {html.escape(c.reason)}.")
+                st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
                 continue
             walked = c.comparison
             fewer = walked.walk_frt_cameras - walked.route.frt_cameras
             verdict = (f"{fewer} FRT camera{'s' if fewer != 1 else ''} fewer were possible" if fewer > 0 else
                        "no route between the same ends passes fewer FRT cameras")
             proven = "" if walked.route.optimal else " (the fewest-camera search was not proven within its time limit)"
-            st.write(f"**{html.escape(head)}**: {html.escape(walked.text)} — {verdict}{proven}.")
+            st.write(f"**{md(head)}**: {md(walked.text)} — {verdict}{proven}.")
         st.caption("The fewest-camera route runs between the same start and end, at most as long as the walk or "
                    f"{settings.max_detour:.0%} longer than the shortest route, whichever allows more; the thin dark "
                    "line on the map. " + counted_caption(ctx))

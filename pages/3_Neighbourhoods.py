@@ -12,6 +12,7 @@ from app import cache
 from app.legend import legend
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
+from app.text import md
 from exposure._errors import ExposureError
 from exposure.areas import (
     DENSITY_TOOLTIP,
@@ -114,13 +115,13 @@ try:
             areas = read_areas(upload.getvalue(), source_name=upload.name)
             rejected = areas.attrs.get("rejected", [])
             if rejected:
-                st.warning(f"{upload.name}: {len(rejected)} feature(s) left out or repaired:\n\n"
-                           + "\n".join(f"- feature {r['feature']}: {r['reason']}" for r in rejected[:20]))
+                st.warning(f"{md(upload.name)}: {len(rejected)} feature(s) left out or repaired:\n\n"
+                           + "\n".join(f"- feature {r['feature']}: {md(r['reason'])}" for r in rejected[:20]))
     table = None if areas is None else density_by_area(
         areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt, index=ds.index,
         settings=ctx.settings, extent=ds.extent)
 except ExposureError as err:
-    st.error(str(err))
+    st.error(md(str(err)))
     table = None
 
 if table is not None:
@@ -130,7 +131,7 @@ if table is not None:
                 "showing cameras per km² instead. Upload polygons with a population column to use this measure.")
         measure = "per_km2"
     if measure.startswith("effective"):
-        st.info(f"**Effective cameras.** {table.attrs.get('effective', '')}")
+        st.info(f"**Effective cameras.** {md(table.attrs.get('effective', ''))}")
         if table["effective_cameras"].isna().all():
             st.warning("These cameras have no mount, so none is known to be on street furniture and effective "
                        "cameras cannot be worked out.")
@@ -152,12 +153,12 @@ if table is not None:
     no_data = int(table.attrs.get("no_camera_data", 0))
     if no_data:
         st.warning(f"**{no_data:,} of {len(table):,} areas have no camera data**: they lie outside where the camera "
-                   f"source looked ({table.attrs.get('extent', '')}). They are dark grey on the map, at the end of "
+                   f"source looked ({md(table.attrs.get('extent', ''))}). They are dark grey on the map, at the end of "
                    "the table with empty camera figures, empty in the CSV and GeoJSON, and left out of the ranking: "
                    "no data is not the same as few cameras.")
     st.caption("The basemap is the dataset's own walking network; no map tiles are fetched.")
     st.caption(counted_caption(ctx))
-    st.info(f"**What the areas are.** {table.attrs.get('note', '')}")
+    st.info(f"**What the areas are.** {md(table.attrs.get('note', ''))}")
     if source != "upload":
         st.caption("Rates for areas at the edge of the extract are less reliable: streets and cameras beyond "
                    "the extract's box are missing, and cells there hold little street.")

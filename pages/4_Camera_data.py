@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,17 @@ import streamlit as st
 
 from app import cache
 from app.sidebar import sidebar
-from app.state import LOADED, active, clear_uploaded, counted_caption, uploaded_source, use_loaded
+from app.state import (
+    LOADED,
+    active,
+    clear_uploaded,
+    counted_caption,
+    forget_loaded,
+    set_loaded,
+    uploaded_source,
+    use_loaded,
+)
+from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import (
@@ -29,10 +38,12 @@ from exposure.cameras import (
     cameras_to_geojson,
     frt_policy,
     load_cameras,
+    load_cameras_bytes,
     load_extent,
     verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
+from exposure.export import neutralise_formulas
 from exposure.layers import camera_layers, deck, fit_view
 from exposure.sources.decode import DECODE_METHOD
 
@@ -60,19 +71,8 @@ FORMAT_HELP = (
 
 
 def load_upload(name: str, data: bytes, fmt: str | None) -> CameraLoad:
-    """Read an uploaded file under its own name, so reports and errors name it, not a temporary copy."""
-    safe_name = Path(name).name or "upload"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / safe_name
-        path.write_bytes(data)
-        try:
-            load = load_cameras(path, format=fmt)
-        except ExposureError as err:
-            msg = str(err).replace(str(path), safe_name)
-            raise type(err)(msg) from err
-    rejected = load.rejected.copy()
-    rejected["file"] = rejected["file"].astype(str).str.replace(str(path), safe_name, regex=False)
-    return CameraLoad(cameras=load.cameras, rejected=rejected, source=safe_name, extent=load.extent)
+    """Read an uploaded file from memory under its own name, so reports and errors name it."""
+    return load_cameras_bytes(data, name=name, format=fmt)
 
 
 def dropped_rows(rejected: pd.DataFrame) -> int:
@@ -88,7 +88,7 @@ def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
         return
     failed = st.session_state.get(FAILED)
     if failed is not None and failed[0] == stamp:
-        st.error(failed[1])
+        st.error(md(failed[1]))
         return
     limit_mb = settings.max_camera_file_mb
     if uploaded.size > limit_mb * 1e6:
@@ -98,21 +98,21 @@ def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
         )
     else:
         try:
-            with st.spinner(f"Reading {uploaded.name}…"):
+            with st.spinner(f"Reading {md(uploaded.name)}…"):
                 load = load_upload(uploaded.name, uploaded.getvalue(), FORMATS[fmt_label])
         except ExposureError as err:
             msg = str(err)
         else:
-            st.session_state[LOADED] = {
+            set_loaded({
                 "cameras": load.cameras, "rejected": load.rejected, "source": load.source, "stamp": stamp,
                 "extent": load_extent(load),
-            }
+            })
             st.session_state.pop(FAILED, None)
             return
     # A file that cannot be read replaces the one shown before: its report would be misleading here.
-    st.session_state.pop(LOADED, None)
+    forget_loaded()
     st.session_state[FAILED] = (stamp, msg)
-    st.error(msg)
+    st.error(md(msg))
 
 
 def _download_decode() -> None:
@@ -123,11 +123,10 @@ def _download_decode() -> None:
             load = load_cameras(path, format="decode")
     except ExposureError as err:
         st.session_state[FAILED] = (("decode-nyc",), str(err))
-        st.session_state.pop(LOADED, None)
+        forget_loaded()
         return
-    st.session_state[LOADED] = {"cameras": load.cameras, "rejected": load.rejected,
-                                "source": "Decode Surveillance NYC (Amnesty)", "stamp": ("decode-nyc",),
-                                "extent": load_extent(load)}
+    set_loaded({"cameras": load.cameras, "rejected": load.rejected, "source": "Decode Surveillance NYC (Amnesty)",
+                "stamp": ("decode-nyc",), "extent": load_extent(load)})
     st.session_state.pop(FAILED, None)
 
 
@@ -135,7 +134,7 @@ def _forget_removed_file() -> None:
     # Runs only when the user removes the file from the uploader, not when they come back to
     # the page (the uploader is then empty too, but the loaded file should stay).
     if st.session_state.get("cam_file") is None:
-        st.session_state.pop(LOADED, None)
+        forget_loaded()
         st.session_state.pop(FAILED, None)
 
 
@@ -146,7 +145,7 @@ def _report(loaded: dict[str, Any]) -> None:
     n_dropped = dropped_rows(rejected)
     n_ignored = int(rejected["reason"].astype(str).str.endswith("camera kept").sum())
 
-    st.subheader(f"What was read from {source}")
+    st.subheader(f"What was read from {md(source)}")
     c1, c2, c3 = st.columns(3)
     c1.metric("Cameras loaded", f"{len(cameras):,}")
     c2.metric("Rows rejected", f"{n_dropped:,}")
@@ -158,7 +157,7 @@ def _report(loaded: dict[str, Any]) -> None:
         st.warning(f"{rows} rejected; {kept} kept. "
                    "The table below says which rows and why.")
     else:
-        st.success(f"Every row of {source} was read: {len(cameras):,} cameras.")
+        st.success(f"Every row of {md(source)} was read: {len(cameras):,} cameras.")
     if n_ignored:
         st.info(f"{n_ignored:,} optional values could not be read and were left out; those cameras are kept.")
     decode = cameras["source"].astype(str).eq("decode").to_numpy()
@@ -171,7 +170,7 @@ def _report(loaded: dict[str, Any]) -> None:
                 "still available from the command line (`--decode-total n_cameras`).")
     if len(rejected):
         st.dataframe(rejected.astype({"value": str}), hide_index=True, key="cam_rejected_table")
-        st.download_button("Download the report (CSV)", rejected.to_csv(index=False),
+        st.download_button("Download the report (CSV)", neutralise_formulas(rejected).to_csv(index=False),
                            file_name=f"{Path(source).stem}_rejected_rows.csv", mime="text/csv",
                            key="cam_rejected_csv")
 
@@ -205,7 +204,7 @@ with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
               help="25,536 cameras counted by volunteers at 43,406 New York intersections (CC BY-NC-ND 4.0).")
     failed = st.session_state.get(FAILED)
     if failed is not None and failed[0] == ("decode-nyc",):
-        st.error(failed[1])
+        st.error(md(failed[1]))
 
 loaded = st.session_state.get(LOADED)
 if loaded is not None:
@@ -220,18 +219,18 @@ st.caption(counted_caption(ctx))
 if loaded is not None:
     shown: pd.DataFrame = loaded["cameras"]
     shown_name = str(loaded["source"])
-    st.header(f"Inspect the cameras from {shown_name}")
+    st.header(f"Inspect the cameras from {md(shown_name)}")
     if uploaded_source() != shown_name:
         st.caption("Loaded here only: the other pages count them once you press "
                    "“Use these cameras on every page”.")
 elif uploaded_source() is not None:
     shown = ds.cameras
     shown_name = str(uploaded_source())
-    st.header(f"Inspect the cameras from {shown_name}")
+    st.header(f"Inspect the cameras from {md(shown_name)}")
 else:
     shown = ds.cameras
     shown_name = choice.dataset
-    st.header(f"Inspect the cameras of {choice.dataset}")
+    st.header(f"Inspect the cameras of {md(choice.dataset)}")
 
 cameras = apply_frt_policy(shown, frt_policy(choice.frt_policy))
 f1, f2, f3, f4, f5 = st.columns(5)
@@ -256,17 +255,17 @@ filtered = cameras[keep].reset_index(drop=True)
 counted = filtered["frt_tier"].isin(FRT_CAPABLE_TIERS) & filtered["verification"].isin(
     verification_policy(choice.verification))
 m1, m2 = st.columns(2)
-m1.metric("Cameras shown", f"{len(filtered):,}", help=f"of {len(cameras):,} in {shown_name}")
+m1.metric("Cameras shown", f"{len(filtered):,}", help=f"of {len(cameras):,} in {md(shown_name)}")
 m2.metric("Counted as FRT-capable", f"{int(counted.sum()):,}",
           help=f"under FRT policy {choice.frt_policy} and verification {choice.verification}")
 
 inside = pd.Series(ds.covers(cameras["lon"], cameras["lat"]), index=cameras.index)
 if len(cameras) and not inside.any():
-    st.info(f"These cameras are outside the streets of {choice.dataset}; routes won't see them. "
+    st.info(f"These cameras are outside the streets of {md(choice.dataset)}; routes won't see them. "
             "Choose the dataset that covers them in the sidebar.")
 elif not inside.all():
     st.info(f"{int((~inside).sum()):,} of these {len(cameras):,} cameras are outside the streets of "
-            f"{choice.dataset}; routes won't see them.")
+            f"{md(choice.dataset)}; routes won't see them.")
 
 if len(filtered):
     lon, lat, zoom = fit_view(filtered["lon"], filtered["lat"], height_px=560)

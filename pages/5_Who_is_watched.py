@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import tempfile
 from pathlib import Path
 
 import altair as alt
@@ -17,25 +16,27 @@ import streamlit as st
 from app.legend import legend
 from app.sidebar import sidebar
 from app.state import (
-    active,
     counted_caption,
     loaded_waiting,
+    try_active,
     uploaded_cameras,
     uploaded_source,
     use_loaded,
 )
+from app.text import md
 from exposure._errors import ExposureError
-from exposure.areas import density_by_area, density_layer, density_legend, named_areas
+from exposure.areas import DENSITY_TOOLTIP, AreaError, density_by_area, density_layer, density_legend, named_areas
 from exposure.cameras import (
     CameraExtent,
     CameraLoad,
     describe_policies,
     load_cameras,
+    load_cameras_bytes,
     load_extent,
     select_cameras,
 )
 from exposure.layers import deck
-from exposure.nyc import NYC_AREA_SETS, in_nyc
+from exposure.nyc import NYC_AREA_SETS, in_nyc, package_data_dir
 from exposure.watched import AmnestyModel, WatchedResult, amnesty_model, watched_analysis
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
@@ -48,11 +49,6 @@ MEASURES = {"per_km2": ("cameras_per_km2", "cameras per km²"),
                                              "effective cameras (Amnesty) per 1,000 residents")}
 MEASURE_HELP = ("Effective cameras (Amnesty International): the ground within 120 m of cameras on street furniture, "
                 "overlaps counted once, in units of one camera's 120 m disc. Cameras on buildings do not count.")
-TOOLTIP = {
-    "html": "<b>{name}</b><br/>{label}: {value}<br/>cameras: {cameras} · FRT-capable: {frt_cameras}<br/>"
-            "residents: {population} · non-white: {nonwhite_pct} %",
-    "style": {"fontSize": "12px"},
-}
 DECODE_HELP = ("Amnesty International's Decode Surveillance NYC counts_per_intersections.csv (or any camera file "
                "the Camera data page reads).")
 
@@ -64,15 +60,7 @@ def _load_path(path: str, mtime: float) -> CameraLoad:  # mtime: re-read when th
 
 @st.cache_data(show_spinner="Reading the uploaded cameras…", max_entries=4)
 def _load_bytes(name: str, digest: str, data: bytes) -> CameraLoad:  # digest keys the cache cheaply
-    safe_name = Path(name).name or "upload.csv"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / safe_name
-        path.write_bytes(data)
-        try:
-            load = load_cameras(path)
-        except ExposureError as err:
-            raise type(err)(str(err).replace(str(path), safe_name)) from err
-    return CameraLoad(cameras=load.cameras, rejected=load.rejected, source=safe_name, extent=load.extent)
+    return load_cameras_bytes(data, name=name)
 
 
 def _cap(text: str) -> str:
@@ -81,7 +69,7 @@ def _cap(text: str) -> str:
 
 def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
     s = describe_policies(frt_policy, verification)
-    return (f"Counted: cameras from **{source}**; FRT policy **{s['frt_policy']}** (capable tiers: "
+    return (f"Counted: cameras from **{md(source)}**; FRT policy **{s['frt_policy']}** (capable tiers: "
             f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**.")
 
 
@@ -122,16 +110,22 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
     for f in model.fits:
         st.caption(f.sentence() + ".")
     fresh = [c for c in model.caveats if c not in said]  # the cameras' own caveats are listed below already
-    st.warning("**Not the same study as Amnesty's.**\n\n" + "\n".join(f"- {c}" for c in fresh))
+    st.warning("**Not the same study as Amnesty's.**\n\n" + "\n".join(f"- {md(c)}" for c in fresh))
 
 
 st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
-ds, ctx = active(choice)
 
 st.title("Who is watched")
 st.caption("Do New York neighbourhoods with more non-white residents have more cameras? Camera density set "
            "against the share of non-white residents, area by area, with the uncertainty and the caveats.")
+
+try:
+    package_data_dir()
+except AreaError as err:
+    st.warning(f"**New York's neighbourhoods and their census figures are not available here**: {md(err)}. This "
+               "page needs them; every other page works without them.")
+    st.stop()
 
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key="ww_source")
@@ -156,27 +150,31 @@ extent: CameraExtent | None = None
 waiting = loaded_waiting()
 try:
     if source == "session":
-        in_use = uploaded_cameras()
-        inside = in_nyc(ds.cameras["lon"], ds.cameras["lat"])
-        if waiting is not None:
-            n_nyc = int(in_nyc(waiting["cameras"]["lon"], waiting["cameras"]["lat"]).sum())
-            st.info(f"A file you read on the *Camera data* page is waiting: **{waiting['source']}**, "
-                    f"{len(waiting['cameras']):,} cameras, {n_nyc:,} of them in New York City. It is not in use yet: "
-                    "this page counts " + (f"**{uploaded_source()}**" if in_use else f"the cameras of **{ds.name}**")
-                    + ".")
-            st.button(f"Use {waiting['source']} on every page", key="ww_use_loaded", on_click=use_loaded,
-                      type="primary")
-        if not inside.any():
-            where = f"uploaded cameras from **{uploaded_source()}**" if in_use else f"cameras of dataset **{ds.name}**"
-            st.info(f"The {where} are not in New York City. "
-                    + ("Use the waiting file above, or choose" if waiting is not None else "Choose")
-                    + " *Upload a Decode CSV* or *A file on this computer* above and give Amnesty's Decode "
-                    "Surveillance NYC `counts_per_intersections.csv`.")
-        else:
-            cameras, counted, frt = ds.cameras, ctx.exposure.counted, ctx.exposure.frt
-            # an upload covers where its file looked, whatever the dataset's streets; the dataset's own, its box
-            extent = in_use[1] if in_use is not None else ds.extent
-            caption = counted_caption(ctx)
+        found = try_active(choice)  # None: the dataset cannot be loaded, and the page said why
+        if found is not None:
+            ds, ctx = found
+            in_use = uploaded_cameras()
+            inside = in_nyc(ds.cameras["lon"], ds.cameras["lat"])
+            if waiting is not None:
+                n_nyc = int(in_nyc(waiting["cameras"]["lon"], waiting["cameras"]["lat"]).sum())
+                counts = f"**{md(uploaded_source())}**" if in_use else f"the cameras of **{md(ds.name)}**"
+                st.info(f"A file you read on the *Camera data* page is waiting: **{md(waiting['source'])}**, "
+                        f"{len(waiting['cameras']):,} cameras, {n_nyc:,} of them in New York City. It is not in use "
+                        f"yet: this page counts {counts}.")
+                st.button(f"Use {md(waiting['source'])} on every page", key="ww_use_loaded", on_click=use_loaded,
+                          type="primary")
+            if not inside.any():
+                where = (f"uploaded cameras from **{md(uploaded_source())}**" if in_use
+                         else f"cameras of dataset **{md(ds.name)}**")
+                st.info(f"The {where} are not in New York City. "
+                        + ("Use the waiting file above, or choose" if waiting is not None else "Choose")
+                        + " *Upload a Decode CSV* or *A file on this computer* above and give Amnesty's Decode "
+                        "Surveillance NYC `counts_per_intersections.csv`.")
+            else:
+                cameras, counted, frt = ds.cameras, ctx.exposure.counted, ctx.exposure.frt
+                # an upload covers where its file looked, whatever the dataset's streets; the dataset's own, its box
+                extent = in_use[1] if in_use is not None else ds.extent
+                caption = counted_caption(ctx)
     else:
         load: CameraLoad | None = None
         if source == "upload":
@@ -197,14 +195,14 @@ try:
                 load = _load_path(str(path), path.stat().st_mtime if path.is_file() else 0.0)
         if load is not None:
             if len(load.rejected):
-                st.warning(f"{load.source}: {len(load.rejected)} row(s) rejected or corrected; the Camera data page "
-                           "lists them.")
+                st.warning(f"{md(load.source)}: {len(load.rejected)} row(s) rejected or corrected; the Camera data "
+                           "page lists them.")
             selected = select_cameras(load.cameras, frt_policy=choice.frt_policy, verification=choice.verification)
             cameras, counted, frt = selected, np.ones(len(selected), dtype=bool), selected["frt_capable"].to_numpy()
             extent = load_extent(load)
             caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
             if not in_nyc(selected["lon"], selected["lat"]).any():
-                st.warning(f"None of the cameras in {load.source} is in New York City.")
+                st.warning(f"None of the cameras in {md(load.source)} is in New York City.")
     if cameras is not None:
         policies = describe_policies(choice.frt_policy, choice.verification)
         table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt, settings=policies,
@@ -216,7 +214,7 @@ try:
             named_areas("nyc-nta"), cameras, counted=counted, frt=frt, settings=policies, extent=extent)
         model = amnesty_model(finest, frt_only=frt_only, min_population=float(min_population))
 except ExposureError as err:
-    st.error(str(err))
+    st.error(md(str(err)))
     result = None
 
 if result is not None and table is not None and cameras is not None and counted is not None and frt is not None:
@@ -230,7 +228,7 @@ if result is not None and table is not None and cameras is not None and counted 
     t2.metric("FRT-capable", f"{n_frt:,}", help="of those counted, under the sidebar's FRT policy")
     t3.metric("In New York City", f"{in_city:,}", help="counted cameras inside the box around the five boroughs")
     t4.metric("Areas with camera data", f"{int(covered.sum()):,} of {len(table):,}",
-              help=f"where the camera source looked: {table.attrs.get('extent', '')}")
+              help=f"where the camera source looked: {md(table.attrs.get('extent', ''))}")
     city = result.citywide
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Spearman rho (citywide)", "n/a" if city.rho is None else f"{city.rho:+.2f}")
@@ -255,7 +253,7 @@ if result is not None and table is not None and cameras is not None and counted 
         shown["geometry"] = shown.geometry.simplify(0.0001, preserve_topology=True)  # ~10 m: lighter map
         lon, lat = (float(v) for v in shown.geometry.union_all().centroid.coords[0])
         st.pydeck_chart(deck([density_layer(shown, result.measure, label=result.label)], lon=lon, lat=lat, zoom=9.5,
-                             tooltip=TOOLTIP), height=480, key="ww_map")
+                             tooltip=DENSITY_TOOLTIP), height=480, key="ww_map")
         legend(density_legend(shown, result.measure, label=result.label), title=_cap(result.label))
         st.caption("No map tiles are fetched.")
     with right:
@@ -263,9 +261,9 @@ if result is not None and table is not None and cameras is not None and counted 
         if result.fit is not None:
             st.caption(f"Dashed line: least-squares fit, {result.fit.slope / 10:+.2f} {result.label} per 10 "
                        f"percentage points of non-white share (R² {result.fit.r2:.2f}).")
-    st.info("**Read this before quoting the figures.**\n\n" + "\n".join(f"- {c}" for c in result.caveats))
+    st.info("**Read this before quoting the figures.**\n\n" + "\n".join(f"- {md(c)}" for c in result.caveats))
     st.caption(caption)
-    st.caption(table.attrs.get("note", ""))
+    st.caption(md(table.attrs.get("note", "")))
 
     st.subheader(f"Areas ranked by {result.label}")
     ranked = result.included.rename(columns={

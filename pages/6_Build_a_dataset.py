@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,9 +11,10 @@ import streamlit as st
 
 from app import cache
 from app.sidebar import choose_dataset, sidebar
+from app.text import md
 from exposure import online
 from exposure._errors import DatasetError, ExposureError
-from exposure.datasets import available_datasets
+from exposure._memfile import uploaded_file
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -38,21 +38,19 @@ def suggested_name(text: str) -> str:
     return slug or "my-city"
 
 
-def _save_upload(upload: UploadedFile, folder: str) -> Path:
-    path = Path(folder) / (Path(upload.name).name or "upload")
-    path.write_bytes(upload.getvalue())
-    return path
+def _in_memory(upload: UploadedFile, stack: ExitStack) -> Path:
+    return stack.enter_context(uploaded_file(upload.getvalue(), upload.name))
 
 
 def build(how: str, inputs: dict[str, Any], *, name: str, progress: online.Progress) -> Dataset:
-    """Run the chosen builder; uploads are written to a temporary folder for the build's length."""
+    """Run the chosen builder; uploads are files in memory for the build's length, never on disk."""
     with ExitStack() as stack:
         cameras = None
         if inputs["cameras"] is not None:
-            cameras = _save_upload(inputs["cameras"], stack.enter_context(tempfile.TemporaryDirectory()))
+            cameras = _in_memory(inputs["cameras"], stack)
         if how == "pbf":
             if inputs["pbf_upload"] is not None:
-                pbf = _save_upload(inputs["pbf_upload"], stack.enter_context(tempfile.TemporaryDirectory()))
+                pbf = _in_memory(inputs["pbf_upload"], stack)
             elif inputs["pbf_path"].strip():
                 pbf = Path(inputs["pbf_path"].strip())
             else:
@@ -117,8 +115,8 @@ with st.expander("Options"):
 suggested = suggested_name(typed)
 name = st.text_input("Save as", key="bd_name", placeholder=suggested,
                      help="Letters, digits, '-', '_' or '.'. Empty: the suggestion shown.").strip() or suggested
-if name in available_datasets():
-    st.caption(f"A dataset called **{name}** exists; building replaces it.")
+if name in cache.choices():
+    st.caption(f"A dataset called **{md(name)}** exists; building replaces it.")
 
 if how == "pbf":
     st.info("Offline: the extract is read on this machine and nothing is sent anywhere.", icon="🔒")
@@ -127,31 +125,38 @@ else:
 
 if st.button("Build", key="bd_build", type="primary"):
     st.session_state.pop(BUILT, None)
-    replacing = name in available_datasets()
+    replacing = name in cache.choices()
     try:
-        with st.status(f"Building {name}…", expanded=True) as status:
-            ds = build(how, inputs, name=name, progress=status.write)
-            status.update(label=f"Built {name}", state="complete", expanded=False)
+        with st.status(f"Building {md(name)}…", expanded=True) as status:
+            ds = build(how, inputs, name=name, progress=lambda message: status.write(md(message)))
+            status.update(label=f"Built {md(name)}", state="complete", expanded=False)
     except ExposureError as err:
-        st.error(str(err))
+        st.error(md(str(err)))
     else:
         if replacing:
             # the app keeps loaded datasets by name: drop the old one
             cache.dataset.clear()
             cache.context.clear()
             cache.base_layers.clear()
-        st.session_state[BUILT] = ds.summary()
+        if "saved" in ds.info:
+            cache.unsaved().pop(ds.name, None)
+        else:  # the cache folder would not take it: keep it in memory for every session until the app stops
+            cache.unsaved()[ds.name] = ds
+        st.session_state[BUILT] = {**ds.summary(), "save_note": ds.info.get("save_note")}
         choose_dataset(ds.name)  # built to be used: every page now counts it
         st.rerun()  # so that the sidebar lists and shows the new dataset straight away
 
 built = st.session_state.get(BUILT)
 if built is not None:
     st.success(
-        f"Built **{built['name']}**: {built['nodes']:,} street nodes, {built['street_km']:,} km of street, "
-        f"{built['cameras']:,} cameras. Every page now uses it (sidebar → **Dataset**, where you can switch "
-        f"back), and it works as `--dataset {built['name']}` on the command line."
+        f"Built **{md(built['name'])}**: {built['nodes']:,} street nodes, {built['street_km']:,} km of street, "
+        f"{built['cameras']:,} cameras. Every page now uses it (sidebar → **Dataset**, where you can switch back)"
+        + ("." if built.get("save_note") else f", and it works as `--dataset {md(built['name'])}` on the command line.")
     )
+    if built.get("save_note"):
+        st.warning(f"**Not saved**: {md(built['save_note'])}. Every page can use it until the app stops; the command "
+                   "line cannot.")
     if built["rejected_camera_rows"]:
         st.caption(f"{built['rejected_camera_rows']:,} camera row(s) were rejected or corrected; see the "
                    "Camera data page with this dataset chosen.")
-    st.caption(built["description"])
+    st.caption(md(built["description"]))

@@ -12,9 +12,10 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from app import cache, plan_cache
+from app import cache, keep, plan_cache
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
+from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
@@ -46,6 +47,12 @@ PRESETS = pd.read_csv(PRESETS_PATH) if PRESETS_PATH.is_file() else pd.DataFrame(
 PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
+#: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
+PLAN_KEYS = ("pp_site", "pp_gathering", "pp_via", "pp_dispersal", "pp_areas", "pp_corners", "pp_avoid_cameras",
+             "pp_no_frt", "pp_objective", "pp_detour", "pp_regroup", "pp_avoid_radius", "pp_show_shortest")
+for key, value in (keep.kept("plan") or {}).items():
+    if key in PLAN_KEYS:
+        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
 for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
                      ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
                      ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
@@ -148,8 +155,8 @@ st.title("Protest plan")
 st.caption(counted_caption(ctx))
 st.write("How people reach a protest site and leave it past the fewest face-recognition-capable cameras: "
          "several gathering points, marches through via points, a way out, places and cameras to avoid, regroup "
-         "points, and route cards to print. Everything is computed on this machine; the plan lives in this browser "
-         "session and in the files you download, nowhere else.")
+         "points, and route cards to print. Everything is computed on this machine; the plan lives in this app's "
+         "memory for your session (a reload keeps it) and in the files you download, nowhere else.")
 
 with st.expander("Load a saved plan (JSON)"):
     saved = st.file_uploader("Plan file", type=["json"], key="pp_load",
@@ -158,7 +165,7 @@ with st.expander("Load a saved plan (JSON)"):
         try:
             load_plan(saved.getvalue(), saved.name)
         except ExposureError as err:
-            st.error(str(err))
+            st.error(md(str(err)))
 
 # --- the request ----------------------------------------------------------------------------------
 
@@ -199,14 +206,14 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
             st.session_state["pp_areas"].append(area_around(place.lat, place.lon, float(radius),
                                                             name=area_name.strip() or None))
         except ExposureError as err:
-            st.error(str(err))
+            st.error(md(str(err)))
     areas_file = st.file_uploader("Upload areas to avoid (GeoJSON polygons)", type=["geojson", "json"],
                                   key="pp_avoid_upload")
     if areas_file is not None and once(areas_file):
         try:
             st.session_state["pp_areas"].extend(areas_from_geojson(areas_file.getvalue(), where=areas_file.name))
         except (ExposureError, ValueError) as err:
-            st.error(str(err))
+            st.error(md(str(err)))
     corners: list[tuple[float, float]] = st.session_state["pp_corners"]
     if corners:
         c1, c2, c3 = st.columns([2, 1, 1])
@@ -216,16 +223,16 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
                 st.session_state["pp_areas"].append(area_from_vertices(corners, name=area_name.strip() or None))
                 st.session_state["pp_corners"] = []
             except ExposureError as err:
-                st.error(str(err))
+                st.error(md(str(err)))
         if c3.button("Forget the corners", key="pp_corners_clear"):
             st.session_state["pp_corners"] = []
     areas: list[AvoidArea] = st.session_state["pp_areas"]
     if areas:
-        keep = st.multiselect("Areas avoided (remove one to stop avoiding it)", list(range(len(areas))),
-                              default=list(range(len(areas))), format_func=lambda i: areas[i].name,
-                              key=f"pp_areas_keep_{len(areas)}")
-        if len(keep) < len(areas):
-            st.session_state["pp_areas"] = [areas[i] for i in keep]
+        still = st.multiselect("Areas avoided (remove one to stop avoiding it)", list(range(len(areas))),
+                               default=list(range(len(areas))), format_func=lambda i: areas[i].name,
+                               key=f"pp_areas_keep_{len(areas)}")
+        if len(still) < len(areas):
+            st.session_state["pp_areas"] = [areas[i] for i in still]
             st.rerun()
     st.multiselect("Cameras to avoid", sorted(ds.cameras["camera_id"].astype(str)), key="pp_avoid_cameras",
                    help="Camera ids from the map's tooltips or the Camera data page.")
@@ -238,8 +245,15 @@ objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: 
 detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
 
+# kept for this session across a reload, in memory only, before the plan is worked out (a reload may come
+# before that ends); a session that has not started a plan keeps nothing
+keep.save("plan", {k: (list(v) if isinstance(v, list) else v) for k in PLAN_KEYS
+                   if (v := st.session_state.get(k)) is not None},
+          start=bool(st.session_state["pp_site"].strip() or lines("pp_gathering") or lines("pp_dispersal")
+                     or st.session_state["pp_areas"]))
+
 for kind, text in st.session_state["pp_messages"]:
-    {"info": st.info, "warning": st.warning}.get(kind, st.error)(text)
+    {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
 st.session_state["pp_messages"] = []
 
 
@@ -262,7 +276,7 @@ def request_from_widgets() -> PlanRequest | None:
              for role, key in LISTS.items()}
     if errors or site is None:
         for e in errors:
-            st.error(e)
+            st.error(md(e))
         return None
     return PlanRequest(
         site=site, gathering=tuple(p for p in found["gathering"] if p), via=tuple(p for p in found["via"] if p),
@@ -282,7 +296,7 @@ def compute(request: PlanRequest) -> Plan | None:
             try:
                 plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s)
             except ExposureError as err:
-                st.error(str(err))
+                st.error(md(str(err)))
                 return None
         memo.clear()  # one plan at a time: nothing about it outlives the session's latest request
         memo[key] = plan
@@ -311,7 +325,7 @@ def click_to(action: str, lat: float, lon: float) -> None:
 def plan_map(plan: Plan | None, show_shortest: bool) -> None:
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
     layers: list[pdk.Layer] = [*cache.base_layers(choice.dataset), camera_layer(cameras, radius_px=3)]
-    areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"<b>Avoid: {html.escape(a.name)}</b>"}
+    areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"Avoid: {a.name}"}
              for a in st.session_state["pp_areas"] for poly in getattr(a.geometry, "geoms", [a.geometry])]
     if areas:
         layers.append(pdk.Layer("PolygonLayer", data=areas, get_polygon="polygon", get_fill_color=[200, 30, 45, 60],
@@ -335,7 +349,7 @@ def plan_map(plan: Plan | None, show_shortest: bool) -> None:
         passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
         layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
         marks = [{"lon": p.lon, "lat": p.lat, "colour": ROLE_COLOURS[role],
-                  "tooltip": f"<b>{html.escape(p.name)}</b><br/>{role} point"} for role, p in plan.points()]
+                  "tooltip": f"{p.name}\n{role} point"} for role, p in plan.points()]
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
                                 get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
                                 line_width_min_pixels=2, pickable=True))
@@ -419,12 +433,12 @@ if plan is None:
     plan_map(None, False)
 else:
     for note in plan.notes:
-        st.warning(note)
+        st.warning(md(note))
     broken = [j for j in plan.journeys if not j.feasible]
     if broken:
-        st.error("No route avoids everything you asked for " + ", ".join(j.name for j in broken) +
+        st.error("No route avoids everything you asked for " + ", ".join(md(j.name) for j in broken) +
                  ". The least-bad route is shown instead: " + " ".join(
-                     f"{b}." for j in broken for b in j.breaks))
+                     f"{md(b)}." for j in broken for b in j.breaks))
     else:
         st.success(f"{len(plan.journeys)} route(s) planned, each avoiding everything asked.")
     st.dataframe(summary_table(plan), hide_index=True, key="pp_table", width="stretch")
@@ -440,7 +454,7 @@ else:
     plan_map(plan, show_shortest)
     legend = " · ".join(
         f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
-        f"{html.escape(j.name)}" for i, j in enumerate(plan.journeys))
+        f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
     st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:
         st.subheader("Regroup points")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
+from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.batch import BatchRequest, read_pairs, rows_to_bytes, run_batch
@@ -50,15 +51,15 @@ data = uploaded.getvalue()
 try:
     pairs = read_pairs(uploaded.name, data=data)
 except ExposureError as err:
-    st.error(str(err))
+    st.error(md(str(err)))
     st.stop()
 if len(pairs) > settings.max_batch_pairs_dashboard:
-    st.error(f"{uploaded.name} has {len(pairs):,} pairs; the dashboard routes at most "
+    st.error(f"{md(uploaded.name)} has {len(pairs):,} pairs; the dashboard routes at most "
              f"{settings.max_batch_pairs_dashboard:,} at a time (settings.max_batch_pairs_dashboard). Split the "
              "file, or run `python -m exposure batch --pairs FILE --out routes.parquet`, which takes up to "
              f"{settings.max_batch_pairs:,} (settings.max_batch_pairs).")
     st.stop()
-st.write(f"**{len(pairs):,} pairs** in {uploaded.name}.")
+st.write(f"**{len(pairs):,} pairs** in {md(uploaded.name)}.")
 st.dataframe(pairs.head(10), hide_index=True, key="mt_preview")
 
 request = BatchRequest(objective=objective, max_detour=detour / 100, alternatives=int(alternatives),
@@ -73,7 +74,7 @@ if st.button("Route every pair", key="mt_run", type="primary"):
                            progress=status.write)
     except ExposureError as err:
         status.update(label="Stopped", state="error")
-        st.error(str(err))
+        st.error(md(str(err)))
         st.stop()
     status.update(label=f"Done in {result.seconds:,.1f} s", state="complete", expanded=False)
     st.session_state[RESULT] = {"key": key, "rows": result.rows, "summary": result.summary}

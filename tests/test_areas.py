@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from exposure import settings as exposure_settings
 from exposure.areas import (
     DENSITY_COLUMNS,
+    DENSITY_TOOLTIP,
     EFFECTIVE_RADIUS_M,
     AreaError,
     dataset_bounds,
@@ -512,13 +513,15 @@ def test_hexagons_are_named_after_the_places_in_or_near_them(helsinki, table) ->
     assert table["area_id"].str.match(r"^[0-9a-f]{15}$").all()  # the id stays the id
 
 
-def test_density_layer_escapes_names() -> None:
+def test_density_layer_tooltips_are_text() -> None:
     areas = gpd.GeoDataFrame({"area_id": ["a"], "name": ["<img src=x onerror=alert(1)>"]},
                              geometry=[square_km(24.9, 60.1)], crs=4326)
     layer = density_layer(density_by_area(areas, cameras_at([])), "cameras_per_km2")
     assert layer.type == "PolygonLayer"
     row = layer.data[0]
-    assert row["name"].startswith("&lt;img")
+    assert row["tooltip"].startswith("<img src=x onerror=alert(1)>\ncameras_per_km2: 0.00\n")  # as written…
+    assert DENSITY_TOOLTIP["text"] == "{tooltip}"  # …and shown as text, never as HTML
+    assert "html" not in DENSITY_TOOLTIP
     assert len(row["colour"]) == 4
     assert row["polygon"][0][0] == row["polygon"][0][-1]
 

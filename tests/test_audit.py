@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
 from exposure._errors import TrackError
-from exposure.audit import PER_CAMERA_COLUMNS, Audit, Piece, Track, audit_track, read_track
+from exposure.audit import PER_CAMERA_COLUMNS, Audit, Piece, Track, audit_track, read_track, read_track_bytes
 from exposure.cameras import CAMERA_COLUMNS, load_cameras
 from exposure.network import local_crs
 from tests.hostile import one_line, outcome
@@ -305,7 +305,7 @@ def test_point_list_is_lat_lon() -> None:
     assert track.times is None
 
 
-@pytest.mark.parametrize(
+BAD_TRACKS = pytest.mark.parametrize(
     ("name", "text", "match"),
     [
         ("empty.gpx", GPX_HEAD + "</gpx>", r"empty\.gpx: no <trkpt> or <rtept> points"),
@@ -329,9 +329,56 @@ def test_point_list_is_lat_lon() -> None:
          r"far\.geojson: \(24\.1, 95\.0\) is out of range as \(lon, lat\)"),
     ],
 )
+
+
+@BAD_TRACKS
 def test_bad_track_files(tmp_path: Path, name: str, text: str, match: str) -> None:
     with pytest.raises(TrackError, match=match):
         read_track(write(tmp_path, name, text))
+
+
+@BAD_TRACKS
+def test_bad_track_bytes_say_the_same_naming_the_upload(name: str, text: str, match: str) -> None:
+    with pytest.raises(TrackError, match=match) as info:
+        read_track_bytes(text.encode(), name=name)
+    assert str(info.value).startswith(f"{name}: ")
+
+
+def test_track_bytes_read_as_the_file_does(tmp_path: Path) -> None:
+    text = GPX_HEAD + (
+        "<trk><name>Morning</name>"
+        '<trkseg><trkpt lat="60.1" lon="24.1"><time>2024-05-01T10:00:00Z</time></trkpt>'
+        '<trkpt lat="60.2" lon="24.2"><time>2024-05-01T10:01:00Z</time></trkpt></trkseg></trk>'
+        '<trk><trkseg><trkpt lat="60.4" lon="24.4"><time>2024-05-01T10:03:00Z</time></trkpt>'
+        '<trkpt lat="60.5" lon="24.5"><time>2024-05-01T10:04:00Z</time></trkpt></trkseg></trk></gpx>'
+    )
+    line = json.dumps({"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]})
+    for name, content in (("walk.gpx", text), ("walk.geojson", line), ("walk.json", line)):
+        from_file = read_track(write(tmp_path, name, content))
+        from_bytes = read_track_bytes(("\ufeff" + content).encode(), name=f"/home/me/{name}")
+        np.testing.assert_array_equal(from_bytes.coordinates, from_file.coordinates)
+        assert from_bytes.pieces == from_file.pieces
+        assert (from_bytes.times is None) == (from_file.times is None)
+        assert from_bytes.source == f"/home/me/{name}"
+
+
+def test_track_bytes_never_touch_a_file(monkeypatch) -> None:
+    import builtins
+    import io
+    import os
+
+    def no_files(*args, **kwargs):
+        raise AssertionError("a file was opened")
+
+    for module, name in ((builtins, "open"), (io, "open"), (os, "open"), (Path, "open"), (Path, "write_bytes")):
+        monkeypatch.setattr(module, name, no_files)
+    track = read_track_bytes(b'{"type": "LineString", "coordinates": [[24.1, 60.1], [24.2, 60.2]]}', name="w.json")
+    assert len(track.coordinates) == 2
+
+
+def test_track_bytes_that_are_not_text_say_so() -> None:
+    with pytest.raises(TrackError, match=r"^walk\.gpx: not UTF-8 text"):
+        read_track_bytes(b"\xff\xfe\x00<gpx", name="walk.gpx")
 
 
 def test_parser_errors_are_chained(tmp_path: Path) -> None:

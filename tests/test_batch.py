@@ -109,6 +109,16 @@ def test_batch_on_two_workers_equals_routing_each_pair_alone_on_helsinki(helsink
     assert not out.with_name(out.name + ".parts").exists()  # parts are removed once the file is whole
 
 
+def test_local_workers_never_spill_to_disk(client):
+    def memory_config() -> dict:
+        import dask
+
+        return {k: dask.config.get(f"distributed.worker.memory.{k}") for k in ("target", "spill")}
+
+    for config in client.run(memory_config).values():
+        assert config == {"target": False, "spill": False}  # pairs and routes say where people go
+
+
 def test_batch_on_a_generated_city_equals_routing_each_pair_alone(client):
     spec = importlib.util.spec_from_file_location("bench_city", BENCH_CITY)
     city = importlib.util.module_from_spec(spec)

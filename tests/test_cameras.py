@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
@@ -25,6 +26,7 @@ from exposure.cameras import (
     describe_policies,
     frt_policy,
     load_cameras,
+    load_cameras_bytes,
     select_cameras,
     verification_policy,
 )
@@ -110,6 +112,74 @@ def test_format_forces_reader(tmp_path: Path) -> None:
     assert generic["kind"].tolist() == ["unknown"]
 
 
+# --------------------------------------------------------------------------- uploads, read from memory
+
+UPLOAD_CSV = b"id,lat,lon,kind\ncam-a,60.17,24.94,ptz\n,60.171,24.941,dome\ncam-c,abc,24.94,dome\n"
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("upload.csv", UPLOAD_CSV),
+    ("points.geojson", json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"kind": "dome"}, "geometry": {"type": "Point", "coordinates": [24.9, 60.1]}},
+        {"type": "Feature", "properties": {}, "geometry": None}]}).encode()),
+    ("cameras.osm", b'<osm><node id="7" lat="60.1" lon="24.9"><tag k="man_made" v="surveillance"/></node></osm>'),
+])
+def test_bytes_read_as_the_file_does_under_the_uploads_name(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    from_file = load_cameras(path)
+    from_bytes = load_cameras_bytes(data, name=f"/home/me/Downloads/{name}")
+    assert from_bytes.source == name
+    pd.testing.assert_frame_equal(from_bytes.cameras.drop(columns="source"), from_file.cameras.drop(columns="source"))
+    assert (from_bytes.rejected["file"] == name).all()
+    assert from_bytes.rejected["reason"].tolist() == from_file.rejected["reason"].tolist()
+
+
+def test_bytes_give_default_ids_from_the_uploads_name() -> None:
+    load = load_cameras_bytes(UPLOAD_CSV, name="walks.csv")
+    assert load.cameras["camera_id"].tolist() == ["cam-a", "walks:2"]
+    assert load.rejected["row"].tolist() == [3]
+
+
+def test_bytes_errors_name_the_upload_not_a_temporary_path() -> None:
+    with pytest.raises(CameraDataError, match=r"^camera file mine\.csv is empty") as info:
+        load_cameras_bytes(b"", name="mine.csv")
+    assert "/dev/shm" not in str(info.value)
+    assert "tmp" not in str(info.value)
+
+
+def test_bytes_force_a_format() -> None:
+    data = b"latitude,longitude,camera_type,radius,angle_of_view\n62.2,25.7,round,10,360\n"
+    assert load_cameras_bytes(data, name="data.txt", format="cctv-exposure").cameras["camera_id"].tolist() == [
+        "cctvx:1"]
+
+
+def test_a_pbf_upload_is_read_too() -> None:
+    from exposure.datasets import get_path
+
+    data = get_path("helsinki").read_bytes()
+    load = load_cameras_bytes(data, name="Helsinki.osm.pbf")
+    assert len(load.cameras) == 221
+    assert load.source == "Helsinki.osm.pbf"
+
+
+def test_bytes_leave_nothing_behind(monkeypatch, tmp_path: Path) -> None:
+    import os
+    import tempfile
+
+    from exposure._memfile import PREFIX, memory_folder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = memory_folder() or tmp_path
+    before = set(folder.glob(f"{PREFIX}{os.getpid()}-*"))
+    load_cameras_bytes(UPLOAD_CSV, name="upload.csv")
+    with pytest.raises(CameraDataError, match=r"bad\.csv"):
+        load_cameras_bytes(b"nothing", name="bad.csv")
+    assert set(folder.glob(f"{PREFIX}{os.getpid()}-*")) == before
+    if memory_folder() is not None:
+        assert list(tmp_path.iterdir()) == []  # the disk's temporary folder is never used
+
+
 # --------------------------------------------------------------------------- export round trips
 
 
@@ -178,6 +248,18 @@ def test_builtin_policies() -> None:
     policy = frt_policy("default")
     assert frt_policy(policy) is policy
     assert "unknown" in policy.description
+
+
+def test_csv_export_defuses_formulas_from_a_strangers_file() -> None:
+    cameras = cameras_from_osm_elements([("node/1", 24.9, 60.1, {"man_made": "surveillance"})], source="t").cameras
+    cameras.loc[0, "camera_id"] = "=HYPERLINK(\"http://x\",\"y\")"
+    cameras.loc[0, "agreement"] = "@SUM(1)"
+    text = cameras_to_csv(cameras)
+    assert isinstance(text, str)
+    row = pd.read_csv(io.StringIO(text)).iloc[0]
+    assert row["camera_id"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert row["agreement"] == "'@SUM(1)"
+    assert row["lon"] == 24.9  # numbers untouched
 
 
 def test_frt_policy_csv(tmp_path: Path) -> None:

@@ -67,6 +67,21 @@ def test_unknown_dataset_names_the_choices(tmp_cache) -> None:
         get_path("atlantis")
 
 
+def test_a_deleted_saved_dataset_says_so_and_how_to_get_it_back(tmp_cache) -> None:
+    import dataclasses
+
+    from exposure.datasets import save_dataset
+
+    path = save_dataset(dataclasses.replace(load_dataset("helsinki"), name="gone", _memo={}))
+    path.unlink()
+    with pytest.raises(DatasetError, match=r"nor one saved on this machine \(none is; a saved dataset's file may "
+                                           r"have been deleted\).* build it again"):
+        load_dataset("gone")
+    path.with_name("broken.pickle").write_bytes(b"not a pickle")
+    with pytest.raises(DatasetError, match=r"saved dataset 'broken' .* cannot be read; build it again"):
+        load_dataset("broken")
+
+
 def test_policies_change_what_is_counted(tmp_cache) -> None:
     ds = load_dataset("helsinki")
     everything = counts_summary(ds, ds.context(frt_policy_spec="all"))

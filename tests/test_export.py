@@ -20,7 +20,9 @@ from exposure.export import (
     ROUTE_COLOURS,
     audit_per_camera_csv,
     audit_to_json,
+    audit_tracks_csv,
     json_safe,
+    neutralise_formulas,
     plan_to_geojson,
     plan_to_gpx,
     plan_to_kml,
@@ -190,6 +192,29 @@ def test_audit_per_camera_csv() -> None:
     assert table["camera_id"].tolist() == ["'=HYPERLINK(\"x\")", "cctvx:2"]  # not run as a formula
     assert table["metres_in_view"].tolist() == [20.0, 5.0]
     assert table["seconds_in_view"].isna().all()
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_neutralise_formulas_prefixes_text_a_spreadsheet_would_run(start: str) -> None:
+    table = pd.DataFrame({"name": [f"{start}HYPERLINK(\"http://x\")", "Kauppatori", None], "n": [-1, 2, 3],
+                          "share": [-0.5, 0.1, float("nan")]})
+    safe = neutralise_formulas(table)
+    assert safe["name"].tolist()[:2] == [f"'{start}HYPERLINK(\"http://x\")", "Kauppatori"]
+    assert pd.isna(safe["name"].iloc[2])
+    pd.testing.assert_frame_equal(safe[["n", "share"]], table[["n", "share"]])  # numbers stay numbers
+    assert table["name"].iloc[0].startswith(start)  # the caller's table is left alone
+
+
+def test_audit_tracks_csv_defuses_a_track_name() -> None:
+    from exposure.audit import TRACK_COLUMNS
+
+    tracks = pd.DataFrame([{"track": 1, "name": "=cmd|' /C calc'!A0", "segments": 1, "length_m": 634.56,
+                            "cameras": 2, "frt_cameras": 1, "metres_in_view": 20.04, "metres_in_view_any": 25.04,
+                            "share_in_view": 0.03, "seconds_in_view": None, "seconds_total": None}],
+                          columns=list(TRACK_COLUMNS))
+    rows = pd.read_csv(io.StringIO(audit_tracks_csv(make_audit(tracks=tracks))))
+    assert rows["name"].iloc[0] == "'=cmd|' /C calc'!A0"
+    assert rows["track"].tolist() == ["1", "total"]
 
 
 # --------------------------------------------------------------------------- writing

@@ -37,9 +37,12 @@ def test_units_are_literal_strings_not_expressions() -> None:
     assert spec["layers"][1]["widthUnits"] == "pixels"
 
 
-def test_tooltip_values_are_escaped() -> None:
-    spec = json.loads(deck([camera_layer(cameras())], lon=0, lat=0).to_json())
-    assert spec["layers"][0]["data"][0]["camera_id"].startswith("&lt;img")
+def test_tooltips_are_text_never_html() -> None:
+    made = deck([camera_layer(cameras())], lon=0, lat=0)
+    spec = json.loads(made.to_json())
+    assert set(made._tooltip) == {"text", "style"}  # the browser sets innerText: a name is never markup
+    assert made._tooltip["text"] == "{tooltip}"
+    assert spec["layers"][0]["data"][0]["camera_id"] == cameras()["camera_id"].iloc[0]  # shown as written
 
 
 def test_streamlit_config_is_private() -> None:
@@ -55,13 +58,14 @@ def test_upload_limit_matches_the_loaders() -> None:
     assert config["server"]["maxUploadSize"] == settings.max_camera_file_mb
 
 
-def test_one_tooltip_template_with_escaped_fields() -> None:
-    spec = json.loads(deck([camera_layer(cameras()), route_layer([{"path": [[0, 0], [1, 1]], "colour": [0, 0, 0],
-                                                                   "label": "<b>x</b>"}])], lon=0, lat=0).to_json())
+def test_one_text_tooltip_template_for_every_layer() -> None:
+    made = deck([camera_layer(cameras()), route_layer([{"path": [[0, 0], [1, 1]], "colour": [0, 0, 0],
+                                                         "label": "<b>x</b>"}])], lon=0, lat=0)
+    spec = json.loads(made.to_json())
     camera, route = spec["layers"][0]["data"][0], spec["layers"][1]["data"][0]
-    assert "&lt;img src=x" in camera["tooltip"]
-    assert "<img" not in camera["tooltip"]
-    assert route["tooltip"] == "<b>&lt;b&gt;x&lt;/b&gt;</b>"
+    assert camera["tooltip"].startswith(f"{cameras()['camera_id'].iloc[0]}\nkind: ")  # one line per field
+    assert route["tooltip"] == "<b>x</b>"
+    assert "html" not in made._tooltip
 
 
 def test_fit_view_frames_every_point_with_a_margin() -> None:

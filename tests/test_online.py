@@ -480,6 +480,30 @@ def test_build_from_pbf_is_offline(fake_osm: FakeOSM, pbf_copy: Path) -> None:
     assert load_dataset("hki-copy").summary()["cameras"] == 221
 
 
+def test_a_read_only_cache_folder_still_gives_a_built_dataset(fake_osm: FakeOSM, pbf_copy: Path, monkeypatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+
+    from exposure import datasets
+
+    def read_only(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(datasets.tempfile, "NamedTemporaryFile", read_only)
+    said: list[str] = []
+    ds = build_from_pbf(pbf_copy, name="hki-ro", progress=said.append)
+    assert len(ds.cameras) == 221
+    assert "saved" not in ds.info
+    assert ds.info["save_note"].startswith("could not save the dataset 'hki-ro' in ")
+    assert "Read-only file system" in ds.info["save_note"]
+    assert ds.info["save_note"] in said
+    code = main(["build", "--name", "hki-ro", "--pbf", str(pbf_copy)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["saved"] is None
+    assert "could not save the dataset" in err
+
+
 def test_build_from_missing_pbf(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="file not found"):
         build_from_pbf(tmp_path / "none.osm.pbf", name="none")
