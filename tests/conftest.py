@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check answers, never speed: a deadline only makes them fail when the machine is busy.
+settings.register_profile("exposure", deadline=None)
+settings.load_profile("exposure")
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
