@@ -446,9 +446,13 @@ def slow_plan(ds: Dataset, ctx: RoutingContext, *, points: int = 12, seed: int =
 
 
 async def slow_user(url: str, *, start: float, until: float, trip: PlanTrip, records: list[Record]) -> None:
-    """Slow requests, back to back, from ``start`` until ``until``: the others must not wait for them."""
+    """Slow requests, back to back, from ``start``: the others must not wait for them.
+
+    A new one starts only in the first half of the time left, so that the last ends near ``until``.
+    """
     await asyncio.sleep(max(0.0, start - time.monotonic()))
-    while time.monotonic() < until:
+    last_start = start + (until - start) / 2
+    while time.monotonic() < last_start:
         await _timed(records, "slow", -1, slow_request(url, trip))
 
 
