@@ -35,7 +35,9 @@ run: dataset
 
 ## Run the whole test suite (unit, property-based, app and real-data tests).
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q -m "not load"
+	# the load test (20 sessions on one app server) alone, so that no other test's work is timed as theirs
+	$(PY) -m pytest -q -m load
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench
