@@ -338,6 +338,7 @@ def test_every_page_and_feature_offline_leaves_nothing_behind(browser, tmp_path,
 
     # nothing about the user's places, routes, plans or files is left behind
     assert any(cache.glob("helsinki-*.pickle")), f"the app did not use its own cache folder {cache}"
+    assert any((cache / "datasets").glob("walk-*.pickle")), "the dataset built was not saved in the cache folder"
     after = snapshot(shared, not_the_server)
     new_shared = [p for p, mtime in after.items() if p not in before or mtime > max(before[p], t0 - 1)]
     written = {Path(line) for line in writes_log.read_text(encoding="utf-8").splitlines()} if writes_log.exists() \
