@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-#: Folder of the on-disk dataset cache (ignored by git).
-cache_folder: Path = Path(__file__).resolve().parent.parent / "data" / "cache"
+#: Folder of the on-disk dataset cache (ignored by git): ``data/cache`` beside the package, or the
+#: folder the environment variable ``EXPOSURE_CACHE_FOLDER`` names when it is set (for an install
+#: whose own folder is read-only, or to keep one user's datasets apart).
+cache_folder: Path = Path(
+    os.environ.get("EXPOSURE_CACHE_FOLDER") or Path(__file__).resolve().parent.parent / "data" / "cache",
+).expanduser()
 
 #: Folder of the project-authored presets: ``<dataset>.csv`` with columns ``name,lat,lon,note``,
 #: named gathering points and protest sites (★ in the route planner, names on the command line).

@@ -40,14 +40,26 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app():
-    """Start the dashboard as `make run` does, on a free port; yield its address."""
+def running_app(*, env: dict[str, str | None] | None = None, path_first: tuple[Path, ...] = (),
+                log: Path | None = None):
+    """Start the dashboard as `make run` does, on a free port; yield its address.
+
+    ``env`` changes the server's environment (None removes a variable), ``path_first`` puts folders
+    before the tree's root on its PYTHONPATH, and ``log`` takes its output (else a pipe, read when it
+    does not start).
+    """
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server_env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, (*path_first, ROOT)))}
+    for name, value in (env or {}).items():
+        if value is None:
+            server_env.pop(name, None)
+        else:
+            server_env[name] = value
+    out = log.open("wb") if log is not None else subprocess.PIPE
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=server_env, stdout=out, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -60,12 +72,20 @@ def running_app():
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail(f"the app did not start: {proc.stdout.read().decode() if proc.stdout else ''}")
+        said = log.read_text(errors="replace") if log is not None else (
+            proc.stdout.read().decode() if proc.stdout else "")
+        pytest.fail(f"the app did not start: {said}")
     try:
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # busy in a script run on a loaded machine: stop it anyway
+            proc.kill()
+            proc.wait(timeout=30)
+        if log is not None:
+            out.close()  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")
