@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import CameraDataError
-from exposure._parse import numbers, parse_directions, parse_heights
+from exposure._parse import numbers, parse_directions, parse_heights, quote
 from exposure.cameras import (
     KINDS,
     MOUNTS,
@@ -128,7 +128,7 @@ def cameras_from_csv(path: str | Path) -> CameraLoad:
         missing = "latitude" if lat_col is None else "longitude"
         msg = (
             f"camera file {path}: no {missing} column in the header "
-            f"(line 1: {', '.join(map(str, table.columns))}); "
+            f"(line 1: {', '.join(str(c) if str(c).isprintable() else quote(str(c)) for c in table.columns)}); "
             f"name the columns lat and lon (also accepted: {', '.join(_LAT_NAMES)} / {', '.join(_LON_NAMES)})"
         )
         raise CameraDataError(msg)
