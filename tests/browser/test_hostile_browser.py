@@ -8,22 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_browser import (  # noqa: F401 - fixtures are found by name
+from tests.browser.ui import (
     ARTIFACTS,
-    CHROMIUM,
-    app_url,
-    browser,
     foreign,
-    page,
     type_place,
     upload_and_use,
     wait_for_app,
 )
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
 
 XSS = "<img src=x onerror=alert(1)>"
 BEACON = "![b](http://evil.invalid/beacon.png)"
@@ -68,7 +59,7 @@ def no_script_ran(pg, dialogs: list[str], url: str) -> None:
     assert foreign(pg.requests, url) == []
 
 
-def test_html_and_markdown_in_a_camera_file_are_shown_as_text(page, app_url, tmp_path) -> None:  # noqa: F811
+def test_html_and_markdown_in_a_camera_file_are_shown_as_text(page, app_url, tmp_path) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     upload_and_use(page, app_url, hostile_cameras(tmp_path))

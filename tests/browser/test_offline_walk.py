@@ -15,15 +15,12 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.test_browser import (  # noqa: F401 - fixtures are found by name
+from tests.browser.ui import (
     ARTIFACTS,
-    CHROMIUM,
     PAGES,
-    browser,
     foreign,
     route_table,
     running_app,
-    sync_api,
     table_cells,
     type_place,
     upload_and_use,
@@ -31,10 +28,8 @@ from tests.browser.test_browser import (  # noqa: F401 - fixtures are found by n
 )
 from tests.conftest import SHARED_DATA
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
+
 
 #: What every user-given name in this run starts with: random, so that no earlier run's file can match.
 MARK = f"Wlk{secrets.token_hex(5)}"
@@ -274,7 +269,7 @@ def marker_hits(paths: Iterable[Path]) -> list[str]:
 # ------------------------------------------------------------------------------------------------------- the test
 
 
-def test_every_page_and_feature_offline_leaves_nothing_behind(browser, tmp_path, tmp_path_factory) -> None:  # noqa: F811
+def test_every_page_and_feature_offline_leaves_nothing_behind(browser, tmp_path, tmp_path_factory) -> None:
     started = time.monotonic()
     inputs, downloads = tmp_path / "inputs", tmp_path / "downloads"
     cache, home, guard = tmp_path / "cache", tmp_path / "home", tmp_path / "guard"

@@ -8,24 +8,15 @@ import time
 import gpxpy
 import pytest
 
-from tests.browser.test_browser import (  # noqa: F401 - fixtures are found by name
+from tests.browser.ui import (
     ARTIFACTS,
-    CHROMIUM,
-    app_url,
-    browser,
     foreign,
-    page,
     wait_for_app,
 )
 from tests.test_export import validate_gpx
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
 
-
-def test_plan_three_gathering_points_round_an_avoided_area(page, app_url, tmp_path) -> None:  # noqa: F811
+def test_plan_three_gathering_points_round_an_avoided_area(page, app_url, tmp_path) -> None:
     page.goto(f"{app_url}/Protest_plan")
     wait_for_app(page)
     site = page.get_by_label("Site", exact=True)

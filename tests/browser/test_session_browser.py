@@ -5,28 +5,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
-
-from tests.browser.test_browser import (  # noqa: F401 - fixtures are found by name
+from tests.browser.ui import (
     ARTIFACTS,
-    CHROMIUM,
-    app_url,
-    browser,
     foreign,
-    page,
     route_table,
     type_place,
     upload_and_use,
     wait_for_app,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
 
-
-def test_uploads_and_a_plan_survive_a_reload(page, app_url, tmp_path: Path) -> None:  # noqa: F811
+def test_uploads_and_a_plan_survive_a_reload(page, app_url, tmp_path: Path) -> None:
     cameras = tmp_path / "my-cameras.csv"
     cameras.write_text("id,lat,lon,kind\nmine-1,60.1700,24.9420,ptz\nmine-2,60.1690,24.9450,dome\n",
                        encoding="utf-8")
