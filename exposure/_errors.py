@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "AreaError",
     "BatchError",
     "CameraDataError",
     "DatasetError",
@@ -12,6 +13,7 @@ __all__ = [
     "PlanError",
     "PolicyError",
     "TrackError",
+    "WatchedError",
 ]
 
 
@@ -49,3 +51,11 @@ class TrackError(ExposureError, ValueError):
 
 class BatchError(ExposureError, ValueError):
     """A batch job cannot start: its pairs, points or tracks file, its options, or its cluster."""
+
+
+class AreaError(ExposureError, ValueError):
+    """An area file, area set name or area table cannot be used."""
+
+
+class WatchedError(ExposureError, ValueError):
+    """A density table cannot be analysed (missing column, unknown measure, too few areas)."""

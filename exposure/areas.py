@@ -20,9 +20,10 @@ import pyproj
 import shapely
 
 from exposure import settings
-from exposure._errors import ExposureError
+from exposure._errors import AreaError
 from exposure._parse import bad_lon_lat, check_size, first_line, limit_message, refuse_dtd
-from exposure.export import neutralise_formulas
+from exposure._tables import neutralise_formulas
+from exposure.crs import WGS84
 from exposure.network import local_crs
 
 if TYPE_CHECKING:
@@ -60,7 +61,6 @@ __all__ = [
     "read_areas",
 ]
 
-WGS84 = "EPSG:4326"
 
 #: Column spellings tried, in order, when an area file's id/name/population column is not given.
 ID_COLUMNS = ("area_id", "id", "ID", "Id", "code", "CODE", "Code", "ntacode", "NTACode", "nta2020",
@@ -125,10 +125,6 @@ _OSM_NOTE = (
 )
 _H3_NOTE = ("H3 hexagons at resolution {res} (about {area:.3f} km² each) covering the dataset's bounding box; "
             "cells at the edge reach beyond the mapped streets and cameras.")
-
-
-class AreaError(ExposureError, ValueError):
-    """An area file, area set name or area table cannot be used."""
 
 
 # --------------------------------------------------------------------------- area sets
@@ -993,7 +989,7 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     ``extent`` (where the camera source looked; areas outside it have
     ``camera_data`` false and null camera figures).
     """
-    from exposure.export import json_safe  # noqa: PLC0415
+    from exposure._tables import json_safe  # noqa: PLC0415
 
     columns = [c for c in (*DENSITY_COLUMNS, *AREA_ATTRIBUTES) if c in gdf.columns]
     wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf

@@ -693,7 +693,7 @@ def rows_to_bytes(rows: pd.DataFrame, fmt: str) -> bytes:
         table.to_parquet(buffer, index=False)
         return buffer.getvalue()
     if fmt == "csv":
-        from exposure.export import neutralise_formulas  # noqa: PLC0415
+        from exposure._tables import neutralise_formulas  # noqa: PLC0415
 
         frame = pd.DataFrame(table.drop(columns="geometry"))
         frame["geometry_wkt"] = [g.wkt if g is not None else "" for g in table.geometry]

@@ -48,7 +48,7 @@ from exposure._parse import (
     parse_heights,
     to_float,
 )
-from exposure.export import neutralise_formulas
+from exposure._tables import neutralise_formulas
 
 if TYPE_CHECKING:
     from exposure.sources.cctv_exposure import cameras_from_cctv_exposure

@@ -478,8 +478,8 @@ def _audit(args: argparse.Namespace) -> None:
 
 def _compare_walks(args: argparse.Namespace, ds: Any, cameras: Any, result: Any, track: Any) -> list[Any]:
     """Each track beside the fewest-camera route between its ends, counted as the audit counted."""
+    from exposure._tables import json_safe  # noqa: PLC0415
     from exposure.datasets import load_dataset  # noqa: PLC0415
-    from exposure.export import json_safe  # noqa: PLC0415
     from exposure.planning import walk_alternatives  # noqa: PLC0415
 
     if ds is None:
@@ -530,7 +530,7 @@ def _decode_summary(args: argparse.Namespace) -> None:
         print(f"{args.source}: {table.attrs['rejected_rows']} row(s) rejected; `exposure cameras --source` lists them",
               file=sys.stderr)
     if args.format == "csv":
-        from exposure.export import neutralise_formulas  # noqa: PLC0415
+        from exposure._tables import neutralise_formulas  # noqa: PLC0415
 
         _emit(neutralise_formulas(table).to_csv(index=False, lineterminator="\n"), args.out)
     else:

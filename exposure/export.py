@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -13,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import gpxpy.gpx
-import numpy as np
 import pandas as pd
 import shapely
+
+from exposure._tables import json_safe, neutralise_formulas
 
 if TYPE_CHECKING:
     from exposure.audit import Audit
@@ -50,30 +50,6 @@ KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 
 # Characters XML 1.0 forbids even when escaped; they can arrive in names read from camera or OSM files.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def json_safe(obj: Any) -> Any:
-    """A copy of ``obj`` that :func:`json.dumps` accepts with ``allow_nan=False``.
-
-    NaN and infinities become None, numpy scalars and arrays become Python
-    numbers and lists, tuples become lists, mapping keys become strings.
-    """
-    if isinstance(obj, Mapping):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [json_safe(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        value = float(obj)
-        return value if math.isfinite(value) else None
-    if isinstance(obj, Path):
-        return str(obj)
-    return obj
 
 
 def routes_to_geojson(routes: Sequence[Route], *, settings: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -157,20 +133,6 @@ def routes_to_gpx(
         track.segments.append(segment)
         gpx.tracks.append(track)
     return gpx.to_xml(version="1.1")
-
-
-def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table whose text cells a spreadsheet would run as a formula start with ``'``.
-
-    Names, ids and places come from other people's files; a cell such as
-    ``=HYPERLINK(...)`` must reach a spreadsheet as text. Numbers are left alone.
-    """
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-                           for v in out[column]]
-    return out
 
 
 def audit_to_json(audit: Audit) -> dict[str, Any]:

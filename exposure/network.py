@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +12,7 @@ import pyproj
 from scipy.sparse import csr_matrix
 
 from exposure._errors import DatasetError
+from exposure.crs import local_crs
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -224,13 +224,6 @@ def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, An
         "basemap": _basemap(scan),
     }
     return G, info
-
-
-def local_crs(lon: float, lat: float) -> pyproj.CRS:
-    """The UTM zone containing a point: metres with negligible distortion in a city."""
-    zone = int(math.floor((lon + 180.0) / 6.0) % 60) + 1
-    epsg = (32600 if lat >= 0 else 32700) + zone
-    return pyproj.CRS.from_epsg(epsg)
 
 
 @dataclass(frozen=True)

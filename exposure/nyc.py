@@ -57,7 +57,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from exposure.areas import WGS84, AreaError
+from exposure._errors import AreaError
+from exposure.crs import WGS84
 
 __all__ = [
     "ACS_VINTAGE",

@@ -43,8 +43,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from exposure._errors import ExposureError
-from exposure.export import neutralise_formulas
+from exposure._errors import WatchedError
+from exposure._tables import neutralise_formulas
 
 __all__ = [
     "AMNESTY_THRESHOLD_PER_1000",
@@ -97,10 +97,6 @@ ROW_COLUMNS = ("area_id", "name", "group", "population", "nonwhite_share", "meas
 NO_CAMERA_DATA = "no camera data: outside where the camera source looked"
 
 _CI_METHOD = "Fisher z with the Bonett-Wright standard error sqrt((1 + rho^2/2) / (n - 3))"
-
-
-class WatchedError(ExposureError, ValueError):
-    """A density table cannot be analysed (missing column, unknown measure, too few areas)."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +206,7 @@ class WatchedResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The whole result as JSON-ready data: stable keys, no NaN (null instead)."""
-        from exposure.export import json_safe  # noqa: PLC0415 - keeps this module light to import
+        from exposure._tables import json_safe  # noqa: PLC0415
 
         rows = []
         for rec in self.rows.to_dict(orient="records"):

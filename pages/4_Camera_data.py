@@ -25,6 +25,7 @@ from app.state import (
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
+from exposure._tables import neutralise_formulas
 from exposure.cameras import (
     FRT_CAPABLE_TIERS,
     FRT_TIERS,
@@ -43,7 +44,6 @@ from exposure.cameras import (
     verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
-from exposure.export import neutralise_formulas
 from exposure.layers import camera_layers, deck, fit_view
 from exposure.sources.decode import DECODE_METHOD
 
