@@ -39,9 +39,12 @@ test: $(VENV)/.installed-dev
 	# the load test (20 sessions on one app server) alone, so that no other test's work is timed as theirs
 	$(PY) -m pytest -q -m load
 
+## The design checks CI runs before the tests: ruff (style, complexity) over everything, mypy (strict on
+## exposure/), and import-linter's contracts (one-way layers; exposure/ never imports streamlit or app/).
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## The benchmark suite (bench/README.md): routing on every case, the dashboard's request, plans, batches, loaders;
 ## JSON and tables in bench/results/.
