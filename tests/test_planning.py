@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exposure._errors import NoRouteError, PlaceError, PlanError
-from exposure.audit import audit_track, read_track
 from exposure.coverage import camera_geometry
 from exposure.datasets import load_dataset
 from exposure.planning import (
@@ -31,10 +30,8 @@ from exposure.planning import (
     read_plan,
     read_points,
     regroup_points,
-    walk_alternative,
-    walk_alternatives,
 )
-from exposure.routing import OBJECTIVES, RoutingContext, fewest_cameras_route, routes, shortest_route
+from exposure.routing import OBJECTIVES, RoutingContext, routes, shortest_route
 from tests.hostile import one_line, outcome
 from tests.test_routing import grid_context, grid_graph
 
@@ -305,66 +302,6 @@ def test_regroup_points_avoid_areas(helsinki, ctx):
                                       regroup_radius_m=300.0), cameras=helsinki.cameras)
     assert len(plan.regroup) == 8
     assert [g.rank for g in plan.regroup] == list(range(1, 9))
-
-
-# --- what could I have avoided? ----------------------------------------------------------------
-
-
-def test_walk_alternative_compares_a_walk_with_the_fewest_camera_route(helsinki, ctx):
-    walked = shortest_route(ctx, helsinki.resolve("Narinkkatori").node, helsinki.resolve("Senaatintori").node)
-    track = read_track([(lat, lon) for lon, lat in walked.coordinates])
-    audit = audit_track(track, helsinki.cameras)
-    found = walk_alternative(ctx, audit, track, time_limit_s=LIMIT)
-    assert found.route.frt_cameras < audit.frt_cameras
-    assert found.walk_frt_cameras == audit.frt_cameras
-    assert found.text.startswith(f"your walk: {audit.frt_cameras} FRT cameras, ")
-    assert f"the fewest-camera route: {found.route.frt_cameras} FRT camera" in found.text
-    d = found.to_dict()["difference"]
-    assert d["length_m"] == pytest.approx(found.route.length_m - audit.length_m, abs=0.1)
-    assert found.text.endswith(f"{found.route.length_m - audit.length_m:+,.0f} m")
-
-
-def test_walk_alternative_of_a_loop_is_no_route(helsinki, ctx):
-    lon, lat = ctx.index.node_lonlat[100]
-    track = read_track([(lat, lon), (lat + 0.001, lon), (lat, lon)])
-    audit = audit_track(track, helsinki.cameras)
-    with pytest.raises(NoRouteError, match="ends where it started"):
-        walk_alternative(ctx, audit, track)
-
-
-def test_walk_alternatives_compare_each_track_of_a_file_on_its_own(helsinki, ctx, tmp_path):
-    # two walks in one GPX file: each is compared between its own start and end, never the first
-    # walk's start with the second walk's end
-    import gpxpy.gpx
-
-    gpx = gpxpy.gpx.GPX()
-    trips = [("Narinkkatori", "Senaatintori"), ("Kauppatori", "Rautatientori")]
-    walks = []
-    for a, b in trips:
-        walked = shortest_route(ctx, helsinki.resolve(a).node, helsinki.resolve(b).node)
-        walks.append(walked)
-        t = gpxpy.gpx.GPXTrack(name=f"{a} to {b}")
-        seg = gpxpy.gpx.GPXTrackSegment([gpxpy.gpx.GPXTrackPoint(lat, lon) for lon, lat in walked.coordinates])
-        t.segments.append(seg)
-        gpx.tracks.append(t)
-    path = tmp_path / "two.gpx"
-    path.write_text(gpx.to_xml())
-    track = read_track(path)
-    audit = audit_track(track, helsinki.cameras)
-    found = walk_alternatives(ctx, audit, track, time_limit_s=LIMIT)
-    assert [f.track for f in found] == [1, 2]
-    assert [f.name for f in found] == ["Narinkkatori to Senaatintori", "Kauppatori to Rautatientori"]
-    for f, walked, (a, b) in zip(found, walks, trips, strict=True):
-        assert f.comparison is not None
-        alone = fewest_cameras_route(ctx, helsinki.resolve(a).node, helsinki.resolve(b).node)
-        assert f.comparison.route.frt_cameras == alone.frt_cameras
-        assert f.comparison.walk_frt_cameras == walked.frt_cameras
-        assert f.to_dict()["compared"] is True
-    loop = read_track([(60.17, 24.94), (60.1705, 24.94), (60.17, 24.94)])
-    (only,) = walk_alternatives(ctx, audit_track(loop, helsinki.cameras), loop)
-    assert only.comparison is None
-    assert "ends where it started" in only.reason
-    assert only.to_dict() == {"track": 1, "name": "", "compared": False, "reason": only.reason}
 
 
 # --- plan files --------------------------------------------------------------------------------
