@@ -159,24 +159,40 @@ def _area_from_feature(feature: Any, *, where: str, number: int) -> AvoidArea:
     props = feature.get("properties") if isinstance(feature.get("properties"), Mapping) else {}
     kind = geometry.get("type")
     if kind == "Point":
-        radius = props.get("radius_m") if isinstance(props, Mapping) else None
-        coords = geometry.get("coordinates")
-        radius_f = to_float(radius)
-        if math.isnan(radius_f):
-            msg = f"{where}: a Point needs a numeric radius_m property to be an area to avoid"
-            raise PlanError(msg)
-        if not (isinstance(coords, list) and len(coords) >= 2):
-            msg = f"{where}: a Point needs [lon, lat] coordinates to be an area to avoid"
-            raise PlanError(msg)
-        lon, lat = coords[:2]
-        try:
-            return area_around(lat, lon, radius_f, name=name)
-        except PlanError as err:
-            msg = f"{where}: {err}"
-            raise PlanError(msg) from err
+        return _area_from_point(geometry, props, where=where, name=name)
     if kind not in ("Polygon", "MultiPolygon"):
         msg = f"{where}: a {str(kind)[:40]}, not a Polygon or MultiPolygon; areas to avoid must be polygons"
         raise PlanError(msg)
+    polygon = _polygon_from(geometry, where=where)
+    centre, radius = props.get("centre"), props.get("radius_m")  # a radius area saved by AvoidArea.to_feature
+    if (isinstance(centre, list) and len(centre) == 2 and all(isinstance(v, (int, float)) for v in centre)
+            and isinstance(radius, (int, float)) and radius > 0):
+        return AvoidArea(name=name, geometry=polygon, centre=(float(centre[0]), float(centre[1])),
+                         radius_m=float(radius))
+    return AvoidArea(name=name, geometry=polygon)
+
+
+def _area_from_point(geometry: Mapping[str, Any], props: Mapping[str, Any], *, where: str, name: str) -> AvoidArea:
+    """The area around a GeoJSON Point feature with a ``radius_m`` property."""
+    coords = geometry.get("coordinates")
+    radius_f = to_float(props.get("radius_m"))
+    if math.isnan(radius_f):
+        msg = f"{where}: a Point needs a numeric radius_m property to be an area to avoid"
+        raise PlanError(msg)
+    if not (isinstance(coords, list) and len(coords) >= 2):
+        msg = f"{where}: a Point needs [lon, lat] coordinates to be an area to avoid"
+        raise PlanError(msg)
+    lon, lat = coords[:2]
+    try:
+        return area_around(lat, lon, radius_f, name=name)
+    except PlanError as err:
+        msg = f"{where}: {err}"
+        raise PlanError(msg) from err
+
+
+def _polygon_from(geometry: Mapping[str, Any], *, where: str) -> shapely.Geometry:
+    """A GeoJSON Polygon or MultiPolygon as a valid shapely polygon (repaired if need be) that encloses an area."""
+    kind = geometry.get("type")
     try:
         shape = shapely.from_geojson(json.dumps(geometry))
         if shape.is_empty:
@@ -202,12 +218,7 @@ def _area_from_feature(feature: Any, *, where: str, number: int) -> AvoidArea:
     if polygon is None or polygon.area == 0:
         msg = f"{where}: the {kind} encloses no area"
         raise PlanError(msg)
-    centre, radius = props.get("centre"), props.get("radius_m")  # a radius area saved by AvoidArea.to_feature
-    if (isinstance(centre, list) and len(centre) == 2 and all(isinstance(v, (int, float)) for v in centre)
-            and isinstance(radius, (int, float)) and radius > 0):
-        return AvoidArea(name=name, geometry=polygon, centre=(float(centre[0]), float(centre[1])),
-                         radius_m=float(radius))
-    return AvoidArea(name=name, geometry=polygon)
+    return polygon
 
 
 @dataclass(frozen=True)
