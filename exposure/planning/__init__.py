@@ -16,7 +16,14 @@ from exposure.planning.plan import (
     PlanRequest,
     make_plan,
 )
-from exposure.planning.points import PlanPoint, PointLoad, read_points
+from exposure.planning.points import (
+    POINT_SEPARATOR,
+    PlanPoint,
+    PointLoad,
+    point_from_text,
+    point_to_text,
+    read_points,
+)
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points, regroup_points
 
 # the walk comparison lives in exposure.audit.compare; it is re-exported here, where it was first published
@@ -24,6 +31,7 @@ __all__ = [
     "OBJECTIVE_LABELS",
     "PLAN_SCHEMA",
     "PLAN_SCHEMA_VERSION",
+    "POINT_SEPARATOR",
     "AvoidArea",
     "Avoidance",
     "EdgeConstraints",
@@ -44,6 +52,8 @@ __all__ = [
     "least_bad_route",
     "make_plan",
     "plan_request_from_dict",
+    "point_from_text",
+    "point_to_text",
     "rank_regroup_points",
     "read_plan",
     "read_points",

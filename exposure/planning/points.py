@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,10 @@ from exposure.planning._input import NAME_CHARS, NAME_KEYS, check_count, check_l
 if TYPE_CHECKING:
     from exposure.places import Place
 
-__all__ = ["PlanPoint", "PointLoad", "read_points"]
+__all__ = ["POINT_SEPARATOR", "PlanPoint", "PointLoad", "point_from_text", "point_to_text", "read_points"]
+
+#: What separates a point's own name from where it is, in ``"Meeting point | 60.17,24.94"``.
+POINT_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,43 @@ class PlanPoint:
         if self.snap_m is not None:
             out["snap_m"] = round(self.snap_m, 1)
         return out
+
+
+def point_from_text(text: str, resolve: Callable[[str], Place]) -> PlanPoint:
+    """A point as people type one: a place name, ``lat,lon``, or ``name | where`` to give it a name of its own.
+
+    ``"Meeting point | 60.17,24.94"`` is the point at 60.17 N, 24.94 E called
+    "Meeting point"; ``"Kauppatori"`` is the place the dataset knows by that name.
+    The name is what comes before the last ``|`` (so a name may hold one), the
+    place what comes after it.
+
+    Parameters
+    ----------
+    text
+        The point, as typed (see :func:`point_to_text` for the other way).
+    resolve
+        Finds a place from its text (``lat,lon``, a preset or a name), e.g. a
+        dataset's :meth:`~exposure.datasets.Dataset.resolve`.
+
+    Returns
+    -------
+    PlanPoint
+        Named as given, else as the place is named. A point given a name keeps only
+        its coordinates: a plan snaps it to the streets again.
+
+    Raises
+    ------
+    PlaceError
+        When ``resolve`` cannot find the place (its message names the text).
+    """
+    name, sep, where = text.rpartition(POINT_SEPARATOR)
+    point = PlanPoint.from_place(resolve(where.strip() if sep else text.strip()))
+    return PlanPoint(name=name.strip(), lon=point.lon, lat=point.lat) if sep and name.strip() else point
+
+
+def point_to_text(point: PlanPoint) -> str:
+    """A point as ``name | lat,lon`` (to 1e-6 degrees, about 0.1 m), which :func:`point_from_text` reads back."""
+    return f"{point.name} {POINT_SEPARATOR} {point.lat:.6f},{point.lon:.6f}"
 
 
 @dataclass(frozen=True)
