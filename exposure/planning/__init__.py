@@ -25,10 +25,14 @@ from exposure.planning.points import (
     read_points,
 )
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points, regroup_points
+from exposure.planning.tables import PLAN_LEG_COLUMNS, PLAN_REGROUP_COLUMNS, PLAN_ROUTE_COLUMNS, PlanTables, plan_tables
 
 # the walk comparison lives in exposure.audit.compare; it is re-exported here, where it was first published
 __all__ = [
     "OBJECTIVE_LABELS",
+    "PLAN_LEG_COLUMNS",
+    "PLAN_REGROUP_COLUMNS",
+    "PLAN_ROUTE_COLUMNS",
     "PLAN_SCHEMA",
     "PLAN_SCHEMA_VERSION",
     "POINT_SEPARATOR",
@@ -40,6 +44,7 @@ __all__ = [
     "Plan",
     "PlanPoint",
     "PlanRequest",
+    "PlanTables",
     "PointLoad",
     "RegroupPoint",
     "TrackComparison",
@@ -52,6 +57,7 @@ __all__ = [
     "least_bad_route",
     "make_plan",
     "plan_request_from_dict",
+    "plan_tables",
     "point_from_text",
     "point_to_text",
     "rank_regroup_points",
