@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from exposure.export import ROUTE_COLOURS
+
 if TYPE_CHECKING:
     from exposure.network import NetworkIndex
+    from exposure.planning import AvoidArea, Plan
 
 __all__ = [
+    "PLAN_ROLE_COLOURS",
     "TIER_COLOURS",
     "basemap_layers",
     "camera_density_layer",
@@ -19,8 +24,10 @@ __all__ = [
     "camera_layers",
     "deck",
     "fit_view",
+    "plan_layers",
     "route_layer",
     "street_layer",
+    "street_points_layer",
 ]
 
 #: RGBA per FRT tier: high red, medium orange, low grey-blue.
@@ -169,3 +176,77 @@ def deck(layers: list[pdk.Layer], *, lon: float, lat: float, zoom: float = 14.5,
         initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0),
         map_provider=None, tooltip=tooltip or CAMERA_TOOLTIP,
     )
+
+
+#: RGBA of each kind of point of a plan on the map.
+PLAN_ROLE_COLOURS: dict[str, list[int]] = {
+    "site": [20, 20, 160, 255], "gathering": [20, 120, 20, 255], "via": [90, 90, 90, 255],
+    "dispersal": [150, 60, 150, 255], "regroup": [230, 159, 0, 255],
+}
+
+
+def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Sequence[AvoidArea] = (),
+                corners: Sequence[tuple[float, float]] = (), show_shortest: bool = False) -> list[pdk.Layer]:
+    """A protest plan on the map: cameras, areas to avoid, corners being drawn, routes and the plan's points.
+
+    Parameters
+    ----------
+    cameras
+        The camera table, FRT tiers set (small dots; those a route passes, larger).
+    plan
+        The plan, if one is made: each journey's route in :data:`exposure.export.ROUTE_COLOURS`
+        in turn, and its points coloured by role (:data:`PLAN_ROLE_COLOURS`).
+    areas
+        Areas avoided, in translucent red.
+    corners
+        Corners of an area being drawn, as **(lat, lon)** pairs.
+    show_shortest
+        Also draw each journey's shortest route, in grey, under the planned ones.
+
+    Returns
+    -------
+    list of pydeck.Layer
+        Bottom first, to draw over a basemap.
+    """
+    layers: list[pdk.Layer] = [camera_layer(cameras, radius_px=3)]
+    polygons = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"Avoid: {a.name}"}
+                for a in areas for poly in getattr(a.geometry, "geoms", [a.geometry])]
+    if polygons:
+        layers.append(pdk.Layer("PolygonLayer", data=polygons, get_polygon="polygon",
+                                get_fill_color=[200, 30, 45, 60], get_line_color=[200, 30, 45, 220],
+                                line_width_min_pixels=2, pickable=True))
+    if corners:
+        layers.append(pdk.Layer("ScatterplotLayer", data=[{"lon": lon, "lat": lat} for lat, lon in corners],
+                                get_position=["lon", "lat"], get_fill_color=[200, 30, 45, 255], get_radius=6,
+                                radius_units="'pixels'"))
+    if plan is None:
+        return layers
+    paths = []
+    if show_shortest:
+        paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": [120, 120, 120],
+                   "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
+                            "cameras"} for j in plan.journeys]
+    paths += [{"path": [list(c) for c in j.route.coordinates], "colour": list(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]),
+               "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
+              for i, j in enumerate(plan.journeys)]
+    layers.append(route_layer(paths))
+    passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
+    layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
+    marks = [{"lon": p.lon, "lat": p.lat, "colour": PLAN_ROLE_COLOURS[role], "tooltip": f"{p.name}\n{role} point"}
+             for role, p in plan.points()]
+    layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
+                            get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
+                            line_width_min_pixels=2, pickable=True))
+    return layers
+
+
+def street_points_layer(node_lonlat: np.ndarray, *, layer_id: str, tooltip: str) -> pdk.Layer:
+    """Every street node as an invisible dot to click on, with the same ``tooltip`` on each.
+
+    ``layer_id`` names the layer in the map's selection (a page reads the clicked node from it).
+    """
+    nodes = pd.DataFrame(node_lonlat, columns=["lon", "lat"]).assign(tooltip=tooltip)
+    return pdk.Layer("ScatterplotLayer", id=layer_id, data=nodes, get_position=["lon", "lat"], get_radius=6,
+                     radius_units="'pixels'", pickable=True,
+                     # alpha 1, not 0: deck.gl does not pick fully transparent pixels
+                     get_fill_color=[0, 0, 0, 1])
