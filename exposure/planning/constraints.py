@@ -55,7 +55,8 @@ def _edge_bounds(index: NetworkIndex) -> np.ndarray:
 def _edge_lines(index: NetworkIndex, edges: np.ndarray) -> np.ndarray:
     counts = index.geom_start[edges + 1] - index.geom_start[edges]
     first = np.repeat(index.geom_start[edges] - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(counts.sum())
-    return shapely.linestrings(index.xy[first], indices=np.repeat(np.arange(len(edges)), counts))
+    lines: np.ndarray = shapely.linestrings(index.xy[first], indices=np.repeat(np.arange(len(edges)), counts))
+    return lines
 
 
 def constraint_edges(ctx: RoutingContext, avoid: Avoidance) -> EdgeConstraints:

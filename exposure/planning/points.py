@@ -151,10 +151,11 @@ def read_points(source: str | Path, *, data: bytes | None = None) -> PointLoad:
 
 def _points_from_csv(text: str, *, where: str) -> tuple[list[PlanPoint], list[tuple[int, str]]]:
     check_csv_columns(text[: 1 << 20].encode("utf-8", "replace"), where=where, error=PlanError)
+    dialect: type[csv.Dialect]
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     try:
         fieldnames = reader.fieldnames or []
