@@ -19,6 +19,7 @@ NAME_CHARS = 200
 
 
 def check_lat_lon(lat: Any, lon: Any, *, where: str) -> tuple[float, float]:
+    """A latitude and longitude as numbers in range, or a :class:`PlanError` naming ``where`` (and a swap)."""
     lat_n, lon_n = as_number(lat), as_number(lon)
     if lat_n is None or lon_n is None:
         msg = f"{where}: latitude {quote(lat)} and longitude {quote(lon)} must be numbers"
@@ -39,6 +40,7 @@ def check_count(n: int, *, where: str, setting: str, what: str) -> None:
 
 
 def geojson_features(data: Any, *, where: str) -> list[Any]:
+    """The features of a parsed GeoJSON object: a collection's, a feature alone, or a bare geometry as one."""
     if not isinstance(data, Mapping):
         msg = f"{where}: GeoJSON must be an object with a 'type', not a {type(data).__name__}"
         raise PlanError(msg)
@@ -58,6 +60,7 @@ def geojson_features(data: Any, *, where: str) -> list[Any]:
 
 
 def feature_name(feature: Mapping[str, Any]) -> str:
+    """A feature's name from its first non-empty name-like property (:data:`NAME_KEYS`), cut short, or ``""``."""
     props = feature.get("properties")
     if not isinstance(props, Mapping):
         return ""
