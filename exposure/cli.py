@@ -205,8 +205,8 @@ def _batch(args: argparse.Namespace) -> None:
     from exposure.batch import (  # noqa: PLC0415
         BatchRequest,
         pairs_from_points,
+        read_od_points,
         read_pairs,
-        read_points,
         run_batch,
         track_files,
     )
@@ -239,7 +239,7 @@ def _batch(args: argparse.Namespace) -> None:
                 place = ds.resolve(text)
                 return place.lon, place.lat
 
-            pairs = pairs_from_points(read_points(args.origins), read_points(args.destinations),
+            pairs = pairs_from_points(read_od_points(args.origins), read_od_points(args.destinations),
                                       nearest=args.nearest, resolve=where)
         result = run_batch(ds, pairs=pairs, request=request, out=args.out, resume=args.resume,
                            scheduler=args.scheduler, workers=args.workers, chunk_size=args.chunk_size,
