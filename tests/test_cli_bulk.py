@@ -1,4 +1,4 @@
-"""Tests of exposure.cli's batch command: pairs, origins x destinations and their errors, on a local cluster."""
+"""Tests of exposure.cli.bulk: the batch command on pairs and on origins x destinations, and its errors."""
 
 from __future__ import annotations
 
