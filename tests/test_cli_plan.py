@@ -119,3 +119,13 @@ def test_plan_errors_are_readable(capsys, args, message) -> None:
     assert out == ""
     assert message in err
     assert "Traceback" not in err
+
+
+def test_plan_takes_a_named_point_of_ones_own(capsys) -> None:
+    code, out, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Meeting point | 60.1700,24.9410")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["journeys"][0]["stops"] == ["Meeting point", "Senaatintori"]
+    gathering = plan["request"]["gathering"][0]
+    assert gathering["name"] == "Meeting point"
+    assert (round(gathering["lat"], 4), round(gathering["lon"], 4)) == (60.17, 24.941)

@@ -20,6 +20,7 @@ from exposure.planning import (
     area_around,
     areas_from_geojson,
     make_plan,
+    point_from_text,
     read_plan,
     read_points,
 )
@@ -92,7 +93,8 @@ def _plan_request(args: argparse.Namespace, ds: datasets.Dataset) -> PlanRequest
         raise ExposureError(msg)
 
     def place(text: str) -> PlanPoint:
-        return PlanPoint.from_place(ds.resolve(text))
+        # "name | lat,lon" names a point of one's own, as on the Protest plan page
+        return point_from_text(text, ds.resolve)
 
     areas = _avoid_areas(args.avoid)
     return PlanRequest(
