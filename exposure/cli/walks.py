@@ -10,10 +10,9 @@ import pandas as pd
 from exposure import datasets, settings
 from exposure._errors import ExposureError
 from exposure._tables import json_safe
-from exposure.audit import Audit, Track, audit_track, read_track
+from exposure.audit import Audit, Track, audit_track, read_track, walk_alternatives
 from exposure.cli._common import emit, load_camera_file, progress, say
 from exposure.export import audit_per_camera_csv, audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx
-from exposure.audit import walk_alternatives
 from exposure.routing import routes
 
 __all__ = ["audit", "route"]
