@@ -224,26 +224,8 @@ def density_by_area(
     AreaError
         When a column is missing or a mask does not match the camera rows.
     """
-    for column in ("area_id", "name"):
-        if column not in areas.columns:
-            msg = f"areas lack the column {column!r}; read them with read_areas() or h3_areas()"
-            raise AreaError(msg)
-    if not {"lon", "lat"} <= set(cameras.columns):
-        msg = "camera table lacks lon/lat columns; load it with exposure.cameras.load_cameras()"
-        raise AreaError(msg)
-    if areas.crs is None:
-        msg = "areas have no CRS; set one (WGS84 is EPSG:4326)"
-        raise AreaError(msg)
-    check_area_count(len(areas), source=str(areas.attrs.get("source", "areas")))
-    check_area_extent(areas)
-    n = len(cameras)
-    counted_mask = _mask(counted, n, "counted")
-    frt_mask = _mask(frt, n, "frt")
-    if counted_mask is None or frt_mask is None:
-        default_counted, default_frt = _default_masks(cameras)
-        counted_mask = default_counted if counted_mask is None else counted_mask
-        frt_mask = default_frt if frt_mask is None else frt_mask
-    frt_mask = frt_mask & counted_mask
+    _check_inputs(areas, cameras)
+    counted_mask, frt_mask = _masks(cameras, counted, frt)
 
     wgs = areas.to_crs(WGS84).reset_index(drop=True)
     lon0, lat0 = (float(v) for v in wgs.geometry.union_all().centroid.coords[0]) if len(wgs) else (0.0, 0.0)
@@ -266,28 +248,10 @@ def density_by_area(
 
     street_km = (_street_m_per_area(metric, index) / 1000.0 if index is not None
                  else np.full(len(wgs), np.nan))
-    if "mount" in cameras.columns:
-        on_street = cameras["mount"].astype(str).eq("street").to_numpy() & counted_mask
-        # UTM stretches a city's metres by up to 0.04 %; centred on the areas, 120 m is 120 m on the ground
-        true_scale = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m")
-        to_xy = pyproj.Transformer.from_crs(WGS84, true_scale, always_xy=True)
-        x, y = to_xy.transform(cameras["lon"].to_numpy(dtype=float), cameras["lat"].to_numpy(dtype=float))
-        xy = np.column_stack([x, y])
-        areas_xy = wgs.geometry.to_crs(true_scale)
-        effective = _effective_cameras(areas_xy, xy[on_street])
-        frt_effective = _effective_cameras(areas_xy, xy[on_street & frt_mask])
-        street_in_area = joined["_area"].to_numpy(dtype=int)[on_street[joined.index.to_numpy()]]
-        street_cams: np.ndarray = np.bincount(street_in_area, minlength=len(wgs)) * no_data
-        effective, frt_effective = effective * no_data, frt_effective * no_data
-    else:
-        effective = frt_effective = street_cams = np.full(len(wgs), np.nan)
+    street_cams, effective, frt_effective = (
+        figure * no_data for figure in _street_furniture(cameras, wgs, joined, counted_mask, frt_mask, (lon0, lat0)))
     population = (pd.to_numeric(wgs["population"], errors="coerce").to_numpy(dtype=float)
                   if "population" in wgs else np.full(len(wgs), np.nan))
-
-    def rate(count: np.ndarray, per: np.ndarray, factor: float = 1.0) -> np.ndarray:
-        per = np.asarray(per, dtype=float)
-        ok = np.isfinite(per) & (per > 0)
-        return np.divide(count * factor, per, out=np.full(len(count), np.nan), where=ok)
 
     out = gpd.GeoDataFrame(
         {
@@ -296,21 +260,21 @@ def density_by_area(
             "area_km2": area_km2,
             "cameras": cams,
             "frt_cameras": frt_cams,
-            "cameras_per_km2": rate(cams, area_km2),
-            "frt_cameras_per_km2": rate(frt_cams, area_km2),
+            "cameras_per_km2": _rate(cams, area_km2),
+            "frt_cameras_per_km2": _rate(frt_cams, area_km2),
             "street_km": street_km,
-            "cameras_per_street_km": rate(cams, street_km),
-            "frt_cameras_per_street_km": rate(frt_cams, street_km),
+            "cameras_per_street_km": _rate(cams, street_km),
+            "frt_cameras_per_street_km": _rate(frt_cams, street_km),
             "population": population,
-            "cameras_per_1000_residents": rate(cams, population, 1000.0),
-            "frt_cameras_per_1000_residents": rate(frt_cams, population, 1000.0),
+            "cameras_per_1000_residents": _rate(cams, population, 1000.0),
+            "frt_cameras_per_1000_residents": _rate(frt_cams, population, 1000.0),
             "street_cameras": street_cams,
             "effective_cameras": effective,
             "frt_effective_cameras": frt_effective,
-            "effective_cameras_per_km2": rate(effective, area_km2),
-            "frt_effective_cameras_per_km2": rate(frt_effective, area_km2),
-            "effective_cameras_per_1000_residents": rate(effective, population, 1000.0),
-            "frt_effective_cameras_per_1000_residents": rate(frt_effective, population, 1000.0),
+            "effective_cameras_per_km2": _rate(effective, area_km2),
+            "frt_effective_cameras_per_km2": _rate(frt_effective, area_km2),
+            "effective_cameras_per_1000_residents": _rate(effective, population, 1000.0),
+            "frt_effective_cameras_per_1000_residents": _rate(frt_effective, population, 1000.0),
             "camera_data": covered,
         },
         geometry=list(wgs.geometry), crs=WGS84,
@@ -327,6 +291,65 @@ def density_by_area(
         out.attrs["camera_sources"] = sorted({str(s) for s in cameras["source"].to_numpy()[counted_mask]})
     return out
 
+
+
+
+def _check_inputs(areas: gpd.GeoDataFrame, cameras: pd.DataFrame) -> None:
+    """Refuse areas or cameras that lack a column density needs, or areas without a CRS, too many or too wide."""
+    for column in ("area_id", "name"):
+        if column not in areas.columns:
+            msg = f"areas lack the column {column!r}; read them with read_areas() or h3_areas()"
+            raise AreaError(msg)
+    if not {"lon", "lat"} <= set(cameras.columns):
+        msg = "camera table lacks lon/lat columns; load it with exposure.cameras.load_cameras()"
+        raise AreaError(msg)
+    if areas.crs is None:
+        msg = "areas have no CRS; set one (WGS84 is EPSG:4326)"
+        raise AreaError(msg)
+    check_area_count(len(areas), source=str(areas.attrs.get("source", "areas")))
+    check_area_extent(areas)
+
+
+def _masks(cameras: pd.DataFrame, counted: Any, frt: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Counted and FRT-capable per camera row (the default policies where not given); FRT only if counted."""
+    n = len(cameras)
+    counted_mask = _mask(counted, n, "counted")
+    frt_mask = _mask(frt, n, "frt")
+    if counted_mask is None or frt_mask is None:
+        default_counted, default_frt = _default_masks(cameras)
+        counted_mask = default_counted if counted_mask is None else counted_mask
+        frt_mask = default_frt if frt_mask is None else frt_mask
+    return counted_mask, frt_mask & counted_mask
+
+
+def _street_furniture(cameras: pd.DataFrame, wgs: gpd.GeoDataFrame, joined: pd.DataFrame, counted: np.ndarray,
+                      frt: np.ndarray, centre: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per area: counted street-furniture cameras, effective cameras and FRT-capable effective cameras.
+
+    All NaN when the cameras have no ``mount`` column: which are on street furniture is not known.
+    """
+    if "mount" not in cameras.columns:
+        unknown = np.full(len(wgs), np.nan)
+        return unknown, unknown, unknown
+    on_street = cameras["mount"].astype(str).eq("street").to_numpy() & counted
+    lon0, lat0 = centre
+    # UTM stretches a city's metres by up to 0.04 %; centred on the areas, 120 m is 120 m on the ground
+    true_scale = pyproj.CRS.from_proj4(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m")
+    to_xy = pyproj.Transformer.from_crs(WGS84, true_scale, always_xy=True)
+    x, y = to_xy.transform(cameras["lon"].to_numpy(dtype=float), cameras["lat"].to_numpy(dtype=float))
+    xy = np.column_stack([x, y])
+    areas_xy = wgs.geometry.to_crs(true_scale)
+    street_in_area = joined["_area"].to_numpy(dtype=int)[on_street[joined.index.to_numpy()]]
+    street_cams = np.bincount(street_in_area, minlength=len(wgs)).astype(float)
+    return (street_cams, _effective_cameras(areas_xy, xy[on_street]),
+            _effective_cameras(areas_xy, xy[on_street & frt]))
+
+
+def _rate(count: np.ndarray, per: np.ndarray, factor: float = 1.0) -> np.ndarray:
+    """The count × factor / per, NaN where ``per`` is zero or unknown."""
+    per = np.asarray(per, dtype=float)
+    ok = np.isfinite(per) & (per > 0)
+    return np.divide(count * factor, per, out=np.full(len(count), np.nan), where=ok)
 
 
 def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:

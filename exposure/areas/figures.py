@@ -18,7 +18,10 @@ from exposure.crs import WGS84
 from exposure.network import NetworkIndex
 
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is made: importing the package stays light
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
 __all__ = ["SOURCE_CREDITS", "density_figure", "density_png"]
 
@@ -96,12 +99,9 @@ def density_figure(
     AreaError
         When ``column`` is not in the table.
     """
-    from matplotlib import cm, patheffects  # noqa: PLC0415 - matplotlib only when a figure is made
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
-    from matplotlib.collections import LineCollection, PolyCollection  # noqa: PLC0415
+    from matplotlib import cm  # noqa: PLC0415 - matplotlib only when a figure is made
     from matplotlib.colors import Normalize  # noqa: PLC0415
     from matplotlib.figure import Figure as MplFigure  # noqa: PLC0415 - no pyplot: no global backend state
-    from matplotlib.patches import Patch  # noqa: PLC0415
 
     if column not in gdf.columns:
         msg = f"no column {column!r} to map; choose one of {', '.join(c for c in DENSITY_COLUMNS if c in gdf)}"
@@ -109,21 +109,63 @@ def density_figure(
     label = label or column.replace("_", " ").replace("per km2", "per km²")
     wgs = gdf.to_crs(WGS84) if gdf.crs is not None else gdf
     values = wgs[column].astype(float).to_numpy()
-    no_data = areas_without_camera_data(wgs)
-    shown = np.isfinite(values) & ~no_data
+    shown = np.isfinite(values) & ~areas_without_camera_data(wgs)
 
     fig = MplFigure(figsize=(8.27, 10.2), dpi=150)  # A4 portrait
     ax = fig.add_axes((0.04, 0.25, 0.78, 0.68))
     cax = fig.add_axes((0.85, 0.35, 0.025, 0.46))
+    _draw_basemap(ax, basemap)
+    norm = Normalize(vmin=0.0, vmax=float(values[shown].max()) if shown.any() and values[shown].max() > 0 else 1.0)
+    handles = _draw_areas(ax, wgs, values, norm=norm)
+    _draw_streets(ax, streets)
+    fig.colorbar(cm.ScalarMappable(norm=norm, cmap=_CMAP), cax=cax).set_label(label[:1].upper() + label[1:],
+                                                                              fontsize=10)
     west, south, east, north = wgs.total_bounds if len(wgs) else (0.0, 0.0, 1.0, 1.0)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)) if len(wgs) else 1)
+    ax.apply_aspect()  # where the map really is, so that label boxes are measured where they will be drawn
+    # the highest areas, named on the map and ranked
+    order = [i for i in np.argsort(-np.where(shown, values, -np.inf), kind="stable")[:top]
+             if shown[i] and values[i] > 0]
+    _name_top_areas(fig, ax, wgs, order)
+    if order:
+        fig.text(0.04, 0.172, "Highest: " + "; ".join(
+            f"{rank}. {wgs['name'].iloc[i]} ({values[i]:,.1f})" for rank, i in enumerate(order, start=1)),
+            fontsize=7.5, wrap=True, va="top")
+    if handles:  # beneath the map, where it hides no area
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.04, 0.245), fontsize=7, frameon=False)
+    ax.set_axis_off()
+    fig.suptitle(title, fontsize=14, y=0.975)
+    text = caption if caption is not None else _caption(gdf)
+    fig.text(0.04, 0.115, text, fontsize=6.5, wrap=True, va="top")
+    fig.text(0.04, 0.03, _sources_line(gdf, basemap=streets is not None or bool(basemap),
+                                       made=made or date.today()), fontsize=6.5, wrap=True, va="bottom")
+    return fig
+
+
+#: The colour map of the printed choropleth (light yellow to dark red, as the screen's ramp).
+_CMAP = "YlOrRd"
+
+
+def _draw_basemap(ax: Axes, basemap: Mapping[str, list[list[list[float]]]] | None) -> None:
+    """The dataset's water, parks and buildings, beneath the areas."""
+    from matplotlib.collections import PolyCollection  # noqa: PLC0415 - matplotlib only when a figure is made
+
     for kind, colour in (("water", "#c6ddf0"), ("park", "#d9ead0"), ("building", "#e4e1dc")):
         rings = [np.asarray(r)[:, :2] for r in (basemap or {}).get(kind, []) if len(r) > 2]
         if rings:
             ax.add_collection(PolyCollection(rings, facecolors=colour, edgecolors="none", zorder=0))
-    norm = Normalize(vmin=0.0, vmax=float(values[shown].max()) if shown.any() and values[shown].max() > 0 else 1.0)
-    cmap = "YlOrRd"
+
+
+def _draw_areas(ax: Axes, wgs: gpd.GeoDataFrame, values: np.ndarray, *, norm: Normalize) -> list[Patch]:
+    """The areas coloured by value; no camera data and undefined values in their own greys, with legend entries."""
+    from matplotlib.patches import Patch  # noqa: PLC0415 - matplotlib only when a figure is made
+
+    no_data = areas_without_camera_data(wgs)
+    shown = np.isfinite(values) & ~no_data
     if shown.any():
-        wgs[shown].assign(_v=values[shown]).plot(ax=ax, column="_v", cmap=cmap, norm=norm, alpha=0.78,
+        wgs[shown].assign(_v=values[shown]).plot(ax=ax, column="_v", cmap=_CMAP, norm=norm, alpha=0.78,
                                                  edgecolor="#555555", linewidth=0.4, zorder=1)
     handles = []
     if no_data.any():
@@ -136,20 +178,25 @@ def density_figure(
     if undefined.any():
         wgs[undefined].plot(ax=ax, facecolor="#ececec", edgecolor="#555555", linewidth=0.4, zorder=1)
         handles.append(Patch(facecolor="#ececec", edgecolor="#555555", label="not defined (no residents or street)"))
+    return handles
+
+
+def _draw_streets(ax: Axes, streets: NetworkIndex | None) -> None:
+    """The dataset's walking network over the areas."""
+    from matplotlib.collections import LineCollection  # noqa: PLC0415 - matplotlib only when a figure is made
+
     if streets is not None and len(streets.street_edges):
         pieces = np.split(streets.lonlat, streets.geom_start[1:-1])
         lines = [pieces[i] for i in streets.street_edges]
         ax.add_collection(LineCollection(lines, colors="#6f6f6f", linewidths=0.35, alpha=0.7, zorder=2))
-    fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax).set_label(label[:1].upper() + label[1:],
-                                                                             fontsize=10)
-    # the highest areas, named on the map and ranked
-    order = [i for i in np.argsort(-np.where(shown, values, -np.inf), kind="stable")[:top]
-             if shown[i] and values[i] > 0]
+
+
+def _name_top_areas(fig: Figure, ax: Axes, wgs: gpd.GeoDataFrame, order: list[int]) -> None:
+    """Name the highest areas on the map, ranked; a name that would cover another shrinks to its rank, or goes."""
+    from matplotlib import patheffects  # noqa: PLC0415 - matplotlib only when a figure is made
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+
     outline = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    ax.set_xlim(west, east)
-    ax.set_ylim(south, north)
-    ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)) if len(wgs) else 1)
-    ax.apply_aspect()  # where the map really is, so that label boxes are measured where they will be drawn
     renderer = FigureCanvasAgg(fig).get_renderer()
     placed: list[Any] = []
     for rank, i in enumerate(order, start=1):
@@ -164,19 +211,6 @@ def density_figure(
                 tag.remove()
                 continue
         placed.append(box)
-    if order:
-        fig.text(0.04, 0.172, "Highest: " + "; ".join(
-            f"{rank}. {wgs['name'].iloc[i]} ({values[i]:,.1f})" for rank, i in enumerate(order, start=1)),
-            fontsize=7.5, wrap=True, va="top")
-    if handles:  # beneath the map, where it hides no area
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.04, 0.245), fontsize=7, frameon=False)
-    ax.set_axis_off()
-    fig.suptitle(title, fontsize=14, y=0.975)
-    text = caption if caption is not None else _caption(gdf)
-    fig.text(0.04, 0.115, text, fontsize=6.5, wrap=True, va="top")
-    fig.text(0.04, 0.03, _sources_line(gdf, basemap=streets is not None or bool(basemap),
-                                       made=made or date.today()), fontsize=6.5, wrap=True, va="bottom")
-    return fig
 
 
 def density_png(gdf: gpd.GeoDataFrame, *, column: str, title: str, **options: Any) -> bytes:
