@@ -1,0 +1,47 @@
+"""Who is watched: camera density against the share of non-white residents, area by area.
+
+The package's rooms: :mod:`~exposure.watched.correlation` (Spearman's rho with
+a Bonett–Wright interval, the fitted line and quintiles),
+:mod:`~exposure.watched.amnesty` (Amnesty International's binomial model per
+borough), :mod:`~exposure.watched.exclusions` (which areas are left out and
+why) and :mod:`~exposure.watched.caveats` (what to keep in mind beside the
+figures). Every public name is importable from ``exposure.watched``.
+
+Areas with fewer residents than ``min_population`` (parks, cemeteries,
+airports) are left out, as are areas of a group (borough) where the camera file
+has no camera at all (the file does not cover it: a Brooklyn-only file says
+nothing about Queens). Every exclusion is counted and listed. The caveats fit
+the cameras counted: the Street View undercount is said of Decode cameras,
+other sources get their own.
+"""
+
+from __future__ import annotations
+
+from exposure._errors import WatchedError
+from exposure.watched.amnesty import AMNESTY_THRESHOLD_PER_1000, AmnestyModel, BinomialFit, amnesty_model
+from exposure.watched.caveats import SOURCE_CAVEATS
+from exposure.watched.correlation import (
+    ROW_COLUMNS,
+    WATCHED_MEASURES,
+    Correlation,
+    LineFit,
+    WatchedResult,
+    watched_analysis,
+)
+from exposure.watched.exclusions import NO_CAMERA_DATA
+
+__all__ = [
+    "AMNESTY_THRESHOLD_PER_1000",
+    "NO_CAMERA_DATA",
+    "ROW_COLUMNS",
+    "SOURCE_CAVEATS",
+    "WATCHED_MEASURES",
+    "AmnestyModel",
+    "BinomialFit",
+    "Correlation",
+    "LineFit",
+    "WatchedError",
+    "WatchedResult",
+    "amnesty_model",
+    "watched_analysis",
+]
