@@ -19,19 +19,27 @@ from __future__ import annotations
 
 from exposure._errors import WatchedError
 from exposure.watched.amnesty import AMNESTY_THRESHOLD_PER_1000, AmnestyModel, BinomialFit, amnesty_model
-from exposure.watched.caveats import SOURCE_CAVEATS
+from exposure.watched.caveats import (
+    CI_METHOD,
+    SOURCE_CAVEATS,
+    amnesty_caveats,
+    correlation_caveats,
+    source_caveats,
+)
 from exposure.watched.correlation import (
     ROW_COLUMNS,
     WATCHED_MEASURES,
     Correlation,
     LineFit,
     WatchedResult,
+    check_measure,
     watched_analysis,
 )
-from exposure.watched.exclusions import NO_CAMERA_DATA
+from exposure.watched.exclusions import NO_CAMERA_DATA, Exclusions, exclude_areas
 
 __all__ = [
     "AMNESTY_THRESHOLD_PER_1000",
+    "CI_METHOD",
     "NO_CAMERA_DATA",
     "ROW_COLUMNS",
     "SOURCE_CAVEATS",
@@ -39,9 +47,15 @@ __all__ = [
     "AmnestyModel",
     "BinomialFit",
     "Correlation",
+    "Exclusions",
     "LineFit",
     "WatchedError",
     "WatchedResult",
+    "amnesty_caveats",
     "amnesty_model",
+    "check_measure",
+    "correlation_caveats",
+    "exclude_areas",
+    "source_caveats",
     "watched_analysis",
 ]

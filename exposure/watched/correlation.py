@@ -34,7 +34,15 @@ from exposure.watched._format import p_text, round_figure
 from exposure.watched.caveats import CI_METHOD, correlation_caveats
 from exposure.watched.exclusions import exclude_areas
 
-__all__ = ["ROW_COLUMNS", "WATCHED_MEASURES", "Correlation", "LineFit", "WatchedResult", "watched_analysis"]
+__all__ = [
+    "ROW_COLUMNS",
+    "WATCHED_MEASURES",
+    "Correlation",
+    "LineFit",
+    "WatchedResult",
+    "check_measure",
+    "watched_analysis",
+]
 
 #: Measures the analysis can set against non-white share: column → label.
 WATCHED_MEASURES: dict[str, str] = {
@@ -205,6 +213,19 @@ class WatchedResult:
 
 
 
+def check_measure(measure: str) -> None:
+    """Refuse a measure the analysis does not know.
+
+    Raises
+    ------
+    WatchedError
+        Naming the measure and listing those of :data:`WATCHED_MEASURES`.
+    """
+    if measure not in WATCHED_MEASURES:
+        msg = f"unknown measure {measure!r}; choose one of {', '.join(WATCHED_MEASURES)}"
+        raise WatchedError(msg)
+
+
 def watched_analysis(
     density_gdf: pd.DataFrame,
     *,
@@ -240,9 +261,7 @@ def watched_analysis(
     WatchedError
         When a needed column is missing or the measure is unknown.
     """
-    if measure not in WATCHED_MEASURES:
-        msg = f"unknown measure {measure!r}; choose one of {', '.join(WATCHED_MEASURES)}"
-        raise WatchedError(msg)
+    check_measure(measure)
     needed = ["area_id", "name", "population", "nonwhite_share", "cameras", measure]
     if group is not None:
         needed.append(group)
