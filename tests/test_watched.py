@@ -8,7 +8,7 @@ import pytest
 
 import exposure.watched
 
-MODULES = ("correlation", "amnesty", "exclusions", "caveats")
+MODULES = ("correlation", "amnesty", "exclusions", "caveats", "report")
 
 
 @pytest.mark.parametrize("module", MODULES)

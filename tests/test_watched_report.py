@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from exposure._errors import WatchedError
+from exposure.areas import density_by_area, named_areas
+from exposure.cameras import describe_policies, load_cameras, load_extent, select_cameras
 from exposure.cli import main
+from exposure.watched.amnesty import amnesty_model
+from exposure.watched.correlation import watched_analysis
+from exposure.watched.report import watched_report
 from tests.watched_common import CAMERAS_CSV
 
 
@@ -91,3 +98,99 @@ def test_cli_watched_effective_cameras(shared_data, capsys) -> None:
     assert data["label"] == "effective cameras (Amnesty) per 1,000 residents"
     assert data["citywide"]["n"] > 40
     assert any("Street View" in c for c in data["caveats"])
+
+
+# --------------------------------------------------------------------------- watched_report
+
+
+@pytest.fixture(scope="module")
+def brooklyn(shared_data):
+    path = shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
+    return load_cameras(path)
+
+
+def test_the_report_is_the_steps_it_replaces(brooklyn) -> None:
+    selected = select_cameras(brooklyn.cameras, frt_policy="default", verification="default")
+    policies = describe_policies("default", "default")
+    extent = load_extent(brooklyn)
+    counted, frt = np.ones(len(selected), dtype=bool), selected["frt_capable"].to_numpy()
+    table = density_by_area(named_areas("nyc-precinct"), selected, counted=counted, frt=frt, settings=policies,
+                            extent=extent)
+    result = watched_analysis(table, measure="frt_cameras_per_km2", min_population=1000)
+    finest = density_by_area(named_areas("nyc-nta"), selected, counted=counted, frt=frt, settings=policies,
+                             extent=extent)
+    model = amnesty_model(finest, frt_only=True, min_population=1000)
+
+    report = watched_report(brooklyn.cameras, areas="nyc-precinct", measure="frt_cameras_per_km2",
+                            min_population=1000, extent=extent)
+    assert json.dumps(report.result.to_dict()) == json.dumps(result.to_dict())
+    assert report.model is not None
+    assert json.dumps(report.model.to_dict()) == json.dumps(model.to_dict())
+    assert report.model.measure == "frt_effective_cameras_per_1000_residents"
+    assert report.areas == "nyc-precinct"
+    assert len(report.table) == 77
+    data = report.to_dict()
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    assert data["amnesty_model"]["areas"] == "nyc-nta"
+
+
+def test_the_report_counts_the_cameras_its_figures_rest_on(brooklyn) -> None:
+    report = watched_report(brooklyn.cameras, extent=load_extent(brooklyn))
+    assert report.camera_counts == {"cameras": 9216, "counted": 9216, "frt_capable": report.camera_counts[
+        "frt_capable"], "in_nyc": 9216, "areas": 262, "areas_with_camera_data": 69}
+    assert 0 < report.camera_counts["frt_capable"] <= 9216
+    assert report.to_dict()["camera_counts"] == report.camera_counts
+    assert report.result.excluded["no_camera_data"] == 193
+
+
+def test_masks_give_the_same_report_as_the_policies(tmp_path) -> None:
+    path = tmp_path / "cams.csv"
+    path.write_text(CAMERAS_CSV)
+    cameras = load_cameras(path).cameras
+    by_policy = watched_report(cameras, frt_policy="strict-ptz-dome", verification="majority")
+    selected = select_cameras(cameras, frt_policy="strict-ptz-dome", verification="majority")
+    by_mask = watched_report(selected, counted=np.ones(len(selected), dtype=bool),
+                             frt=selected["frt_capable"].to_numpy(), frt_policy="strict-ptz-dome",
+                             verification="majority")
+    assert json.dumps(by_mask.to_dict()) == json.dumps(by_policy.to_dict())
+    assert by_policy.result.settings["frt_policy"] == "strict-ptz-dome"
+    # an uncounted camera is in the table but in no figure
+    half = watched_report(cameras, counted=[i % 2 == 0 for i in range(len(cameras))], frt=[True] * len(cameras))
+    assert half.camera_counts["counted"] == (len(cameras) + 1) // 2
+    assert half.camera_counts["cameras"] == len(cameras)
+    assert half.table["cameras"].sum() < by_policy.table["cameras"].sum()
+
+
+def test_without_the_model_there_is_none(tmp_path) -> None:
+    path = tmp_path / "cams.csv"
+    path.write_text(CAMERAS_CSV)
+    report = watched_report(load_cameras(path).cameras, areas="nyc-cd", model=False)
+    assert report.model is None
+    assert report.to_dict()["amnesty_model"] is None
+    assert len(report.table) == 71
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"measure": "cameras_per_mile"}, r"unknown measure 'cameras_per_mile'; choose one of cameras_per_km2"),
+    ({"areas": "h3:9"}, r"unknown area set 'h3:9' for who is watched; choose one of nyc-nta"),
+    ({"counted": [True]}, r"give both counted= and frt="),
+])
+def test_report_errors_name_the_argument(kwargs, match) -> None:
+    cameras = pd.DataFrame({"lon": [-73.95], "lat": [40.65], "verification": ["verified"]})
+    with pytest.raises(WatchedError, match=match):
+        watched_report(cameras, **kwargs)
+
+
+def test_the_command_line_prints_the_report(shared_data, capsys, brooklyn) -> None:
+    path = shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
+    assert main(["watched", "--cameras", str(path), "--areas", "nyc-cd", "--measure",
+                 "effective_cameras_per_1000_residents", "--min-population", "800"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    report = watched_report(brooklyn.cameras, areas="nyc-cd", measure="effective_cameras_per_1000_residents",
+                            min_population=800, extent=load_extent(brooklyn),
+                            settings={**describe_policies("default", "default"), "cameras": str(path),
+                                      "decode_total": "attachments"})
+    expected = json.loads(json.dumps(report.to_dict()))
+    for key, value in printed.items():  # every key the command prints is the report's
+        assert value == expected[key], key
+    assert set(expected) - set(printed) <= {"camera_counts"}

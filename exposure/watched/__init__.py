@@ -1,6 +1,8 @@
 """Who is watched: camera density against the share of non-white residents, area by area.
 
-The package's rooms: :mod:`~exposure.watched.correlation` (Spearman's rho with
+The package's rooms: :mod:`~exposure.watched.report` (the whole pipeline in
+one call, :func:`watched_report`, as the page and the command line run it),
+:mod:`~exposure.watched.correlation` (Spearman's rho with
 a Bonett–Wright interval, the fitted line and quintiles),
 :mod:`~exposure.watched.amnesty` (Amnesty International's binomial model per
 borough), :mod:`~exposure.watched.exclusions` (which areas are left out and
@@ -36,10 +38,12 @@ from exposure.watched.correlation import (
     watched_analysis,
 )
 from exposure.watched.exclusions import NO_CAMERA_DATA, Exclusions, exclude_areas
+from exposure.watched.report import MODEL_AREAS, WatchedReport, watched_report
 
 __all__ = [
     "AMNESTY_THRESHOLD_PER_1000",
     "CI_METHOD",
+    "MODEL_AREAS",
     "NO_CAMERA_DATA",
     "ROW_COLUMNS",
     "SOURCE_CAVEATS",
@@ -50,6 +54,7 @@ __all__ = [
     "Exclusions",
     "LineFit",
     "WatchedError",
+    "WatchedReport",
     "WatchedResult",
     "amnesty_caveats",
     "amnesty_model",
@@ -58,4 +63,5 @@ __all__ = [
     "exclude_areas",
     "source_caveats",
     "watched_analysis",
+    "watched_report",
 ]
