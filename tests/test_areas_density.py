@@ -16,9 +16,11 @@ from exposure._errors import AreaError
 from exposure.areas.density import (
     DENSITY_COLUMNS,
     EFFECTIVE_RADIUS_M,
+    MEASURES,
     density_by_area,
     density_to_csv,
     density_to_geojson,
+    measure_column,
 )
 from exposure.areas.sets import dataset_bounds, h3_areas, named_areas
 from exposure.cli import main
@@ -291,3 +293,15 @@ def test_cli_density_geojson_file_and_errors(capsys, tmp_path) -> None:
     assert code == 2
     assert "unknown area set 'districts'" in err
     assert "Traceback" not in err
+
+
+def test_a_measure_names_its_column_and_words() -> None:
+    assert measure_column("per_km2") == ("cameras_per_km2", "cameras per km²")
+    assert measure_column("per_km2", frt_only=True) == ("frt_cameras_per_km2", "FRT-capable cameras per km²")
+    assert measure_column("effective_per_1000_residents", frt_only=True) == (
+        "frt_effective_cameras_per_1000_residents", "FRT-capable effective cameras (Amnesty) per 1,000 residents")
+    for measure, (column, frt_column, _) in MEASURES.items():
+        assert {measure_column(measure)[0], measure_column(measure, frt_only=True)[0]} <= set(DENSITY_COLUMNS)
+        assert (column, frt_column) == (measure_column(measure)[0], measure_column(measure, frt_only=True)[0])
+    with pytest.raises(AreaError, match=r"unknown measure 'per_mile'; choose one of per_km2, per_street_km"):
+        measure_column("per_mile")

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from exposure._errors import WatchedError
-from exposure.areas import density_by_area, named_areas
+from exposure.areas import MEASURES, density_by_area, named_areas
 from exposure.cameras import describe_policies, load_cameras, load_extent, select_cameras
 from exposure.cli import main
 from exposure.watched.amnesty import amnesty_model
-from exposure.watched.correlation import watched_analysis
-from exposure.watched.report import watched_report
+from exposure.watched.correlation import WATCHED_MEASURES, watched_analysis
+from exposure.watched.report import REPORT_MEASURES, report_measures, watched_report
 from tests.watched_common import CAMERAS_CSV
 
 
@@ -194,3 +194,18 @@ def test_the_command_line_prints_the_report(shared_data, capsys, brooklyn) -> No
     for key, value in printed.items():  # every key the command prints is the report's
         assert value == expected[key], key
     assert set(expected) - set(printed) <= {"camera_counts"}
+
+
+def test_the_report_measures_are_the_command_line_choices(capsys) -> None:
+    from exposure.cli import build_parser
+
+    for measure in WATCHED_MEASURES:  # the command accepts exactly the measures a report compares
+        args = ["watched", "--cameras", "x.csv", "--measure", measure]
+        if measure in report_measures():
+            assert build_parser().parse_args(args).measure == measure
+        else:
+            with pytest.raises(SystemExit):
+                build_parser().parse_args(args)
+    capsys.readouterr()
+    assert set(report_measures()) <= set(WATCHED_MEASURES)
+    assert [m for m in REPORT_MEASURES if m in MEASURES] == list(REPORT_MEASURES)

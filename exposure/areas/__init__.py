@@ -23,6 +23,7 @@ from exposure.areas.density import (
     density_by_area,
     density_to_csv,
     density_to_geojson,
+    measure_column,
 )
 from exposure.areas.figures import SOURCE_CREDITS, density_figure, density_png
 from exposure.areas.layer import DENSITY_TOOLTIP, NO_DATA_COLOUR, UNDEFINED_COLOUR, density_layer, density_legend
@@ -67,6 +68,7 @@ __all__ = [
     "density_to_geojson",
     "h3_areas",
     "h3_cell_estimate",
+    "measure_column",
     "name_by_places",
     "named_areas",
     "osm_place_areas",

@@ -30,6 +30,7 @@ __all__ = [
     "density_by_area",
     "density_to_csv",
     "density_to_geojson",
+    "measure_column",
 ]
 
 #: Output columns of :func:`density_by_area`, in order (``geometry`` last).
@@ -60,6 +61,26 @@ MEASURES: dict[str, tuple[str, str, str]] = {
                                      "frt_effective_cameras_per_1000_residents",
                                      "effective cameras (Amnesty) per 1,000 residents"),
 }
+
+
+
+def measure_column(measure: str, *, frt_only: bool = False) -> tuple[str, str]:
+    """The density column of a measure (a key of :data:`MEASURES`) and its words, for all or FRT-capable cameras.
+
+    ``measure_column("per_km2", frt_only=True)`` is
+    ``("frt_cameras_per_km2", "FRT-capable cameras per km²")``.
+
+    Raises
+    ------
+    AreaError
+        For a measure not in :data:`MEASURES`.
+    """
+    if measure not in MEASURES:
+        msg = f"unknown measure {measure!r}; choose one of {', '.join(MEASURES)}"
+        raise AreaError(msg)
+    all_column, frt_column, label = MEASURES[measure]
+    return (frt_column, f"FRT-capable {label}") if frt_only else (all_column, label)
+
 
 #: Radius of Amnesty International's *effective cameras*, in metres (Decode Surveillance NYC).
 EFFECTIVE_RADIUS_M = 120.0

@@ -38,13 +38,14 @@ from exposure.watched.correlation import (
     watched_analysis,
 )
 from exposure.watched.exclusions import NO_CAMERA_DATA, Exclusions, exclude_areas
-from exposure.watched.report import MODEL_AREAS, WatchedReport, watched_report
+from exposure.watched.report import MODEL_AREAS, REPORT_MEASURES, WatchedReport, report_measures, watched_report
 
 __all__ = [
     "AMNESTY_THRESHOLD_PER_1000",
     "CI_METHOD",
     "MODEL_AREAS",
     "NO_CAMERA_DATA",
+    "REPORT_MEASURES",
     "ROW_COLUMNS",
     "SOURCE_CAVEATS",
     "WATCHED_MEASURES",
@@ -61,6 +62,7 @@ __all__ = [
     "check_measure",
     "correlation_caveats",
     "exclude_areas",
+    "report_measures",
     "source_caveats",
     "watched_analysis",
     "watched_report",

@@ -12,13 +12,16 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import WatchedError
-from exposure.areas import density_by_area, named_areas
+from exposure.areas import density_by_area, measure_column, named_areas
 from exposure.cameras import CameraExtent, FrtPolicy, describe_policies, select_cameras
 from exposure.nyc import NYC_AREA_SETS, in_nyc
 from exposure.watched.amnesty import AmnestyModel, amnesty_model
 from exposure.watched.correlation import WatchedResult, check_measure, watched_analysis
 
-__all__ = ["MODEL_AREAS", "WatchedReport", "watched_report"]
+__all__ = ["MODEL_AREAS", "REPORT_MEASURES", "WatchedReport", "report_measures", "watched_report"]
+
+#: The measures (keys of :data:`exposure.areas.MEASURES`) a report compares: none needs a street network.
+REPORT_MEASURES = ("per_km2", "per_1000_residents", "effective_per_km2", "effective_per_1000_residents")
 
 #: The areas Amnesty's model is fitted at, whatever areas the correlation compares: the finest with census figures.
 MODEL_AREAS = "nyc-nta"
@@ -41,8 +44,9 @@ class WatchedReport:
         The area set compared (``"nyc-nta"``, ``"nyc-precinct"`` …).
     camera_counts
         The cameras every figure rests on: ``cameras`` (rows in the camera
-        table), ``counted`` (under the verification policy), ``frt_capable``
-        (of those counted), ``in_nyc`` (counted, inside the box around the five
+        table, after the policies' selection when no masks were given),
+        ``counted`` (under the verification policy), ``frt_capable`` (of those
+        counted), ``in_nyc`` (counted, inside the box around the five
         boroughs), ``areas`` and ``areas_with_camera_data`` (where the camera
         source looked).
     """
@@ -57,6 +61,11 @@ class WatchedReport:
         """The ``watched`` JSON: the correlation's keys, ``amnesty_model`` and ``camera_counts``."""
         return {**self.result.to_dict(), "amnesty_model": self.model.to_dict() if self.model is not None else None,
                 "camera_counts": dict(self.camera_counts)}
+
+
+def report_measures() -> list[str]:
+    """The density columns a report can compare: each of :data:`REPORT_MEASURES` for all, then FRT-capable, cameras."""
+    return [measure_column(m, frt_only=frt)[0] for m in REPORT_MEASURES for frt in (False, True)]
 
 
 def watched_report(
