@@ -3,6 +3,7 @@
 The package's rooms: :mod:`~exposure.areas.sets` (named area sets),
 :mod:`~exposure.areas.read` (areas from a file or an upload),
 :mod:`~exposure.areas.density` (cameras per area and its CSV/GeoJSON),
+:mod:`~exposure.areas.ranking` (density tables as people read them),
 :mod:`~exposure.areas.figures` (printable maps) and
 :mod:`~exposure.areas.layer` (the pydeck map layer). Every public name is
 importable from ``exposure.areas``.
@@ -27,6 +28,13 @@ from exposure.areas.density import (
 )
 from exposure.areas.figures import SOURCE_CREDITS, density_figure, density_png
 from exposure.areas.layer import DENSITY_TOOLTIP, NO_DATA_COLOUR, UNDEFINED_COLOUR, density_layer, density_legend
+from exposure.areas.ranking import (
+    DENSITY_LABELS,
+    effective_cameras_problem,
+    rank_areas,
+    ranking_table,
+    usable_measure,
+)
 from exposure.areas.read import ID_COLUMNS, NAME_COLUMNS, POPULATION_COLUMNS, read_areas
 from exposure.areas.sets import (
     OSM_PLACE_VALUES,
@@ -43,6 +51,7 @@ __all__ = [
     "AREA_ATTRIBUTES",
     "COUNT_COLUMNS",
     "DENSITY_COLUMNS",
+    "DENSITY_LABELS",
     "DENSITY_TOOLTIP",
     "EFFECTIVE_NOTE",
     "EFFECTIVE_QUAD_SEGS",
@@ -66,11 +75,15 @@ __all__ = [
     "density_png",
     "density_to_csv",
     "density_to_geojson",
+    "effective_cameras_problem",
     "h3_areas",
     "h3_cell_estimate",
     "measure_column",
     "name_by_places",
     "named_areas",
     "osm_place_areas",
+    "rank_areas",
+    "ranking_table",
     "read_areas",
+    "usable_measure",
 ]
