@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from exposure.areas import areas_without_camera_data
+from exposure.areas.density import areas_without_camera_data
 
 __all__ = ["NO_CAMERA_DATA", "Exclusions", "exclude_areas"]
 

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import WatchedError
-from exposure.areas import density_by_area, measure_column, named_areas
+from exposure.areas.density import density_by_area, measure_column
+from exposure.areas.sets import named_areas
 from exposure.cameras import CameraExtent, FrtPolicy, describe_policies, select_cameras
 from exposure.nyc import NYC_AREA_SETS, in_nyc
 from exposure.watched.amnesty import AmnestyModel, amnesty_model
