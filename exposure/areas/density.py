@@ -174,7 +174,7 @@ def _covered(wgs: gpd.GeoDataFrame, extent: CameraExtent | None) -> np.ndarray:
     if extent is None:
         return np.ones(len(wgs), dtype=bool)
     if extent.boroughs and "borough" in wgs.columns:
-        return wgs["borough"].astype(str).isin(extent.boroughs).to_numpy()
+        return np.asarray(wgs["borough"].astype(str).isin(extent.boroughs), dtype=bool)
     out = np.zeros(len(wgs), dtype=bool)
     if extent.geometry is None or extent.geometry.is_empty or not len(wgs):
         return out
@@ -370,7 +370,9 @@ def _rate(count: np.ndarray, per: np.ndarray, factor: float = 1.0) -> np.ndarray
     """The count × factor / per, NaN where ``per`` is zero or unknown."""
     per = np.asarray(per, dtype=float)
     ok = np.isfinite(per) & (per > 0)
-    return np.divide(count * factor, per, out=np.full(len(count), np.nan), where=ok)
+    out = np.full(len(count), np.nan)
+    np.divide(count * factor, per, out=out, where=ok)
+    return out
 
 
 def _table(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -392,7 +394,7 @@ def density_to_csv(gdf: gpd.GeoDataFrame) -> str:
     Names come from other people's files, so one a spreadsheet would run as a
     formula is prefixed with ``'``.
     """
-    return _table(gdf).to_csv(index=False, lineterminator="\n")
+    return str(_table(gdf).to_csv(index=False, lineterminator="\n"))
 
 
 def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -413,13 +415,16 @@ def density_to_geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
                 properties[column] = round(properties[column])  # counts stay whole numbers; no data stays null
         features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom) if geom is not None else None,
                          "properties": properties})
-    return json_safe({"type": "FeatureCollection", "features": features,
-                      "settings": gdf.attrs.get("settings", {}), "note": gdf.attrs.get("note", ""),
-                      "effective": gdf.attrs.get("effective", ""), "extent": gdf.attrs.get("extent", "")})
+    collection: dict[str, Any] = json_safe({
+        "type": "FeatureCollection", "features": features, "settings": gdf.attrs.get("settings", {}),
+        "note": gdf.attrs.get("note", ""), "effective": gdf.attrs.get("effective", ""),
+        "extent": gdf.attrs.get("extent", ""),
+    })
+    return collection
 
 
 def areas_without_camera_data(table: pd.DataFrame) -> np.ndarray:
     """Per area of a density table: outside the camera source's coverage (no ``camera_data`` column: none is)."""
     if "camera_data" not in table.columns:
         return np.zeros(len(table), dtype=bool)
-    return ~table["camera_data"].astype(bool).to_numpy()
+    return np.asarray(~table["camera_data"].astype(bool).to_numpy(), dtype=bool)

@@ -197,7 +197,7 @@ def _name_top_areas(fig: Figure, ax: Axes, wgs: gpd.GeoDataFrame, order: list[in
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
 
     outline = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    renderer = FigureCanvasAgg(fig).get_renderer()
+    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
     placed: list[Any] = []
     for rank, i in enumerate(order, start=1):
         point = wgs.geometry.iloc[i].representative_point()

@@ -27,7 +27,7 @@ def _ramp(t: np.ndarray) -> np.ndarray:
     pos = np.clip(np.nan_to_num(t, nan=0.0), 0, 1) * (len(_RAMP) - 1)
     lo = np.floor(pos).astype(int).clip(0, len(_RAMP) - 2)
     frac = (pos - lo)[:, None]
-    return _RAMP[lo] * (1 - frac) + _RAMP[lo + 1] * frac
+    return np.asarray(_RAMP[lo] * (1 - frac) + _RAMP[lo + 1] * frac, dtype=float)
 
 
 def _fmt(value: Any, digits: int = 2) -> str:

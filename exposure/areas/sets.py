@@ -153,7 +153,7 @@ def h3_cell_estimate(bounds: Sequence[float], resolution: int) -> int:
     earth_km = 6371.0088
     box_km2 = (earth_km**2 * math.radians(max(max_lon - min_lon, 0.0))
                * abs(math.sin(math.radians(max_lat)) - math.sin(math.radians(min_lat))))
-    return math.ceil(box_km2 / h3.average_hexagon_area(int(resolution), unit="km^2"))
+    return math.ceil(box_km2 / float(h3.average_hexagon_area(int(resolution), unit="km^2")))
 
 
 def _check_h3_cells(padded: Sequence[float], resolution: int, *, asked: Sequence[float]) -> None:
@@ -208,7 +208,7 @@ def osm_place_areas(
     wanted = set(places)
     found: list[tuple[int, str, str, float, float]] = []
 
-    class Handler(osmium.SimpleHandler):  # type: ignore[misc]
+    class Handler(osmium.SimpleHandler):
         def node(self, n: Any) -> None:
             place = n.tags.get("place")
             if place in wanted and n.location.valid():

@@ -178,7 +178,7 @@ class WatchedResult:
             for key in ("rank", "cameras", "frt_cameras"):
                 row[key] = None if row[key] is None else int(row[key])
             rows.append(row)
-        return json_safe({
+        data: dict[str, Any] = json_safe({
             "measure": self.measure,
             "label": self.label,
             "group": self.group,
@@ -198,6 +198,7 @@ class WatchedResult:
             "note": self.note,
             "rows": rows,
         })
+        return data
 
     def rows_to_csv(self) -> str:
         """The per-area rows as CSV (ranked; NaN as empty; a formula-like name prefixed with ``'``)."""
@@ -208,7 +209,7 @@ class WatchedResult:
             table[column] = table[column].astype(float).round(6)
         for column in ("rank", "cameras", "frt_cameras"):
             table[column] = table[column].astype(float).round().astype("Int64")  # no data: an empty cell
-        return neutralise_formulas(table).to_csv(index=False, lineterminator="\n")
+        return str(neutralise_formulas(table).to_csv(index=False, lineterminator="\n"))
 
 
 
