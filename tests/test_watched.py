@@ -8,7 +8,7 @@ import pytest
 
 import exposure.watched
 
-MODULES = ("correlation", "amnesty", "exclusions", "caveats", "report")
+MODULES = ("correlation", "amnesty", "exclusions", "caveats", "report", "tables")
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -2,12 +2,13 @@
 
 The package's rooms: :mod:`~exposure.watched.report` (the whole pipeline in
 one call, :func:`watched_report`, as the page and the command line run it),
-:mod:`~exposure.watched.correlation` (Spearman's rho with
-a Bonett–Wright interval, the fitted line and quintiles),
-:mod:`~exposure.watched.amnesty` (Amnesty International's binomial model per
-borough), :mod:`~exposure.watched.exclusions` (which areas are left out and
-why) and :mod:`~exposure.watched.caveats` (what to keep in mind beside the
-figures). Every public name is importable from ``exposure.watched``.
+:mod:`~exposure.watched.correlation` (Spearman's rho with a Bonett–Wright
+interval, the fitted line and quintiles), :mod:`~exposure.watched.amnesty`
+(Amnesty International's binomial model per borough),
+:mod:`~exposure.watched.exclusions` (which areas are left out and why),
+:mod:`~exposure.watched.caveats` (what to keep in mind beside the figures) and
+:mod:`~exposure.watched.tables` (the figures as tables to read). Every public
+name is importable from ``exposure.watched``.
 
 Areas with fewer residents than ``min_population`` (parks, cemeteries,
 airports) are left out, as are areas of a group (borough) where the camera file
@@ -39,6 +40,7 @@ from exposure.watched.correlation import (
 )
 from exposure.watched.exclusions import NO_CAMERA_DATA, Exclusions, exclude_areas
 from exposure.watched.report import MODEL_AREAS, REPORT_MEASURES, WatchedReport, report_measures, watched_report
+from exposure.watched.tables import correlation_table, model_table, ranked_areas_table
 
 __all__ = [
     "AMNESTY_THRESHOLD_PER_1000",
@@ -61,7 +63,10 @@ __all__ = [
     "amnesty_model",
     "check_measure",
     "correlation_caveats",
+    "correlation_table",
     "exclude_areas",
+    "model_table",
+    "ranked_areas_table",
     "report_measures",
     "source_caveats",
     "watched_analysis",
