@@ -28,7 +28,16 @@ from exposure.areas import DENSITY_TOOLTIP, MEASURES, AreaError, density_layer, 
 from exposure.cameras import CameraExtent, CameraLoad, describe_policies, load_cameras, load_cameras_bytes, load_extent
 from exposure.layers import deck
 from exposure.nyc import NYC_AREA_SETS, in_nyc, package_data_dir
-from exposure.watched import REPORT_MEASURES, AmnestyModel, WatchedReport, WatchedResult, watched_report
+from exposure.watched import (
+    REPORT_MEASURES,
+    AmnestyModel,
+    WatchedReport,
+    WatchedResult,
+    correlation_table,
+    model_table,
+    ranked_areas_table,
+    watched_report,
+)
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
 AREA_LABELS = {"nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts",
@@ -85,14 +94,7 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
                 "borough on the share of Black and Hispanic residents among Black, Hispanic and white residents, at "
                 "New York's 2020 Neighborhood Tabulation Areas (the finest areas this project has census figures "
                 "for).")
-    rows = []
-    for f in model.fits:
-        ratio = f.odds_ratio_per_10_points()
-        rows.append({"Borough": f.group, "Areas": f.n, "Above threshold": f.n_above,
-                     "Coefficient (log-odds per unit share)": f.coef, "95 % low": f.ci_low, "95 % high": f.ci_high,
-                     "p-value": f.p_value, "Odds ratio per 10 points": ratio[0] if ratio else None,
-                     "Note": f.note})
-    st.dataframe(pd.DataFrame(rows).round(3), hide_index=True, key="ww_amnesty")
+    st.dataframe(model_table(model), hide_index=True, key="ww_amnesty")
     for f in model.fits:
         st.caption(f.sentence() + ".")
     fresh = [c for c in model.caveats if c not in said]  # the cameras' own caveats are listed below already
@@ -217,10 +219,7 @@ if report is not None:
               + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.excluded.items() if v))
     st.markdown(f"**{city.sentence(label=result.label)}.**")
     if result.by_group:
-        st.dataframe(pd.DataFrame([{
-            "Borough": c.group, "Areas": c.n, "Spearman rho": c.rho, "95 % low": c.ci_low, "95 % high": c.ci_high,
-            "p-value": c.p_value, "Note": c.note} for c in result.by_group]).round(3),
-            hide_index=True, key="ww_groups")
+        st.dataframe(correlation_table(result), hide_index=True, key="ww_groups")
     if model is not None:
         _amnesty_section(model, said=result.caveats)
 
@@ -243,14 +242,7 @@ if report is not None:
     st.caption(md(table.attrs.get("note", "")))
 
     st.subheader(f"Areas ranked by {result.label}")
-    ranked = result.included.rename(columns={
-        "rank": "Rank", "name": "Area", "area_id": "Code", "group": "Borough", "measure": _cap(result.label),
-        "cameras": "Cameras", "frt_cameras": "FRT-capable", "population": "Residents",
-        "nonwhite_share": "Non-white share", "area_km2": "Area (km²)"})
-    order = ["Rank", "Area", "Code", "Borough", _cap(result.label), "Cameras", "FRT-capable", "Residents",
-             "Non-white share", "Area (km²)"]
-    ranked["Rank"] = ranked["Rank"].astype(int)
-    st.dataframe(ranked[order].round(3), hide_index=True, key="ww_table")
+    st.dataframe(ranked_areas_table(result), hide_index=True, key="ww_table")
     stem = f"who-is-watched-{area_set}-{result.measure}"
     d1, d2 = st.columns(2)
     d1.download_button("Download CSV", result.rows_to_csv(), file_name=f"{stem}.csv", mime="text/csv", key="ww_csv",
