@@ -15,17 +15,11 @@ import pyarrow.compute as pc
 
 from exposure import settings
 from exposure._errors import CameraDataError
+from exposure._io import check_file, read_text_table
 from exposure._parse import amount, arrow_text, limit_message, numbers
-from exposure.cameras import (
-    CameraExtent,
-    CameraLoad,
-    _check_file,
-    _finish,
-    _not_first_good,
-    _problem,
-    _read_text_table,
-    verification_policy,
-)
+from exposure.policies import verification_policy
+from exposure.schema import CameraExtent, CameraLoad
+from exposure.sources._common import CAMERA_FILE, finish, not_first_good, problem
 
 __all__ = [
     "DECODE_METHOD",
@@ -161,7 +155,7 @@ def cameras_from_decode(path: str | Path, *, total: str = "attachments") -> Came
         or has no usable intersection.
     """
     expanded = _expand(path, total=total)
-    load = _finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
+    load = finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
     return dataclasses.replace(load, extent=_surveyed(expanded))
 
 
@@ -263,9 +257,9 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     if total not in DECODE_TOTALS:
         msg = f"unknown Decode counting rule {total!r}; use one of {', '.join(DECODE_TOTALS)}"
         raise CameraDataError(msg)
-    path = _check_file(path)
+    path = check_file(path, kind=CAMERA_FILE)
     source = str(path)
-    table = _read_text_table(path)
+    table = read_text_table(path, kind=CAMERA_FILE)
     table.columns = [str(c).strip() for c in table.columns]
     if total == "attachments":
         needed: tuple[str, ...] = ("PanoramaId", *(c for pair in _ATTACHMENTS.values() for c in pair), "Lat", "Long")
@@ -290,7 +284,7 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     def flag(mask: np.ndarray, column: str, raw: pd.Series, reason: str) -> None:
         new = mask & ~bad
         for index in np.flatnonzero(new):
-            problems.append(_problem(source, rows[index], column, raw.iloc[index], reason))
+            problems.append(problem(source, rows[index], column, raw.iloc[index], reason))
         bad[new] = True
 
     pano = table["PanoramaId"].str.strip()
@@ -337,7 +331,7 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
             f"{column} must be one of {', '.join(_DECODE_AGREEMENT)}",
         )
         agreement_codes[column] = codes.astype(np.int8)
-    duplicate = _not_first_good(pano, bad) & ~bad
+    duplicate = not_first_good(pano, bad) & ~bad
     flag(duplicate, "PanoramaId", pano, "duplicate panorama; only the first row of this PanoramaId is kept")
 
     total_column = "n_cameras_median" if total == "n_cameras" else _ATTACHMENTS["street"][0]

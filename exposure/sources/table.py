@@ -9,31 +9,21 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import CameraDataError
+from exposure._io import check_file, read_json, read_text_table
 from exposure._parse import numbers, parse_directions, parse_heights, quote
-from exposure.cameras import (
-    KINDS,
-    MOUNTS,
-    OPERATORS,
-    VERIFICATIONS,
-    CameraLoad,
-    _check_file,
-    _finish,
-    _geojson_points,
-    _not_first_good,
-    _read_json,
-    _read_text_table,
-    _rejected_frame,
-)
-from exposure.sources.osm import _cameras_from_osm_points
+from exposure._tables import LAT_NAMES, LON_NAMES
+from exposure.schema import KINDS, MOUNTS, OPERATORS, VERIFICATIONS, CameraLoad
+from exposure.sources._common import CAMERA_FILE, finish, geojson_points, not_first_good, rejected_frame
+from exposure.sources.osm import cameras_from_osm_points
 
-__all__ = ["cameras_from_csv", "cameras_from_geojson"]
+__all__ = ["cameras_from_csv", "cameras_from_geojson", "cameras_from_geojson_data"]
 
 
 def cameras_from_geojson(path: str | Path) -> CameraLoad:
     """Read cameras from a GeoJSON FeatureCollection of Point features.
 
     Features tagged ``man_made=surveillance`` (an Overpass export) follow the
-    OSM rules of :func:`cameras_from_osm_elements`; otherwise properties named
+    OSM rules of :func:`~exposure.sources.osm.cameras_from_osm_elements`; otherwise properties named
     like the schema's columns are used as in :func:`cameras_from_csv`. Features
     that are not Points are rejected, naming the feature number.
 
@@ -52,16 +42,39 @@ def cameras_from_geojson(path: str | Path) -> CameraLoad:
     CameraDataError
         When the file is not a GeoJSON FeatureCollection or has no usable feature.
     """
-    path = _check_file(path)
-    return _cameras_from_geojson_data(_read_json(path), path=path, osm=None)
+    path = check_file(path, kind=CAMERA_FILE)
+    return cameras_from_geojson_data(read_json(path, kind=CAMERA_FILE), path=path)
 
 
-def _cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None) -> CameraLoad:
-    points, problems = _geojson_points(data, path=path)
+def cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None = None) -> CameraLoad:
+    """Read cameras from parsed GeoJSON, as :func:`cameras_from_geojson` reads a file.
+
+    Parameters
+    ----------
+    data
+        The parsed JSON: a FeatureCollection or one Feature.
+    path
+        The file it came from, named in the report and the messages; its stem
+        makes the default camera ids.
+    osm
+        Whether the features follow the OSM rules; by default, when any is tagged
+        ``man_made=surveillance``.
+
+    Returns
+    -------
+    CameraLoad
+        The cameras and the report (``row`` is the feature number).
+
+    Raises
+    ------
+    CameraDataError
+        When the data is not GeoJSON or has no usable feature.
+    """
+    points, problems = geojson_points(data, path=path)
     if osm is None:
         osm = any(p[3].get("man_made") == "surveillance" for p in points)
     if osm:
-        return _cameras_from_osm_points(points, problems, path=path)
+        return cameras_from_osm_points(points, problems, path=path)
     table = pd.DataFrame([{str(k): "" if v is None else str(v) for k, v in p[3].items()} for p in points])
     table = table.reindex(range(len(points)))
     table["__lon"] = [repr(p[1]) for p in points]
@@ -75,8 +88,6 @@ def _cameras_from_geojson_data(data: Any, *, path: Path, osm: bool | None) -> Ca
 
 # --------------------------------------------------------------------------- generic CSV
 
-_LAT_NAMES = ("lat", "latitude", "y")
-_LON_NAMES = ("lon", "lng", "long", "longitude", "x")
 _ALIASES = {
     "camera_id": ("camera_id", "id"),
     "source": ("source",),
@@ -97,12 +108,12 @@ def cameras_from_csv(path: str | Path) -> CameraLoad:
 
     Coordinates come from columns named (any case) ``lat``/``latitude``/``y``
     and ``lon``/``lng``/``long``/``longitude``/``x``. Columns named like the
-    schema (:data:`CAMERA_COLUMNS`; also ``id``, ``direction``, ``fov``,
+    schema (:data:`~exposure.schema.CAMERA_COLUMNS`; also ``id``, ``direction``, ``fov``,
     ``height``) are used and checked: a bad value rejects the row, naming the
     column. ``kind``/``mount``/``operator`` default to unknown, ``verification``
     to unverified, ``reports`` to 1, ``camera_id`` to ``<file stem>:<row>``.
     ``frt_tier`` is always recomputed with the default FRT policy. Files written
-    by :func:`cameras_to_csv` read back unchanged.
+    by :func:`~exposure.cameras.cameras_to_csv` read back unchanged.
 
     Parameters
     ----------
@@ -119,17 +130,17 @@ def cameras_from_csv(path: str | Path) -> CameraLoad:
     CameraDataError
         When the file is unreadable, has no coordinate columns or no usable row.
     """
-    path = _check_file(path)
-    table = _read_text_table(path)
+    path = check_file(path, kind=CAMERA_FILE)
+    table = read_text_table(path, kind=CAMERA_FILE)
     lookup = {str(c).strip().lower(): c for c in table.columns}
-    lat_col = next((lookup[n] for n in _LAT_NAMES if n in lookup), None)
-    lon_col = next((lookup[n] for n in _LON_NAMES if n in lookup), None)
+    lat_col = next((lookup[n] for n in LAT_NAMES if n in lookup), None)
+    lon_col = next((lookup[n] for n in LON_NAMES if n in lookup), None)
     if lat_col is None or lon_col is None:
         missing = "latitude" if lat_col is None else "longitude"
         msg = (
             f"camera file {path}: no {missing} column in the header "
             f"(line 1: {', '.join(str(c) if str(c).isprintable() else quote(str(c)) for c in table.columns)}); "
-            f"name the columns lat and lon (also accepted: {', '.join(_LAT_NAMES)} / {', '.join(_LON_NAMES)})"
+            f"name the columns lat and lon (also accepted: {', '.join(LAT_NAMES)} / {', '.join(LON_NAMES)})"
         )
         raise CameraDataError(msg)
     rows = np.arange(1, len(table) + 1, dtype="int64")
@@ -158,7 +169,7 @@ def _cameras_from_table(
         name: next((lookup[a] for a in aliases if a in lookup and lookup[a] not in (lat_col, lon_col)), None)
         for name, aliases in _ALIASES.items()
     }
-    report: list[pd.DataFrame] = [_rejected_frame(problems)] if problems else []
+    report: list[pd.DataFrame] = [rejected_frame(problems)] if problems else []
 
     def text(column: Any) -> pd.Series:
         if column is None:
@@ -248,7 +259,7 @@ def _cameras_from_table(
     ids = text(found["camera_id"])
     default_ids = pd.Series(rows.astype(str), index=table.index, dtype=str).radd(f"{path.stem}:")
     ids = ids.where(ids != "", default_ids)
-    duplicate = _not_first_good(ids, bad) & ~bad
+    duplicate = not_first_good(ids, bad) & ~bad
     flag(
         duplicate,
         str(found["camera_id"] or "camera_id"),
@@ -275,6 +286,6 @@ def _cameras_from_table(
         "reports": np.nan_to_num(reports[keep]).astype("int64"),
         "observed": observed[keep],
     }
-    rejected = pd.concat(report, ignore_index=True) if report else _rejected_frame([])
+    rejected = pd.concat(report, ignore_index=True) if report else rejected_frame([])
     rejected = rejected.sort_values("row", kind="stable")
-    return _finish(columns, rejected, source=source, unit=unit)
+    return finish(columns, rejected, source=source, unit=unit)
