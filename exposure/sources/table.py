@@ -147,6 +147,26 @@ def cameras_from_csv(path: str | Path) -> CameraLoad:
     return _cameras_from_table(table, [], path=path, rows=rows, lon_col=lon_col, lat_col=lat_col)
 
 
+class _Flags:
+    """The rows of a camera table found bad so far, and the report of every problem found (whole columns at once)."""
+
+    def __init__(self, source: str, rows: np.ndarray, problems: list[dict[str, Any]]) -> None:
+        self.source = source
+        self.rows = rows
+        self.bad = np.zeros(len(rows), dtype=bool)
+        self.report: list[pd.DataFrame] = [rejected_frame(problems)] if problems else []
+
+    def flag(self, mask: np.ndarray, column: str, values: pd.Series, reason: str) -> None:
+        """Reject the rows of ``mask``, quoting their value in ``values``."""
+        where = np.flatnonzero(mask)
+        if len(where):
+            self.report.append(pd.DataFrame({
+                "file": self.source, "row": self.rows[where].astype("int64"), "column": column,
+                "value": values.iloc[where].astype(str).to_numpy(dtype=object), "reason": reason,
+            }))
+        self.bad[mask] = True
+
+
 def _cameras_from_table(
     table: pd.DataFrame,
     problems: list[dict[str, Any]],
@@ -163,41 +183,27 @@ def _cameras_from_table(
     """
     source = str(path)
     n = len(table)
-    bad = np.zeros(n, dtype=bool)
+    flags = _Flags(source, rows, problems)
     lookup = {str(c).strip().lower(): c for c in table.columns}
     found = {
         name: next((lookup[a] for a in aliases if a in lookup and lookup[a] not in (lat_col, lon_col)), None)
         for name, aliases in _ALIASES.items()
     }
-    report: list[pd.DataFrame] = [rejected_frame(problems)] if problems else []
 
     def text(column: Any) -> pd.Series:
         if column is None:
             return pd.Series([""] * n, index=table.index, dtype=str)
         return table[column].astype(str).fillna("").str.strip()
 
-    def flag(mask: np.ndarray, column: str, values: pd.Series, reason: str) -> None:
-        where = np.flatnonzero(mask)
-        if len(where):
-            report.append(pd.DataFrame({
-                "file": source, "row": rows[where].astype("int64"), "column": column,
-                "value": values.iloc[where].astype(str).to_numpy(dtype=object), "reason": reason,
-            }))
-        bad[mask] = True
-
     out: dict[str, Any] = {}
     for name, column, low, high in (("lat", lat_col, -90, 90), ("lon", lon_col, -180, 180)):
         raw = text(column)
         number = numbers(raw)
         finite = np.isfinite(number)
-        flag(~finite, str(column), raw, f"{column} is missing or not a number; write decimal degrees (WGS84)")
+        flags.flag(~finite, str(column), raw, f"{column} is missing or not a number; write decimal degrees (WGS84)")
         outside = finite & ((number < low) | (number > high))
-        flag(
-            outside,
-            str(column),
-            raw,
-            f"{column} is outside [{low}, {high}]; check that lat and lon are not swapped",
-        )
+        flags.flag(outside, str(column), raw,
+                   f"{column} is outside [{low}, {high}]; check that lat and lon are not swapped")
         out[name] = number
 
     for name, allowed, default in (
@@ -209,83 +215,55 @@ def _cameras_from_table(
         raw = text(found[name])
         values = raw.str.lower().replace("", default)
         invalid = ~values.isin(allowed).to_numpy()
-        flag(
-            invalid,
-            str(found[name]),
-            raw,
-            f"{found[name]} must be one of {', '.join(allowed)} (or empty for {default})",
-        )
+        flags.flag(invalid, str(found[name]), raw,
+                   f"{found[name]} must be one of {', '.join(allowed)} (or empty for {default})")
         out[name] = values
 
-    raw_fov = text(found["fov_deg"])
-    fov = numbers(raw_fov)
-    invalid = (raw_fov != "").to_numpy() & ~((fov > 0) & (fov <= 360))
-    flag(
-        invalid,
-        str(found["fov_deg"]),
-        raw_fov,
-        f"{found['fov_deg']} must be a number in (0, 360] degrees, or empty",
-    )
-
-    raw_direction = text(found["direction_deg"])
-    direction, range_fov, invalid = parse_directions(raw_direction)
-    flag(
-        invalid,
-        str(found["direction_deg"]),
-        raw_direction,
-        f"{found['direction_deg']} must be degrees from north (0-360), compass letters (NE) or a range (90-270)",
-    )
-    fov = np.where(np.isnan(fov), range_fov, fov)
-
-    raw_height = text(found["height_m"])
-    height, invalid = parse_heights(raw_height)
-    flag(
-        invalid,
-        str(found["height_m"]),
-        raw_height,
-        f"{found['height_m']} must be a non-negative number of metres, or empty",
-    )
-
-    raw_reports = text(found["reports"])
-    reports = numbers(raw_reports.replace("", "1"))
-    invalid = ~(np.isfinite(reports) & (reports >= 0) & (reports < 2**62) & (np.floor(reports) == reports))
-    flag(
-        invalid,
-        str(found["reports"]),
-        raw_reports,
-        f"{found['reports']} must be a whole number >= 0, or empty for 1",
-    )
+    out.update(_measures({name: (found[name], text(found[name])) for name in ("fov_deg", "direction_deg",
+                                                                              "height_m", "reports")}, flags))
 
     ids = text(found["camera_id"])
     default_ids = pd.Series(rows.astype(str), index=table.index, dtype=str).radd(f"{path.stem}:")
     ids = ids.where(ids != "", default_ids)
-    duplicate = not_first_good(ids, bad) & ~bad
-    flag(
-        duplicate,
-        str(found["camera_id"] or "camera_id"),
-        ids,
-        "duplicate camera_id; only the first row with it is kept, give each camera its own id",
-    )
+    duplicate = not_first_good(ids, flags.bad) & ~flags.bad
+    flags.flag(duplicate, str(found["camera_id"] or "camera_id"), ids,
+               "duplicate camera_id; only the first row with it is kept, give each camera its own id")
 
-    keep = ~bad
-    sources = text(found["source"]).replace("", path.name)
-    observed = text(found["observed"])
+    keep = ~flags.bad
     columns = {
         "camera_id": ids[keep],
-        "lon": out["lon"][keep],
-        "lat": out["lat"][keep],
-        "source": sources[keep],
-        "kind": out["kind"][keep],
-        "mount": out["mount"][keep],
-        "operator": out["operator"][keep],
-        "direction_deg": direction[keep],
-        "fov_deg": fov[keep],
-        "height_m": height[keep],
-        "verification": out["verification"][keep],
+        **{name: out[name][keep] for name in ("lon", "lat")},
+        "source": text(found["source"]).replace("", path.name)[keep],
+        **{name: out[name][keep] for name in ("kind", "mount", "operator", "direction_deg", "fov_deg", "height_m",
+                                              "verification")},
         "agreement": text(found["agreement"])[keep],
-        "reports": np.nan_to_num(reports[keep]).astype("int64"),
-        "observed": observed[keep],
+        "reports": np.nan_to_num(out["reports"][keep]).astype("int64"),
+        "observed": text(found["observed"])[keep],
     }
-    rejected = pd.concat(report, ignore_index=True) if report else rejected_frame([])
+    rejected = pd.concat(flags.report, ignore_index=True) if flags.report else rejected_frame([])
     rejected = rejected.sort_values("row", kind="stable")
     return finish(columns, rejected, source=source, unit=unit)
+
+
+def _measures(raw: dict[str, tuple[Any, pd.Series]], flags: _Flags) -> dict[str, np.ndarray]:
+    """Field of view, direction, height and reports from their columns (name, text); bad values flagged."""
+    fov_col, raw_fov = raw["fov_deg"]
+    fov = numbers(raw_fov)
+    invalid = (raw_fov != "").to_numpy() & ~((fov > 0) & (fov <= 360))
+    flags.flag(invalid, str(fov_col), raw_fov, f"{fov_col} must be a number in (0, 360] degrees, or empty")
+
+    direction_col, raw_direction = raw["direction_deg"]
+    direction, range_fov, invalid = parse_directions(raw_direction)
+    flags.flag(invalid, str(direction_col), raw_direction,
+               f"{direction_col} must be degrees from north (0-360), compass letters (NE) or a range (90-270)")
+    fov = np.where(np.isnan(fov), range_fov, fov)
+
+    height_col, raw_height = raw["height_m"]
+    height, invalid = parse_heights(raw_height)
+    flags.flag(invalid, str(height_col), raw_height, f"{height_col} must be a non-negative number of metres, or empty")
+
+    reports_col, raw_reports = raw["reports"]
+    reports = numbers(raw_reports.replace("", "1"))
+    invalid = ~(np.isfinite(reports) & (reports >= 0) & (reports < 2**62) & (np.floor(reports) == reports))
+    flags.flag(invalid, str(reports_col), raw_reports, f"{reports_col} must be a whole number >= 0, or empty for 1")
+    return {"fov_deg": fov, "direction_deg": direction, "height_m": height, "reports": reports}
