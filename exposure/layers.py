@@ -8,10 +8,13 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from exposure.style import BASEMAP_COLOURS, DENSITY_COLOURS, STREET_COLOUR, TIER_COLOURS, UNKNOWN_TIER_COLOUR
+
 if TYPE_CHECKING:
     from exposure.network import NetworkIndex
 
 __all__ = [
+    "BASEMAP_COLOURS",
     "TIER_COLOURS",
     "basemap_layers",
     "camera_density_layer",
@@ -23,15 +26,7 @@ __all__ = [
     "street_layer",
 ]
 
-#: RGBA per FRT tier: high red, medium orange, low grey-blue.
-TIER_COLOURS: dict[str, list[int]] = {
-    "high": [200, 30, 45, 230],
-    "medium": [240, 140, 20, 220],
-    "low": [90, 110, 140, 200],
-}
-
-
-def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (150, 150, 150, 255)) -> pdk.Layer:
+def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (*STREET_COLOUR, 255)) -> pdk.Layer:
     """The walking network as a basemap drawn from the dataset itself (each street once)."""
     pieces = np.split(np.round(index.lonlat, 6), index.geom_start[1:-1])
     paths = [{"path": pieces[i].tolist()} for i in index.street_edges]
@@ -39,14 +34,6 @@ def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (15
         "PathLayer", data=paths, get_path="path", get_color=list(colour), width_min_pixels=1,
         get_width=2, width_units="'meters'", pickable=False,
     )
-
-
-#: Fill colours of the basemap areas drawn from the dataset's own OSM data.
-BASEMAP_COLOURS: dict[str, list[int]] = {
-    "water": [170, 205, 235, 255],
-    "park": [205, 230, 195, 255],
-    "building": [222, 218, 212, 255],
-}
 
 
 def basemap_layers(basemap: dict[str, list[list[list[float]]]]) -> list[pdk.Layer]:
@@ -67,8 +54,7 @@ def camera_density_layer(cameras: pd.DataFrame, *, radius_m: float = 100.0) -> p
     return pdk.Layer(
         "HexagonLayer", data=cameras[["lon", "lat"]], get_position=["lon", "lat"], radius=radius_m,
         extruded=False, opacity=0.55, pickable=False, coverage=0.95,
-        color_range=[[255, 255, 178], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32],
-                     [189, 0, 38]],
+        color_range=[list(c) for c in DENSITY_COLOURS],
     )
 
 
@@ -91,7 +77,7 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
         + "\nFRT tier: " + data["frt_tier"] + "\nsource: " + data["source"]
     )
     data["colour"] = cameras["frt_tier"].map(TIER_COLOURS).apply(
-        lambda c: c if isinstance(c, list) else [0, 0, 0, 200]
+        lambda c: c if isinstance(c, list) else UNKNOWN_TIER_COLOUR
     )
     return pdk.Layer(
         "ScatterplotLayer", data=data, get_position=["lon", "lat"], get_fill_color="colour",

@@ -20,10 +20,9 @@ from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
-from exposure.export import ROUTE_COLOURS, plan_to_geojson, plan_to_gpx, plan_to_kml
+from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
 from exposure.layers import camera_layer, deck, route_layer
 from exposure.planning import (
-    OBJECTIVE_LABELS,
     Avoidance,
     AvoidArea,
     Plan,
@@ -37,6 +36,7 @@ from exposure.planning import (
     read_points,
 )
 from exposure.routing import compare_with_shortest
+from exposure.style import AVOID_COLOUR, OBJECTIVE_LABELS, POINT_COLOURS, SHORTEST_COLOUR, route_colour
 
 st.set_page_config(page_title="Protest plan · Surveillance exposure map", page_icon="🪧", layout="wide")
 choice = sidebar()
@@ -305,8 +305,7 @@ def compute(request: PlanRequest) -> Plan | None:
 
 # --- the map: routes, points, areas; a click adds a point --------------------------------------------
 
-ROLE_COLOURS = {"site": [20, 20, 160, 255], "gathering": [20, 120, 20, 255], "via": [90, 90, 90, 255],
-                "dispersal": [150, 60, 150, 255], "regroup": [230, 159, 0, 255]}
+ROLE_COLOURS = {role: [*POINT_COLOURS[role], 255] for role in ("site", "gathering", "via", "dispersal", "regroup")}
 
 
 def click_to(action: str, lat: float, lon: float) -> None:
@@ -328,21 +327,21 @@ def plan_map(plan: Plan | None, show_shortest: bool) -> None:
     areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"Avoid: {a.name}"}
              for a in st.session_state["pp_areas"] for poly in getattr(a.geometry, "geoms", [a.geometry])]
     if areas:
-        layers.append(pdk.Layer("PolygonLayer", data=areas, get_polygon="polygon", get_fill_color=[200, 30, 45, 60],
-                                get_line_color=[200, 30, 45, 220], line_width_min_pixels=2, pickable=True))
+        layers.append(pdk.Layer("PolygonLayer", data=areas, get_polygon="polygon", get_fill_color=[*AVOID_COLOUR, 60],
+                                get_line_color=[*AVOID_COLOUR, 220], line_width_min_pixels=2, pickable=True))
     if st.session_state["pp_corners"]:
         layers.append(pdk.Layer("ScatterplotLayer", data=[{"lon": lon, "lat": lat} for lat, lon in
                                                           st.session_state["pp_corners"]],
-                                get_position=["lon", "lat"], get_fill_color=[200, 30, 45, 255], get_radius=6,
+                                get_position=["lon", "lat"], get_fill_color=[*AVOID_COLOUR, 255], get_radius=6,
                                 radius_units="'pixels'"))
     if plan is not None:
         paths = []
         if show_shortest:
-            paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": [120, 120, 120],
+            paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": list(SHORTEST_COLOUR),
                        "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
                                 "cameras"} for j in plan.journeys]
         paths += [{"path": [list(c) for c in j.route.coordinates],
-                   "colour": list(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]),
+                   "colour": list(route_colour(i)),
                    "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
                   for i, j in enumerate(plan.journeys)]
         layers.append(route_layer(paths))
@@ -453,7 +452,7 @@ else:
     show_shortest = st.checkbox("Show the shortest routes too", key="pp_show_shortest")
     plan_map(plan, show_shortest)
     legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
+        f"<span style='color:rgb({','.join(map(str, route_colour(i)))})'>━━</span> "
         f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
     st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:

@@ -34,6 +34,7 @@ from exposure.export import (
 )
 from exposure.planning import Avoidance, PlanPoint, PlanRequest, area_around, make_plan
 from exposure.routing import Route
+from exposure.style import SHORTEST_COLOUR, route_colour
 
 etree = pytest.importorskip("lxml.etree", reason="lxml is in requirements-dev.txt")
 
@@ -156,8 +157,23 @@ def test_geojson_features_carry_route_properties() -> None:
     assert len(feature["geometry"]["coordinates"]) == 4
     expected = routes[1].to_dict()
     expected.pop("geometry")
-    assert feature["properties"] == expected
+    assert feature["properties"] == {**expected, "colour": list(SHORTEST_COLOUR)}
     assert "settings" not in routes_to_geojson(routes)
+
+
+def test_route_colours_follow_the_objective_in_geojson_and_kml() -> None:
+    routes = [make_route("shortest"), make_route("fewest", objective="fewest-cameras"),
+              make_route("alt", objective="alternatives")]
+    colours = [f["properties"]["colour"] for f in routes_to_geojson(routes)["features"]]
+    assert colours == [list(SHORTEST_COLOUR), list(ROUTE_COLOURS[0]), list(ROUTE_COLOURS[1])]
+    root = etree.fromstring(routes_to_kml(routes).encode("utf-8"))
+    ns = {"k": KML_NAMESPACE}
+    kml = [root.findtext(f"k:Document/k:Style[@id='route{i}']/k:LineStyle/k:color", namespaces=ns) for i in range(3)]
+    assert kml == [f"ff{b:02x}{g:02x}{r:02x}" for r, g, b in map(tuple, colours)]
+    mine = routes_to_kml(routes[:1], colours=[(1, 2, 3)])
+    assert "ff030201" in mine
+    with pytest.raises(ValueError, match=r"2 colours for 1 routes; give one colour per route"):
+        routes_to_kml(routes[:1], colours=[(1, 2, 3), (4, 5, 6)])
 
 
 def test_geojson_nan_becomes_null() -> None:
@@ -345,6 +361,13 @@ def test_plan_geojson(plan) -> None:
     assert route["geometry"]["type"] == "LineString"
     assert route["properties"]["journey"] == plan.journeys[0].name
     assert route["properties"]["colour"] == list(ROUTE_COLOURS[0])
+    # every journey's shortest route is grey, as the page draws it; each journey's route its own colour
+    by_kind = {}
+    for f in fc["features"]:
+        if f["properties"].get("kind"):
+            by_kind.setdefault(f["properties"]["kind"], []).append(f["properties"]["colour"])
+    assert by_kind["shortest"] == [list(SHORTEST_COLOUR)] * len(plan.journeys)
+    assert by_kind["route"] == [list(route_colour(i)) for i in range(len(plan.journeys))]
     regroup = next(f for f in fc["features"] if f["properties"].get("role") == "regroup")
     assert {"rank", "distance_m", "frt_cameras", "camera_ids"} <= set(regroup["properties"])
     assert fc["totals"] == json_safe(plan.totals())
