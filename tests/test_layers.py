@@ -99,9 +99,9 @@ def test_fit_view_frames_every_point_with_a_margin() -> None:
 def test_plan_layers_draw_areas_corners_routes_passed_cameras_and_points() -> None:
     from exposure.cameras import apply_frt_policy, frt_policy
     from exposure.datasets import load_dataset
-    from exposure.style import ROUTE_COLOURS, SHORTEST_COLOUR
     from exposure.layers import PLAN_ROLE_COLOURS, plan_layers, street_points_layer
     from exposure.planning import PlanPoint, PlanRequest, area_around, make_plan
+    from exposure.style import ROUTE_COLOURS, SHORTEST_COLOUR
 
     ds = load_dataset("helsinki")
     cams = apply_frt_policy(ds.cameras, frt_policy("default"))
