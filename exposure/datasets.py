@@ -48,7 +48,9 @@ __all__ = [
     "counts_summary",
     "get_path",
     "load_dataset",
+    "read_dataset_file",
     "save_dataset",
+    "write_dataset_file",
 ]
 
 #: Bumped whenever a change in this package changes what a build produces.
@@ -272,7 +274,7 @@ def _saved_folder() -> Path:
 def save_dataset(dataset: Dataset) -> Path:
     """Keep a built dataset (e.g. downloaded online) under its name, for every later session."""
     path = _saved_folder() / f"{dataset.name}.pickle"
-    _write_pickle(dataset, path)
+    write_dataset_file(dataset, path)
     return path
 
 
@@ -316,8 +318,17 @@ def _clear_stale_temporaries(folder: Path) -> None:
                 tmp.unlink()
 
 
-def _write_pickle(dataset: Dataset, path: Path) -> None:
-    """Write a dataset and, beside it, its graph; the graph first, so a dataset file is never without one."""
+def write_dataset_file(dataset: Dataset, path: Path) -> None:
+    """Write a dataset and, beside it, its graph; the graph first, so a dataset file is never without one.
+
+    Parameters
+    ----------
+    dataset
+        The built dataset.
+    path
+        The dataset file (``.pickle``); the graph goes beside it. Writers of the
+        same path at once do not collide: each writes a temporary file and moves it.
+    """
     _atomic_pickle(dataset.G, _graph_file(path))
     _atomic_pickle(dataset, path)
 
@@ -334,8 +345,19 @@ def _load(path: Path) -> Any:
             gc.enable()
 
 
-def _read_pickle(path: Path) -> Dataset | None:
-    """A dataset written by this package, or None when the file is unreadable (e.g. an older build)."""
+def read_dataset_file(path: Path) -> Dataset | None:
+    """A dataset written by :func:`write_dataset_file`, or None when the file is unreadable (e.g. an older build).
+
+    Parameters
+    ----------
+    path
+        The dataset file; its graph must lie beside it.
+
+    Returns
+    -------
+    Dataset or None
+        The dataset, marked ``info["from_cache"]``, its graph read on first use.
+    """
     try:
         dataset = _load(path)
     except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, TypeError):
@@ -345,6 +367,11 @@ def _read_pickle(path: Path) -> Dataset | None:
     dataset.graph_file = _graph_file(path)
     dataset.info["from_cache"] = True
     return dataset
+
+
+# The old names, still imported by bench/bench_routing.py until it uses the public ones.
+_write_pickle = write_dataset_file
+_read_pickle = read_dataset_file
 
 
 def _read_graph(path: Path) -> nx.MultiDiGraph:
@@ -396,7 +423,7 @@ def load_dataset(
     saved = _saved_folder() / f"{spec_str}.pickle"
     if spec_str not in DATASETS and saved.is_file():
         say(f"Loading saved dataset {spec_str}")
-        ds = _read_pickle(saved)
+        ds = read_dataset_file(saved)
         if ds is None:
             msg = f"saved dataset {spec_str!r} ({saved}) cannot be read; build it again"
             raise DatasetError(msg)
@@ -419,7 +446,7 @@ def load_dataset(
     cached = Path(settings.cache_folder) / f"{name}-{key}.pickle"
     if cache and cached.is_file():
         say(f"Loading cached dataset {cached.name}")
-        found = _read_pickle(cached)
+        found = read_dataset_file(cached)
         if found is not None:
             return found
         say("Cached dataset unreadable; rebuilding")
@@ -427,7 +454,7 @@ def load_dataset(
     dataset.info["from_cache"] = False
     if cache:
         try:
-            _write_pickle(dataset, cached)
+            write_dataset_file(dataset, cached)
         except OSError as err:
             # a read-only folder or a full disk: the dataset still works, it is just built again next time
             note = (f"could not keep the dataset in the cache folder {cached.parent} ({err.strerror or err}); "

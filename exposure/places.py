@@ -34,6 +34,7 @@ __all__ = [
     "preset_label",
     "read_presets",
     "resolve_place",
+    "snap_to_street",
 ]
 
 #: The mark a preset's label starts with (``"★ Senaatintori (Senate Square)"``).
@@ -227,3 +228,34 @@ def resolve_place(
                "choose a point inside the dataset's area")
         raise PlaceError(msg)
     return Place(query=text, name=name, lon=lon, lat=lat, node=node, snap_m=dist)
+
+
+def snap_to_street(index: NetworkIndex, lon: float, lat: float, *, label: str, tree: cKDTree | None = None,
+                   max_snap_m: float | None = None) -> tuple[int, float]:
+    """The street node nearest a point and its distance in metres, refusing a point off the dataset's streets.
+
+    Parameters
+    ----------
+    index
+        The network to snap to.
+    lon, lat
+        The point (WGS84).
+    label
+        How the message names the point, e.g. ``"gathering point 'Station'"``.
+    tree
+        A prebuilt KD-tree over ``index.node_xy`` (see :func:`nearest_node`).
+    max_snap_m
+        Farthest a point may be from the network; default ``settings.max_snap_distance_m``.
+
+    Raises
+    ------
+    PlaceError
+        When the nearest street is farther than ``max_snap_m``.
+    """
+    limit = settings.max_snap_distance_m if max_snap_m is None else max_snap_m
+    node, dist = nearest_node(index, lon, lat, tree=tree)
+    if not np.isfinite(dist) or dist > limit:
+        msg = (f"{label} is {dist:,.0f} m from the nearest street of this dataset (limit {limit:,.0f} m): "
+               "choose a point inside the dataset's area")
+        raise PlaceError(msg)
+    return node, dist

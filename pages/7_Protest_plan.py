@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
 from app import cache, keep, plan_cache
@@ -20,10 +18,10 @@ from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
-from exposure.export import ROUTE_COLOURS, plan_to_geojson, plan_to_gpx, plan_to_kml
-from exposure.layers import camera_layer, deck, route_layer
+from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
+from exposure.layers import deck, plan_layers, street_points_layer
+from exposure.places import read_presets
 from exposure.planning import (
-    OBJECTIVE_LABELS,
     Avoidance,
     AvoidArea,
     Plan,
@@ -33,17 +31,23 @@ from exposure.planning import (
     area_from_vertices,
     areas_from_geojson,
     make_plan,
+    plan_tables,
+    point_from_text,
+    point_to_text,
     read_plan,
     read_points,
 )
-from exposure.routing import compare_with_shortest
+from exposure.style import OBJECTIVE_LABELS, route_colour
 
 st.set_page_config(page_title="Protest plan · Surveillance exposure map", page_icon="🪧", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
 
-PRESETS_PATH = Path(__file__).resolve().parent.parent / "data" / "presets" / f"{choice.dataset}.csv"
-PRESETS = pd.read_csv(PRESETS_PATH) if PRESETS_PATH.is_file() else pd.DataFrame(columns=["name", "lat", "lon"])
+try:
+    PRESETS = read_presets(choice.dataset)
+except ExposureError as err:  # a broken presets file leaves the page usable without them
+    st.error(md(str(err)))
+    PRESETS = pd.DataFrame(columns=["name", "lat", "lon", "note"])
 PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
@@ -67,19 +71,8 @@ def option_text(option: str) -> str:
     """What a picked search option means: a ★ preset is its name and coordinates, a place its name."""
     if option.startswith("★ "):
         row = PRESETS[PRESETS["name"] == option[2:]].iloc[0]
-        return f"{row['name']} | {row['lat']:.6f},{row['lon']:.6f}"
+        return point_to_text(PlanPoint(name=str(row["name"]), lon=float(row["lon"]), lat=float(row["lat"])))
     return option
-
-
-def point_from_text(text: str) -> PlanPoint:
-    name, sep, where = text.partition("|")
-    place = ds.resolve(where.strip() if sep else text.strip())
-    point = PlanPoint.from_place(place)
-    return PlanPoint(name=name.strip(), lon=point.lon, lat=point.lat) if sep and name.strip() else point
-
-
-def point_line(point: PlanPoint) -> str:
-    return f"{point.name} | {point.lat:.6f},{point.lon:.6f}"
 
 
 def add_line(key: str, line: str) -> None:
@@ -107,9 +100,9 @@ def lines(key: str) -> list[str]:
 
 def load_plan(data: bytes, name: str) -> None:
     request = read_plan(data, name=name)
-    st.session_state["pp_site"] = point_line(request.site)
+    st.session_state["pp_site"] = point_to_text(request.site)
     for role, key in LISTS.items():
-        st.session_state[key] = "\n".join(point_line(p) for p in getattr(request, role))
+        st.session_state[key] = "\n".join(point_to_text(p) for p in getattr(request, role))
     st.session_state["pp_areas"] = list(request.avoid.areas)
     known = set(ds.cameras["camera_id"].astype(str))
     st.session_state["pp_avoid_cameras"] = [c for c in request.avoid.cameras if c in known]
@@ -146,7 +139,7 @@ def points_uploaded() -> None:
         st.session_state["pp_messages"].append(("error", str(err)))
         return
     for point in loaded.points:
-        add_line("pp_gathering", point_line(point))
+        add_line("pp_gathering", point_to_text(point))
     for row, reason in loaded.rejected:
         st.session_state["pp_messages"].append(("warning", f"{upload.name}: row {row} left out: {reason}"))
 
@@ -266,7 +259,7 @@ def request_from_widgets() -> PlanRequest | None:
 
     def resolve(text: str, what: str) -> PlanPoint | None:
         try:
-            return point_from_text(text)
+            return point_from_text(text, ds.resolve)
         except ExposureError as err:
             errors.append(f"{what} '{text}': {err}")
             return None
@@ -305,10 +298,6 @@ def compute(request: PlanRequest) -> Plan | None:
 
 # --- the map: routes, points, areas; a click adds a point --------------------------------------------
 
-ROLE_COLOURS = {"site": [20, 20, 160, 255], "gathering": [20, 120, 20, 255], "via": [90, 90, 90, 255],
-                "dispersal": [150, 60, 150, 255], "regroup": [230, 159, 0, 255]}
-
-
 def click_to(action: str, lat: float, lon: float) -> None:
     text = f"{lat:.6f},{lon:.6f}"
     if action == "site":
@@ -324,39 +313,11 @@ def click_to(action: str, lat: float, lon: float) -> None:
 
 def plan_map(plan: Plan | None, show_shortest: bool) -> None:
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
-    layers: list[pdk.Layer] = [*cache.base_layers(choice.dataset), camera_layer(cameras, radius_px=3)]
-    areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"Avoid: {a.name}"}
-             for a in st.session_state["pp_areas"] for poly in getattr(a.geometry, "geoms", [a.geometry])]
-    if areas:
-        layers.append(pdk.Layer("PolygonLayer", data=areas, get_polygon="polygon", get_fill_color=[200, 30, 45, 60],
-                                get_line_color=[200, 30, 45, 220], line_width_min_pixels=2, pickable=True))
-    if st.session_state["pp_corners"]:
-        layers.append(pdk.Layer("ScatterplotLayer", data=[{"lon": lon, "lat": lat} for lat, lon in
-                                                          st.session_state["pp_corners"]],
-                                get_position=["lon", "lat"], get_fill_color=[200, 30, 45, 255], get_radius=6,
-                                radius_units="'pixels'"))
-    if plan is not None:
-        paths = []
-        if show_shortest:
-            paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": [120, 120, 120],
-                       "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
-                                "cameras"} for j in plan.journeys]
-        paths += [{"path": [list(c) for c in j.route.coordinates],
-                   "colour": list(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]),
-                   "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
-                  for i, j in enumerate(plan.journeys)]
-        layers.append(route_layer(paths))
-        passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
-        layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
-        marks = [{"lon": p.lon, "lat": p.lat, "colour": ROLE_COLOURS[role],
-                  "tooltip": f"{p.name}\n{role} point"} for role, p in plan.points()]
-        layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
-                                get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
-                                line_width_min_pixels=2, pickable=True))
-    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"]).assign(
-        tooltip="Street point: click, then choose what it is")
-    layers.append(pdk.Layer("ScatterplotLayer", id="pp_nodes", data=nodes, get_position=["lon", "lat"],
-                            get_radius=6, radius_units="'pixels'", pickable=True, get_fill_color=[0, 0, 0, 1]))
+    layers = [*cache.base_layers(choice.dataset),
+              *plan_layers(cameras, plan=plan, areas=st.session_state["pp_areas"],
+                           corners=st.session_state["pp_corners"], show_shortest=show_shortest),
+              street_points_layer(ds.index.node_lonlat, layer_id="pp_nodes",
+                                  tooltip="Street point: click, then choose what it is")]
     lon, lat = ds.index.node_lonlat.mean(axis=0)
     event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=600,
                             on_select="rerun", selection_mode="single-object", key="pp_map")
@@ -373,29 +334,6 @@ def plan_map(plan: Plan | None, show_shortest: bool) -> None:
             col.button(label, key=f"pp_click_{action}", on_click=click_to, args=(action, lat_c, lon_c))
     st.caption("Coloured lines: the planned routes (grey: the shortest ones); red areas: avoided; larger dots: FRT "
                "cameras a route passes. The basemap is drawn from the dataset itself; no tiles are fetched.")
-
-
-def summary_table(plan: Plan) -> pd.DataFrame:
-    rows = []
-    for j in plan.journeys:
-        r, s = j.route, j.shortest
-        rows.append({
-            "Route": j.name, "Way": "in" if j.direction == "in" else "out", "Plan": r.label,
-            "Length (m)": round(r.length_m), "Walk (min)": round(r.walk_min, 1), "FRT cameras": r.frt_cameras,
-            "In view of FRT cameras (m)": round(r.metres_in_view),
-            "Compared with the shortest": compare_with_shortest(r, s) if j.feasible else "—",
-            "Avoids everything asked": "yes" if j.feasible else "NO (least bad)",
-            "Proven optimal": {True: "yes", False: "not proven (time limit)", None: "—"}[r.optimal],
-        })
-    for t in plan.totals():
-        if t["kind"] == "shortest":
-            continue
-        rows.append({"Route": f"{t['journey'].capitalize()} ({t['routes']})", "Way": t["direction"], "Plan": "total",
-                     "Length (m)": round(t["length_m"]), "Walk (min)": t["walk_min"], "FRT cameras": t["frt_cameras"],
-                     "In view of FRT cameras (m)": round(t["metres_in_view"]),
-                     "Compared with the shortest": "cameras shared between routes counted once",
-                     "Avoids everything asked": "yes" if t["feasible"] else "NO", "Proven optimal": ""})
-    return pd.DataFrame(rows)
 
 
 def downloads(plan: Plan) -> None:
@@ -441,27 +379,19 @@ else:
                      f"{md(b)}." for j in broken for b in j.breaks))
     else:
         st.success(f"{len(plan.journeys)} route(s) planned, each avoiding everything asked.")
-    st.dataframe(summary_table(plan), hide_index=True, key="pp_table", width="stretch")
-    via_journeys = [j for j in plan.journeys if len(j.legs) > 1]
-    if via_journeys:
+    tables = plan_tables(plan)
+    st.dataframe(tables.summary(), hide_index=True, key="pp_table", width="stretch")
+    if not tables.legs.empty:
         with st.expander("Leg by leg"):
-            st.dataframe(pd.DataFrame([{
-                "Route": j.name, "Leg": f"{leg.origin.name} → {leg.destination.name}",
-                "Length (m)": round(leg.route.length_m), "FRT cameras": leg.route.frt_cameras,
-                "In view (m)": round(leg.route.metres_in_view), "Avoids everything": "yes" if leg.feasible else "NO",
-            } for j in via_journeys for leg in j.legs]), hide_index=True, key="pp_legs")
+            st.dataframe(tables.legs, hide_index=True, key="pp_legs")
     show_shortest = st.checkbox("Show the shortest routes too", key="pp_show_shortest")
     plan_map(plan, show_shortest)
     legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
+        f"<span style='color:rgb({','.join(map(str, route_colour(i)))})'>━━</span> "
         f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
     st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:
         st.subheader("Regroup points")
         st.caption(f"Street points within {regroup_m} m walk of the site, fewest FRT cameras first, then nearest.")
-        st.dataframe(pd.DataFrame([{"Rank": g.rank, "Where": g.name, "Walk from the site (m)": round(g.distance_m),
-                                    "FRT cameras seeing it": g.frt_cameras,
-                                    "Camera ids": ", ".join(g.camera_ids) or "—",
-                                    "lat,lon": f"{g.lat:.6f},{g.lon:.6f}"} for g in plan.regroup]),
-                     hide_index=True, key="pp_regroup_table")
+        st.dataframe(tables.regroup, hide_index=True, key="pp_regroup_table")
     downloads(plan)

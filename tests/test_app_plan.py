@@ -124,3 +124,23 @@ def test_a_bad_plan_file_and_an_unknown_place_are_messages(page: AppTest) -> Non
     at.text_area(key="pp_gathering").set_value("Senaattori").run()
     assert not at.exception
     assert any("Gathering point 1 'Senaattori'" in e.value and "Close matches" in e.value for e in at.error)
+
+
+def test_a_preset_picked_is_its_name_and_place(page: AppTest) -> None:
+    at = page
+    at.selectbox(key="pp_site_pick").set_value("★ Senaatintori (Senate Square)").run()
+    assert at.text_input(key="pp_site").value == "Senaatintori (Senate Square) | 60.169360,24.952130"
+    at.selectbox(key="pp_gathering_pick").set_value("★ Kauppatori (Market Square)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table(at)["Route"].iloc[0] == "Kauppatori (Market Square) → Senaatintori (Senate Square)"
+
+
+def test_a_broken_presets_file_is_a_message_not_a_crash(tmp_path, monkeypatch) -> None:
+    from exposure import settings
+
+    (tmp_path / "helsinki.csv").write_text("title,where\nA,B\n")
+    monkeypatch.setattr(settings, "presets_folder", tmp_path)
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("lacks the column(s) name, lat, lon" in e.value for e in at.error)
+    assert not [o for o in at.selectbox(key="pp_site_pick").options if o.startswith("★")]

@@ -149,13 +149,13 @@ def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
 def test_parallel_builds_of_one_dataset_do_not_collide(tmp_cache) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from exposure.datasets import _read_pickle, _write_pickle
+    from exposure.datasets import read_dataset_file, write_dataset_file
 
     ds = load_dataset("helsinki", use_cache=False)
     target = tmp_cache / "helsinki-same-key.pickle"
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda _: _write_pickle(ds, target), range(16)))  # raises if one moved another's file
-    assert _read_pickle(target).index.n_edges == ds.index.n_edges
+        list(pool.map(lambda _: write_dataset_file(ds, target), range(16)))  # raises if one moved another's file
+    assert read_dataset_file(target).index.n_edges == ds.index.n_edges
     assert list(tmp_cache.glob("*.tmp")) == []
 
 

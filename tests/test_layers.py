@@ -94,3 +94,49 @@ def test_fit_view_frames_every_point_with_a_margin() -> None:
     assert fit_view([24.9], [60.1], max_zoom=16.0) == pytest.approx((24.9, 60.1, 16.0))
     with pytest.raises(ValueError, match="no finite point"):
         fit_view([np.nan], [np.nan])
+
+
+def test_plan_layers_draw_areas_corners_routes_passed_cameras_and_points() -> None:
+    from exposure.cameras import apply_frt_policy, frt_policy
+    from exposure.datasets import load_dataset
+    from exposure.layers import PLAN_ROLE_COLOURS, plan_layers, street_points_layer
+    from exposure.planning import PlanPoint, PlanRequest, area_around, make_plan
+    from exposure.style import ROUTE_COLOURS, SHORTEST_COLOUR
+
+    ds = load_dataset("helsinki")
+    cams = apply_frt_policy(ds.cameras, frt_policy("default"))
+    area = area_around(60.1700, 24.9450, 50.0, name="<b>HQ</b>")
+    only_cameras = plan_layers(cams)
+    assert [layer.type for layer in only_cameras] == ["ScatterplotLayer"]
+    drawing = plan_layers(cams, areas=[area], corners=[(60.17, 24.94), (60.171, 24.941)])
+    assert [layer.type for layer in drawing] == ["ScatterplotLayer", "PolygonLayer", "ScatterplotLayer"]
+    assert drawing[1].data[0]["tooltip"] == "Avoid: <b>HQ</b>"
+    assert drawing[2].data == [{"lon": 24.94, "lat": 60.17}, {"lon": 24.941, "lat": 60.171}]  # given as (lat, lon)
+
+    def point(name: str) -> PlanPoint:
+        return PlanPoint.from_place(ds.resolve(name))
+
+    plan = make_plan(ds.context(), PlanRequest(site=point("Senaatintori"), gathering=(point("Rautatientori"),
+                                               point("Narinkkatori")), dispersal=(point("Kauppatori"),)),
+                     time_limit_s=60.0)
+    layers = plan_layers(cams, plan=plan, areas=[area])
+    assert [layer.type for layer in layers] == ["ScatterplotLayer", "PolygonLayer", "PathLayer", "ScatterplotLayer",
+                                                "ScatterplotLayer"]
+    routes = layers[2].data
+    assert [r["colour"] for r in routes] == [list(ROUTE_COLOURS[i]) for i in range(3)]
+    assert routes[0]["tooltip"].startswith("Rautatientori → Senaatintori — fewest cameras: ")
+    passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
+    assert passed
+    assert {c["camera_id"] for c in layers[3].data} == passed
+    marks = layers[4].data
+    assert [(m["lon"], m["lat"]) for m in marks] == [(p.lon, p.lat) for _, p in plan.points()]
+    assert marks[0]["colour"] == PLAN_ROLE_COLOURS["site"]
+    assert marks[0]["tooltip"] == "Senaatintori\nsite point"
+    shortest = plan_layers(cams, plan=plan, show_shortest=True)[1].data
+    assert len(shortest) == 2 * len(plan.journeys)
+    assert [r["colour"] for r in shortest[:3]] == [list(SHORTEST_COLOUR)] * 3  # the shortest is one grey everywhere
+    clicks = street_points_layer(ds.index.node_lonlat, layer_id="pp_nodes", tooltip="Street point")
+    assert clicks.id == "pp_nodes"
+    assert len(clicks.data) == ds.index.n_nodes
+    spec = json.loads(deck([*layers, clicks], lon=24.94, lat=60.17).to_json())
+    assert "http" not in json.dumps(spec)

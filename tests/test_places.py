@@ -142,3 +142,18 @@ def test_lat_lon_pattern_is_linear_on_long_runs_of_spaces(monkeypatch) -> None:
 def test_any_place_text_resolves_or_is_one_place_error(helsinki, text: str) -> None:
     _, message = outcome(lambda: helsinki.resolve(text), PlaceError)
     assert one_line(message) or "\n" in text
+
+
+def test_snap_to_street_gives_the_nearest_node_or_names_the_point(helsinki) -> None:
+    from scipy.spatial import cKDTree
+
+    from exposure.places import nearest_node, snap_to_street
+
+    lon, lat = 24.9384, 60.1699
+    node, dist = snap_to_street(helsinki.index, lon, lat, label="the start")
+    assert (node, dist) == pytest.approx(nearest_node(helsinki.index, lon, lat))
+    tree = cKDTree(helsinki.index.node_xy)
+    assert snap_to_street(helsinki.index, lon, lat, label="the start", tree=tree)[0] == node
+    with pytest.raises(PlaceError, match=r"^via point 'Far' is [0-9,]+ m from the nearest street of this dataset "
+                                         r"\(limit 500 m\): choose a point inside"):
+        snap_to_street(helsinki.index, 25.10, 60.30, label="via point 'Far'", max_snap_m=500.0)

@@ -1,0 +1,22 @@
+"""Exposure of a walk someone already made: read a GPX/GeoJSON track and measure its time in view."""
+
+from __future__ import annotations
+
+from exposure.audit.compare import TrackComparison, WalkComparison, walk_alternative, walk_alternatives
+from exposure.audit.measure import PER_CAMERA_COLUMNS, TRACK_COLUMNS, Audit, audit_track
+from exposure.audit.tracks import Piece, Track, read_track, read_track_bytes
+
+__all__ = [
+    "PER_CAMERA_COLUMNS",
+    "TRACK_COLUMNS",
+    "Audit",
+    "Piece",
+    "Track",
+    "TrackComparison",
+    "WalkComparison",
+    "audit_track",
+    "read_track",
+    "read_track_bytes",
+    "walk_alternative",
+    "walk_alternatives",
+]

@@ -1,0 +1,69 @@
+"""Protest planning: many gathering points to one site, marches through via points, places to avoid."""
+
+from __future__ import annotations
+
+from exposure.audit.compare import TrackComparison, WalkComparison, walk_alternative, walk_alternatives
+from exposure.planning.avoid import Avoidance, AvoidArea, area_around, area_from_vertices, areas_from_geojson
+from exposure.planning.constraints import EdgeConstraints, blocked_edges, constraint_edges, least_bad_route
+from exposure.planning.files import plan_request_from_dict, read_plan
+from exposure.planning.plan import (
+    OBJECTIVE_LABELS,
+    PLAN_SCHEMA,
+    PLAN_SCHEMA_VERSION,
+    Journey,
+    Leg,
+    Plan,
+    PlanRequest,
+    make_plan,
+)
+from exposure.planning.points import (
+    POINT_SEPARATOR,
+    PlanPoint,
+    PointLoad,
+    point_from_text,
+    point_to_text,
+    read_points,
+)
+from exposure.planning.regroup import RegroupPoint, rank_regroup_points, regroup_points
+from exposure.planning.tables import PLAN_LEG_COLUMNS, PLAN_REGROUP_COLUMNS, PLAN_ROUTE_COLUMNS, PlanTables, plan_tables
+
+# the walk comparison lives in exposure.audit.compare; it is re-exported here, where it was first published
+__all__ = [
+    "OBJECTIVE_LABELS",
+    "PLAN_LEG_COLUMNS",
+    "PLAN_REGROUP_COLUMNS",
+    "PLAN_ROUTE_COLUMNS",
+    "PLAN_SCHEMA",
+    "PLAN_SCHEMA_VERSION",
+    "POINT_SEPARATOR",
+    "AvoidArea",
+    "Avoidance",
+    "EdgeConstraints",
+    "Journey",
+    "Leg",
+    "Plan",
+    "PlanPoint",
+    "PlanRequest",
+    "PlanTables",
+    "PointLoad",
+    "RegroupPoint",
+    "TrackComparison",
+    "WalkComparison",
+    "area_around",
+    "area_from_vertices",
+    "areas_from_geojson",
+    "blocked_edges",
+    "constraint_edges",
+    "least_bad_route",
+    "make_plan",
+    "plan_request_from_dict",
+    "plan_tables",
+    "point_from_text",
+    "point_to_text",
+    "rank_regroup_points",
+    "read_plan",
+    "read_points",
+    "regroup_points",
+    "walk_alternative",
+    "walk_alternatives",
+]
