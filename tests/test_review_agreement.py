@@ -141,6 +141,8 @@ def test_fields_come_only_from_reviewers_who_saw_the_camera() -> None:
     row = verdicts(table).iloc[0]
     assert (row["status"], row["agreement"]) == ("gone", "2 vs 1")
     assert (row["kind"], row["kind_agreement"]) == ("ptz", "1 review")
+    assert row["operator"] is None
+    assert row["mount"] is None
 
 
 def test_merged_cameras_count_their_reviews_together_and_imagery_is_marked() -> None:
@@ -196,7 +198,8 @@ def test_the_overlay_sets_what_the_group_found(store: ReviewStore) -> None:
     assert tuple(table.loc["osm:node/1", ["verification", "agreement", "reports", "kind", "verified_by"]]) == (
         "verified", "Unanimous", 3, "dome", "group")
     assert table.loc["osm:node/1", "frt_tier"] == "high"  # a dome now: the FRT tier follows the new kind
-    assert tuple(table.loc["osm:node/2", ["verification", "verified_by"]]) == ("verified", "source")
+    assert tuple(table.loc["osm:node/2", ["verification", "verified_by", "kind", "mount"]]) == (
+        "verified", "source", "unknown", "unknown")  # a confirmation that says nothing of the kind keeps it
     assert table.loc["osm:node/2", "observed"] == store.reviews(camera_id="osm:node/2").loc[0, "reviewed_utc"][:10]
     assert tuple(table.loc["osm:node/3", ["verification", "verified_by"]]) == ("unverified", "source")
     assert tuple(table.loc["osm:node/4", ["verification", "agreement", "verified_by"]]) == (

@@ -201,9 +201,12 @@ def verdicts(reviews: pd.DataFrame, *, aliases: Mapping[str, str] | None = None,
     rows = [_camera_verdict(camera, by_reviewer, tolerance_deg=tolerance_deg, verified_min=verified_min,
                             majority_share=majority_share)
             for camera, by_reviewer in sorted(per_camera.items())]
-    table = pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))
-    return table.astype({"reviewers": "int64", "exists_yes": "int64", "exists_no": "int64", "direction_deg": float,
-                         "fov_deg": float, "imagery_only": bool})
+    table = pd.DataFrame(rows, columns=list(VERDICT_COLUMNS), dtype=object)
+    table = table.astype({"reviewers": "int64", "exists_yes": "int64", "exists_no": "int64", "direction_deg": float,
+                          "fov_deg": float, "imagery_only": bool})
+    for column in (*_CHOICE_FIELDS, "last_survey_utc"):  # None where no majority gave one, as documented
+        table[column] = table[column].where(table[column].notna(), None)
+    return table
 
 
 def _camera_verdict(camera: str, by_reviewer: Mapping[str, list[dict[str, Any]]], *, tolerance_deg: float | None,
@@ -381,12 +384,21 @@ def _apply(table: pd.DataFrame, position: int, verdict: pd.Series) -> bool:
     table.at[position, "observed"] = verdict["observed"]
     before = tuple(table.loc[position, ["kind", "mount", "operator"]])
     for name in ("kind", "mount", "operator"):
-        if verdict[name] is not None:
+        if _given(verdict[name]):
             table.at[position, name] = verdict[name]
     for name in ("direction_deg", "fov_deg"):
         if not pd.isna(verdict[name]):
             table.at[position, name] = float(verdict[name])
     return tuple(table.loc[position, ["kind", "mount", "operator"]]) != before
+
+
+def _given(value: Any) -> bool:
+    """Whether a verdict's field holds a value (a table holds None as None or NaN)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def _or_unknown(value: Any) -> str:
+    return str(value) if _given(value) else "unknown"
 
 
 def _added_rows(added: pd.DataFrame, by_id: pd.DataFrame, *, known: set[str],
@@ -402,8 +414,8 @@ def _added_rows(added: pd.DataFrame, by_id: pd.DataFrame, *, known: set[str],
         verdict = by_id.loc[camera_id]
         rows.append({
             "camera_id": camera_id, "lon": float(camera["lon"]), "lat": float(camera["lat"]), "source": "review",
-            "kind": verdict["kind"] or "unknown", "mount": verdict["mount"] or "unknown",
-            "operator": verdict["operator"] or "unknown", "direction_deg": float(verdict["direction_deg"]),
+            "kind": _or_unknown(verdict["kind"]), "mount": _or_unknown(verdict["mount"]),
+            "operator": _or_unknown(verdict["operator"]), "direction_deg": float(verdict["direction_deg"]),
             "fov_deg": float(verdict["fov_deg"]), "height_m": np.nan, "verification": verdict["status"],
             "agreement": verdict["agreement"], "reports": int(verdict["reviewers"]), "observed": verdict["observed"],
             "frt_tier": "medium", "verified_by": "group",
