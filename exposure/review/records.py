@@ -23,7 +23,6 @@ __all__ = [
     "SURVEILLANCE",
     "WARNING_COLUMNS",
     "AddedCamera",
-    "CameraMerge",
     "Review",
     "ReviewWarning",
     "check_camera_id",
@@ -149,17 +148,6 @@ class ReviewWarning:
     other_id: str = ""
     review_id: str = ""
     reviewer: str = ""
-
-
-@dataclass(frozen=True)
-class CameraMerge:
-    """Two camera ids a reviewer said are one camera (see :func:`exposure.review.merge.merge_cameras`)."""
-
-    merge_id: str
-    first_id: str
-    second_id: str
-    merged_by: str
-    merged_utc: str
 
 
 def utc_text(when: datetime | None = None) -> str:
