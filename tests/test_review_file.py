@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from exposure.review._file import (
     check_store_file,
     connect,
     create_store_file,
+    link_into_place,
 )
 
 
@@ -43,6 +46,21 @@ def test_a_store_made_twice_keeps_the_first_file(tmp_path: Path) -> None:
     create_store_file(path)  # another process lost the race: its file is dropped, the first kept
     assert check_store_file(path)["mark"] == "first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.gpkg"]
+
+
+@pytest.mark.parametrize("hard_links", [True, False])
+def test_a_finished_file_takes_its_name_only_when_it_is_free(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             hard_links: bool) -> None:
+    if not hard_links:
+        def no_link(src: object, dst: object) -> None:
+            raise OSError(errno.EPERM, "hard links not supported")
+        monkeypatch.setattr(os, "link", no_link)
+    first, second, name = tmp_path / "a.tmp", tmp_path / "b.tmp", tmp_path / "store.gpkg"
+    first.write_text("first")
+    second.write_text("second")
+    assert link_into_place(first, name)
+    assert not link_into_place(second, name)
+    assert name.read_text() == "first"
 
 
 def test_a_store_in_a_folder_that_cannot_be_made_is_refused(tmp_path: Path) -> None:

@@ -175,6 +175,16 @@ def test_import_records_is_idempotent_and_takes_over_withdrawals(store: ReviewSt
     assert store.added_cameras().equals(other.added_cameras())
 
 
+def test_a_review_withdrawn_here_stays_withdrawn_when_an_older_copy_comes_in(store: ReviewStore,
+                                                                            tmp_path: Path) -> None:
+    review = store.confirm("osm:node/2", reviewer="Ana", how="survey")
+    older_copy = store.reviews()
+    store.withdraw(review.review_id, reviewer="Ana")
+    counts = store.import_records(reviews=older_copy)
+    assert (counts.reviews, counts.withdrawals) == (0, 0)
+    assert store.reviews(active_only=True).empty
+
+
 def test_an_import_clash_keeps_this_stores_record_and_says_so(store: ReviewStore) -> None:
     mine = store.confirm("osm:node/1", reviewer="Ana", how="survey")
     forged = make_review("osm:node/2", reviewer="Eve", how="survey", review_id=mine.review_id)

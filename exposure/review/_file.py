@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import os
 import sqlite3
 import uuid
@@ -26,6 +26,7 @@ __all__ = [
     "check_store_file",
     "connect",
     "create_store_file",
+    "link_into_place",
 ]
 
 #: What the store's ``review_meta`` table names as its application: a GeoPackage without it is not a store.
@@ -135,14 +136,33 @@ def create_store_file(path: Path) -> None:
             con.execute("PRAGMA journal_mode = WAL")
         finally:
             con.close()
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
+        link_into_place(tmp, path)  # False: another process made it first, and its file is used
     except (OSError, sqlite3.Error) as err:
         msg = f"review store {path} cannot be made ({err}); check the folder's permissions and free space"
         raise ReviewError(msg) from err
     finally:
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
+
+
+def link_into_place(tmp: Path, path: Path) -> bool:
+    """Give a finished file its name unless that name is taken; False when it is (the file there is kept).
+
+    A hard link fails when the name exists, so two processes never replace each
+    other's file; on a file system without hard links, the file is renamed when
+    the name is free (two processes racing there may replace each other's new file).
+    """
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK):
+            raise
+        if path.exists():
+            return False
+        os.replace(tmp, path)
+    return True
 
 
 def check_store_file(path: Path) -> dict[str, str]:

@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 from exposure import settings
 from exposure._errors import ReviewError
 from exposure.crs import WGS84, local_crs
+from exposure.review._file import link_into_place
 from exposure.review.agreement import store_verdicts
 from exposure.review.records import ADDED_PREFIX, check_camera_id, reviewer_key
 from exposure.review.store import ImportCounts, ReviewStore
@@ -120,12 +121,9 @@ def export_reviews(store: ReviewStore, path: str | Path, *, reviewer: str | None
         ReviewStore(tmp).import_records(cameras=added, reviews=reviews, warnings=warnings, merges=merges)
         if overwrite:
             os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, target)
-            except FileExistsError as err:
-                msg = f"{target} was made by another process meanwhile; give a new file name"
-                raise ReviewError(msg) from err
+        elif not link_into_place(tmp, target):
+            msg = f"{target} was made by another process meanwhile; give a new file name"
+            raise ReviewError(msg)
     except OSError as err:
         msg = f"reviews cannot be written to {target} ({err.strerror or err}); check the folder and free space"
         raise ReviewError(msg) from err

@@ -115,7 +115,9 @@ class ReviewStore:
     busy timeout (``settings.review_busy_timeout_s``), in write-ahead-log mode:
     two processes writing at once wait for each other, and a process killed
     mid-write leaves every committed review in place. Records are never deleted:
-    a withdrawn review stays, marked withdrawn.
+    a withdrawn review stays, marked withdrawn. Keep the store on a local disk:
+    SQLite's write-ahead log needs shared memory, which network file systems do
+    not give; to share a store between laptops, export and merge it.
 
     Parameters
     ----------
