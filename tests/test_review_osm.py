@@ -294,3 +294,27 @@ def test_mapped_cameras_without_their_table_or_node_are_left_out_with_the_reason
     export = osm_edits(store)
     assert export.edits == ()
     assert "not in the camera table in use" in export.skipped.loc[0, "reason"]
+
+
+def test_real_helsinki_cameras_go_back_with_their_version_and_every_other_tag(tmp_path: Path) -> None:
+    extract = get_path("helsinki")
+    table = cameras_from_osm(extract).cameras
+    nodes = osm_nodes_from_file(extract)
+    store = ReviewStore(tmp_path / "helsinki.gpkg")
+    turned, gone = "osm:node/256257146", "osm:node/311039374"
+    for name in SURVEYORS:
+        store.confirm(turned, reviewer=name, how="survey", camera_mount="pole", direction_deg=120)
+        store.dispute(gone, reviewer=name, how="survey")
+    export = osm_edits(store, table, osm_nodes=nodes)
+    edits = {e.camera_id: e for e in export.edits}
+    assert [edits[turned].action, edits[gone].action] == ["modify", "delete"]
+    before = nodes[turned]
+    after = edits[turned].node
+    assert (after.id, after.version, after.lon, after.lat) == (before.id, before.version, before.lon, before.lat)
+    assert {k: v for k, v in after.tags.items() if k not in edits[turned].changed} == dict(before.tags)
+    assert edits[turned].changed == ("camera:direction", "camera:mount", "check_date")
+    assert edits[gone].node == nodes[gone]
+    path = write_osm_export(export, tmp_path / "helsinki.osm")
+    etree.XMLSchema(etree.fromstring(OSM_XSD.encode())).assertValid(etree.parse(str(path)))
+    read = load_cameras(path).cameras.set_index("camera_id")
+    assert tuple(read.loc[turned, ["kind", "mount", "direction_deg"]]) == ("ptz", "street", 120.0)
