@@ -75,7 +75,7 @@ def _write_plan(args: argparse.Namespace, made: Plan, ds: datasets.Dataset) -> N
 def _write_cards(args: argparse.Namespace, made: Plan, ds: datasets.Dataset) -> None:
     """The printable route cards, to ``--out`` or as bytes on stdout."""
     # cards draws with matplotlib, slow to import: only --format pdf loads it
-    from exposure.cards import data_date, plan_cards_pdf  # noqa: PLC0415
+    from exposure.cards import data_date, plan_cards_pdf  # noqa: PLC0415 - matplotlib only for a PDF
 
     pdf = plan_cards_pdf(made, index=ds.index, basemap=ds.basemap, when=data_date(ds), cameras=ds.cameras)
     if args.out:
