@@ -185,7 +185,7 @@ def bad_lon_lat(lon: Any, lat: Any) -> np.ndarray:
     lat = np.asarray(lat, dtype=float)
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180.0) & (np.abs(lat) <= 90.0)
-    return ~ok
+    return np.asarray(~ok, dtype=bool)
 
 
 def as_number(value: Any) -> float | None:
@@ -248,10 +248,11 @@ def _numbers(texts: pa.Array) -> np.ndarray:
     blank = pc.fill_null(pc.equal(texts, ""), True)
     cleaned = pc.if_else(blank, pa.scalar(None, pa.string()), texts)
     try:
-        return cleaned.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        return np.asarray(cleaned.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
     except pa.ArrowInvalid:  # out of the double range: arrow refuses where Python gives ±inf
         series = pd.Series(cleaned.to_numpy(zero_copy_only=False), dtype=object)
-        return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        return np.asarray(values, dtype=float)
 
 
 def _bearings(texts: pa.Array) -> np.ndarray:

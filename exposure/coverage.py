@@ -376,7 +376,7 @@ class EdgeExposure:
         ptr = self.edge_cams_ptr
         flags = self.frt[self.edge_cams].astype(np.int64)
         csum = np.concatenate([[0], np.cumsum(flags)])
-        return csum[ptr[1:]] - csum[ptr[:-1]]
+        return np.asarray(csum[ptr[1:]] - csum[ptr[:-1]], dtype=np.int64)
 
 
 def edge_exposure(coverage: Coverage, *, counted: np.ndarray, frt: np.ndarray) -> EdgeExposure:

@@ -8,7 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
 import gpxpy.gpx
@@ -76,7 +76,7 @@ def routes_to_geojson(routes: Sequence[Route], *, settings: dict[str, Any] | Non
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if settings is not None:
         collection["settings"] = settings
-    return json_safe(collection)
+    return cast(dict[str, Any], json_safe(collection))
 
 
 def route_description(route: Route, *, policy: str | None = None) -> str:
@@ -136,7 +136,7 @@ def routes_to_gpx(
 
 def audit_to_json(audit: Audit) -> dict[str, Any]:
     """An audit's stable JSON form (see :meth:`exposure.audit.Audit.to_dict`), free of NaN."""
-    return json_safe(audit.to_dict())
+    return cast(dict[str, Any], json_safe(audit.to_dict()))
 
 
 def audit_per_camera_csv(audit: Audit) -> str:
@@ -149,7 +149,7 @@ def audit_per_camera_csv(audit: Audit) -> str:
     table["metres_in_view"] = table["metres_in_view"].astype(float).round(1)
     table["seconds_in_view"] = table["seconds_in_view"].astype(float).round(1)
     table["camera_id"] = table["camera_id"].map(str)
-    return neutralise_formulas(table).to_csv(index=False, lineterminator="\n")
+    return str(neutralise_formulas(table).to_csv(index=False, lineterminator="\n"))
 
 
 def audit_tracks_csv(audit: Audit) -> str:
@@ -164,7 +164,7 @@ def audit_tracks_csv(audit: Audit) -> str:
     rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
                  **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
                                           "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total")}})
-    return neutralise_formulas(pd.DataFrame(rows)).to_csv(index=False, lineterminator="\n")
+    return str(neutralise_formulas(pd.DataFrame(rows)).to_csv(index=False, lineterminator="\n"))
 
 
 def write_output(text_or_obj: str | dict[str, Any] | list[Any], out: str | Path | None) -> None:
@@ -407,5 +407,6 @@ def plan_to_geojson(plan: Plan) -> dict[str, Any]:
         feature = area.to_feature()
         feature["properties"]["role"] = "avoid"
         features.append(feature)
-    return json_safe({"type": "FeatureCollection", "features": features, "settings": plan.settings,
-                      "summary": plan.summary(), "totals": plan.totals(), "notes": list(plan.notes)})
+    collection = {"type": "FeatureCollection", "features": features, "settings": plan.settings,
+                  "summary": plan.summary(), "totals": plan.totals(), "notes": list(plan.notes)}
+    return cast(dict[str, Any], json_safe(collection))

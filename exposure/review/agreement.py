@@ -301,7 +301,8 @@ def group_verified(cameras: pd.DataFrame) -> np.ndarray:
     """Which cameras of an overlaid table the group verified (its reviews, not the source, say verified)."""
     if "verified_by" not in cameras.columns:
         return np.zeros(len(cameras), dtype=bool)
-    return (cameras["verification"].eq("verified") & cameras["verified_by"].eq("group")).to_numpy(dtype=bool)
+    mask = cameras["verification"].eq("verified") & cameras["verified_by"].eq("group")
+    return np.asarray(mask.to_numpy(dtype=bool), dtype=bool)
 
 
 def overlay_reviews(cameras: pd.DataFrame, store: ReviewStore, *,
