@@ -315,7 +315,7 @@ class Session:
 
     async def __aenter__(self) -> Session:
         # the browser's subprotocol list: "streamlit", then an XSRF token and a session id to resume (none here)
-        tls = {"ssl": self.browser.tls} if self.url.startswith("wss:") and self.browser.tls else {}
+        tls: dict[str, Any] = {"ssl": self.browser.tls} if self.url.startswith("wss:") and self.browser.tls else {}
         self._ws = await connect(self.url, subprotocols=["streamlit"], max_size=None,  # type: ignore[list-item]
                                  open_timeout=REQUEST_TIMEOUT_S, additional_headers=self.browser.request_headers(),
                                  **tls)
