@@ -389,18 +389,21 @@ def test_tls_and_the_passphrase_guard_every_request_and_the_websocket(load, trip
         assert "shared words" not in proxy.log()
 
 
+@pytest.fixture(scope="module")
+def result(load, tmp_path_factory):
+    if NGINX is None:
+        pytest.skip(NO_NGINX)
+    with load.running_proxy(PROCESSES, run_folder=tmp_path_factory.mktemp("serve-load")) as proxy:
+        result = load.measure(sessions=SESSIONS, seconds=SECONDS, trips=16, plans=6, served=proxy)
+        result["logs"] = logs(proxy)
+    return result
+
+
 @pytest.mark.serve
 @pytest.mark.load
 @needs_nginx
 class TestLoadThroughTheProxy:
     """10 sessions for 20 s on two processes behind nginx: correct answers, shared memory, no waiting."""
-
-    @pytest.fixture(scope="class")
-    def result(self, load, tmp_path_factory):
-        with load.running_proxy(PROCESSES, run_folder=tmp_path_factory.mktemp("serve-load")) as proxy:
-            result = load.measure(sessions=SESSIONS, seconds=SECONDS, trips=16, plans=6, served=proxy)
-            result["logs"] = logs(proxy)
-        return result
 
     def test_every_session_gets_the_engines_answers_without_an_error(self, result) -> None:
         assert result["through_proxy"]
