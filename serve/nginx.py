@@ -264,6 +264,9 @@ def nginx_conf(options: ProxyOptions, backends: list[Backend]) -> str:
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return f"""# Written by `make serve` (serve/supervisor.py) on every start and restart; edits are overwritten.
 {user}worker_processes 1;
+# after a reload (each time a process restarts) the old worker closes its websockets within 2 min; their
+# browsers reconnect at once to the same process and session, and no old worker is left behind
+worker_shutdown_timeout 2m;
 pid {run / 'nginx.pid'};
 # errors are logged with their request line (and so a route link's places): only critical ones are kept
 error_log {run / 'logs' / 'error.log'} crit;

@@ -139,6 +139,7 @@ class Supervisor:
         self.nginx = nginx
         self.workers = [Worker(f"w{i + 1}") for i in range(options.processes)]
         self.proxy: subprocess.Popen[bytes] | None = None
+        self._proxy_started = 0.0
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._prefix = _die_with_parent()
@@ -196,8 +197,25 @@ class Supervisor:
             msg = f"nginx refused the configuration {self.conf_path}: {check.stderr.strip() or check.stdout.strip()}"
             raise RuntimeError(msg)
 
-    def _start_proxy(self) -> None:
+    def _start_proxy(self, *, timeout_s: float = 10.0) -> None:
+        """Start nginx and wait until it listens; say why when it cannot (the port is taken, or privileged)."""
+        pid_file = self.run_folder / "nginx.pid"
+        pid_file.unlink(missing_ok=True)
         self.proxy = self._spawn("nginx", self._nginx_command("-g", "daemon off;"))
+        self._proxy_started = time.monotonic()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.proxy.poll() is None:
+            # nginx writes its pid file once its listening socket is bound
+            with contextlib.suppress(OSError):
+                if pid_file.read_text().strip() == str(self.proxy.pid):
+                    return
+            time.sleep(0.1)
+        if self.proxy.poll() is None:
+            self.proxy.kill()
+            self.proxy.wait()
+        msg = (f"nginx could not listen on {self.options.proxy.url} (its message is above, and in "
+               f"{self.run_folder / 'logs' / 'error.log'}): is the port already in use, or below 1024?")
+        raise RuntimeError(msg)
 
     def _reload_proxy(self) -> None:
         if self.proxy is not None and self.proxy.poll() is None:
@@ -205,8 +223,15 @@ class Supervisor:
 
     # --- the app processes ------------------------------------------------------------------------
 
-    def _start_worker(self, worker: Worker, *, reconfigure: bool = True) -> None:
+    @staticmethod
+    def _new_start(worker: Worker) -> None:
+        # a new port (the old one may still be held) and a new cookie, which tells its browsers it restarted
         worker.port, worker.generation = _free_port(), secrets.token_hex(3)
+
+    def _start_worker(self, worker: Worker, *, reconfigure: bool = True) -> None:
+        """Start ``worker``'s process on its port; with ``reconfigure``, first on a new port and cookie."""
+        if reconfigure:
+            self._new_start(worker)
         worker.started = worker.last_answer = time.monotonic()
         worker.healthy, worker.next_check = False, worker.started + 1.0
         env = {**self._env(), WORKER_ENV: worker.cookie, "STREAMLIT_SERVER_COOKIE_SECRET": self._cookie_secret}
@@ -299,10 +324,13 @@ class Supervisor:
         self.run_folder.mkdir(parents=True, exist_ok=True)
         if self.options.prepare:
             self.prepare()
+        # the proxy first: when it cannot listen, no process is started for nothing
         for worker in self.workers:
-            self._start_worker(worker, reconfigure=False)
+            self._new_start(worker)
         self.write_conf()
         self._start_proxy()
+        for worker in self.workers:
+            self._start_worker(worker, reconfigure=False)
         self._write_state()
         deadline = time.monotonic() + self.options.start_timeout_s
         while not self._stopping.is_set() and time.monotonic() < deadline:
@@ -319,11 +347,17 @@ class Supervisor:
         now = time.monotonic()
         for worker in self.workers:
             self._check(worker, now)
-        if self.proxy is not None and self.proxy.poll() is not None and not self._stopping.is_set():
-            self.say(f"nginx ended with code {self.proxy.returncode}; starting it again")
-            self.write_conf()
+        if self.proxy is None or self.proxy.poll() is None or self._stopping.is_set():
+            return
+        if now - self._proxy_started < 5.0:  # one that keeps ending is started again every 5 s, not in a spin
+            return
+        self.say(f"nginx ended with code {self.proxy.returncode}; starting it again")
+        self.write_conf()
+        try:
             self._start_proxy()
-            self._write_state()
+        except RuntimeError as err:
+            self.say(str(err))
+        self._write_state()
 
     def run(self) -> None:
         """Keep everything running until :meth:`stop` (or SIGINT, SIGTERM) is asked for."""

@@ -13,11 +13,13 @@ import base64
 import hashlib
 import http.client
 import importlib.util
+import io
 import os
 import random
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -177,6 +179,62 @@ def test_make_serve_says_how_to_install_nginx_when_it_is_missing(tmp_path, monke
     monkeypatch.setattr(supervisor, "find_nginx", lambda: None)
     assert supervisor.main(["--run-folder", str(tmp_path)]) == 1
     assert "apt-get install nginx" in capsys.readouterr().err
+
+
+def supervisor_for(tmp_path, monkeypatch, **options):
+    from serve import supervisor
+
+    monkeypatch.setattr(supervisor, "find_nginx", lambda: "/usr/sbin/nginx")
+    out = io.StringIO()
+    sup = supervisor.Supervisor(supervisor.ServeOptions(proxy=ProxyOptions(run_folder=tmp_path), processes=1,
+                                                        **options), out=out)
+    monkeypatch.setattr(sup, "write_conf", lambda: None)
+    monkeypatch.setattr(sup, "_reload_proxy", lambda: None)
+    return sup, out
+
+
+def test_a_process_that_stops_answering_is_killed_and_one_that_keeps_dying_waits_longer(tmp_path, monkeypatch) -> None:
+    sup, out = supervisor_for(tmp_path, monkeypatch, unhealthy_after_s=30.0)
+    started = []
+    monkeypatch.setattr(sup, "_start_worker", lambda w, **_: started.append(w.name))
+    monkeypatch.setattr(sup, "_healthy", lambda w: False)
+    worker = sup.workers[0]
+    worker.generation, worker.port = "abc123", 1
+    worker.process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    now = time.monotonic()
+    worker.healthy, worker.started, worker.last_answer, worker.next_check = True, now - 100, now - 31, 0.0
+    sup._check(worker, now)  # silent for 31 s: killed
+    assert worker.process.wait(timeout=10) == -signal.SIGKILL
+    assert "has not answered its health check for 31 s; killing it" in out.getvalue()
+    sup._check(worker, now)  # then seen to have ended, and restarted at once (it lived 100 s)
+    assert worker.process is None
+    assert worker.restart_at == now
+    sup._check(worker, now)
+    assert started == ["w1"]
+    assert worker.restarts == 1
+    delays = []
+    for _ in range(4):  # dying young again and again: 1 s, 2 s, 4 s, 8 s
+        worker.process = subprocess.Popen([sys.executable, "-c", "pass"])
+        worker.process.wait()
+        worker.started = now - 1
+        sup._check(worker, now)
+        delays.append(worker.restart_at - now)
+    assert delays == [1.0, 2.0, 4.0, 8.0]
+
+
+@needs_nginx
+def test_make_serve_says_so_when_its_port_is_taken(tmp_path, capsys, monkeypatch) -> None:
+    from serve import supervisor
+
+    monkeypatch.setattr(signal, "signal", lambda *_: None)  # pytest keeps its own handlers
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = supervisor.main(["--port", str(port), "--processes", "1", "--no-prepare",
+                                "--run-folder", str(tmp_path)])
+    assert code == 1
+    assert f"nginx could not listen on http://127.0.0.1:{port}" in capsys.readouterr().out
 
 
 # --- through the proxy ----------------------------------------------------------------------------
