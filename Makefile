@@ -54,7 +54,7 @@ test: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -m load
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench
+	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench serve
 	$(VENV)/bin/mypy
 
 ## The benchmark suite (bench/README.md): routing on every case, the dashboard's request, plans, batches, loaders;
