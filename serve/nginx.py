@@ -216,6 +216,8 @@ def _server(options: ProxyOptions) -> str:
         proxy_set_header Upgrade $http_upgrade;
         proxy_set_header Connection $connection_upgrade;
         error_page 413 @too_large;
+        # the failover's own failure (no process answers) goes to @down
+        recursive_error_pages on;
 
         location / {{
             proxy_pass http://$sticky;
@@ -231,13 +233,20 @@ def _server(options: ProxyOptions) -> str:
             proxy_pass http://$sticky;{common}
         }}
         location @failover {{
-            proxy_pass http://pool;{common}
+            proxy_pass http://pool;
+            # every process is down (all restarting at once): say so plainly instead of nginx's error page
+            error_page 502 504 = @down;{common}
             add_header Set-Cookie $worker_cookie always;
+        }}
+        location @down {{
+            default_type text/plain;
+            add_header Retry-After 5 always;
+            return 503 "The server is restarting. Reload this page in a few seconds.\n";
         }}
         location @too_large {{
             default_type text/plain;
-            return 413 "This file is over the {settings.max_camera_file_mb:g} MB limit of camera files \
-(exposure.settings.max_camera_file_mb).\\n";
+            return 413 "Too large: the limit is {settings.max_camera_file_mb:g} MB for a camera file \
+(exposure.settings.max_camera_file_mb) and 64 KiB for anything else.\\n";
         }}
     }}
 """

@@ -80,6 +80,7 @@ def test_the_proxy_routes_by_the_cookie_and_falls_back_to_the_least_busy_process
     assert "least_conn;" in text
     assert "server 127.0.0.1:18601 max_fails=1 fail_timeout=10s;" in text  # passive health checks
     assert "error_page 502 504 = @failover;" in text
+    assert "error_page 502 504 = @down;" in text  # no process at all: a plain "restarting" page
     assert "$remote_addr" not in text  # never by address: a whole network shares one
     assert "HttpOnly; SameSite=Lax" in text
     assert "Secure" not in text
@@ -347,7 +348,7 @@ class TestThroughTheProxy:
         connection.endheaders()
         response = connection.getresponse()
         assert response.status == 413
-        assert "200 MB limit of camera files" in response.read().decode()
+        assert "the limit is 200 MB for a camera file" in response.read().decode()
         connection.close()
         time.sleep(0.5)
         line = [x for x in (served.run_folder / "logs" / "access.log").read_text().splitlines() if " 413 PUT " in x]
