@@ -66,10 +66,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> list[str]:
-    """A command prefix that ends a child when the supervisor ends, however it ends (util-linux's setpriv)."""
+def _die_with_parent(signame: str) -> list[str]:
+    """A command prefix that sends a child ``signame`` when the supervisor ends, however it ends (util-linux)."""
     setpriv = shutil.which("setpriv")
-    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv and sys.platform == "linux" else []
+    return [setpriv, "--pdeathsig", signame, "--"] if setpriv and sys.platform == "linux" else []
 
 
 @dataclass
@@ -142,7 +142,6 @@ class Supervisor:
         self._proxy_started = 0.0
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._prefix = _die_with_parent()
         # one secret for every process, so that a signed cookie one of them set is valid in the others
         self._cookie_secret = secrets.token_hex(32)
 
@@ -161,8 +160,11 @@ class Supervisor:
                 self.out.write(f"[{name}] {raw.decode(errors='replace')}")
                 self.out.flush()
 
-    def _spawn(self, name: str, command: list[str], *, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([*self._prefix, *command], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+    def _spawn(self, name: str, command: list[str], *, env: dict[str, str] | None = None,
+               on_orphan: str = "KILL") -> subprocess.Popen[bytes]:
+        # KILL for the app: a Streamlit process asked to stop writes to its output, a pipe nobody reads any
+        # more, and never ends; TERM for nginx, whose master then ends its workers
+        proc = subprocess.Popen([*_die_with_parent(on_orphan), *command], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         assert proc.stdout is not None
         threading.Thread(target=self._forward, args=(name, proc.stdout), daemon=True).start()
@@ -201,7 +203,7 @@ class Supervisor:
         """Start nginx and wait until it listens; say why when it cannot (the port is taken, or privileged)."""
         pid_file = self.run_folder / "nginx.pid"
         pid_file.unlink(missing_ok=True)
-        self.proxy = self._spawn("nginx", self._nginx_command("-g", "daemon off;"))
+        self.proxy = self._spawn("nginx", self._nginx_command("-g", "daemon off;"), on_orphan="TERM")
         self._proxy_started = time.monotonic()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline and self.proxy.poll() is None:

@@ -14,6 +14,7 @@ import hashlib
 import http.client
 import importlib.util
 import io
+import json
 import os
 import random
 import re
@@ -419,6 +420,22 @@ class TestThroughTheProxy:
         assert status == 200
         assert stale.cookies[WORKER_COOKIE] in {w["cookie"] for w in restarted}
         assert time.monotonic() - killed < 200
+
+
+@pytest.mark.serve
+@pytest.mark.slow
+@needs_nginx
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="util-linux's setpriv is not installed")
+def test_nothing_outlives_a_supervisor_that_is_killed(load, trips, tmp_path) -> None:
+    import psutil
+
+    with load.running_proxy(1, run_folder=tmp_path / "run") as proxy:
+        nginx = json.loads((proxy.run_folder / "workers.json").read_text())["proxy_pid"]
+        children = [psutil.Process(pid) for pid in [*proxy.pids(), nginx]]
+        children += psutil.Process(nginx).children()  # nginx's own worker
+        os.kill(proxy.pid, signal.SIGKILL)
+        _, alive = psutil.wait_procs(children, timeout=20)
+        assert alive == [], [p.cmdline() for p in alive]
 
 
 @pytest.mark.serve
