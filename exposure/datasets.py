@@ -47,6 +47,7 @@ __all__ = [
     "Dataset",
     "available_datasets",
     "counts_summary",
+    "dataset_name",
     "get_path",
     "load_dataset",
     "read_dataset_file",
@@ -505,6 +506,18 @@ def available_datasets() -> dict[str, str]:
     return out
 
 
+def dataset_name(spec: str | Path) -> str:
+    """The name a dataset spec loads under, without loading it: a named or saved dataset's, or an extract's stem.
+
+    ``kallio.osm.pbf`` is ``kallio``; the name keys the dataset's cache file and its review store.
+    """
+    spec_str = str(spec)
+    if spec_str in DATASETS or (Path(spec_str).name == spec_str and (_saved_folder() / f"{spec_str}.pickle").is_file()):
+        return spec_str
+    path = Path(spec_str).expanduser()
+    return path.name.split(".")[0] if path.is_file() else spec_str
+
+
 def load_dataset(
     spec: str | Path = "helsinki", *, progress: Progress | None = None, use_cache: bool | None = None,
 ) -> Dataset:
@@ -546,7 +559,7 @@ def load_dataset(
                    "nor an existing file; build it again (the dashboard's Build a dataset page, or `exposure build "
                    "--name NAME --pbf FILE`), or give an .osm.pbf or .osm extract")
             raise DatasetError(msg)
-        name, description = path.name.split(".")[0], f"Built from {path.name}"
+        name, description = dataset_name(path), f"Built from {path.name}"
     checksum = _checksum(path)
     shape = json.dumps({"build": BUILD_VERSION, "network": "walk"}, sort_keys=True)
     key = hashlib.sha256(f"{checksum}:{shape}".encode()).hexdigest()[:20]

@@ -376,3 +376,16 @@ def test_coverage_reused_for_unchanged_cameras_equals_coverage_measured_afresh(
     np.testing.assert_allclose(got.start_m, full.start_m, atol=1e-9)
     np.testing.assert_allclose(got.end_m, full.end_m, atol=1e-9)
     assert got.settings == full.settings
+
+
+def test_a_dataset_name_is_known_without_loading_it(tmp_cache, tmp_path) -> None:
+    from exposure.datasets import dataset_name, save_dataset
+
+    assert dataset_name("helsinki") == "helsinki"
+    extract = tmp_path / "kallio.osm.pbf"
+    shutil.copy(get_path("helsinki"), extract)
+    assert dataset_name(extract) == dataset_name(str(extract)) == "kallio"
+    assert load_dataset(extract).name == "kallio"
+    assert dataset_name("atlantis") == "atlantis"  # unknown: the name as given (loading it says what is wrong)
+    save_dataset(load_dataset(extract))
+    assert dataset_name("kallio") == "kallio"
