@@ -70,12 +70,15 @@ def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, radius: boo
     p.add_argument("--frt-policy", default="default",
                    help="FRT-capability policy: default, all, strict-ptz-dome, or a CSV file [default]")
     p.add_argument("--verification", default="default",
-                   help="verification statuses counted: default/any (all), majority, verified, "
-                        "or a comma list [default]")
+                   help="verification statuses counted: default/any (all), majority, verified, group (verified "
+                        "by your group's reviews: verified@group), or a comma list [default]")
     p.add_argument("--decode-total", default="attachments", choices=["attachments", "n_cameras"],
                    help="Decode Surveillance files: attachments counts each intersection's street + building + "
                         "unknown-mount medians, as Amnesty's published totals do; n_cameras its median total "
                         "count instead (not the published rule) [attachments]")
+    p.add_argument("--store", default=None, metavar="FILE",
+                   help="count the verdicts of this review store (`exposure review`), e.g. with --verification "
+                        "group; none: the sources' verification alone [the dataset's store, when there is one]")
     if radius:  # only where a camera's view is measured: density and watched count cameras per area
         p.add_argument("--radius-m", type=float, default=None,
                        help="every camera sees a disc of this radius in metres (default: per-kind model)")
