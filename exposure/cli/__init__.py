@@ -1,4 +1,4 @@
-"""Command line: ``python -m exposure route|plan|audit|cameras|network|density|watched|build|batch``, JSON out."""
+"""Command line: ``python -m exposure route|plan|audit|cameras|network|density|watched|build|batch|review``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from exposure import settings
 from exposure._errors import ExposureError
+from exposure.cli.review_args import add_review
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -27,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watched": ("density", "watched"),
     "build": ("build", "build_dataset"),
     "batch": ("bulk", "batch"),
+    "review": ("review", "review"),
 }
 
 _OBJECTIVES = ["shortest", "fewest-cameras", "least-time-in-view"]
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_route, _add_plan, _add_audit, _add_cameras, _add_network, _add_density, _add_watched,
-                _add_build, _add_batch):
+                _add_build, _add_batch, add_review):
         add(sub)
     return parser
 
