@@ -209,7 +209,9 @@ class Dataset:
         return Dataset(
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
             checksum=self.checksum, index=self.index, cameras=cameras,
-            rejected=rejected, places=self.places, info={**self.info, "cameras_source": source},
+            rejected=rejected, places=self.places,
+            # another camera table: an overlay of reviews laid over the old one no longer holds
+            info={**{k: v for k, v in self.info.items() if k != "reviews"}, "cameras_source": source},
             basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
             camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
         )

@@ -323,6 +323,9 @@ def test_an_overlay_is_memoised_by_its_cameras_and_rebuilds_coverage_when_they_c
     np.testing.assert_allclose(got.start_m, full.start_m, atol=1e-9)
     np.testing.assert_allclose(got.end_m, full.end_m, atol=1e-9)
     assert not np.array_equal(second.context().exposure.in_view_m, ctx.exposure.in_view_m)
+    # a camera file in place of the overlaid cameras: the overlay no longer holds
+    uploaded = second.with_cameras(helsinki.cameras, helsinki.rejected, source="mine.csv")
+    assert "reviews" not in uploaded.context().settings
     # the dataset it overlays is untouched
     assert helsinki.context() is before
     assert len(helsinki.cameras) == 221
