@@ -227,3 +227,7 @@ review_burst_minutes: float = 10.0
 #: Two cameras that two stores added separately within this distance, of the same kind, are
 #: offered as one when the stores merge, in metres.
 review_same_camera_m: float = 5.0
+
+#: Overlays of a dataset's cameras (its group's reviews at one moment) kept in memory with their
+#: coverage and routing contexts; each new review makes a new overlay, and older ones are dropped.
+review_overlays_kept: int = 4

@@ -19,6 +19,7 @@ from exposure.network import index_graph
 from exposure.review.plausibility import (
     REPORT_COLUMNS,
     WARNING_CODES,
+    basemap_buildings,
     check_camera,
     plausibility_report,
     street_lines,
@@ -109,6 +110,16 @@ def test_a_camera_facing_the_wall_it_hangs_on_is_flagged() -> None:
     # mapped just inside the outline, on the façade: still judged by where it looks
     assert codes(check_camera(*offset(0, 1.5), direction_deg=north, buildings=[house])) == ["into_wall"]
     assert check_camera(*offset(0, 1.5), direction_deg=south, buildings=[house]) == []
+
+
+def test_a_datasets_basemap_gives_the_buildings_the_wall_check_uses() -> None:
+    house = building(-10, 1, 10, 21)
+    ring = [list(c) for c in house.exterior.coords]
+    outlines = basemap_buildings({"building": [ring, ring[:2]], "water": [ring]})
+    assert len(outlines) == 1  # a ring of two corners is no outline; water is no building
+    assert outlines[0].equals(house)
+    assert codes(check_camera(*offset(0, 0), direction_deg=0.0, buildings=outlines)) == ["into_wall"]
+    assert basemap_buildings({}) == []
 
 
 def burst_of(n: int, *, minutes: float, name: str = "Ana") -> pd.DataFrame:

@@ -18,6 +18,7 @@ from exposure.batch import (
     track_files,
 )
 from exposure.cli._common import emit, load_camera_file, progress, say
+from exposure.review import reviewed_cameras, reviewed_dataset
 
 __all__ = ["batch"]
 
@@ -36,8 +37,10 @@ def batch(args: argparse.Namespace) -> None:
 
 
 def _audit_tracks(args: argparse.Namespace, request: BatchRequest) -> BatchResult:
-    cameras = load_camera_file(args.cameras, decode_total=args.decode_total).cameras if args.cameras else None
-    ds = None if cameras is not None else datasets.load_dataset(args.dataset, progress=progress)
+    cameras = (reviewed_cameras(load_camera_file(args.cameras, decode_total=args.decode_total).cameras, args.store)
+               if args.cameras else None)
+    ds = None if cameras is not None else reviewed_dataset(datasets.load_dataset(args.dataset, progress=progress),
+                                                           args.store)
     return run_batch(ds, tracks=track_files(args.tracks), cameras=cameras, request=request, out=args.out,
                      resume=args.resume, scheduler=args.scheduler, workers=args.workers, chunk_size=args.chunk_size,
                      progress=progress)
@@ -48,6 +51,7 @@ def _route_pairs(args: argparse.Namespace, request: BatchRequest) -> BatchResult
     if args.cameras:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+    ds = reviewed_dataset(ds, args.store)
     pairs = read_pairs(args.pairs) if args.pairs else _pairs_from_points(args, ds)
     return run_batch(ds, pairs=pairs, request=request, out=args.out, resume=args.resume, scheduler=args.scheduler,
                      workers=args.workers, chunk_size=args.chunk_size, progress=progress)

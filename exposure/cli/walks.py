@@ -13,6 +13,7 @@ from exposure._tables import json_safe
 from exposure.audit import Audit, Track, audit_track, read_track, walk_alternatives
 from exposure.cli._common import emit, load_camera_file, progress, say
 from exposure.export import audit_per_camera_csv, audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx
+from exposure.review import reviewed_cameras, reviewed_dataset
 from exposure.routing import routes
 
 __all__ = ["audit", "route"]
@@ -24,6 +25,7 @@ def route(args: argparse.Namespace) -> None:
     if args.cameras:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+    ds = reviewed_dataset(ds, args.store)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     origin, destination = ds.resolve(args.origin), ds.resolve(args.destination)
     found = routes(ctx, origin.node, destination.node, objective=args.objective,
@@ -43,9 +45,9 @@ def audit(args: argparse.Namespace) -> None:
     """``exposure audit``: metres and seconds a recorded walk spent in view, per camera and per track."""
     ds = None
     if args.cameras:
-        cameras = load_camera_file(args.cameras, decode_total=args.decode_total).cameras
+        cameras = reviewed_cameras(load_camera_file(args.cameras, decode_total=args.decode_total).cameras, args.store)
     else:
-        ds = datasets.load_dataset(args.dataset, progress=progress)
+        ds = reviewed_dataset(datasets.load_dataset(args.dataset, progress=progress), args.store)
         cameras = ds.cameras
     track = read_track(args.track)
     result = audit_track(track, cameras, frt_policy=args.frt_policy, verification=args.verification,

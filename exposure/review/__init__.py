@@ -9,6 +9,7 @@ to OpenStreetMap only as files the user checks and uploads (:func:`osm_edits`).
 - :mod:`exposure.review.records`: what a review says, and its checks;
 - :mod:`exposure.review.store`: the store, its atomic writes;
 - :mod:`exposure.review.agreement`: verdicts, and their overlay on a camera table;
+- :mod:`exposure.review.counting`: the store a figure counts, laid over the dataset in use;
 - :mod:`exposure.review.plausibility`: warnings before saving, and the report;
 - :mod:`exposure.review.merge`: exports, merges, cameras added twice;
 - :mod:`exposure.review.osm`: JOSM and osmChange files.
@@ -32,6 +33,7 @@ from exposure.review.agreement import (
     value_majority,
     verdicts,
 )
+from exposure.review.counting import NO_STORE, counted_store, overlay_about, reviewed_cameras, reviewed_dataset
 from exposure.review.merge import (
     CANDIDATE_COLUMNS,
     MergeReport,
@@ -56,6 +58,7 @@ from exposure.review.plausibility import (
     REPORT_COLUMNS,
     WARNING_CODES,
     StreetLines,
+    basemap_buildings,
     check_camera,
     plausibility_report,
     street_lines,
@@ -89,6 +92,7 @@ __all__ = [
     "CANDIDATE_COLUMNS",
     "HOWS",
     "MERGE_COLUMNS",
+    "NO_STORE",
     "OSM_FORMATS",
     "REPORT_COLUMNS",
     "REVIEW_COLUMNS",
@@ -114,8 +118,10 @@ __all__ = [
     "ReviewWarning",
     "StreetLines",
     "agreement_label",
+    "basemap_buildings",
     "changed_camera_ids",
     "check_camera",
+    "counted_store",
     "default_store_path",
     "direction_majority",
     "duplicate_candidates",
@@ -128,9 +134,12 @@ __all__ = [
     "open_store",
     "osm_edits",
     "osm_nodes_from_file",
+    "overlay_about",
     "overlay_reviews",
     "overlay_verdicts",
     "plausibility_report",
+    "reviewed_cameras",
+    "reviewed_dataset",
     "store_verdicts",
     "street_lines",
     "to_josm",

@@ -31,6 +31,7 @@ import pandas as pd
 from exposure import settings
 from exposure.cameras import FrtPolicy, apply_frt_policy
 from exposure.cameras import frt_policy as resolve_frt_policy
+from exposure.policies import VERIFIED_BY
 from exposure.review.records import REVIEW_FIELDS, reviewer_key
 from exposure.review.store import ReviewStore
 
@@ -53,8 +54,6 @@ __all__ = [
 
 #: What a group's reviews make of a camera: the camera schema's verification statuses, and gone.
 REVIEW_STATUSES: tuple[str, ...] = ("verified", "unverified", "disputed", "gone")
-#: Who set a camera's ``verification`` in an overlaid table: its source file, or the group's reviews.
-VERIFIED_BY: tuple[str, ...] = ("source", "group")
 #: Columns of a table of verdicts, one row per camera reviewed.
 VERDICT_COLUMNS: tuple[str, ...] = (
     "camera_id", "status", "agreement", "reviewers", "exists_yes", "exists_no",

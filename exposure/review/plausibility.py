@@ -9,7 +9,7 @@ never blocks: the group decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,7 @@ __all__ = [
     "REPORT_COLUMNS",
     "WARNING_CODES",
     "StreetLines",
+    "basemap_buildings",
     "check_camera",
     "plausibility_report",
     "street_lines",
@@ -88,6 +89,23 @@ def street_lines(streets: NetworkIndex | Sequence[np.ndarray]) -> StreetLines:
         lines = [shapely.linestrings(np.column_stack(to_xy.transform(p[:, 0], p[:, 1]))) for p in polylines]
     array = np.asarray(lines, dtype=object)
     return StreetLines(crs=crs, lines=array, tree=shapely.STRtree(array))
+
+
+def basemap_buildings(basemap: Mapping[str, Sequence[Sequence[Sequence[float]]]]) -> list[Any]:
+    """Building outlines (shapely polygons in lon/lat) from a dataset's basemap, for the check on walls.
+
+    Parameters
+    ----------
+    basemap
+        A dataset's ``basemap`` (``{"building": [ring, …], …}``, each ring a list of ``[lon, lat]``).
+
+    Returns
+    -------
+    list
+        One polygon per ring of three or more corners.
+    """
+    rings = [np.asarray(ring, dtype=float) for ring in basemap.get("building", [])]
+    return [shapely.polygons(ring) for ring in rings if ring.ndim == 2 and len(ring) >= 4]
 
 
 def check_camera(
