@@ -351,7 +351,7 @@ def passes_verification(cameras: pd.DataFrame, verification: str | Iterable[str]
     if any("@" in s for s in statuses):
         who = cameras["verified_by"].astype(str) if "verified_by" in cameras.columns else "source"
         counted = counted | (status + "@" + who).isin(statuses).to_numpy(dtype=bool)
-    return counted
+    return np.asarray(counted, dtype=bool)
 
 
 def verification_words(verification: str | Iterable[str] = "default") -> str:

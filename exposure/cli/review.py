@@ -126,7 +126,8 @@ def _in_use(args: argparse.Namespace) -> datasets.Dataset:
 
 # ---------------------------------------------------------------------------------------------- answers
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    records: list[dict[str, Any]] = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+    return records
 
 
 def _verdict(store: ReviewStore, camera_id: str) -> dict[str, Any] | None:
