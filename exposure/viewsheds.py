@@ -11,9 +11,14 @@ import pyproj
 import shapely
 
 from exposure._visibility import cut_pieces, outline_vertices, sweep_wedges
-from exposure.coverage import CameraGeometry, candidate_pairs, polyline_intervals
+from exposure.coverage import CameraGeometry, camera_geometry, candidate_pairs, polyline_intervals
+from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL, CoverageModel, camera_ranges
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+
     from exposure.buildings import Buildings
     from exposure.network import NetworkIndex
 
@@ -22,6 +27,7 @@ __all__ = [
     "FACADE_TOLERANCE_M",
     "StreetSegments",
     "Viewsheds",
+    "camera_views",
     "compute_viewsheds",
     "facade_viewpoints",
     "street_metres_in_view",
@@ -85,6 +91,23 @@ def _sectors(cams: CameraGeometry) -> tuple[np.ndarray, np.ndarray]:
     start = np.radians(90.0 - (np.nan_to_num(cams.direction_deg) + fov / 2.0)) % (2 * math.pi)
     width = np.radians(np.clip(fov, 0.0, 360.0))
     return np.where(full, 0.0, start), np.where(full, 2 * math.pi, width)
+
+
+def camera_views(cameras: pd.DataFrame, crs: str | pyproj.CRS, *,
+                 model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL, level: str = DEFAULT_LEVEL) -> (
+        CameraGeometry):
+    """The cameras' discs and sectors under a coverage model at a level, in a metric CRS.
+
+    Projected and turned onto the grid as :func:`exposure.coverage.camera_geometry`
+    does; ranges and fields of view from :func:`exposure.coverage_models.camera_ranges`.
+    ``per-kind`` gives exactly ``camera_geometry(cameras, crs)``; ``amnesty`` exactly
+    ``camera_geometry(cameras, crs, radius_m=120)``. Whether walls then cut the views is
+    the model's ``walls``: pass the buildings to :func:`compute_viewsheds` only then.
+    """
+    base = camera_geometry(cameras, crs)
+    ranges = camera_ranges(cameras, model, level=level)
+    direction = np.where(ranges.directed, base.direction_deg, np.nan)
+    return CameraGeometry(base.xy, ranges.range_m, direction, ranges.fov_deg)
 
 
 def _outward(poly: shapely.Polygon, q: np.ndarray, hint: np.ndarray, offset_m: float) -> np.ndarray | None:
