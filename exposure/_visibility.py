@@ -367,13 +367,13 @@ def _outline(c: int, out: np.ndarray, m: int, vxy: np.ndarray, r: float, cur: fl
 @numba.njit(cache=True)
 def outline_vertices(vxy: np.ndarray, radius: np.ndarray, sector_start: np.ndarray, sector_width: np.ndarray,
                      ptr: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, w_wall: np.ndarray, walls: np.ndarray,
-                     arc_step: float) -> tuple[np.ndarray, np.ndarray]:
+                     arc_step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each camera's visibility polygon as one closed ring: ``coords`` and ``offsets`` (one ring per camera).
 
     The ring follows the sector's angles counter-clockwise from ``sector_start``
     (in ``[0, 2π)``): a wall's line across each wedge, an arc of the range (a vertex
-    every ``arc_step`` radians at most) between wedges, and the camera itself at the
-    two ends of a sector. A camera with no range gets an empty ring.
+    every ``arc_step[c]`` radians at most) between wedges, and the camera itself at
+    the two ends of a sector. A camera with no range gets an empty ring.
     """
     n = len(vxy)
     offsets = np.zeros(n + 1, dtype=np.int64)
@@ -382,7 +382,7 @@ def outline_vertices(vxy: np.ndarray, radius: np.ndarray, sector_start: np.ndarr
     for c in range(n):
         width = min(sector_width[c], _TAU)
         start = 0.0 if width >= _TAU else sector_start[c]
-        need = m + 16 + math.ceil(width / arc_step) + 4 * (ptr[c + 1] - ptr[c])
+        need = m + 16 + math.ceil(width / arc_step[c]) + 4 * (ptr[c + 1] - ptr[c])
         if need > len(out):
             out = _grow(out, need)
         first = m
@@ -390,7 +390,8 @@ def outline_vertices(vxy: np.ndarray, radius: np.ndarray, sector_start: np.ndarr
             if width < _TAU:
                 out[m, 0], out[m, 1] = vxy[c, 0], vxy[c, 1]
                 m += 1
-            m = _outline(c, out, m, vxy, radius[c], start, start + width, ptr, w_lo, w_hi, w_wall, walls, arc_step)
+            m = _outline(c, out, m, vxy, radius[c], start, start + width, ptr, w_lo, w_hi, w_wall, walls,
+                         arc_step[c])
             out[m] = out[first]
             m += 1
         offsets[c + 1] = m

@@ -110,26 +110,34 @@ def camera_views(cameras: pd.DataFrame, crs: str | pyproj.CRS, *,
     return CameraGeometry(base.xy, ranges.range_m, direction, ranges.fov_deg)
 
 
-def _outward(poly: shapely.Polygon, q: np.ndarray, hint: np.ndarray, offset_m: float) -> np.ndarray | None:
-    """A unit vector from the façade point ``q`` out of ``poly``: ``hint`` if it leads out, else the mean free way."""
-    norm = float(np.hypot(*hint))
-    if norm > 1e-6:
-        unit = hint / norm
-        if not shapely.intersects_xy(poly, *(q + offset_m * unit)):
-            return unit
+def _outward(polys: np.ndarray, q: np.ndarray, hint: np.ndarray, offset_m: float) -> np.ndarray:
+    """Unit vectors from the façade points ``q`` out of their ``polys`` (NaN where none leads out).
+
+    The ``hint`` (from the camera to the façade, or away from it) where it leads out;
+    else the mean of the ways out of 32 around the point, or the way out nearest it.
+    """
+    way = np.full_like(q, np.nan)
+    norm = np.hypot(*hint.T)
+    usable = norm > 1e-6
+    unit = np.where(usable[:, None], hint / np.where(usable, norm, 1.0)[:, None], 0.0)
+    probe = q + offset_m * unit
+    ok = usable & ~shapely.intersects_xy(polys, probe[:, 0], probe[:, 1])
+    way[ok] = unit[ok]
+    rest = np.flatnonzero(~ok)
+    if len(rest) == 0:
+        return way
     angles = np.linspace(0.0, 2 * math.pi, 32, endpoint=False)
     ways = np.column_stack([np.cos(angles), np.sin(angles)])
-    probe = q + offset_m * ways
-    free = ~shapely.intersects_xy(poly, probe[:, 0], probe[:, 1])
-    if not free.any():
-        return None
-    mean = ways[free].sum(axis=0)
-    if np.hypot(*mean) > 1e-9:
-        mean = mean / np.hypot(*mean)
-        if not shapely.intersects_xy(poly, *(q + offset_m * mean)):
-            return mean
-    # the free ways are not one fan (a point where two blocks nearly meet): the one nearest their mean
-    return ways[free][np.argmax(ways[free] @ mean)]  # type: ignore[no-any-return]
+    probes = q[rest, None, :] + offset_m * ways[None, :, :]
+    free = ~shapely.intersects_xy(np.repeat(polys[rest], len(ways)), probes[..., 0].ravel(),
+                                  probes[..., 1].ravel()).reshape(len(rest), len(ways))
+    mean = free.astype(float) @ ways
+    mean /= np.maximum(np.hypot(*mean.T), 1e-12)[:, None]
+    mean_ok = free.any(axis=1) & ~shapely.intersects_xy(polys[rest], *(q[rest] + offset_m * mean).T)
+    # where the free ways are not one fan (two blocks nearly meet), the free way nearest their mean
+    nearest = ways[np.argmax(np.where(free, mean @ ways.T, -np.inf), axis=1)]
+    way[rest] = np.where(mean_ok[:, None], mean, np.where(free.any(axis=1)[:, None], nearest, np.nan))
+    return way
 
 
 def facade_viewpoints(xy: np.ndarray, buildings: Buildings, *, tolerance_m: float = FACADE_TOLERANCE_M,
@@ -173,9 +181,8 @@ def facade_viewpoints(xy: np.ndarray, buildings: Buildings, *, tolerance_m: floa
     inside = shapely.contains_xy(polys[bi], xy[pi, 0], xy[pi, 1])
     hint = np.where(inside[:, None], q - xy[pi], xy[pi] - q)
     on[pi] = True
-    for k, cam in enumerate(pi):
-        way = _outward(polys[bi[k]], q[k], hint[k], offset_m)
-        out[cam] = q[k] if way is None else q[k] + offset_m * way
+    way = _outward(polys[bi], q, hint, offset_m)
+    out[pi] = np.where(np.isnan(way), q, q + offset_m * np.nan_to_num(way))
     return out, on
 
 
@@ -249,8 +256,8 @@ def visible_intervals(seg_a: np.ndarray, seg_b: np.ndarray, views: Viewsheds, *,
     )
 
 
-def viewshed_polygons(views: Viewsheds, *, arc_step_deg: float = 2.0, crs: str | pyproj.CRS | None = None) -> (
-        np.ndarray):
+def viewshed_polygons(views: Viewsheds, *, arc_step_deg: float = 2.0, arc_error_m: float = 0.05,
+                      crs: str | pyproj.CRS | None = None) -> np.ndarray:
     """Each camera's visibility polygon (an empty polygon for a camera that sees nothing).
 
     Parameters
@@ -258,20 +265,30 @@ def viewshed_polygons(views: Viewsheds, *, arc_step_deg: float = 2.0, crs: str |
     views
         The cameras' viewsheds.
     arc_step_deg
-        Largest angle between two vertices of an arc of the range, in degrees.
+        Angle between two vertices of an arc of the range, in degrees, or more
+        where the chords still stay within ``arc_error_m`` of the arc (a small disc
+        needs fewer vertices than a large one).
+    arc_error_m
+        Largest gap between an arc and its chords where vertices are spread out, in metres.
     crs
         The viewsheds' metric CRS: when given, the polygons come back in WGS84
         longitude/latitude (for maps and GeoJSON); otherwise in that metric CRS.
     """
-    if not arc_step_deg > 0:
-        msg = f"arc_step_deg must be a positive number of degrees, got {arc_step_deg!r}"
+    if not (arc_step_deg > 0 and arc_error_m > 0):
+        msg = (f"arc_step_deg and arc_error_m must be positive (degrees, metres), got {arc_step_deg!r} and "
+               f"{arc_error_m!r}")
         raise ValueError(msg)
     start, width = _sectors(views.geometry)
     geom = views.geometry
+    radius = np.asarray(geom.radius_m, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # a chord of angle a strays r (1 - cos(a / 2)) from its arc
+        fine_enough = 2.0 * np.arccos(np.clip(1.0 - arc_error_m / radius, -1.0, 1.0))
+    step = np.minimum(np.maximum(math.radians(arc_step_deg), np.nan_to_num(fine_enough)), math.pi / 4)
     coords, offsets = outline_vertices(
         np.ascontiguousarray(geom.xy, dtype=float), np.ascontiguousarray(geom.radius_m, dtype=float), start, width,
         views.wedge_ptr, views.wedge_lo, views.wedge_hi, views.wedge_wall,
-        np.ascontiguousarray(views.walls, dtype=float), math.radians(arc_step_deg),
+        np.ascontiguousarray(views.walls, dtype=float), np.maximum(step, 1e-4),
     )
     out = np.full(views.n_cameras, shapely.Polygon(), dtype=object)
     sizes = np.diff(offsets)
@@ -282,7 +299,8 @@ def viewshed_polygons(views: Viewsheds, *, arc_step_deg: float = 2.0, crs: str |
         polys = shapely.polygons(shapely.linearrings(coords[picked], indices=ring_of))
         bad = ~shapely.is_valid(polys)
         if bad.any():
-            polys[bad] = shapely.make_valid(polys[bad])
+            # a ring touching itself (a wall through a corner of the sector): its polygons, without slivers of line
+            polys[bad] = shapely.make_valid(polys[bad], method="structure", keep_collapsed=False)
         if crs is not None:
             back = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
             polys = shapely.transform(polys, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))

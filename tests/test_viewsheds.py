@@ -294,7 +294,7 @@ def test_random_blocks_match_cgal(seed, fov):
 
 def test_polygons_without_walls_are_the_discs_and_sectors():
     geom = cameras((0, 0, 10), (100, 0, 20, 45.0, 90.0), (200, 0, 20, 0.0, 300.0), (300, 0, 0))
-    polys = viewshed_polygons(compute_viewsheds(geom, None), arc_step_deg=0.5)
+    polys = viewshed_polygons(compute_viewsheds(geom, None), arc_step_deg=0.5, arc_error_m=1e-5)
     assert shapely.area(polys[0]) == pytest.approx(math.pi * 100, rel=1e-4)
     assert shapely.area(polys[1]) == pytest.approx(math.pi * 400 / 4, rel=1e-4)
     assert shapely.area(polys[2]) == pytest.approx(math.pi * 400 * 300 / 360, rel=1e-4)
@@ -309,7 +309,7 @@ def test_polygons_with_walls_hold_every_visible_piece_and_match_cgal_areas():
                                             [box(-50, -50, -30, -30).exterior.coords])]
     geom = cameras((0, 0, 80), (-40, -45, 30), (0, 0, 60, 135.0, 120.0))
     views = compute_viewsheds(geom, obstacles(*blocks))
-    polys = viewshed_polygons(views, arc_step_deg=0.25)
+    polys = viewshed_polygons(views, arc_step_deg=0.25, arc_error_m=0.001)
     assert shapely.is_valid(polys).all()
     a, b = streets(((-80, 25), (80, 25)), ((40, -80), (40, 80)), ((-45, -35), (-35, -35)), ((-80, -5), (80, -5)))
     s, c, t0, t1 = visible_intervals(a, b, views, pairs=candidate_pairs(a, b, views.geometry))
@@ -433,3 +433,16 @@ def test_helsinki_wall_cut_models_match_cgal_on_every_camera(helsinki, helsinki_
         # identify level, every third at the observe level (the whole set passed when this test was written)
         which = range(views.n_cameras) if level == "identify" else range(0, views.n_cameras, 3)
         assert_matches_oracle(views, helsinki_buildings.polygons, a, b, which=which)
+
+
+def test_small_discs_get_fewer_vertices_within_the_arc_error():
+    geom = cameras((0, 0, 4.0), (100, 0, 200.0))
+    polys = viewshed_polygons(compute_viewsheds(geom, None), arc_step_deg=2.0, arc_error_m=0.05)
+    small, large = shapely.get_num_coordinates(polys)
+    assert small < 30
+    assert 100 < large <= 181 + 1
+    for poly, r in zip(polys, (4.0, 200.0), strict=True):
+        # every chord within 5 cm of the arc: the area lost is under 5 cm along the circumference
+        assert 0 <= math.pi * r * r - poly.area <= 0.05 * 2 * math.pi * r
+    with pytest.raises(ValueError, match="arc_error_m"):
+        viewshed_polygons(compute_viewsheds(geom, None), arc_error_m=0)

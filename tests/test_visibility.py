@@ -72,7 +72,8 @@ def test_outline_of_a_disc_and_of_a_sector():
     none = np.empty(0)
     coords, offsets = outline_vertices(np.zeros((2, 2)), np.array([10.0, 10.0]), np.array([0.0, 0.0]),
                                        np.array([TAU, math.pi / 2]), np.zeros(3, dtype=np.int64), none, none,
-                                       np.empty(0, dtype=np.int64), np.empty((0, 4)), math.radians(1.0))
+                                       np.empty(0, dtype=np.int64), np.empty((0, 4)),
+                                       np.full(2, math.radians(1.0)))
     disc, sector = coords[offsets[0] : offsets[1]], coords[offsets[1] : offsets[2]]
     assert np.allclose(np.hypot(*disc.T), 10.0)
     assert np.allclose(disc[0], disc[-1])
