@@ -483,9 +483,9 @@ class OsmBuildingReader:
             # osmium refuses a few broken rings; the building is then left out, and counted
             self.counts["unassembled"] = self.counts.get("unassembled", 0) + 1
 
-    def finish(self, *, box_lonlat: tuple[float, float, float, float] | None,
-               cell_m: float = DEFAULT_CELL_M) -> Buildings:
-        """The obstacles: assembled buildings, cut ones clipped to the extract's box, openings cut."""
+    def finish(self, *, box_lonlat: tuple[float, float, float, float] | None, cell_m: float = DEFAULT_CELL_M,
+               cut_passages: bool = True) -> Buildings:
+        """The obstacles: assembled buildings, cut ones clipped to the extract's box, openings cut if asked."""
         geoms = shapely.from_wkb(self.areas) if self.areas else np.empty(0, dtype=object)
         if len(geoms):
             geoms = shapely.transform(geoms, lambda xy: np.column_stack(self._to_xy.transform(xy[:, 0], xy[:, 1])))
@@ -495,7 +495,7 @@ class OsmBuildingReader:
         clipped += [clip_relation(members, self.member_rings, box) for members in pending.values()]
         clipped_geoms = np.asarray([g for g in clipped if g is not None and not g.is_empty], dtype=object)
         passages = []
-        for xy, width in self.passages:
+        for xy, width in self.passages if cut_passages else []:
             for run in present_runs(xy):
                 passages.append((shapely.linestrings(run), width))
         report = {
@@ -539,7 +539,8 @@ def _file_box(path: Path) -> tuple[float, float, float, float] | None:
     return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
 
 
-def buildings_from_osm_file(path: str | Path, *, crs: str | pyproj.CRS, cell_m: float = DEFAULT_CELL_M) -> Buildings:
+def buildings_from_osm_file(path: str | Path, *, crs: str | pyproj.CRS, cell_m: float = DEFAULT_CELL_M,
+                            cut_passages: bool = True) -> Buildings:
     """Read an OSM extract's buildings as obstacles (see :class:`OsmBuildingReader`).
 
     Parameters
@@ -550,6 +551,10 @@ def buildings_from_osm_file(path: str | Path, *, crs: str | pyproj.CRS, cell_m: 
         Metric CRS of the result (the network's).
     cell_m
         Width of the wall grid's cells, in metres.
+    cut_passages
+        Cut an opening along every street that runs through a building (see
+        :func:`is_passage`); False keeps the buildings whole (to measure what the
+        openings change).
     """
     import osmium  # noqa: PLC0415 - heavy C extension, only needed to build
 
@@ -573,4 +578,4 @@ def buildings_from_osm_file(path: str | Path, *, crs: str | pyproj.CRS, cell_m: 
     except RuntimeError as err:
         msg = f"cannot read buildings from OSM file {path}: {err}. Give an .osm.pbf or .osm (XML) extract."
         raise DatasetError(msg) from err
-    return reader.finish(box_lonlat=box, cell_m=cell_m)
+    return reader.finish(box_lonlat=box, cell_m=cell_m, cut_passages=cut_passages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -272,6 +273,13 @@ def test_osm_file_courtyards_passages_roofs_and_underground(tmp_path):
     assert not shapely.intersects(shapely.union_all(local), Point(60, 20))
     assert not shapely.intersects(shapely.union_all(local), LineString([(60, -10), (60, 15)]))
     assert not shapely.intersects(shapely.union_all(local), Point(105, 5))
+    whole = buildings_from_osm_file(tmp_path / "blocks.osm", crs=CRS, cut_passages=False)
+    assert whole.report["blocks_cut_by_passages"] == 0
+    assert shapely.area(whole.polygons).sum() == pytest.approx(400 + 1200, rel=1e-3)
+    # obstacles go into the dataset cache: they pickle whole
+    again = pickle.loads(pickle.dumps(result))
+    assert np.array_equal(again.walls.seg, result.walls.seg)
+    assert all(shapely.equals(a, b) for a, b in zip(again.polygons, result.polygons, strict=True))
 
 
 def test_osm_file_buildings_cut_by_the_box_are_clipped_not_dropped(tmp_path):
