@@ -144,7 +144,8 @@ class Walls:
         dd = np.maximum((d * d).sum(axis=1), 1e-300)
         t = np.clip(((np.array([x, y]) - p) * d).sum(axis=1) / dd, 0.0, 1.0)
         gap = np.hypot(*(p + t[:, None] * d - np.array([x, y])).T)
-        return cand[gap <= radius_m]
+        near: np.ndarray = cand[gap <= radius_m]
+        return near
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -221,7 +222,9 @@ class Buildings:
     def to_wgs84(self) -> np.ndarray:
         """The obstacle polygons in WGS84 longitude/latitude (for maps and exports)."""
         back = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
-        return shapely.transform(self.polygons, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+        lonlat: np.ndarray = shapely.transform(
+            self.polygons, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
+        return lonlat
 
 
 def no_buildings(crs: str | pyproj.CRS) -> Buildings:
@@ -240,7 +243,8 @@ def _polygon_parts(geoms: np.ndarray) -> np.ndarray:
     parts = shapely.get_parts(parts)
     keep = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
     parts = parts[keep]
-    return parts[shapely.area(parts) > _MIN_AREA_M2]
+    kept: np.ndarray = parts[shapely.area(parts) > _MIN_AREA_M2]
+    return kept
 
 
 def _merge_touching(polys: np.ndarray) -> tuple[np.ndarray, int]:
@@ -350,7 +354,8 @@ def buildings_from_polygons(
     def project(g: np.ndarray) -> np.ndarray:
         if len(g) == 0:
             return g
-        return shapely.transform(g, lambda xy: np.column_stack(to_xy.transform(xy[:, 0], xy[:, 1])))
+        projected: np.ndarray = shapely.transform(g, lambda xy: np.column_stack(to_xy.transform(xy[:, 0], xy[:, 1])))
+        return projected
 
     lines = list(passages)
     projected = project(np.asarray([ln for ln, _ in lines], dtype=object))

@@ -385,7 +385,8 @@ class CameraRanges:
 def _column(cameras: pd.DataFrame, name: str) -> np.ndarray:
     if name not in cameras.columns:
         return np.full(len(cameras), np.nan)
-    return pd.to_numeric(cameras[name], errors="coerce").to_numpy(float)
+    values: np.ndarray = pd.to_numeric(cameras[name], errors="coerce").to_numpy(float)
+    return values
 
 
 def camera_ranges(cameras: pd.DataFrame, model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL, *,

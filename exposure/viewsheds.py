@@ -248,7 +248,7 @@ def visible_intervals(seg_a: np.ndarray, seg_b: np.ndarray, views: Viewsheds, *,
     s, c, t0, t1 = polyline_intervals(seg_a, seg_b, views.geometry, pairs=pairs)
     if len(views.wedge_lo) == 0 or len(s) == 0:
         return s, c, t0, t1
-    return cut_pieces(  # type: ignore[no-any-return]
+    return cut_pieces(
         s.astype(np.int64), c.astype(np.int64), t0, t1, np.ascontiguousarray(seg_a, dtype=float),
         np.ascontiguousarray(seg_b, dtype=float), np.ascontiguousarray(views.geometry.xy, dtype=float),
         views.wedge_ptr, views.wedge_lo, views.wedge_hi, views.wedge_wall,
