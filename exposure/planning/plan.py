@@ -18,9 +18,10 @@ from exposure._parse import amount, limit_message, quote
 from exposure.places import snap_to_street
 from exposure.planning._input import check_count, check_lat_lon
 from exposure.planning.avoid import Avoidance
-from exposure.planning.constraints import EdgeConstraints, constraint_edges, least_bad_route
+from exposure.planning.constraints import EdgeConstraints, constraint_edges
 from exposure.planning.points import PlanPoint
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points
+from exposure.planning.relax import KEEP_ORDER, Relaxation, keep_order, relaxed_route
 from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges, routes
 
 if TYPE_CHECKING:
@@ -34,8 +35,9 @@ __all__ = [
 
 #: The ``schema`` member of a saved plan file.
 PLAN_SCHEMA = "exposure-plan"
-#: Version of the plan file layout this package writes (and the newest it reads).
-PLAN_SCHEMA_VERSION = 1
+#: Version of the plan file layout this package writes (and the newest it reads). Version 2 added the
+#: request's ``keep_order``; a version 1 file reads with the default order.
+PLAN_SCHEMA_VERSION = 2
 #: How each objective's route is named in tables, tracks and cards.
 OBJECTIVE_LABELS = {"shortest": "shortest", "fewest-cameras": "fewest cameras",
                     "least-time-in-view": "least time in view"}
@@ -46,7 +48,8 @@ class Leg:
     """One leg of a journey (between consecutive stops): its shortest route and the objective's route.
 
     When no route satisfies the constraints, both are the least-bad route,
-    ``feasible`` is False and ``breaks`` says what it breaks, and where.
+    ``feasible`` is False, ``breaks`` says what it breaks, where and by how much,
+    and ``relaxed`` the same item by item, in the request's keep order.
     """
 
     origin: PlanPoint
@@ -55,6 +58,7 @@ class Leg:
     route: Route
     feasible: bool = True
     breaks: tuple[str, ...] = ()
+    relaxed: tuple[Relaxation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,11 @@ class Journey:
         """What the journey breaks, leg by leg."""
         return tuple(f"{leg.origin.name} → {leg.destination.name}: {b}" for leg in self.legs for b in leg.breaks)
 
+    @property
+    def relaxed(self) -> tuple[str, ...]:
+        """Which items of the keep order any leg relaxed, in that order, each once."""
+        return tuple(dict.fromkeys(r.constraint for leg in self.legs for r in leg.relaxed))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the routes with geometry, each leg's figures without it."""
         def figures(route: Route) -> dict[str, Any]:
@@ -91,17 +100,22 @@ class Journey:
 
         return {
             "name": self.name, "direction": self.direction, "stops": [s.name for s in self.stops],
-            "feasible": self.feasible, "breaks": list(self.breaks),
+            "feasible": self.feasible, "breaks": list(self.breaks), "relaxed": list(self.relaxed),
             "route": self.route.to_dict(), "shortest": self.shortest.to_dict(),
             "legs": [{"from": leg.origin.name, "to": leg.destination.name, "feasible": leg.feasible,
-                      "breaks": list(leg.breaks), "route": figures(leg.route), "shortest": figures(leg.shortest)}
+                      "breaks": list(leg.breaks), "relaxed": [r.to_dict() for r in leg.relaxed],
+                      "route": figures(leg.route), "shortest": figures(leg.shortest)}
                      for leg in self.legs],
         }
 
 
 @dataclass(frozen=True)
 class PlanRequest:
-    """What an organiser asks for: the site, the ways in and out, via points, what to avoid, and the objective."""
+    """What an organiser asks for: the site, the ways in and out, via points, what to avoid, and the objective.
+
+    ``keep_order`` says what to keep first when no route can keep everything
+    (see :data:`~exposure.planning.KEEP_ORDER`).
+    """
 
     site: PlanPoint
     gathering: tuple[PlanPoint, ...] = ()
@@ -112,6 +126,7 @@ class PlanRequest:
     max_detour: float = settings.max_detour
     regroup_radius_m: float = 0.0
     dataset: str | None = None
+    keep_order: tuple[str, ...] = KEEP_ORDER
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the ``request`` member of a plan file)."""
@@ -120,6 +135,7 @@ class PlanRequest:
             "gathering": [p.to_dict() for p in self.gathering], "via": [p.to_dict() for p in self.via],
             "dispersal": [p.to_dict() for p in self.dispersal], "avoid": self.avoid.to_dict(),
             "objective": self.objective, "max_detour": self.max_detour, "regroup_radius_m": self.regroup_radius_m,
+            "keep_order": list(self.keep_order),
         }
 
 
@@ -201,6 +217,7 @@ def _check_request(request: PlanRequest) -> None:
     if not (math.isfinite(request.regroup_radius_m) and request.regroup_radius_m >= 0):
         msg = f"the regroup radius must be 0 (none) or a positive number of metres, got {request.regroup_radius_m}"
         raise PlanError(msg)
+    keep_order(request.keep_order, where="keep_order")
     if not (request.gathering or request.dispersal):
         msg = "a plan needs at least one gathering point (a way in) or dispersal point (a way out)"
         raise PlanError(msg)
@@ -314,8 +331,10 @@ def make_plan(
     site, each dispersal point one from the site; every leg gets its shortest
     route and the objective's route, exactly as :func:`exposure.routing.routes`
     would answer that leg alone. What is to be avoided is a hard constraint in
-    every objective; a leg no route can make avoiding it gets the least-bad
-    route (:func:`least_bad_route`) and says what it breaks, and where.
+    every objective; a leg no route can make avoiding it all gets the least-bad
+    route, which keeps what comes first in ``request.keep_order`` and relaxes the
+    rest as little as it can (:func:`~exposure.planning.relaxed_route`), and says
+    what it relaxed, where and by how much.
 
     Parameters
     ----------
@@ -408,32 +427,56 @@ def make_plan(
                                                  walk_radius_m=request.regroup_radius_m))
     snapped = replace(request, site=site, gathering=tuple(gathering), via=tuple(via), dispersal=tuple(dispersal))
     used = {**ctx.settings, "objective": request.objective, "max_detour": request.max_detour,
+            "keep_order": list(keep_order(request.keep_order)),
             "walk_speed_m_per_min": settings.walk_speed_m_per_min, "time_limit_s": limit}
     return Plan(request=snapped, journeys=tuple(journeys), regroup=regroup, settings=used, notes=tuple(notes))
+
+
+def _detour_binds(order: Sequence[str], cons: EdgeConstraints) -> bool:
+    """Whether the detour comes before something asked in the keep order, so that it can cost a constraint."""
+    asked = [k for k, on in (("avoided-areas", bool(cons.avoid.areas)), ("avoided-cameras", bool(cons.avoid.cameras)),
+                             ("no-frt-cameras", cons.avoid.no_frt_cameras)) if on]
+    return bool(asked) and order.index("max-detour") < max(order.index(k) for k in asked)
 
 
 def _plan_leg(ctx: RoutingContext, cctx: RoutingContext, cons: EdgeConstraints, a: PlanPoint, b: PlanPoint,
               request: PlanRequest, trees: _ShortestTrees, remaining: Callable[[], float]) -> Leg:
     s, t = int(a.node), int(b.node)  # type: ignore[arg-type]
-    if request.objective == "shortest":
-        edges = trees.path(s, t)
-        if edges is not None:
-            r = route_from_edges(ctx, edges, label="shortest", objective="shortest", optimal=True)
-            return Leg(origin=a, destination=b, shortest=r, route=r)
-    else:
-        try:
-            found = routes(cctx, s, t, objective=request.objective, max_detour=request.max_detour,
-                           time_limit_s=remaining())
-        except NoRouteError:
-            found = []
-        if found:
-            # routes() lists a route once: when the objective's route is the shortest, it is found[0]
-            best = found[1] if len(found) > 1 else replace(found[0], label=OBJECTIVE_LABELS[request.objective],
-                                                           objective=request.objective)
-            return Leg(origin=a, destination=b, shortest=found[0], route=best)
+    order = keep_order(request.keep_order)
+    if not _detour_binds(order, cons):
+        # every route that keeps all that is asked keeps the detour too: try that first
+        found = _constrained_leg(ctx, cctx, a, b, request, trees, remaining)
+        if found is not None:
+            return found
     try:
-        worst, breaks = least_bad_route(ctx, cons, s, t)
+        least = relaxed_route(ctx, cons, s, t, order=order, max_detour=request.max_detour,
+                              objective=request.objective, time_limit_s=remaining())
     except NoRouteError as err:
         msg = f"no walking route connects '{a.name}' and '{b.name}' in this network"
         raise NoRouteError(msg) from err
-    return Leg(origin=a, destination=b, shortest=worst, route=worst, feasible=False, breaks=breaks)
+    if not least.relaxed:
+        return Leg(origin=a, destination=b, shortest=least.shortest,
+                   route=replace(least.route, label=OBJECTIVE_LABELS[request.objective], objective=request.objective))
+    return Leg(origin=a, destination=b, shortest=least.route, route=least.route, feasible=False, breaks=least.breaks,
+               relaxed=least.relaxed)
+
+
+def _constrained_leg(ctx: RoutingContext, cctx: RoutingContext, a: PlanPoint, b: PlanPoint, request: PlanRequest,
+                     trees: _ShortestTrees, remaining: Callable[[], float]) -> Leg | None:
+    """The leg's routes keeping everything asked, or None when no route can."""
+    s, t = int(a.node), int(b.node)  # type: ignore[arg-type]
+    if request.objective == "shortest":
+        edges = trees.path(s, t)
+        if edges is None:
+            return None
+        r = route_from_edges(ctx, edges, label="shortest", objective="shortest", optimal=True)
+        return Leg(origin=a, destination=b, shortest=r, route=r)
+    try:
+        found = routes(cctx, s, t, objective=request.objective, max_detour=request.max_detour,
+                       time_limit_s=remaining())
+    except NoRouteError:
+        return None
+    # routes() lists a route once: when the objective's route is the shortest, it is found[0]
+    best = found[1] if len(found) > 1 else replace(found[0], label=OBJECTIVE_LABELS[request.objective],
+                                                   objective=request.objective)
+    return Leg(origin=a, destination=b, shortest=found[0], route=best)
