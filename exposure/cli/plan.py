@@ -19,6 +19,7 @@ from exposure.planning import (
     PlanRequest,
     area_around,
     areas_from_geojson,
+    keep_order,
     make_plan,
     point_from_text,
     read_plan,
@@ -46,14 +47,16 @@ def plan(args: argparse.Namespace) -> None:
     for journey in made.journeys:
         if not journey.feasible:
             say(f"warning: no route from {journey.stops[0].name} to {journey.stops[-1].name} avoids everything "
-                f"asked; the least-bad one {'; '.join(journey.breaks)}")
+                f"asked; keeping first {', '.join(made.request.keep_order)}, it relaxes "
+                f"{', '.join(journey.relaxed)}: the least-bad one {'; '.join(journey.breaks)}")
     _write_plan(args, made, ds)
 
 
 def _check_nothing_beside_the_plan_file(args: argparse.Namespace) -> None:
     given = [o for o, v in (("--site", args.site), ("--from", args.gathering), ("--to", args.dispersal),
                             ("--via", args.via), ("--avoid", args.avoid), ("--avoid-camera", args.avoid_camera),
-                            ("--from-file", args.gathering_file), ("--to-file", args.dispersal_file)) if v]
+                            ("--from-file", args.gathering_file), ("--to-file", args.dispersal_file),
+                            ("--keep-order", args.keep_order)) if v]
     if given:
         msg = f"--plan takes the points and avoidances from the file; leave out {', '.join(given)}"
         raise ExposureError(msg)
@@ -105,7 +108,7 @@ def _plan_request(args: argparse.Namespace, ds: datasets.Dataset) -> PlanRequest
         avoid=Avoidance(areas=areas, cameras=tuple(args.avoid_camera),
                         no_frt_cameras=args.no_frt_cameras),
         objective=args.objective, max_detour=args.max_detour, regroup_radius_m=args.regroup_radius,
-        dataset=ds.name,
+        dataset=ds.name, keep_order=keep_order(args.keep_order, where="--keep-order"),
     )
 
 
