@@ -19,9 +19,11 @@ from exposure.planning.plan import (
 from exposure.planning.points import (
     POINT_SEPARATOR,
     PlanPoint,
+    PointFailure,
     PointLoad,
     point_from_text,
     point_to_text,
+    points_from_text,
     read_points,
 )
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points, regroup_points
@@ -34,13 +36,21 @@ from exposure.planning.relax import (
     least_bad_route,
     relaxed_route,
 )
-from exposure.planning.tables import PLAN_LEG_COLUMNS, PLAN_REGROUP_COLUMNS, PLAN_ROUTE_COLUMNS, PlanTables, plan_tables
+from exposure.planning.tables import (
+    PLAN_FAILURE_COLUMNS,
+    PLAN_LEG_COLUMNS,
+    PLAN_REGROUP_COLUMNS,
+    PLAN_ROUTE_COLUMNS,
+    PlanTables,
+    plan_tables,
+)
 
 # the walk comparison lives in exposure.audit.compare; it is re-exported here, where it was first published
 __all__ = [
     "KEEP_ORDER",
     "KEEP_ORDER_LABELS",
     "OBJECTIVE_LABELS",
+    "PLAN_FAILURE_COLUMNS",
     "PLAN_LEG_COLUMNS",
     "PLAN_REGROUP_COLUMNS",
     "PLAN_ROUTE_COLUMNS",
@@ -57,6 +67,7 @@ __all__ = [
     "PlanPoint",
     "PlanRequest",
     "PlanTables",
+    "PointFailure",
     "PointLoad",
     "RegroupPoint",
     "Relaxation",
@@ -74,6 +85,7 @@ __all__ = [
     "plan_tables",
     "point_from_text",
     "point_to_text",
+    "points_from_text",
     "rank_regroup_points",
     "read_plan",
     "read_points",

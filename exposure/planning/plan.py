@@ -13,13 +13,13 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from exposure import settings
-from exposure._errors import NoRouteError, PlanError
+from exposure._errors import ExposureError, NoRouteError, PlaceError, PlanError
 from exposure._parse import amount, limit_message, quote
 from exposure.places import snap_to_street
 from exposure.planning._input import check_count, check_lat_lon
 from exposure.planning.avoid import Avoidance
 from exposure.planning.constraints import EdgeConstraints, constraint_edges
-from exposure.planning.points import PlanPoint
+from exposure.planning.points import PlanPoint, PointFailure
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points
 from exposure.planning.relax import KEEP_ORDER, Relaxation, keep_order, relaxed_route
 from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges, routes
@@ -141,13 +141,19 @@ class PlanRequest:
 
 @dataclass(frozen=True)
 class Plan:
-    """A computed plan: a journey per gathering and dispersal point, regroup points, and what was counted."""
+    """A computed plan: a journey per gathering and dispersal point, regroup points, and what was counted.
+
+    ``failures`` lists the gathering and dispersal points that could not be
+    planned (not found, off the streets, no walking route), each with why: the
+    other points are planned all the same.
+    """
 
     request: PlanRequest
     journeys: tuple[Journey, ...]
     regroup: tuple[RegroupPoint, ...]
     settings: dict[str, Any]
     notes: tuple[str, ...] = ()
+    failures: tuple[PointFailure, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -201,6 +207,7 @@ class Plan:
             "schema": PLAN_SCHEMA, "schema_version": PLAN_SCHEMA_VERSION,
             "request": self.request.to_dict(), "settings": self.settings,
             "feasible": self.feasible, "notes": list(self.notes),
+            "failures": [f.to_dict() for f in self.failures],
             "summary": self.summary(), "totals": self.totals(),
             "journeys": [j.to_dict() for j in self.journeys],
             "regroup": [g.to_dict() for g in self.regroup],
@@ -323,7 +330,7 @@ def _join(ctx: RoutingContext, legs: Sequence[Leg], kind: str, *, label: str, ob
 
 def make_plan(
     ctx: RoutingContext, request: PlanRequest, *, cameras: pd.DataFrame | None = None,
-    time_limit_s: float | None = None,
+    time_limit_s: float | None = None, failures: Sequence[PointFailure] = (),
 ) -> Plan:
     """Plan the ways in, the ways out and the regroup points of a protest.
 
@@ -348,20 +355,28 @@ def make_plan(
     time_limit_s
         Bounds the whole plan (default ``settings.plan_time_limit_s``); each
         route search gets what is left, and routes not proven optimal say so.
+    failures
+        Points already left out (e.g. names not found, see
+        :func:`~exposure.planning.points_from_text`), to report with the plan.
 
     Returns
     -------
     Plan
         Journeys in the order of the request (ways in, then ways out), regroup
-        points, the settings and notes.
+        points, the settings and notes, and the points that could not be planned
+        (a gathering or dispersal point off the streets or with no walking route
+        to the site), each with why.
 
     Raises
     ------
     PlanError
         When the request is not valid (unknown objective, no point, unknown camera id).
     PlaceError
-        When a point lies too far from the network.
+        When the site or a via point lies too far from the network.
     """
+    if failures and not (request.gathering or request.dispersal):
+        msg = "no gathering or dispersal point could be used: " + "; ".join(f.describe() for f in failures)
+        raise PlanError(msg)
     _check_request(request)
     limit = settings.plan_time_limit_s if time_limit_s is None else time_limit_s
     if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
@@ -372,9 +387,13 @@ def make_plan(
     cctx = ctx.without(cons.blocked) if cons.blocked.any() else ctx
     tree = cKDTree(ctx.index.node_xy)
     site = _snap(ctx.index, tree, request.site, what="the site")
-    gathering = [_snap(ctx.index, tree, p, what="gathering point") for p in request.gathering]
     via = [_snap(ctx.index, tree, p, what="via point") for p in request.via]
-    dispersal = [_snap(ctx.index, tree, p, what="dispersal point") for p in request.dispersal]
+    failed = list(failures)
+    errors: list[ExposureError] = []  # raised again when not one point can be planned
+    gathering = _snap_each(ctx.index, tree, request.gathering, role="gathering", failed=failed, errors=errors)
+    dispersal = _snap_each(ctx.index, tree, request.dispersal, role="dispersal", failed=failed, errors=errors)
+    if errors and not (gathering or dispersal):
+        raise errors[0]
     notes: list[str] = [f"camera {c} is not counted under the verification policy in force, so routes cannot "
                         "avoid it; count every status to avoid it" for c in cons.uncounted]
 
@@ -407,7 +426,14 @@ def make_plan(
 
     journeys = []
     for direction, stops in journeys_stops:
-        legs = tuple(leg(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True))
+        try:
+            legs = tuple(leg(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True))
+        except NoRouteError as err:  # this point has no way in or out: the others are planned all the same
+            point = stops[0] if direction == "in" else stops[-1]
+            failed.append(PointFailure(role="gathering" if direction == "in" else "dispersal", text=point.name,
+                                       reason=str(err)))
+            errors.append(err)
+            continue
         via_names = [s.name for s in stops[1:-1]]
         name = f"{stops[0].name} → {stops[-1].name}" + (f" via {', '.join(via_names)}" if via_names else "")
         ok = all(leg.feasible for leg in legs)
@@ -418,6 +444,8 @@ def make_plan(
             route=_join(ctx, legs, "route", label=label if ok else "least bad",
                         objective=request.objective if ok else "least-bad"),
         ))
+    if errors and not journeys:  # nothing to show: say why the first point failed, as a single point would
+        raise errors[0]
     regroup: tuple[RegroupPoint, ...] = ()
     if request.regroup_radius_m > 0:
         if cameras is None:
@@ -429,7 +457,21 @@ def make_plan(
     used = {**ctx.settings, "objective": request.objective, "max_detour": request.max_detour,
             "keep_order": list(keep_order(request.keep_order)),
             "walk_speed_m_per_min": settings.walk_speed_m_per_min, "time_limit_s": limit}
-    return Plan(request=snapped, journeys=tuple(journeys), regroup=regroup, settings=used, notes=tuple(notes))
+    return Plan(request=snapped, journeys=tuple(journeys), regroup=regroup, settings=used, notes=tuple(notes),
+                failures=tuple(failed))
+
+
+def _snap_each(index: NetworkIndex, tree: cKDTree, points: Sequence[PlanPoint], *, role: str,
+               failed: list[PointFailure], errors: list[ExposureError]) -> list[PlanPoint]:
+    """The points that snap to the streets; each one that does not is added to ``failed`` with why."""
+    out = []
+    for point in points:
+        try:
+            out.append(_snap(index, tree, point, what=f"{role} point"))
+        except PlaceError as err:
+            failed.append(PointFailure(role=role, text=point.name, reason=str(err)))
+            errors.append(err)
+    return out
 
 
 def _detour_binds(order: Sequence[str], cons: EdgeConstraints) -> bool:
