@@ -9,8 +9,8 @@ import pytest
 
 from tests.cli_run import ROUTE_KEYS, run
 
-PLAN_KEYS = {"schema", "schema_version", "request", "settings", "feasible", "notes", "summary", "totals",
-             "journeys", "regroup"}
+PLAN_KEYS = {"schema", "schema_version", "request", "settings", "feasible", "notes", "failures", "summary",
+             "totals", "journeys", "regroup"}
 
 
 JOURNEY_KEYS = {"name", "direction", "stops", "feasible", "breaks", "relaxed", "route", "shortest", "legs"}
@@ -150,3 +150,17 @@ def test_plan_keeps_the_avoided_area_first_and_takes_a_keep_order(capsys) -> Non
     code, out, err = run(capsys, *args, "--keep-order", "areas")
     assert code == 2
     assert "--keep-order: 'areas' is not one of avoided-areas" in err
+
+
+def test_a_misspelt_gathering_point_is_flagged_and_the_others_are_planned(capsys) -> None:
+    code, out, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientori", "--from",
+                         "Rautatientoro", "--from", "Kauppatori")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert [j["stops"][0] for j in plan["journeys"]] == ["Rautatientori", "Kauppatori"]
+    (failure,) = plan["failures"]
+    assert (failure["role"], failure["number"], failure["text"]) == ("gathering", 2, "Rautatientoro")
+    assert "warning: gathering point 2 'Rautatientoro': " in err
+    code, out, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientoro")
+    assert code == 2
+    assert "no gathering or dispersal point could be used: gathering point 1 'Rautatientoro'" in err
