@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from exposure._errors import NoRouteError, PlaceError
@@ -92,3 +94,19 @@ def test_the_walk_comparison_is_still_importable_from_planning():
 
     for name in ("TrackComparison", "WalkComparison", "walk_alternative", "walk_alternatives"):
         assert getattr(planning, name) is getattr(audit, name)
+
+
+def test_the_comparison_reads_as_one_sentence_for_people(helsinki, ctx):
+    walked = shortest_route(ctx, helsinki.resolve("Narinkkatori").node, helsinki.resolve("Senaatintori").node)
+    track = read_track([(lat, lon) for lon, lat in walked.coordinates])
+    found = walk_alternative(ctx, audit_track(track, helsinki.cameras), track, time_limit_s=LIMIT)
+    sentence = found.sentence("Your walk")
+    assert sentence.startswith(f"Your walk: {found.walk_frt_cameras} FRT cameras, ")
+    assert "your walk" not in sentence.lower().removeprefix("your walk")
+    fewer = found.walk_frt_cameras - found.route.frt_cameras
+    assert sentence.endswith(f"— {fewer} fewer FRT cameras were possible")
+    assert found.to_dict()["verdict"] == found.verdict
+    one = dataclasses.replace(found, walk_frt_cameras=found.route.frt_cameras + 1)
+    assert one.verdict == "1 fewer FRT camera was possible"
+    none = dataclasses.replace(found, walk_frt_cameras=found.route.frt_cameras)
+    assert none.verdict == "no route between the same ends passes fewer FRT cameras"

@@ -31,8 +31,27 @@ class WalkComparison:
     shortest: Route
     text: str
 
+    @property
+    def verdict(self) -> str:
+        """What the comparison says, e.g. "9 fewer FRT cameras were possible" or "1 fewer FRT camera was possible"."""
+        fewer = self.walk_frt_cameras - self.route.frt_cameras
+        if fewer <= 0:
+            return "no route between the same ends passes fewer FRT cameras"
+        return f"{fewer} fewer FRT camera was possible" if fewer == 1 else f"{fewer} fewer FRT cameras were possible"
+
+    def sentence(self, head: str = "Your walk") -> str:
+        """The comparison for people, headed by ``head``, with its verdict.
+
+        ``"Your walk: 14 FRT cameras, 180 m in view; the fewest-camera route: 5 FRT
+        cameras, 40 m in view, +120 m — 9 fewer FRT cameras were possible"``; it says
+        when the search was not proven within its time limit.
+        """
+        walked, _, rest = self.text.partition("; ")
+        proven = "" if self.route.optimal is not False else " (the search for the fewest was not proven in time)"
+        return f"{head}: {walked.removeprefix('your walk: ')}; {rest} — {self.verdict}{proven}"
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: the walk's figures, the route, the differences and the sentence."""
+        """JSON form: the walk's figures, the route, the differences, the sentence and the verdict."""
         return {
             "walk": {"length_m": round(self.walk_length_m, 1), "frt_cameras": self.walk_frt_cameras,
                      "metres_in_view": round(self.walk_metres_in_view, 1)},
@@ -41,6 +60,7 @@ class WalkComparison:
                            "frt_cameras": self.route.frt_cameras - self.walk_frt_cameras,
                            "metres_in_view": round(self.route.metres_in_view - self.walk_metres_in_view, 1)},
             "text": self.text,
+            "verdict": self.verdict,
         }
 
 
