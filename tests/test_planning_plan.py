@@ -239,3 +239,16 @@ def test_a_point_with_no_walking_route_is_flagged_and_the_others_are_planned():
     assert len(plan.journeys) == 1
     ((role, text),) = [(f.role, f.text) for f in plan.failures]
     assert (role, text) == ("gathering", "Island")
+
+
+def test_a_plan_says_when_nothing_is_counted_or_there_is_no_camera_data(helsinki):
+    request = PlanRequest(site=at(helsinki, "Senaatintori"), gathering=(at(helsinki, "Rautatientori"),))
+    nothing = make_plan(helsinki.context(verification="verified"), request, time_limit_s=LIMIT,
+                        extent=helsinki.extent)
+    assert nothing.journeys[0].route.frt_cameras == 0
+    assert nothing.counting.case == "nothing-counted"
+    assert nothing.settings["counting"]["notice"].startswith("0 of 221 cameras are counted: none is verified")
+    assert nothing.to_dict()["settings"]["counting"]["case"] == "nothing-counted"
+    counted = make_plan(helsinki.context(), request, time_limit_s=LIMIT, extent=helsinki.extent)
+    assert counted.counting.case == "counted"
+    assert counted.counting.notice == ""

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from exposure import settings as package_settings
 from exposure.audit._lines import measurable
 from exposure.audit.tracks import Piece, Track, read_track
-from exposure.cameras import FrtPolicy, describe_policies, select_cameras
+from exposure.cameras import CameraExtent, FrtPolicy, describe_policies, select_cameras, verification_policy
+from exposure.counted import Counting, counting
 from exposure.coverage import camera_geometry, candidate_pairs, coverage_settings, polyline_intervals, union_length
 from exposure.crs import WGS84, local_crs
 
@@ -70,6 +72,10 @@ class Audit:
     many pieces it sees); ``tracks`` has one row per track
     (:data:`TRACK_COLUMNS`; ``segments`` says how many unbroken lines it has),
     and ``notes`` says which pieces were too short to measure.
+
+    ``counting`` says what a count of 0 means here: nothing counted under the
+    policies, a true zero, or a walk outside where the camera data looked
+    (:func:`exposure.counted.counting`); ``settings["counting"]`` holds its JSON.
     """
 
     length_m: float
@@ -86,6 +92,7 @@ class Audit:
     settings: dict[str, Any]
     tracks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TRACK_COLUMNS)))
     notes: tuple[str, ...] = ()
+    counting: Counting | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form: metres to 0.1 m, seconds to 0.1 s, no NaN."""
@@ -142,6 +149,7 @@ def audit_track(
     frt_policy: str | Path | FrtPolicy = "default",
     verification: str | Iterable[str] = "default",
     radius_m: float | None = None,
+    extent: CameraExtent | None = None,
 ) -> Audit:
     """Measure how much of a walked track lies within view of counted cameras.
 
@@ -162,6 +170,9 @@ def audit_track(
         :func:`exposure.cameras.verification_policy`).
     radius_m
         Uniform disc radius overriding the per-kind coverage model.
+    extent
+        Where the camera data looked (e.g. :func:`exposure.cameras.load_extent`);
+        a walk outside it has no camera data, which its ``counting`` says.
 
     Returns
     -------
@@ -244,6 +255,11 @@ def audit_track(
     tracks = _per_track(pieces, piece_of, step, point, secs, measure,
                         measurable=[measurable(track.coordinates[span]) for _, span in pieces])
     length = float(cum[-1])
+    policies = describe_policies(frt_policy, verification)
+    lines = [track.coordinates[span] for _, span in pieces if measurable(track.coordinates[span])]
+    n_counted, n_frt = _table_counts(cameras, frt_policy, verification, found=len(seen_frt))
+    count = counting(cameras=len(cameras), counted=n_counted, frt=n_frt, found=len(seen_frt), settings=policies,
+                     extent=extent, where=shapely.MultiLineString(lines), what="this walk")
     return Audit(
         length_m=length,
         cameras=len(seen),
@@ -257,12 +273,30 @@ def audit_track(
         seconds_total=seconds_total,
         per_camera=per_camera,
         settings={
-            "policies": describe_policies(frt_policy, verification),
+            "policies": policies,
             "coverage": coverage_settings(radius_m=radius_m),
+            "counting": count.to_dict(),
         },
         tracks=tracks,
         notes=tuple(notes),
+        counting=count,
     )
+
+
+def _table_counts(cameras: pd.DataFrame, frt_policy: str | Path | FrtPolicy, verification: str | Iterable[str], *,
+                  found: int) -> tuple[int, int | None]:
+    """How many cameras of the table are counted, and (only when the walk met none) deemed FRT-capable.
+
+    The FRT policy is applied to the whole table only when it can tell a true zero
+    from nothing counted: over a city's table that takes a second, and a walk that
+    met an FRT camera already shows that some are counted.
+    """
+    statuses = verification_policy(verification)
+    counted = cameras["verification"].isin(statuses).to_numpy(dtype=bool) if len(cameras) else np.zeros(0, bool)
+    frt = None
+    if found == 0 and counted.any():
+        frt = int(select_cameras(cameras[counted], frt_policy=frt_policy, verification=statuses)["frt_capable"].sum())
+    return int(counted.sum()), frt
 
 
 def _projected(coordinates: np.ndarray) -> tuple[pyproj.CRS, np.ndarray]:

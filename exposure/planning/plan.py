@@ -10,11 +10,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
 from scipy.spatial import cKDTree
 
 from exposure import settings
 from exposure._errors import ExposureError, NoRouteError, PlaceError, PlanError
 from exposure._parse import amount, limit_message, quote
+from exposure.counted import Counting, counting
 from exposure.places import snap_to_street
 from exposure.planning._input import check_count, check_lat_lon
 from exposure.planning.avoid import Avoidance
@@ -27,6 +29,7 @@ from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges
 if TYPE_CHECKING:
     import pandas as pd
 
+    from exposure.cameras import CameraExtent
     from exposure.network import NetworkIndex
 
 __all__ = [
@@ -145,7 +148,8 @@ class Plan:
 
     ``failures`` lists the gathering and dispersal points that could not be
     planned (not found, off the streets, no walking route), each with why: the
-    other points are planned all the same.
+    other points are planned all the same. ``counting`` says what a count of 0
+    FRT cameras means for these routes (``settings["counting"]`` holds its JSON).
     """
 
     request: PlanRequest
@@ -154,6 +158,7 @@ class Plan:
     settings: dict[str, Any]
     notes: tuple[str, ...] = ()
     failures: tuple[PointFailure, ...] = ()
+    counting: Counting | None = None
 
     @property
     def feasible(self) -> bool:
@@ -330,7 +335,7 @@ def _join(ctx: RoutingContext, legs: Sequence[Leg], kind: str, *, label: str, ob
 
 def make_plan(
     ctx: RoutingContext, request: PlanRequest, *, cameras: pd.DataFrame | None = None,
-    time_limit_s: float | None = None, failures: Sequence[PointFailure] = (),
+    time_limit_s: float | None = None, failures: Sequence[PointFailure] = (), extent: CameraExtent | None = None,
 ) -> Plan:
     """Plan the ways in, the ways out and the regroup points of a protest.
 
@@ -358,6 +363,9 @@ def make_plan(
     failures
         Points already left out (e.g. names not found, see
         :func:`~exposure.planning.points_from_text`), to report with the plan.
+    extent
+        Where the camera data looked (a dataset's ``extent``), so that routes
+        outside it are said to have no camera data rather than no camera.
 
     Returns
     -------
@@ -454,11 +462,22 @@ def make_plan(
             regroup = tuple(rank_regroup_points(cctx, cons, site.node, cameras,  # type: ignore[arg-type]
                                                  walk_radius_m=request.regroup_radius_m))
     snapped = replace(request, site=site, gathering=tuple(gathering), via=tuple(via), dispersal=tuple(dispersal))
+    count = _counting(ctx, journeys, extent)
     used = {**ctx.settings, "objective": request.objective, "max_detour": request.max_detour,
             "keep_order": list(keep_order(request.keep_order)),
-            "walk_speed_m_per_min": settings.walk_speed_m_per_min, "time_limit_s": limit}
+            "walk_speed_m_per_min": settings.walk_speed_m_per_min, "time_limit_s": limit,
+            "counting": count.to_dict()}
     return Plan(request=snapped, journeys=tuple(journeys), regroup=regroup, settings=used, notes=tuple(notes),
-                failures=tuple(failed))
+                failures=tuple(failed), counting=count)
+
+
+def _counting(ctx: RoutingContext, journeys: Sequence[Journey], extent: CameraExtent | None) -> Counting:
+    """What a count of FRT cameras on the plan's routes means (see :func:`exposure.counted.counting`)."""
+    lines = [r.coordinates for j in journeys for r in (j.route, j.shortest) if len(r.coordinates) >= 2]
+    found = max((r.frt_cameras for j in journeys for r in (j.route, j.shortest)), default=0)
+    return counting(cameras=len(ctx.camera_ids), counted=int(ctx.exposure.counted.sum()),
+                    frt=int(ctx.exposure.frt.sum()), found=found, settings=ctx.settings, extent=extent,
+                    where=shapely.MultiLineString(lines) if lines else None, what="these routes")
 
 
 def _snap_each(index: NetworkIndex, tree: cKDTree, points: Sequence[PlanPoint], *, role: str,
