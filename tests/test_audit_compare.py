@@ -110,3 +110,16 @@ def test_the_comparison_reads_as_one_sentence_for_people(helsinki, ctx):
     assert one.verdict == "1 fewer FRT camera was possible"
     none = dataclasses.replace(found, walk_frt_cameras=found.route.frt_cameras)
     assert none.verdict == "no route between the same ends passes fewer FRT cameras"
+
+
+def test_a_walk_outside_the_streets_says_plainly_that_no_comparison_is_possible(helsinki, ctx, shared_data):
+    from exposure.cameras import load_cameras
+
+    cameras = load_cameras(shared_data / "jyvaskyla" / "cameras.csv").cameras
+    track = read_track(shared_data / "jyvaskyla" / "walk1.gpx")
+    audit = audit_track(track, cameras)
+    assert audit.cameras > 0  # the cameras in use are counted all the same
+    (found,) = walk_alternatives(ctx, audit, track, time_limit_s=LIMIT)
+    assert found.comparison is None
+    assert found.reason.startswith("it lies outside the streets of dataset 'helsinki', so no route comparison is "
+                                   "possible there (the audit still counts the cameras in use)")

@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+import pyproj
 from scipy.spatial import cKDTree
 
 from exposure import settings
 from exposure._errors import ExposureError, NoRouteError
 from exposure.audit.measure import Audit
 from exposure.audit.tracks import Track
+from exposure.crs import WGS84
 from exposure.places import snap_to_street
 from exposure.routing import Route, RoutingContext, routes
 
@@ -144,11 +147,14 @@ def walk_alternatives(
 
     A file of several tracks holds several walks: each is compared between its own
     start and end, with its own figures from ``audit.tracks``; ``time_limit_s``
-    bounds them all together. A track that cannot be compared (it starts or ends
-    off the dataset's streets, or ends where it started) says why.
+    bounds them all together. A track that cannot be compared says why: it lies
+    outside the dataset's streets (no route comparison is possible there; the
+    audit still counts the cameras in use), it starts or ends off them, or it
+    ends where it started.
     """
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     tree = cKDTree(ctx.index.node_xy)
+    near = _near_streets(ctx, tree, track.coordinates)
     rows = {int(r["track"]): r for r in audit.tracks.to_dict(orient="records")} if len(audit.tracks) else {}
     spans: dict[int, list[Any]] = {}
     for piece, span in track.split():
@@ -165,6 +171,9 @@ def walk_alternatives(
         if row is None:
             out.append(TrackComparison(track=number, name=name, comparison=None, reason="too short to measure"))
             continue
+        if not any(near[span].any() for _, span in parts):
+            out.append(TrackComparison(track=number, name=name, comparison=None, reason=_outside_reason(ctx)))
+            continue
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
             comparison = _compare_walk(
@@ -176,3 +185,23 @@ def walk_alternatives(
             continue
         out.append(TrackComparison(track=number, name=name, comparison=comparison))
     return out
+
+
+def _near_streets(ctx: RoutingContext, tree: cKDTree, coordinates: np.ndarray) -> np.ndarray:
+    """Per point of a track: whether a street node of the network lies within the snapping distance."""
+    x, y = pyproj.Transformer.from_crs(WGS84, ctx.index.crs, always_xy=True).transform(coordinates[:, 0],
+                                                                                        coordinates[:, 1])
+    xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    ok = np.isfinite(xy).all(axis=1)
+    near = np.zeros(len(xy), dtype=bool)
+    if ok.any():
+        dist, _ = tree.query(xy[ok], distance_upper_bound=settings.max_snap_distance_m)
+        near[ok] = np.isfinite(dist)
+    return near
+
+
+def _outside_reason(ctx: RoutingContext) -> str:
+    dataset = str(ctx.settings.get("dataset") or "").split(" + ")[0]  # its streets, whoever's cameras
+    streets = f"the streets of dataset {dataset!r}" if dataset else "this dataset's streets"
+    return (f"it lies outside {streets}, so no route comparison is possible there (the audit still counts the "
+            "cameras in use); choose the dataset that covers it to compare")
