@@ -43,12 +43,15 @@ def plan(args: argparse.Namespace) -> None:
         request, failures = _plan_request(args, ds)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     started = time.perf_counter()
-    made = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=args.time_limit, failures=failures)
+    made = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=args.time_limit, failures=failures,
+                     extent=ds.extent)
     say(f"… planned {len(made.journeys)} journeys in {time.perf_counter() - started:.1f} s")
     for failure in made.failures:
         say(f"warning: {failure.describe()}; left out of the plan, the other points are planned")
     for note in made.notes:
         say(f"note: {note}")
+    if made.counting is not None and made.counting.notice:
+        say(f"note: {made.counting.notice}")
     for journey in made.journeys:
         if not journey.feasible:
             say(f"warning: no route from {journey.stops[0].name} to {journey.stops[-1].name} avoids everything "
