@@ -17,7 +17,7 @@ def cameras() -> pd.DataFrame:
 
 
 def test_tables_have_names_for_people_and_rounded_figures() -> None:
-    audit = audit_track([(60.17, 24.939), (60.17, 24.942)], cameras())
+    audit = audit_track([(60.17, 24.939), (60.17, 24.9405), (60.17, 24.942)], cameras())
     tables = audit_tables(audit)
     assert list(tables.cameras.columns) == list(AUDIT_CAMERA_COLUMNS)
     assert "camera_id" not in tables.cameras.columns
@@ -30,3 +30,4 @@ def test_tables_have_names_for_people_and_rounded_figures() -> None:
     share = tables.tracks["In view (%)"].iloc[-1]
     assert share == round(100 * audit.share_in_view, 1)
     assert tables.tracks["Length (m)"].iloc[-1] == round(audit.length_m)
+    assert tables.tracks["Unknown (m)"].tolist() == [0, 0]

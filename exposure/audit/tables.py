@@ -19,7 +19,7 @@ AUDIT_CAMERA_COLUMNS: tuple[str, ...] = (
 #: Columns of :attr:`AuditTables.tracks`, in this order.
 AUDIT_TRACK_COLUMNS: tuple[str, ...] = (
     "Track", "Name", "Segments", "Length (m)", "Cameras", "FRT cameras", "In view of FRT cameras (m)",
-    "In view of any camera (m)", "In view (%)", "Time in view (s)", "Time recorded (s)",
+    "In view of any camera (m)", "In view (%)", "Unknown (m)", "Time in view (s)", "Time recorded (s)",
 )
 
 
@@ -32,7 +32,8 @@ class AuditTables:
     cameras
         One row per camera the walk met, most metres in view first (:data:`AUDIT_CAMERA_COLUMNS`).
     tracks
-        One row per track of the file, then their total (:data:`AUDIT_TRACK_COLUMNS`).
+        One row per track of the file, then their total (:data:`AUDIT_TRACK_COLUMNS`); "Unknown (m)"
+        is the part of a track in gaps nobody knows the way through, out of "In view (%)".
     """
 
     cameras: pd.DataFrame
@@ -52,7 +53,7 @@ def _track_row(track: str, name: str, segments: int, figures: dict[str, Any]) ->
         "Cameras": int(figures["cameras"]), "FRT cameras": int(figures["frt_cameras"]),
         "In view of FRT cameras (m)": _whole(figures["metres_in_view"]),
         "In view of any camera (m)": _whole(figures["metres_in_view_any"]),
-        "In view (%)": round(100 * float(figures["share_in_view"]), 1),
+        "In view (%)": round(100 * float(figures["share_in_view"]), 1), "Unknown (m)": _whole(figures["unknown_m"]),
         "Time in view (s)": _whole(figures["seconds_in_view"]), "Time recorded (s)": _whole(figures["seconds_total"]),
     }
 
@@ -69,7 +70,7 @@ def audit_tables(audit: Audit) -> AuditTables:
     total = {"length_m": audit.length_m, "cameras": audit.cameras, "frt_cameras": audit.frt_cameras,
              "metres_in_view": audit.metres_in_view, "metres_in_view_any": audit.metres_in_view_any,
              "share_in_view": audit.share_in_view, "seconds_in_view": audit.seconds_in_view,
-             "seconds_total": audit.seconds_total}
+             "seconds_total": audit.seconds_total, "unknown_m": audit.unknown_m}
     tracks.append(_track_row("total", "", sum(int(r["Segments"]) for r in tracks), total))
     return AuditTables(cameras=pd.DataFrame(cameras, columns=list(AUDIT_CAMERA_COLUMNS)),
                        tracks=pd.DataFrame(tracks, columns=list(AUDIT_TRACK_COLUMNS)))
