@@ -153,3 +153,18 @@ def test_audit_with_the_cameras_of_the_place_counts_them_and_says_no_comparison_
     (compared,) = result["compare"]
     assert compared["compared"] is False
     assert "no route comparison is possible there" in compared["reason"]
+
+
+def test_audit_reports_the_gaps_of_a_sparse_walk(capsys, shared_data) -> None:
+    cameras, walk = shared_data / "jyvaskyla" / "cameras.csv", shared_data / "jyvaskyla" / "walk4.gpx"
+    code, out, err = run(capsys, "audit", "--track", str(walk), "--cameras", str(cameras), "--radius-m", "10")
+    assert code == 0, err
+    result = json.loads(out)
+    assert [round(g["straight_m"]) for g in result["gaps"]] == [272, 162]
+    assert result["unknown_m"] == pytest.approx(sum(g["straight_m"] for g in result["gaps"]), abs=0.2)
+    assert result["cameras"] < 15  # not the cameras along a straight line through the gaps
+    assert "with no street network given to fill them" in err
+    code, out, err = run(capsys, "audit", "--track", str(walk), "--cameras", str(cameras), "--radius-m", "10",
+                         "--dataset", "helsinki")
+    assert code == 0, err
+    assert "off the dataset's streets" in err  # Jyväskylä's streets are in no dataset here

@@ -54,11 +54,14 @@ def audit(args: argparse.Namespace) -> None:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         cameras, extent = loaded.cameras, load_extent(loaded)
     else:
-        ds = datasets.load_dataset(args.dataset, progress=progress)
+        ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress)
         cameras, extent = ds.cameras, ds.extent
+    # the streets fill the gaps of a sparse track: the dataset's, or with --cameras the one --dataset names
+    streets = ds if ds is not None else (datasets.load_dataset(args.dataset, progress=progress) if args.dataset
+                                         else None)
     track = read_track(args.track)
     result = audit_track(track, cameras, frt_policy=args.frt_policy, verification=args.verification,
-                         radius_m=args.radius_m, extent=extent)
+                         radius_m=args.radius_m, extent=extent, streets=None if streets is None else streets.index)
     if result.counting is not None and result.counting.notice:
         say(f"note: {result.counting.notice}")
     if args.format == "csv":
@@ -76,8 +79,8 @@ def _compare_walks(args: argparse.Namespace, ds: datasets.Dataset | None, camera
                    track: Track) -> list[Any]:
     """Each track beside the fewest-camera route between its ends, counted as the audit counted."""
     if ds is None:
-        ds = datasets.load_dataset(args.dataset, progress=progress).with_cameras(cameras, cameras.iloc[:0],
-                                                                                 source=args.cameras)
+        ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress).with_cameras(
+            cameras, cameras.iloc[:0], source=args.cameras)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     compared = walk_alternatives(ctx, result, track)
     for c in compared:
