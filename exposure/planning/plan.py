@@ -386,10 +386,7 @@ def make_plan(
         msg = "no gathering or dispersal point could be used: " + "; ".join(f.describe() for f in failures)
         raise PlanError(msg)
     _check_request(request)
-    limit = settings.plan_time_limit_s if time_limit_s is None else time_limit_s
-    if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
-        msg = f"the plan's time limit must be a number of seconds >= 0, got {quote(limit)}"
-        raise PlanError(msg)
+    limit = _time_limit(time_limit_s)
     deadline = time.perf_counter() + limit
     cons = constraint_edges(ctx, request.avoid)
     cctx = ctx.without(cons.blocked) if cons.blocked.any() else ctx
@@ -405,22 +402,9 @@ def make_plan(
     notes: list[str] = [f"camera {c} is not counted under the verification policy in force, so routes cannot "
                         "avoid it; count every status to avoid it" for c in cons.uncounted]
 
-    journeys_stops: list[tuple[str, list[PlanPoint]]] = []
-    for g in gathering:
-        stops = [g, *via, site]
-        kept = [stops[0]] + [b for a, b in zip(stops[:-1], stops[1:], strict=True) if a.node != b.node]
-        if len(kept) < 2:
-            notes.append(f"gathering point '{g.name}' is at the site: no way in to plan")
-            continue
-        journeys_stops.append(("in", kept))
-    for d in dispersal:
-        if d.node == site.node:
-            notes.append(f"dispersal point '{d.name}' is at the site: no way out to plan")
-            continue
-        journeys_stops.append(("out", [site, d]))
+    journeys_stops = _journey_stops(site, gathering, via, dispersal, notes=notes)
     pairs = [(a.node, b.node) for _, stops in journeys_stops for a, b in zip(stops[:-1], stops[1:], strict=True)]
     trees = _ShortestTrees(cctx, pairs)  # type: ignore[arg-type]
-    label = OBJECTIVE_LABELS[request.objective]
     memo: dict[tuple[int, int], Leg] = {}
 
     def remaining() -> float:
@@ -442,25 +426,10 @@ def make_plan(
                                        reason=str(err)))
             errors.append(err)
             continue
-        via_names = [s.name for s in stops[1:-1]]
-        name = f"{stops[0].name} → {stops[-1].name}" + (f" via {', '.join(via_names)}" if via_names else "")
-        ok = all(leg.feasible for leg in legs)
-        journeys.append(Journey(
-            name=name, direction=direction, stops=tuple(stops), legs=legs,
-            shortest=_join(ctx, legs, "shortest", label="shortest" if ok else "least bad",
-                           objective="shortest" if ok else "least-bad"),
-            route=_join(ctx, legs, "route", label=label if ok else "least bad",
-                        objective=request.objective if ok else "least-bad"),
-        ))
+        journeys.append(_journey(ctx, direction, stops, legs, objective=request.objective))
     if errors and not journeys:  # nothing to show: say why the first point failed, as a single point would
         raise errors[0]
-    regroup: tuple[RegroupPoint, ...] = ()
-    if request.regroup_radius_m > 0:
-        if cameras is None:
-            notes.append("no camera table was given, so no regroup points were suggested")
-        else:
-            regroup = tuple(rank_regroup_points(cctx, cons, site.node, cameras,  # type: ignore[arg-type]
-                                                 walk_radius_m=request.regroup_radius_m))
+    regroup = _regroup(cctx, cons, request, site, cameras, notes=notes)
     snapped = replace(request, site=site, gathering=tuple(gathering), via=tuple(via), dispersal=tuple(dispersal))
     count = _counting(ctx, journeys, extent)
     used = {**ctx.settings, "objective": request.objective, "max_detour": request.max_detour,
@@ -478,6 +447,61 @@ def _counting(ctx: RoutingContext, journeys: Sequence[Journey], extent: CameraEx
     return counting(cameras=len(ctx.camera_ids), counted=int(ctx.exposure.counted.sum()),
                     frt=int(ctx.exposure.frt.sum()), found=found, settings=ctx.settings, extent=extent,
                     where=shapely.MultiLineString(lines) if lines else None, what="these routes")
+
+
+def _time_limit(time_limit_s: float | None) -> float:
+    """The plan's time limit in seconds (default ``settings.plan_time_limit_s``), checked."""
+    limit = settings.plan_time_limit_s if time_limit_s is None else time_limit_s
+    if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
+        msg = f"the plan's time limit must be a number of seconds >= 0, got {quote(limit)}"
+        raise PlanError(msg)
+    return float(limit)
+
+
+def _journey_stops(site: PlanPoint, gathering: Sequence[PlanPoint], via: Sequence[PlanPoint],
+                   dispersal: Sequence[PlanPoint], *, notes: list[str]) -> list[tuple[str, list[PlanPoint]]]:
+    """Each way in (gathering point, via points, site) and out (site, dispersal point); one at the site is a note."""
+    out: list[tuple[str, list[PlanPoint]]] = []
+    for g in gathering:
+        stops = [g, *via, site]
+        kept = [stops[0]] + [b for a, b in zip(stops[:-1], stops[1:], strict=True) if a.node != b.node]
+        if len(kept) < 2:
+            notes.append(f"gathering point '{g.name}' is at the site: no way in to plan")
+            continue
+        out.append(("in", kept))
+    for d in dispersal:
+        if d.node == site.node:
+            notes.append(f"dispersal point '{d.name}' is at the site: no way out to plan")
+            continue
+        out.append(("out", [site, d]))
+    return out
+
+
+def _journey(ctx: RoutingContext, direction: str, stops: Sequence[PlanPoint], legs: tuple[Leg, ...], *,
+             objective: str) -> Journey:
+    """A journey from its legs: named by its ends and via points, its routes joined (least bad if a leg is)."""
+    via_names = [s.name for s in stops[1:-1]]
+    name = f"{stops[0].name} → {stops[-1].name}" + (f" via {', '.join(via_names)}" if via_names else "")
+    ok = all(leg.feasible for leg in legs)
+    return Journey(
+        name=name, direction=direction, stops=tuple(stops), legs=legs,
+        shortest=_join(ctx, legs, "shortest", label="shortest" if ok else "least bad",
+                       objective="shortest" if ok else "least-bad"),
+        route=_join(ctx, legs, "route", label=OBJECTIVE_LABELS[objective] if ok else "least bad",
+                    objective=objective if ok else "least-bad"),
+    )
+
+
+def _regroup(cctx: RoutingContext, cons: EdgeConstraints, request: PlanRequest, site: PlanPoint,
+             cameras: pd.DataFrame | None, *, notes: list[str]) -> tuple[RegroupPoint, ...]:
+    """The regroup points asked for (none without a camera table, which a note says)."""
+    if request.regroup_radius_m <= 0:
+        return ()
+    if cameras is None:
+        notes.append("no camera table was given, so no regroup points were suggested")
+        return ()
+    return tuple(rank_regroup_points(cctx, cons, site.node, cameras,  # type: ignore[arg-type]
+                                     walk_radius_m=request.regroup_radius_m))
 
 
 def _snap_each(index: NetworkIndex, tree: cKDTree, points: Sequence[PlanPoint], *, role: str,
