@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
 import streamlit as st
 
 from app import cache, keep, plan_cache
@@ -17,9 +18,10 @@ from app.state import active, counted_caption, outside_notice, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure.audit import audit_track, read_track_bytes
+from exposure.audit import audit_tables, audit_track, read_track_bytes
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
+from exposure.counted import counting
 from exposure.export import ROUTE_COLOURS as CARD_COLOURS
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, fit_view, route_layer
@@ -166,6 +168,10 @@ def plan() -> None:
                 alternatives=str(int(alternatives)))
 
     shortest = found[0]
+    count = counting(cameras=len(ds.cameras), counted=int(ctx.exposure.counted.sum()),
+                     frt=int(ctx.exposure.frt.sum()), found=max(r.frt_cameras for r in found), settings=ctx.settings,
+                     extent=ds.extent, where=shapely.MultiLineString([r.coordinates for r in found]),
+                     what="these routes")
     table = pd.DataFrame([{
         "Route": r.label,
         "What it is": route_kind(r),
@@ -181,11 +187,15 @@ def plan() -> None:
     } for r in found])
     st.subheader(f"{md(o.name)} → {md(d.name)}")
     best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
-    if best.edges == shortest.edges:
+    if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way
+        st.warning(md(count.notice))
+    elif best.edges == shortest.edges:
         st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
                    f"{detour} % detour: {shortest.frt_cameras}.")
     else:
         st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+    if count.notice and not count.zero_means_nothing:
+        st.caption(md(count.notice))
     # a static table wraps its text: the comparison is never cut off at the map's edge
     st.table(table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
@@ -219,7 +229,7 @@ def plan() -> None:
             st.markdown(f"**{md(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
                         + (", ".join(md(c) for c in r.frt_camera_ids) or "none"))
 
-    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100}
+    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100, "counting": count.to_dict()}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
                        mime="application/gpx+xml", key="rp_gpx")
@@ -300,16 +310,20 @@ def audit() -> None:
         return
     try:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
-        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
-                             verification=choice.verification, radius_m=choice.radius_m)
+        # the cameras in use count wherever their file looked, not only on this dataset's streets
+        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy, verification=choice.verification,
+                             radius_m=choice.radius_m, streets=ds.index,
+                             extent=ds.camera_extent if ds.camera_extent is not None else ds.extent)
     except ExposureError as err:
         st.error(md(str(err)))
         return
     inside = bool(ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any())
+    if result.counting is not None and result.counting.zero_means_nothing:
+        st.warning(md(result.counting.notice))
     if not inside:
-        st.info(f"This walk lies outside {md(choice.dataset)}, so none of its cameras are counted here. Load the "
-                "cameras of that place on the Camera data page and use them on every page, or choose the "
-                "dataset that covers it in the sidebar.")
+        st.info(f"This walk lies outside {md(choice.dataset)}'s streets: no route comparison is possible there. "
+                "Its cameras are counted all the same. To compare, choose the dataset that covers it in the "
+                "sidebar (or build one on the Build a dataset page).")
     several = len(result.tracks) > 1
     if several:
         st.caption(f"{len(result.tracks)} tracks: each is measured on its own, never across the gap to the next; "
@@ -317,14 +331,19 @@ def audit() -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Length", f"{result.length_m:,.0f} m")
     c2.metric("FRT-capable cameras", f"{result.frt_cameras}", help=f"of {result.cameras} counted cameras")
-    c3.metric("In view of FRT cameras", f"{result.metres_in_view:,.0f} m ({100 * result.share_in_view:.0f} %)")
+    c3.metric("In view of FRT cameras", f"{result.metres_in_view:,.0f} m ({100 * result.share_in_view:.0f} %)",
+              help=(f"of the {result.length_m - result.unknown_m:,.0f} m known; {result.unknown_m:,.0f} m of the walk "
+                    "lies in gaps between recorded points nobody knows the way through") if result.unknown_m else
+              None)
     if result.seconds_in_view is not None:
         c4.metric("Time in view", f"{result.seconds_in_view / 60:.1f} min",
                   help=f"of {(result.seconds_total or 0) / 60:.1f} min recorded")
     else:
         c4.metric("Time in view", "—", help="the track has no timestamps")
     for note in result.notes:
-        st.caption(f"Left out: {md(note)}.")
+        st.caption(f"{md(note[:1].upper() + note[1:])}.")
+    if result.counting is not None and result.counting.notice and not result.counting.zero_means_nothing:
+        st.caption(md(result.counting.notice))
     compared = []
     if inside:
         with st.spinner("Finding the fewest-camera route between each walk's start and end…"):
@@ -335,12 +354,8 @@ def audit() -> None:
             if c.comparison is None:
                 st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
                 continue
-            walked = c.comparison
-            fewer = walked.walk_frt_cameras - walked.route.frt_cameras
-            verdict = (f"{fewer} FRT camera{'s' if fewer != 1 else ''} fewer were possible" if fewer > 0 else
-                       "no route between the same ends passes fewer FRT cameras")
-            proven = "" if walked.route.optimal else " (the fewest-camera search was not proven within its time limit)"
-            st.write(f"**{md(head)}**: {md(walked.text)} — {verdict}{proven}.")
+            sentence = c.comparison.sentence(head)
+            st.write(f"**{md(head)}**" + md(sentence.removeprefix(head)) + ".")
         st.caption("The fewest-camera route runs between the same start and end, at most as long as the walk or "
                    f"{settings.max_detour:.0%} longer than the shortest route, whichever allows more; the thin dark "
                    "line on the map. " + counted_caption(ctx))
@@ -365,25 +380,13 @@ def audit() -> None:
                               np.concatenate([track.coordinates[:, 1], hit["lat"].to_numpy(dtype=float)]),
                               height_px=520)
     st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=520, key="rp_audit_map")
+    tables = audit_tables(result)
     if several:
         st.subheader("Track by track")
-        rows = audit_to_json(result)["tracks"]
-        total = audit_to_json(result)
-        rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
-                     **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
-                                              "metres_in_view_any", "share_in_view", "seconds_in_view",
-                                              "seconds_total")}})
-        st.dataframe(pd.DataFrame(rows).astype({"track": str}).rename(columns={
-            "track": "Track", "name": "Name", "segments": "Segments", "length_m": "Length (m)",
-            "cameras": "Cameras", "frt_cameras": "FRT cameras", "metres_in_view": "In view of FRT cameras (m)",
-            "metres_in_view_any": "In view of any camera (m)", "share_in_view": "Share in view",
-            "seconds_in_view": "Time in view (s)", "seconds_total": "Time recorded (s)"}),
-            hide_index=True, key="rp_audit_tracks")
+        st.dataframe(tables.tracks, hide_index=True, key="rp_audit_tracks")
         st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
                            mime="text/csv", key="rp_audit_tracks_csv")
-    st.dataframe(result.per_camera.rename(columns={"metres_in_view": "metres in view (m)",
-                                                   "seconds_in_view": "seconds in view (s)"}),
-                 hide_index=True, key="rp_audit_table")
+    st.dataframe(tables.cameras, hide_index=True, key="rp_audit_table")
     st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
                        file_name="audit.json", mime="application/json", key="rp_audit_json")
 
