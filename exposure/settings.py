@@ -132,7 +132,7 @@ max_track_segments: int = 1_000
 #: elsewhere it is unknown, kept out of the cameras met and the share in view, and said to be.
 #: A fix every 30 s at walking pace is about 40 m apart; a straight street between two nodes of
 #: the map can run 100 m.
-max_track_gap_m: float = 100.0
+track_gap_m: float = 100.0
 
 #: Longest track one audit measures, in kilometres along it (its tracks together): a walk
 #: is tens of kilometres, and a track that jumps across a continent is not a walk.

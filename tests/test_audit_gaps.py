@@ -53,7 +53,7 @@ def test_a_gap_the_streets_cover_is_walked_on_them_and_the_rest_stays_as_recorde
     found = fill_gaps(thin, streets=helsinki.index)
     (gap,) = found.gaps
     assert gap.filled
-    assert gap.straight_m > settings.max_track_gap_m
+    assert gap.straight_m > settings.track_gap_m
     assert not found.unknown.any()
     # only that gap changed: every recorded point is still there, in order
     kept = [tuple(p) for p in thin.coordinates]

@@ -200,7 +200,7 @@ def test_jyvaskyla_walks_agree_with_shapely(shared_data: Path, jyvaskyla_cameras
     # a stretch longer than the gap limit between two recorded points is unknown (no streets given here):
     # it counts in the length, not in view
     pairs = [pair for pair in zip(xy[:-1], xy[1:], strict=True) if not np.array_equal(*pair)]
-    known = [pair for pair in pairs if math.dist(*pair) <= exposure_settings.max_track_gap_m]
+    known = [pair for pair in pairs if math.dist(*pair) <= exposure_settings.track_gap_m]
     assert audit.unknown_m == pytest.approx(sum(math.dist(*pair) for pair in pairs) - sum(math.dist(*pair)
                                                                                           for pair in known))
     assert len(audit.gaps) == len(pairs) - len(known)
@@ -304,7 +304,7 @@ def test_the_planners_own_gpx_is_audited_route_by_route(tmp_path: Path) -> None:
     found = routes(ctx, ds.resolve("Rautatientori").node, ds.resolve("Kauppatori").node, objective="fewest-cameras")
     assert len(found) == 2
     # the planner's lines run straight along a street between its corners, often more than
-    # settings.max_track_gap_m: the dataset's streets fill those stretches with themselves
+    # settings.track_gap_m: the dataset's streets fill those stretches with themselves
     audit = audit_track(write(tmp_path, "routes.gpx", routes_to_gpx(found)), ds.cameras, streets=ds.index)
     assert audit.unknown_m == 0.0
     assert audit.length_m == pytest.approx(sum(r.length_m for r in found), rel=0.01)

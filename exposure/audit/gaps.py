@@ -187,7 +187,7 @@ def fill_gaps(track: Track, *, max_gap_m: float | None = None, streets: NetworkI
     """Find the gaps of a recorded walk and fill those the streets cover with the shortest walk on them.
 
     A gap is a stretch between two consecutive recorded points of one track
-    segment longer than ``max_gap_m`` (default ``settings.max_track_gap_m``): a
+    segment longer than ``max_gap_m`` (default ``settings.track_gap_m``): a
     straight line there would run through whatever stands between them. Where
     both points lie within ``max_gap_m`` of the dataset's streets and a walk on
     them joins the two (at most :data:`STREET_DETOUR` times the gap), only that
@@ -199,7 +199,7 @@ def fill_gaps(track: Track, *, max_gap_m: float | None = None, streets: NetworkI
     TrackError
         When ``max_gap_m`` is not a positive number of metres.
     """
-    limit = settings.max_track_gap_m if max_gap_m is None else max_gap_m
+    limit = settings.track_gap_m if max_gap_m is None else max_gap_m
     if not (isinstance(limit, int | float) and not isinstance(limit, bool) and limit > 0 and not math.isnan(limit)):
         msg = f"the longest gap between recorded points must be a positive number of metres, got {limit!r}"
         raise TrackError(msg)

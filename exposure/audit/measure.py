@@ -189,7 +189,7 @@ def audit_track(
         (:func:`exposure.audit.fill_gaps`); without it every gap stays unknown.
     max_gap_m
         The longest stretch between two recorded points taken as walked straight
-        (default ``settings.max_track_gap_m``); a longer one is a gap.
+        (default ``settings.track_gap_m``); a longer one is a gap.
 
     Returns
     -------

@@ -174,7 +174,7 @@ def _add_audit(sub: Any) -> None:
                         "dataset's streets between each track's start and end, and the difference (key compare)")
     _add_common(a)
     # with --cameras, a dataset is loaded only when --dataset names one: its streets fill the track's gaps
-    # (stretches between recorded points longer than settings.max_track_gap_m) and --compare routes on them
+    # (stretches between recorded points longer than settings.track_gap_m) and --compare routes on them
     a.set_defaults(dataset=None)
 
 
