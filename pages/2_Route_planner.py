@@ -21,12 +21,12 @@ from exposure._errors import ExposureError
 from exposure.audit import audit_tables, audit_track, read_track_bytes
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
-from exposure.counted import counting
+from exposure.counted import Counting, counting
 from exposure.export import ROUTE_COLOURS as CARD_COLOURS
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, fit_view, route_layer
 from exposure.places import PRESET_MARK, normalise_name, preset_label
-from exposure.planning import walk_alternatives
+from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
@@ -168,10 +168,6 @@ def plan() -> None:
                 alternatives=str(int(alternatives)))
 
     shortest = found[0]
-    count = counting(cameras=len(ds.cameras), counted=int(ctx.exposure.counted.sum()),
-                     frt=int(ctx.exposure.frt.sum()), found=max(r.frt_cameras for r in found), settings=ctx.settings,
-                     extent=ds.extent, where=shapely.MultiLineString([r.coordinates for r in found]),
-                     what="these routes")
     table = pd.DataFrame([{
         "Route": r.label,
         "What it is": route_kind(r),
@@ -186,16 +182,7 @@ def plan() -> None:
                            None: "—"}[r.optimal],
     } for r in found])
     st.subheader(f"{md(o.name)} → {md(d.name)}")
-    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
-    if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way
-        st.warning(md(count.notice))
-    elif best.edges == shortest.edges:
-        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
-                   f"{detour} % detour: {shortest.frt_cameras}.")
-    else:
-        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
-    if count.notice and not count.zero_means_nothing:
-        st.caption(md(count.notice))
+    say_verdict(found, routes_counting(found), detour=detour)
     # a static table wraps its text: the comparison is never cut off at the map's edge
     st.table(table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
@@ -229,7 +216,8 @@ def plan() -> None:
             st.markdown(f"**{md(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
                         + (", ".join(md(c) for c in r.frt_camera_ids) or "none"))
 
-    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100, "counting": count.to_dict()}
+    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100,
+            "counting": routes_counting(found).to_dict()}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
                        mime="application/gpx+xml", key="rp_gpx")
@@ -254,6 +242,29 @@ def plan() -> None:
                "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
     st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
+
+
+def say_verdict(found: list[Route], count: Counting, *, detour: int) -> None:
+    """The banner over the table: the best route against the shortest, never a verdict on a count that says nothing."""
+    shortest = found[0]
+    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
+    say_counting(count, first=True)
+    if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way: no verdict
+        return
+    if best.edges == shortest.edges:
+        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
+                   f"{detour} % detour: {shortest.frt_cameras}.")
+    else:
+        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+    say_counting(count, first=False)
+
+
+def routes_counting(found: list[Route]) -> Counting:
+    """What the routes' counts of FRT cameras mean (nothing counted, no data, a true zero)."""
+    return counting(cameras=len(ds.cameras), counted=int(ctx.exposure.counted.sum()),
+                    frt=int(ctx.exposure.frt.sum()), found=max(r.frt_cameras for r in found), settings=ctx.settings,
+                    extent=ds.extent, where=shapely.MultiLineString([r.coordinates for r in found]),
+                    what="these routes")
 
 
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
@@ -298,6 +309,26 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
                "Click a street point to use it as origin or destination.")
 
 
+def say_counting(count: Counting | None, *, first: bool) -> None:
+    """What a count of 0 means: first a warning when it says nothing (nothing counted, no data), then other notices."""
+    if count is None or not count.notice:
+        return
+    if first and count.zero_means_nothing:
+        st.warning(md(count.notice))
+    elif not first and not count.zero_means_nothing:
+        st.caption(md(count.notice))
+
+
+def say_compared(compared: list[TrackComparison]) -> None:
+    """Each walk beside its fewest-camera route, in one sentence, or why it was not compared."""
+    for c in compared:
+        head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
+        if c.comparison is None:
+            st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
+            continue
+        st.write(f"**{md(head)}**" + md(c.comparison.sentence(head).removeprefix(head)) + ".")
+
+
 def audit() -> None:
     st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
              "cameras saw it. Nothing leaves this machine.")
@@ -318,8 +349,7 @@ def audit() -> None:
         st.error(md(str(err)))
         return
     inside = bool(ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any())
-    if result.counting is not None and result.counting.zero_means_nothing:
-        st.warning(md(result.counting.notice))
+    say_counting(result.counting, first=True)
     if not inside:
         st.info(f"This walk lies outside {md(choice.dataset)}'s streets: no route comparison is possible there. "
                 "Its cameras are counted all the same. To compare, choose the dataset that covers it in the "
@@ -342,20 +372,13 @@ def audit() -> None:
         c4.metric("Time in view", "—", help="the track has no timestamps")
     for note in result.notes:
         st.caption(f"{md(note[:1].upper() + note[1:])}.")
-    if result.counting is not None and result.counting.notice and not result.counting.zero_means_nothing:
-        st.caption(md(result.counting.notice))
+    say_counting(result.counting, first=False)
     compared = []
     if inside:
         with st.spinner("Finding the fewest-camera route between each walk's start and end…"):
             compared = walk_alternatives(ctx, result, track, time_limit_s=settings.interactive_time_limit_s)
         st.subheader("What could I have avoided?")
-        for c in compared:
-            head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
-            if c.comparison is None:
-                st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
-                continue
-            sentence = c.comparison.sentence(head)
-            st.write(f"**{md(head)}**" + md(sentence.removeprefix(head)) + ".")
+        say_compared(compared)
         st.caption("The fewest-camera route runs between the same start and end, at most as long as the walk or "
                    f"{settings.max_detour:.0%} longer than the shortest route, whichever allows more; the thin dark "
                    "line on the map. " + counted_caption(ctx))
