@@ -20,6 +20,7 @@ from exposure.batch import (
 from exposure.cameras import describe_policies, select_cameras
 from exposure.cli._common import emit, load_camera_file, progress, say
 from exposure.counted import Counting, counting
+from exposure.review import reviewed_cameras, reviewed_dataset
 
 __all__ = ["batch"]
 
@@ -51,9 +52,10 @@ def _counting(cameras: pd.DataFrame, request: BatchRequest, rows: pd.DataFrame) 
 
 def _audit_tracks(args: argparse.Namespace, request: BatchRequest) -> tuple[BatchResult, pd.DataFrame]:
     if args.cameras:
-        ds, cameras = None, load_camera_file(args.cameras, decode_total=args.decode_total).cameras
+        ds, cameras = None, reviewed_cameras(load_camera_file(args.cameras, decode_total=args.decode_total).cameras,
+                                             args.store)
     else:
-        ds = datasets.load_dataset(args.dataset, progress=progress)
+        ds = reviewed_dataset(datasets.load_dataset(args.dataset, progress=progress), args.store)
         cameras = ds.cameras
     result = run_batch(ds, tracks=track_files(args.tracks), cameras=cameras if args.cameras else None,
                        request=request, out=args.out, resume=args.resume, scheduler=args.scheduler,
@@ -66,6 +68,7 @@ def _route_pairs(args: argparse.Namespace, request: BatchRequest) -> tuple[Batch
     if args.cameras:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+    ds = reviewed_dataset(ds, args.store)
     pairs = read_pairs(args.pairs) if args.pairs else _pairs_from_points(args, ds)
     result = run_batch(ds, pairs=pairs, request=request, out=args.out, resume=args.resume, scheduler=args.scheduler,
                        workers=args.workers, chunk_size=args.chunk_size, progress=progress)

@@ -12,6 +12,7 @@ from exposure._tables import neutralise_formulas
 from exposure.cameras import cameras_to_csv, cameras_to_geojson, select_cameras
 from exposure.cli._common import emit, load_camera_file, local_camera_file, progress, report_rejected, say
 from exposure.network import graph_to_geojson, save_graphml
+from exposure.review import reviewed_cameras, reviewed_dataset
 from exposure.sources.decode import decode_summary
 
 __all__ = ["cameras", "network"]
@@ -23,11 +24,11 @@ def cameras(args: argparse.Namespace) -> None:
         _decode_summary(args)
         return
     if args.source:
-        found = load_camera_file(args.source, decode_total=args.decode_total).cameras
+        found = reviewed_cameras(load_camera_file(args.source, decode_total=args.decode_total).cameras, args.store)
     else:
         ds = datasets.load_dataset(args.dataset, progress=progress)
         report_rejected(ds.rejected, ds.source)
-        found = ds.cameras
+        found = reviewed_dataset(ds, args.store).cameras
     selected = select_cameras(found, frt_policy=args.frt_policy, verification=args.verification)
     if args.format == "csv":
         emit(cameras_to_csv(selected) or "", args.out)

@@ -16,7 +16,8 @@ from exposure._errors import ExposureError
 from exposure.areas import density_by_area, density_to_csv, density_to_geojson, named_areas, read_areas
 from exposure.cameras import CameraExtent, describe_policies, load_extent, select_cameras
 from exposure.cli._common import emit, load_camera_file, progress, say
-from exposure.watched import amnesty_model, watched_analysis
+from exposure.review import reviewed_cameras, reviewed_dataset
+from exposure.watched import watched_report
 
 __all__ = ["density", "watched"]
 
@@ -49,6 +50,7 @@ def _dataset_density(args: argparse.Namespace) -> gpd.GeoDataFrame:
     if args.cameras:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras, extent=load_extent(loaded))
+    ds = reviewed_dataset(ds, args.store)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification)
     # cameras are counted per area, not by what they see: the coverage model plays no part
     settings_used = {k: v for k, v in ctx.settings.items() if k != "coverage"}
@@ -70,7 +72,8 @@ def _read_density_areas(args: argparse.Namespace, named: Callable[[], gpd.GeoDat
 def _file_cameras(args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, Any], CameraExtent]:
     """The cameras of ``--cameras`` under the policies (with ``frt_capable``), what was counted, where it looked."""
     loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
-    selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
+    selected = select_cameras(reviewed_cameras(loaded.cameras, args.store), frt_policy=args.frt_policy,
+                              verification=args.verification)
     settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
     if loaded.cameras["source"].eq("decode").any():
         settings_used["decode_total"] = args.decode_total
@@ -96,15 +99,13 @@ def _file_density(args: argparse.Namespace, selected: pd.DataFrame, settings_use
 
 def watched(args: argparse.Namespace) -> None:
     """``exposure watched``: camera density against the non-white share per NYC area, and Amnesty's model."""
-    args.id_column, args.name_column = None, None  # the areas are named NYC sets, never a file
-    selected, settings_used, extent = _file_cameras(args)
-    table = _file_density(args, selected, settings_used, args.areas, extent=extent)
-    result = watched_analysis(table, measure=args.measure, min_population=args.min_population)
-    if args.format == "csv":
-        emit(result.rows_to_csv(), args.out)
-        return
-    # Amnesty's model at the finest areas with demographics, whatever --areas compares
-    finest = table if args.areas == "nyc-nta" else _file_density(args, selected, settings_used, "nyc-nta",
-                                                                 extent=extent)
-    model = amnesty_model(finest, frt_only=args.measure.startswith("frt_"), min_population=args.min_population)
-    emit({**result.to_dict(), "amnesty_model": model.to_dict()}, args.out)
+    loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
+    settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
+    if loaded.cameras["source"].eq("decode").any():
+        settings_used["decode_total"] = args.decode_total
+    # the same steps as the Who is watched page: select, count per area, correlate, fit Amnesty's model
+    report = watched_report(reviewed_cameras(loaded.cameras, args.store), areas=args.areas, measure=args.measure,
+                            min_population=args.min_population, frt_policy=args.frt_policy,
+                            verification=args.verification, settings=settings_used, extent=load_extent(loaded),
+                            model=args.format != "csv")
+    emit(report.result.rows_to_csv() if args.format == "csv" else report.to_dict(), args.out)

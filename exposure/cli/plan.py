@@ -27,6 +27,7 @@ from exposure.planning import (
     read_plan,
     read_points,
 )
+from exposure.review import reviewed_dataset
 
 __all__ = ["plan"]
 
@@ -41,6 +42,7 @@ def plan(args: argparse.Namespace) -> None:
     else:
         ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress)
         request, failures = _plan_request(args, ds)
+    ds = reviewed_dataset(ds, args.store)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     started = time.perf_counter()
     made = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=args.time_limit, failures=failures,

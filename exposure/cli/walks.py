@@ -15,6 +15,7 @@ from exposure.cameras import load_extent
 from exposure.cli._common import emit, load_camera_file, progress, say
 from exposure.counted import counting
 from exposure.export import audit_per_camera_csv, audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx
+from exposure.review import reviewed_cameras, reviewed_dataset
 from exposure.routing import routes
 
 __all__ = ["audit", "route"]
@@ -26,6 +27,7 @@ def route(args: argparse.Namespace) -> None:
     if args.cameras:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
+    ds = reviewed_dataset(ds, args.store)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     origin, destination = ds.resolve(args.origin), ds.resolve(args.destination)
     found = routes(ctx, origin.node, destination.node, objective=args.objective,
@@ -52,9 +54,9 @@ def audit(args: argparse.Namespace) -> None:
     ds = None
     if args.cameras:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
-        cameras, extent = loaded.cameras, load_extent(loaded)
+        cameras, extent = reviewed_cameras(loaded.cameras, args.store), load_extent(loaded)
     else:
-        ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress)
+        ds = reviewed_dataset(datasets.load_dataset(args.dataset or "helsinki", progress=progress), args.store)
         cameras, extent = ds.cameras, ds.extent
     # the streets fill the gaps of a sparse track: the dataset's, or with --cameras the one --dataset names
     streets = ds if ds is not None else (datasets.load_dataset(args.dataset, progress=progress) if args.dataset

@@ -25,6 +25,7 @@ from exposure.planning.points import PlanPoint, PointFailure
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points
 from exposure.planning.relax import KEEP_ORDER, Relaxation, keep_order, relaxed_route
 from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges, routes
+from exposure.style import OBJECTIVE_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,9 +42,6 @@ PLAN_SCHEMA = "exposure-plan"
 #: Version of the plan file layout this package writes (and the newest it reads). Version 2 added the
 #: request's ``keep_order``; a version 1 file reads with the default order.
 PLAN_SCHEMA_VERSION = 2
-#: How each objective's route is named in tables, tracks and cards.
-OBJECTIVE_LABELS = {"shortest": "shortest", "fewest-cameras": "fewest cameras",
-                    "least-time-in-view": "least time in view"}
 
 
 @dataclass(frozen=True)
