@@ -409,6 +409,12 @@ def _counted(used: dict[str, Any]) -> str:
             f"{verification}; {model}; dataset {used.get('dataset', '?')}.")
 
 
+def _count_notice(used: dict[str, Any]) -> str:
+    """What a count of 0 means when it is not a plain count: nothing counted, no camera data, a true zero."""
+    said = used.get("counting") or {}
+    return str(said.get("notice") or "") if said.get("case") != "counted" else ""
+
+
 def _steps_text(steps: Sequence[Step], *, most: int) -> list[str]:
     out = []
     for i, step in enumerate(steps, start=1):
@@ -443,8 +449,10 @@ def _route_page(pdf: PdfPages, base: _Map, item: CardRoute, *, used: dict[str, A
         fig.text(0.06 + 0.45 * col, 0.437, "\n".join(lines[col * per_col : (col + 1) * per_col]), fontsize=size,
                  va="top", family="DejaVu Sans", linespacing=1.3)
     cams = ", ".join(route.frt_camera_ids[:12]) + (" …" if len(route.frt_camera_ids) > 12 else "")
-    fig.text(0.06, 0.128, f"FRT cameras on the way ({route.frt_cameras}): {cams or 'none'}", fontsize=6.2,
-             va="top", color="#333333", wrap=True)
+    notice = _count_notice(used)
+    fig.text(0.06, 0.128, f"FRT cameras on the way ({route.frt_cameras}): {cams or 'none'}"
+             + (f". {notice}" if notice else ""), fontsize=6.2, va="top",
+             color=(0.7, 0.05, 0.1) if notice else "#333333", wrap=True)
     _footer(fig, counted=_counted(used), when=when, page=page)
     pdf.savefig(fig)
 
@@ -531,6 +539,10 @@ def plan_cards_pdf(plan: Plan, *, index: NetworkIndex, basemap: dict[str, list[l
                      f"{t['walk_min']:.0f} min walked in all, {t['frt_cameras']} distinct FRT cameras, "
                      f"{t['metres_in_view']:,.0f} m in view", fontsize=7, va="center", fontweight="bold")
             y -= 0.017
+        notice = _count_notice(plan.settings)
+        if notice:
+            fig.text(0.06, y, notice, fontsize=7, va="center", color=(0.7, 0.05, 0.1), wrap=True)
+            y -= 0.03
         if plan.regroup:
             text = "; ".join(f"R{g.rank} {g.name} ({g.distance_m:,.0f} m, {g.frt_cameras} FRT cameras)"
                              for g in plan.regroup)

@@ -126,6 +126,14 @@ max_track_points: int = 200_000
 #: Most unbroken lines (GPX track segments, GeoJSON lines) one track file may hold.
 max_track_segments: int = 1_000
 
+#: Longest stretch between two consecutive recorded points of a walk that an audit takes as walked
+#: in a straight line, in metres. A longer one is a gap (a phone that stopped recording, a sparse
+#: export): where the dataset's streets cover it, it is filled with the shortest walk on them;
+#: elsewhere it is unknown, kept out of the cameras met and the share in view, and said to be.
+#: A fix every 30 s at walking pace is about 40 m apart; a straight street between two nodes of
+#: the map can run 100 m.
+track_gap_m: float = 100.0
+
 #: Longest track one audit measures, in kilometres along it (its tracks together): a walk
 #: is tens of kilometres, and a track that jumps across a continent is not a walk.
 max_track_km: float = 200.0

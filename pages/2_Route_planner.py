@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
 import streamlit as st
 
 from app import cache, keep, plan_cache
@@ -17,13 +18,14 @@ from app.state import active, counted_caption, outside_notice, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure.audit import audit_track, read_track_bytes
+from exposure.audit import audit_tables, audit_track, read_track_bytes
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
+from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, fit_view, route_layer
 from exposure.places import PRESET_MARK, normalise_name, preset_label
-from exposure.planning import walk_alternatives
+from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
 from exposure.style import COMPARISON_COLOUR, OBJECTIVE_CHOICES, POINT_COLOURS, hex_colour, route_colour, route_colours
 
@@ -174,12 +176,7 @@ def plan() -> None:
                            None: "—"}[r.optimal],
     } for r in found])
     st.subheader(f"{md(o.name)} → {md(d.name)}")
-    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
-    if best.edges == shortest.edges:
-        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
-                   f"{detour} % detour: {shortest.frt_cameras}.")
-    else:
-        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+    say_verdict(found, routes_counting(found), detour=detour)
     # a static table wraps its text: the comparison is never cut off at the map's edge
     st.table(table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
@@ -214,7 +211,8 @@ def plan() -> None:
             st.markdown(f"**{md(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
                         + (", ".join(md(c) for c in r.frt_camera_ids) or "none"))
 
-    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100}
+    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100,
+            "counting": routes_counting(found).to_dict()}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
                        mime="application/gpx+xml", key="rp_gpx")
@@ -239,6 +237,29 @@ def plan() -> None:
                "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
     st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
+
+
+def say_verdict(found: list[Route], count: Counting, *, detour: int) -> None:
+    """The banner over the table: the best route against the shortest, never a verdict on a count that says nothing."""
+    shortest = found[0]
+    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
+    say_counting(count, first=True)
+    if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way: no verdict
+        return
+    if best.edges == shortest.edges:
+        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
+                   f"{detour} % detour: {shortest.frt_cameras}.")
+    else:
+        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+    say_counting(count, first=False)
+
+
+def routes_counting(found: list[Route]) -> Counting:
+    """What the routes' counts of FRT cameras mean (nothing counted, no data, a true zero)."""
+    return counting(cameras=len(ds.cameras), counted=int(ctx.exposure.counted.sum()),
+                    frt=int(ctx.exposure.frt.sum()), found=max(r.frt_cameras for r in found), settings=ctx.settings,
+                    extent=ds.extent, where=shapely.MultiLineString([r.coordinates for r in found]),
+                    what="these routes")
 
 
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
@@ -283,6 +304,26 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
                "Click a street point to use it as origin or destination.")
 
 
+def say_counting(count: Counting | None, *, first: bool) -> None:
+    """What a count of 0 means: first a warning when it says nothing (nothing counted, no data), then other notices."""
+    if count is None or not count.notice:
+        return
+    if first and count.zero_means_nothing:
+        st.warning(md(count.notice))
+    elif not first and not count.zero_means_nothing:
+        st.caption(md(count.notice))
+
+
+def say_compared(compared: list[TrackComparison]) -> None:
+    """Each walk beside its fewest-camera route, in one sentence, or why it was not compared."""
+    for c in compared:
+        head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
+        if c.comparison is None:
+            st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
+            continue
+        st.write(f"**{md(head)}**" + md(c.comparison.sentence(head).removeprefix(head)) + ".")
+
+
 def audit() -> None:
     st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
              "cameras saw it. Nothing leaves this machine.")
@@ -295,16 +336,19 @@ def audit() -> None:
         return
     try:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
-        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
-                             verification=choice.verification, radius_m=choice.radius_m)
+        # the cameras in use count wherever their file looked, not only on this dataset's streets
+        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy, verification=choice.verification,
+                             radius_m=choice.radius_m, streets=ds.index,
+                             extent=ds.camera_extent if ds.camera_extent is not None else ds.extent)
     except ExposureError as err:
         st.error(md(str(err)))
         return
     inside = bool(ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any())
+    say_counting(result.counting, first=True)
     if not inside:
-        st.info(f"This walk lies outside {md(choice.dataset)}, so none of its cameras are counted here. Load the "
-                "cameras of that place on the Camera data page and use them on every page, or choose the "
-                "dataset that covers it in the sidebar.")
+        st.info(f"This walk lies outside {md(choice.dataset)}'s streets: no route comparison is possible there. "
+                "Its cameras are counted all the same. To compare, choose the dataset that covers it in the "
+                "sidebar (or build one on the Build a dataset page).")
     several = len(result.tracks) > 1
     if several:
         st.caption(f"{len(result.tracks)} tracks: each is measured on its own, never across the gap to the next; "
@@ -312,30 +356,24 @@ def audit() -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Length", f"{result.length_m:,.0f} m")
     c2.metric("FRT-capable cameras", f"{result.frt_cameras}", help=f"of {result.cameras} counted cameras")
-    c3.metric("In view of FRT cameras", f"{result.metres_in_view:,.0f} m ({100 * result.share_in_view:.0f} %)")
+    c3.metric("In view of FRT cameras", f"{result.metres_in_view:,.0f} m ({100 * result.share_in_view:.0f} %)",
+              help=(f"of the {result.length_m - result.unknown_m:,.0f} m known; {result.unknown_m:,.0f} m of the walk "
+                    "lies in gaps between recorded points nobody knows the way through") if result.unknown_m else
+              None)
     if result.seconds_in_view is not None:
         c4.metric("Time in view", f"{result.seconds_in_view / 60:.1f} min",
                   help=f"of {(result.seconds_total or 0) / 60:.1f} min recorded")
     else:
         c4.metric("Time in view", "—", help="the track has no timestamps")
     for note in result.notes:
-        st.caption(f"Left out: {md(note)}.")
+        st.caption(f"{md(note[:1].upper() + note[1:])}.")
+    say_counting(result.counting, first=False)
     compared = []
     if inside:
         with st.spinner("Finding the fewest-camera route between each walk's start and end…"):
             compared = walk_alternatives(ctx, result, track, time_limit_s=settings.interactive_time_limit_s)
         st.subheader("What could I have avoided?")
-        for c in compared:
-            head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
-            if c.comparison is None:
-                st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
-                continue
-            walked = c.comparison
-            fewer = walked.walk_frt_cameras - walked.route.frt_cameras
-            verdict = (f"{fewer} FRT camera{'s' if fewer != 1 else ''} fewer were possible" if fewer > 0 else
-                       "no route between the same ends passes fewer FRT cameras")
-            proven = "" if walked.route.optimal else " (the fewest-camera search was not proven within its time limit)"
-            st.write(f"**{md(head)}**: {md(walked.text)} — {verdict}{proven}.")
+        say_compared(compared)
         st.caption("The fewest-camera route runs between the same start and end, at most as long as the walk or "
                    f"{settings.max_detour:.0%} longer than the shortest route, whichever allows more; the thin dark "
                    "line on the map. " + counted_caption(ctx))
@@ -360,25 +398,13 @@ def audit() -> None:
                               np.concatenate([track.coordinates[:, 1], hit["lat"].to_numpy(dtype=float)]),
                               height_px=520)
     st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=520, key="rp_audit_map")
+    tables = audit_tables(result)
     if several:
         st.subheader("Track by track")
-        rows = audit_to_json(result)["tracks"]
-        total = audit_to_json(result)
-        rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
-                     **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
-                                              "metres_in_view_any", "share_in_view", "seconds_in_view",
-                                              "seconds_total")}})
-        st.dataframe(pd.DataFrame(rows).astype({"track": str}).rename(columns={
-            "track": "Track", "name": "Name", "segments": "Segments", "length_m": "Length (m)",
-            "cameras": "Cameras", "frt_cameras": "FRT cameras", "metres_in_view": "In view of FRT cameras (m)",
-            "metres_in_view_any": "In view of any camera (m)", "share_in_view": "Share in view",
-            "seconds_in_view": "Time in view (s)", "seconds_total": "Time recorded (s)"}),
-            hide_index=True, key="rp_audit_tracks")
+        st.dataframe(tables.tracks, hide_index=True, key="rp_audit_tracks")
         st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
                            mime="text/csv", key="rp_audit_tracks_csv")
-    st.dataframe(result.per_camera.rename(columns={"metres_in_view": "metres in view (m)",
-                                                   "seconds_in_view": "seconds in view (s)"}),
-                 hide_index=True, key="rp_audit_table")
+    st.dataframe(tables.cameras, hide_index=True, key="rp_audit_table")
     st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
                        file_name="audit.json", mime="application/json", key="rp_audit_json")
 

@@ -133,8 +133,45 @@ def test_route_planner_audit_says_when_a_walk_is_outside_the_dataset(shared_data
     walk = (shared_data / "jyvaskyla" / "walk1.gpx").read_bytes()
     at.file_uploader(key="rp_track").upload("walk1.gpx", walk, "application/gpx+xml").run()
     assert not at.exception
-    assert "outside helsinki" in " ".join(i.value for i in at.info)
+    assert "outside helsinki's streets: no route comparison is possible there" in " ".join(i.value for i in at.info)
     assert {m.label: m.value for m in at.metric}["FRT-capable cameras"] == "0"
+    # Helsinki's cameras say nothing about a walk in Jyväskylä: no data, not zero cameras
+    assert "No camera data covers this walk" in " ".join(w.value for w in at.warning)
+
+
+def test_route_planner_audit_with_the_cameras_of_the_place_gives_one_answer(shared_data) -> None:
+    # upload the Jyväskylä cameras, use them on every page, audit walk1 on the Route planner
+    from exposure.cameras import load_cameras, load_extent
+
+    load = load_cameras(shared_data / "jyvaskyla" / "cameras.csv")
+    at = planner()
+    at.session_state["uploaded_cameras"] = {"cameras": load.cameras, "rejected": load.rejected,
+                                            "source": "cameras.csv", "extent": load_extent(load), "memo": {}}
+    at.run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    walk = (shared_data / "jyvaskyla" / "walk1.gpx").read_bytes()
+    at.file_uploader(key="rp_track").upload("walk1.gpx", walk, "application/gpx+xml").run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["FRT-capable cameras"]) > 0
+    said = " ".join(x.value for x in [*at.info, *at.warning])
+    assert "none of its cameras are counted" not in said
+    assert "No camera data" not in said
+    assert "no route comparison is possible there" in said
+    (cameras,) = [d.value for d in at.dataframe if "Camera" in d.value.columns]
+    assert len(cameras) >= int(metrics["FRT-capable cameras"])  # every camera met, FRT-capable or not
+    assert "camera_id" not in cameras.columns
+
+
+def test_route_planner_says_when_no_camera_is_counted() -> None:
+    at = planner()
+    at.query_params.update(origin="Rautatientori", destination="Kauppatori")
+    at.run()
+    at.sidebar.selectbox(key="side_verification").set_value("verified").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (at.table[0].value["FRT cameras"] == 0).all()
+    assert "0 of 221 cameras are counted: none is verified" in " ".join(w.value for w in at.warning)
+    assert not at.success  # never "the shortest already passes the fewest" when nothing is counted
 
 
 def test_route_planner_audit_says_what_the_walk_could_have_avoided() -> None:
@@ -152,8 +189,9 @@ def test_route_planner_audit_says_what_the_walk_could_have_avoided() -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert "What could I have avoided?" in [h.value for h in at.subheader]
     said = " ".join(m.value for m in at.markdown)
-    assert f"your walk: {walked.frt_cameras} FRT cameras" in said
-    assert "fewer were possible" in said
+    assert f"**Your walk**: {walked.frt_cameras} FRT cameras" in said
+    assert "your walk: your walk" not in said.lower()
+    assert "fewer FRT cameras were possible" in said or "1 fewer FRT camera was possible" in said
     assert "FRT policy" in " ".join(c.value for c in at.caption)
 
 

@@ -138,6 +138,10 @@ def _add_plan(sub: Any) -> None:
                    help="a camera id to avoid (no route passes a street it sees); repeat for several")
     p.add_argument("--no-frt-cameras", action="store_true",
                    help="no route may pass a street any FRT-capable camera sees")
+    p.add_argument("--keep-order", default=None, metavar="NAMES",
+                   help="what to keep first when no route can keep everything, a comma list of avoided-areas, "
+                        "avoided-cameras, no-frt-cameras (then the fewest) and max-detour; those left out follow in "
+                        "this order, which is the default: the least-bad route says what it relaxed and by how much")
     p.add_argument("--regroup-radius", type=float, default=0.0, metavar="M",
                    help="suggest regroup points within this walking distance of the site, fewest cameras first "
                         "[0: none]")
@@ -174,6 +178,9 @@ def _add_audit(sub: Any) -> None:
                    help="what could I have avoided? with --format json, also the fewest-camera route on the "
                         "dataset's streets between each track's start and end, and the difference (key compare)")
     _add_common(a)
+    # with --cameras, a dataset is loaded only when --dataset names one: its streets fill the track's gaps
+    # (stretches between recorded points longer than settings.track_gap_m) and --compare routes on them
+    a.set_defaults(dataset=None)
 
 
 def _add_cameras(sub: Any) -> None:
