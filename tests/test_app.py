@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import open_page, visit
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("[!_]*.py"))]
 
@@ -42,7 +44,7 @@ def test_uniform_radius_changes_share() -> None:
 
 
 def planner() -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / "2_Route_planner.py"), default_timeout=120)
+    return open_page("2_Route_planner.py")
 
 
 def test_route_planner_by_name_shows_the_comparison() -> None:
@@ -214,6 +216,34 @@ def test_an_address_with_an_unknown_dataset_says_so() -> None:
     assert "Build a dataset" in notes
     assert "9000" in notes
     assert at.sidebar.checkbox(key="side_uniform").value is False
+
+
+def test_the_audited_track_holds_while_another_page_is_visited() -> None:
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import shortest_route
+
+    ds = load_dataset("helsinki")
+    walked = shortest_route(ds.context(), ds.resolve("Narinkkatori").node, ds.resolve("Senaatintori").node)
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    at.file_uploader(key="rp_track").upload("walk.gpx", routes_to_gpx([walked]).encode(), "application/gpx+xml")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    audited = {m.label: m.value for m in at.metric}
+    assert audited["Length"].endswith(" m")
+    visit(at, "4_Camera_data.py")
+    assert at.title[0].value == "Camera data"
+    visit(at, "2_Route_planner.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="rp_mode").value == "Audit a recorded walk"
+    assert {m.label: m.value for m in at.metric} == audited
+    assert "Auditing **walk.gpx**, uploaded before" in " ".join(c.value for c in at.caption)
+    # a track removed from the uploader is forgotten
+    at.file_uploader(key="rp_track").upload("walk.gpx", routes_to_gpx([walked]).encode(), "application/gpx+xml")
+    at.run()
+    at.file_uploader(key="rp_track").clear().run()
+    assert not at.metric
 
 
 def test_route_planner_audits_its_own_gpx_track_by_track() -> None:
