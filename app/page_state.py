@@ -261,13 +261,10 @@ class PageState:
         address keys written to the page address.
         """
         record = self._record()
+        _take_live(record, at_start=True)
         for key in self.keys:
-            if key.upload:
-                continue
-            if key.name in record.pending or key.name not in st.session_state:
+            if not key.upload and key.name not in st.session_state:
                 st.session_state[key.name] = record.values[key.name]
-        record.pending.clear()
-        _take_live(record)
         _save(self.group, record)
         self._write_address(record)
         return self
@@ -326,13 +323,27 @@ def _take_upload(record: _Group, key: Key) -> None:
         record.seen[key.name] = live.file_id
 
 
-def _take_live(record: _Group) -> None:
-    """Copy what the widgets (and keys set directly) hold now into the record; uploads as files."""
+def _take_live(record: _Group, *, at_start: bool = False) -> None:
+    """Copy what the widgets (and keys set directly) hold now into the record; uploads as files.
+
+    At the start of a run (before any widget is drawn) each value is also written back
+    under its key, and a value set after its widget was drawn is written there now.
+    That write matters: a value written under a widget's key while the widget is not
+    drawn stays in the session, and comes back as the key's value once Streamlit drops
+    the widget (another page ran). Written on every run, it is never older than the
+    widget's last value.
+    """
     for key in record.keys:
         if key.upload:
             _take_upload(record, key)
-        elif key.name not in record.pending and key.name in st.session_state:
+        elif key.name in record.pending:
+            if at_start:
+                st.session_state[key.name] = record.values[key.name]
+                record.pending.discard(key.name)
+        elif key.name in st.session_state:
             record.values[key.name] = st.session_state[key.name]
+            if at_start:
+                st.session_state[key.name] = record.values[key.name]
 
 
 def remember_all() -> None:
@@ -342,5 +353,5 @@ def remember_all() -> None:
     of that other page; Streamlit drops it at that run's end, so it is taken here.
     """
     for group, record in _store().items():
-        _take_live(record)
+        _take_live(record, at_start=True)
         _save(group, record)

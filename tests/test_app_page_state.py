@@ -30,6 +30,7 @@ def little_page() -> None:
         memory("t_note", ""),
         memory("t_file", upload=True),
         session("t_pick", "a"),
+        session("t_extra", ""),
     ])
     if st.session_state.get("elsewhere"):
         st.title("Another page")
@@ -41,7 +42,8 @@ def little_page() -> None:
     st.number_input("People", 1, 100, key="t_people")
     st.checkbox("Late", key="t_late")
     st.text_area("Note", key="t_note")
-    st.radio("Pick", ["a", "b"], key="t_pick")
+    if st.radio("Pick", ["a", "b"], key="t_pick") == "b":
+        st.text_input("Extra", key="t_extra")  # drawn on some runs only
     st.file_uploader("File", key="t_file")
     kept = state.upload("t_file")
     st.write(f"file: {kept.name if kept else None}")
@@ -106,6 +108,19 @@ def test_every_key_holds_while_another_page_runs() -> None:
     assert "file: other.csv" in [m.value for m in back.markdown]
     back.file_uploader(key="t_file").clear().run()
     assert "file: None" in [m.value for m in back.markdown]
+
+
+def test_a_widget_drawn_on_some_runs_only_holds_its_last_value_too() -> None:
+    at = page().run()  # "Extra" is not drawn on this run: its key is seeded all the same
+    at.radio(key="t_pick").set_value("b").run()
+    at.text_input(key="t_extra").set_value("by the fountain").run()
+    back = leave_and_come_back(at)
+    assert back.text_input(key="t_extra").value == "by the fountain"
+    back.text_input(key="t_extra").set_value("by the statue").run()
+    back.radio(key="t_pick").set_value("a").run()
+    back = leave_and_come_back(back)
+    back.radio(key="t_pick").set_value("b").run()
+    assert back.text_input(key="t_extra").value == "by the statue"
 
 
 def test_memory_keys_come_back_after_a_reload_and_never_go_into_a_link() -> None:
