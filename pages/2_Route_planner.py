@@ -13,7 +13,7 @@ import pydeck as pdk
 import streamlit as st
 
 from app import cache, keep, plan_cache
-from app.page_state import PageState, address, memory
+from app.page_state import KeptFile, PageState, address, memory
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice, uploaded_source
 from app.text import md
@@ -280,18 +280,26 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
                "Click a street point to use it as origin or destination.")
 
 
-def audit() -> None:
-    st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
-             "cameras saw it. Nothing leaves this machine.")
+def uploaded_track() -> KeptFile | None:
+    """The track in the uploader, or the one kept from before (another page, a reload); None when there is none."""
     st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
     uploaded = STATE.upload("rp_track")
     if uploaded is None:
-        return
+        return None
     if st.session_state.get("rp_track") is None:
         st.caption(f"Auditing **{md(uploaded.name)}**, uploaded before; upload another track to audit that one.")
     if uploaded.size > settings.max_camera_file_mb * 1e6:
         st.error(f"{md(uploaded.name)} is {uploaded.size / 1e6:.1f} MB; the limit is "
                  f"{settings.max_camera_file_mb:g} MB.")
+        return None
+    return uploaded
+
+
+def audit() -> None:
+    st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
+             "cameras saw it. Nothing leaves this machine.")
+    uploaded = uploaded_track()
+    if uploaded is None:
         return
     try:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
