@@ -17,7 +17,17 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 
 from exposure import settings
-from exposure.export import ROUTE_COLOURS, route_description
+from exposure.export import route_description
+from exposure.style import (
+    AVOID_COLOUR,
+    BASEMAP_COLOURS,
+    POINT_COLOURS,
+    STREET_COLOUR,
+    TIER_COLOURS,
+    hex_colour,
+    rgb_fractions,
+    route_colour,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,7 +49,6 @@ CAVEATS = (
     "Walk the route beforehand if you can: streets close, crowds and police change what is possible.",
 )
 _A4 = (8.27, 11.69)
-_BASEMAP = {"water": "#aacdeb", "park": "#cde6c3", "building": "#dedad4"}
 
 
 @dataclass(frozen=True)
@@ -226,11 +235,15 @@ def data_date(dataset: Dataset) -> str | None:
 
 @dataclass(frozen=True)
 class CardRoute:
-    """A route to print and how: its title, colour, named stops and what it breaks (if anything)."""
+    """A route to print and how: its title, colour, named stops and what it breaks (if anything).
+
+    Give ``colour`` as the page's map draws the route (:func:`exposure.style.route_colours`), so that
+    the card and the screen agree.
+    """
 
     title: str
     route: Route
-    colour: tuple[int, int, int] = ROUTE_COLOURS[0]
+    colour: tuple[int, int, int] = route_colour(0)
     stops: tuple[tuple[str, float, float], ...] = ()  # (name, lon, lat), start first
     breaks: tuple[str, ...] = ()
 
@@ -260,7 +273,8 @@ class _Map:
             rings = [r for r in self.rings(kind)
                      if r[:, 0].max() >= x0 and r[:, 0].min() <= x1 and r[:, 1].max() >= y0 and r[:, 1].min() <= y1]
             if rings:
-                ax.add_collection(PolyCollection(rings, facecolors=_BASEMAP[kind], edgecolors="none", zorder=1))
+                ax.add_collection(PolyCollection(rings, facecolors=hex_colour(BASEMAP_COLOURS[kind]),
+                                                 edgecolors="none", zorder=1))
         idx = self.index
         streets = idx.street_edges
         starts, ends = idx.geom_start[streets], idx.geom_start[streets + 1]
@@ -269,7 +283,7 @@ class _Map:
             seg = idx.xy[s:e]
             if seg[:, 0].max() >= x0 and seg[:, 0].min() <= x1 and seg[:, 1].max() >= y0 and seg[:, 1].min() <= y1:
                 lines.append(seg)
-        ax.add_collection(LineCollection(lines, colors="#9a9a9a", linewidths=0.5, zorder=2))
+        ax.add_collection(LineCollection(lines, colors=hex_colour(STREET_COLOUR), linewidths=0.5, zorder=2))
         named = [(idx.edge_names[int(e)], idx.edge_xy(int(e))) for e in streets if idx.edge_names[int(e)]]
         shown: set[str] = set()
         for name, seg in sorted(named, key=lambda t: -float(np.hypot(*np.diff(t[1], axis=0).T).sum())):
@@ -299,11 +313,6 @@ def _box(points: np.ndarray, aspect: float, *, margin_m: float = 80.0) -> tuple[
     return x0, y0, x1, y1
 
 
-def _rgb(colour: Sequence[int]) -> tuple[float, float, float]:
-    r, g, b = colour[:3]
-    return r / 255, g / 255, b / 255
-
-
 def _scale_bar(ax: Axes, box: tuple[float, float, float, float]) -> None:
     x0, y0, x1, y1 = box
     width = x1 - x0
@@ -331,7 +340,8 @@ def _draw_map(ax: Axes, base: _Map, items: Sequence[CardRoute], *, areas: Sequen
     for area in areas:
         for poly in shapely.get_parts(area.geometry):
             ring = base.xy(shapely.get_coordinates(poly.exterior))
-            ax.fill(ring[:, 0], ring[:, 1], facecolor=(0.8, 0.1, 0.15, 0.15), edgecolor=(0.8, 0.1, 0.15),
+            ax.fill(ring[:, 0], ring[:, 1], facecolor=(*rgb_fractions(AVOID_COLOUR), 0.15),
+                    edgecolor=rgb_fractions(AVOID_COLOUR),
                     hatch="////", linewidth=1, zorder=4)
             centre = ring.mean(axis=0)
             ax.text(centre[0], centre[1], f"AVOID\n{area.name}", color=(0.6, 0.05, 0.1), fontsize=6.5,
@@ -341,19 +351,20 @@ def _draw_map(ax: Axes, base: _Map, items: Sequence[CardRoute], *, areas: Sequen
         hit = cameras[cameras["camera_id"].astype(str).isin(seen)]
         if len(hit):
             cxy = base.xy(hit[["lon", "lat"]].to_numpy(float))
-            ax.scatter(cxy[:, 0], cxy[:, 1], s=14, c="#c81e2d", marker="s", edgecolors="white", linewidths=0.5,
-                       zorder=7, label="FRT camera the route passes")
+            ax.scatter(cxy[:, 0], cxy[:, 1], s=14, c=hex_colour(TIER_COLOURS["high"]), marker="s",
+                       edgecolors="white", linewidths=0.5, zorder=7, label="FRT camera the route passes")
     for item in items:
         line = base.xy(item.route.coordinates)
         if len(line):
             ax.plot(line[:, 0], line[:, 1], color="white", linewidth=5.5, zorder=5, solid_capstyle="round")
-            ax.plot(line[:, 0], line[:, 1], color=_rgb(item.colour), linewidth=3.2, zorder=6,
+            ax.plot(line[:, 0], line[:, 1], color=rgb_fractions(item.colour), linewidth=3.2, zorder=6,
                     solid_capstyle="round", solid_joinstyle="round")
         for k, (name, lon, lat) in enumerate(item.stops):
             (x, y), = base.xy([(lon, lat)])
             last = k == len(item.stops) - 1
             mark = "B" if last else ("A" if k == 0 else str(k))
-            ax.scatter([x], [y], s=150, c="#1a7a1a" if k == 0 else ("#1a1a8a" if last else "#555555"),
+            role = "start" if k == 0 else ("end" if last else "via")
+            ax.scatter([x], [y], s=150, c=hex_colour(POINT_COLOURS[role]),
                        edgecolors="white", linewidths=1.2, zorder=10)
             ax.text(x, y, mark, color="white", fontsize=7, ha="center", va="center", zorder=11, fontweight="bold")
             if labels:
@@ -361,7 +372,8 @@ def _draw_map(ax: Axes, base: _Map, items: Sequence[CardRoute], *, areas: Sequen
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
     for name, lon, lat, role in extra_points:
         (x, y), = base.xy([(lon, lat)])
-        ax.scatter([x], [y], s=60, marker="^" if role == "regroup" else "o", c="#e69f00", edgecolors="black",
+        ax.scatter([x], [y], s=60, marker="^" if role == "regroup" else "o",
+                   c=hex_colour(POINT_COLOURS.get(role, POINT_COLOURS["regroup"])), edgecolors="black",
                    linewidths=0.6, zorder=10)
         ax.text(x + 10, y + 6, name, fontsize=5.5, zorder=11)
     ax.set_xlim(box[0], box[2])
@@ -481,7 +493,7 @@ def plan_cards_pdf(plan: Plan, *, index: NetworkIndex, basemap: dict[str, list[l
                    when: str | None = None, cameras: pd.DataFrame | None = None) -> bytes:
     """A plan's cards: an overview page (every route, the points, the table), then one page per route."""
     base = _Map(index, basemap)
-    items = [CardRoute(title=j.name, route=j.route, colour=ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
+    items = [CardRoute(title=j.name, route=j.route, colour=route_colour(i),
                        stops=tuple((s.name, s.lon, s.lat) for s in j.stops), breaks=j.breaks)
              for i, j in enumerate(plan.journeys)]
     areas = plan.request.avoid.areas
@@ -540,4 +552,4 @@ def _overview_item(item: CardRoute) -> CardRoute:
 def _swatch(fig: Figure, x: float, y: float, colour: Sequence[int]) -> Any:
     from matplotlib.lines import Line2D  # noqa: PLC0415
 
-    return Line2D([x, x + 0.022], [y, y], transform=fig.transFigure, color=_rgb(colour), linewidth=3)
+    return Line2D([x, x + 0.022], [y, y], transform=fig.transFigure, color=rgb_fractions(colour), linewidth=3)

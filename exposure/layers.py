@@ -9,13 +9,24 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from exposure.export import ROUTE_COLOURS
+from exposure.style import (
+    AVOID_COLOUR,
+    BASEMAP_COLOURS,
+    DENSITY_COLOURS,
+    POINT_COLOURS,
+    SHORTEST_COLOUR,
+    STREET_COLOUR,
+    TIER_COLOURS,
+    UNKNOWN_TIER_COLOUR,
+    route_colour,
+)
 
 if TYPE_CHECKING:
     from exposure.network import NetworkIndex
     from exposure.planning import AvoidArea, Plan
 
 __all__ = [
+    "BASEMAP_COLOURS",
     "PLAN_ROLE_COLOURS",
     "TIER_COLOURS",
     "basemap_layers",
@@ -30,15 +41,7 @@ __all__ = [
     "street_points_layer",
 ]
 
-#: RGBA per FRT tier: high red, medium orange, low grey-blue.
-TIER_COLOURS: dict[str, list[int]] = {
-    "high": [200, 30, 45, 230],
-    "medium": [240, 140, 20, 220],
-    "low": [90, 110, 140, 200],
-}
-
-
-def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (150, 150, 150, 255)) -> pdk.Layer:
+def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (*STREET_COLOUR, 255)) -> pdk.Layer:
     """The walking network as a basemap drawn from the dataset itself (each street once)."""
     pieces = np.split(np.round(index.lonlat, 6), index.geom_start[1:-1])
     paths = [{"path": pieces[i].tolist()} for i in index.street_edges]
@@ -46,14 +49,6 @@ def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (15
         "PathLayer", data=paths, get_path="path", get_color=list(colour), width_min_pixels=1,
         get_width=2, width_units="'meters'", pickable=False,
     )
-
-
-#: Fill colours of the basemap areas drawn from the dataset's own OSM data.
-BASEMAP_COLOURS: dict[str, list[int]] = {
-    "water": [170, 205, 235, 255],
-    "park": [205, 230, 195, 255],
-    "building": [222, 218, 212, 255],
-}
 
 
 def basemap_layers(basemap: dict[str, list[list[list[float]]]]) -> list[pdk.Layer]:
@@ -74,8 +69,7 @@ def camera_density_layer(cameras: pd.DataFrame, *, radius_m: float = 100.0) -> p
     return pdk.Layer(
         "HexagonLayer", data=cameras[["lon", "lat"]], get_position=["lon", "lat"], radius=radius_m,
         extruded=False, opacity=0.55, pickable=False, coverage=0.95,
-        color_range=[[255, 255, 178], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32],
-                     [189, 0, 38]],
+        color_range=[list(c) for c in DENSITY_COLOURS],
     )
 
 
@@ -98,7 +92,7 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
         + "\nFRT tier: " + data["frt_tier"] + "\nsource: " + data["source"]
     )
     data["colour"] = cameras["frt_tier"].map(TIER_COLOURS).apply(
-        lambda c: c if isinstance(c, list) else [0, 0, 0, 200]
+        lambda c: c if isinstance(c, list) else UNKNOWN_TIER_COLOUR
     )
     return pdk.Layer(
         "ScatterplotLayer", data=data, get_position=["lon", "lat"], get_fill_color="colour",
@@ -180,9 +174,7 @@ def deck(layers: list[pdk.Layer], *, lon: float, lat: float, zoom: float = 14.5,
 
 #: RGBA of each kind of point of a plan on the map.
 PLAN_ROLE_COLOURS: dict[str, list[int]] = {
-    "site": [20, 20, 160, 255], "gathering": [20, 120, 20, 255], "via": [90, 90, 90, 255],
-    "dispersal": [150, 60, 150, 255], "regroup": [230, 159, 0, 255],
-}
+    role: [*POINT_COLOURS[role], 255] for role in ("site", "gathering", "via", "dispersal", "regroup")}
 
 
 def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Sequence[AvoidArea] = (),
@@ -194,7 +186,7 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
     cameras
         The camera table, FRT tiers set (small dots; those a route passes, larger).
     plan
-        The plan, if one is made: each journey's route in :data:`exposure.export.ROUTE_COLOURS`
+        The plan, if one is made: each journey's route in :func:`exposure.style.route_colour`
         in turn, and its points coloured by role (:data:`PLAN_ROLE_COLOURS`).
     areas
         Areas avoided, in translucent red.
@@ -213,20 +205,20 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
                 for a in areas for poly in getattr(a.geometry, "geoms", [a.geometry])]
     if polygons:
         layers.append(pdk.Layer("PolygonLayer", data=polygons, get_polygon="polygon",
-                                get_fill_color=[200, 30, 45, 60], get_line_color=[200, 30, 45, 220],
+                                get_fill_color=[*AVOID_COLOUR, 60], get_line_color=[*AVOID_COLOUR, 220],
                                 line_width_min_pixels=2, pickable=True))
     if corners:
         layers.append(pdk.Layer("ScatterplotLayer", data=[{"lon": lon, "lat": lat} for lat, lon in corners],
-                                get_position=["lon", "lat"], get_fill_color=[200, 30, 45, 255], get_radius=6,
+                                get_position=["lon", "lat"], get_fill_color=[*AVOID_COLOUR, 255], get_radius=6,
                                 radius_units="'pixels'"))
     if plan is None:
         return layers
     paths = []
     if show_shortest:
-        paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": [120, 120, 120],
+        paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": list(SHORTEST_COLOUR),
                    "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
                             "cameras"} for j in plan.journeys]
-    paths += [{"path": [list(c) for c in j.route.coordinates], "colour": list(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]),
+    paths += [{"path": [list(c) for c in j.route.coordinates], "colour": list(route_colour(i)),
                "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
               for i, j in enumerate(plan.journeys)]
     layers.append(route_layer(paths))

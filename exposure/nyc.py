@@ -265,7 +265,7 @@ def _code(value: object) -> str:
 
 def _demographics(table: pd.DataFrame) -> pd.DataFrame:
     def col(code: str) -> np.ndarray:
-        return pd.to_numeric(table[code], errors="coerce").to_numpy(dtype=float)
+        return np.asarray(pd.to_numeric(table[code], errors="coerce"), dtype=float)
 
     hispanic, not_hispanic = col(_HISPANIC), col(_NOT_HISPANIC)
     white, black, asian = col(_WHITE_NH), col(_BLACK_NH), col(_ASIAN_NH)

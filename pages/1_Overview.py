@@ -11,6 +11,7 @@ from app.text import md
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import counts_summary
 from exposure.layers import camera_layers, deck
+from exposure.style import TIER_CAPTION
 
 st.set_page_config(page_title="Overview · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
@@ -33,6 +34,6 @@ lon, lat = ds.index.node_lonlat.mean(axis=0)
 layers = [*cache.base_layers(choice.dataset), *camera_layers(cameras)]
 st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)),
                 height=620, key="overview_map")
-st.caption("Red: high FRT tier · orange: medium · grey-blue: low (with many cameras, hexagons shade how many "
+st.caption(f"{TIER_CAPTION} (with many cameras, hexagons shade how many "
            "fall in each 100 m cell). The basemap — streets, buildings, water, parks — is drawn from the "
            "dataset's own OpenStreetMap data; no map tiles are fetched.")

@@ -22,23 +22,17 @@ from exposure._errors import ExposureError
 from exposure.audit import audit_track, read_track_bytes
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
-from exposure.export import ROUTE_COLOURS as CARD_COLOURS
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, fit_view, route_layer
 from exposure.places import PRESET_MARK, normalise_name, preset_label
 from exposure.planning import walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
+from exposure.style import COMPARISON_COLOUR, OBJECTIVE_CHOICES, POINT_COLOURS, hex_colour, route_colour, route_colours
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
 
-ROUTE_COLOURS = [[60, 60, 60], [0, 114, 178], [0, 158, 115], [213, 94, 0], [204, 121, 167], [86, 180, 233]]
-OBJECTIVE_LABELS = {
-    "fewest-cameras": "Fewest FRT cameras",
-    "least-time-in-view": "Least time in view",
-    "shortest": "Shortest only",
-}
 MODES = ["Plan a route", "Audit a recorded walk"]
 
 #: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
@@ -126,7 +120,7 @@ def plan() -> None:
     with right:
         destination = place_box("Destination", "rp_destination")
     c1, c2, c3 = st.columns(3)
-    objective = c1.radio("Objective", list(OBJECTIVE_LABELS), format_func=OBJECTIVE_LABELS.get,
+    objective = c1.radio("Objective", list(OBJECTIVE_CHOICES), format_func=OBJECTIVE_CHOICES.get,
                          key="rp_objective",
                          help="Fewest distinct FRT-capable cameras (exact), or fewest metres within their view; "
                               "both within the maximum detour.")
@@ -189,22 +183,23 @@ def plan() -> None:
         for note in r.notes:
             st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
-    paths = [{"path": [list(c) for c in r.coordinates], "colour": ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
+    colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
+    paths = [{"path": [list(c) for c in r.coordinates], "colour": list(colours[i]),
               "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
     legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
+        f"<span style='color:rgb({','.join(map(str, colours[i]))})'>━━</span> "
         f"{md(html.escape(r.label))}" for i, r in enumerate(found)
     )
     st.markdown(legend, unsafe_allow_html=True)
 
     st.subheader("Exposure along the way")
     profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
-    colours = ["#{:02x}{:02x}{:02x}".format(*ROUTE_COLOURS[i % len(ROUTE_COLOURS)]) for i in range(len(found))]
     st.altair_chart(alt.Chart(profile).mark_line().encode(  # each route in its colour on the map
         x=alt.X("distance_m:Q", title="distance walked (m)"),
         y=alt.Y("cumulative_in_view_m:Q", title="metres in view of FRT cameras so far"),
-        color=alt.Color("route:N", title="route", scale=alt.Scale(domain=[r.label for r in found], range=colours)),
+        color=alt.Color("route:N", title="route", scale=alt.Scale(domain=[r.label for r in found],
+                                                                     range=[hex_colour(c) for c in colours])),
     ), width="stretch", key="rp_profile")
     with st.expander("Cameras each route passes"):
         for r in found:
@@ -225,7 +220,7 @@ def plan() -> None:
             cards.clear()
             stops = ((o.name, o.lon, o.lat), (d.name, d.lon, d.lat))
             cards[key] = route_cards_pdf(
-                [CardRoute(title=f"{o.name} → {d.name}", route=r, colour=CARD_COLOURS[i % len(CARD_COLOURS)],
+                [CardRoute(title=f"{o.name} → {d.name}", route=r, colour=colours[i],
                            stops=stops) for i, r in enumerate(found)],
                 index=ds.index, basemap=ds.basemap, settings_used=used, cameras=ds.cameras,
                 when=plan_cache.data_date(choice.dataset))
@@ -254,8 +249,8 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
                             # alpha 1, not 0: deck.gl does not pick fully transparent pixels
                             get_fill_color=[0, 0, 0, 1]))
     if ends is not None:
-        marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": c}  # type: ignore[attr-defined]
-                              for p, c in zip(ends, ([20, 120, 20, 255], [20, 20, 160, 255]), strict=True)])
+        marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}  # type: ignore[attr-defined]
+                              for p, c in zip(ends, ("start", "end"), strict=True)])
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
                                 get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
     if paths:  # the routes, their cameras and both ends, with a margin
@@ -354,14 +349,14 @@ def audit() -> None:
     better = [c.comparison.route for c in compared if c.comparison is not None]
     if better:
         layers.append(route_layer([
-            {"path": [list(xy) for xy in r.coordinates], "colour": ROUTE_COLOURS[0],
+            {"path": [list(xy) for xy in r.coordinates], "colour": list(COMPARISON_COLOUR),
              "label": f"fewest-camera route: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for r in better],
             width_px=3.0))
     # each unbroken line on its own: nothing is drawn across the gap between two tracks or segments
     pieces = [(piece, track.coordinates[span]) for piece, span in track.split() if span.stop - span.start >= 2]
     layers.append(route_layer([
         {"path": [[round(float(x), 7), round(float(y), 7)] for x, y in coords],
-         "colour": ROUTE_COLOURS[1 + (piece.track - 1) % (len(ROUTE_COLOURS) - 1)],
+         "colour": list(route_colour(piece.track - 1)),
          "label": f"track {piece.track}" + (f" ({piece.name})" if piece.name else "")}
         for piece, coords in pieces]))
     lon, lat, zoom = fit_view(np.concatenate([track.coordinates[:, 0], hit["lon"].to_numpy(dtype=float)]),

@@ -24,10 +24,14 @@ from exposure.areas import (
     density_png,
     density_to_csv,
     density_to_geojson,
-    h3_areas,
-    name_by_places,
+    effective_cameras_problem,
+    measure_column,
+    named_areas,
     osm_place_areas,
+    rank_areas,
+    ranking_table,
     read_areas,
+    usable_measure,
 )
 from exposure.layers import deck, fit_view
 
@@ -41,23 +45,6 @@ SOURCE_HELP = [
     "Cells around the extract's OpenStreetMap suburb/neighbourhood points; not official boundaries.",
     "Your own polygons, e.g. official districts with a population column.",
 ]
-UNITS = {
-    "name": "Area", "area_id": "Area id", "area_km2": "Area (km²)", "cameras": "Cameras (count)",
-    "frt_cameras": "FRT-capable cameras (count)", "cameras_per_km2": "Cameras per km²",
-    "frt_cameras_per_km2": "FRT-capable cameras per km²", "street_km": "Street (km)",
-    "cameras_per_street_km": "Cameras per km of street",
-    "frt_cameras_per_street_km": "FRT-capable cameras per km of street", "population": "Residents (count)",
-    "cameras_per_1000_residents": "Cameras per 1,000 residents",
-    "frt_cameras_per_1000_residents": "FRT-capable cameras per 1,000 residents",
-    "street_cameras": "Street-furniture cameras (count)",
-    "effective_cameras": "Effective cameras (Amnesty)",
-    "frt_effective_cameras": "FRT-capable effective cameras (Amnesty)",
-    "effective_cameras_per_km2": "Effective cameras (Amnesty) per km²",
-    "frt_effective_cameras_per_km2": "FRT-capable effective cameras (Amnesty) per km²",
-    "effective_cameras_per_1000_residents": "Effective cameras (Amnesty) per 1,000 residents",
-    "frt_effective_cameras_per_1000_residents": "FRT-capable effective cameras (Amnesty) per 1,000 residents",
-    "camera_data": "Camera data (the source looked here)",
-}
 MEASURE_HELP = {
     "per_km2": "",
     "per_street_km": "walkable streets, each counted once",
@@ -102,7 +89,7 @@ try:
         resolution = c1.slider("H3 resolution", 7, 10, 9, key="nb_resolution",
                                help="7: about 5 km² a hexagon · 8: 0.6 km² · 9: 0.08 km² · 10: 0.012 km² "
                                     "(at Helsinki's latitude)")
-        areas = name_by_places(h3_areas(dataset_bounds(ds), resolution=int(resolution)), ds.places)
+        areas = named_areas(f"h3:{int(resolution)}", ds)
     elif source == "osm":
         areas = _osm_areas(ds.source, dataset_bounds(ds))
     else:
@@ -125,22 +112,15 @@ except ExposureError as err:
     table = None
 
 if table is not None:
-    has_population = bool(table["population"].notna().any())
-    if measure.endswith("per_1000_residents") and not has_population:
-        st.info("These areas have no population figures, so cameras per 1,000 residents cannot be worked out; "
-                "showing cameras per km² instead. Upload polygons with a population column to use this measure.")
-        measure = "per_km2"
+    measure, why = usable_measure(table, measure)
+    if why:
+        st.info(f"{why} Upload polygons with a population column to use this measure.")
     if measure.startswith("effective"):
         st.info(f"**Effective cameras.** {md(table.attrs.get('effective', ''))}")
-        if table["effective_cameras"].isna().all():
-            st.warning("These cameras have no mount, so none is known to be on street furniture and effective "
-                       "cameras cannot be worked out.")
-        elif not table["street_cameras"].fillna(0).any():
-            st.warning("None of the counted cameras is mapped on street furniture (a pole, street light or traffic "
-                       "signal), so every area has 0 effective cameras.")
-    all_col, frt_col, label = MEASURES[measure]
-    column = frt_col if which == "frt" else all_col
-    label = ("FRT-capable " if which == "frt" else "") + label
+        problem = effective_cameras_problem(table)
+        if problem:
+            st.warning(problem)
+    column, label = measure_column(measure, frt_only=which == "frt")
 
     west, south, east, north = table.total_bounds
     lon, lat, zoom = fit_view([west, east], [south, north], height_px=560)
@@ -164,13 +144,8 @@ if table is not None:
                    "the extract's box are missing, and cells there hold little street.")
 
     st.subheader(f"Areas ranked by {label}")
-    ranked_areas = table.sort_values([column, "cameras"], ascending=False, na_position="last")
-    ranked = ranked_areas.drop(columns="geometry").reset_index(drop=True)
-    first = ["name", "area_id", column, "cameras", "frt_cameras", "area_km2", "street_km", "population"]
-    shown = [*first, *[c for c in UNITS if c not in first]]
-    if not has_population:
-        shown = [c for c in shown if "resident" not in c and c != "population"]
-    st.dataframe(ranked[shown].rename(columns=UNITS).round(3), hide_index=True, key="nb_table")
+    ranked_areas = rank_areas(table, column)
+    st.dataframe(ranking_table(ranked_areas, column), hide_index=True, key="nb_table")
 
     stem = f"camera-density-{ds.name}-{table.attrs.get('source', 'areas').replace(':', '')}"
     d1, d2, d3 = st.columns(3)

@@ -47,6 +47,7 @@ from exposure.cameras import (
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
 from exposure.layers import camera_layers, deck, fit_view
 from exposure.sources.decode import DECODE_METHOD
+from exposure.style import TIER_CAPTION
 
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -278,7 +279,7 @@ else:
 layers = [*cache.base_layers(choice.dataset), *camera_layers(filtered)]
 st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom),
                 height=560, key="cam_map")
-st.caption("Red: high FRT tier · orange: medium · grey-blue: low. The basemap is the dataset's own "
+st.caption(f"{TIER_CAPTION}. The basemap is the dataset's own "
            "walking network; no map tiles are fetched.")
 
 st.dataframe(filtered, hide_index=True, key="cam_table")

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import altair as alt
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -25,28 +24,24 @@ from app.state import (
 )
 from app.text import md
 from exposure._errors import ExposureError
-from exposure.areas import DENSITY_TOOLTIP, AreaError, density_by_area, density_layer, density_legend, named_areas
-from exposure.cameras import (
-    CameraExtent,
-    CameraLoad,
-    describe_policies,
-    load_cameras,
-    load_cameras_bytes,
-    load_extent,
-    select_cameras,
-)
+from exposure.areas import DENSITY_TOOLTIP, MEASURES, AreaError, density_layer, density_legend, measure_column
+from exposure.cameras import CameraExtent, CameraLoad, describe_policies, load_cameras, load_cameras_bytes, load_extent
 from exposure.layers import deck
 from exposure.nyc import NYC_AREA_SETS, in_nyc, package_data_dir
-from exposure.watched import AmnestyModel, WatchedResult, amnesty_model, watched_analysis
+from exposure.watched import (
+    REPORT_MEASURES,
+    AmnestyModel,
+    WatchedReport,
+    WatchedResult,
+    correlation_table,
+    model_table,
+    ranked_areas_table,
+    watched_report,
+)
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
 AREA_LABELS = {"nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts",
                "nyc-council": "Council districts", "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs"}
-MEASURES = {"per_km2": ("cameras_per_km2", "cameras per km²"),
-            "per_1000_residents": ("cameras_per_1000_residents", "cameras per 1,000 residents"),
-            "effective_per_km2": ("effective_cameras_per_km2", "effective cameras (Amnesty) per km²"),
-            "effective_per_1000_residents": ("effective_cameras_per_1000_residents",
-                                             "effective cameras (Amnesty) per 1,000 residents")}
 MEASURE_HELP = ("Effective cameras (Amnesty International): the ground within 120 m of cameras on street furniture, "
                 "overlaps counted once, in units of one camera's 120 m disc. Cameras on buildings do not count.")
 DECODE_HELP = ("Amnesty International's Decode Surveillance NYC counts_per_intersections.csv (or any camera file "
@@ -84,11 +79,11 @@ def _scatter(result: WatchedResult) -> alt.LayerChart:
                  alt.Tooltip("population:Q", title="Residents", format=",.0f")],
     )
     if result.fit is None:
-        return alt.layer(points)
+        return alt.LayerChart(layer=[points])
     xs = np.array([result.fit.share_min, result.fit.share_max])
     line = alt.Chart(pd.DataFrame({"nonwhite_pct": 100 * xs, "measure": result.fit.predict(xs)})).mark_line(
         color="#333333", strokeDash=[6, 3]).encode(x="nonwhite_pct:Q", y="measure:Q")
-    return alt.layer(points, line)
+    return alt.LayerChart(layer=[points, line])
 
 
 def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
@@ -99,14 +94,7 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
                 "borough on the share of Black and Hispanic residents among Black, Hispanic and white residents, at "
                 "New York's 2020 Neighborhood Tabulation Areas (the finest areas this project has census figures "
                 "for).")
-    rows = []
-    for f in model.fits:
-        ratio = f.odds_ratio_per_10_points()
-        rows.append({"Borough": f.group, "Areas": f.n, "Above threshold": f.n_above,
-                     "Coefficient (log-odds per unit share)": f.coef, "95 % low": f.ci_low, "95 % high": f.ci_high,
-                     "p-value": f.p_value, "Odds ratio per 10 points": ratio[0] if ratio else None,
-                     "Note": f.note})
-    st.dataframe(pd.DataFrame(rows).round(3), hide_index=True, key="ww_amnesty")
+    st.dataframe(model_table(model), hide_index=True, key="ww_amnesty")
     for f in model.fits:
         st.caption(f.sentence() + ".")
     fresh = [c for c in model.caveats if c not in said]  # the cameras' own caveats are listed below already
@@ -131,7 +119,7 @@ c1, c2, c3 = st.columns(3)
 source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key="ww_source")
 area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: AREA_LABELS.get(k, k), key="ww_areas",
                         help="\n\n".join(f"**{AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
-measure_key = c2.selectbox("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][1].capitalize(),
+measure_key = c2.selectbox("Measure", list(REPORT_MEASURES), format_func=lambda m: MEASURES[m][2].capitalize(),
                            key="ww_measure", help=MEASURE_HELP)
 frt_only = c3.toggle("FRT-capable cameras only", key="ww_frt",
                      help="Only the cameras the sidebar's FRT policy rates high or medium.")
@@ -140,12 +128,11 @@ min_population = c3.number_input("Leave out areas with fewer residents than", 0,
                                   "residents; their rates per resident and their non-white share mean little.")
 
 cameras: pd.DataFrame | None = None
-counted: np.ndarray | None = None
+counted: np.ndarray | None = None  # None with frt: the report selects the cameras with the sidebar's policies
 frt: np.ndarray | None = None
 caption = ""
-result: WatchedResult | None = None
-model: AmnestyModel | None = None
-table: gpd.GeoDataFrame | None = None
+camera_file = ""  # the file read on this page, named in a warning when none of its cameras is in the city
+report: WatchedReport | None = None
 extent: CameraExtent | None = None
 waiting = loaded_waiting()
 try:
@@ -197,37 +184,29 @@ try:
             if len(load.rejected):
                 st.warning(f"{md(load.source)}: {len(load.rejected)} row(s) rejected or corrected; the Camera data "
                            "page lists them.")
-            selected = select_cameras(load.cameras, frt_policy=choice.frt_policy, verification=choice.verification)
-            cameras, counted, frt = selected, np.ones(len(selected), dtype=bool), selected["frt_capable"].to_numpy()
-            extent = load_extent(load)
+            cameras, extent, camera_file = load.cameras, load_extent(load), load.source
             caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
-            if not in_nyc(selected["lon"], selected["lat"]).any():
-                st.warning(f"None of the cameras in {md(load.source)} is in New York City.")
     if cameras is not None:
-        policies = describe_policies(choice.frt_policy, choice.verification)
-        table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt, settings=policies,
-                                extent=extent)
-        column = ("frt_" if frt_only else "") + MEASURES[measure_key][0]
-        result = watched_analysis(table, measure=column, min_population=float(min_population))
-        # Amnesty's model at the finest areas the project has demographics for, whatever the areas compared
-        finest = table if area_set == "nyc-nta" else density_by_area(
-            named_areas("nyc-nta"), cameras, counted=counted, frt=frt, settings=policies, extent=extent)
-        model = amnesty_model(finest, frt_only=frt_only, min_population=float(min_population))
+        report = watched_report(
+            cameras, areas=area_set, measure=measure_column(measure_key, frt_only=frt_only)[0],
+            min_population=float(min_population), counted=counted, frt=frt, frt_policy=choice.frt_policy,
+            verification=choice.verification, extent=extent)
+        if camera_file and not report.camera_counts["in_nyc"]:
+            st.warning(f"None of the cameras in {md(camera_file)} is in New York City.")
 except ExposureError as err:
     st.error(md(str(err)))
-    result = None
+    report = None
 
-if result is not None and table is not None and cameras is not None and counted is not None and frt is not None:
+if report is not None:
+    result, model, table, tally = report.result, report.model, report.table, report.camera_counts
     # the cameras every figure below rests on
-    covered = table["camera_data"].to_numpy(dtype=bool)
-    n_counted, n_frt = int(np.sum(counted)), int(np.sum(np.asarray(frt) & np.asarray(counted)))
-    in_city = int(np.sum(in_nyc(cameras["lon"], cameras["lat"]) & np.asarray(counted)))
     t1, t2, t3, t4 = st.columns(4)
-    t1.metric("Cameras counted", f"{n_counted:,}", help=f"of {len(cameras):,} in the camera data, under the "
-              "sidebar's verification policy")
-    t2.metric("FRT-capable", f"{n_frt:,}", help="of those counted, under the sidebar's FRT policy")
-    t3.metric("In New York City", f"{in_city:,}", help="counted cameras inside the box around the five boroughs")
-    t4.metric("Areas with camera data", f"{int(covered.sum()):,} of {len(table):,}",
+    t1.metric("Cameras counted", f"{tally['counted']:,}", help=f"of {tally['cameras']:,} in the camera data, "
+              "under the sidebar's verification policy")
+    t2.metric("FRT-capable", f"{tally['frt_capable']:,}", help="of those counted, under the sidebar's FRT policy")
+    t3.metric("In New York City", f"{tally['in_nyc']:,}", help="counted cameras inside the box around the five "
+              "boroughs")
+    t4.metric("Areas with camera data", f"{tally['areas_with_camera_data']:,} of {tally['areas']:,}",
               help=f"where the camera source looked: {md(table.attrs.get('extent', ''))}")
     city = result.citywide
     m1, m2, m3, m4 = st.columns(4)
@@ -240,10 +219,7 @@ if result is not None and table is not None and cameras is not None and counted 
               + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.excluded.items() if v))
     st.markdown(f"**{city.sentence(label=result.label)}.**")
     if result.by_group:
-        st.dataframe(pd.DataFrame([{
-            "Borough": c.group, "Areas": c.n, "Spearman rho": c.rho, "95 % low": c.ci_low, "95 % high": c.ci_high,
-            "p-value": c.p_value, "Note": c.note} for c in result.by_group]).round(3),
-            hide_index=True, key="ww_groups")
+        st.dataframe(correlation_table(result), hide_index=True, key="ww_groups")
     if model is not None:
         _amnesty_section(model, said=result.caveats)
 
@@ -266,18 +242,11 @@ if result is not None and table is not None and cameras is not None and counted 
     st.caption(md(table.attrs.get("note", "")))
 
     st.subheader(f"Areas ranked by {result.label}")
-    ranked = result.included.rename(columns={
-        "rank": "Rank", "name": "Area", "area_id": "Code", "group": "Borough", "measure": _cap(result.label),
-        "cameras": "Cameras", "frt_cameras": "FRT-capable", "population": "Residents",
-        "nonwhite_share": "Non-white share", "area_km2": "Area (km²)"})
-    order = ["Rank", "Area", "Code", "Borough", _cap(result.label), "Cameras", "FRT-capable", "Residents",
-             "Non-white share", "Area (km²)"]
-    ranked["Rank"] = ranked["Rank"].astype(int)
-    st.dataframe(ranked[order].round(3), hide_index=True, key="ww_table")
+    st.dataframe(ranked_areas_table(result), hide_index=True, key="ww_table")
     stem = f"who-is-watched-{area_set}-{result.measure}"
     d1, d2 = st.columns(2)
     d1.download_button("Download CSV", result.rows_to_csv(), file_name=f"{stem}.csv", mime="text/csv", key="ww_csv",
                        on_click="ignore")
     d2.download_button("Download JSON", functools.partial(lambda r: json.dumps(r.to_dict(), ensure_ascii=False,
-                                                                               indent=1), result),
+                                                                               indent=1), report),
                        file_name=f"{stem}.json", mime="application/json", key="ww_json", on_click="ignore")

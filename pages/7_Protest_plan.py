@@ -19,11 +19,10 @@ from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
-from exposure.export import ROUTE_COLOURS, plan_to_geojson, plan_to_gpx, plan_to_kml
+from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
 from exposure.layers import deck, plan_layers, street_points_layer
 from exposure.places import read_presets
 from exposure.planning import (
-    OBJECTIVE_LABELS,
     Avoidance,
     AvoidArea,
     Plan,
@@ -39,6 +38,7 @@ from exposure.planning import (
     read_plan,
     read_points,
 )
+from exposure.style import OBJECTIVE_LABELS, route_colour
 
 st.set_page_config(page_title="Protest plan · Surveillance exposure map", page_icon="🪧", layout="wide")
 choice = sidebar()
@@ -382,7 +382,7 @@ else:
     show_shortest = st.checkbox("Show the shortest routes too", key="pp_show_shortest")
     plan_map(plan, show_shortest)
     legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
+        f"<span style='color:rgb({','.join(map(str, route_colour(i)))})'>━━</span> "
         f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
     st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:

@@ -99,9 +99,9 @@ def test_fit_view_frames_every_point_with_a_margin() -> None:
 def test_plan_layers_draw_areas_corners_routes_passed_cameras_and_points() -> None:
     from exposure.cameras import apply_frt_policy, frt_policy
     from exposure.datasets import load_dataset
-    from exposure.export import ROUTE_COLOURS
     from exposure.layers import PLAN_ROLE_COLOURS, plan_layers, street_points_layer
     from exposure.planning import PlanPoint, PlanRequest, area_around, make_plan
+    from exposure.style import ROUTE_COLOURS, SHORTEST_COLOUR
 
     ds = load_dataset("helsinki")
     cams = apply_frt_policy(ds.cameras, frt_policy("default"))
@@ -134,7 +134,7 @@ def test_plan_layers_draw_areas_corners_routes_passed_cameras_and_points() -> No
     assert marks[0]["tooltip"] == "Senaatintori\nsite point"
     shortest = plan_layers(cams, plan=plan, show_shortest=True)[1].data
     assert len(shortest) == 2 * len(plan.journeys)
-    assert [r["colour"] for r in shortest[:3]] == [[120, 120, 120]] * 3
+    assert [r["colour"] for r in shortest[:3]] == [list(SHORTEST_COLOUR)] * 3  # the shortest is one grey everywhere
     clicks = street_points_layer(ds.index.node_lonlat, layer_id="pp_nodes", tooltip="Street point")
     assert clicks.id == "pp_nodes"
     assert len(clicks.data) == ds.index.n_nodes

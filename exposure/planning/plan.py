@@ -22,6 +22,7 @@ from exposure.planning.constraints import EdgeConstraints, constraint_edges, lea
 from exposure.planning.points import PlanPoint
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points
 from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges, routes
+from exposure.style import OBJECTIVE_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,9 +37,6 @@ __all__ = [
 PLAN_SCHEMA = "exposure-plan"
 #: Version of the plan file layout this package writes (and the newest it reads).
 PLAN_SCHEMA_VERSION = 1
-#: How each objective's route is named in tables, tracks and cards.
-OBJECTIVE_LABELS = {"shortest": "shortest", "fewest-cameras": "fewest cameras",
-                    "least-time-in-view": "least time in view"}
 
 
 @dataclass(frozen=True)

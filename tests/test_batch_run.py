@@ -1,4 +1,4 @@
-"""Tests of exposure.batch: bulk routes and audits on Dask equal the same work done one by one."""
+"""Tests of exposure.batch.run: bulk routes and audits on Dask equal the same work done one by one."""
 
 from __future__ import annotations
 
@@ -12,21 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exposure import batch as batch_module
 from exposure._errors import BatchError, ExposureError
 from exposure.audit import audit_track
 from exposure.batch import (
+    ROUTE_COLUMNS,
     BatchRequest,
     local_client,
-    pairs_from_points,
     read_pairs,
-    read_points,
-    route_chunk,
     run_batch,
     track_files,
 )
+from exposure.batch import parts as batch_parts
 from exposure.cameras import REJECTED_COLUMNS, load_cameras
-from exposure.cli import main
 from exposure.datasets import Dataset, load_dataset
 from exposure.network import index_graph
 from exposure.routing import routes
@@ -98,7 +95,7 @@ def test_batch_on_two_workers_equals_routing_each_pair_alone_on_helsinki(helsink
     # GeoParquet: WGS84 LineStrings and the documented columns, in the pairs file's order
     saved = gpd.read_parquet(out)
     assert saved.crs.to_epsg() == 4326
-    assert list(saved.columns) == [*batch_module.ROUTE_COLUMNS, "geometry"]
+    assert list(saved.columns) == [*ROUTE_COLUMNS, "geometry"]
     assert saved["pair_id"].drop_duplicates().tolist() == pairs["pair_id"].tolist()
     ok = saved[saved["error"].isna()]
     assert (ok.geometry.geom_type == "LineString").all()
@@ -140,7 +137,7 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_chunks(helsinki, 
     pairs = _pairs(helsinki, 12, seed=2)
     request = BatchRequest(objective="shortest")
     out = tmp_path / "routes.csv"
-    real_write = batch_module._write_part
+    real_write = batch_parts.write_part
     written: list[str] = []
 
     class Stop(Exception):
@@ -152,7 +149,7 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_chunks(helsinki, 
         if len(written) == 2:
             raise Stop  # the job dies here, as if stopped by the user or a crash
 
-    monkeypatch.setattr(batch_module, "_write_part", write_then_stop)
+    monkeypatch.setattr(batch_parts, "write_part", write_then_stop)
     with pytest.raises(Stop):
         run_batch(helsinki, pairs=pairs, request=request, out=out, client=client, chunk_size=3)
     parts = out.with_name(out.name + ".parts")
@@ -161,7 +158,7 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_chunks(helsinki, 
         run_batch(helsinki, pairs=pairs, request=request, out=out, client=client, chunk_size=3)
     first = list(written)
     written.clear()
-    monkeypatch.setattr(batch_module, "_write_part", lambda table, path: (written.append(path.name),
+    monkeypatch.setattr(batch_parts, "write_part", lambda table, path: (written.append(path.name),
                                                                           real_write(table, path)))
     result = run_batch(helsinki, pairs=pairs, request=request, out=out, client=client, chunk_size=3, resume=True)
     # the two chunks written before are read back, never computed again; the other two are computed
@@ -174,17 +171,8 @@ def test_an_interrupted_batch_resumes_without_redoing_finished_chunks(helsinki, 
     assert len(saved) == len(pairs)
     assert saved["geometry_wkt"].str.startswith("LINESTRING").all()
     # a resumed run of another request never mixes in these parts
-    assert batch_module._part_name(0, ["a"], request.key()) != batch_module._part_name(
+    assert batch_parts.part_name(0, ["a"], request.key()) != batch_parts.part_name(
         0, ["a"], BatchRequest(objective="fewest-cameras").key())
-
-
-def test_route_chunk_keeps_the_pairs_and_reports_errors(helsinki):
-    pairs = pd.DataFrame({"pair_id": ["a", "b"], "origin": ["Rautatientori", ""],
-                          "destination": ["Kauppatori", "Kauppatori"]})
-    rows = route_chunk(helsinki, pairs, BatchRequest(objective="shortest"))
-    assert rows["pair_id"].tolist() == ["a", "b"]
-    assert rows["label"].iloc[0] == "shortest"
-    assert "empty place" in rows["error"].iloc[1]
 
 
 def test_audits_in_bulk_equal_one_by_one(shared_data, client, tmp_path):
@@ -203,33 +191,6 @@ def test_audits_in_bulk_equal_one_by_one(shared_data, client, tmp_path):
     assert gpd.read_parquet(tmp_path / "walks.parquet").geometry.geom_type.eq("LineString").all()
 
 
-def test_reading_pairs_and_points(tmp_path):
-    f = tmp_path / "pairs.csv"
-    f.write_text("id,origin_lat,origin_lon,destination_lat,destination_lon\nx,60.17,24.94,60.168,24.95\n")
-    assert read_pairs(f).to_dict(orient="records") == [
-        {"pair_id": "x", "origin": "60.17,24.94", "destination": "60.168,24.95"}]
-    f.write_text("from,to\nRautatientori,Kauppatori\n")
-    assert read_pairs(f).iloc[0].tolist() == ["1", "Rautatientori", "Kauppatori"]
-    f.write_text("a,b\n1,2\n")
-    with pytest.raises(BatchError, match="no origin column"):
-        read_pairs(f)
-    f.write_text("origin,destination\n")
-    with pytest.raises(BatchError, match="has no rows"):
-        read_pairs(f)
-    with pytest.raises(BatchError, match="not found"):
-        read_pairs(tmp_path / "missing.csv")
-    p = tmp_path / "points.csv"
-    p.write_text("name,lat,lon\nschool,60.170,24.940\nstation,60.171,24.941\npark,60.160,24.950\n")
-    points = read_points(p)
-    assert points["place"].tolist() == ["60.170,24.940", "60.171,24.941", "60.160,24.950"]
-    every = pairs_from_points(points, points)
-    assert len(every) == 9
-    nearest = pairs_from_points(points.iloc[:1], points, nearest=2)
-    assert nearest["destination"].tolist() == ["60.170,24.940", "60.171,24.941"]
-    with pytest.raises(BatchError, match="at least 1"):
-        pairs_from_points(points, points, nearest=0)
-
-
 def test_a_batch_needs_pairs_or_tracks(helsinki):
     with pytest.raises(BatchError, match="one of them"):
         run_batch(helsinki)
@@ -237,63 +198,27 @@ def test_a_batch_needs_pairs_or_tracks(helsinki):
         run_batch(helsinki, pairs=_pairs(helsinki, 1, 0), chunk_size=0)
 
 
-def test_cli_batch_runs_on_a_local_cluster(tmp_path, capsys):
+def test_the_pairs_files_own_columns_reach_every_row_of_the_output(helsinki, client, tmp_path):
     f = tmp_path / "pairs.csv"
-    f.write_text("id,origin,destination\na,Rautatientori,Kauppatori\nb,Senaatintori,Rautatientori\n")
-    out = tmp_path / "out.parquet"
-    assert main(["batch", "--pairs", str(f), "--out", str(out), "--workers", "1", "--objective", "shortest"]) == 0
-    summary = json.loads(capsys.readouterr().out)
-    assert summary["pairs"] == 2
-    assert summary["workers"] == 1
-    assert len(gpd.read_parquet(out)) == 2
-    with pytest.raises(SystemExit):  # --out is required
-        main(["batch", "--pairs", str(f)])
-    assert "--out" in capsys.readouterr().err
-
-
-# --- hostile input and bounds (issue 12) ---------------------------------------------------------
-
-
-def test_pairs_files_are_bounded_before_they_are_read(tmp_path, monkeypatch):
-    from exposure import settings as exposure_settings
-
-    f = tmp_path / "pairs.csv"
-    f.write_text("origin,destination\n" + '"60.17,24.94","60.168,24.95"\n' * 5)
-    assert len(read_pairs(f)) == 5
-    monkeypatch.setattr(exposure_settings, "max_batch_pairs", 4)
-    with pytest.raises(BatchError, match=r"pairs file .*pairs\.csv has more than 4 rows, over the limit of 4 "
-                                         r"\(exposure\.settings\.max_batch_pairs\); split it into several jobs"):
-        read_pairs(f)
-    with pytest.raises(BatchError, match=r"over the limit of 4"):
-        read_pairs("up.csv", data=f.read_bytes())
-    monkeypatch.setattr(exposure_settings, "max_pairs_file_mb", 0.00001)
-    with pytest.raises(BatchError, match=r"pairs file .*pairs\.csv: it is 0\.0 MB, over the limit of 1e-05 MB "
-                                         r"\(exposure\.settings\.max_pairs_file_mb\)"):
-        read_pairs(f)
-
-
-def test_a_product_of_points_over_the_limit_is_refused_before_it_is_made(monkeypatch):
-    from exposure import settings as exposure_settings
-
-    points = pd.DataFrame({"point_id": [str(i) for i in range(3000)],
-                           "place": [f"{60.1 + i * 1e-5:.5f},24.94" for i in range(3000)]})
-    monkeypatch.setattr(exposure_settings, "max_batch_pairs", 1_000_000)
-    with pytest.raises(BatchError, match=r"3,000 origins and 3,000 destinations make 9,000,000 pairs, over the "
-                                         r"limit of 1,000,000 \(exposure\.settings\.max_batch_pairs\); give --nearest"):
-        pairs_from_points(points, points)
-    nearest = pairs_from_points(points, points, nearest=2)  # a tree, not a 3,000 x 3,000 matrix
-    assert len(nearest) == 6000
-    assert (nearest["origin"].to_numpy()[::2] == nearest["destination"].to_numpy()[::2]).all()
-
-
-@pytest.mark.parametrize(("data", "match"), [
-    (b'origin,destination\n"60.17,24.94\n', r"line 2: a quoted value is never closed"),
-    (b"origin,destination\na,b\na,b,c,d\n", r"line 3: 4 fields where the header has 2"),
-    (b"\xff\xfe\x00o", r"cannot be read as CSV or Parquet"),
-    (b"PAR1garbage", r"cannot be read as CSV or Parquet"),
-])
-def test_broken_pairs_files_are_one_line_batch_errors(data, match):
-    name = "p.parquet" if data.startswith(b"PAR1") else "p.csv"
-    with pytest.raises(BatchError, match=match) as info:
-        read_pairs(name, data=data)
-    assert "\n" not in str(info.value)
+    f.write_text("id,origin,destination,group,note\n"
+                 "home-1,Rautatientori,Kauppatori,north,=1+1\n"
+                 "home-2,Atlantis,Kauppatori,south,lost\n"
+                 "home-3,Senaatintori,Rautatientori,north,\n")
+    pairs = read_pairs(f)
+    out = tmp_path / "routes.parquet"
+    result = run_batch(helsinki, pairs=pairs, request=BatchRequest(objective="fewest-cameras"), out=out,
+                       client=client, chunk_size=2)
+    # the user's id column stays beside pair_id, and every other column follows the route columns
+    assert list(result.rows.columns) == [*ROUTE_COLUMNS, "id", "group", "note", "coordinates"]
+    saved = gpd.read_parquet(out)
+    assert list(saved.columns) == [*ROUTE_COLUMNS, "id", "group", "note", "geometry"]
+    assert saved["id"].drop_duplicates().tolist() == ["home-1", "home-2", "home-3"]
+    assert (saved["id"] == saved["pair_id"]).all()
+    by_pair = saved.groupby("id")[["group", "note"]].agg(set)
+    assert by_pair.loc["home-1"].tolist() == [{"north"}, {"=1+1"}]  # each route of a pair carries its columns
+    assert by_pair.loc["home-2"].tolist() == [{"south"}, {"lost"}]  # the failed pair's row too
+    assert saved.loc[saved["id"] == "home-2", "error"].str.contains("Atlantis").all()
+    csv = tmp_path / "routes.csv"
+    run_batch(helsinki, pairs=pairs, request=BatchRequest(objective="shortest"), out=csv, client=client)
+    table = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    assert table["note"].tolist() == ["'=1+1", "lost", ""]  # a spreadsheet never runs a user's cell
