@@ -11,13 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from app import cache
+from app.page_state import PageState, session
 from app.sidebar import sidebar
 from app.state import (
-    LOADED,
     active,
     clear_uploaded,
     counted_caption,
     forget_loaded,
+    loaded_file,
     set_loaded,
     uploaded_source,
     use_loaded,
@@ -84,7 +85,7 @@ def dropped_rows(rejected: pd.DataFrame) -> int:
 
 def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
     stamp = (uploaded.file_id, uploaded.name, uploaded.size, fmt_label)
-    loaded = st.session_state.get(LOADED)
+    loaded = loaded_file()
     if loaded is not None and loaded["stamp"] == stamp:
         return
     failed = st.session_state.get(FAILED)
@@ -184,6 +185,9 @@ def _choices(label: str, vocabulary: tuple[str, ...], values: pd.Series, *, key:
 st.set_page_config(page_title="Camera data · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
+#: The format and the filters hold while the user visits other pages (the files read are kept by app.state).
+STATE = PageState("cam", [session("cam_format", "auto"), *(session(key, []) for key in (
+    "cam_kind", "cam_mount", "cam_operator", "cam_verification", "cam_tier"))]).restore()
 
 st.title("Camera data")
 st.write("Upload your own camera map, check what could not be read, and use it on every page; "
@@ -207,7 +211,7 @@ with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
     if failed is not None and failed[0] == ("decode-nyc",):
         st.error(md(failed[1]))
 
-loaded = st.session_state.get(LOADED)
+loaded = loaded_file()
 if loaded is not None:
     _report(loaded)
     st.button("Use these cameras on every page", key="cam_use", on_click=use_loaded, type="primary",

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import cache, keep, plan_cache
+from app import cache, plan_cache
+from app.page_state import PageState, memory
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
 from app.text import md
@@ -57,16 +58,13 @@ PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"]
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
-PLAN_KEYS = ("pp_site", "pp_gathering", "pp_via", "pp_dispersal", "pp_areas", "pp_corners", "pp_avoid_cameras",
-             "pp_no_frt", "pp_objective", "pp_detour", "pp_regroup", "pp_avoid_radius", "pp_show_shortest",
-             "pp_keep_order")
-for key, value in (keep.kept("plan") or {}).items():
-    if key in PLAN_KEYS:
-        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
-for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
-                     ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
-                     ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
-                     ("pp_avoid_radius", 100), ("pp_keep_order", list(KEEP_ORDER))):
+STATE = PageState("pp", [
+    memory("pp_site", ""), memory("pp_gathering", ""), memory("pp_via", ""), memory("pp_dispersal", ""),
+    memory("pp_areas", []), memory("pp_corners", []), memory("pp_avoid_cameras", []), memory("pp_no_frt", False),
+    memory("pp_objective", "fewest-cameras"), memory("pp_detour", 50), memory("pp_regroup", 300),
+    memory("pp_avoid_radius", 100), memory("pp_show_shortest", False), memory("pp_keep_order", list(KEEP_ORDER)),
+]).restore()
+for key, default in (("pp_seen_uploads", set()), ("pp_messages", [])):
     st.session_state.setdefault(key, default)
 
 
@@ -251,12 +249,8 @@ objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: 
 detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
 
-# kept for this session across a reload, in memory only, before the plan is worked out (a reload may come
-# before that ends); a session that has not started a plan keeps nothing
-keep.save("plan", {k: (list(v) if isinstance(v, list) else v) for k in PLAN_KEYS
-                   if (v := st.session_state.get(k)) is not None},
-          start=bool(st.session_state["pp_site"].strip() or lines("pp_gathering") or lines("pp_dispersal")
-                     or st.session_state["pp_areas"]))
+# kept before the plan is worked out: a reload may come before that ends
+STATE.remember()
 
 for kind, text in st.session_state["pp_messages"]:
     {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
