@@ -16,7 +16,7 @@ import streamlit as st
 from app import cache, keep, plan_cache
 from app.page_state import KeptFile, PageState, address, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, outside_notice, uploaded_source
+from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -139,7 +139,7 @@ def plan() -> None:
         return
     try:
         o, d = ds.resolve(origin), ds.resolve(destination)
-        key = (choice, uploaded_source(), o.node, d.node, objective, detour, int(alternatives))
+        key = (choice, uploaded_source(), counted_key(ds), o.node, d.node, objective, detour, int(alternatives))
         memo = st.session_state.setdefault("rp_routes", {})
         if key not in memo:
             with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):

@@ -13,7 +13,7 @@ import streamlit as st
 from app import cache, plan_cache
 from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -292,7 +292,7 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
 
 
 def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | None:
-    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True),
+    key = (choice, uploaded_source(), counted_key(ds), json.dumps(request.to_dict(), sort_keys=True),
            json.dumps([f.to_dict() for f in failures]))
     memo = st.session_state.setdefault("pp_plans", {})
     if key not in memo:

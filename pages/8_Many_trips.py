@@ -10,7 +10,7 @@ import streamlit as st
 
 from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -80,7 +80,7 @@ st.dataframe(pairs.head(10), hide_index=True, key="mt_preview")
 request = BatchRequest(objective=objective, max_detour=detour / 100, alternatives=int(alternatives),
                        frt_policy=choice.frt_policy, verification=choice.verification, radius_m=choice.radius_m,
                        time_limit_s=settings.interactive_time_limit_s)
-key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source()))
+key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source(), counted_key(ds)))
 if st.button("Route every pair", key="mt_run", type="primary"):
     status = st.status(f"Routing {len(pairs):,} pairs on {int(workers)} worker process(es)…", expanded=True)
     try:
