@@ -23,8 +23,17 @@ import streamlit as st
 
 from app import cache
 from app.page_state import PageState, memory
+from exposure import settings
 from exposure.crs import WGS84
-from exposure.review import ReviewStore, StreetLines, basemap_buildings, default_store_path, street_lines
+from exposure.datasets import Dataset
+from exposure.review import (
+    ReviewStore,
+    StreetLines,
+    basemap_buildings,
+    default_store_path,
+    reviewed_dataset,
+    street_lines,
+)
 
 __all__ = [
     "CLICK_CELLS_MAX",
@@ -38,8 +47,10 @@ __all__ = [
     "counted_store",
     "map_key",
     "picked",
+    "reviewed",
     "saved",
     "store_path",
+    "store_version",
     "streets",
     "writable_store",
 ]
@@ -91,6 +102,37 @@ def writable_store(dataset: str) -> ReviewStore:
     if not path.is_file():
         ReviewStore(path, create=True)
     return _open(path)
+
+
+def store_version(store: ReviewStore) -> tuple[Any, ...]:
+    """What the store's verdicts depend on, read cheaply: the same tuple, the same verdicts.
+
+    Records are never deleted and a review changes only when it is withdrawn, so
+    how many cameras, reviews, withdrawals and merges it holds says which state it
+    is in; the file's inode tells a store put in its place, and the thresholds of
+    agreement are settings.
+    """
+    info = store.info()
+    return (str(store.path), store.path.stat().st_ino, info["added_cameras"], info["reviews"],
+            info["withdrawn_reviews"], info["merges"], settings.review_verified_min, settings.review_majority_share,
+            settings.review_direction_tolerance_deg)
+
+
+def reviewed(ds: Dataset, store: ReviewStore, *, version: tuple[Any, ...]) -> Dataset:
+    """:func:`exposure.review.reviewed_dataset` of a dataset every session shares, worked out once per store state.
+
+    Laying hundreds of verdicts over a camera table takes a noticeable part of a
+    second: every session's runs reuse it until a review changes the store.
+    """
+    return _reviewed(id(ds), version, ds, store)
+
+
+@st.cache_resource(show_spinner="Counting your group's reviews…", max_entries=8)
+def _reviewed(ds_id: int, version: tuple[Any, ...], _ds: Dataset, _store: ReviewStore) -> Dataset:
+    # keyed by the dataset's identity (one built again is another; the overlay made keeps it alive, so its id
+    # is never another's while cached) and the store's state; Streamlit hashes neither object (the underscores)
+    del ds_id, version
+    return reviewed_dataset(_ds, _store)
 
 
 @st.cache_resource(show_spinner="Indexing the streets for the plausibility checks…", max_entries=4)

@@ -187,10 +187,22 @@ def _in_use(dataset: str) -> Dataset:
 
 
 def _reviewed(ds: Dataset, dataset: str) -> Dataset:
-    """The cameras in use with the group's reviews laid over them (``ds`` itself before the first review)."""
+    """The cameras in use with the group's reviews laid over them (``ds`` itself before the first review).
+
+    Worked out again only when the store changed: shared by every session for the
+    dataset's own cameras, per session for an upload.
+    """
     try:
         store = reviews.counted_store(dataset)
-        return ds if store is None else reviewed_dataset(ds, store)
+        if store is None:
+            return ds
+        version = reviews.store_version(store)
+        if CAMERAS[UPLOADED] is None:
+            return reviews.reviewed(ds, store, version=version)
+        memo = st.session_state[_MEMO]
+        if memo.get("version") != version:
+            memo["reviewed"], memo["version"] = reviewed_dataset(ds, store), version
+        return memo["reviewed"]  # type: ignore[no-any-return]
     except ReviewError as err:  # a damaged store must not take every page down: count without it, and say so
         st.sidebar.warning(f"Your group's reviews are not counted: {md(err)}.")
         return ds

@@ -342,3 +342,30 @@ def test_counted_key_follows_the_cameras_not_the_session(store_file: Path, helsi
     assert counted_key(reviewed_dataset(helsinki, store)) == counted_key(first)
     again = first.with_camera_overlay(first.cameras.copy(), about={"other": True})
     assert counted_key(again) == counted_key(first)  # the same cameras, another object: the same key
+
+
+def test_the_store_version_moves_with_every_change_that_counts(store_file: Path, helsinki) -> None:
+    store = open_store(store_file)
+    versions = [reviews.store_version(store)]
+    cid = str(helsinki.cameras["camera_id"].iloc[0])
+    made = store.confirm(cid, reviewer="Ana", how="survey")
+    versions.append(reviews.store_version(store))
+    camera, _ = store.add_camera(24.94, 60.17, reviewer="Ben", how="photo")
+    versions.append(reviews.store_version(store))
+    store.withdraw(made.review_id, reviewer="Ana")
+    versions.append(reviews.store_version(store))
+    store.record_merge(cid, camera.camera_id, reviewer="Ana")
+    versions.append(reviews.store_version(store))
+    assert len(set(versions)) == len(versions)
+    assert reviews.store_version(store) == versions[-1]  # reading changes nothing
+
+
+def test_the_overlay_is_worked_out_once_per_store_state(store_file: Path, helsinki) -> None:
+    store = open_store(store_file)
+    store.confirm(str(helsinki.cameras["camera_id"].iloc[0]), reviewer="Ana", how="survey", direction_deg=45)
+    first = reviews.reviewed(helsinki, store, version=reviews.store_version(store))
+    assert reviews.reviewed(helsinki, store, version=reviews.store_version(store)) is first
+    store.confirm(str(helsinki.cameras["camera_id"].iloc[1]), reviewer="Ana", how="survey", direction_deg=90)
+    second = reviews.reviewed(helsinki, store, version=reviews.store_version(store))
+    assert second is not first
+    assert second.cameras.set_index("camera_id").loc[helsinki.cameras["camera_id"].iloc[1], "direction_deg"] == 90
