@@ -88,22 +88,19 @@ def test_a_camera_added_by_a_click_and_confirmed_by_two_more_reviewers_counts_as
         requests: list[str] = []
         a.on("request", lambda r: requests.append(r.url))
         overview(a, url)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         a.get_by_text("Add a camera: click where it is", exact=True).click()
         wait_for_app(a)
         time.sleep(2)  # the click points are drawn
         click_where(a, *on_screen(a, lon, lat, centre), "Click to add a camera here")
-        try:
-            a.get_by_text("Add a camera here.").wait_for(timeout=60_000)
-        except Exception:
-            a.screenshot(path=str(ARTIFACTS / "review_clicked_failed.png"), full_page=True)
-            raise
+        a.get_by_text("Add a camera here.").wait_for(timeout=60_000)
         sign(a, "Ana")
         a.get_by_label("Kind", exact=True).click()
         a.get_by_role("option", name="dome", exact=True).click()
         wait_for_app(a)
+        a.screenshot(path=str(ARTIFACTS / "review_form.png"), full_page=True)
         a.get_by_role("button", name="Add this camera").click()
         a.get_by_text("Added camera review:").wait_for(timeout=60_000)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         a.screenshot(path=str(ARTIFACTS / "review_added.png"), full_page=True)
         (added,) = ReviewStore(store, create=False).added_cameras().to_dict(orient="records")
         assert added["added_by"] == "Ana"
