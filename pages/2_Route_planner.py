@@ -207,11 +207,11 @@ def plan() -> None:
             "counting": routes_counting(found).to_dict()}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
-                       mime="application/gpx+xml", key="rp_gpx")
+                       mime="application/gpx+xml", key="rp_gpx", on_click="ignore")
     d2.download_button("Download GeoJSON", json.dumps(routes_to_geojson(found, settings=used)),
-                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson")
+                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson", on_click="ignore")
     d3.download_button("Download KML", routes_to_kml(found, name=f"{o.name} → {d.name}"), file_name="routes.kml",
-                       mime="application/vnd.google-earth.kml+xml", key="rp_kml")
+                       mime="application/vnd.google-earth.kml+xml", key="rp_kml", on_click="ignore")
     cards = st.session_state.setdefault("rp_cards", {})
     if key not in cards and d4.button("Make route cards (PDF)", key="rp_cards_make"):
         with st.spinner("Drawing one page per route…"):
@@ -224,7 +224,7 @@ def plan() -> None:
                 when=plan_cache.data_date(choice.dataset))
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
-                           mime="application/pdf", key="rp_pdf")
+                           mime="application/pdf", key="rp_pdf", on_click="ignore")
     st.caption("Share this route with this link: origin, destination and options are in it (and not your "
                "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
@@ -406,10 +406,10 @@ def audit() -> None:
         st.subheader("Track by track")
         st.dataframe(tables.tracks, hide_index=True, key="rp_audit_tracks")
         st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
-                           mime="text/csv", key="rp_audit_tracks_csv")
+                           mime="text/csv", key="rp_audit_tracks_csv", on_click="ignore")
     st.dataframe(tables.cameras, hide_index=True, key="rp_audit_table")
     st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
-                       file_name="audit.json", mime="application/json", key="rp_audit_json")
+                       file_name="audit.json", mime="application/json", key="rp_audit_json", on_click="ignore")
 
 
 if mode == "Plan a route":

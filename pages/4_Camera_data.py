@@ -176,7 +176,7 @@ def _report(loaded: dict[str, Any]) -> None:
         st.dataframe(rejected.astype({"value": str}), hide_index=True, key="cam_rejected_table")
         st.download_button("Download the report (CSV)", neutralise_formulas(rejected).to_csv(index=False),
                            file_name=f"{Path(source).stem}_rejected_rows.csv", mime="text/csv",
-                           key="cam_rejected_csv")
+                           key="cam_rejected_csv", on_click="ignore")
 
 
 def _choices(label: str, vocabulary: tuple[str, ...], values: pd.Series, *, key: str) -> list[str]:
@@ -297,9 +297,10 @@ st.dataframe(filtered, hide_index=True, key="cam_table")
 stem = Path(shown_name).stem.replace(" ", "_") or "cameras"
 d1, d2 = st.columns(2)
 d1.download_button("Download these cameras (CSV)", cameras_to_csv(filtered) or "",
-                   file_name=f"{stem}_cameras.csv", mime="text/csv", key="cam_csv")
+                   file_name=f"{stem}_cameras.csv", mime="text/csv", key="cam_csv", on_click="ignore")
 d2.download_button("Download these cameras (GeoJSON)", json.dumps(cameras_to_geojson(filtered)),
-                   file_name=f"{stem}_cameras.geojson", mime="application/geo+json", key="cam_geojson")
+                   file_name=f"{stem}_cameras.geojson", mime="application/geo+json", key="cam_geojson",
+                   on_click="ignore")
 
 # ---------------------------------------------------------------- the group's reviews
 st.header("Your group's reviews")

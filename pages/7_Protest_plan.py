@@ -352,14 +352,14 @@ def downloads(plan: Plan) -> None:
     st.subheader("Take it along")
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button("GPX (phones)", plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
-                       key="pp_gpx")
+                       key="pp_gpx", on_click="ignore")
     d2.download_button("KML", plan_to_kml(plan), file_name="plan.kml", mime="application/vnd.google-earth.kml+xml",
-                       key="pp_kml")
+                       key="pp_kml", on_click="ignore")
     d3.download_button("GeoJSON", json.dumps(plan_to_geojson(plan), ensure_ascii=False), file_name="plan.geojson",
-                       mime="application/geo+json", key="pp_geojson")
+                       mime="application/geo+json", key="pp_geojson", on_click="ignore")
     d4.download_button("Plan file (JSON, to load again or pass on)",
                        json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
-                       mime="application/json", key="pp_json")
+                       mime="application/json", key="pp_json", on_click="ignore")
     cards = st.session_state.setdefault("pp_cards", {})
     tag = id(plan)
     if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
@@ -369,7 +369,7 @@ def downloads(plan: Plan) -> None:
                                         when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
     if tag in cards:
         st.download_button("Route cards (PDF, one page per route)", cards[tag], file_name="route-cards.pdf",
-                           mime="application/pdf", key="pp_pdf")
+                           mime="application/pdf", key="pp_pdf", on_click="ignore")
     st.caption("GPX holds one named track per route and waypoints for the site, gathering, via, dispersal and "
                "regroup points. Nothing about this plan is stored anywhere but in the files you download.")
 

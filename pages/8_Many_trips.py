@@ -127,6 +127,7 @@ st.subheader("Routes")
 st.dataframe(rows.drop(columns=["coordinates"], errors="ignore"), hide_index=True, key="mt_rows")
 d1, d2 = st.columns(2)
 d1.download_button("GeoParquet (one row per route, WGS84 lines)", rows_to_bytes(rows, "parquet"),
-                   file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet")
+                   file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet",
+                   on_click="ignore")
 d2.download_button("CSV (geometry as WKT)", rows_to_bytes(rows, "csv"), file_name="routes.csv",
-                   mime="text/csv", key="mt_csv")
+                   mime="text/csv", key="mt_csv", on_click="ignore")
