@@ -76,65 +76,73 @@ def the_spot() -> tuple[str, tuple[float, float], tuple[float, float]]:
     return ds.name, (float(best[0]), float(best[1])), (float(centre[0]), float(centre[1]))
 
 
+def session(browser, requests: list[str]):
+    """A browser session of its own (another reviewer), whose requests are listed in ``requests``."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
+    pg = ctx.new_page()
+    pg.on("request", lambda r: requests.append(r.url))
+    return ctx, pg
+
+
+def add_by_click(pg, url: str, *, at: tuple[float, float], centre: tuple[float, float]) -> None:
+    """Reviewer A switches on adding, clicks the map there, gives the camera's kind and adds it."""
+    overview(pg, url)
+    pg.get_by_text("Add a camera: click where it is", exact=True).click()
+    wait_for_app(pg)
+    time.sleep(2)  # the click points are drawn
+    click_where(pg, *on_screen(pg, *at, centre), "Click to add a camera here")
+    pg.get_by_text("Add a camera here.").wait_for(timeout=60_000)
+    sign(pg, "Ana")
+    pg.get_by_label("Kind", exact=True).click()
+    pg.get_by_role("option", name="dome", exact=True).click()
+    wait_for_app(pg)
+    pg.screenshot(path=str(ARTIFACTS / "review_form.png"), full_page=True)
+    pg.get_by_role("button", name="Add this camera").click()
+    pg.get_by_text("Added camera review:").wait_for(timeout=60_000)
+    pg.screenshot(path=str(ARTIFACTS / "review_added.png"), full_page=True)
+
+
+def confirm_by_click(pg, url: str, camera: dict, *, name: str, centre: tuple[float, float]) -> None:
+    """Another reviewer clicks the camera on the map, gives their name and confirms it."""
+    overview(pg, url)
+    click_where(pg, *on_screen(pg, camera["lon"], camera["lat"], centre), camera["camera_id"])
+    pg.get_by_text(f"Camera {camera['camera_id']}").wait_for(timeout=60_000)
+    sign(pg, name)
+    pg.get_by_role("button", name="Confirm it").click()
+    pg.get_by_text("Saved your review").wait_for(timeout=60_000)
+
+
 def test_a_camera_added_by_a_click_and_confirmed_by_two_more_reviewers_counts_as_verified(browser, tmp_path) -> None:
     from exposure.review import ReviewStore
 
     store = tmp_path / "group.gpkg"
     _, (lon, lat), centre = the_spot()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    requests: list[str] = []
     with running_app(env={"EXPOSURE_REVIEW_STORE": str(store)}) as url:
-        # reviewer A adds the camera by clicking the map, then gives its fields
-        a_ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
-        a = a_ctx.new_page()
-        requests: list[str] = []
-        a.on("request", lambda r: requests.append(r.url))
-        overview(a, url)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        a.get_by_text("Add a camera: click where it is", exact=True).click()
-        wait_for_app(a)
-        time.sleep(2)  # the click points are drawn
-        click_where(a, *on_screen(a, lon, lat, centre), "Click to add a camera here")
-        a.get_by_text("Add a camera here.").wait_for(timeout=60_000)
-        sign(a, "Ana")
-        a.get_by_label("Kind", exact=True).click()
-        a.get_by_role("option", name="dome", exact=True).click()
-        wait_for_app(a)
-        a.screenshot(path=str(ARTIFACTS / "review_form.png"), full_page=True)
-        a.get_by_role("button", name="Add this camera").click()
-        a.get_by_text("Added camera review:").wait_for(timeout=60_000)
-        a.screenshot(path=str(ARTIFACTS / "review_added.png"), full_page=True)
+        ctx, pg = session(browser, requests)
+        add_by_click(pg, url, at=(lon, lat), centre=centre)
+        ctx.close()
         (added,) = ReviewStore(store, create=False).added_cameras().to_dict(orient="records")
         assert added["added_by"] == "Ana"
         assert abs(added["lon"] - lon) < 2e-4
         assert abs(added["lat"] - lat) < 2e-4
-        a_ctx.close()
 
-        # reviewers B and C, each in a session of their own, click it on the map and confirm it
-        for name in ("Ben", "Cleo"):
-            ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
-            pg = ctx.new_page()
-            pg.on("request", lambda r: requests.append(r.url))
-            overview(pg, url)
-            click_where(pg, *on_screen(pg, added["lon"], added["lat"], centre), added["camera_id"])
-            pg.get_by_text(f"Camera {added['camera_id']}").wait_for(timeout=60_000)
-            sign(pg, name)
-            pg.get_by_role("button", name="Confirm it").click()
-            pg.get_by_text("Saved your review").wait_for(timeout=60_000)
+        for name in ("Ben", "Cleo"):  # each in a session of their own
+            ctx, pg = session(browser, requests)
+            confirm_by_click(pg, url, added, name=name, centre=centre)
             ctx.close()
-        verdicts = ReviewStore(store, create=False).reviews(camera_id=added["camera_id"])
-        assert sorted(verdicts["reviewer"]) == ["Ana", "Ben", "Cleo"]
+        reviews = ReviewStore(store, create=False).reviews(camera_id=added["camera_id"])
+        assert sorted(reviews["reviewer"]) == ["Ana", "Ben", "Cleo"]
 
         # anyone then sees it counted as verified by the group on the route planner
-        ctx = browser.new_context(viewport={"width": 1400, "height": 2400})
-        pg = ctx.new_page()
-        pg.on("request", lambda r: requests.append(r.url))
+        ctx, pg = session(browser, requests)
         pg.goto(f"{url}/Route_planner?verification=group&origin=Rautatientori&destination=Kauppatori")
         wait_for_app(pg)
         cells = route_table(pg)
-        headers = pg.locator("[data-testid='stTable'] th").all_inner_texts()
-        columns = [h for h in headers if h.strip()]
-        frt = cells[columns.index("FRT cameras")]
-        assert frt == "1", (columns, cells)
+        columns = [h for h in pg.locator("[data-testid='stTable'] th").all_inner_texts() if h.strip()]
+        assert cells[columns.index("FRT cameras")] == "1", (columns, cells)  # the shortest route's
         pg.get_by_text("1 verified by your group", exact=False).first.wait_for(timeout=60_000)
         pg.screenshot(path=str(ARTIFACTS / "review_verified_route.png"), full_page=True)
         ctx.close()
-        assert foreign(requests, url) == []
+    assert foreign(requests, url) == []
