@@ -90,6 +90,28 @@ def test_the_estimate_bounds_the_hexagons_made(lon, lat, w, h, res) -> None:
     assert len(h3_areas(bounds, resolution=res)) <= 2.5 * padded + 12
 
 
+def test_a_thin_strip_is_not_refused_for_the_padding_of_its_search() -> None:
+    # found by hypothesis: 0.001° wide and 7° tall at resolution 10 takes about 12,000 hexagons, under the limit,
+    # but the limit was checked on the box padded by two hexagon edges each side (about 20,600 "needed")
+    bounds = (0.0, 27.0, 0.001, 34.0)
+    estimate = h3_cell_estimate(bounds, 10)
+    assert estimate < exposure_settings.max_h3_cells
+    cells = h3_areas(bounds, resolution=10)
+    assert 0.8 * estimate <= len(cells) <= 1.25 * estimate
+
+
+@settings(max_examples=30, deadline=None)
+@given(lon=st.floats(-170, 160), lat=st.floats(-70, 60), w=st.floats(1e-5, 3), h=st.floats(1e-5, 3),
+       res=st.integers(0, 10))
+def test_the_estimate_counts_the_hexagons_made_within_their_spread_in_size(lon, lat, w, h, res) -> None:
+    bounds = (lon, lat, lon + w, lat + h)
+    estimate = h3_cell_estimate(bounds, res)
+    if estimate > 5_000:
+        return  # too many to make in a test
+    # hexagons differ in size by up to about 2x over the globe
+    assert estimate / 2.5 - 3 <= len(h3_areas(bounds, resolution=res)) <= 2.5 * estimate + 3
+
+
 def test_the_limit_can_be_raised(monkeypatch) -> None:
     bounds = (24.90, 60.15, 24.99, 60.19)
     monkeypatch.setattr(exposure_settings, "max_h3_cells", 10)

@@ -82,8 +82,9 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     edge_m = h3.average_hexagon_edge_length(int(resolution), unit="m")
     pad_lat = 2 * edge_m / 111_320.0
     pad_lon = pad_lat / max(math.cos(math.radians((min_lat + max_lat) / 2)), 0.01)
-    _check_h3_cells((min_lon - pad_lon, min_lat - pad_lat, max_lon + pad_lon, max_lat + pad_lat), int(resolution),
-                    asked=(min_lon, min_lat, max_lon, max_lat))
+    # the limit counts the hexagons the answer holds (those touching the box), not the padded box filled
+    # below: for a thin strip the padding is most of that box, and filling it costs at most about twice as much
+    _check_h3_cells((min_lon, min_lat, max_lon, max_lat), int(resolution))
     padded = h3.LatLngPoly([
         (min_lat - pad_lat, min_lon - pad_lon), (min_lat - pad_lat, max_lon + pad_lon),
         (max_lat + pad_lat, max_lon + pad_lon), (max_lat + pad_lat, min_lon - pad_lon),
@@ -147,23 +148,37 @@ def name_by_places(areas: gpd.GeoDataFrame, places: pd.DataFrame) -> gpd.GeoData
 
 
 def h3_cell_estimate(bounds: Sequence[float], resolution: int) -> int:
-    """About how many H3 hexagons a WGS84 box needs at a resolution (its area over a hexagon's)."""
+    """About how many H3 hexagons of a resolution touch a WGS84 box: as many as :func:`h3_areas` makes for it.
+
+    A hexagon touches the box when its centre lies within about half a
+    hexagon's width of it, so the count is the area of the box grown by that
+    much (Steiner's formula: area + perimeter × half-width + π × half-width²)
+    over a hexagon's average area. A thin strip is then counted by the
+    hexagons along it, not by its area alone (nor by the box padded for the
+    search). Hexagons differ in size by up to about 2x over the globe, so the
+    count is an estimate within about that factor.
+    """
     min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
     min_lat, max_lat = max(min_lat, -90.0), min(max_lat, 90.0)
     earth_km = 6371.0088
-    box_km2 = (earth_km**2 * math.radians(max(max_lon - min_lon, 0.0))
-               * abs(math.sin(math.radians(max_lat)) - math.sin(math.radians(min_lat))))
-    return math.ceil(box_km2 / float(h3.average_hexagon_area(int(resolution), unit="km^2")))
+    width_rad = math.radians(max(max_lon - min_lon, 0.0))
+    box_km2 = earth_km**2 * width_rad * abs(math.sin(math.radians(max_lat)) - math.sin(math.radians(min_lat)))
+    perimeter_km = (2 * earth_km * math.radians(max(max_lat - min_lat, 0.0))
+                    + earth_km * width_rad * (math.cos(math.radians(min_lat)) + math.cos(math.radians(max_lat))))
+    # a regular hexagon of edge e is 6e/pi wide on average over its orientations
+    half_width_km = 3 * float(h3.average_hexagon_edge_length(int(resolution), unit="km")) / math.pi
+    grown_km2 = box_km2 + perimeter_km * half_width_km + math.pi * half_width_km**2
+    return math.ceil(grown_km2 / float(h3.average_hexagon_area(int(resolution), unit="km^2")))
 
 
-def _check_h3_cells(padded: Sequence[float], resolution: int, *, asked: Sequence[float]) -> None:
+def _check_h3_cells(bounds: Sequence[float], resolution: int) -> None:
     """Refuse, before any hexagon is made, a box that would need more than ``settings.max_h3_cells``."""
     limit = settings.max_h3_cells
-    n = h3_cell_estimate(padded, resolution)
+    n = h3_cell_estimate(bounds, resolution)
     if n <= limit:
         return
-    coarser = next((r for r in range(resolution - 1, -1, -1) if h3_cell_estimate(padded, r) <= limit), None)
-    west, south, east, north = asked
+    coarser = next((r for r in range(resolution - 1, -1, -1) if h3_cell_estimate(bounds, r) <= limit), None)
+    west, south, east, north = bounds
     span = (f"{abs(west):.2f}° {'W' if west < 0 else 'E'} to {abs(east):.2f}° {'W' if east < 0 else 'E'}, "
             f"{abs(south):.2f}° {'S' if south < 0 else 'N'} to {abs(north):.2f}° {'S' if north < 0 else 'N'}")
     hint = f"use resolution {coarser} or coarser, " if coarser is not None else ""
