@@ -18,15 +18,17 @@ PRINT_DPI = 300
 def drawn_texts(fig: Figure) -> list[tuple[Text, Bbox]]:
     """Every visible, non-empty text of a figure with where it is drawn (display pixels), after a full draw.
 
-    The figure is drawn at :data:`PRINT_DPI`. A text clipped by its axes counts only for the part inside them.
+    The figure is drawn at :data:`PRINT_DPI`. A text clipped by its axes counts only for the part inside them;
+    the labels of axes switched off are not drawn.
     """
     fig.set_dpi(PRINT_DPI)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     renderer = canvas.get_renderer()
+    hidden = {id(t) for ax in fig.axes if not ax.axison for axis in (ax.xaxis, ax.yaxis) for t in axis.findobj(Text)}
     out = []
     for text in fig.findobj(Text):
-        if not text.get_visible() or not text.get_text().strip() or text.figure is None:
+        if not text.get_visible() or not text.get_text().strip() or text.figure is None or id(text) in hidden:
             continue
         box = text.get_window_extent(renderer)
         clip = text.get_clip_box() if text.get_clip_on() else None
