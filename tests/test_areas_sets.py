@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from exposure import settings as exposure_settings
 from exposure._errors import AreaError
 from exposure.areas.density import density_by_area
-from exposure.areas.sets import dataset_bounds, h3_areas, h3_cell_estimate, named_areas
+from exposure.areas.sets import area_scope, areas_in_scope, dataset_bounds, h3_areas, h3_cell_estimate, named_areas
 from exposure.datasets import load_dataset
 from tests.areas_common import helsinki_table
 
@@ -157,3 +157,34 @@ def test_hexagons_are_named_after_the_places_in_or_near_them(helsinki, table) ->
     assert len(set(names)) > len(names) / 3
     assert "Kluuvi" in names or "near Kluuvi" in names
     assert table["area_id"].str.match(r"^[0-9a-f]{15}$").all()  # the id stays the id
+
+
+def test_the_scope_of_a_datasets_own_cameras_is_its_streets(helsinki) -> None:
+    scope = area_scope(helsinki)
+    assert scope.on_streets
+    assert scope.bounds == dataset_bounds(helsinki)
+    assert set(scope.sets) == {"h3:RES", "osm-places"}  # no New York set over Helsinki
+    assert "per_street_km" in scope.measures
+    areas = areas_in_scope("h3:9", scope, helsinki)
+    assert areas["area_id"].tolist() == named_areas("h3:9", helsinki)["area_id"].tolist()
+    with pytest.raises(AreaError, match="does not cover the streets of helsinki; choose one of h3:RES, osm-places"):
+        areas_in_scope("nyc-nta", scope, helsinki)
+
+
+def test_another_citys_cameras_are_scoped_where_they_are(helsinki, shared_data) -> None:
+    from exposure.cameras import load_cameras
+
+    load = load_cameras(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    mixed = helsinki.with_cameras(load.cameras, load.rejected, source="brooklyn.csv", extent=load.extent)
+    scope = area_scope(mixed)
+    assert not scope.on_streets
+    west, south, east, north = scope.bounds
+    assert -74.05 < west < east < -73.85
+    assert 40.57 < south < north < 40.74
+    assert scope.extent.boroughs == ("Brooklyn",)
+    assert {"h3:RES", "nyc-nta", "nyc-cd", "nyc-council", "nyc-precinct", "nyc-borough"} == set(scope.sets)
+    assert "per_street_km" not in scope.measures
+    assert "brooklyn.csv" in scope.where
+    hexagons = areas_in_scope("h3:8", scope, mixed)
+    assert hexagons["name"].str.startswith("in ").mean() > 0.6  # named after New York's neighbourhoods
+    assert len(areas_in_scope("nyc-cd", scope, mixed)) == 71

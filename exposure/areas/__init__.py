@@ -40,7 +40,10 @@ from exposure.areas.ranking import (
 from exposure.areas.read import ID_COLUMNS, NAME_COLUMNS, POPULATION_COLUMNS, read_areas
 from exposure.areas.sets import (
     OSM_PLACE_VALUES,
+    AreaScope,
+    area_scope,
     area_sets,
+    areas_in_scope,
     dataset_bounds,
     h3_areas,
     h3_cell_estimate,
@@ -69,7 +72,10 @@ __all__ = [
     "SOURCE_CREDITS",
     "UNDEFINED_COLOUR",
     "AreaError",
+    "AreaScope",
+    "area_scope",
     "area_sets",
+    "areas_in_scope",
     "areas_without_camera_data",
     "covered_areas",
     "dataset_bounds",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,7 +68,7 @@ def _sources_line(gdf: gpd.GeoDataFrame, *, basemap: bool, made: date) -> str:
 def density_figure(
     gdf: gpd.GeoDataFrame, *, column: str, title: str, label: str | None = None, caption: str | None = None,
     streets: NetworkIndex | None = None, basemap: Mapping[str, list[list[list[float]]]] | None = None,
-    top: int = 5, made: date | None = None,
+    top: int = 5, made: date | None = None, bounds: Sequence[float] | None = None,
 ) -> Figure:
     """A choropleth of one column, ready to print: basemap, named top areas, legend with units, scale, sources.
 
@@ -98,6 +98,10 @@ def density_figure(
         How many of the highest areas are named on the map (ranked 1, 2, …).
     made
         The date printed with the sources; default today.
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` the map is framed to (e.g.
+        where the cameras are, when the areas cover a whole city); default
+        every area.
 
     Returns
     -------
@@ -149,7 +153,8 @@ def density_figure(
     norm = Normalize(vmin=0.0, vmax=float(values[shown].max()) if shown.any() and values[shown].max() > 0 else 1.0)
     _draw_areas(ax, wgs, values, norm=norm)
     _draw_streets(ax, streets)
-    west, south, east, north = wgs.total_bounds if len(wgs) else (0.0, 0.0, 1.0, 1.0)
+    west, south, east, north = (bounds if bounds is not None else wgs.total_bounds if len(wgs)
+                                else (0.0, 0.0, 1.0, 1.0))
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)) if len(wgs) else 1)

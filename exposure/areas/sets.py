@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,18 @@ import shapely
 
 from exposure import settings
 from exposure._errors import AreaError
+from exposure.areas.density import MEASURES
 from exposure.crs import WGS84, local_crs
 from exposure.datasets import Dataset, load_dataset
-from exposure.nyc import NYC_AREA_SETS, nyc_areas
+from exposure.nyc import NYC_AREA_SETS, NYC_BOUNDS, nyc_areas, package_data_dir
+from exposure.schema import CameraExtent, camera_extent
 
 __all__ = [
     "OSM_PLACE_VALUES",
+    "AreaScope",
+    "area_scope",
     "area_sets",
+    "areas_in_scope",
     "dataset_bounds",
     "h3_areas",
     "h3_cell_estimate",
@@ -341,3 +347,124 @@ def _h3_resolution(name: str) -> int:
         msg = f"area set {name!r}: the H3 resolution must be a whole number from 0 to 15, e.g. h3:9"
         raise AreaError(msg)
     return int(res_text)
+
+
+@dataclass(frozen=True)
+class AreaScope:
+    """Where the cameras in use are, and which area sets can count them there.
+
+    Attributes
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)``: the box the areas cover and
+        the map is framed to. The dataset's streets when the cameras lie on
+        them; where the camera source looked when they lie elsewhere (another
+        city's file on this dataset's streets).
+    on_streets
+        The cameras lie on the dataset's streets: walkable street length, OSM
+        place cells and hexagons named after the dataset's places apply there.
+    extent
+        Where the camera source looked, for :func:`~exposure.areas.density_by_area`.
+    sets
+        The named area sets offered there (see :func:`area_sets`): name → what it is.
+    measures
+        The measures (keys of :data:`~exposure.areas.MEASURES`) that can be
+        worked out there: per km of street only on the dataset's streets.
+    where
+        What the areas cover, for a caption.
+    """
+
+    bounds: tuple[float, float, float, float]
+    on_streets: bool
+    extent: CameraExtent
+    sets: dict[str, str] = field(default_factory=dict)
+    measures: tuple[str, ...] = ()
+    where: str = ""
+
+
+def area_scope(dataset: Dataset) -> AreaScope:
+    """Where a dataset's cameras are (its own, or a file's) and the area sets that can count them there.
+
+    The cameras lie on the dataset's streets when at least half of them are
+    inside the box of its streets; otherwise (Brooklyn's cameras on Helsinki's
+    streets) the areas are made where their source looked, without streets.
+    H3 hexagons are offered everywhere, OSM place cells on the dataset's
+    streets, New York City's area sets (NTAs, community and council districts,
+    precincts, boroughs) wherever the box reaches New York and their data is
+    installed.
+    """
+    cameras = dataset.cameras
+    lon, lat = cameras["lon"].to_numpy(dtype=float), cameras["lat"].to_numpy(dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    inside = dataset.covers(lon[ok], lat[ok])
+    if not ok.any() or float(np.mean(inside)) >= 0.5:
+        bounds = dataset_bounds(dataset)
+        scope_extent, on_streets = dataset.extent, True
+        where = f"the streets of {dataset.name.split(' + ')[0]}"
+    else:
+        source = str(dataset.info.get("cameras_source", dataset.name))
+        scope_extent = dataset.camera_extent or camera_extent(cameras, source=source)
+        looked = scope_extent.geometry
+        west, south, east, north = (looked.bounds if looked is not None and not looked.is_empty
+                                    else (lon[ok].min(), lat[ok].min(), lon[ok].max(), lat[ok].max()))
+        bounds = (float(west), float(south), float(east), float(north))
+        on_streets = False
+        where = (f"where the cameras of {Path(source).name} are ({scope_extent.description}), away from the "
+                 f"streets of {dataset.name.split(' + ')[0]}: nothing there is measured per km of street")
+    sets = {"h3:RES": _NAMED["h3:RES"]}
+    if on_streets:
+        sets["osm-places"] = _NAMED["osm-places"]
+    if _in_nyc(bounds):
+        sets.update(NYC_AREA_SETS)
+    measures = tuple(m for m in MEASURES if on_streets or not m.endswith("per_street_km"))
+    return AreaScope(bounds=bounds, on_streets=on_streets, extent=scope_extent, sets=sets, measures=measures,
+                     where=where)
+
+
+def areas_in_scope(name: str, scope: AreaScope, dataset: Dataset) -> gpd.GeoDataFrame:
+    """A named area set (one of ``scope.sets``, ``h3:RES`` with its resolution) where the cameras are.
+
+    Hexagons on the dataset's streets are named after its places
+    (:func:`name_by_places`); hexagons in New York City after the
+    Neighborhood Tabulation Area holding their centre ("in Park Slope").
+
+    Raises
+    ------
+    AreaError
+        For a set the scope does not offer, or as :func:`named_areas` does.
+    """
+    text = str(name).strip().lower()
+    key = "h3:RES" if text.startswith("h3:") else text
+    if key not in scope.sets:
+        msg = f"the area set {name!r} does not cover {scope.where}; choose one of {', '.join(scope.sets)}"
+        raise AreaError(msg)
+    if scope.on_streets or not text.startswith("h3:"):
+        return named_areas(text, dataset)
+    hexagons = h3_areas(scope.bounds, resolution=_h3_resolution(name))
+    return _name_by_ntas(hexagons) if _in_nyc(scope.bounds) else hexagons
+
+
+def _in_nyc(bounds: Sequence[float]) -> bool:
+    """True when a box reaches New York City and its area sets are installed."""
+    west, south, east, north = bounds
+    nyc_west, nyc_south, nyc_east, nyc_north = NYC_BOUNDS
+    if west > nyc_east or east < nyc_west or south > nyc_north or north < nyc_south:
+        return False
+    try:
+        package_data_dir()
+    except AreaError:
+        return False
+    return True
+
+
+def _name_by_ntas(hexagons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Hexagons named after the New York neighbourhood (NTA) holding their centre: "in Park Slope"."""
+    ntas = nyc_areas("nyc-nta")[["name", "geometry"]].rename(columns={"name": "_nta"})
+    centres = gpd.GeoDataFrame({"_row": np.arange(len(hexagons))},
+                               geometry=hexagons.geometry.representative_point(), crs=WGS84)
+    hits = gpd.sjoin(centres, ntas, how="left", predicate="within").drop_duplicates("_row").sort_values("_row")
+    out = hexagons.copy()
+    out.attrs = dict(hexagons.attrs)
+    named = hits["_nta"].notna().to_numpy()
+    out.loc[named, "name"] = "in " + hits.loc[hits["_nta"].notna(), "_nta"].astype(str).to_numpy()
+    return out
