@@ -37,6 +37,7 @@ from exposure.areas import (
 )
 from exposure.layers import deck, fit_view
 from exposure.nyc import NYC_AREA_LABELS, NYC_AREA_SETS
+from exposure.style import capitalised
 
 SOURCES = {
     "h3": "Hexagons (H3)",
@@ -84,7 +85,7 @@ offered = [k for k in SOURCES if k == "upload" or SET_OF[k] in scope.sets]
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Areas", offered, format_func=SOURCES.__getitem__, captions=[SOURCE_HELP[k] for k in offered],
                   key="nb_source")
-measure = c2.radio("Measure", list(scope.measures), format_func=lambda m: MEASURES[m][2].capitalize(),
+measure = c2.radio("Measure", list(scope.measures), format_func=lambda m: capitalised(MEASURES[m][2]),
                    captions=[MEASURE_HELP.get(m, "") for m in scope.measures], key="nb_measure")
 which = c3.radio("Which cameras", ["counted", "frt"], key="nb_cameras",
                  format_func={"counted": "All counted cameras", "frt": "FRT-capable only"}.__getitem__,

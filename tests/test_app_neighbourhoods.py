@@ -252,3 +252,9 @@ def test_a_limit_is_a_message_naming_it(page: AppTest, monkeypatch) -> None:
     page.slider(key="nb_resolution").set_value(10).run()
     assert not page.exception
     assert any("exposure.settings.max_h3_cells" in e.value for e in page.error)
+
+
+def test_measures_are_named_as_written(page: AppTest) -> None:
+    options = page.radio(key="nb_measure").options
+    assert "Effective cameras (Amnesty)" in options  # str.capitalize made it "(amnesty)"
+    assert not any("(amnesty)" in o for o in options)
