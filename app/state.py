@@ -1,26 +1,63 @@
-"""The active dataset and routing context for this session (uploaded cameras included)."""
+"""What every page counts: the sidebar's choice, the cameras in use (the dataset's or uploaded), and the context."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from app import cache, keep
+from app import cache
+from app.page_state import PageState, memory
 from app.text import md
 from exposure._errors import DatasetError
 from exposure.cameras import camera_extent
 
 if TYPE_CHECKING:
-    from app.sidebar import Choice
     from exposure.cameras import CameraExtent
     from exposure.datasets import Dataset
     from exposure.routing import RoutingContext
 
-_UPLOAD = "uploaded_cameras"
+__all__ = [
+    "CAMERAS",
+    "LOADED",
+    "UPLOADED",
+    "Choice",
+    "active",
+    "clear_uploaded",
+    "counted_caption",
+    "forget_loaded",
+    "loaded_file",
+    "loaded_waiting",
+    "outside_notice",
+    "set_loaded",
+    "set_uploaded",
+    "try_active",
+    "uploaded_cameras",
+    "uploaded_source",
+    "use_loaded",
+]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the user chose to count (in the shared sidebar)."""
+
+    dataset: str
+    frt_policy: str
+    verification: str
+    radius_m: float | None
+
+
+#: Session-state key of the uploaded cameras in use on every page (``cameras``, ``rejected``, ``source``, ``extent``).
+UPLOADED = "uploaded_cameras"
 #: Session-state key of the last file read on the Camera data page (in use or not), kept across pages.
 LOADED = "cam_loaded"
+#: The session's camera files, kept across pages and reloads (the sidebar restores them on every run).
+CAMERAS = PageState("cameras", [memory(UPLOADED), memory(LOADED)])
+# the datasets and contexts made with the uploaded cameras, per choice: worked out again after a reload
+_MEMO = "uploaded_memo"
 
 
 def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
@@ -29,35 +66,22 @@ def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
 
     ``extent`` is where the file looked for cameras (default: the box around them).
     """
-    st.session_state[_UPLOAD] = {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent,
-                                 "memo": {}}
-    keep.save("uploaded", {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent})
+    CAMERAS[UPLOADED] = {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent}
 
 
 def set_loaded(loaded: dict[str, Any]) -> None:
     """Show this camera file on the Camera data page (``cameras``, ``rejected``, ``source``, ``extent``, ``stamp``)."""
-    st.session_state[LOADED] = loaded
-    keep.save("loaded", loaded)
+    CAMERAS[LOADED] = loaded
 
 
 def forget_loaded() -> None:
     """Forget the camera file read on the Camera data page."""
-    st.session_state.pop(LOADED, None)
-    keep.drop("loaded")
-
-
-def bring_back() -> None:
-    """After a reload: the uploaded cameras in use and the file last read, as this session kept them."""
-    for name, key in (("uploaded", _UPLOAD), ("loaded", LOADED)):
-        if key not in st.session_state:
-            value = keep.kept(name)
-            if value is not None:
-                st.session_state[key] = {**value, "memo": {}} if name == "uploaded" else value
+    CAMERAS[LOADED] = None
 
 
 def loaded_file() -> dict[str, Any] | None:
     """The last camera file read on the Camera data page (``cameras``, ``rejected``, ``source``, ``extent``)."""
-    return st.session_state.get(LOADED)
+    return CAMERAS[LOADED]  # type: ignore[no-any-return]
 
 
 def loaded_waiting() -> dict[str, Any] | None:
@@ -77,19 +101,18 @@ def use_loaded() -> None:
 
 def clear_uploaded() -> None:
     """Go back to the dataset's own cameras."""
-    st.session_state.pop(_UPLOAD, None)
-    keep.drop("uploaded")
+    CAMERAS[UPLOADED] = None
 
 
 def uploaded_source() -> str | None:
     """Name of the uploaded camera file in use, if any."""
-    up = st.session_state.get(_UPLOAD)
+    up = CAMERAS[UPLOADED]
     return None if up is None else str(up["source"])
 
 
 def uploaded_cameras() -> tuple[pd.DataFrame, CameraExtent] | None:
     """The uploaded cameras in use and where their file looked, if any (not cut to a dataset's streets)."""
-    up = st.session_state.get(_UPLOAD)
+    up = CAMERAS[UPLOADED]
     if up is None:
         return None
     extent = up.get("extent") or camera_extent(up["cameras"], source=str(up["source"]))
@@ -127,19 +150,21 @@ def try_active(choice: Choice) -> tuple[Dataset, RoutingContext] | None:
 
 
 def _active(choice: Choice) -> tuple[Dataset, RoutingContext]:
-    up = st.session_state.get(_UPLOAD)
+    up = CAMERAS[UPLOADED]
     if up is None:
         ds = cache.dataset(choice.dataset)
         return ds, cache.context(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
+    memo = st.session_state.get(_MEMO)
+    if memo is None or memo["upload"] is not up:  # per session: an upload is private to whoever made it
+        memo = st.session_state[_MEMO] = {"upload": up, "contexts": {}}
     key = (choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
-    memo = up["memo"]
-    if key not in memo:
-        # per session: an upload is private to whoever made it
+    contexts = memo["contexts"]
+    if key not in contexts:
         ds = cache.dataset(choice.dataset).with_cameras(up["cameras"], up["rejected"], source=up["source"],
                                                         extent=up.get("extent"))
-        memo[key] = (ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
-                                    radius_m=choice.radius_m))
-    return memo[key]  # type: ignore[no-any-return]
+        contexts[key] = (ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
+                                        radius_m=choice.radius_m))
+    return contexts[key]  # type: ignore[no-any-return]
 
 
 def counted_caption(ctx: RoutingContext) -> str:

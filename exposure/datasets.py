@@ -35,6 +35,7 @@ from exposure.cameras import (
 from exposure.coverage import Coverage, edge_coverage, edge_exposure
 from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
 from exposure.places import Place, place_table, read_presets, resolve_place
+from exposure.policies import passes_verification
 from exposure.routing import RoutingContext
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ __all__ = [
     "Dataset",
     "available_datasets",
     "counts_summary",
+    "dataset_name",
     "get_path",
     "load_dataset",
     "read_dataset_file",
@@ -143,10 +145,21 @@ class Dataset:
         return self._memo["tree"]
 
     def coverage(self, *, radius_m: float | None = None) -> Coverage:
-        """Which of the dataset's cameras see which edges (memoised per radius)."""
+        """Which of the dataset's cameras see which edges (memoised per radius).
+
+        A dataset made by :meth:`with_camera_overlay` reuses what the dataset it
+        overlays worked out already: only the cameras the overlay added, moved
+        or changed are measured again.
+        """
         key = ("coverage", radius_m)
         if key not in self._memo:
-            self._memo[key] = edge_coverage(self.index, self.cameras, radius_m=radius_m)
+            base = self._memo.get("overlay_of")
+            old = base._memo.get(key) if isinstance(base, Dataset) else None
+            reused = None
+            if isinstance(base, Dataset) and isinstance(old, Coverage):
+                reused = _reused_coverage(self.index, old, base.cameras, self.cameras, radius_m=radius_m)
+            self._memo[key] = reused if reused is not None else edge_coverage(self.index, self.cameras,
+                                                                              radius_m=radius_m)
         return self._memo[key]  # type: ignore[no-any-return]
 
     def context(
@@ -159,15 +172,17 @@ class Dataset:
             policy = frt_policy(frt_policy_spec)
             statuses = verification_policy(verification)
             tiers = apply_frt_policy(self.cameras, policy)["frt_tier"]
-            counted = self.cameras["verification"].isin(statuses).to_numpy()
+            counted = passes_verification(self.cameras, statuses)
             frt = tiers.isin(FRT_CAPABLE_TIERS).to_numpy()
             cov = self.coverage(radius_m=radius_m)
+            used = {**describe_policies(policy, statuses), "coverage": cov.settings, "dataset": self.name}
+            if "reviews" in self.info:  # whose verdicts every figure counted, and how many
+                used["reviews"] = self.info["reviews"]
             self._memo[key] = RoutingContext(
                 index=self.index,
                 exposure=edge_exposure(cov, counted=counted, frt=frt),
                 camera_ids=self.cameras["camera_id"].astype(str).to_numpy(),
-                settings={**describe_policies(policy, statuses), "coverage": cov.settings,
-                          "dataset": self.name},
+                settings=used,
             )
         return self._memo[key]  # type: ignore[no-any-return]
 
@@ -194,10 +209,57 @@ class Dataset:
         return Dataset(
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
             checksum=self.checksum, index=self.index, cameras=cameras,
-            rejected=rejected, places=self.places, info={**self.info, "cameras_source": source},
+            rejected=rejected, places=self.places,
+            # another camera table: an overlay of reviews laid over the old one no longer holds
+            info={**{k: v for k, v in self.info.items() if k != "reviews"}, "cameras_source": source},
             basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
             camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
         )
+
+    def with_camera_overlay(self, cameras: pd.DataFrame, *, about: dict[str, Any]) -> Dataset:
+        """The same dataset with its camera table overlaid (e.g. by a group's reviews: :mod:`exposure.review`).
+
+        The overlay keeps the dataset's name, streets and camera extent; ``about``
+        goes into ``info["reviews"]`` and into the settings of every routing
+        context, so each figure says what it counted. The result is memoised by
+        the content of the camera table: the same overlaid cameras give the same
+        dataset (its coverage and contexts kept), other cameras (a review added a
+        camera, or changed one's kind or direction) give another, whose coverage
+        is measured again only for the cameras that differ from this dataset's.
+        The last ``settings.review_overlays_kept`` overlays are kept.
+
+        Parameters
+        ----------
+        cameras
+            The overlaid camera table (the columns of this dataset's, perhaps more).
+        about
+            What the overlay is (JSON-able): its source and counts.
+
+        Returns
+        -------
+        Dataset
+            The overlaid dataset.
+        """
+        cameras = cameras.reset_index(drop=True)
+        key = ("overlay", _camera_key(cameras), json.dumps(about, sort_keys=True, default=str))
+        found = self._memo.get(key)
+        if isinstance(found, Dataset):
+            return found
+        made = Dataset(
+            name=self.name, description=self.description, source=self.source, checksum=self.checksum,
+            index=self.index, cameras=cameras, rejected=self.rejected, places=self.places,
+            info={**self.info, "reviews": about}, basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
+            camera_extent=self.camera_extent,
+        )
+        made._memo["overlay_of"] = self
+        if "tree" in self._memo:  # the same streets: their tree serves both
+            made._memo["tree"] = self._memo["tree"]
+        # a long-running app sees a new overlay at each review: keep the latest few, not all
+        older = [k for k in list(self._memo) if isinstance(k, tuple) and k[0] == "overlay"]
+        for stale in older[: max(0, len(older) - settings.review_overlays_kept + 1)]:
+            self._memo.pop(stale, None)
+        self._memo[key] = made
+        return made
 
     @property
     def extent(self) -> CameraExtent:
@@ -241,6 +303,54 @@ class Dataset:
             "rejected_camera_rows": len(self.rejected),
             "bounds": list(self.bounds),
         }
+
+
+#: What a camera's view depends on: a camera that differs from another table's in none of these
+#: sees the same street pieces, so its coverage is reused.
+_VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg", "fov_deg", "height_m")
+
+
+def _camera_key(cameras: pd.DataFrame) -> str:
+    """A digest of a camera table's content (rows in order, every column): equal tables, equal keys."""
+    digest = hashlib.sha256(",".join(map(str, cameras.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(cameras, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _reused_coverage(index: NetworkIndex, old: Coverage, before: pd.DataFrame, after: pd.DataFrame, *,
+                     radius_m: float | None) -> Coverage | None:
+    """Coverage of ``after`` from that of ``before``: pieces of unchanged cameras kept, the others measured.
+
+    Returns None when cameras cannot be matched by id (ids repeated), or when
+    most cameras changed (measuring them all is then as quick).
+    """
+    old_ids, new_ids = before["camera_id"].astype(str), after["camera_id"].astype(str)
+    if old.n_cameras != len(before) or not old_ids.is_unique or not new_ids.is_unique:
+        return None
+    columns = [c for c in _VIEW_COLUMNS if c in before.columns and c in after.columns]
+    position = pd.Series(np.arange(len(before)), index=old_ids.to_numpy())
+    was = new_ids.map(position)
+    same = was.notna().to_numpy(copy=True)
+    if same.any():
+        a = before[columns].iloc[was[same].astype(int).to_numpy()].reset_index(drop=True)
+        b = after[columns].iloc[np.flatnonzero(same)].reset_index(drop=True)
+        equal = ((a == b) | (a.isna() & b.isna())).all(axis=1).to_numpy()
+        same[np.flatnonzero(same)[~equal]] = False
+    fresh = np.flatnonzero(~same)
+    if len(fresh) > len(after) // 2:
+        return None
+    to_new = np.full(len(before), -1, dtype=np.int64)
+    to_new[was[same].astype(int).to_numpy()] = np.flatnonzero(same)
+    kept = to_new[old.camera] >= 0
+    parts = [(old.edge[kept], to_new[old.camera[kept]], old.start_m[kept], old.end_m[kept])]
+    if len(fresh):
+        measured = edge_coverage(index, after.iloc[fresh].reset_index(drop=True), radius_m=radius_m)
+        parts.append((measured.edge, fresh[measured.camera], measured.start_m, measured.end_m))
+    edge, camera, start, end = (np.concatenate(p) for p in zip(*parts, strict=True))
+    order = np.lexsort((start, camera, edge))
+    return Coverage(edge=edge[order], camera=camera[order].astype(old.camera.dtype, copy=False),
+                    start_m=start[order], end_m=end[order], n_edges=old.n_edges, n_cameras=len(after),
+                    settings=old.settings)
 
 
 def _build(path: Path, *, name: str, description: str, checksum: str, progress: Progress) -> Dataset:
@@ -398,6 +508,18 @@ def available_datasets() -> dict[str, str]:
     return out
 
 
+def dataset_name(spec: str | Path) -> str:
+    """The name a dataset spec loads under, without loading it: a named or saved dataset's, or an extract's stem.
+
+    ``kallio.osm.pbf`` is ``kallio``; the name keys the dataset's cache file and its review store.
+    """
+    spec_str = str(spec)
+    if spec_str in DATASETS or (Path(spec_str).name == spec_str and (_saved_folder() / f"{spec_str}.pickle").is_file()):
+        return spec_str
+    path = Path(spec_str).expanduser()
+    return path.name.split(".")[0] if path.is_file() else spec_str
+
+
 def load_dataset(
     spec: str | Path = "helsinki", *, progress: Progress | None = None, use_cache: bool | None = None,
 ) -> Dataset:
@@ -439,7 +561,7 @@ def load_dataset(
                    "nor an existing file; build it again (the dashboard's Build a dataset page, or `exposure build "
                    "--name NAME --pbf FILE`), or give an .osm.pbf or .osm extract")
             raise DatasetError(msg)
-        name, description = path.name.split(".")[0], f"Built from {path.name}"
+        name, description = dataset_name(path), f"Built from {path.name}"
     checksum = _checksum(path)
     shape = json.dumps({"build": BUILD_VERSION, "network": "walk"}, sort_keys=True)
     key = hashlib.sha256(f"{checksum}:{shape}".encode()).hexdigest()[:20]

@@ -16,8 +16,12 @@ counting a camera, because the product protects people:
   ``medium``: unknown is treated as possibly capable.
 
 Which verification statuses are counted is the second policy
-(:func:`verification_policy`); :func:`select_cameras` applies both and
-:func:`describe_policies` names them for every figure. Policies about what a
+(:func:`verification_policy`). A status may name who set it: ``verified@group``
+is a camera the group's own reviews verified (:mod:`exposure.review`),
+``verified@source`` one its source file verified, and plain ``verified`` either;
+``group`` names the first. :func:`passes_verification` says which cameras a
+policy counts, :func:`select_cameras` applies both policies and
+:func:`describe_policies` names them, in words too, for every figure. Policies about what a
 camera sees (coverage models) are a third kind and live beside these.
 """
 
@@ -35,13 +39,21 @@ from exposure._errors import CameraDataError, PolicyError
 from exposure.schema import FRT_CAPABLE_TIERS, FRT_TIERS, KINDS, MOUNTS, OPERATORS, VERIFICATIONS
 
 __all__ = [
+    "VERIFIED_BY",
     "FrtPolicy",
     "apply_frt_policy",
     "describe_policies",
     "frt_policy",
+    "passes_verification",
     "select_cameras",
     "verification_policy",
+    "verification_words",
 ]
+
+#: Who set a camera's ``verification``: its source file, or the group's reviews. A camera table
+#: with a ``verified_by`` column says it per camera (an overlay of reviews adds it); a table
+#: without one was verified by its source alone.
+VERIFIED_BY: tuple[str, ...] = ("source", "group")
 
 _DEFAULT_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("ptz", "*", "*", "high"),
@@ -251,13 +263,22 @@ def apply_frt_policy(cameras: pd.DataFrame, policy: FrtPolicy) -> pd.DataFrame:
 #: Named verification policies. The default counts every camera, as Amnesty's
 #: published Decode Surveillance totals do (each intersection's median count,
 #: whatever the volunteers' agreement); ``majority`` drops cameras whose three
-#: counts all disagreed; ``verified`` keeps unanimous or surveyed ones only.
+#: counts all disagreed; ``verified`` keeps unanimous or surveyed ones only, by
+#: whomever; ``group`` keeps the cameras the group's own reviews verified.
 _VERIFICATION_NAMES: dict[str, frozenset[str]] = {
     "default": frozenset(VERIFICATIONS),
     "any": frozenset(VERIFICATIONS),
     "majority": frozenset({"verified", "unverified"}),
     "verified": frozenset({"verified"}),
+    "group": frozenset({"verified@group"}),
 }
+_WHO_WORDS = {"source": "by the source", "group": "by your group"}
+
+
+def _valid_status(item: str) -> bool:
+    """A status (``verified``) or a status and who set it (``verified@group``)."""
+    status, at, who = item.partition("@")
+    return status in VERIFICATIONS and (not at or who in VERIFIED_BY)
 
 
 def verification_policy(spec: str | Iterable[str]) -> frozenset[str]:
@@ -267,8 +288,11 @@ def verification_policy(spec: str | Iterable[str]) -> frozenset[str]:
     ----------
     spec
         ``"default"`` or ``"any"`` (all three), ``"majority"`` (verified and
-        unverified), ``"verified"``, a comma-separated list such as ``"verified,disputed"``,
-        or an iterable of statuses.
+        unverified), ``"verified"``, ``"group"`` (verified by the group's reviews:
+        ``verified@group``), a comma-separated list such as ``"verified,disputed"``
+        or ``"verified@group,unverified@group"``, or an iterable of statuses. A
+        status with ``@source`` or ``@group`` counts only the cameras whose status
+        that one set (see :data:`VERIFIED_BY`).
 
     Returns
     -------
@@ -278,7 +302,8 @@ def verification_policy(spec: str | Iterable[str]) -> frozenset[str]:
     Raises
     ------
     PolicyError
-        When a status is not one of verified, unverified, disputed, or none is given.
+        When a status is not one of verified, unverified, disputed (with or
+        without ``@source`` or ``@group``), or none is given.
     """
     if isinstance(spec, str):
         key = spec.strip().lower()
@@ -287,15 +312,70 @@ def verification_policy(spec: str | Iterable[str]) -> frozenset[str]:
         items = [part.strip().lower() for part in key.split(",") if part.strip()]
     else:
         items = [str(part).strip().lower() for part in spec]
-    bad = [item for item in items if item not in VERIFICATIONS]
+    bad = [item for item in items if not _valid_status(item)]
     if bad or not items:
         what = f"{', '.join(repr(b) for b in bad)} not valid" if bad else "no status given"
         msg = (
-            f"verification policy {spec!r}: {what}; use default, any, majority, verified, or a comma list of "
-            f"{', '.join(VERIFICATIONS)}"
+            f"verification policy {spec!r}: {what}; use default, any, majority, verified, group, or a comma list of "
+            f"{', '.join(VERIFICATIONS)} (each perhaps with @{' or @'.join(VERIFIED_BY)}: who set it)"
         )
         raise PolicyError(msg)
     return frozenset(items)
+
+
+def passes_verification(cameras: pd.DataFrame, verification: str | Iterable[str] = "default") -> np.ndarray:
+    """Which cameras a verification policy counts: the one rule every figure follows.
+
+    A camera counts when its ``verification`` is among the statuses, or its
+    ``verification@verified_by`` is (``verified@group``: the group's reviews
+    verified it). A table without ``verified_by`` was verified by its source.
+
+    Parameters
+    ----------
+    cameras
+        Camera table with ``verification`` (and perhaps ``verified_by``).
+    verification
+        The statuses counted (see :func:`verification_policy`).
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per camera, in the table's order.
+    """
+    if "verification" not in cameras.columns:
+        msg = "camera table lacks the column verification; load it with load_cameras()"
+        raise CameraDataError(msg)
+    statuses = verification_policy(verification)
+    status = cameras["verification"].astype(str)
+    counted = status.isin(statuses).to_numpy(dtype=bool)
+    if any("@" in s for s in statuses):
+        who = cameras["verified_by"].astype(str) if "verified_by" in cameras.columns else "source"
+        counted = counted | (status + "@" + who).isin(statuses).to_numpy(dtype=bool)
+    return counted
+
+
+def verification_words(verification: str | Iterable[str] = "default") -> str:
+    """The statuses a policy counts, in words for captions: ``"verified by your group"``.
+
+    Parameters
+    ----------
+    verification
+        The statuses counted (see :func:`verification_policy`).
+
+    Returns
+    -------
+    str
+        ``"every status"`` when all three count whoever set them; else the
+        statuses, each with who set it when the policy says.
+    """
+    statuses = verification_policy(verification)
+    if set(VERIFICATIONS) <= statuses:
+        return "every status"
+    words = []
+    for item in sorted(statuses, key=lambda s: (VERIFICATIONS.index(s.partition("@")[0]), s)):
+        status, _, who = item.partition("@")
+        words.append(f"{status} {_WHO_WORDS[who]}" if who else status)
+    return ", ".join(words)
 
 
 def select_cameras(
@@ -322,12 +402,9 @@ def select_cameras(
         boolean ``frt_capable`` column (tier in :data:`FRT_CAPABLE_TIERS`); index reset.
     """
     policy = _resolve_frt_policy(frt_policy)
-    statuses = verification_policy(verification)
-    if "verification" not in cameras.columns:
-        msg = "camera table lacks the column verification; load it with load_cameras()"
-        raise CameraDataError(msg)
+    counted = passes_verification(cameras, verification)
     tiered = apply_frt_policy(cameras, policy)
-    kept = tiered[tiered["verification"].isin(statuses).to_numpy()].reset_index(drop=True)
+    kept = tiered[counted].reset_index(drop=True)
     kept["frt_capable"] = kept["frt_tier"].isin(FRT_CAPABLE_TIERS).to_numpy(dtype=bool)
     return kept
 
@@ -348,11 +425,13 @@ def describe_policies(
     Returns
     -------
     dict
-        ``{"frt_policy": name, "frt_capable_tiers": [...], "verification": [...]}``.
+        ``{"frt_policy": name, "frt_capable_tiers": [...], "verification": [...],
+        "verification_words": "..."}`` (:func:`verification_words`).
     """
     policy = _resolve_frt_policy(frt_policy)
     return {
         "frt_policy": policy.name,
         "frt_capable_tiers": list(FRT_CAPABLE_TIERS),
         "verification": sorted(verification_policy(verification)),
+        "verification_words": verification_words(verification),
     }

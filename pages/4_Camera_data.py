@@ -11,13 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from app import cache
+from app.page_state import PageState, session
 from app.sidebar import sidebar
 from app.state import (
-    LOADED,
     active,
     clear_uploaded,
     counted_caption,
     forget_loaded,
+    loaded_file,
     loaded_waiting,
     set_loaded,
     uploaded_source,
@@ -85,7 +86,7 @@ def dropped_rows(rejected: pd.DataFrame) -> int:
 
 def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
     stamp = (uploaded.file_id, uploaded.name, uploaded.size, fmt_label)
-    loaded = st.session_state.get(LOADED)
+    loaded = loaded_file()
     if loaded is not None and loaded["stamp"] == stamp:
         return
     failed = st.session_state.get(FAILED)
@@ -174,7 +175,7 @@ def _report(loaded: dict[str, Any]) -> None:
         st.dataframe(rejected.astype({"value": str}), hide_index=True, key="cam_rejected_table")
         st.download_button("Download the report (CSV)", neutralise_formulas(rejected).to_csv(index=False),
                            file_name=f"{Path(source).stem}_rejected_rows.csv", mime="text/csv",
-                           key="cam_rejected_csv")
+                           key="cam_rejected_csv", on_click="ignore")
 
 
 def _choices(label: str, vocabulary: tuple[str, ...], values: pd.Series, *, key: str) -> list[str]:
@@ -185,6 +186,9 @@ def _choices(label: str, vocabulary: tuple[str, ...], values: pd.Series, *, key:
 st.set_page_config(page_title="Camera data · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
+#: The format and the filters hold while the user visits other pages (the files read are kept by app.state).
+STATE = PageState("cam", [session("cam_format", "auto"), *(session(key, []) for key in (
+    "cam_kind", "cam_mount", "cam_operator", "cam_verification", "cam_tier"))]).restore()
 
 st.title("Camera data")
 st.write("Upload your own camera map, check what could not be read, and use it on every page; "
@@ -208,7 +212,7 @@ with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
     if failed is not None and failed[0] == ("decode-nyc",):
         st.error(md(failed[1]))
 
-loaded = st.session_state.get(LOADED)
+loaded = loaded_file()
 if loaded is not None:
     _report(loaded)
     if loaded_waiting() is not None:  # once they are in use, the button would only say so again
@@ -286,6 +290,7 @@ st.dataframe(filtered, hide_index=True, key="cam_table")
 stem = Path(shown_name).stem.replace(" ", "_") or "cameras"
 d1, d2 = st.columns(2)
 d1.download_button("Download these cameras (CSV)", cameras_to_csv(filtered) or "",
-                   file_name=f"{stem}_cameras.csv", mime="text/csv", key="cam_csv")
+                   file_name=f"{stem}_cameras.csv", mime="text/csv", key="cam_csv", on_click="ignore")
 d2.download_button("Download these cameras (GeoJSON)", json.dumps(cameras_to_geojson(filtered)),
-                   file_name=f"{stem}_cameras.geojson", mime="application/geo+json", key="cam_geojson")
+                   file_name=f"{stem}_cameras.geojson", mime="application/geo+json", key="cam_geojson",
+                   on_click="ignore")

@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import cache, keep, plan_cache
+from app import cache, plan_cache
+from app.page_state import PageState, memory
 from app.sidebar import sidebar
 from app.state import active, counted_caption, uploaded_source
 from app.text import md
@@ -22,18 +23,23 @@ from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
 from exposure.layers import deck, plan_layers, street_points_layer
 from exposure.places import read_presets, search_options
 from exposure.planning import (
+    KEEP_ORDER,
+    KEEP_ORDER_LABELS,
     Avoidance,
     AvoidArea,
     Plan,
     PlanPoint,
     PlanRequest,
+    PointFailure,
     area_around,
     area_from_vertices,
     areas_from_geojson,
+    keep_order,
     make_plan,
     plan_tables,
     point_from_text,
     point_to_text,
+    points_from_text,
     read_plan,
     read_points,
 )
@@ -52,15 +58,13 @@ PLACE_OPTIONS = search_options(PRESETS, ds.places)
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
-PLAN_KEYS = ("pp_site", "pp_gathering", "pp_via", "pp_dispersal", "pp_areas", "pp_corners", "pp_avoid_cameras",
-             "pp_no_frt", "pp_objective", "pp_detour", "pp_regroup", "pp_avoid_radius", "pp_show_shortest")
-for key, value in (keep.kept("plan") or {}).items():
-    if key in PLAN_KEYS:
-        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
-for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
-                     ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
-                     ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
-                     ("pp_avoid_radius", 100)):
+STATE = PageState("pp", [
+    memory("pp_site", ""), memory("pp_gathering", ""), memory("pp_via", ""), memory("pp_dispersal", ""),
+    memory("pp_areas", []), memory("pp_corners", []), memory("pp_avoid_cameras", []), memory("pp_no_frt", False),
+    memory("pp_objective", "fewest-cameras"), memory("pp_detour", 50), memory("pp_regroup", 300),
+    memory("pp_avoid_radius", 100), memory("pp_show_shortest", False), memory("pp_keep_order", list(KEEP_ORDER)),
+]).restore()
+for key, default in (("pp_seen_uploads", set()), ("pp_messages", [])):
     st.session_state.setdefault(key, default)
 
 
@@ -110,6 +114,7 @@ def load_plan(data: bytes, name: str) -> None:
     st.session_state["pp_objective"] = request.objective
     st.session_state["pp_detour"] = min(100, round(100 * request.max_detour / 5) * 5)
     st.session_state["pp_regroup"] = min(800, int(request.regroup_radius_m))
+    st.session_state["pp_keep_order"] = list(request.keep_order)
     note = f"Loaded {name}."
     if request.dataset and request.dataset != choice.dataset:
         note += f" It was made on the dataset {request.dataset}; the sidebar's dataset is {choice.dataset}."
@@ -234,6 +239,12 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
                    help="Camera ids from the map's tooltips or the Camera data page.")
     st.checkbox("No FRT-capable camera at all", key="pp_no_frt",
                 help="No route passes a street any camera the FRT policy counts as capable sees.")
+    st.multiselect("Keep order: when no route can keep everything, keep first", list(KEEP_ORDER),
+                   format_func=lambda k: KEEP_ORDER_LABELS[k], key="pp_keep_order",
+                   help="In the order picked, first kept first; those left out follow in this order: avoided areas, "
+                        "avoided cameras, no FRT cameras (then the fewest), the maximum detour. The least-bad route "
+                        "says what it relaxed and by how much. (The plan file's keep_order, and --keep-order of "
+                        "`exposure plan`.)")
 
 o1, o2, o3 = st.columns(3)
 objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: OBJECTIVE_LABELS[o].capitalize(),
@@ -241,19 +252,16 @@ objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: 
 detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
 
-# kept for this session across a reload, in memory only, before the plan is worked out (a reload may come
-# before that ends); a session that has not started a plan keeps nothing
-keep.save("plan", {k: (list(v) if isinstance(v, list) else v) for k in PLAN_KEYS
-                   if (v := st.session_state.get(k)) is not None},
-          start=bool(st.session_state["pp_site"].strip() or lines("pp_gathering") or lines("pp_dispersal")
-                     or st.session_state["pp_areas"]))
+# kept before the plan is worked out: a reload may come before that ends
+STATE.remember()
 
 for kind, text in st.session_state["pp_messages"]:
     {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
 st.session_state["pp_messages"] = []
 
 
-def request_from_widgets() -> PlanRequest | None:
+def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | None:
+    """The plan asked for, and the gathering and dispersal points that cannot be found (the others are planned)."""
     if not st.session_state["pp_site"].strip():
         return None
     if not (lines("pp_gathering") or lines("pp_dispersal")):
@@ -267,30 +275,34 @@ def request_from_widgets() -> PlanRequest | None:
             errors.append(f"{what} '{text}': {err}")
             return None
 
+    # the site and the via points are on every way in: without one of them nothing can be planned
     site = resolve(st.session_state["pp_site"], "Site")
-    found = {role: [resolve(t, f"{role.capitalize()} point {i}") for i, t in enumerate(lines(key), 1)]
-             for role, key in LISTS.items()}
+    via = [resolve(t, f"Via point {i}") for i, t in enumerate(lines("pp_via"), 1)]
     if errors or site is None:
         for e in errors:
             st.error(md(e))
         return None
+    gathering, missing_in = points_from_text(lines("pp_gathering"), ds.resolve, role="gathering")
+    dispersal, missing_out = points_from_text(lines("pp_dispersal"), ds.resolve, role="dispersal")
     return PlanRequest(
-        site=site, gathering=tuple(p for p in found["gathering"] if p), via=tuple(p for p in found["via"] if p),
-        dispersal=tuple(p for p in found["dispersal"] if p),
+        site=site, gathering=gathering, via=tuple(p for p in via if p), dispersal=dispersal,
         avoid=Avoidance(areas=tuple(st.session_state["pp_areas"]),
                         cameras=tuple(st.session_state.get("pp_avoid_cameras", [])),
                         no_frt_cameras=bool(st.session_state.get("pp_no_frt", False))),
         objective=objective, max_detour=detour / 100, regroup_radius_m=float(regroup_m), dataset=choice.dataset,
-    )
+        keep_order=keep_order(st.session_state.get("pp_keep_order") or None),
+    ), missing_in + missing_out
 
 
-def compute(request: PlanRequest) -> Plan | None:
-    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True))
+def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | None:
+    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True),
+           json.dumps([f.to_dict() for f in failures]))
     memo = st.session_state.setdefault("pp_plans", {})
     if key not in memo:
         with st.spinner("Planning every route (the exact solver can take a few seconds)…"):
             try:
-                plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s)
+                plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s,
+                                 failures=failures, extent=ds.extent)
             except ExposureError as err:
                 st.error(md(str(err)))
                 return None
@@ -343,14 +355,14 @@ def downloads(plan: Plan) -> None:
     st.subheader("Take it along")
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button("GPX (phones)", plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
-                       key="pp_gpx")
+                       key="pp_gpx", on_click="ignore")
     d2.download_button("KML", plan_to_kml(plan), file_name="plan.kml", mime="application/vnd.google-earth.kml+xml",
-                       key="pp_kml")
+                       key="pp_kml", on_click="ignore")
     d3.download_button("GeoJSON", json.dumps(plan_to_geojson(plan), ensure_ascii=False), file_name="plan.geojson",
-                       mime="application/geo+json", key="pp_geojson")
+                       mime="application/geo+json", key="pp_geojson", on_click="ignore")
     d4.download_button("Plan file (JSON, to load again or pass on)",
                        json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
-                       mime="application/json", key="pp_json")
+                       mime="application/json", key="pp_json", on_click="ignore")
     cards = st.session_state.setdefault("pp_cards", {})
     tag = id(plan)
     if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
@@ -360,29 +372,46 @@ def downloads(plan: Plan) -> None:
                                         when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
     if tag in cards:
         st.download_button("Route cards (PDF, one page per route)", cards[tag], file_name="route-cards.pdf",
-                           mime="application/pdf", key="pp_pdf")
+                           mime="application/pdf", key="pp_pdf", on_click="ignore")
     st.caption("GPX holds one named track per route and waypoints for the site, gathering, via, dispersal and "
                "regroup points. Nothing about this plan is stored anywhere but in the files you download.")
 
 
-request = request_from_widgets()
-plan = compute(request) if request is not None else None
+def flag(failure: PointFailure) -> None:
+    """Say which point is left out of the plan, and why; the others are planned."""
+    said = failure.describe()
+    st.error(md(f"{said[:1].upper()}{said[1:]}: left out of the plan; the other points are planned."))
+
+
+asked = request_from_widgets()
+request = None if asked is None else asked[0]
+plan = compute(*asked) if asked is not None and (asked[0].gathering or asked[0].dispersal) else None
+if plan is None and asked is not None:
+    for failure in asked[1]:
+        flag(failure)
 if plan is None:
     if request is None and not st.session_state["pp_site"].strip():
         st.info("Choose the site and at least one gathering point (or dispersal point): search a name, pick a ★ "
                 "protest site, type lat,lon, upload a file of points, or click a street on the map.")
     plan_map(None, False)
 else:
+    for failure in plan.failures:  # flag the one point; the others are planned below
+        flag(failure)
+    if plan.counting is not None and plan.counting.zero_means_nothing:
+        st.warning(md(plan.counting.notice))
     for note in plan.notes:
         st.warning(md(note))
     broken = [j for j in plan.journeys if not j.feasible]
     if broken:
+        relaxed = ", ".join(dict.fromkeys(KEEP_ORDER_LABELS[r] for j in broken for r in j.relaxed))
         st.error("No route avoids everything you asked for " + ", ".join(md(j.name) for j in broken) +
-                 ". The least-bad route is shown instead: " + " ".join(
-                     f"{md(b)}." for j in broken for b in j.breaks))
-    else:
+                 f". Keeping first what comes first in the keep order, the least-bad route relaxes {relaxed}: " +
+                 " ".join(f"{md(b)}." for j in broken for b in j.breaks))
+    elif plan.journeys:
         st.success(f"{len(plan.journeys)} route(s) planned, each avoiding everything asked.")
     tables = plan_tables(plan)
+    if not tables.failures.empty:
+        st.dataframe(tables.failures, hide_index=True, key="pp_failures")
     st.dataframe(tables.summary(), hide_index=True, key="pp_table", width="stretch")
     if not tables.legs.empty:
         with st.expander("Leg by leg"):

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Protest_plan.py")
+from tests.app_pages import open_page, visit
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = open_page("7_Protest_plan.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -140,7 +139,61 @@ def test_a_broken_presets_file_is_a_message_not_a_crash(tmp_path, monkeypatch) -
 
     (tmp_path / "helsinki.csv").write_text("title,where\nA,B\n")
     monkeypatch.setattr(settings, "presets_folder", tmp_path)
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = open_page("7_Protest_plan.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("lacks the column(s) name, lat, lon" in e.value for e in at.error)
     assert not [o for o in at.selectbox(key="pp_site_pick").options if o.startswith("★")]
+
+
+def test_a_misspelt_gathering_point_is_flagged_and_the_others_are_planned(page: AppTest) -> None:
+    at = page
+    at.text_input(key="pp_site").set_value("Senaatintori").run()
+    at.text_area(key="pp_gathering").set_value("Rautatientori\nRautatientoro\nNarinkkatori").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table(at)["Route"].tolist()[:2] == ["Rautatientori → Senaatintori", "Narinkkatori → Senaatintori"]
+    assert any(e.value.startswith("Gathering point 2 'Rautatientoro': ") for e in at.error)
+    assert frame(at, "Not planned because")["Point"].tolist() == ["2. Rautatientoro"]
+
+
+def test_the_avoided_area_is_kept_first_and_the_keep_order_is_a_control(page: AppTest) -> None:
+    at = page
+    at.text_input(key="pp_site").set_value("Senaatintori (Senate Square)").run()
+    at.text_area(key="pp_gathering").set_value("Rautatientori (Railway Square)").run()
+    at.text_area(key="pp_via").set_value("Esplanadi park").run()
+    at.text_input(key="pp_avoid_centre").set_value("60.1700,24.9450").run()
+    at.number_input(key="pp_avoid_radius").set_value(80).run()
+    at.button(key="pp_avoid_add").click().run()
+    at.checkbox(key="pp_no_frt").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = at.error[0].value
+    assert "relaxes no FRT cameras (then the fewest)" in said
+    assert "enters the avoided area" not in said
+    assert at.multiselect(key="pp_keep_order").value == ["avoided-areas", "avoided-cameras", "no-frt-cameras",
+                                                         "max-detour"]
+    at.multiselect(key="pp_keep_order").set_value(["no-frt-cameras", "avoided-areas"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table(at)["Avoids everything asked"].iloc[0] == "NO (least bad)"
+
+
+def test_a_saved_keep_order_comes_back(page: AppTest) -> None:
+    saved = {"schema": "exposure-plan", "schema_version": 2, "request": {
+        "dataset": "helsinki", "site": {"name": "Senate Square", "lat": 60.16936, "lon": 24.95213},
+        "gathering": [{"name": "Station", "lat": 60.17077, "lon": 24.94264}], "keep_order": ["max-detour"]}}
+    at = page
+    at.file_uploader(key="pp_load").upload("plan.json", json.dumps(saved).encode(), "application/json").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="pp_keep_order").value == ["max-detour", "avoided-areas", "avoided-cameras",
+                                                         "no-frt-cameras"]
+
+
+def test_the_plan_holds_while_another_page_is_visited(page: AppTest) -> None:
+    at = plan_three(page)
+    at.slider(key="pp_detour").set_value(30).run()
+    rows = table(at)
+    visit(at, "3_Neighbourhoods.py")
+    assert at.title[0].value == "Neighbourhoods"
+    visit(at, "7_Protest_plan.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="pp_site").value == "Senaatintori"
+    assert at.slider(key="pp_detour").value == 30
+    assert table(at).equals(rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from exposure._errors import NoRouteError, PlaceError
@@ -92,3 +94,32 @@ def test_the_walk_comparison_is_still_importable_from_planning():
 
     for name in ("TrackComparison", "WalkComparison", "walk_alternative", "walk_alternatives"):
         assert getattr(planning, name) is getattr(audit, name)
+
+
+def test_the_comparison_reads_as_one_sentence_for_people(helsinki, ctx):
+    walked = shortest_route(ctx, helsinki.resolve("Narinkkatori").node, helsinki.resolve("Senaatintori").node)
+    track = read_track([(lat, lon) for lon, lat in walked.coordinates])
+    found = walk_alternative(ctx, audit_track(track, helsinki.cameras), track, time_limit_s=LIMIT)
+    sentence = found.sentence("Your walk")
+    assert sentence.startswith(f"Your walk: {found.walk_frt_cameras} FRT cameras, ")
+    assert "your walk" not in sentence.lower().removeprefix("your walk")
+    fewer = found.walk_frt_cameras - found.route.frt_cameras
+    assert sentence.endswith(f"— {fewer} fewer FRT cameras were possible")
+    assert found.to_dict()["verdict"] == found.verdict
+    one = dataclasses.replace(found, walk_frt_cameras=found.route.frt_cameras + 1)
+    assert one.verdict == "1 fewer FRT camera was possible"
+    none = dataclasses.replace(found, walk_frt_cameras=found.route.frt_cameras)
+    assert none.verdict == "no route between the same ends passes fewer FRT cameras"
+
+
+def test_a_walk_outside_the_streets_says_plainly_that_no_comparison_is_possible(helsinki, ctx, shared_data):
+    from exposure.cameras import load_cameras
+
+    cameras = load_cameras(shared_data / "jyvaskyla" / "cameras.csv").cameras
+    track = read_track(shared_data / "jyvaskyla" / "walk1.gpx")
+    audit = audit_track(track, cameras)
+    assert audit.cameras > 0  # the cameras in use are counted all the same
+    (found,) = walk_alternatives(ctx, audit, track, time_limit_s=LIMIT)
+    assert found.comparison is None
+    assert found.reason.startswith("it lies outside the streets of dataset 'helsinki', so no route comparison is "
+                                   "possible there (the audit still counts the cameras in use)")

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, Point
 
+from exposure import settings as exposure_settings
 from exposure._errors import TrackError
 from exposure.audit import PER_CAMERA_COLUMNS, Audit, Piece, Track, audit_track, read_track
 from exposure.cameras import load_cameras
@@ -108,14 +109,14 @@ def test_standing_still_in_view_counts_as_time_in_view() -> None:
     assert audit.length_m == pytest.approx(200.0, abs=1e-6)
     assert audit.seconds_in_view == pytest.approx(2 * math.sqrt(300) + 60, abs=1e-6)
     # standing still outside any view adds nothing
-    points = [(-100.0, 0.0), (-90.0, 0.0), (-90.0, 0.0), (100.0, 0.0)]
-    audit = audit_track(line_track(points, seconds=[0, 10, 70, 260]), cameras_at([{"dx": 0, "dy": 10}]),
+    points = [(-100.0, 0.0), (-90.0, 0.0), (-90.0, 0.0), (0.0, 0.0), (100.0, 0.0)]  # no stretch over 100 m
+    audit = audit_track(line_track(points, seconds=[0, 10, 70, 160, 260]), cameras_at([{"dx": 0, "dy": 10}]),
                         radius_m=20)
     assert audit.seconds_in_view == pytest.approx(2 * math.sqrt(300), abs=1e-6)
 
 
 def test_passing_twice_counts_twice() -> None:
-    there_and_back = [(-100.0, 0.0), (100.0, 0.0), (-100.0, 0.0)]
+    there_and_back = [(-100.0, 0.0), (0.0, 0.0), (100.0, 0.0), (0.0, 0.0), (-100.0, 0.0)]
     audit = audit_track(line_track(there_and_back), cameras_at([{"dx": 0, "dy": 10}]), radius_m=20)
     assert audit.length_m == pytest.approx(400.0, abs=1e-6)
     assert audit.metres_in_view == pytest.approx(4 * math.sqrt(300), abs=1e-6)
@@ -128,13 +129,14 @@ def test_to_dict_is_json_stable() -> None:
     assert list(data) == [
         "length_m", "cameras", "frt_cameras", "camera_ids", "frt_camera_ids", "metres_in_view",
         "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total", "per_camera", "settings",
-        "tracks", "notes",
+        "tracks", "notes", "unknown_m", "gaps",
     ]
     assert data["tracks"] == [{
         "track": 1, "name": "test", "segments": 1, "length_m": 200.0, "cameras": 1, "frt_cameras": 1,
         "metres_in_view": 34.6, "metres_in_view_any": 34.6, "share_in_view": 0.1732, "seconds_in_view": None,
-        "seconds_total": None,
+        "seconds_total": None, "unknown_m": 0.0,
     }]
+    assert (data["unknown_m"], data["gaps"]) == (0.0, [])
     assert data["notes"] == []
     assert data["metres_in_view"] == 34.6
     assert data["per_camera"] == [{
@@ -195,14 +197,21 @@ def test_jyvaskyla_walks_agree_with_shapely(shared_data: Path, jyvaskyla_cameras
     xy = np.column_stack(to_xy.transform(track.coordinates[:, 0], track.coordinates[:, 1]))
     line = LineString(xy)
     assert line.length == pytest.approx(audit.length_m)
+    # a stretch longer than the gap limit between two recorded points is unknown (no streets given here):
+    # it counts in the length, not in view
+    pairs = [pair for pair in zip(xy[:-1], xy[1:], strict=True) if not np.array_equal(*pair)]
+    known = [pair for pair in pairs if math.dist(*pair) <= exposure_settings.track_gap_m]
+    assert audit.unknown_m == pytest.approx(sum(math.dist(*pair) for pair in pairs) - sum(math.dist(*pair)
+                                                                                          for pair in known))
+    assert len(audit.gaps) == len(pairs) - len(known)
     cam_xy = np.column_stack(to_xy.transform(jyvaskyla_cameras["lon"], jyvaskyla_cameras["lat"]))
     discs = [Point(x, y).buffer(10, quad_segs=128) for x, y in cam_xy]
     seen = shapely.unary_union(discs)
-    in_view = sum(LineString(pair).intersection(seen).length for pair in zip(xy[:-1], xy[1:], strict=True)
-                  if not np.array_equal(*pair))
+    in_view = sum(LineString(pair).intersection(seen).length for pair in known)
     assert audit.metres_in_view_any == pytest.approx(in_view, rel=0.005)
     ids = jyvaskyla_cameras["camera_id"].to_numpy()
-    assert set(audit.camera_ids) == {ids[i] for i, disc in enumerate(discs) if disc.intersects(line)}
+    walked = shapely.MultiLineString([list(pair) for pair in known])
+    assert set(audit.camera_ids) == {ids[i] for i, disc in enumerate(discs) if disc.intersects(walked)}
 
 
 # --------------------------------------------------------------------------- several tracks
@@ -212,7 +221,9 @@ def test_jyvaskyla_walks_agree_with_shapely(shared_data: Path, jyvaskyla_cameras
 def test_separate_tracks_are_never_joined_by_a_straight_line(tmp_path: Path) -> None:
     # two 200 m walks 1 km apart, each past its own camera, and one camera halfway between them:
     # a line from the end of the first to the start of the second would pass it
-    walks = [[[(-100.0, 0.0, 0), (100.0, 0.0, 200)]], [[(100.0, 1000.0, 300), (-100.0, 1000.0, 500)]]]
+    # (a point every 100 m: a longer stretch between recorded points would be a gap)
+    walks = [[[(-100.0, 0.0, 0), (0.0, 0.0, 100), (100.0, 0.0, 200)]],
+             [[(100.0, 1000.0, 300), (0.0, 1000.0, 400), (-100.0, 1000.0, 500)]]]
     cams = cameras_at([{"dx": 0, "dy": 10, "camera_id": "a"}, {"dx": 0, "dy": 1010, "camera_id": "b"},
                        {"dx": 100, "dy": 500, "camera_id": "between"}])
     audit = audit_track(write(tmp_path, "two.gpx", gpx_of(walks, ["Out", "Back"])), cams, radius_m=20)
@@ -232,7 +243,8 @@ def test_separate_tracks_are_never_joined_by_a_straight_line(tmp_path: Path) -> 
 
 def test_segments_of_one_track_are_measured_apart_and_cameras_count_once(tmp_path: Path) -> None:
     # one track, two segments past the same camera, with a pause (no points) between them
-    track = [[(-100.0, 0.0, None), (100.0, 0.0, None)], [(100.0, 20.0, None), (-100.0, 20.0, None)]]
+    track = [[(-100.0, 0.0, None), (0.0, 0.0, None), (100.0, 0.0, None)],
+             [(100.0, 20.0, None), (0.0, 20.0, None), (-100.0, 20.0, None)]]
     cams = cameras_at([{"dx": 0, "dy": 10}])
     audit = audit_track(write(tmp_path, "paused.gpx", gpx_of([track])), cams, radius_m=20)
     assert audit.length_m == pytest.approx(400.0, abs=1e-3)  # not + the 20 m between the segments
@@ -243,7 +255,7 @@ def test_segments_of_one_track_are_measured_apart_and_cameras_count_once(tmp_pat
 
 
 def test_a_segment_of_one_point_is_left_out_with_a_note(tmp_path: Path) -> None:
-    tracks = [[[(-100.0, 0.0, None), (100.0, 0.0, None)]], [[(500.0, 500.0, None)]]]
+    tracks = [[[(-100.0, 0.0, None), (0.0, 0.0, None), (100.0, 0.0, None)]], [[(500.0, 500.0, None)]]]
     audit = audit_track(write(tmp_path, "blip.gpx", gpx_of(tracks)), cameras_at([]), radius_m=20)
     assert audit.length_m == pytest.approx(200.0, abs=1e-3)
     assert audit.notes == ("track 2: 1 point, no line to measure; left out",)
@@ -291,7 +303,10 @@ def test_the_planners_own_gpx_is_audited_route_by_route(tmp_path: Path) -> None:
     ctx = ds.context()
     found = routes(ctx, ds.resolve("Rautatientori").node, ds.resolve("Kauppatori").node, objective="fewest-cameras")
     assert len(found) == 2
-    audit = audit_track(write(tmp_path, "routes.gpx", routes_to_gpx(found)), ds.cameras)
+    # the planner's lines run straight along a street between its corners, often more than
+    # settings.track_gap_m: the dataset's streets fill those stretches with themselves
+    audit = audit_track(write(tmp_path, "routes.gpx", routes_to_gpx(found)), ds.cameras, streets=ds.index)
+    assert audit.unknown_m == 0.0
     assert audit.length_m == pytest.approx(sum(r.length_m for r in found), rel=0.01)
     assert audit.tracks["name"].tolist() == [r.label for r in found]
     assert audit.tracks["length_m"].tolist() == pytest.approx([r.length_m for r in found], rel=0.01)
@@ -336,7 +351,11 @@ def test_cameras_far_from_the_walk_change_nothing(shared_data: Path) -> None:
     alone = audit_track(track, pd.concat([cameras, edge], ignore_index=True))
     crowded = audit_track(track, pd.concat([far, cameras, edge], ignore_index=True))
     assert "edge" in alone.camera_ids
-    assert crowded.to_dict() == alone.to_dict()
+    # every figure of the walk is the same; only the size of the table in use, which the counting reports, is not
+    crowded_dict, alone_dict = crowded.to_dict(), alone.to_dict()
+    assert crowded_dict["settings"].pop("counting")["cameras"] == len(far) + len(cameras) + 1
+    assert alone_dict["settings"].pop("counting")["cameras"] == len(cameras) + 1
+    assert crowded_dict == alone_dict
 
 
 

@@ -161,3 +161,19 @@ def test_plan_cards_keep_the_least_bad_legend_on_the_page(helsinki):
     pdf = plan_cards_pdf(plan, index=helsinki.index, basemap=helsinki.basemap, when="OSM 2019-04-21",
                          cameras=helsinki.cameras)
     assert pdf_text_off_the_page(pdf) == []
+
+
+def test_cards_never_show_zero_cameras_without_saying_nothing_is_counted(helsinki):
+    ctx = helsinki.context(verification="verified")  # no camera in Helsinki is verified
+    plan = make_plan(ctx, PlanRequest(site=PlanPoint.from_place(helsinki.resolve("Senaatintori")),
+                                      gathering=(PlanPoint.from_place(helsinki.resolve("Rautatientori")),)),
+                     extent=helsinki.extent)
+    assert plan.journeys[0].route.frt_cameras == 0
+    texts, _ = pdf_pages(plan_cards_pdf(plan, index=helsinki.index, basemap=helsinki.basemap))
+    for text in texts:
+        assert "0 of 221 cameras are counted: none is verified" in " ".join(text.split()), text
+    route = plan.journeys[0].route
+    card = CardRoute(title="Rautatientori → Senaatintori", route=route, stops=())
+    (text,), _ = pdf_pages(route_cards_pdf([card], index=helsinki.index, basemap=helsinki.basemap,
+                                           settings_used=plan.settings))
+    assert "0 of 221 cameras are counted: none is verified" in " ".join(text.split())

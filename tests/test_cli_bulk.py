@@ -53,3 +53,16 @@ def test_cli_batch_errors_are_readable(tmp_path, capsys, monkeypatch, args, mess
     err = capsys.readouterr().err
     assert f"error: {message}" in err
     assert "Traceback" not in err
+
+
+def test_cli_batch_says_when_nothing_is_counted(tmp_path, capsys):
+    f = tmp_path / "pairs.csv"
+    f.write_text("id,origin,destination\na,Rautatientori,Kauppatori\n")
+    out = tmp_path / "out.csv"
+    assert main(["batch", "--pairs", str(f), "--out", str(out), "--workers", "1", "--objective", "shortest",
+                 "--verification", "verified"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["settings"]["counting"]["case"] == "nothing-counted"
+    assert "note: 0 of 221 cameras are counted: none is verified" in captured.err
+    assert (pd.read_csv(out)["frt_cameras"] == 0).all()

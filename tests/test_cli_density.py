@@ -44,3 +44,15 @@ def test_no_counted_camera_leaves_no_box_for_h3_cells(capsys, tmp_path, no_stree
     assert code == 2
     assert out == ""
     assert f"error: {src}: no camera is counted, so there is no box to cover with H3 cells" in err
+
+
+def test_density_says_when_nothing_is_counted(capsys) -> None:
+    code, out, err = run(capsys, "density", "--format", "json", "--verification", "verified")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["settings"]["counting"]["case"] == "nothing-counted"
+    assert "note: 0 of 221 cameras are counted: none is verified" in err
+    assert all(r["cameras"] == 0 for r in result["rows"] if r["camera_data"])
+    code, out, err = run(capsys, "density", "--format", "json")
+    assert json.loads(out)["settings"]["counting"]["case"] == "counted"
+    assert "note:" not in err

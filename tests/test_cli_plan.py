@@ -9,11 +9,11 @@ import pytest
 
 from tests.cli_run import ROUTE_KEYS, run
 
-PLAN_KEYS = {"schema", "schema_version", "request", "settings", "feasible", "notes", "summary", "totals",
-             "journeys", "regroup"}
+PLAN_KEYS = {"schema", "schema_version", "request", "settings", "feasible", "notes", "failures", "summary",
+             "totals", "journeys", "regroup"}
 
 
-JOURNEY_KEYS = {"name", "direction", "stops", "feasible", "breaks", "route", "shortest", "legs"}
+JOURNEY_KEYS = {"name", "direction", "stops", "feasible", "breaks", "relaxed", "route", "shortest", "legs"}
 
 
 def test_plan_json_has_the_documented_keys(capsys) -> None:
@@ -24,7 +24,7 @@ def test_plan_json_has_the_documented_keys(capsys) -> None:
     plan = json.loads(out)
     assert set(plan) == PLAN_KEYS
     assert plan["schema"] == "exposure-plan"
-    assert plan["schema_version"] == 1
+    assert plan["schema_version"] == 2
     assert plan["feasible"] is True
     assert plan["settings"]["objective"] == "fewest-cameras"
     assert [j["direction"] for j in plan["journeys"]] == ["in", "in", "in", "out"]
@@ -129,3 +129,38 @@ def test_plan_takes_a_named_point_of_ones_own(capsys) -> None:
     gathering = plan["request"]["gathering"][0]
     assert gathering["name"] == "Meeting point"
     assert (round(gathering["lat"], 4), round(gathering["lon"], 4)) == (60.17, 24.941)
+
+
+def test_plan_keeps_the_avoided_area_first_and_takes_a_keep_order(capsys) -> None:
+    args = ("plan", "--site", "Senaatintori (Senate Square)", "--from", "Rautatientori (Railway Square)", "--via",
+            "Esplanadi park", "--avoid", "60.1700,24.9450,80", "--no-frt-cameras")
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    plan = json.loads(out)
+    (journey,) = plan["journeys"]
+    assert not any("enters the avoided area" in b for b in journey["breaks"])
+    assert journey["relaxed"] == ["no-frt-cameras"]
+    assert plan["request"]["keep_order"] == ["avoided-areas", "avoided-cameras", "no-frt-cameras", "max-detour"]
+    assert "it relaxes no-frt-cameras" in err
+    code, out, err = run(capsys, *args, "--keep-order", "no-frt-cameras,max-detour")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["request"]["keep_order"] == ["no-frt-cameras", "max-detour", "avoided-areas", "avoided-cameras"]
+    assert plan["settings"]["keep_order"] == plan["request"]["keep_order"]
+    code, out, err = run(capsys, *args, "--keep-order", "areas")
+    assert code == 2
+    assert "--keep-order: 'areas' is not one of avoided-areas" in err
+
+
+def test_a_misspelt_gathering_point_is_flagged_and_the_others_are_planned(capsys) -> None:
+    code, out, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientori", "--from",
+                         "Rautatientoro", "--from", "Kauppatori")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert [j["stops"][0] for j in plan["journeys"]] == ["Rautatientori", "Kauppatori"]
+    (failure,) = plan["failures"]
+    assert (failure["role"], failure["number"], failure["text"]) == ("gathering", 2, "Rautatientoro")
+    assert "warning: gathering point 2 'Rautatientoro': " in err
+    code, out, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientoro")
+    assert code == 2
+    assert "no gathering or dispersal point could be used: gathering point 1 'Rautatientoro'" in err

@@ -128,6 +128,43 @@ def test_audit_compare_says_what_each_walk_could_have_avoided(capsys, tmp_path) 
 
 
 def test_audit_compare_of_a_walk_elsewhere_names_the_dataset(capsys, shared_data) -> None:
-    code, _, err = run(capsys, "audit", "--track", str(shared_data / "jyvaskyla" / "walk1.gpx"), "--compare")
-    assert code == 2
-    assert "lies outside dataset 'helsinki'" in err
+    # the audit stands (the walk has no camera data in Helsinki's), and the comparison says plainly why there is none
+    code, out, err = run(capsys, "audit", "--track", str(shared_data / "jyvaskyla" / "walk1.gpx"), "--compare")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["settings"]["counting"]["case"] == "no-data"
+    assert "note: No camera data covers this walk" in err
+    (compared,) = result["compare"]
+    assert compared["compared"] is False
+    assert compared["reason"].startswith("it lies outside the streets of dataset 'helsinki', so no route comparison "
+                                         "is possible there")
+    assert "track 1 not compared: it lies outside the streets of dataset 'helsinki'" in err
+
+
+def test_audit_with_the_cameras_of_the_place_counts_them_and_says_no_comparison_is_possible(capsys,
+                                                                                            shared_data) -> None:
+    cameras, walk = shared_data / "jyvaskyla" / "cameras.csv", shared_data / "jyvaskyla" / "walk1.gpx"
+    code, out, err = run(capsys, "audit", "--track", str(walk), "--cameras", str(cameras), "--compare")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["cameras"] > 0
+    assert result["settings"]["counting"]["case"] == "counted"
+    assert result["settings"]["counting"]["notice"] == ""
+    (compared,) = result["compare"]
+    assert compared["compared"] is False
+    assert "no route comparison is possible there" in compared["reason"]
+
+
+def test_audit_reports_the_gaps_of_a_sparse_walk(capsys, shared_data) -> None:
+    cameras, walk = shared_data / "jyvaskyla" / "cameras.csv", shared_data / "jyvaskyla" / "walk4.gpx"
+    code, out, err = run(capsys, "audit", "--track", str(walk), "--cameras", str(cameras), "--radius-m", "10")
+    assert code == 0, err
+    result = json.loads(out)
+    assert [round(g["straight_m"]) for g in result["gaps"]] == [272, 162]
+    assert result["unknown_m"] == pytest.approx(sum(g["straight_m"] for g in result["gaps"]), abs=0.2)
+    assert result["cameras"] < 15  # not the cameras along a straight line through the gaps
+    assert "with no street network given to fill them" in err
+    code, out, err = run(capsys, "audit", "--track", str(walk), "--cameras", str(cameras), "--radius-m", "10",
+                         "--dataset", "helsinki")
+    assert code == 0, err
+    assert "off the dataset's streets" in err  # Jyväskylä's streets are in no dataset here

@@ -13,6 +13,7 @@ from exposure.datasets import load_dataset
 from exposure.planning.avoid import Avoidance, area_around, area_from_vertices
 from exposure.planning.files import read_plan
 from exposure.planning.plan import PLAN_SCHEMA_VERSION, PlanRequest, make_plan
+from exposure.planning.relax import KEEP_ORDER
 from tests.hostile import one_line, outcome
 from tests.plans import LIMIT, at
 
@@ -36,6 +37,7 @@ def test_plan_file_round_trip(helsinki, ctx, tmp_path):
                                                   name="Drawn")),
                         cameras=(str(ctx.camera_ids[0]),), no_frt_cameras=False),
         objective="least-time-in-view", max_detour=0.3, regroup_radius_m=250.0, dataset="helsinki",
+        keep_order=("no-frt-cameras", "avoided-areas", "avoided-cameras", "max-detour"),
     )
     plan = make_plan(ctx, request, cameras=helsinki.cameras, time_limit_s=LIMIT)
     path = tmp_path / "plan.json"
@@ -50,16 +52,24 @@ def test_plan_file_round_trip(helsinki, ctx, tmp_path):
     assert [a.name for a in back.avoid.areas] == ["HQ", "Drawn"]
     assert back.avoid.areas[0].radius_m == 50.0
     assert back.avoid.cameras == request.avoid.cameras
+    assert back.keep_order == request.keep_order
     again = make_plan(ctx, back, cameras=helsinki.cameras, time_limit_s=LIMIT)
     assert [j.route.edges for j in again.journeys] == [j.route.edges for j in plan.journeys]
     assert read_plan(path.read_bytes(), name="plan.json").site.name == "Senaatintori"
 
 
-def plan_file(**request_changes) -> dict:
+def plan_file(version: int = 1, **request_changes) -> dict:
     request = {"site": {"name": "S", "lat": 60.169, "lon": 24.952}, "gathering": [{"name": "G", "lat": 60.17,
                "lon": 24.94}]}
     request.update(request_changes)
-    return {"schema": "exposure-plan", "schema_version": 1, "request": request}
+    return {"schema": "exposure-plan", "schema_version": version, "request": request}
+
+
+def test_a_version_1_plan_file_reads_with_the_default_keep_order():
+    assert read_plan(plan_file()).keep_order == KEEP_ORDER
+    assert read_plan(plan_file(2)).keep_order == KEEP_ORDER
+    assert read_plan(plan_file(2, keep_order=["max-detour"])).keep_order == (
+        "max-detour", "avoided-areas", "avoided-cameras", "no-frt-cameras")
 
 
 @pytest.mark.parametrize(("content", "match"), [
@@ -74,6 +84,9 @@ def plan_file(**request_changes) -> dict:
     (plan_file(gathering=[{"name": "G", "lat": 124.9, "lon": 60.2}]), r"request.gathering\[0\]: .*look swapped"),
     (plan_file(gathering={"name": "G"}), "request.gathering must be a list"),
     (plan_file(objective="fastest"), "request.objective is 'fastest'"),
+    (plan_file(2, keep_order="max-detour"), "request.keep_order must be a list of names"),
+    (plan_file(2, keep_order=["detour"]), r"request.keep_order: 'detour' is not one of avoided-areas"),
+    (plan_file(2, keep_order=[1]), r"request.keep_order: 1 is not one of"),
     (plan_file(max_detour=-1), "request.max_detour must be a number >= 0"),
     (plan_file(avoid={"cameras": "osm:1"}), "request.avoid.cameras must be a list"),
     (plan_file(avoid={"no_frt_cameras": "yes"}), "request.avoid.no_frt_cameras must be true or false"),

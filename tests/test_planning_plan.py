@@ -187,3 +187,68 @@ def test_every_public_name_stays_importable_from_exposure_planning():
         for name in module.__all__:
             assert getattr(exposure.planning, name) is getattr(module, name), name
             assert name in exposure.planning.__all__, name
+
+
+def test_a_point_that_cannot_be_planned_is_flagged_and_the_others_are_planned(helsinki, ctx):
+    site = at(helsinki, "Senaatintori")
+    good = (at(helsinki, "Rautatientori"), at(helsinki, "Kauppatori"))
+    far = PlanPoint("Far", 25.2, 60.3)
+    plan = make_plan(ctx, PlanRequest(site=site, gathering=(good[0], far, good[1]), dispersal=(far,)),
+                     time_limit_s=LIMIT)
+    assert [j.name for j in plan.journeys] == ["Rautatientori → Senaatintori", "Kauppatori → Senaatintori"]
+    assert [(f.role, f.text) for f in plan.failures] == [("gathering", "Far"), ("dispersal", "Far")]
+    assert "from the nearest street" in plan.failures[0].reason
+    assert plan.to_dict()["failures"][0] == {"role": "gathering", "number": None, "text": "Far",
+                                             "reason": plan.failures[0].reason}
+    assert [p.name for p in plan.request.gathering] == ["Rautatientori", "Kauppatori"]
+
+
+def test_points_not_found_are_reported_with_the_plan(helsinki, ctx):
+    from exposure.planning.points import points_from_text
+
+    points, failures = points_from_text(["Rautatientori", "", "Rautatientoro", "Kauppatori"], helsinki.resolve,
+                                        role="gathering")
+    assert [p.name for p in points] == ["Rautatientori", "Kauppatori"]
+    (failure,) = failures
+    assert (failure.role, failure.number, failure.text) == ("gathering", 2, "Rautatientoro")
+    assert failure.describe().startswith("gathering point 2 'Rautatientoro': ")
+    plan = make_plan(ctx, PlanRequest(site=at(helsinki, "Senaatintori"), gathering=points), failures=failures,
+                     time_limit_s=LIMIT)
+    assert len(plan.journeys) == 2
+    assert plan.failures == failures
+    with pytest.raises(PlanError, match="no gathering or dispersal point could be used: gathering point 2"):
+        make_plan(ctx, PlanRequest(site=at(helsinki, "Senaatintori")), failures=failures)
+
+
+def test_a_point_with_no_walking_route_is_flagged_and_the_others_are_planned():
+    from tests.test_routing import grid_context, grid_graph
+
+    rng = np.random.default_rng(3)
+    G = grid_graph(rng, rows=4, cols=4)
+    # an island: a node whose only streets lead nowhere else
+    lon, lat = G.nodes[0]["x"], G.nodes[0]["y"]
+    G.add_node(999, x=lon + 0.001, y=lat + 0.001)
+    G.add_edge(999, 998, length=30.0)
+    G.add_edge(998, 999, length=30.0)
+    G.add_node(998, x=lon + 0.0012, y=lat + 0.0012)
+    ctx = grid_context(G, rng, n_cameras=6)
+    island = int(np.flatnonzero(ctx.index.node_ids == 999)[0])
+    plan = make_plan(ctx, PlanRequest(site=node_point(ctx, 5), gathering=(node_point(ctx, 10),
+                                                                            node_point(ctx, island, "Island"))),
+                     time_limit_s=LIMIT)
+    assert len(plan.journeys) == 1
+    ((role, text),) = [(f.role, f.text) for f in plan.failures]
+    assert (role, text) == ("gathering", "Island")
+
+
+def test_a_plan_says_when_nothing_is_counted_or_there_is_no_camera_data(helsinki):
+    request = PlanRequest(site=at(helsinki, "Senaatintori"), gathering=(at(helsinki, "Rautatientori"),))
+    nothing = make_plan(helsinki.context(verification="verified"), request, time_limit_s=LIMIT,
+                        extent=helsinki.extent)
+    assert nothing.journeys[0].route.frt_cameras == 0
+    assert nothing.counting.case == "nothing-counted"
+    assert nothing.settings["counting"]["notice"].startswith("0 of 221 cameras are counted: none is verified")
+    assert nothing.to_dict()["settings"]["counting"]["case"] == "nothing-counted"
+    counted = make_plan(helsinki.context(), request, time_limit_s=LIMIT, extent=helsinki.extent)
+    assert counted.counting.case == "counted"
+    assert counted.counting.notice == ""

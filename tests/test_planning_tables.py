@@ -7,7 +7,14 @@ import pytest
 from exposure.datasets import load_dataset
 from exposure.planning.avoid import Avoidance, area_around
 from exposure.planning.plan import PlanRequest, make_plan
-from exposure.planning.tables import PLAN_LEG_COLUMNS, PLAN_REGROUP_COLUMNS, PLAN_ROUTE_COLUMNS, plan_tables
+from exposure.planning.points import PointFailure
+from exposure.planning.tables import (
+    PLAN_FAILURE_COLUMNS,
+    PLAN_LEG_COLUMNS,
+    PLAN_REGROUP_COLUMNS,
+    PLAN_ROUTE_COLUMNS,
+    plan_tables,
+)
 from exposure.routing import compare_with_shortest
 from tests.plans import LIMIT, at
 
@@ -86,3 +93,15 @@ def test_a_least_bad_plan_says_so_and_empty_tables_keep_their_columns(helsinki, 
     assert list(tables.legs.columns) == list(PLAN_LEG_COLUMNS)
     assert tables.regroup.empty
     assert list(tables.regroup.columns) == list(PLAN_REGROUP_COLUMNS)
+    assert tables.failures.empty
+    assert list(tables.failures.columns) == list(PLAN_FAILURE_COLUMNS)
+
+
+def test_points_not_planned_are_a_table_of_their_own(helsinki, ctx) -> None:
+    failed = PointFailure(role="gathering", text="Rautatientoro", reason="no place called that", number=2)
+    plan = make_plan(ctx, PlanRequest(site=at(helsinki, "Senaatintori"), gathering=(at(helsinki, "Kauppatori"),)),
+                     failures=(failed,), time_limit_s=LIMIT)
+    tables = plan_tables(plan)
+    assert len(tables.routes) == 1
+    assert tables.failures.to_dict(orient="records") == [
+        {"Point": "2. Rautatientoro", "Role": "gathering", "Not planned because": "no place called that"}]

@@ -10,12 +10,15 @@ import pytest
 
 from exposure._errors import CameraDataError, PolicyError
 from exposure.policies import (
+    VERIFIED_BY,
     FrtPolicy,
     apply_frt_policy,
     describe_policies,
     frt_policy,
+    passes_verification,
     select_cameras,
     verification_policy,
+    verification_words,
 )
 from exposure.schema import FRT_CAPABLE_TIERS, VERIFICATIONS
 
@@ -113,15 +116,20 @@ def test_frt_policy_errors(tmp_path: Path) -> None:
         ("verified", {"verified"}),
         ("verified, Disputed", {"verified", "disputed"}),
         (["unverified"], {"unverified"}),
+        ("group", {"verified@group"}),
+        ("verified@group, unverified@GROUP", {"verified@group", "unverified@group"}),
+        ("verified@source,disputed", {"verified@source", "disputed"}),
     ],
 )
 def test_verification_policy(spec: str | list[str], expected: set[str]) -> None:
     assert verification_policy(spec) == frozenset(expected)
 
 
-@pytest.mark.parametrize("spec", ["maybe", "verified,maybe", "", []])
+@pytest.mark.parametrize("spec", ["maybe", "verified,maybe", "", [], "verified@me", "gone@group", "@group"])
 def test_verification_policy_errors(spec: str | list[str]) -> None:
-    with pytest.raises(PolicyError, match=r"verification policy .*use default, any, majority"):
+    with pytest.raises(PolicyError, match=r"verification policy .*use default, any, majority, verified, group, or a "
+                                          r"comma list of verified, unverified, disputed \(each perhaps with "
+                                          r"@source or @group: who set it\)"):
         verification_policy(spec)
 
 
@@ -146,5 +154,45 @@ def test_select_cameras_and_describe() -> None:
         "frt_policy": "strict-ptz-dome",
         "frt_capable_tiers": list(FRT_CAPABLE_TIERS),
         "verification": ["disputed", "verified"],
+        "verification_words": "verified, disputed",
     }
     json.dumps(describe_policies("default", "default"))
+
+
+def test_who_verified_a_camera_counts_as_a_status_of_its_own() -> None:
+    cameras = pd.DataFrame({
+        "kind": ["ptz"] * 5, "mount": ["street"] * 5, "operator": ["public"] * 5,
+        "verification": ["verified", "verified", "unverified", "disputed", "unverified"],
+        "verified_by": ["group", "source", "group", "group", "source"],
+    })
+    assert passes_verification(cameras, "group").tolist() == [True, False, False, False, False]
+    assert passes_verification(cameras, "verified").tolist() == [True, True, False, False, False]
+    assert passes_verification(cameras, "verified@source").tolist() == [False, True, False, False, False]
+    assert passes_verification(cameras, "verified@group,unverified@group").tolist() == [
+        True, False, True, False, False]
+    assert passes_verification(cameras, "default").all()
+    assert passes_verification(cameras, "group").dtype == bool
+    assert select_cameras(cameras, verification="group").index.tolist() == [0]
+    assert select_cameras(cameras, verification="group")["verified_by"].tolist() == ["group"]
+    # a table without verified_by was verified by its source alone: the group verified none of it
+    plain = cameras.drop(columns="verified_by")
+    assert not passes_verification(plain, "group").any()
+    assert passes_verification(plain, "verified@source").tolist() == [True, True, False, False, False]
+    assert select_cameras(plain, verification="group").empty
+    with pytest.raises(CameraDataError, match="lacks the column verification"):
+        passes_verification(cameras.drop(columns="verification"), "group")
+    assert VERIFIED_BY == ("source", "group")
+
+
+@pytest.mark.parametrize(("spec", "words"), [
+    ("default", "every status"),
+    ("any", "every status"),
+    ("majority", "verified, unverified"),
+    ("group", "verified by your group"),
+    ("verified@source,disputed", "verified by the source, disputed"),
+    ("verified@group,unverified@group,verified", "verified, verified by your group, unverified by your group"),
+])
+def test_every_figure_can_say_in_words_what_it_counted(spec: str, words: str) -> None:
+    assert verification_words(spec) == words
+    assert describe_policies("default", spec)["verification_words"] == words
+    assert describe_policies("default", "group")["verification"] == ["verified@group"]

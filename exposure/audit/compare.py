@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
+import pyproj
 from scipy.spatial import cKDTree
 
 from exposure import settings
 from exposure._errors import ExposureError, NoRouteError
 from exposure.audit.measure import Audit
 from exposure.audit.tracks import Track
+from exposure.crs import WGS84
 from exposure.places import snap_to_street
 from exposure.routing import Route, RoutingContext, routes
 
@@ -31,8 +34,27 @@ class WalkComparison:
     shortest: Route
     text: str
 
+    @property
+    def verdict(self) -> str:
+        """What the comparison says, e.g. "9 fewer FRT cameras were possible" or "1 fewer FRT camera was possible"."""
+        fewer = self.walk_frt_cameras - self.route.frt_cameras
+        if fewer <= 0:
+            return "no route between the same ends passes fewer FRT cameras"
+        return f"{fewer} fewer FRT camera was possible" if fewer == 1 else f"{fewer} fewer FRT cameras were possible"
+
+    def sentence(self, head: str = "Your walk") -> str:
+        """The comparison for people, headed by ``head``, with its verdict.
+
+        ``"Your walk: 14 FRT cameras, 180 m in view; the fewest-camera route: 5 FRT
+        cameras, 40 m in view, +120 m — 9 fewer FRT cameras were possible"``; it says
+        when the search was not proven within its time limit.
+        """
+        walked, _, rest = self.text.partition("; ")
+        proven = "" if self.route.optimal is not False else " (the search for the fewest was not proven in time)"
+        return f"{head}: {walked.removeprefix('your walk: ')}; {rest} — {self.verdict}{proven}"
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: the walk's figures, the route, the differences and the sentence."""
+        """JSON form: the walk's figures, the route, the differences, the sentence and the verdict."""
         return {
             "walk": {"length_m": round(self.walk_length_m, 1), "frt_cameras": self.walk_frt_cameras,
                      "metres_in_view": round(self.walk_metres_in_view, 1)},
@@ -41,6 +63,7 @@ class WalkComparison:
                            "frt_cameras": self.route.frt_cameras - self.walk_frt_cameras,
                            "metres_in_view": round(self.route.metres_in_view - self.walk_metres_in_view, 1)},
             "text": self.text,
+            "verdict": self.verdict,
         }
 
 
@@ -124,11 +147,14 @@ def walk_alternatives(
 
     A file of several tracks holds several walks: each is compared between its own
     start and end, with its own figures from ``audit.tracks``; ``time_limit_s``
-    bounds them all together. A track that cannot be compared (it starts or ends
-    off the dataset's streets, or ends where it started) says why.
+    bounds them all together. A track that cannot be compared says why: it lies
+    outside the dataset's streets (no route comparison is possible there; the
+    audit still counts the cameras in use), it starts or ends off them, or it
+    ends where it started.
     """
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     tree = cKDTree(ctx.index.node_xy)
+    near = _near_streets(ctx, tree, track.coordinates)
     rows = {int(r["track"]): r for r in audit.tracks.to_dict(orient="records")} if len(audit.tracks) else {}
     spans: dict[int, list[Any]] = {}
     for piece, span in track.split():
@@ -145,6 +171,9 @@ def walk_alternatives(
         if row is None:
             out.append(TrackComparison(track=number, name=name, comparison=None, reason="too short to measure"))
             continue
+        if not any(near[span].any() for _, span in parts):
+            out.append(TrackComparison(track=number, name=name, comparison=None, reason=_outside_reason(ctx)))
+            continue
         left = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
             comparison = _compare_walk(
@@ -156,3 +185,23 @@ def walk_alternatives(
             continue
         out.append(TrackComparison(track=number, name=name, comparison=comparison))
     return out
+
+
+def _near_streets(ctx: RoutingContext, tree: cKDTree, coordinates: np.ndarray) -> np.ndarray:
+    """Per point of a track: whether a street node of the network lies within the snapping distance."""
+    x, y = pyproj.Transformer.from_crs(WGS84, ctx.index.crs, always_xy=True).transform(coordinates[:, 0],
+                                                                                        coordinates[:, 1])
+    xy = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+    ok = np.isfinite(xy).all(axis=1)
+    near = np.zeros(len(xy), dtype=bool)
+    if ok.any():
+        dist, _ = tree.query(xy[ok], distance_upper_bound=settings.max_snap_distance_m)
+        near[ok] = np.isfinite(dist)
+    return near
+
+
+def _outside_reason(ctx: RoutingContext) -> str:
+    dataset = str(ctx.settings.get("dataset") or "").split(" + ")[0]  # its streets, whoever's cameras
+    streets = f"the streets of dataset {dataset!r}" if dataset else "this dataset's streets"
+    return (f"it lies outside {streets}, so no route comparison is possible there (the audit still counts the "
+            "cameras in use); choose the dataset that covers it to compare")

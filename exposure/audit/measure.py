@@ -11,16 +11,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from exposure import settings as package_settings
-from exposure.audit._lines import measurable
+from exposure.audit._lines import measurable, projected
+from exposure.audit.gaps import Gap, Gaps, fill_gaps
 from exposure.audit.tracks import Piece, Track, read_track
-from exposure.cameras import FrtPolicy, describe_policies, select_cameras
+from exposure.cameras import CameraExtent, FrtPolicy, describe_policies, select_cameras, verification_policy
+from exposure.counted import Counting, counting
 from exposure.coverage import camera_geometry, candidate_pairs, coverage_settings, polyline_intervals, union_length
-from exposure.crs import WGS84, local_crs
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from exposure.network import NetworkIndex
 
 __all__ = ["PER_CAMERA_COLUMNS", "TRACK_COLUMNS", "Audit", "audit_track"]
 
@@ -47,6 +51,7 @@ TRACK_COLUMNS: tuple[str, ...] = (
     "share_in_view",
     "seconds_in_view",
     "seconds_total",
+    "unknown_m",
 )
 
 
@@ -70,6 +75,10 @@ class Audit:
     many pieces it sees); ``tracks`` has one row per track
     (:data:`TRACK_COLUMNS`; ``segments`` says how many unbroken lines it has),
     and ``notes`` says which pieces were too short to measure.
+
+    ``counting`` says what a count of 0 means here: nothing counted under the
+    policies, a true zero, or a walk outside where the camera data looked
+    (:func:`exposure.counted.counting`); ``settings["counting"]`` holds its JSON.
     """
 
     length_m: float
@@ -86,6 +95,9 @@ class Audit:
     settings: dict[str, Any]
     tracks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TRACK_COLUMNS)))
     notes: tuple[str, ...] = ()
+    counting: Counting | None = None
+    unknown_m: float = 0.0
+    gaps: tuple[Gap, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form: metres to 0.1 m, seconds to 0.1 s, no NaN."""
@@ -115,6 +127,8 @@ class Audit:
             "settings": self.settings,
             "tracks": [_track_row(r) for r in self.tracks.to_dict(orient="records")],
             "notes": list(self.notes),
+            "unknown_m": round(self.unknown_m, 1),
+            "gaps": [g.to_dict() for g in self.gaps],
         }
 
 
@@ -129,6 +143,7 @@ def _track_row(record: dict[str, Any]) -> dict[str, Any]:
         "metres_in_view_any": round(float(record["metres_in_view_any"]), 1),
         "share_in_view": round(float(record["share_in_view"]), 4),
         "seconds_in_view": seconds(record["seconds_in_view"]), "seconds_total": seconds(record["seconds_total"]),
+        "unknown_m": round(float(record["unknown_m"]), 1),
     }
 
 
@@ -142,6 +157,9 @@ def audit_track(
     frt_policy: str | Path | FrtPolicy = "default",
     verification: str | Iterable[str] = "default",
     radius_m: float | None = None,
+    extent: CameraExtent | None = None,
+    streets: NetworkIndex | None = None,
+    max_gap_m: float | None = None,
 ) -> Audit:
     """Measure how much of a walked track lies within view of counted cameras.
 
@@ -162,33 +180,37 @@ def audit_track(
         :func:`exposure.cameras.verification_policy`).
     radius_m
         Uniform disc radius overriding the per-kind coverage model.
+    extent
+        Where the camera data looked (e.g. :func:`exposure.cameras.load_extent`);
+        a walk outside it has no camera data, which its ``counting`` says.
+    streets
+        The dataset's street network (``Dataset.index``): a gap between recorded
+        points that its streets cover is filled with the shortest walk on them
+        (:func:`exposure.audit.fill_gaps`); without it every gap stays unknown.
+    max_gap_m
+        The longest stretch between two recorded points taken as walked straight
+        (default ``settings.track_gap_m``); a longer one is a gap.
 
     Returns
     -------
     Audit
         Length, cameras met, metres and seconds in view, per-camera figures and
-        the settings behind them.
+        the settings behind them. A gap left unknown counts in ``length_m`` (as
+        the straight line) and in ``unknown_m``, never in the cameras met or in
+        view: ``share_in_view`` is of the known length.
     """
     if not isinstance(track, Track):
         track = read_track(track)
+    found_gaps = fill_gaps(track, max_gap_m=max_gap_m, streets=streets)
+    track = found_gaps.track
     reach_m = radius_m if radius_m is not None else max(package_settings.radius_m_by_kind.values())
     selected = select_cameras(_within_reach(cameras, track.coordinates, reach_m=reach_m), frt_policy=frt_policy,
                               verification=verification)
-    crs, xy = _projected(track.coordinates)
-    pieces = track.split()
-    piece_of = np.zeros(len(xy), dtype=np.int64)
-    notes = []
-    for k, (piece, span) in enumerate(pieces):
-        piece_of[span] = k
-        if not measurable(track.coordinates[span]):
-            n = span.stop - span.start
-            notes.append(f"{_piece_name(piece, pieces)}: {n} point{'' if n == 1 else 's'}, no line to measure; "
-                         "left out")
-    # one axis of metres walked for the whole file, but no step across the gap between two pieces
-    step = np.hypot(*np.diff(xy, axis=0).T)
-    step[piece_of[:-1] != piece_of[1:]] = 0.0
-    cum = np.concatenate([[0.0], np.cumsum(step)])  # metres walked at each point
-    moving = np.flatnonzero(step > 0)
+    axis = _Axis.of(track, found_gaps.unknown)
+    crs, xy, pieces, piece_of, step, cum, unknown = (axis.crs, axis.xy, axis.pieces, axis.piece_of, axis.step,
+                                                     axis.cum, axis.unknown)
+    notes = list(axis.notes)
+    moving = np.flatnonzero((step > 0) & ~unknown)
     seg_a, seg_b = xy[moving], xy[moving + 1]
     cams = camera_geometry(selected, crs, radius_m=radius_m)
     s, c, t0, t1 = polyline_intervals(seg_a, seg_b, cams, pairs=candidate_pairs(seg_a, seg_b, cams))
@@ -241,9 +263,14 @@ def audit_track(
     }, columns=list(PER_CAMERA_COLUMNS))
     per_camera = per_camera.sort_values("metres_in_view", ascending=False, kind="stable").reset_index(drop=True)
 
-    tracks = _per_track(pieces, piece_of, step, point, secs, measure,
+    tracks = _per_track(pieces, piece_of, step, point, secs, measure, unknown=unknown,
                         measurable=[measurable(track.coordinates[span]) for _, span in pieces])
     length = float(cum[-1])
+    unknown_m = float(step[unknown].sum())
+    notes += _gap_notes(found_gaps, unknown_m=unknown_m, length_m=length)
+    policies = describe_policies(frt_policy, verification)
+    count = _walk_counting(track, cameras, frt_policy, verification, found=len(seen_frt), policies=policies,
+                           extent=extent)
     return Audit(
         length_m=length,
         cameras=len(seen),
@@ -252,25 +279,102 @@ def audit_track(
         frt_camera_ids=tuple(ids[seen_frt]),
         metres_in_view=total["metres_in_view"],
         metres_in_view_any=total["metres_in_view_any"],
-        share_in_view=total["metres_in_view"] / length if length > 0 else 0.0,
+        share_in_view=total["metres_in_view"] / (length - unknown_m) if length - unknown_m > 0 else 0.0,
         seconds_in_view=total["seconds_in_view"],
         seconds_total=seconds_total,
         per_camera=per_camera,
         settings={
-            "policies": describe_policies(frt_policy, verification),
+            "policies": policies,
             "coverage": coverage_settings(radius_m=radius_m),
+            "counting": count.to_dict(),
         },
         tracks=tracks,
         notes=tuple(notes),
+        counting=count,
+        unknown_m=unknown_m,
+        gaps=found_gaps.gaps,
     )
 
 
-def _projected(coordinates: np.ndarray) -> tuple[pyproj.CRS, np.ndarray]:
-    """The local metric CRS around a track and its points in it, shape (N, 2)."""
-    lon, lat = coordinates[:, 0], coordinates[:, 1]
-    crs = local_crs(float(lon.mean()), float(lat.mean()))
-    x, y = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True).transform(lon, lat)
-    return crs, np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+@dataclass(frozen=True, eq=False)
+class _Axis:
+    """One axis of metres walked for the whole file: no step across the gap between two pieces."""
+
+    crs: pyproj.CRS
+    xy: np.ndarray
+    pieces: list[tuple[Piece, slice]]
+    piece_of: np.ndarray
+    step: np.ndarray
+    cum: np.ndarray
+    unknown: np.ndarray
+    notes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, track: Track, unknown: np.ndarray) -> _Axis:
+        """The axis of a track whose stretches ``unknown`` marks (a gap nobody knows the way through)."""
+        crs, xy = projected(track.coordinates)
+        pieces = track.split()
+        piece_of = np.zeros(len(xy), dtype=np.int64)
+        notes = []
+        for k, (piece, span) in enumerate(pieces):
+            piece_of[span] = k
+            if not measurable(track.coordinates[span]):
+                n = span.stop - span.start
+                notes.append(f"{_piece_name(piece, pieces)}: {n} point{'' if n == 1 else 's'}, no line to measure; "
+                             "left out")
+        step = np.hypot(*np.diff(xy, axis=0).T)
+        step[piece_of[:-1] != piece_of[1:]] = 0.0
+        cum = np.concatenate([[0.0], np.cumsum(step)])  # metres walked at each point
+        # an unknown stretch counts in the length, never in view
+        return cls(crs=crs, xy=xy, pieces=pieces, piece_of=piece_of, step=step, cum=cum, unknown=unknown & (step > 0),
+                   notes=tuple(notes))
+
+
+def _walk_counting(track: Track, cameras: pd.DataFrame, frt_policy: str | Path | FrtPolicy,
+                   verification: str | Iterable[str], *, found: int, policies: dict[str, Any],
+                   extent: CameraExtent | None) -> Counting:
+    """What the walk's count of FRT cameras means (see :func:`exposure.counted.counting`)."""
+    lines = [track.coordinates[span] for _, span in track.split() if measurable(track.coordinates[span])]
+    n_counted, n_frt = _table_counts(cameras, frt_policy, verification, found=found)
+    return counting(cameras=len(cameras), counted=n_counted, frt=n_frt, found=found, settings=policies,
+                    extent=extent, where=shapely.MultiLineString(lines), what="this walk")
+
+
+def _table_counts(cameras: pd.DataFrame, frt_policy: str | Path | FrtPolicy, verification: str | Iterable[str], *,
+                  found: int) -> tuple[int, int | None]:
+    """How many cameras of the table are counted, and (only when the walk met none) deemed FRT-capable.
+
+    The FRT policy is applied to the whole table only when it can tell a true zero
+    from nothing counted: over a city's table that takes a second, and a walk that
+    met an FRT camera already shows that some are counted.
+    """
+    statuses = verification_policy(verification)
+    counted = cameras["verification"].isin(statuses).to_numpy(dtype=bool) if len(cameras) else np.zeros(0, bool)
+    frt = None
+    if found == 0 and counted.any():
+        frt = int(select_cameras(cameras[counted], frt_policy=frt_policy, verification=statuses)["frt_capable"].sum())
+    return int(counted.sum()), frt
+
+
+def _gap_notes(found: Gaps, *, unknown_m: float, length_m: float) -> list[str]:
+    """What the gaps between recorded points did to the figures: filled on the streets, or unknown."""
+    notes = []
+    limit = f"{found.max_gap_m:,.0f} m"
+    filled = [g for g in found.gaps if g.filled]
+    if filled:
+        which = ", ".join(f"{g.straight_m:,.0f} m after point {g.after_point} (walked {g.filled_m:,.0f} m)"
+                          for g in filled)
+        notes.append(f"{len(filled)} gap{'s' if len(filled) > 1 else ''} longer than {limit} between recorded "
+                     f"points filled with the shortest walk on the dataset's streets: {which}")
+    open_gaps = [g for g in found.gaps if not g.filled]
+    if open_gaps:
+        which = ", ".join(f"{g.straight_m:,.0f} m after point {g.after_point}" for g in open_gaps)
+        share = 100 * unknown_m / length_m if length_m > 0 else 0.0
+        where = "off the dataset's streets" if found.streets else "with no street network given to fill them"
+        notes.append(f"{len(open_gaps)} gap{'s' if len(open_gaps) > 1 else ''} longer than {limit} between recorded "
+                     f"points {where} ({which}): {unknown_m:,.0f} m of the walk ({share:.0f} %) is unknown, kept out "
+                     "of the cameras met and the share in view")
+    return notes
 
 
 def _in_order_met(camera: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -302,7 +406,7 @@ def _walking_seconds(times: np.ndarray, pieces: list[tuple[Piece, slice]]) -> tu
 
 
 def _per_track(pieces: list[tuple[Piece, slice]], piece_of: np.ndarray, step: np.ndarray, point: np.ndarray,
-               secs: np.ndarray | None, measure: Any, *, measurable: list[bool]) -> pd.DataFrame:
+               secs: np.ndarray | None, measure: Any, *, measurable: list[bool], unknown: np.ndarray) -> pd.DataFrame:
     """One row per track of the file that has a line to measure (its segments measured one by one)."""
     track_of_piece = np.array([p.track for p, _ in pieces])
     track_of_point = track_of_piece[piece_of]
@@ -316,6 +420,7 @@ def _per_track(pieces: list[tuple[Piece, slice]], piece_of: np.ndarray, step: np
             continue
         pick = track_of_point[point] == number
         length = float(step[track_of_point[:-1] == number].sum())
+        unknown_m = float(step[(track_of_point[:-1] == number) & unknown].sum())
         figures = measure(pick)
         seconds_total = None
         if secs is not None:
@@ -324,8 +429,8 @@ def _per_track(pieces: list[tuple[Piece, slice]], piece_of: np.ndarray, step: np
             "track": number, "name": pieces[mine[0]][0].name, "segments": len(mine), "length_m": length,
             "cameras": figures["cameras"], "frt_cameras": figures["frt_cameras"],
             "metres_in_view": figures["metres_in_view"], "metres_in_view_any": figures["metres_in_view_any"],
-            "share_in_view": figures["metres_in_view"] / length if length > 0 else 0.0,
-            "seconds_in_view": figures["seconds_in_view"], "seconds_total": seconds_total,
+            "share_in_view": figures["metres_in_view"] / (length - unknown_m) if length - unknown_m > 0 else 0.0,
+            "seconds_in_view": figures["seconds_in_view"], "seconds_total": seconds_total, "unknown_m": unknown_m,
         })
     return pd.DataFrame(rows, columns=list(TRACK_COLUMNS))
 

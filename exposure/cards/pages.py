@@ -97,6 +97,12 @@ def _counted(used: dict[str, Any]) -> str:
             f"{verification}; {model}; dataset {used.get('dataset', '?')}.")
 
 
+def _count_notice(used: dict[str, Any]) -> str:
+    """What a count of 0 means when it is not a plain count: nothing counted, no camera data, a true zero."""
+    said = used.get("counting") or {}
+    return str(said.get("notice") or "") if said.get("case") != "counted" else ""
+
+
 def _step_lines(steps: Sequence[Step]) -> list[str]:
     out = []
     for i, step in enumerate(steps, start=1):
@@ -160,8 +166,10 @@ def _route_figure(base: CardMap, item: CardRoute, *, used: dict[str, Any], when:
                          + "; ".join(item.breaks), fontsize=7.5, color=(0.7, 0.05, 0.1))
     bottom = _footer(page, counted=_counted(used), when=when, number=number)
     cams = ", ".join(route.frt_camera_ids[:12]) + (" …" if len(route.frt_camera_ids) > 12 else "")
-    _, bottom = page.up(bottom + 0.006, f"FRT cameras on the way ({route.frt_cameras}): {cams or 'none'}",
-                        fontsize=6.2, color="#333333")
+    notice = _count_notice(used)
+    _, bottom = page.up(bottom + 0.006, f"FRT cameras on the way ({route.frt_cameras}): {cams or 'none'}"
+                        + (f". {notice}" if notice else ""), fontsize=6.2,
+                        color=(0.7, 0.05, 0.1) if notice else "#333333")
     map_top = y - 0.012
     map_bottom = min(_MAP_BOTTOM, map_top - _MAP_LEAST)
     ax = fig.add_axes((page.left, map_bottom, page.right - page.left, map_top - map_bottom))
@@ -268,6 +276,9 @@ def _overview_figure(plan: Plan, base: CardMap, items: Sequence[CardRoute], *, w
             lines.append((None, f"{t['journey'][:1].upper()}{t['journey'][1:]} ({t['routes']} routes): "
                                 f"{t['length_m']:,.0f} m, {t['walk_min']:.0f} min walked in all, {t['frt_cameras']} "
                                 f"distinct FRT cameras, {t['metres_in_view']:,.0f} m in view", "bold"))
+    notice = _count_notice(plan.settings)
+    if notice:
+        lines.append((None, notice, "notice"))
     if plan.regroup:
         lines.append((None, "Regroup points: " + "; ".join(
             f"R{g.rank} {g.name} ({g.distance_m:,.0f} m, {g.frt_cameras} FRT cameras)" for g in plan.regroup),
@@ -282,7 +293,9 @@ def _listing(page: Page, lines: Sequence[tuple[Sequence[int] | None, str, str]],
     y = top
     indent = 0.035
     for n, (colour, text, weight) in enumerate(lines):
-        artist, below = page.down(y, text, fontsize=7, x=page.left + indent, fontweight=weight)
+        # a notice that a count of 0 is not a plain count stands out in red
+        font = {"color": (0.7, 0.05, 0.1)} if weight == "notice" else {"fontweight": weight}
+        artist, below = page.down(y, text, fontsize=7, x=page.left + indent, **font)
         reserve = 0.0 if n == len(lines) - 1 else page.line_height(7, 1.5)
         if below - reserve < bottom:
             artist.remove()

@@ -1,4 +1,4 @@
-"""Command line: ``python -m exposure route|plan|audit|cameras|network|density|watched|build|batch``, JSON out."""
+"""Command line: ``python -m exposure route|plan|audit|cameras|network|density|watched|build|batch|review``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from exposure import settings
 from exposure._errors import ExposureError
+from exposure.cli.review_args import add_review
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -27,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "watched": ("density", "watched"),
     "build": ("build", "build_dataset"),
     "batch": ("bulk", "batch"),
+    "review": ("review", "review"),
 }
 
 _OBJECTIVES = ["shortest", "fewest-cameras", "least-time-in-view"]
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_route, _add_plan, _add_audit, _add_cameras, _add_network, _add_density, _add_watched,
-                _add_build, _add_batch):
+                _add_build, _add_batch, add_review):
         add(sub)
     return parser
 
@@ -70,12 +72,15 @@ def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, radius: boo
     p.add_argument("--frt-policy", default="default",
                    help="FRT-capability policy: default, all, strict-ptz-dome, or a CSV file [default]")
     p.add_argument("--verification", default="default",
-                   help="verification statuses counted: default/any (all), majority, verified, "
-                        "or a comma list [default]")
+                   help="verification statuses counted: default/any (all), majority, verified, group (verified "
+                        "by your group's reviews: verified@group), or a comma list [default]")
     p.add_argument("--decode-total", default="attachments", choices=["attachments", "n_cameras"],
                    help="Decode Surveillance files: attachments counts each intersection's street + building + "
                         "unknown-mount medians, as Amnesty's published totals do; n_cameras its median total "
                         "count instead (not the published rule) [attachments]")
+    p.add_argument("--store", default=None, metavar="FILE",
+                   help="count the verdicts of this review store (`exposure review`), e.g. with --verification "
+                        "group; none: the sources' verification alone [the dataset's store, when there is one]")
     if radius:  # only where a camera's view is measured: density and watched count cameras per area
         p.add_argument("--radius-m", type=float, default=None,
                        help="every camera sees a disc of this radius in metres (default: per-kind model)")
@@ -133,6 +138,10 @@ def _add_plan(sub: Any) -> None:
                    help="a camera id to avoid (no route passes a street it sees); repeat for several")
     p.add_argument("--no-frt-cameras", action="store_true",
                    help="no route may pass a street any FRT-capable camera sees")
+    p.add_argument("--keep-order", default=None, metavar="NAMES",
+                   help="what to keep first when no route can keep everything, a comma list of avoided-areas, "
+                        "avoided-cameras, no-frt-cameras (then the fewest) and max-detour; those left out follow in "
+                        "this order, which is the default: the least-bad route says what it relaxed and by how much")
     p.add_argument("--regroup-radius", type=float, default=0.0, metavar="M",
                    help="suggest regroup points within this walking distance of the site, fewest cameras first "
                         "[0: none]")
@@ -169,6 +178,9 @@ def _add_audit(sub: Any) -> None:
                    help="what could I have avoided? with --format json, also the fewest-camera route on the "
                         "dataset's streets between each track's start and end, and the difference (key compare)")
     _add_common(a)
+    # with --cameras, a dataset is loaded only when --dataset names one: its streets fill the track's gaps
+    # (stretches between recorded points longer than settings.track_gap_m) and --compare routes on them
+    a.set_defaults(dataset=None)
 
 
 def _add_cameras(sub: Any) -> None:

@@ -14,6 +14,7 @@ from exposure._tables import neutralise_formulas
 from exposure.cameras import cameras_to_csv, select_cameras, write_cameras_geojson, write_cameras_json
 from exposure.cli._common import emit, load_camera_file, local_camera_file, progress, report_rejected, say
 from exposure.network import graph_to_geojson, save_graphml
+from exposure.review import reviewed_cameras, reviewed_dataset
 from exposure.sources.decode import decode_summary
 
 __all__ = ["cameras", "network"]
@@ -25,11 +26,11 @@ def cameras(args: argparse.Namespace) -> None:
         _decode_summary(args)
         return
     if args.source:
-        found = load_camera_file(args.source, decode_total=args.decode_total).cameras
+        found = reviewed_cameras(load_camera_file(args.source, decode_total=args.decode_total).cameras, args.store)
     else:
         ds = datasets.load_dataset(args.dataset, progress=progress)
         report_rejected(ds.rejected, ds.source)
-        found = ds.cameras
+        found = reviewed_dataset(ds, args.store).cameras
     selected = select_cameras(found, frt_policy=args.frt_policy, verification=args.verification)
     del found  # a million rows: keep only the selection
     writers: dict[str, Callable[[TextIO], object]] = {

@@ -16,6 +16,8 @@ from exposure._errors import ExposureError
 from exposure.areas import density_by_area, density_to_csv, density_to_geojson, named_areas, read_areas
 from exposure.cameras import CameraExtent, describe_policies, load_extent, select_cameras
 from exposure.cli._common import emit, load_camera_file, progress, say
+from exposure.counted import Counting, counting
+from exposure.review import reviewed_cameras, reviewed_dataset
 from exposure.watched import watched_report
 
 __all__ = ["density", "watched"]
@@ -27,10 +29,14 @@ def density(args: argparse.Namespace) -> None:
     """``exposure density``: cameras per km², per km of street and per 1,000 residents, per area."""
     if args.cameras and args.dataset is None:
         # no street network: street columns are NaN, and nothing but the camera file is read
-        selected, settings_used, extent = _file_cameras(args)
+        selected, settings_used, extent, in_file = _file_cameras(args)
         table = _file_density(args, selected, settings_used, args.areas, extent=extent)
+        count = _counting(table, cameras=in_file, counted=len(selected), frt=int(selected["frt_capable"].sum()))
     else:
-        table = _dataset_density(args)
+        table, count = _dataset_density(args)
+    table.attrs["settings"] = {**table.attrs["settings"], "counting": count.to_dict()}
+    if count.case == "nothing-counted":  # every area's 0 then says nothing about the cameras there
+        say(f"note: {count.notice}")
     if args.format == "csv":
         emit(density_to_csv(table), args.out)
     elif args.format == "geojson":
@@ -43,18 +49,32 @@ def density(args: argparse.Namespace) -> None:
               "rows": [f["properties"] for f in records["features"]]}, args.out)
 
 
-def _dataset_density(args: argparse.Namespace) -> gpd.GeoDataFrame:
+def _counting(table: gpd.GeoDataFrame, *, cameras: int, counted: int, frt: int) -> Counting:
+    """Whether the areas' counts mean anything at all: nothing counted under the policies (see exposure.counted).
+
+    Areas outside where the camera data looked are already told apart, area by area (``camera_data``).
+    """
+    found = int(np.nanmax(table["frt_cameras"].to_numpy(dtype=float))) if len(table) and table[
+        "frt_cameras"].notna().any() else 0
+    return counting(cameras=cameras, counted=counted, frt=frt, found=found, settings=table.attrs["settings"],
+                    what="these areas")
+
+
+def _dataset_density(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, Counting]:
     """Density over a dataset's streets, of its cameras or of ``--cameras``."""
     ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress)
     if args.cameras:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras, extent=load_extent(loaded))
+    ds = reviewed_dataset(ds, args.store)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification)
     # cameras are counted per area, not by what they see: the coverage model plays no part
     settings_used = {k: v for k, v in ctx.settings.items() if k != "coverage"}
     areas = _read_density_areas(args, lambda: named_areas(args.areas, ds))
-    return density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
-                           index=ds.index, settings=settings_used, extent=ds.extent)
+    table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
+                            index=ds.index, settings=settings_used, extent=ds.extent)
+    return table, _counting(table, cameras=len(ds.cameras), counted=int(ctx.exposure.counted.sum()),
+                            frt=int(ctx.exposure.frt.sum()))
 
 
 def _read_density_areas(args: argparse.Namespace, named: Callable[[], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:
@@ -67,14 +87,18 @@ def _read_density_areas(args: argparse.Namespace, named: Callable[[], gpd.GeoDat
     return named()
 
 
-def _file_cameras(args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, Any], CameraExtent]:
-    """The cameras of ``--cameras`` under the policies (with ``frt_capable``), what was counted, where it looked."""
+def _file_cameras(args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, Any], CameraExtent, int]:
+    """The cameras of ``--cameras`` under the policies, what was counted, where it looked, how many the file holds.
+
+    The cameras come with ``frt_capable``.
+    """
     loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
-    selected = select_cameras(loaded.cameras, frt_policy=args.frt_policy, verification=args.verification)
+    selected = select_cameras(reviewed_cameras(loaded.cameras, args.store), frt_policy=args.frt_policy,
+                              verification=args.verification)
     settings_used = {**describe_policies(args.frt_policy, args.verification), "cameras": args.cameras}
     if loaded.cameras["source"].eq("decode").any():
         settings_used["decode_total"] = args.decode_total
-    return selected, settings_used, load_extent(loaded)
+    return selected, settings_used, load_extent(loaded), len(loaded.cameras)
 
 
 def _file_density(args: argparse.Namespace, selected: pd.DataFrame, settings_used: dict[str, Any], areas_spec: str,
@@ -101,7 +125,7 @@ def watched(args: argparse.Namespace) -> None:
     if loaded.cameras["source"].eq("decode").any():
         settings_used["decode_total"] = args.decode_total
     # the same steps as the Who is watched page: select, count per area, correlate, fit Amnesty's model
-    report = watched_report(loaded.cameras, areas=args.areas, measure=args.measure,
+    report = watched_report(reviewed_cameras(loaded.cameras, args.store), areas=args.areas, measure=args.measure,
                             min_population=args.min_population, frt_policy=args.frt_policy,
                             verification=args.verification, settings=settings_used, extent=load_extent(loaded),
                             model=args.format != "csv")

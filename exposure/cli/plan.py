@@ -17,43 +17,56 @@ from exposure.planning import (
     Plan,
     PlanPoint,
     PlanRequest,
+    PointFailure,
     area_around,
     areas_from_geojson,
+    keep_order,
     make_plan,
     point_from_text,
+    points_from_text,
     read_plan,
     read_points,
 )
+from exposure.review import reviewed_dataset
 
 __all__ = ["plan"]
 
 
 def plan(args: argparse.Namespace) -> None:
     """``exposure plan``: every way in and out, with totals, as JSON (a plan file), GeoJSON, GPX, KML or PDF."""
+    failures: tuple[PointFailure, ...] = ()
     if args.plan:
         _check_nothing_beside_the_plan_file(args)
         request = read_plan(args.plan)
         ds = datasets.load_dataset(args.dataset or request.dataset or "helsinki", progress=progress)
     else:
         ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress)
-        request = _plan_request(args, ds)
+        request, failures = _plan_request(args, ds)
+    ds = reviewed_dataset(ds, args.store)
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
     started = time.perf_counter()
-    made = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=args.time_limit)
+    made = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=args.time_limit, failures=failures,
+                     extent=ds.extent)
     say(f"… planned {len(made.journeys)} journeys in {time.perf_counter() - started:.1f} s")
+    for failure in made.failures:
+        say(f"warning: {failure.describe()}; left out of the plan, the other points are planned")
     for note in made.notes:
         say(f"note: {note}")
+    if made.counting is not None and made.counting.notice:
+        say(f"note: {made.counting.notice}")
     for journey in made.journeys:
         if not journey.feasible:
             say(f"warning: no route from {journey.stops[0].name} to {journey.stops[-1].name} avoids everything "
-                f"asked; the least-bad one {'; '.join(journey.breaks)}")
+                f"asked; keeping first {', '.join(made.request.keep_order)}, it relaxes "
+                f"{', '.join(journey.relaxed)}: the least-bad one {'; '.join(journey.breaks)}")
     _write_plan(args, made, ds)
 
 
 def _check_nothing_beside_the_plan_file(args: argparse.Namespace) -> None:
     given = [o for o, v in (("--site", args.site), ("--from", args.gathering), ("--to", args.dispersal),
                             ("--via", args.via), ("--avoid", args.avoid), ("--avoid-camera", args.avoid_camera),
-                            ("--from-file", args.gathering_file), ("--to-file", args.dispersal_file)) if v]
+                            ("--from-file", args.gathering_file), ("--to-file", args.dispersal_file),
+                            ("--keep-order", args.keep_order)) if v]
     if given:
         msg = f"--plan takes the points and avoidances from the file; leave out {', '.join(given)}"
         raise ExposureError(msg)
@@ -86,8 +99,12 @@ def _write_cards(args: argparse.Namespace, made: Plan, ds: datasets.Dataset) -> 
         sys.stdout.flush()
 
 
-def _plan_request(args: argparse.Namespace, ds: datasets.Dataset) -> PlanRequest:
-    """The request the options describe: places resolved in the dataset, areas read, cameras named."""
+def _plan_request(args: argparse.Namespace, ds: datasets.Dataset) -> tuple[PlanRequest, tuple[PointFailure, ...]]:
+    """The request the options describe (places resolved in the dataset, areas read, cameras named).
+
+    A gathering or dispersal point not found is left out and returned with why;
+    the site and the via points, which every way in needs, must be found.
+    """
     if not args.site:
         msg = "plan needs --site (the protest site), or --plan FILE"
         raise ExposureError(msg)
@@ -97,16 +114,19 @@ def _plan_request(args: argparse.Namespace, ds: datasets.Dataset) -> PlanRequest
         return point_from_text(text, ds.resolve)
 
     areas = _avoid_areas(args.avoid)
+    site, via = place(args.site), tuple(place(t) for t in args.via)
+    gathering, missing_in = points_from_text(args.gathering, ds.resolve, role="gathering")
+    dispersal, missing_out = points_from_text(args.dispersal, ds.resolve, role="dispersal")
     return PlanRequest(
-        site=place(args.site),
-        gathering=tuple([place(t) for t in args.gathering] + _points_file(args.gathering_file)),
-        dispersal=tuple([place(t) for t in args.dispersal] + _points_file(args.dispersal_file)),
-        via=tuple(place(t) for t in args.via),
+        site=site,
+        gathering=gathering + tuple(_points_file(args.gathering_file)),
+        dispersal=dispersal + tuple(_points_file(args.dispersal_file)),
+        via=via,
         avoid=Avoidance(areas=areas, cameras=tuple(args.avoid_camera),
                         no_frt_cameras=args.no_frt_cameras),
         objective=args.objective, max_detour=args.max_detour, regroup_radius_m=args.regroup_radius,
-        dataset=ds.name,
-    )
+        dataset=ds.name, keep_order=keep_order(args.keep_order, where="--keep-order"),
+    ), missing_in + missing_out
 
 
 def _points_file(path: str | None) -> list[PlanPoint]:

@@ -1,25 +1,23 @@
-"""What to avoid as edges of the walking network, and the least-bad route when nothing avoids it all."""
+"""What to avoid as edges of the walking network: entering an area, passing an avoided camera, any FRT camera."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
-from scipy.sparse.csgraph import dijkstra
 
-from exposure._errors import NoRouteError, PlanError
+from exposure._errors import PlanError
 from exposure.planning._project import in_crs
 from exposure.planning.avoid import Avoidance
-from exposure.routing import Route, RoutingContext, route_from_edges
+from exposure.routing import RoutingContext
 
 if TYPE_CHECKING:
     from exposure.network import NetworkIndex
 
-__all__ = ["EdgeConstraints", "blocked_edges", "constraint_edges", "least_bad_route"]
+__all__ = ["EdgeConstraints", "blocked_edges", "constraint_edges"]
 
 
 @dataclass(frozen=True)
@@ -121,80 +119,3 @@ def constraint_edges(ctx: RoutingContext, avoid: Avoidance) -> EdgeConstraints:
 def blocked_edges(ctx: RoutingContext, avoid: Avoidance) -> np.ndarray:
     """A boolean per edge: True where an edge breaks what is to be avoided (see :func:`constraint_edges`)."""
     return constraint_edges(ctx, avoid).blocked
-
-
-# --------------------------------------------------------------------------- the least-bad route
-
-
-def _streets(index: NetworkIndex, edges: Sequence[int] | np.ndarray, *, most: int = 4) -> str:
-    names: list[str] = []
-    for e in edges:
-        name = index.edge_names[int(e)] or "an unnamed path"
-        if name not in names:
-            names.append(name)
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
-
-
-def _breaks(ctx: RoutingContext, cons: EdgeConstraints, edges: np.ndarray) -> tuple[str, ...]:
-    """What a route breaks, in words, each with where."""
-    out = []
-    index, ex = ctx.index, ctx.exposure
-    for area, metres, area_edges in zip(cons.avoid.areas, cons.area_m, cons.area_edges, strict=True):
-        on = edges[np.isin(edges, area_edges)]
-        if len(on):
-            out.append(f"enters the avoided area '{area.name}' for {metres[on].sum():,.0f} m "
-                       f"(on {_streets(index, on)})")
-    if len(cons.avoided_rows):
-        cams = ex.cameras_on(edges)
-        hit = cams[np.isin(cams, cons.avoided_rows)]
-        if len(hit):
-            on = edges[cons.camera_edges[edges]]
-            out.append(f"passes avoided camera{'s' if len(hit) > 1 else ''} "
-                       f"{', '.join(ctx.camera_ids[hit].astype(str))} (on {_streets(index, on)})")
-    if cons.avoid.no_frt_cameras:
-        cams = ex.cameras_on(edges)
-        frt = cams[ex.frt[cams]]
-        if len(frt):
-            on = edges[ex.frt_count_on_edge()[edges] > 0]
-            out.append(f"passes {len(frt)} FRT camera{'s' if len(frt) > 1 else ''} although none was allowed, "
-                       f"{ex.in_view_m[on].sum():,.0f} m in view (on {_streets(index, on)})")
-    return tuple(out)
-
-
-def least_bad_route(ctx: RoutingContext, cons: EdgeConstraints, source: int, target: int) -> tuple[Route,
-                                                                                                  tuple[str, ...]]:
-    """The route that breaks the constraints least, and what it breaks.
-
-    It walks the fewest metres that break a constraint (inside an avoided area,
-    on a street an avoided camera sees, in view of an FRT camera when none is
-    allowed), then is the shortest such route. ``ctx`` is the context without the
-    constraints.
-
-    Raises
-    ------
-    NoRouteError
-        When no walking route joins the two points at all.
-    """
-    index = ctx.index
-    big = float(index.length_m.sum()) + 1.0  # a metre that breaks a constraint outweighs any length
-    cost = index.length_m + big * cons.breach_m
-    keep = None if ctx.blocked is None else ~ctx.blocked
-    m, entry = index.csr(cost, keep=keep)
-    dist, pred = dijkstra(m, directed=True, indices=source, return_predecessors=True)
-    if not np.isfinite(dist[target]):
-        msg = "no walking route connects these points in this network, even through what is to be avoided"
-        raise NoRouteError(msg)
-    nodes = [target]
-    while nodes[-1] != source:
-        nodes.append(int(pred[nodes[-1]]))
-    nodes.reverse()
-    edges = []
-    for a, b in zip(nodes[:-1], nodes[1:], strict=True):
-        lo, hi = m.indptr[a], m.indptr[a + 1]
-        edges.append(int(entry[lo + int(np.searchsorted(m.indices[lo:hi], b))]))
-    edges_arr = np.asarray(edges, dtype=np.int64)
-    breaks = _breaks(ctx, cons, edges_arr)
-    route = route_from_edges(ctx, edges_arr, label="least bad", objective="least-bad", optimal=True,
-                             notes=tuple(f"no route avoids everything asked; this one {b}" for b in breaks))
-    return route, breaks

@@ -14,6 +14,7 @@ from exposure.planning._input import check_count, check_lat_lon
 from exposure.planning.avoid import Avoidance, areas_from_geojson
 from exposure.planning.plan import PLAN_SCHEMA, PLAN_SCHEMA_VERSION, PlanRequest
 from exposure.planning.points import PlanPoint
+from exposure.planning.relax import KEEP_ORDER, keep_order
 from exposure.routing import OBJECTIVES
 
 __all__ = ["plan_request_from_dict", "read_plan"]
@@ -110,6 +111,11 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         msg = f"{w}.objective is {quote(objective)}; choose one of {', '.join(OBJECTIVES)}"
         raise PlanError(msg)
     dataset = request.get("dataset")
+    # version 1 files were written before the keep order existed: they read with the default one
+    order = request.get("keep_order", list(KEEP_ORDER)) if version >= 2 else list(KEEP_ORDER)
+    if not isinstance(order, list):
+        msg = f"{w}.keep_order must be a list of names, first kept first ({', '.join(KEEP_ORDER)}), not {quote(order)}"
+        raise PlanError(msg)
     return PlanRequest(
         site=_point_from(_req(request, "site", where=w), where=f"{w}.site"),
         gathering=_points_from(request.get("gathering"), where=f"{w}.gathering"),
@@ -120,6 +126,7 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         max_detour=_number(request, "max_detour", settings.max_detour, where=w),
         regroup_radius_m=_number(request, "regroup_radius_m", 0.0, where=w),
         dataset=dataset if isinstance(dataset, str) else None,
+        keep_order=keep_order(order, where=f"{w}.keep_order"),
     )
 
 

@@ -10,23 +10,27 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
 from scipy.spatial import cKDTree
 
 from exposure import settings
-from exposure._errors import NoRouteError, PlanError
+from exposure._errors import ExposureError, NoRouteError, PlaceError, PlanError
 from exposure._parse import amount, limit_message, quote
+from exposure.counted import Counting, counting
 from exposure.places import snap_to_street
 from exposure.planning._input import check_count, check_lat_lon
 from exposure.planning.avoid import Avoidance
-from exposure.planning.constraints import EdgeConstraints, constraint_edges, least_bad_route
-from exposure.planning.points import PlanPoint
+from exposure.planning.constraints import EdgeConstraints, constraint_edges
+from exposure.planning.points import PlanPoint, PointFailure
 from exposure.planning.regroup import RegroupPoint, rank_regroup_points
+from exposure.planning.relax import KEEP_ORDER, Relaxation, keep_order, relaxed_route
 from exposure.routing import OBJECTIVES, Route, RoutingContext, route_from_edges, routes
 from exposure.style import OBJECTIVE_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from exposure.cameras import CameraExtent
     from exposure.network import NetworkIndex
 
 __all__ = [
@@ -35,8 +39,9 @@ __all__ = [
 
 #: The ``schema`` member of a saved plan file.
 PLAN_SCHEMA = "exposure-plan"
-#: Version of the plan file layout this package writes (and the newest it reads).
-PLAN_SCHEMA_VERSION = 1
+#: Version of the plan file layout this package writes (and the newest it reads). Version 2 added the
+#: request's ``keep_order``; a version 1 file reads with the default order.
+PLAN_SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,8 @@ class Leg:
     """One leg of a journey (between consecutive stops): its shortest route and the objective's route.
 
     When no route satisfies the constraints, both are the least-bad route,
-    ``feasible`` is False and ``breaks`` says what it breaks, and where.
+    ``feasible`` is False, ``breaks`` says what it breaks, where and by how much,
+    and ``relaxed`` the same item by item, in the request's keep order.
     """
 
     origin: PlanPoint
@@ -53,6 +59,7 @@ class Leg:
     route: Route
     feasible: bool = True
     breaks: tuple[str, ...] = ()
+    relaxed: tuple[Relaxation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,11 @@ class Journey:
         """What the journey breaks, leg by leg."""
         return tuple(f"{leg.origin.name} → {leg.destination.name}: {b}" for leg in self.legs for b in leg.breaks)
 
+    @property
+    def relaxed(self) -> tuple[str, ...]:
+        """Which items of the keep order any leg relaxed, in that order, each once."""
+        return tuple(dict.fromkeys(r.constraint for leg in self.legs for r in leg.relaxed))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the routes with geometry, each leg's figures without it."""
         def figures(route: Route) -> dict[str, Any]:
@@ -89,17 +101,22 @@ class Journey:
 
         return {
             "name": self.name, "direction": self.direction, "stops": [s.name for s in self.stops],
-            "feasible": self.feasible, "breaks": list(self.breaks),
+            "feasible": self.feasible, "breaks": list(self.breaks), "relaxed": list(self.relaxed),
             "route": self.route.to_dict(), "shortest": self.shortest.to_dict(),
             "legs": [{"from": leg.origin.name, "to": leg.destination.name, "feasible": leg.feasible,
-                      "breaks": list(leg.breaks), "route": figures(leg.route), "shortest": figures(leg.shortest)}
+                      "breaks": list(leg.breaks), "relaxed": [r.to_dict() for r in leg.relaxed],
+                      "route": figures(leg.route), "shortest": figures(leg.shortest)}
                      for leg in self.legs],
         }
 
 
 @dataclass(frozen=True)
 class PlanRequest:
-    """What an organiser asks for: the site, the ways in and out, via points, what to avoid, and the objective."""
+    """What an organiser asks for: the site, the ways in and out, via points, what to avoid, and the objective.
+
+    ``keep_order`` says what to keep first when no route can keep everything
+    (see :data:`~exposure.planning.KEEP_ORDER`).
+    """
 
     site: PlanPoint
     gathering: tuple[PlanPoint, ...] = ()
@@ -110,6 +127,7 @@ class PlanRequest:
     max_detour: float = settings.max_detour
     regroup_radius_m: float = 0.0
     dataset: str | None = None
+    keep_order: tuple[str, ...] = KEEP_ORDER
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the ``request`` member of a plan file)."""
@@ -118,18 +136,27 @@ class PlanRequest:
             "gathering": [p.to_dict() for p in self.gathering], "via": [p.to_dict() for p in self.via],
             "dispersal": [p.to_dict() for p in self.dispersal], "avoid": self.avoid.to_dict(),
             "objective": self.objective, "max_detour": self.max_detour, "regroup_radius_m": self.regroup_radius_m,
+            "keep_order": list(self.keep_order),
         }
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A computed plan: a journey per gathering and dispersal point, regroup points, and what was counted."""
+    """A computed plan: a journey per gathering and dispersal point, regroup points, and what was counted.
+
+    ``failures`` lists the gathering and dispersal points that could not be
+    planned (not found, off the streets, no walking route), each with why: the
+    other points are planned all the same. ``counting`` says what a count of 0
+    FRT cameras means for these routes (``settings["counting"]`` holds its JSON).
+    """
 
     request: PlanRequest
     journeys: tuple[Journey, ...]
     regroup: tuple[RegroupPoint, ...]
     settings: dict[str, Any]
     notes: tuple[str, ...] = ()
+    failures: tuple[PointFailure, ...] = ()
+    counting: Counting | None = None
 
     @property
     def feasible(self) -> bool:
@@ -183,6 +210,7 @@ class Plan:
             "schema": PLAN_SCHEMA, "schema_version": PLAN_SCHEMA_VERSION,
             "request": self.request.to_dict(), "settings": self.settings,
             "feasible": self.feasible, "notes": list(self.notes),
+            "failures": [f.to_dict() for f in self.failures],
             "summary": self.summary(), "totals": self.totals(),
             "journeys": [j.to_dict() for j in self.journeys],
             "regroup": [g.to_dict() for g in self.regroup],
@@ -199,6 +227,7 @@ def _check_request(request: PlanRequest) -> None:
     if not (math.isfinite(request.regroup_radius_m) and request.regroup_radius_m >= 0):
         msg = f"the regroup radius must be 0 (none) or a positive number of metres, got {request.regroup_radius_m}"
         raise PlanError(msg)
+    keep_order(request.keep_order, where="keep_order")
     if not (request.gathering or request.dispersal):
         msg = "a plan needs at least one gathering point (a way in) or dispersal point (a way out)"
         raise PlanError(msg)
@@ -304,7 +333,7 @@ def _join(ctx: RoutingContext, legs: Sequence[Leg], kind: str, *, label: str, ob
 
 def make_plan(
     ctx: RoutingContext, request: PlanRequest, *, cameras: pd.DataFrame | None = None,
-    time_limit_s: float | None = None,
+    time_limit_s: float | None = None, failures: Sequence[PointFailure] = (), extent: CameraExtent | None = None,
 ) -> Plan:
     """Plan the ways in, the ways out and the regroup points of a protest.
 
@@ -312,8 +341,10 @@ def make_plan(
     site, each dispersal point one from the site; every leg gets its shortest
     route and the objective's route, exactly as :func:`exposure.routing.routes`
     would answer that leg alone. What is to be avoided is a hard constraint in
-    every objective; a leg no route can make avoiding it gets the least-bad
-    route (:func:`least_bad_route`) and says what it breaks, and where.
+    every objective; a leg no route can make avoiding it all gets the least-bad
+    route, which keeps what comes first in ``request.keep_order`` and relaxes the
+    rest as little as it can (:func:`~exposure.planning.relaxed_route`), and says
+    what it relaxed, where and by how much.
 
     Parameters
     ----------
@@ -327,52 +358,51 @@ def make_plan(
     time_limit_s
         Bounds the whole plan (default ``settings.plan_time_limit_s``); each
         route search gets what is left, and routes not proven optimal say so.
+    failures
+        Points already left out (e.g. names not found, see
+        :func:`~exposure.planning.points_from_text`), to report with the plan.
+    extent
+        Where the camera data looked (a dataset's ``extent``), so that routes
+        outside it are said to have no camera data rather than no camera.
 
     Returns
     -------
     Plan
         Journeys in the order of the request (ways in, then ways out), regroup
-        points, the settings and notes.
+        points, the settings and notes, and the points that could not be planned
+        (a gathering or dispersal point off the streets or with no walking route
+        to the site), each with why.
 
     Raises
     ------
     PlanError
         When the request is not valid (unknown objective, no point, unknown camera id).
     PlaceError
-        When a point lies too far from the network.
+        When the site or a via point lies too far from the network.
     """
-    _check_request(request)
-    limit = settings.plan_time_limit_s if time_limit_s is None else time_limit_s
-    if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
-        msg = f"the plan's time limit must be a number of seconds >= 0, got {quote(limit)}"
+    if failures and not (request.gathering or request.dispersal):
+        msg = "no gathering or dispersal point could be used: " + "; ".join(f.describe() for f in failures)
         raise PlanError(msg)
+    _check_request(request)
+    limit = _time_limit(time_limit_s)
     deadline = time.perf_counter() + limit
     cons = constraint_edges(ctx, request.avoid)
     cctx = ctx.without(cons.blocked) if cons.blocked.any() else ctx
     tree = cKDTree(ctx.index.node_xy)
     site = _snap(ctx.index, tree, request.site, what="the site")
-    gathering = [_snap(ctx.index, tree, p, what="gathering point") for p in request.gathering]
     via = [_snap(ctx.index, tree, p, what="via point") for p in request.via]
-    dispersal = [_snap(ctx.index, tree, p, what="dispersal point") for p in request.dispersal]
+    failed = list(failures)
+    errors: list[ExposureError] = []  # raised again when not one point can be planned
+    gathering = _snap_each(ctx.index, tree, request.gathering, role="gathering", failed=failed, errors=errors)
+    dispersal = _snap_each(ctx.index, tree, request.dispersal, role="dispersal", failed=failed, errors=errors)
+    if errors and not (gathering or dispersal):
+        raise errors[0]
     notes: list[str] = [f"camera {c} is not counted under the verification policy in force, so routes cannot "
                         "avoid it; count every status to avoid it" for c in cons.uncounted]
 
-    journeys_stops: list[tuple[str, list[PlanPoint]]] = []
-    for g in gathering:
-        stops = [g, *via, site]
-        kept = [stops[0]] + [b for a, b in zip(stops[:-1], stops[1:], strict=True) if a.node != b.node]
-        if len(kept) < 2:
-            notes.append(f"gathering point '{g.name}' is at the site: no way in to plan")
-            continue
-        journeys_stops.append(("in", kept))
-    for d in dispersal:
-        if d.node == site.node:
-            notes.append(f"dispersal point '{d.name}' is at the site: no way out to plan")
-            continue
-        journeys_stops.append(("out", [site, d]))
+    journeys_stops = _journey_stops(site, gathering, via, dispersal, notes=notes)
     pairs = [(a.node, b.node) for _, stops in journeys_stops for a, b in zip(stops[:-1], stops[1:], strict=True)]
     trees = _ShortestTrees(cctx, pairs)  # type: ignore[arg-type]
-    label = OBJECTIVE_LABELS[request.objective]
     memo: dict[tuple[int, int], Leg] = {}
 
     def remaining() -> float:
@@ -386,52 +416,150 @@ def make_plan(
 
     journeys = []
     for direction, stops in journeys_stops:
-        legs = tuple(leg(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True))
-        via_names = [s.name for s in stops[1:-1]]
-        name = f"{stops[0].name} → {stops[-1].name}" + (f" via {', '.join(via_names)}" if via_names else "")
-        ok = all(leg.feasible for leg in legs)
-        journeys.append(Journey(
-            name=name, direction=direction, stops=tuple(stops), legs=legs,
-            shortest=_join(ctx, legs, "shortest", label="shortest" if ok else "least bad",
-                           objective="shortest" if ok else "least-bad"),
-            route=_join(ctx, legs, "route", label=label if ok else "least bad",
-                        objective=request.objective if ok else "least-bad"),
-        ))
-    regroup: tuple[RegroupPoint, ...] = ()
-    if request.regroup_radius_m > 0:
-        if cameras is None:
-            notes.append("no camera table was given, so no regroup points were suggested")
-        else:
-            regroup = tuple(rank_regroup_points(cctx, cons, site.node, cameras,  # type: ignore[arg-type]
-                                                 walk_radius_m=request.regroup_radius_m))
+        try:
+            legs = tuple(leg(a, b) for a, b in zip(stops[:-1], stops[1:], strict=True))
+        except NoRouteError as err:  # this point has no way in or out: the others are planned all the same
+            point = stops[0] if direction == "in" else stops[-1]
+            failed.append(PointFailure(role="gathering" if direction == "in" else "dispersal", text=point.name,
+                                       reason=str(err)))
+            errors.append(err)
+            continue
+        journeys.append(_journey(ctx, direction, stops, legs, objective=request.objective))
+    if errors and not journeys:  # nothing to show: say why the first point failed, as a single point would
+        raise errors[0]
+    regroup = _regroup(cctx, cons, request, site, cameras, notes=notes)
     snapped = replace(request, site=site, gathering=tuple(gathering), via=tuple(via), dispersal=tuple(dispersal))
+    count = _counting(ctx, journeys, extent)
     used = {**ctx.settings, "objective": request.objective, "max_detour": request.max_detour,
-            "walk_speed_m_per_min": settings.walk_speed_m_per_min, "time_limit_s": limit}
-    return Plan(request=snapped, journeys=tuple(journeys), regroup=regroup, settings=used, notes=tuple(notes))
+            "keep_order": list(keep_order(request.keep_order)),
+            "walk_speed_m_per_min": settings.walk_speed_m_per_min, "time_limit_s": limit,
+            "counting": count.to_dict()}
+    return Plan(request=snapped, journeys=tuple(journeys), regroup=regroup, settings=used, notes=tuple(notes),
+                failures=tuple(failed), counting=count)
+
+
+def _counting(ctx: RoutingContext, journeys: Sequence[Journey], extent: CameraExtent | None) -> Counting:
+    """What a count of FRT cameras on the plan's routes means (see :func:`exposure.counted.counting`)."""
+    lines = [r.coordinates for j in journeys for r in (j.route, j.shortest) if len(r.coordinates) >= 2]
+    found = max((r.frt_cameras for j in journeys for r in (j.route, j.shortest)), default=0)
+    return counting(cameras=len(ctx.camera_ids), counted=int(ctx.exposure.counted.sum()),
+                    frt=int(ctx.exposure.frt.sum()), found=found, settings=ctx.settings, extent=extent,
+                    where=shapely.MultiLineString(lines) if lines else None, what="these routes")
+
+
+def _time_limit(time_limit_s: float | None) -> float:
+    """The plan's time limit in seconds (default ``settings.plan_time_limit_s``), checked."""
+    limit = settings.plan_time_limit_s if time_limit_s is None else time_limit_s
+    if not (isinstance(limit, int | float) and math.isfinite(limit) and limit >= 0):
+        msg = f"the plan's time limit must be a number of seconds >= 0, got {quote(limit)}"
+        raise PlanError(msg)
+    return float(limit)
+
+
+def _journey_stops(site: PlanPoint, gathering: Sequence[PlanPoint], via: Sequence[PlanPoint],
+                   dispersal: Sequence[PlanPoint], *, notes: list[str]) -> list[tuple[str, list[PlanPoint]]]:
+    """Each way in (gathering point, via points, site) and out (site, dispersal point); one at the site is a note."""
+    out: list[tuple[str, list[PlanPoint]]] = []
+    for g in gathering:
+        stops = [g, *via, site]
+        kept = [stops[0]] + [b for a, b in zip(stops[:-1], stops[1:], strict=True) if a.node != b.node]
+        if len(kept) < 2:
+            notes.append(f"gathering point '{g.name}' is at the site: no way in to plan")
+            continue
+        out.append(("in", kept))
+    for d in dispersal:
+        if d.node == site.node:
+            notes.append(f"dispersal point '{d.name}' is at the site: no way out to plan")
+            continue
+        out.append(("out", [site, d]))
+    return out
+
+
+def _journey(ctx: RoutingContext, direction: str, stops: Sequence[PlanPoint], legs: tuple[Leg, ...], *,
+             objective: str) -> Journey:
+    """A journey from its legs: named by its ends and via points, its routes joined (least bad if a leg is)."""
+    via_names = [s.name for s in stops[1:-1]]
+    name = f"{stops[0].name} → {stops[-1].name}" + (f" via {', '.join(via_names)}" if via_names else "")
+    ok = all(leg.feasible for leg in legs)
+    return Journey(
+        name=name, direction=direction, stops=tuple(stops), legs=legs,
+        shortest=_join(ctx, legs, "shortest", label="shortest" if ok else "least bad",
+                       objective="shortest" if ok else "least-bad"),
+        route=_join(ctx, legs, "route", label=OBJECTIVE_LABELS[objective] if ok else "least bad",
+                    objective=objective if ok else "least-bad"),
+    )
+
+
+def _regroup(cctx: RoutingContext, cons: EdgeConstraints, request: PlanRequest, site: PlanPoint,
+             cameras: pd.DataFrame | None, *, notes: list[str]) -> tuple[RegroupPoint, ...]:
+    """The regroup points asked for (none without a camera table, which a note says)."""
+    if request.regroup_radius_m <= 0:
+        return ()
+    if cameras is None:
+        notes.append("no camera table was given, so no regroup points were suggested")
+        return ()
+    return tuple(rank_regroup_points(cctx, cons, site.node, cameras,  # type: ignore[arg-type]
+                                     walk_radius_m=request.regroup_radius_m))
+
+
+def _snap_each(index: NetworkIndex, tree: cKDTree, points: Sequence[PlanPoint], *, role: str,
+               failed: list[PointFailure], errors: list[ExposureError]) -> list[PlanPoint]:
+    """The points that snap to the streets; each one that does not is added to ``failed`` with why."""
+    out = []
+    for point in points:
+        try:
+            out.append(_snap(index, tree, point, what=f"{role} point"))
+        except PlaceError as err:
+            failed.append(PointFailure(role=role, text=point.name, reason=str(err)))
+            errors.append(err)
+    return out
+
+
+def _detour_binds(order: Sequence[str], cons: EdgeConstraints) -> bool:
+    """Whether the detour comes before something asked in the keep order, so that it can cost a constraint."""
+    asked = [k for k, on in (("avoided-areas", bool(cons.avoid.areas)), ("avoided-cameras", bool(cons.avoid.cameras)),
+                             ("no-frt-cameras", cons.avoid.no_frt_cameras)) if on]
+    return bool(asked) and order.index("max-detour") < max(order.index(k) for k in asked)
 
 
 def _plan_leg(ctx: RoutingContext, cctx: RoutingContext, cons: EdgeConstraints, a: PlanPoint, b: PlanPoint,
               request: PlanRequest, trees: _ShortestTrees, remaining: Callable[[], float]) -> Leg:
     s, t = int(a.node), int(b.node)  # type: ignore[arg-type]
-    if request.objective == "shortest":
-        edges = trees.path(s, t)
-        if edges is not None:
-            r = route_from_edges(ctx, edges, label="shortest", objective="shortest", optimal=True)
-            return Leg(origin=a, destination=b, shortest=r, route=r)
-    else:
-        try:
-            found = routes(cctx, s, t, objective=request.objective, max_detour=request.max_detour,
-                           time_limit_s=remaining())
-        except NoRouteError:
-            found = []
-        if found:
-            # routes() lists a route once: when the objective's route is the shortest, it is found[0]
-            best = found[1] if len(found) > 1 else replace(found[0], label=OBJECTIVE_LABELS[request.objective],
-                                                           objective=request.objective)
-            return Leg(origin=a, destination=b, shortest=found[0], route=best)
+    order = keep_order(request.keep_order)
+    if not _detour_binds(order, cons):
+        # every route that keeps all that is asked keeps the detour too: try that first
+        found = _constrained_leg(ctx, cctx, a, b, request, trees, remaining)
+        if found is not None:
+            return found
     try:
-        worst, breaks = least_bad_route(ctx, cons, s, t)
+        least = relaxed_route(ctx, cons, s, t, order=order, max_detour=request.max_detour,
+                              objective=request.objective, time_limit_s=remaining())
     except NoRouteError as err:
         msg = f"no walking route connects '{a.name}' and '{b.name}' in this network"
         raise NoRouteError(msg) from err
-    return Leg(origin=a, destination=b, shortest=worst, route=worst, feasible=False, breaks=breaks)
+    if not least.relaxed:
+        return Leg(origin=a, destination=b, shortest=least.shortest,
+                   route=replace(least.route, label=OBJECTIVE_LABELS[request.objective], objective=request.objective))
+    return Leg(origin=a, destination=b, shortest=least.route, route=least.route, feasible=False, breaks=least.breaks,
+               relaxed=least.relaxed)
+
+
+def _constrained_leg(ctx: RoutingContext, cctx: RoutingContext, a: PlanPoint, b: PlanPoint, request: PlanRequest,
+                     trees: _ShortestTrees, remaining: Callable[[], float]) -> Leg | None:
+    """The leg's routes keeping everything asked, or None when no route can."""
+    s, t = int(a.node), int(b.node)  # type: ignore[arg-type]
+    if request.objective == "shortest":
+        edges = trees.path(s, t)
+        if edges is None:
+            return None
+        r = route_from_edges(ctx, edges, label="shortest", objective="shortest", optimal=True)
+        return Leg(origin=a, destination=b, shortest=r, route=r)
+    try:
+        found = routes(cctx, s, t, objective=request.objective, max_detour=request.max_detour,
+                       time_limit_s=remaining())
+    except NoRouteError:
+        return None
+    # routes() lists a route once: when the objective's route is the shortest, it is found[0]
+    best = found[1] if len(found) > 1 else replace(found[0], label=OBJECTIVE_LABELS[request.objective],
+                                                   objective=request.objective)
+    return Leg(origin=a, destination=b, shortest=found[0], route=best)

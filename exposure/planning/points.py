@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exposure import settings
-from exposure._errors import PlanError
+from exposure._errors import ExposureError, PlanError
 from exposure._parse import (
     JsonError,
     check_csv_columns,
@@ -27,7 +27,10 @@ from exposure.planning._input import NAME_CHARS, NAME_KEYS, check_count, check_l
 if TYPE_CHECKING:
     from exposure.places import Place
 
-__all__ = ["POINT_SEPARATOR", "PlanPoint", "PointLoad", "point_from_text", "point_to_text", "read_points"]
+__all__ = [
+    "POINT_SEPARATOR", "PlanPoint", "PointFailure", "PointLoad", "point_from_text", "point_to_text", "points_from_text",
+    "read_points",
+]
 
 #: What separates a point's own name from where it is, in ``"Meeting point | 60.17,24.94"``.
 POINT_SEPARATOR = "|"
@@ -91,6 +94,58 @@ def point_from_text(text: str, resolve: Callable[[str], Place]) -> PlanPoint:
 def point_to_text(point: PlanPoint) -> str:
     """A point as ``name | lat,lon`` (to 1e-6 degrees, about 0.1 m), which :func:`point_from_text` reads back."""
     return f"{point.name} {POINT_SEPARATOR} {point.lat:.6f},{point.lon:.6f}"
+
+
+@dataclass(frozen=True)
+class PointFailure:
+    """A point of a plan that could not be planned: its role, its number in its list, what it was, and why.
+
+    ``number`` counts from 1 in the list the point was given in (the lines of a
+    page's box, the ``--from`` options), or is None when it is not known.
+    """
+
+    role: str
+    text: str
+    reason: str
+    number: int | None = None
+
+    def describe(self) -> str:
+        """``gathering point 2 'Rautatientoro': no place …`` for messages."""
+        number = f" {self.number}" if self.number is not None else ""
+        return f"{self.role} point{number} '{self.text}': {self.reason}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: role, number, text, reason."""
+        return {"role": self.role, "number": self.number, "text": self.text, "reason": self.reason}
+
+
+def points_from_text(texts: Iterable[str], resolve: Callable[[str], Place], *,
+                     role: str) -> tuple[tuple[PlanPoint, ...], tuple[PointFailure, ...]]:
+    """Points typed one per line (see :func:`point_from_text`): those found, and each one not found with why.
+
+    One misspelt name then leaves out that point only, never the whole plan.
+
+    Parameters
+    ----------
+    texts
+        The points as typed; blank ones are skipped (and not numbered).
+    resolve
+        Finds a place from its text (e.g. a dataset's ``resolve``).
+    role
+        What the points are (``gathering``, ``via``, ``dispersal``), for the failures.
+    """
+    points: list[PlanPoint] = []
+    failures: list[PointFailure] = []
+    number = 0
+    for text in texts:
+        if not text.strip():
+            continue
+        number += 1
+        try:
+            points.append(point_from_text(text, resolve))
+        except ExposureError as err:
+            failures.append(PointFailure(role=role, text=text.strip(), reason=str(err), number=number))
+    return tuple(points), tuple(failures)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from exposure.planning.plan import Plan
 from exposure.routing import compare_with_shortest
 
-__all__ = ["PLAN_LEG_COLUMNS", "PLAN_REGROUP_COLUMNS", "PLAN_ROUTE_COLUMNS", "PlanTables", "plan_tables"]
+__all__ = [
+    "PLAN_FAILURE_COLUMNS", "PLAN_LEG_COLUMNS", "PLAN_REGROUP_COLUMNS", "PLAN_ROUTE_COLUMNS", "PlanTables",
+    "plan_tables",
+]
 
 #: Columns of :attr:`PlanTables.routes` and :attr:`PlanTables.totals`, in this order.
 PLAN_ROUTE_COLUMNS: tuple[str, ...] = (
@@ -22,6 +25,8 @@ PLAN_LEG_COLUMNS: tuple[str, ...] = ("Route", "Leg", "Length (m)", "FRT cameras"
 PLAN_REGROUP_COLUMNS: tuple[str, ...] = (
     "Rank", "Where", "Walk from the site (m)", "FRT cameras seeing it", "Camera ids", "lat,lon",
 )
+#: Columns of :attr:`PlanTables.failures`, in this order.
+PLAN_FAILURE_COLUMNS: tuple[str, ...] = ("Point", "Role", "Not planned because")
 
 _OPTIMAL = {True: "yes", False: "not proven (time limit)", None: "—"}
 
@@ -44,12 +49,16 @@ class PlanTables:
     regroup
         One row per regroup point, best first (:data:`PLAN_REGROUP_COLUMNS`); empty
         when none was asked for.
+    failures
+        One row per gathering or dispersal point that could not be planned, with
+        why (:data:`PLAN_FAILURE_COLUMNS`); empty when every point was planned.
     """
 
     routes: pd.DataFrame
     totals: pd.DataFrame
     legs: pd.DataFrame
     regroup: pd.DataFrame
+    failures: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(PLAN_FAILURE_COLUMNS)))
 
     def summary(self) -> pd.DataFrame:
         """The routes, then the totals, as one table."""
@@ -88,7 +97,12 @@ def plan_tables(plan: Plan) -> PlanTables:
         "FRT cameras seeing it": g.frt_cameras, "Camera ids": ", ".join(g.camera_ids) or "—",
         "lat,lon": f"{g.lat:.6f},{g.lon:.6f}",
     } for g in plan.regroup]
+    failures = [{
+        "Point": f.text if f.number is None else f"{f.number}. {f.text}", "Role": f.role,
+        "Not planned because": f.reason,
+    } for f in plan.failures]
     return PlanTables(
+        failures=pd.DataFrame(failures, columns=list(PLAN_FAILURE_COLUMNS)),
         routes=pd.DataFrame(routes, columns=list(PLAN_ROUTE_COLUMNS)),
         totals=pd.DataFrame(totals, columns=list(PLAN_ROUTE_COLUMNS)),
         legs=pd.DataFrame(legs, columns=list(PLAN_LEG_COLUMNS)),
