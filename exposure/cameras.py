@@ -30,12 +30,15 @@ from exposure._memfile import safe_name, uploaded_file
 from exposure._parse import check_csv_columns
 from exposure._tables import json_safe, neutralise_formulas
 from exposure.policies import (
+    VERIFIED_BY,
     FrtPolicy,
     apply_frt_policy,
     describe_policies,
     frt_policy,
+    passes_verification,
     select_cameras,
     verification_policy,
+    verification_words,
 )
 from exposure.schema import (
     CAMERA_COLUMNS,
@@ -66,6 +69,7 @@ __all__ = [
     "OPERATORS",
     "REJECTED_COLUMNS",
     "VERIFICATIONS",
+    "VERIFIED_BY",
     "CameraExtent",
     "CameraLoad",
     "FrtPolicy",
@@ -84,8 +88,10 @@ __all__ = [
     "load_cameras",
     "load_cameras_bytes",
     "load_extent",
+    "passes_verification",
     "select_cameras",
     "verification_policy",
+    "verification_words",
     "write_cameras_geojson",
     "write_cameras_json",
 ]
