@@ -26,7 +26,7 @@ from exposure.cards import CardRoute, route_cards_pdf
 from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, fit_view, route_layer
-from exposure.places import PRESET_MARK, normalise_name, preset_label
+from exposure.places import PRESET_MARK, normalise_name, preset_label, search_options
 from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
 from exposure.style import COMPARISON_COLOUR, OBJECTIVE_CHOICES, POINT_COLOURS, hex_colour, route_colour, route_colours
@@ -38,8 +38,7 @@ ds, ctx = active(choice)
 MODES = ["Plan a route", "Audit a recorded walk"]
 
 #: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
-PRESET_LABELS = [preset_label(str(n)) for n in ds.presets["name"]]
-PLACE_OPTIONS = PRESET_LABELS + sorted(set(ds.places["name"].astype(str)) - set(ds.presets["name"].astype(str)))
+PLACE_OPTIONS = search_options(ds.presets, ds.places)
 
 
 def as_option(text: str | None) -> str | None:
@@ -98,6 +97,7 @@ def place_box(label: str, key: str) -> str | None:
     current = st.session_state.get(key)
     options = PLACE_OPTIONS if current is None or current in PLACE_OPTIONS else [current, *PLACE_OPTIONS]
     value = st.selectbox(label, options, index=None, key=key, accept_new_options=True,
+                         filter_mode="contains",  # "contains" keeps the order given: the ★ sites first
                          placeholder="Search a name or ★ protest site, or type lat,lon",
                          help="Type to search the dataset's OpenStreetMap names and the ★ protest sites; or type "
                               "latitude,longitude (e.g. 60.1699,24.9384) and press Enter; or click a street point "

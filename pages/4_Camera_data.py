@@ -21,6 +21,7 @@ from app.state import (
     counted_caption,
     forget_loaded,
     loaded_file,
+    loaded_waiting,
     set_loaded,
     uploaded_source,
     use_loaded,
@@ -216,8 +217,11 @@ with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
 loaded = loaded_file()
 if loaded is not None:
     _report(loaded)
-    st.button("Use these cameras on every page", key="cam_use", on_click=use_loaded, type="primary",
-              help="Every page then counts these cameras on the streets of the chosen dataset.")
+    if loaded_waiting() is not None:  # once they are in use, the button would only say so again
+        st.button("Use these cameras on every page", key="cam_use", on_click=use_loaded, type="primary",
+                  help="Every page then counts these cameras on the streets of the chosen dataset.")
+    else:
+        st.success(f"These cameras ({md(loaded['source'])}) are in use on every page.")
 if uploaded_source() is not None:
     st.button("Back to the dataset's cameras", key="cam_reset", on_click=clear_uploaded)
 st.caption(counted_caption(ctx))

@@ -21,7 +21,7 @@ from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
 from exposure.layers import deck, plan_layers, street_points_layer
-from exposure.places import read_presets
+from exposure.places import read_presets, search_options
 from exposure.planning import (
     KEEP_ORDER,
     KEEP_ORDER_LABELS,
@@ -54,7 +54,7 @@ try:
 except ExposureError as err:  # a broken presets file leaves the page usable without them
     st.error(md(str(err)))
     PRESETS = pd.DataFrame(columns=["name", "lat", "lon", "note"])
-PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
+PLACE_OPTIONS = search_options(PRESETS, ds.places)
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
@@ -170,9 +170,10 @@ with st.expander("Load a saved plan (JSON)"):
 left, right = st.columns(2)
 with left:
     st.selectbox("Find the site (names and protest sites ★)", PLACE_OPTIONS, index=None, key="pp_site_pick",
-                 on_change=picked, args=("site",), placeholder="Type to search…")
+                 filter_mode="contains", on_change=picked, args=("site",), placeholder="Type to search…")
     st.text_input("Site", key="pp_site", placeholder="a name, lat,lon, or name | lat,lon")
     st.selectbox("Add a gathering point", PLACE_OPTIONS, index=None, key="pp_gathering_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("gathering",), placeholder="Type to search…")
     st.text_area("Gathering points", key="pp_gathering", height=120,
                  placeholder="one per line: a name, lat,lon, or name | lat,lon",
@@ -182,11 +183,13 @@ with left:
                      key="pp_points_upload", on_change=points_uploaded)
 with right:
     st.selectbox("Add a via point", PLACE_OPTIONS, index=None, key="pp_via_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("via",), placeholder="Type to search…")
     st.text_area("Via points (in order)", key="pp_via", height=80,
                  placeholder="e.g. a landmark the march passes", help="Every march goes gathering point → via "
                  "points in this order → site; each leg is optimised on its own.")
     st.selectbox("Add a dispersal point", PLACE_OPTIONS, index=None, key="pp_dispersal_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("dispersal",), placeholder="Type to search…")
     st.text_area("Dispersal points (the way out)", key="pp_dispersal", height=80,
                  placeholder="where people go after the protest")

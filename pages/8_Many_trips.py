@@ -116,7 +116,8 @@ best = ok[ok["label"] != "shortest"].groupby("pair_id")["frt_cameras"].min().rei
 avoided = (shortest - best.fillna(shortest)).astype(int)
 if len(avoided):
     st.subheader("FRT cameras avoided per pair")
-    counts = avoided.value_counts().sort_index()
+    # every whole number from 0 (or the lowest) to the highest: an empty bin is a bar of 0, not a gap closed up
+    counts = avoided.value_counts().reindex(range(min(0, int(avoided.min())), int(avoided.max()) + 1), fill_value=0)
     chart = pd.DataFrame({"pairs": counts.to_numpy()}, index=pd.Index(counts.index, name="cameras avoided"))
     st.bar_chart(chart, x_label="FRT cameras avoided (shortest walk minus best walk)", y_label="pairs")
 errors = rows[rows["error"].notna()]
