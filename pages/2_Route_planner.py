@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 
 import altair as alt
 import numpy as np
@@ -13,8 +14,9 @@ import shapely
 import streamlit as st
 
 from app import cache, keep, plan_cache
-from app.sidebar import set_address, sidebar
-from app.state import active, counted_caption, outside_notice, uploaded_source
+from app.page_state import KeptFile, PageState, address, memory
+from app.sidebar import sidebar
+from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -24,7 +26,7 @@ from exposure.cards import CardRoute, route_cards_pdf
 from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
 from exposure.layers import camera_layer, deck, fit_view, route_layer
-from exposure.places import PRESET_MARK, normalise_name, preset_label
+from exposure.places import PRESET_MARK, normalise_name, preset_label, search_options
 from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
 from exposure.style import COMPARISON_COLOUR, OBJECTIVE_CHOICES, POINT_COLOURS, hex_colour, route_colour, route_colours
@@ -36,12 +38,7 @@ ds, ctx = active(choice)
 MODES = ["Plan a route", "Audit a recorded walk"]
 
 #: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
-PRESET_LABELS = [preset_label(str(n)) for n in ds.presets["name"]]
-PLACE_OPTIONS = PRESET_LABELS + sorted(set(ds.places["name"].astype(str)) - set(ds.presets["name"].astype(str)))
-
-#: Session-state key of this page's choices. Streamlit drops a widget's value whenever another page
-#: runs, so they are kept here and every run seeds the widgets from them.
-KEPT = "rp_kept"
+PLACE_OPTIONS = search_options(ds.presets, ds.places)
 
 
 def as_option(text: str | None) -> str | None:
@@ -54,35 +51,34 @@ def as_option(text: str | None) -> str | None:
     return preset_label(str(named["name"].iloc[0])) if len(named) else text
 
 
-def from_address() -> dict[str, object]:
-    """The page's choices when a session opens it: the address's (a shared link), else the defaults."""
-    q = st.query_params
-    objective = q.get("objective", "fewest-cameras")
-    kept: dict[str, object] = {
-        "rp_origin": as_option(q.get("origin")), "rp_destination": as_option(q.get("destination")),
-        "rp_objective": objective if objective in OBJECTIVES else "fewest-cameras",
-        "rp_mode": MODES[1] if q.get("mode") == "audit" else MODES[0],
-    }
-    try:
-        kept["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
-        kept["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
-    except (ValueError, OverflowError):  # not a number, or inf: a link someone typed
-        kept["rp_detour"], kept["rp_alternatives"] = 50, 2
-    return kept
+def one_of(options: list[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError  # a link someone typed: the default, silently
+        return text
+    return parse
 
 
-if KEPT not in st.session_state:
-    st.session_state[KEPT] = from_address()
-for _key, _value in st.session_state[KEPT].items():
-    st.session_state[_key] = _value
+def within(low: int, high: int) -> Callable[[str], int]:
+    return lambda text: min(high, max(low, int(float(text))))  # inf: OverflowError, the default
 
 
-def remember(key: str) -> None:
-    st.session_state[KEPT][key] = st.session_state[key]
+#: The page's choices go into the address (a link shows the same route, in either mode); the audited track is
+#: kept in this app's memory (never in a link), so that another page or a reload does not lose it.
+STATE = PageState("rp", [
+    address("rp_origin", None, param="origin", parse=as_option),
+    address("rp_destination", None, param="destination", parse=as_option),
+    address("rp_objective", "fewest-cameras", param="objective", parse=one_of(list(OBJECTIVES))),
+    address("rp_detour", 50, param="detour", parse=within(0, 100)),
+    address("rp_alternatives", 2, param="alternatives", parse=lambda text: min(5, max(0, int(text)))),
+    address("rp_mode", MODES[0], param="mode", parse=lambda text: MODES[1] if text == "audit" else MODES[0],
+            show=lambda mode: "audit" if mode == MODES[1] else None),
+    memory("rp_track", upload=True),
+]).restore()
 
 
 def set_from_click(target: str, value: str) -> None:
-    st.session_state[KEPT][f"rp_{target}"] = st.session_state[f"rp_{target}"] = value
+    STATE[f"rp_{target}"] = value
 
 
 def route_kind(route: Route) -> str:
@@ -100,8 +96,9 @@ def place_box(label: str, key: str) -> str | None:
     """One place input: search names and ★ protest sites as you type, or type lat,lon and press Enter."""
     current = st.session_state.get(key)
     options = PLACE_OPTIONS if current is None or current in PLACE_OPTIONS else [current, *PLACE_OPTIONS]
-    value = st.selectbox(label, options, index=None, key=key, on_change=remember, args=(key,),
-                         accept_new_options=True, placeholder="Search a name or ★ protest site, or type lat,lon",
+    value = st.selectbox(label, options, index=None, key=key, accept_new_options=True,
+                         filter_mode="contains",  # "contains" keeps the order given: the ★ sites first
+                         placeholder="Search a name or ★ protest site, or type lat,lon",
                          help="Type to search the dataset's OpenStreetMap names and the ★ protest sites; or type "
                               "latitude,longitude (e.g. 60.1699,24.9384) and press Enter; or click a street point "
                               "on the map below.")
@@ -111,8 +108,7 @@ def place_box(label: str, key: str) -> str | None:
 st.title("Route planner")
 st.caption(counted_caption(ctx))
 outside_notice(ds, choice.dataset, consequence="no route here passes them")
-mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode", on_change=remember,
-                args=("rp_mode",))
+mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode")
 
 
 def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
@@ -127,13 +123,11 @@ def plan() -> None:
         destination = place_box("Destination", "rp_destination")
     c1, c2, c3 = st.columns(3)
     objective = c1.radio("Objective", list(OBJECTIVE_CHOICES), format_func=OBJECTIVE_CHOICES.get,
-                         key="rp_objective", on_change=remember, args=("rp_objective",),
+                         key="rp_objective",
                          help="Fewest distinct FRT-capable cameras (exact), or fewest metres within their view; "
                               "both within the maximum detour.")
-    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5,
-                       on_change=remember, args=("rp_detour",))
+    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5)
     alternatives = c3.number_input("Alternatives (trade-off routes)", 0, 5, key="rp_alternatives",
-                                   on_change=remember, args=("rp_alternatives",),
                                    help="How many more routes to show beyond the shortest and the objective's "
                                         "route: each the shortest route with at most its number of FRT "
                                         "cameras, between the two.")
@@ -145,7 +139,7 @@ def plan() -> None:
         return
     try:
         o, d = ds.resolve(origin), ds.resolve(destination)
-        key = (choice, uploaded_source(), o.node, d.node, objective, detour, int(alternatives))
+        key = (choice, uploaded_source(), counted_key(ds), o.node, d.node, objective, detour, int(alternatives))
         memo = st.session_state.setdefault("rp_routes", {})
         if key not in memo:
             with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):
@@ -158,8 +152,6 @@ def plan() -> None:
         st.error(md(str(err)))
         click_map([])
         return
-    set_address(origin=origin, destination=destination, objective=objective, detour=str(detour),
-                alternatives=str(int(alternatives)))
 
     shortest = found[0]
     table = pd.DataFrame([{
@@ -215,11 +207,11 @@ def plan() -> None:
             "counting": routes_counting(found).to_dict()}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
-                       mime="application/gpx+xml", key="rp_gpx")
+                       mime="application/gpx+xml", key="rp_gpx", on_click="ignore")
     d2.download_button("Download GeoJSON", json.dumps(routes_to_geojson(found, settings=used)),
-                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson")
+                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson", on_click="ignore")
     d3.download_button("Download KML", routes_to_kml(found, name=f"{o.name} → {d.name}"), file_name="routes.kml",
-                       mime="application/vnd.google-earth.kml+xml", key="rp_kml")
+                       mime="application/vnd.google-earth.kml+xml", key="rp_kml", on_click="ignore")
     cards = st.session_state.setdefault("rp_cards", {})
     if key not in cards and d4.button("Make route cards (PDF)", key="rp_cards_make"):
         with st.spinner("Drawing one page per route…"):
@@ -232,7 +224,7 @@ def plan() -> None:
                 when=plan_cache.data_date(choice.dataset))
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
-                           mime="application/pdf", key="rp_pdf")
+                           mime="application/pdf", key="rp_pdf", on_click="ignore")
     st.caption("Share this route with this link: origin, destination and options are in it (and not your "
                "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
@@ -324,15 +316,26 @@ def say_compared(compared: list[TrackComparison]) -> None:
         st.write(f"**{md(head)}**" + md(c.comparison.sentence(head).removeprefix(head)) + ".")
 
 
-def audit() -> None:
-    st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
-             "cameras saw it. Nothing leaves this machine.")
-    uploaded = st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
+def uploaded_track() -> KeptFile | None:
+    """The track in the uploader, or the one kept from before (another page, a reload); None when there is none."""
+    st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
+    uploaded = STATE.upload("rp_track")
     if uploaded is None:
-        return
+        return None
+    if st.session_state.get("rp_track") is None:
+        st.caption(f"Auditing **{md(uploaded.name)}**, uploaded before; upload another track to audit that one.")
     if uploaded.size > settings.max_camera_file_mb * 1e6:
         st.error(f"{md(uploaded.name)} is {uploaded.size / 1e6:.1f} MB; the limit is "
                  f"{settings.max_camera_file_mb:g} MB.")
+        return None
+    return uploaded
+
+
+def audit() -> None:
+    st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
+             "cameras saw it. Nothing leaves this machine.")
+    uploaded = uploaded_track()
+    if uploaded is None:
         return
     try:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
@@ -403,16 +406,14 @@ def audit() -> None:
         st.subheader("Track by track")
         st.dataframe(tables.tracks, hide_index=True, key="rp_audit_tracks")
         st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
-                           mime="text/csv", key="rp_audit_tracks_csv")
+                           mime="text/csv", key="rp_audit_tracks_csv", on_click="ignore")
     st.dataframe(tables.cameras, hide_index=True, key="rp_audit_table")
     st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
-                       file_name="audit.json", mime="application/json", key="rp_audit_json")
+                       file_name="audit.json", mime="application/json", key="rp_audit_json", on_click="ignore")
 
 
 if mode == "Plan a route":
-    set_address(mode=None)
     plan()
 else:
-    set_address(mode="audit")
     audit()
 

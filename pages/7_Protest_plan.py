@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import cache, keep, plan_cache
+from app import cache, plan_cache
+from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -20,7 +21,7 @@ from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
 from exposure.layers import deck, plan_layers, street_points_layer
-from exposure.places import read_presets
+from exposure.places import read_presets, search_options
 from exposure.planning import (
     KEEP_ORDER,
     KEEP_ORDER_LABELS,
@@ -53,20 +54,17 @@ try:
 except ExposureError as err:  # a broken presets file leaves the page usable without them
     st.error(md(str(err)))
     PRESETS = pd.DataFrame(columns=["name", "lat", "lon", "note"])
-PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
+PLACE_OPTIONS = search_options(PRESETS, ds.places)
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
-PLAN_KEYS = ("pp_site", "pp_gathering", "pp_via", "pp_dispersal", "pp_areas", "pp_corners", "pp_avoid_cameras",
-             "pp_no_frt", "pp_objective", "pp_detour", "pp_regroup", "pp_avoid_radius", "pp_show_shortest",
-             "pp_keep_order")
-for key, value in (keep.kept("plan") or {}).items():
-    if key in PLAN_KEYS:
-        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
-for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
-                     ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
-                     ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
-                     ("pp_avoid_radius", 100), ("pp_keep_order", list(KEEP_ORDER))):
+STATE = PageState("pp", [
+    memory("pp_site", ""), memory("pp_gathering", ""), memory("pp_via", ""), memory("pp_dispersal", ""),
+    memory("pp_areas", []), memory("pp_corners", []), memory("pp_avoid_cameras", []), memory("pp_no_frt", False),
+    memory("pp_objective", "fewest-cameras"), memory("pp_detour", 50), memory("pp_regroup", 300),
+    memory("pp_avoid_radius", 100), memory("pp_show_shortest", False), memory("pp_keep_order", list(KEEP_ORDER)),
+]).restore()
+for key, default in (("pp_seen_uploads", set()), ("pp_messages", [])):
     st.session_state.setdefault(key, default)
 
 
@@ -172,9 +170,10 @@ with st.expander("Load a saved plan (JSON)"):
 left, right = st.columns(2)
 with left:
     st.selectbox("Find the site (names and protest sites ★)", PLACE_OPTIONS, index=None, key="pp_site_pick",
-                 on_change=picked, args=("site",), placeholder="Type to search…")
+                 filter_mode="contains", on_change=picked, args=("site",), placeholder="Type to search…")
     st.text_input("Site", key="pp_site", placeholder="a name, lat,lon, or name | lat,lon")
     st.selectbox("Add a gathering point", PLACE_OPTIONS, index=None, key="pp_gathering_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("gathering",), placeholder="Type to search…")
     st.text_area("Gathering points", key="pp_gathering", height=120,
                  placeholder="one per line: a name, lat,lon, or name | lat,lon",
@@ -184,11 +183,13 @@ with left:
                      key="pp_points_upload", on_change=points_uploaded)
 with right:
     st.selectbox("Add a via point", PLACE_OPTIONS, index=None, key="pp_via_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("via",), placeholder="Type to search…")
     st.text_area("Via points (in order)", key="pp_via", height=80,
                  placeholder="e.g. a landmark the march passes", help="Every march goes gathering point → via "
                  "points in this order → site; each leg is optimised on its own.")
     st.selectbox("Add a dispersal point", PLACE_OPTIONS, index=None, key="pp_dispersal_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("dispersal",), placeholder="Type to search…")
     st.text_area("Dispersal points (the way out)", key="pp_dispersal", height=80,
                  placeholder="where people go after the protest")
@@ -251,12 +252,8 @@ objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: 
 detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
 
-# kept for this session across a reload, in memory only, before the plan is worked out (a reload may come
-# before that ends); a session that has not started a plan keeps nothing
-keep.save("plan", {k: (list(v) if isinstance(v, list) else v) for k in PLAN_KEYS
-                   if (v := st.session_state.get(k)) is not None},
-          start=bool(st.session_state["pp_site"].strip() or lines("pp_gathering") or lines("pp_dispersal")
-                     or st.session_state["pp_areas"]))
+# kept before the plan is worked out: a reload may come before that ends
+STATE.remember()
 
 for kind, text in st.session_state["pp_messages"]:
     {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
@@ -298,7 +295,7 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
 
 
 def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | None:
-    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True),
+    key = (choice, uploaded_source(), counted_key(ds), json.dumps(request.to_dict(), sort_keys=True),
            json.dumps([f.to_dict() for f in failures]))
     memo = st.session_state.setdefault("pp_plans", {})
     if key not in memo:
@@ -358,14 +355,14 @@ def downloads(plan: Plan) -> None:
     st.subheader("Take it along")
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button("GPX (phones)", plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
-                       key="pp_gpx")
+                       key="pp_gpx", on_click="ignore")
     d2.download_button("KML", plan_to_kml(plan), file_name="plan.kml", mime="application/vnd.google-earth.kml+xml",
-                       key="pp_kml")
+                       key="pp_kml", on_click="ignore")
     d3.download_button("GeoJSON", json.dumps(plan_to_geojson(plan), ensure_ascii=False), file_name="plan.geojson",
-                       mime="application/geo+json", key="pp_geojson")
+                       mime="application/geo+json", key="pp_geojson", on_click="ignore")
     d4.download_button("Plan file (JSON, to load again or pass on)",
                        json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
-                       mime="application/json", key="pp_json")
+                       mime="application/json", key="pp_json", on_click="ignore")
     cards = st.session_state.setdefault("pp_cards", {})
     tag = id(plan)
     if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
@@ -375,7 +372,7 @@ def downloads(plan: Plan) -> None:
                                         when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
     if tag in cards:
         st.download_button("Route cards (PDF, one page per route)", cards[tag], file_name="route-cards.pdf",
-                           mime="application/pdf", key="pp_pdf")
+                           mime="application/pdf", key="pp_pdf", on_click="ignore")
     st.caption("GPX holds one named track per route and waypoints for the site, gathering, via, dispersal and "
                "regroup points. Nothing about this plan is stored anywhere but in the files you download.")
 

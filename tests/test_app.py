@@ -9,13 +9,20 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import open_page, visit
+
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("[!_]*.py"))]
+PAGES = sorted(p.name for p in (ROOT / "pages").glob("[!_]*.py"))
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_page_runs(page: Path) -> None:
-    at = AppTest.from_file(str(page), default_timeout=60).run()
+def test_the_entry_runs() -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(page: str) -> None:
+    at = open_page(page, timeout=60).run()  # as a browser opens the page's own address
     assert not at.exception, [e.value for e in at.exception]
 
 
@@ -42,7 +49,7 @@ def test_uniform_radius_changes_share() -> None:
 
 
 def planner() -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / "2_Route_planner.py"), default_timeout=120)
+    return open_page("2_Route_planner.py")
 
 
 def test_route_planner_by_name_shows_the_comparison() -> None:
@@ -214,7 +221,7 @@ def test_sidebar_choices_hold_on_every_page_and_go_into_the_address() -> None:
     at.sidebar.number_input(key="side_radius").set_value(40.0).run()
     for page, title in (("3_Neighbourhoods.py", "Neighbourhoods"), ("2_Route_planner.py", "Route planner"),
                         ("1_Overview.py", "Surveillance exposure map")):
-        at.switch_page(str(ROOT / "pages" / page)).run()
+        visit(at, page)  # the navigation clears the address: the sidebar writes its choices back
         assert not at.exception, [e.value for e in at.exception]
         assert at.title[0].value == title
         assert at.sidebar.selectbox(key="side_verification").value == "verified", page
@@ -230,10 +237,8 @@ def test_sidebar_choices_hold_on_every_page_and_go_into_the_address() -> None:
 
 
 def test_sidebar_choices_are_read_from_the_address() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "3_Neighbourhoods.py"), default_timeout=60)
-    at.query_params.update(dataset="helsinki", frt_policy="strict-ptz-dome", verification="majority",
-                           radius_m="120")
-    at.run()
+    at = open_page("3_Neighbourhoods.py", timeout=60, dataset="helsinki", frt_policy="strict-ptz-dome",
+                   verification="majority", radius_m="120").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.sidebar.selectbox(key="side_frt_policy").value == "strict-ptz-dome"
     assert at.sidebar.selectbox(key="side_verification").value == "majority"
@@ -252,6 +257,34 @@ def test_an_address_with_an_unknown_dataset_says_so() -> None:
     assert "Build a dataset" in notes
     assert "9000" in notes
     assert at.sidebar.checkbox(key="side_uniform").value is False
+
+
+def test_the_audited_track_holds_while_another_page_is_visited() -> None:
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import shortest_route
+
+    ds = load_dataset("helsinki")
+    walked = shortest_route(ds.context(), ds.resolve("Narinkkatori").node, ds.resolve("Senaatintori").node)
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    at.file_uploader(key="rp_track").upload("walk.gpx", routes_to_gpx([walked]).encode(), "application/gpx+xml")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    audited = {m.label: m.value for m in at.metric}
+    assert audited["Length"].endswith(" m")
+    visit(at, "4_Camera_data.py")
+    assert at.title[0].value == "Camera data"
+    visit(at, "2_Route_planner.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="rp_mode").value == "Audit a recorded walk"
+    assert {m.label: m.value for m in at.metric} == audited
+    assert "Auditing **walk.gpx**, uploaded before" in " ".join(c.value for c in at.caption)
+    # a track removed from the uploader is forgotten
+    at.file_uploader(key="rp_track").upload("walk.gpx", routes_to_gpx([walked]).encode(), "application/gpx+xml")
+    at.run()
+    at.file_uploader(key="rp_track").clear().run()
+    assert not at.metric
 
 
 def test_route_planner_audits_its_own_gpx_track_by_track() -> None:
@@ -315,13 +348,13 @@ def test_route_map_frames_the_routes_and_the_table_reads_well() -> None:
 @pytest.mark.parametrize(("page", "consequence"), [
     ("1_Overview.py", "no street of it is in their view"),
     ("2_Route_planner.py", "no route here passes them"),
-    ("3_Neighbourhoods.py", "no area on this page counts them"),
+    ("3_Neighbourhoods.py", "the areas here count them where they are"),
 ])
 def test_cameras_of_another_city_are_a_notice_on_every_page(shared_data, page: str, consequence: str) -> None:
     from exposure.cameras import load_cameras, load_extent
 
     load = load_cameras(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at = open_page(page)
     at.session_state["uploaded_cameras"] = {"cameras": load.cameras, "rejected": load.rejected,
                                             "source": "brooklyn.csv", "extent": load_extent(load), "memo": {}}
     at.run()
