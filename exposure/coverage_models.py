@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from exposure._errors import PolicyError
-from exposure.cameras import KINDS
+from exposure.schema import KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
