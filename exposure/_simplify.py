@@ -1,0 +1,309 @@
+"""The walking graph from street segments, as osmnx builds and simplifies it, computed on arrays (private helpers).
+
+:func:`exposure.network.graph_from_scan` once added every segment to a networkx
+graph, kept its largest strongly connected component with osmnx and simplified
+it with ``osmnx.simplify_graph``: a minute and gigabytes for a city of a million
+segments, most of it in networkx's bookkeeping and one shapely ``Point`` per vertex.
+:func:`simplified_walk_graph` follows osmnx's steps on arrays and builds only the
+final graph, the same one: the same nodes in the same order, the same edges in the
+same order with the same keys and attributes (lists of distinct values in the order
+osmnx's sets give them), the same predecessor order. Where its shortcut could
+differ (a largest component of at most half the nodes, whose order osmnx takes from
+a set; a graph left without an endpoint) it returns None and the caller runs osmnx.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["EARTH_RADIUS_M", "Segments", "segment_lengths", "simplified_walk_graph"]
+
+#: One run of a way: (way id, node ids in order, the edge attributes it gives).
+Run = tuple[int, np.ndarray, dict[str, str]]
+
+
+class Segments:
+    """The directed edges a list of runs adds, in the order they are added (``u -> v`` then ``v -> u``).
+
+    Edge ``2 s`` runs along segment ``s``, edge ``2 s + 1`` back. ``u``, ``v`` are
+    positions in ``node_ids`` (nodes in order of first appearance, as networkx adds
+    them); ``key`` is the edge's key among the edges from ``u`` to ``v``.
+    """
+
+    def __init__(self, runs: list[Run]) -> None:
+        refs = [run for _, run, _ in runs]
+        counts = np.array([len(r) for r in refs], dtype=np.int64)
+        flat = np.concatenate(refs).astype(np.int64) if refs else np.empty(0, dtype=np.int64)
+        which = np.repeat(np.arange(len(refs), dtype=np.int64), counts)
+        a, b = flat[:-1], flat[1:]
+        same_run = which[:-1] == which[1:]
+        keep = same_run & (a != b)
+        self.seg_a, self.seg_b, self.seg_run = a[keep], b[keep], which[:-1][keep]
+        self.way_ids = np.array([way_id for way_id, _, _ in runs], dtype=np.int64)
+        self.attrs = [attrs for _, _, attrs in runs]
+        # networkx adds u, then v, at each segment's first edge
+        order = np.column_stack([self.seg_a, self.seg_b]).ravel()
+        unique, first, inverse = np.unique(order, return_index=True, return_inverse=True)
+        appearance = np.argsort(first, kind="stable")
+        self.node_ids = unique[appearance]
+        rank = np.empty(len(unique), dtype=np.int64)
+        rank[appearance] = np.arange(len(unique))
+        position = rank[inverse]
+        su, sv = position[0::2], position[1::2]
+        self.u = np.column_stack([su, sv]).ravel()
+        self.v = np.column_stack([sv, su]).ravel()
+        self.key = _keys(self.u, self.v)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_ids)
+
+    def data(self, e: int, length: float) -> dict[str, Any]:
+        """The attribute dict of edge ``e``, as the old builder gave it to ``add_edge``."""
+        s = e // 2
+        run = int(self.seg_run[s])
+        return {"osmid": int(self.way_ids[run]), "oneway": False, "reversed": bool(e % 2), "length": length,
+                **self.attrs[run]}
+
+
+def _keys(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Each edge's rank among the earlier edges with the same ``(u, v)``: networkx's key when none is removed."""
+    order = np.lexsort((np.arange(len(u)), v, u))
+    su, sv = u[order], v[order]
+    start = np.ones(len(order), dtype=bool)
+    start[1:] = (su[1:] != su[:-1]) | (sv[1:] != sv[:-1])
+    group_start = np.maximum.accumulate(np.where(start, np.arange(len(order)), 0))
+    key = np.empty(len(order), dtype=np.int64)
+    key[order] = np.arange(len(order)) - group_start
+    return key
+
+
+#: The Earth's radius osmnx measures great-circle distances with, in metres.
+EARTH_RADIUS_M = 6_371_009
+
+
+def _great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # osmnx's haversine step by step in scalar floats: numpy's vectorised sine may differ from the
+    # scalar one in the last bit, and the graph must be the same to the bit
+    y1, y2 = math.radians(lat1), math.radians(lat2)
+    x1, x2 = math.radians(lon1), math.radians(lon2)
+    h = math.sin((y2 - y1) / 2) ** 2 + math.cos(y1) * math.cos(y2) * math.sin((x2 - x1) / 2) ** 2
+    return 2 * math.asin(math.sqrt(min(1, h))) * EARTH_RADIUS_M
+
+
+def segment_lengths(seg: Segments, lonlat: dict[int, tuple[float, float]]) -> np.ndarray:
+    """Great-circle length of each segment in metres, as ``osmnx.distance.great_circle`` gives it for one pair."""
+    out = np.empty(len(seg.seg_a), dtype=float)
+    for i, (a, b) in enumerate(zip(seg.seg_a.tolist(), seg.seg_b.tolist(), strict=True)):
+        (x1, y1), (x2, y2) = lonlat[a], lonlat[b]
+        out[i] = _great_circle_m(y1, x1, y2, x2)
+    return out
+
+
+class _Graph:
+    """The graph osmnx simplifies, after its largest component is kept: successors in order, edges by pair."""
+
+    def __init__(self, seg: Segments, keep: np.ndarray) -> None:
+        e_keep = np.flatnonzero(keep[seg.u])
+        self.edges = e_keep
+        u, v = seg.u[e_keep], seg.v[e_keep]
+        self.first: dict[tuple[int, int], int] = {}
+        self.count: dict[tuple[int, int], int] = {}
+        self.succ: list[list[int]] = [[] for _ in range(seg.n_nodes)]
+        for e, a, b in zip(e_keep.tolist(), u.tolist(), v.tolist(), strict=True):
+            pair = (a, b)
+            if pair not in self.first:
+                self.first[pair] = e
+                self.count[pair] = 0
+                self.succ[a].append(b)
+            self.count[pair] += 1
+        n = seg.n_nodes
+        out_deg = np.bincount(u, minlength=n)
+        in_deg = np.bincount(v, minlength=n)
+        pairs = np.unique(np.concatenate([np.column_stack([u, v]), np.column_stack([v, u])]), axis=0)
+        neighbours = np.bincount(pairs[:, 0], minlength=n)
+        loops = np.zeros(n, dtype=bool)
+        loops[u[u == v]] = True
+        degree = in_deg + out_deg
+        # osmnx's rules: a self-loop; no way in or no way out; not exactly two neighbours reached by
+        # one street (degree 2 or 4)
+        self.is_end = loops | (out_deg == 0) | (in_deg == 0) | ~((neighbours == 2) & ((degree == 2) | (degree == 4)))
+        self.is_end &= keep
+
+    def path(self, endpoint: int, successor: int) -> list[int]:
+        """The path osmnx's ``_build_path`` makes: from an endpoint through ``successor`` to the next endpoint."""
+        path = [endpoint, successor]
+        for first in self.succ[successor]:
+            if first in path:
+                continue
+            path.append(first)
+            here = first
+            while not self.is_end[here]:
+                onward = [n for n in self.succ[here] if n not in path]
+                if len(onward) == 1:
+                    here = onward[0]
+                    path.append(here)
+                elif not onward:
+                    if endpoint in self.succ[here]:
+                        return [*path, endpoint]
+                    return path
+                else:  # pragma: no cover - osmnx raises here too
+                    msg = f"impossible simplify pattern near node position {here}"
+                    raise AssertionError(msg)
+            return path
+        return path
+
+
+def _aggregate(values: list[Any]) -> Any:
+    return values[0] if len(set(values)) == 1 else list(set(values))
+
+
+def _path_attributes(seg: Segments, g: _Graph, path: list[int], lengths: np.ndarray) -> dict[str, Any]:
+    """The attributes osmnx gives a simplified edge: lengths summed, one value or the list of distinct ones."""
+    gathered: dict[str, list[Any]] = {}
+    for a, b in zip(path[:-1], path[1:], strict=True):
+        e = g.first[(a, b)]
+        for name, value in seg.data(e, float(lengths[e // 2])).items():
+            gathered.setdefault(name, []).append(value)
+    return {name: (sum(values) if name == "length" else _aggregate(values)) for name, values in gathered.items()}
+
+
+def _main_component(seg: Segments) -> np.ndarray | None:
+    """Nodes of the largest connected component, or None when osmnx would order them by a set."""
+    from scipy.sparse import coo_matrix  # noqa: PLC0415
+    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
+
+    n = seg.n_nodes
+    graph = coo_matrix((np.ones(len(seg.u)), (seg.u, seg.v)), shape=(n, n))
+    # every street is walkable both ways: strongly and weakly connected are the same
+    n_parts, label = connected_components(graph, directed=False)
+    if n_parts == 1:
+        return np.ones(n, dtype=bool)
+    size = np.bincount(label)
+    if 2 * size.max() <= n:
+        return None
+    return label == int(np.argmax(size))
+
+
+def simplified_walk_graph(
+    runs: list[Run], lonlat: dict[int, tuple[float, float]], *, name: str,
+) -> tuple[nx.MultiDiGraph, int, int] | None:
+    """The largest component of the walking graph the runs make, simplified as osmnx does it.
+
+    Parameters
+    ----------
+    runs
+        ``(way id, node ids, edge attributes)`` of each run of a walkable way, in file order.
+    lonlat
+        Longitude and latitude of every node.
+    name
+        The graph's ``name``.
+
+    Returns
+    -------
+    (G, nodes, nodes_in_main_component) or None
+        None where osmnx's own result could differ (see the module's docstring).
+    """
+    import networkx as nx  # noqa: PLC0415
+    import shapely  # noqa: PLC0415
+
+    seg = Segments(runs)
+    if seg.n_nodes == 0:
+        return None
+    keep = _main_component(seg)
+    if keep is None:
+        return None
+    lengths = segment_lengths(seg, lonlat)
+    g = _Graph(seg, keep)
+    ids = seg.node_ids.tolist()
+    endpoints = {ids[i] for i in np.flatnonzero(keep).tolist() if g.is_end[i]}
+    if not endpoints:
+        return None
+    position = {node: i for i, node in enumerate(ids)}
+    paths = [g.path(position[end], s) for end in endpoints for s in g.succ[position[end]] if not g.is_end[s]]
+    removed = np.zeros(seg.n_nodes, dtype=bool)
+    for path in paths:
+        removed[path[1:-1]] = True
+    final = keep & ~removed
+    G = nx.MultiDiGraph(crs="EPSG:4326", name=name)
+    G.add_nodes_from((ids[i], {"x": lonlat[ids[i]][0], "y": lonlat[ids[i]][1], "osmid": ids[i]})
+                     for i in np.flatnonzero(final).tolist())
+    G.add_edges_from(_kept_edges(seg, g, final, lengths))
+    G.add_edges_from(_simplified_edges(seg, g, paths, final, lengths, lonlat, shapely))
+    G.graph["simplified"] = True
+    if not _every_part_has_an_endpoint(G):
+        return None
+    return G, seg.n_nodes, int(keep.sum())
+
+
+def _kept_edges(seg: Segments, g: _Graph, final: np.ndarray,
+                lengths: np.ndarray) -> list[tuple[int, int, int, dict[str, Any]]]:
+    """The original edges between nodes that stay, in osmnx's order: by node, successor, then key."""
+    ids = seg.node_ids
+    by_pair: dict[tuple[int, int], list[int]] = {}
+    for e in g.edges.tolist():
+        a, b = int(seg.u[e]), int(seg.v[e])
+        if final[a] and final[b]:
+            by_pair.setdefault((a, b), []).append(e)
+    out = []
+    for a in np.flatnonzero(final).tolist():
+        for b in g.succ[a]:
+            for e in by_pair.get((a, b), ()):
+                out.append((int(ids[a]), int(ids[b]), int(seg.key[e]), seg.data(e, float(lengths[e // 2]))))
+    return out
+
+
+def _simplified_edges(
+    seg: Segments, g: _Graph, paths: list[list[int]], final: np.ndarray, lengths: np.ndarray,
+    lonlat: dict[int, tuple[float, float]], shapely: Any,
+) -> list[tuple[int, int, int, dict[str, Any]]]:
+    """One edge per path, keyed after the edges already between its ends, with its geometry."""
+    ids = seg.node_ids.tolist()
+    if not paths:
+        return []
+    flat = np.concatenate([np.asarray(p, dtype=np.int64) for p in paths])
+    coords = np.array([lonlat[ids[i]] for i in flat.tolist()], dtype=float)
+    which = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
+    lines = shapely.linestrings(coords, indices=which)
+    added: dict[tuple[int, int], int] = {}
+    out = []
+    for path, line in zip(paths, lines, strict=True):
+        a, b = path[0], path[-1]
+        if not (final[a] and final[b]):
+            continue  # osmnx adds it, then removes it with its end
+        attrs = _path_attributes(seg, g, path, lengths)
+        attrs["geometry"] = line
+        key = g.count.get((a, b), 0) + added.get((a, b), 0)
+        added[(a, b)] = added.get((a, b), 0) + 1
+        out.append((ids[a], ids[b], key, attrs))
+    return out
+
+
+def _every_part_has_an_endpoint(G: nx.MultiDiGraph) -> bool:
+    """Whether osmnx's ring removal would leave the graph as it is: every connected part has an endpoint."""
+    from scipy.sparse import coo_matrix  # noqa: PLC0415
+    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
+
+    nodes = list(G.nodes)
+    n = len(nodes)
+    if n == 0:
+        return False
+    index = {node: i for i, node in enumerate(nodes)}
+    uv = np.array([(index[a], index[b]) for a, b in G.edges()], dtype=np.int64).reshape(-1, 2)
+    u, v = uv[:, 0], uv[:, 1]
+    pairs = np.unique(np.concatenate([uv, uv[:, ::-1]]), axis=0)
+    neighbours = np.bincount(pairs[:, 0], minlength=n)
+    out_deg, in_deg = np.bincount(u, minlength=n), np.bincount(v, minlength=n)
+    degree = out_deg + in_deg
+    loops = np.zeros(n, dtype=bool)
+    loops[u[u == v]] = True
+    is_end = loops | (out_deg == 0) | (in_deg == 0) | ~((neighbours == 2) & ((degree == 2) | (degree == 4)))
+    _, label = connected_components(coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)), directed=False)
+    return bool(np.isin(np.unique(label), label[is_end]).all())
