@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from exposure import settings
 from exposure._errors import DatasetError
 from exposure.osm_features import (
     BUILDING_TAG_KEYS,
@@ -32,10 +33,6 @@ __all__ = ["OsmScan", "location_index", "read_box", "scan_osm_file", "scan_surve
 
 #: Keys of the areas kept: buildings, and water and parks for the basemap.
 _AREA_KEYS = ("building", "natural", "waterway", "landuse", "leisure")
-
-#: Node locations for an extract estimated to need more than this many bytes in memory go to a
-#: file on disk instead (at most a quarter of the memory free when the scan starts).
-_MAX_LOCATIONS_IN_MEMORY = 2 * 1024**3
 
 #: From this many nodes on (a country or continent), node ids cover most of their range and a
 #: dense array indexed by id is smaller than a sorted list of (id, location) pairs.
@@ -117,6 +114,9 @@ def _free_memory_bytes() -> int:
 def location_index(path: str | Path, *, folder: str | Path | None = None) -> tuple[str, Path | None]:
     """Which node location index an extract needs: in memory while it fits, else in a file on disk.
 
+    It fits while its estimated size is within :data:`exposure.settings.max_node_locations_in_memory_mb`
+    and a quarter of the memory free now.
+
     Parameters
     ----------
     path
@@ -136,7 +136,7 @@ def location_index(path: str | Path, *, folder: str | Path | None = None) -> tup
     nodes = path.stat().st_size / _BYTES_PER_NODE[kind]
     # a sorted list of (id, location) pairs: 16 bytes a node
     need = 16.0 * nodes
-    if need <= min(_MAX_LOCATIONS_IN_MEMORY, _free_memory_bytes() / 4):
+    if need <= min(settings.max_node_locations_in_memory_mb * 1e6, _free_memory_bytes() / 4):
         return "flex_mem", None
     handle, name = tempfile.mkstemp(prefix="exposure-locations-", suffix=".bin", dir=folder)
     os.close(handle)

@@ -221,10 +221,10 @@ def test_a_disk_index_reads_what_memory_reads(tmp_path) -> None:
 def test_the_index_goes_to_disk_when_it_would_not_fit(monkeypatch, tmp_path) -> None:
     import tempfile
 
-    from exposure import osm_scan
+    from exposure import settings
 
     assert location_index(HELSINKI) == ("flex_mem", None)
-    monkeypatch.setattr(osm_scan, "_free_memory_bytes", lambda: 10_000)
+    monkeypatch.setattr(settings, "max_node_locations_in_memory_mb", 0.1)
     index, file = location_index(HELSINKI, folder=tmp_path)
     assert file is not None
     assert index == f"sparse_file_array,{file}"
