@@ -92,18 +92,18 @@ def extract_path(side: int, seed: int) -> Path:
 
 
 def ensure_extract(side: int, seed: int) -> tuple[Path, dict[str, Any]]:
-    """The generated extract, written unless already there, and what it holds."""
-    sys.path.insert(0, str(HERE))
-    from make_extract import make_extract  # noqa: PLC0415 - a sibling script, not a package
+    """The generated extract, written unless already there, and what it holds.
 
+    The generator runs in a process of its own: a build process started from this one
+    must not inherit a large peak memory (Linux keeps ``ru_maxrss`` across ``exec``).
+    """
     path = extract_path(side, seed)
     summary_file = path.with_suffix(".json")
-    if path.is_file() and summary_file.is_file():
-        return path, json.loads(summary_file.read_text())
-    summary = make_extract(path, side=side, seed=seed, progress=lambda m: print(m, file=sys.stderr, flush=True))
-    found = dict(summary.__dict__)
-    summary_file.write_text(json.dumps(found, indent=1))
-    return path, found
+    if not (path.is_file() and summary_file.is_file()):
+        made = subprocess.run([sys.executable, str(HERE / "make_extract.py"), str(path), "--side", str(side),
+                               "--seed", str(seed)], stdout=subprocess.PIPE, text=True, check=True)
+        summary_file.write_text(made.stdout)
+    return path, json.loads(summary_file.read_text())
 
 
 def _child(code: str) -> dict[str, Any]:
