@@ -107,35 +107,58 @@ def segment_lengths(seg: Segments, lonlat: dict[int, tuple[float, float]]) -> np
     return out
 
 
+def _end_rule(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The endpoints by osmnx's rules, for a graph of ``n`` nodes given by its edges.
+
+    A node is an endpoint when it has a self-loop, no way in or no way out, or not
+    exactly two neighbours reached by one street each way (degree 2 or 4).
+    """
+    out_deg = np.bincount(u, minlength=n)
+    in_deg = np.bincount(v, minlength=n)
+    pairs = np.unique(np.concatenate([u * n + v, v * n + u]))
+    neighbours = np.bincount(pairs // n, minlength=n)
+    loops = np.zeros(n, dtype=bool)
+    loops[u[u == v]] = True
+    degree = in_deg + out_deg
+    is_end: np.ndarray = loops | (out_deg == 0) | (in_deg == 0) | ~(
+        (neighbours == 2) & ((degree == 2) | (degree == 4)))
+    return is_end
+
+
 class _Graph:
-    """The graph osmnx simplifies, after its largest component is kept: successors in order, edges by pair."""
+    """The graph osmnx simplifies, after its largest component is kept: successors in order, edges by pair.
+
+    A pair ``(a, b)`` of node positions is the key ``a * n + b``; ``pair_key`` is
+    sorted, ``pair_first`` the first edge of each pair (networkx's first key) and
+    ``pair_count`` how many edges it has.
+    """
 
     def __init__(self, seg: Segments, keep: np.ndarray) -> None:
-        e_keep = np.flatnonzero(keep[seg.u])
-        self.edges = e_keep
-        u, v = seg.u[e_keep], seg.v[e_keep]
-        self.first: dict[tuple[int, int], int] = {}
-        self.count: dict[tuple[int, int], int] = {}
-        self.succ: list[list[int]] = [[] for _ in range(seg.n_nodes)]
-        for e, a, b in zip(e_keep.tolist(), u.tolist(), v.tolist(), strict=True):
-            pair = (a, b)
-            if pair not in self.first:
-                self.first[pair] = e
-                self.count[pair] = 0
-                self.succ[a].append(b)
-            self.count[pair] += 1
-        n = seg.n_nodes
-        out_deg = np.bincount(u, minlength=n)
-        in_deg = np.bincount(v, minlength=n)
-        pairs = np.unique(np.concatenate([np.column_stack([u, v]), np.column_stack([v, u])]), axis=0)
-        neighbours = np.bincount(pairs[:, 0], minlength=n)
-        loops = np.zeros(n, dtype=bool)
-        loops[u[u == v]] = True
-        degree = in_deg + out_deg
-        # osmnx's rules: a self-loop; no way in or no way out; not exactly two neighbours reached by
-        # one street (degree 2 or 4)
-        self.is_end = loops | (out_deg == 0) | (in_deg == 0) | ~((neighbours == 2) & ((degree == 2) | (degree == 4)))
-        self.is_end &= keep
+        n = self.n = seg.n_nodes
+        self.edges = np.flatnonzero(keep[seg.u])  # in the order they were added
+        u, v = seg.u[self.edges], seg.v[self.edges]
+        self.pair_key, first_at, self.pair_count = np.unique(u * n + v, return_index=True, return_counts=True)
+        self.pair_first = self.edges[first_at]
+        # successors in the order networkx met them: pairs by their first edge, grouped by their first node
+        order = np.argsort(first_at, kind="stable")
+        pa, pb = self.pair_key[order] // n, self.pair_key[order] % n
+        by_node = np.argsort(pa, kind="stable")
+        starts = np.searchsorted(pa[by_node], np.arange(n + 1)).tolist()
+        successors = pb[by_node].tolist()
+        self.succ: list[list[int]] = [successors[starts[i] : starts[i + 1]] for i in range(n)]
+        self.is_end = _end_rule(n, u, v) & keep
+
+    def first_edges(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The first edge from ``a`` to ``b``, for arrays of pairs that have one."""
+        at = np.searchsorted(self.pair_key, a * self.n + b)
+        first: np.ndarray = self.pair_first[at]
+        return first
+
+    def count(self, a: int, b: int) -> int:
+        """How many edges run from ``a`` to ``b``."""
+        key = a * self.n + b
+        at = int(np.searchsorted(self.pair_key, key))
+        return int(self.pair_count[at]) if at < len(self.pair_key) and self.pair_key[at] == key else 0
 
     def path(self, endpoint: int, successor: int) -> list[int]:
         """The path osmnx's ``_build_path`` makes: from an endpoint through ``successor`` to the next endpoint."""
@@ -165,12 +188,11 @@ def _aggregate(values: list[Any]) -> Any:
     return values[0] if len(set(values)) == 1 else list(set(values))
 
 
-def _path_attributes(seg: Segments, g: _Graph, path: list[int], lengths: np.ndarray) -> dict[str, Any]:
-    """The attributes osmnx gives a simplified edge: lengths summed, one value or the list of distinct ones."""
+def _mixed_attributes(seg: Segments, edges: list[int], lengths: list[float]) -> dict[str, Any]:
+    """The attributes osmnx gives an edge simplified from edges of several ways: one value or the distinct ones."""
     gathered: dict[str, list[Any]] = {}
-    for a, b in zip(path[:-1], path[1:], strict=True):
-        e = g.first[(a, b)]
-        for name, value in seg.data(e, float(lengths[e // 2])).items():
+    for e, length in zip(edges, lengths, strict=True):
+        for name, value in seg.data(e, length).items():
             gathered.setdefault(name, []).append(value)
     return {name: (sum(values) if name == "length" else _aggregate(values)) for name, values in gathered.items()}
 
@@ -189,7 +211,8 @@ def _main_component(seg: Segments) -> np.ndarray | None:
     size = np.bincount(label)
     if 2 * size.max() <= n:
         return None
-    return label == int(np.argmax(size))
+    main: np.ndarray = label == int(np.argmax(size))
+    return main
 
 
 def simplified_walk_graph(
@@ -232,78 +255,84 @@ def simplified_walk_graph(
     for path in paths:
         removed[path[1:-1]] = True
     final = keep & ~removed
-    G = nx.MultiDiGraph(crs="EPSG:4326", name=name)
-    G.add_nodes_from((ids[i], {"x": lonlat[ids[i]][0], "y": lonlat[ids[i]][1], "osmid": ids[i]})
-                     for i in np.flatnonzero(final).tolist())
-    G.add_edges_from(_kept_edges(seg, g, final, lengths))
-    G.add_edges_from(_simplified_edges(seg, g, paths, final, lengths, lonlat, shapely))
-    G.graph["simplified"] = True
-    if not _every_part_has_an_endpoint(G):
+    nodes = [ids[i] for i in np.flatnonzero(final).tolist()]
+    kept = _kept_edges(seg, g, final, lengths)
+    simplified = _simplified_edges(seg, g, paths, final, lengths, lonlat, shapely)
+    if not _every_part_has_an_endpoint(nodes, kept + simplified):
         return None
+    G = nx.MultiDiGraph(crs="EPSG:4326", name=name)
+    G.add_nodes_from((node, {"x": lonlat[node][0], "y": lonlat[node][1], "osmid": node}) for node in nodes)
+    G.add_edges_from(kept)
+    G.add_edges_from(simplified)
+    G.graph["simplified"] = True
     return G, seg.n_nodes, int(keep.sum())
 
 
 def _kept_edges(seg: Segments, g: _Graph, final: np.ndarray,
                 lengths: np.ndarray) -> list[tuple[int, int, int, dict[str, Any]]]:
     """The original edges between nodes that stay, in osmnx's order: by node, successor, then key."""
+    e = g.edges[final[seg.u[g.edges]] & final[seg.v[g.edges]]]
+    a, b = seg.u[e], seg.v[e]
+    # a node's successors come in the order their first edge was added; a pair's edges in key order
+    pair_first = g.first_edges(a, b)
+    e = e[np.lexsort((e, pair_first, a))]
     ids = seg.node_ids
-    by_pair: dict[tuple[int, int], list[int]] = {}
-    for e in g.edges.tolist():
-        a, b = int(seg.u[e]), int(seg.v[e])
-        if final[a] and final[b]:
-            by_pair.setdefault((a, b), []).append(e)
-    out = []
-    for a in np.flatnonzero(final).tolist():
-        for b in g.succ[a]:
-            for e in by_pair.get((a, b), ()):
-                out.append((int(ids[a]), int(ids[b]), int(seg.key[e]), seg.data(e, float(lengths[e // 2]))))
-    return out
+    return [(int(ids[seg.u[k]]), int(ids[seg.v[k]]), int(seg.key[k]), seg.data(k, float(lengths[k // 2])))
+            for k in e.tolist()]
 
 
 def _simplified_edges(
     seg: Segments, g: _Graph, paths: list[list[int]], final: np.ndarray, lengths: np.ndarray,
     lonlat: dict[int, tuple[float, float]], shapely: Any,
 ) -> list[tuple[int, int, int, dict[str, Any]]]:
-    """One edge per path, keyed after the edges already between its ends, with its geometry."""
+    """One edge per path, keyed after the edges already between its ends, with its geometry.
+
+    osmnx takes each step's first edge; a path along one way (most of them) gets that
+    way's attributes and the sum of its lengths at once, others as osmnx aggregates them.
+    """
     ids = seg.node_ids.tolist()
+    paths = [p for p in paths if final[p[0]] and final[p[-1]]]  # osmnx adds the others, then removes them
     if not paths:
         return []
+    sizes = np.array([len(p) for p in paths], dtype=np.int64)
     flat = np.concatenate([np.asarray(p, dtype=np.int64) for p in paths])
-    coords = np.array([lonlat[ids[i]] for i in flat.tolist()], dtype=float)
-    which = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
-    lines = shapely.linestrings(coords, indices=which)
+    which = np.repeat(np.arange(len(paths)), sizes)
+    lines = shapely.linestrings(np.array([lonlat[ids[i]] for i in flat.tolist()], dtype=float), indices=which)
+    step = which[:-1] == which[1:]
+    edges = g.first_edges(flat[:-1][step], flat[1:][step])
+    run, back = seg.seg_run[edges // 2], edges % 2
+    starts = np.concatenate([[0], np.cumsum(sizes - 1)[:-1]])
+    alike = (np.minimum.reduceat(run, starts) == np.maximum.reduceat(run, starts)) & (
+        np.minimum.reduceat(back, starts) == np.maximum.reduceat(back, starts))
+    step_length = lengths[edges // 2].tolist()
+    edge_list = edges.tolist()
     added: dict[tuple[int, int], int] = {}
     out = []
-    for path, line in zip(paths, lines, strict=True):
+    for k, (path, line) in enumerate(zip(paths, lines, strict=True)):
         a, b = path[0], path[-1]
-        if not (final[a] and final[b]):
-            continue  # osmnx adds it, then removes it with its end
-        attrs = _path_attributes(seg, g, path, lengths)
+        lo, hi = int(starts[k]), int(starts[k]) + len(path) - 1
+        if alike[k]:
+            attrs = seg.data(edge_list[lo], sum(step_length[lo:hi]))
+        else:
+            attrs = _mixed_attributes(seg, edge_list[lo:hi], step_length[lo:hi])
         attrs["geometry"] = line
-        key = g.count.get((a, b), 0) + added.get((a, b), 0)
+        key = g.count(a, b) + added.get((a, b), 0)
         added[(a, b)] = added.get((a, b), 0) + 1
         out.append((ids[a], ids[b], key, attrs))
     return out
 
 
-def _every_part_has_an_endpoint(G: nx.MultiDiGraph) -> bool:
+def _every_part_has_an_endpoint(nodes: list[int], edges: list[tuple[int, int, int, dict[str, Any]]]) -> bool:
     """Whether osmnx's ring removal would leave the graph as it is: every connected part has an endpoint."""
     from scipy.sparse import coo_matrix  # noqa: PLC0415
     from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
 
-    nodes = list(G.nodes)
     n = len(nodes)
     if n == 0:
         return False
     index = {node: i for i, node in enumerate(nodes)}
-    uv = np.array([(index[a], index[b]) for a, b in G.edges()], dtype=np.int64).reshape(-1, 2)
+    uv = np.array([(index[a], index[b]) for a, b, _, _ in edges], dtype=np.int64).reshape(-1, 2)
     u, v = uv[:, 0], uv[:, 1]
-    pairs = np.unique(np.concatenate([uv, uv[:, ::-1]]), axis=0)
-    neighbours = np.bincount(pairs[:, 0], minlength=n)
-    out_deg, in_deg = np.bincount(u, minlength=n), np.bincount(v, minlength=n)
-    degree = out_deg + in_deg
-    loops = np.zeros(n, dtype=bool)
-    loops[u[u == v]] = True
-    is_end = loops | (out_deg == 0) | (in_deg == 0) | ~((neighbours == 2) & ((degree == 2) | (degree == 4)))
+    is_end = _end_rule(n, u, v)
     _, label = connected_components(coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)), directed=False)
     return bool(np.isin(np.unique(label), label[is_end]).all())
