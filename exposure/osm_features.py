@@ -180,8 +180,10 @@ class BuildingFootprints:
 
         if len(self) == 0:
             return np.empty(0, dtype=object)
-        return shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, self.coords,
-                                         (self.ring_offsets, self.polygon_offsets, self.building_offsets))
+        geoms: np.ndarray = shapely.from_ragged_array(
+            shapely.GeometryType.MULTIPOLYGON, self.coords, (self.ring_offsets, self.polygon_offsets,
+                                                             self.building_offsets))
+        return geoms
 
     def to_geodataframe(self) -> Any:
         """The buildings as a GeoDataFrame (EPSG:4326): ``osm_type``, ``osm_id``, ``clipped``, tags, ``geometry``."""
@@ -250,7 +252,8 @@ class Passages:
 
         if len(self) == 0:
             return np.empty(0, dtype=object)
-        return shapely.from_ragged_array(shapely.GeometryType.LINESTRING, self.coords, (self.offsets,))
+        lines: np.ndarray = shapely.from_ragged_array(shapely.GeometryType.LINESTRING, self.coords, (self.offsets,))
+        return lines
 
     def tag_dicts(self) -> list[dict[str, str]]:
         """Each line's tags as a mapping (the keys it has)."""

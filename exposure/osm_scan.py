@@ -404,8 +404,8 @@ def _finish(path: Path, relations: _Relations, c: _Collector, *, box: tuple[floa
     buildings = BuildingFootprints.empty()
     passages = Passages.empty()
     if c.buildings:
-        say(f"Assembling {len(c.area_wkb['building']):,} complete buildings; clipping {len(c.cut_ways):,} cut ways "
-            f"and {len(relations.members) - len(c.assembled):,} cut multipolygons to the extract's box")
+        say(f"Keeping {len(c.area_wkb['building']):,} buildings osmium assembled; clipping {len(c.cut_ways):,} cut "
+            f"ways and {len(relations.members) - len(c.assembled):,} cut multipolygons to the extract's box")
         buildings, clip_counts = _buildings(c, relations, box)
         counts.update(clip_counts)
         passages = Passages.from_streets(streets)
