@@ -7,9 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_build.py"
 
 
+@pytest.mark.slow
 def test_the_build_benchmark_builds_and_reloads_a_small_city(tmp_path, monkeypatch) -> None:
     spec = importlib.util.spec_from_file_location("bench_build", BENCH)
     bench = importlib.util.module_from_spec(spec)
