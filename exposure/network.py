@@ -273,39 +273,26 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
     crs
         Metric CRS for geometry; default the local UTM zone.
     """
-    import shapely  # noqa: PLC0415
-
     node_ids = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
-    node_lonlat = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in node_ids], dtype=float)
+    node_lonlat = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float).reshape(-1, 2)
     if crs is None:
         crs = local_crs(float(node_lonlat[:, 0].mean()), float(node_lonlat[:, 1].mean()))
     crs = pyproj.CRS.from_user_input(crs)
     to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     node_pos = {int(n): i for i, n in enumerate(node_ids)}
-    keys: list[tuple[int, int, int]] = []
-    lengths: list[float] = []
-    starts = [0]
-    coords: list[np.ndarray] = []
-    names: list[str] = []
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if "geometry" in d:
-            line = np.asarray(shapely.get_coordinates(d["geometry"]), dtype=float)
-            # osmnx stores geometry in the edge's direction; guard against files that do not
-            if np.hypot(*(line[0] - node_lonlat[node_pos[u]])) > np.hypot(*(line[-1] - node_lonlat[node_pos[u]])):
-                line = line[::-1]
-        else:
-            line = node_lonlat[[node_pos[u], node_pos[v]]]
-        keys.append((int(u), int(v), int(k)))
-        lengths.append(float(d.get("length", np.nan)))
-        coords.append(line)
-        starts.append(starts[-1] + len(line))
-        name = d.get("name", "")
-        names.append(", ".join(map(str, name)) if isinstance(name, list) else str(name or ""))
-    lonlat = np.concatenate(coords) if coords else np.empty((0, 2))
+    # the adjacency's own dicts, in the order G.edges gives them, without a view for every edge
+    edges = [(u, v, k, d) for u, nbrs in G.adjacency() for v, keydict in nbrs.items() for k, d in keydict.items()]
+    keys = [(int(u), int(v), int(k)) for u, v, k, _ in edges]
+    lengths = [float(d.get("length", np.nan)) for _, _, _, d in edges]
+    names = [", ".join(map(str, name)) if isinstance(name, list) else str(name or "")
+             for name in (d.get("name", "") for _, _, _, d in edges)]
+    edge_u = np.array([node_pos[k[0]] for k in keys], dtype=np.int64)
+    edge_v = np.array([node_pos[k[1]] for k in keys], dtype=np.int64)
+    lonlat, geom_start = _edge_lines([d.get("geometry") if "geometry" in d else None for _, _, _, d in edges],
+                                     node_lonlat, edge_u, edge_v)
     x, y = to_xy.transform(lonlat[:, 0], lonlat[:, 1])
     xy = np.column_stack([x, y])
     nx_, ny_ = to_xy.transform(node_lonlat[:, 0], node_lonlat[:, 1])
-    geom_start = np.asarray(starts, dtype=np.int64)
     length_m = np.asarray(lengths, dtype=float)
     # where a file gave no length, measure the projected polyline
     missing = np.isnan(length_m)
@@ -319,8 +306,8 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
         node_ids=node_ids,
         node_xy=np.column_stack([nx_, ny_]),
         node_lonlat=node_lonlat,
-        edge_u=np.array([node_pos[k[0]] for k in keys], dtype=np.int64),
-        edge_v=np.array([node_pos[k[1]] for k in keys], dtype=np.int64),
+        edge_u=edge_u,
+        edge_v=edge_v,
         edge_keys=np.asarray(keys, dtype=np.int64).reshape(-1, 3),
         length_m=length_m,
         geom_start=geom_start,
@@ -329,6 +316,44 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
         edge_names=names,
         node_pos=node_pos,
     )
+
+
+def _edge_lines(geometries: list[Any], node_lonlat: np.ndarray, edge_u: np.ndarray,
+                edge_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge's WGS84 polyline, concatenated, and where each starts.
+
+    An edge without geometry is the straight line between its nodes. osmnx stores a
+    geometry in its edge's direction; one that starts nearer the edge's far end is
+    read backwards, in case a file does not.
+    """
+    import shapely  # noqa: PLC0415
+
+    has = np.array([g is not None for g in geometries], dtype=bool)
+    geoms = np.asarray([g for g in geometries if g is not None], dtype=object)
+    coords, which = (shapely.get_coordinates(geoms, return_index=True) if len(geoms)
+                     else (np.empty((0, 2)), np.empty(0, dtype=np.int64)))
+    counts = np.bincount(which, minlength=len(geoms))
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    last = first + counts - 1
+    u_at = node_lonlat[edge_u[has]]
+    backwards = (((coords[first] - u_at) ** 2).sum(axis=1) > ((coords[last] - u_at) ** 2).sum(axis=1)) \
+        if len(geoms) else np.zeros(0, dtype=bool)
+    n_points = np.full(len(geometries), 2, dtype=np.int64)
+    n_points[has] = counts
+    geom_start = np.concatenate([[0], np.cumsum(n_points)]).astype(np.int64)
+    edge = np.repeat(np.arange(len(geometries)), n_points)
+    rank = np.arange(int(geom_start[-1])) - geom_start[edge]
+    # points are taken from the geometries' coordinates, then from the nodes' (after them)
+    source = np.empty(len(edge), dtype=np.int64)
+    geom_of_edge = np.cumsum(has) - 1
+    on_geom = has[edge]
+    g = geom_of_edge[edge[on_geom]]
+    r = rank[on_geom]
+    source[on_geom] = np.where(backwards[g], last[g] - r, first[g] + r)
+    plain = ~on_geom
+    source[plain] = len(coords) + np.where(rank[plain] == 0, edge_u[edge[plain]], edge_v[edge[plain]])
+    lonlat = np.concatenate([np.asarray(coords, dtype=float).reshape(-1, 2), node_lonlat])[source]
+    return lonlat, geom_start
 
 
 def _street_ids(xy: np.ndarray, geom_start: np.ndarray) -> np.ndarray:
