@@ -11,8 +11,9 @@ is written once under ``data/cache/bench/``, keyed by its side, seed and the
 generator's own hash. The build is :func:`exposure.datasets.load_dataset` in a new
 Python process with an empty cache folder: the seconds of each stage
 (:data:`exposure.datasets.BUILD_STAGES`, ``viewsheds`` included, which the viewshed
-integration fills), the whole build from process start, the peak resident memory
-(``ru_maxrss``) and what was built. A second new process then loads the cached
+integration fills), the whole build from process start and the processor time it
+used (on a shared machine the wall time grows with the others' load, the processor
+time much less), the peak resident memory (``ru_maxrss``) and what was built. A second new process then loads the cached
 dataset, as every later start does. JSON to ``bench/results/build.json`` (or
 ``--out``); progress, with the time and memory at each message, to stderr.
 """
@@ -59,8 +60,9 @@ imported = time.perf_counter() - started
 timings = {{}}
 ds = load_dataset({path!r}, progress=say, timings=timings)
 seconds = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{
-    "seconds": seconds, "imports_s": imported, "stages_s": timings,
+    "seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime, "imports_s": imported, "stages_s": timings,
     "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "nodes": ds.index.n_nodes, "edges": ds.index.n_edges, "cameras": len(ds.cameras),
     "rejected_camera_rows": len(ds.rejected), "places": len(ds.places), "buildings": len(ds.buildings),
