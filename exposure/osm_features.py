@@ -105,6 +105,23 @@ def _ragged_offsets(counts: list[int] | np.ndarray) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(np.asarray(counts, dtype=np.int64))]).astype(np.int64)
 
 
+#: Buildings made into shapely objects at once when footprints are made from WKB.
+_CHUNK = 50_000
+
+
+def _join_ragged(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """One ragged multipolygon layout from several: each part's offsets moved past the parts before it."""
+    coords = np.concatenate([p[0] for p in parts])
+    joined = []
+    for level in (1, 2, 3):
+        # a level's offsets index the level below: points for rings, rings for polygons, polygons for buildings
+        below = [len(p[0]) for p in parts] if level == 1 else [len(p[level - 1]) - 1 for p in parts]
+        shift = np.concatenate([[0], np.cumsum(below)[:-1]]).astype(np.int64)
+        pieces = [p[level][1:] + s for p, s in zip(parts, shift.tolist(), strict=True)]
+        joined.append(np.concatenate([np.zeros(1, dtype=np.int64), *pieces]))
+    return (coords, *joined)
+
+
 def _tag_frame(rows: list[dict[str, str]], keys: tuple[str, ...]) -> pd.DataFrame:
     """Tags as one column per key (missing: None), as categories: few distinct values, many rows."""
     frame = pd.DataFrame({key: pd.Series([row.get(key) for row in rows], dtype=object) for key in keys})
@@ -121,7 +138,7 @@ class BuildingFootprints:
     of points ``coords[ring_offsets[r]:ring_offsets[r + 1]]`` (closed, longitude and
     latitude): the layout of :func:`shapely.from_ragged_array`, kept as arrays so that
     a city of hundreds of thousands of buildings stays small in memory and on disk.
-    ``osm_type`` is ``way`` or ``relation``; ``clipped`` marks a building the extract
+    ``osm_type`` is ``"way"`` or ``"relation"``; ``clipped`` marks a building the extract
     cuts, closed along the extract's box and clipped to it; ``tags`` holds
     :data:`BUILDING_TAG_KEYS`, one row per building.
     """
@@ -142,18 +159,20 @@ class BuildingFootprints:
     def empty(cls) -> BuildingFootprints:
         """No building at all (a dataset without building data)."""
         return cls(np.empty((0, 2)), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64),
-                   np.zeros(1, dtype=np.int64), np.empty(0, dtype="<U8"), np.empty(0, dtype=np.int64),
+                   np.zeros(1, dtype=np.int64), np.empty(0, dtype=object), np.empty(0, dtype=np.int64),
                    np.empty(0, dtype=bool), _tag_frame([], BUILDING_TAG_KEYS))
 
     @classmethod
     def from_geometries(cls, geometries: Any, *, osm_type: Any, osm_id: Any, clipped: Any,
                         tags: list[dict[str, str]]) -> BuildingFootprints:
-        """Footprints from shapely polygons or multipolygons (WGS84), one per building, and their tags.
+        """Footprints from shapely polygons or multipolygons (WGS84), or their WKB, one per building, and their tags.
 
         Parameters
         ----------
         geometries
-            Polygons or multipolygons; each one building.
+            Polygons or multipolygons, or all of them as WKB (``bytes``); each one
+            building. WKB is read a chunk at a time: a city's buildings never all
+            exist as shapely objects at once.
         osm_type, osm_id, clipped
             One value per building.
         tags
@@ -161,18 +180,24 @@ class BuildingFootprints:
         """
         import shapely  # noqa: PLC0415 - only needed to make polygons
 
-        geoms = np.asarray(geometries, dtype=object)
-        if len(geoms) == 0:
+        items = list(geometries)
+        if not items:
             return cls.empty()
-        # one geometry type for the ragged layout: every building a multipolygon
-        single = shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON
-        geoms = geoms.copy()
-        geoms[single] = shapely.multipolygons(geoms[single][:, None]) if single.any() else geoms[single]
-        _, coords, (ring_offsets, polygon_offsets, building_offsets) = shapely.to_ragged_array(geoms)
-        return cls(np.asarray(coords, dtype=float), ring_offsets.astype(np.int64), polygon_offsets.astype(np.int64),
-                   building_offsets.astype(np.int64), np.asarray(osm_type, dtype="<U8"),
-                   np.asarray(osm_id, dtype=np.int64), np.asarray(clipped, dtype=bool),
-                   _tag_frame(tags, BUILDING_TAG_KEYS))
+        parts = []
+        for at in range(0, len(items), _CHUNK):
+            chunk = np.asarray(items[at : at + _CHUNK], dtype=object)
+            if isinstance(chunk[0], bytes):
+                chunk = shapely.from_wkb(chunk)
+            # one geometry type for the ragged layout: every building a multipolygon
+            single = shapely.get_type_id(chunk) == shapely.GeometryType.POLYGON
+            if single.any():
+                chunk[single] = shapely.multipolygons(chunk[single][:, None])
+            _, coords, offsets = shapely.to_ragged_array(chunk)
+            parts.append((np.asarray(coords, dtype=float), *(o.astype(np.int64) for o in offsets)))
+        coords, ring_offsets, polygon_offsets, building_offsets = _join_ragged(parts)
+        return cls(coords, ring_offsets, polygon_offsets, building_offsets,
+                   np.asarray([str(t) for t in osm_type], dtype=object), np.asarray(osm_id, dtype=np.int64),
+                   np.asarray(clipped, dtype=bool), _tag_frame(tags, BUILDING_TAG_KEYS))
 
     def geometries(self) -> np.ndarray:
         """One shapely multipolygon per building (WGS84)."""

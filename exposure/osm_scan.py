@@ -454,7 +454,7 @@ def _buildings(c: _Collector, relations: _Relations,
     from exposure._osm_clip import ExtractBox, clip_multipolygon, clip_ring, join_chains  # noqa: PLC0415
 
     edge = ExtractBox(box) if box is not None else None
-    geoms: list[Any] = list(shapely.from_wkb(c.area_wkb["building"])) if c.area_wkb["building"] else []
+    geoms: list[Any] = c.area_wkb["building"]  # WKB; the clipped ones are added as WKB too
     kinds = [kind for kind, _ in c.area_ids]
     ids = [osm_id for _, osm_id in c.area_ids]
     tags = list(c.area_tags)
@@ -465,7 +465,7 @@ def _buildings(c: _Collector, relations: _Relations,
         if geom is None:
             dropped += 1
             continue
-        geoms.append(geom)
+        geoms.append(shapely.to_wkb(geom))
         kinds.append("way")
         ids.append(way_id)
         tags.append(way_tags)
@@ -479,7 +479,7 @@ def _buildings(c: _Collector, relations: _Relations,
         if geom is None:
             dropped += 1
             continue
-        geoms.append(geom)
+        geoms.append(shapely.to_wkb(geom))
         kinds.append("relation")
         ids.append(rel_id)
         tags.append(relations.tags[rel_id])

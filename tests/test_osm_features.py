@@ -81,3 +81,22 @@ def test_passages_from_streets() -> None:
     assert shapely.get_coordinates(passages.lines()[0]).tolist() == [[0, 0], [1, 0], [2, 0]]
     assert len(Passages.from_streets(WayTable(np.array([1]), np.array([0, 2]), np.arange(2),
                                               np.zeros((2, 2)), [{"highway": "path"}]))) == 0
+
+
+def test_footprints_from_wkb_in_chunks_are_the_footprints_of_the_shapes() -> None:
+    # more buildings than one chunk holds: the parts' offsets must join
+    n = 120_001
+    x = np.arange(n, dtype=float)
+    shapes = shapely.box(x, 0, x + 0.5, 0.5)
+    courtyard = shapely.Polygon([(0, 10), (4, 10), (4, 14), (0, 14)], holes=[[(1, 11), (3, 11), (3, 13), (1, 13)]])
+    shapes[70_000] = courtyard
+    shapes[110_000] = shapely.MultiPolygon([shapely.box(0, 20, 1, 21), courtyard])
+    kwargs = {"osm_type": ["way"] * n, "osm_id": np.arange(n), "clipped": np.zeros(n, dtype=bool),
+              "tags": [{"building": "yes"}] * n}
+    from_wkb = BuildingFootprints.from_geometries(list(shapely.to_wkb(shapes)), **kwargs)
+    from_shapes = BuildingFootprints.from_geometries(shapes, **kwargs)
+    for name in ("coords", "ring_offsets", "polygon_offsets", "building_offsets"):
+        np.testing.assert_array_equal(getattr(from_wkb, name), getattr(from_shapes, name))
+    back = from_wkb.geometries()
+    assert len(back) == n
+    assert shapely.equals(back, shapes).all()
