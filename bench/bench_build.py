@@ -49,7 +49,7 @@ from pathlib import Path
 from exposure import settings
 settings.cache_folder = Path({cache!r})
 if {on_disk!r}:
-    settings.max_node_locations_in_memory_mb = 0.0
+    settings.node_locations_in_memory_mb = 0.0
 from exposure.datasets import load_dataset
 
 def say(message):

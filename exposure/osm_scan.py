@@ -114,7 +114,7 @@ def _free_memory_bytes() -> int:
 def location_index(path: str | Path, *, folder: str | Path | None = None) -> tuple[str, Path | None]:
     """Which node location index an extract needs: in memory while it fits, else in a file on disk.
 
-    It fits while its estimated size is within :data:`exposure.settings.max_node_locations_in_memory_mb`
+    It fits while its estimated size is within :data:`exposure.settings.node_locations_in_memory_mb`
     and a quarter of the memory free now.
 
     Parameters
@@ -136,7 +136,7 @@ def location_index(path: str | Path, *, folder: str | Path | None = None) -> tup
     nodes = path.stat().st_size / _BYTES_PER_NODE[kind]
     # a sorted list of (id, location) pairs: 16 bytes a node
     need = 16.0 * nodes
-    if need <= min(settings.max_node_locations_in_memory_mb * 1e6, _free_memory_bytes() / 4):
+    if need <= min(settings.node_locations_in_memory_mb * 1e6, _free_memory_bytes() / 4):
         return "flex_mem", None
     handle, name = tempfile.mkstemp(prefix="exposure-locations-", suffix=".bin", dir=folder)
     os.close(handle)

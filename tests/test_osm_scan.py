@@ -224,7 +224,7 @@ def test_the_index_goes_to_disk_when_it_would_not_fit(monkeypatch, tmp_path) -> 
     from exposure import settings
 
     assert location_index(HELSINKI) == ("flex_mem", None)
-    monkeypatch.setattr(settings, "max_node_locations_in_memory_mb", 0.1)
+    monkeypatch.setattr(settings, "node_locations_in_memory_mb", 0.1)
     index, file = location_index(HELSINKI, folder=tmp_path)
     assert file is not None
     assert index == f"sparse_file_array,{file}"
