@@ -27,15 +27,15 @@ __all__ = [
 ]
 
 #: Tags a street way keeps: what the walking graph and the passages through buildings need.
-STREET_TAG_KEYS = ("highway", "name", "service", "access", "foot", "area", "motorroad", "tunnel", "covered", "layer",
-                   "width")
+STREET_TAG_KEYS = ("highway", "name", "service", "access", "foot", "area", "motorroad", "tunnel", "covered",
+                   "building_passage", "layer", "width")
 
 #: Tags a building keeps: whether it blocks a view at street level, how tall it is, what it is called.
 BUILDING_TAG_KEYS = ("building", "layer", "location", "height", "building:levels", "min_height",
                      "building:min_level", "name")
 
 #: Tags a passage (a street through a building) keeps.
-PASSAGE_TAG_KEYS = ("highway", "name", "tunnel", "covered", "layer", "width")
+PASSAGE_TAG_KEYS = ("highway", "name", "tunnel", "covered", "building_passage", "layer", "width")
 
 #: Keys that say what a named feature is, in the order a place's kind is taken from them.
 PLACE_KEYS = ("place", "railway", "public_transport", "amenity", "tourism", "highway",
@@ -62,12 +62,12 @@ def is_passage(tags: Any) -> bool:
     """Whether a street runs through buildings rather than between them.
 
     ``tunnel`` (any value but ``no``, ``building_passage`` included), ``covered``
-    (any value but ``no``) or a negative ``layer``: a building such a street crosses
-    does not wall it off.
+    or the older ``building_passage`` key (any value but ``no``), or a negative
+    ``layer``: a building such a street crosses does not wall it off.
     """
     if tags.get("highway") is None:
         return False
-    if (tags.get("tunnel") or "no") != "no" or (tags.get("covered") or "no") != "no":
+    if any((tags.get(key) or "no") != "no" for key in ("tunnel", "covered", "building_passage")):
         return True
     return _layer(tags) < 0
 

@@ -20,6 +20,8 @@ def test_is_passage_and_place_kind() -> None:
     assert is_passage({"highway": "footway", "tunnel": "yes"})
     assert is_passage({"highway": "service", "tunnel": "building_passage"})
     assert is_passage({"highway": "footway", "covered": "arcade"})
+    assert is_passage({"highway": "footway", "building_passage": "yes"})
+    assert not is_passage({"highway": "footway", "building_passage": "no"})
     assert is_passage({"highway": "footway", "layer": "-1"})
     assert is_passage({"highway": "footway", "layer": "-1;0"})
     assert not is_passage({"highway": "footway", "layer": "1"})
