@@ -19,6 +19,7 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import CameraDataError, DatasetError
+from exposure._io import looks_like_pbf
 from exposure.cameras import (
     CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
@@ -37,7 +38,7 @@ from exposure.osm_features import BuildingFootprints, Passages
 from exposure.osm_scan import scan_osm_file
 from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.routing import RoutingContext
-from exposure.sources.osm import cameras_from_osm_objects
+from exposure.sources.osm import cameras_from_osm, cameras_from_osm_objects
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -289,7 +290,10 @@ def _build(path: Path, *, name: str, description: str, checksum: str, progress: 
     clock.done("index")
     progress(f"Reading {len(scan.surveillance):,} cameras and {len(scan.named):,} names")
     try:
-        loaded = cameras_from_osm_objects(scan.surveillance, source=str(path))
+        # osmium reads PBF exactly; an XML extract's odd values (an exponent, a ninth decimal) need the
+        # camera reader's own check, as a camera file of the same content gets it
+        loaded = (cameras_from_osm_objects(scan.surveillance, source=str(path)) if _is_pbf(path)
+                  else cameras_from_osm(path))
     except CameraDataError as err:
         loaded = _no_cameras(path, err, progress)
         info["cameras_note"] = str(err)
@@ -306,6 +310,11 @@ def _build(path: Path, *, name: str, description: str, checksum: str, progress: 
     _compute_viewsheds(dataset, progress)
     clock.done("viewsheds")
     return dataset
+
+
+def _is_pbf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return looks_like_pbf(handle.read(64))
 
 
 class _StageClock:

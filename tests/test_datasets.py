@@ -199,6 +199,20 @@ def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
     assert found[0].frt_cameras == 0
 
 
+def test_an_xml_extract_gets_the_camera_readers_exact_values(tmp_cache, tmp_path) -> None:
+    from tests.test_nyc_routing import LAT0, LON0, grid_osm_xml
+
+    # a ninth decimal osmium rounds away: the camera file reader's own value and report
+    camera = (f'<node id="9" version="1" lat="{LAT0:.7f}49" lon="{LON0:.7f}">'
+              '<tag k="man_made" v="surveillance"/><tag k="height" v="tall"/></node>')
+    path = tmp_path / "grid_with_camera.osm"
+    path.write_text(grid_osm_xml().replace('<osm version="0.6">', '<osm version="0.6">' + camera))
+    ds = load_dataset(path)
+    assert ds.cameras["camera_id"].tolist() == ["osm:node/9"]
+    assert ds.cameras["lat"].iloc[0] == float(f"{LAT0:.7f}49")
+    assert ds.rejected["column"].tolist() == ["height"]
+
+
 def test_parallel_builds_of_one_dataset_do_not_collide(tmp_cache) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
