@@ -16,6 +16,7 @@ import numpy as np
 
 from exposure import settings
 from exposure._errors import DatasetError
+from exposure._osm_clip import ExtractBox, clip_multipolygon, clip_ring, join_chains
 from exposure.osm_features import (
     BUILDING_TAG_KEYS,
     STREET_TAG_KEYS,
@@ -450,8 +451,6 @@ def _buildings(c: _Collector, relations: _Relations,
                box: tuple[float, float, float, float] | None) -> tuple[BuildingFootprints, dict[str, int]]:
     """Complete buildings as osmium assembled them, then the cut ones closed along the box and clipped to it."""
     import shapely  # noqa: PLC0415 - only needed when buildings are read
-
-    from exposure._osm_clip import ExtractBox, clip_multipolygon, clip_ring, join_chains  # noqa: PLC0415
 
     edge = ExtractBox(box) if box is not None else None
     geoms: list[Any] = c.area_wkb["building"]  # WKB; the clipped ones are added as WKB too
