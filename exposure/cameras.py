@@ -251,7 +251,8 @@ def cameras_to_csv(cameras: pd.DataFrame, path_or_buf: str | Path | TextIO | Non
     """
     order = [c for c in CAMERA_COLUMNS if c in cameras.columns]
     order += [c for c in cameras.columns if c not in order]
-    return neutralise_formulas(cameras[order]).to_csv(path_or_buf, index=False)
+    text: str | None = neutralise_formulas(cameras[order]).to_csv(path_or_buf, index=False)
+    return text
 
 
 def cameras_to_geojson(cameras: pd.DataFrame) -> dict[str, Any]:

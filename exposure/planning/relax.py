@@ -146,7 +146,8 @@ def _within(ctx: RoutingContext, keep: np.ndarray, source: int, target: int, bud
     length = ctx.index.length_m
     from_s = _distances(ctx, length, keep, source)
     to_t = _distances(ctx, length, keep, target, reverse=True)
-    return keep & (from_s[ctx.index.edge_u] + length + to_t[ctx.index.edge_v] <= budget_m + _TIE_M)
+    return np.asarray(keep & (from_s[ctx.index.edge_u] + length + to_t[ctx.index.edge_v] <= budget_m + _TIE_M),
+                      dtype=bool)
 
 
 def _streets(ctx: RoutingContext, edges: Sequence[int] | np.ndarray, *, most: int = 4) -> str:
