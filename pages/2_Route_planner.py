@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
 
 import altair as alt
 import numpy as np
@@ -14,7 +13,7 @@ import shapely
 import streamlit as st
 
 from app import cache, keep, plan_cache
-from app.page_state import KeptFile, PageState, address, memory
+from app.page_state import KeptFile, PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
@@ -51,25 +50,13 @@ def as_option(text: str | None) -> str | None:
     return preset_label(str(named["name"].iloc[0])) if len(named) else text
 
 
-def one_of(options: list[str]) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        if text not in options:
-            raise ValueError  # a link someone typed: the default, silently
-        return text
-    return parse
-
-
-def within(low: int, high: int) -> Callable[[str], int]:
-    return lambda text: min(high, max(low, int(float(text))))  # inf: OverflowError, the default
-
-
 #: The page's choices go into the address (a link shows the same route, in either mode); the audited track is
 #: kept in this app's memory (never in a link), so that another page or a reload does not lose it.
 STATE = PageState("rp", [
     address("rp_origin", None, param="origin", parse=as_option),
     address("rp_destination", None, param="destination", parse=as_option),
     address("rp_objective", "fewest-cameras", param="objective", parse=one_of(list(OBJECTIVES))),
-    address("rp_detour", 50, param="detour", parse=within(0, 100)),
+    address("rp_detour", 50, param="detour", parse=int_between(0, 100)),
     address("rp_alternatives", 2, param="alternatives", parse=lambda text: min(5, max(0, int(text)))),
     address("rp_mode", MODES[0], param="mode", parse=lambda text: MODES[1] if text == "audit" else MODES[0],
             show=lambda mode: "audit" if mode == MODES[1] else None),
