@@ -113,7 +113,12 @@ def one_of(options: Iterable[str]) -> Callable[[str], str]:
 
 def int_between(low: int, high: int) -> Callable[[str], int]:
     """An address reader for a whole number, brought within ``low``..``high`` (text that is no number: the default)."""
-    return lambda text: min(high, max(low, int(float(text))))  # inf: OverflowError, the default
+    def parse(text: str) -> int:
+        try:
+            return min(high, max(low, int(float(text))))
+        except (ValueError, OverflowError):  # "many", nan, inf: the default, silently
+            raise ValueError from None
+    return parse
 
 
 @dataclass(frozen=True)
