@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 import altair as alt
@@ -13,6 +12,8 @@ import shapely
 import streamlit as st
 
 from app import cache, keep, plan_cache
+from app.legend import legend, route_legend
+from app.map_clicks import forget_click, map_click
 from app.page_state import KeptFile, PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
@@ -24,11 +25,30 @@ from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
 from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
-from exposure.layers import camera_layer, deck, fit_view, route_layer
+from exposure.layers import (
+    camera_layer,
+    deck,
+    fit_view,
+    picked_point_layer,
+    route_layer,
+    route_lines,
+    street_points_layer,
+)
 from exposure.places import PRESET_MARK, normalise_name, preset_label, search_options
 from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
-from exposure.style import COMPARISON_COLOUR, OBJECTIVE_CHOICES, POINT_COLOURS, hex_colour, route_colour, route_colours
+from exposure.style import (
+    COMPARISON_COLOUR,
+    OBJECTIVE_CHOICES,
+    OBJECTIVE_LABELS,
+    PICK_COLOUR,
+    PLACE_RING,
+    POINT_COLOURS,
+    TIER_COLOURS,
+    hex_colour,
+    route_colour,
+    route_colours,
+)
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
@@ -65,7 +85,10 @@ STATE = PageState("rp", [
 
 
 def set_from_click(target: str, value: str) -> None:
+    """Set the origin or destination to the street point clicked, and say so (a toast: the boxes are far above)."""
     STATE[f"rp_{target}"] = value
+    forget_click("rp_map")
+    st.toast(f"{target.capitalize()} set to {value}", icon="📍")
 
 
 def route_kind(route: Route) -> str:
@@ -155,7 +178,7 @@ def plan() -> None:
                            None: "—"}[r.optimal],
     } for r in found])
     st.subheader(f"{md(o.name)} → {md(d.name)}")
-    say_verdict(found, routes_counting(found), detour=detour)
+    say_verdict(found, routes_counting(found), detour=detour, objective=objective)
     # a static table wraps its text: the comparison is never cut off at the map's edge
     st.table(table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
@@ -168,14 +191,9 @@ def plan() -> None:
             st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
     colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
-    paths = [{"path": [list(c) for c in r.coordinates], "colour": list(colours[i]),
+    paths = [{"path": [list(c) for c in r.coordinates], "colour": list(colours[i]), "name": r.label,
               "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
-    legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, colours[i]))})'>━━</span> "
-        f"{md(html.escape(r.label))}" for i, r in enumerate(found)
-    )
-    st.markdown(legend, unsafe_allow_html=True)
 
     st.subheader("Exposure along the way")
     profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
@@ -218,18 +236,35 @@ def plan() -> None:
     st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
 
 
-def say_verdict(found: list[Route], count: Counting, *, detour: int) -> None:
-    """The banner over the table: the best route against the shortest, never a verdict on a count that says nothing."""
+#: What each objective minimises first (then the length): the route the banner speaks of is the least of it.
+BANNER_MEASURE = {
+    "fewest-cameras": ("frt_cameras", "passes the fewest FRT-capable cameras", lambda r: f"{r.frt_cameras}"),
+    "least-time-in-view": ("metres_in_view", "spends the least time in view of FRT-capable cameras",
+                           lambda r: f"{r.metres_in_view:,.0f} m in view"),
+}
+
+
+def say_verdict(found: list[Route], count: Counting, *, detour: int, objective: str) -> None:
+    """The banner over the table: the best route by the objective chosen against the shortest.
+
+    Never a verdict on a count that says nothing; with "shortest only", no comparison was asked for.
+    """
     shortest = found[0]
-    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
     say_counting(count, first=True)
     if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way: no verdict
         return
-    if best.edges == shortest.edges:
-        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
-                   f"{detour} % detour: {shortest.frt_cameras}.")
+    if objective not in BANNER_MEASURE:
+        st.info(f"The shortest route passes {shortest.frt_cameras} FRT-capable camera(s), "
+                f"{shortest.metres_in_view:,.0f} m of it in their view. Choose another objective to look for a "
+                "route past fewer.")
     else:
-        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+        field, what, amount = BANNER_MEASURE[objective]
+        best = min(found, key=lambda r: (getattr(r, field), r.length_m))
+        if best.edges == shortest.edges:
+            st.success(f"The shortest route already {what} found within a {detour} % detour: {amount(shortest)}.")
+        else:
+            named = "" if best.label == OBJECTIVE_LABELS[objective] else f", the {OBJECTIVE_LABELS[objective]} found"
+            st.success(f"**{best.label.capitalize()}**{named}: {compare_with_shortest(best, shortest)}.")
     say_counting(count, first=False)
 
 
@@ -243,44 +278,50 @@ def routes_counting(found: list[Route]) -> Counting:
 
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
               ends: tuple[object, object] | None = None) -> None:
+    """The map: routes side by side under a legend that picks those shown, and street points to click."""
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+    click = map_click("rp_map")
     layers = base_layers(cameras)
     if paths:
-        layers.append(route_layer(paths))
+        shown = route_legend([str(p["name"]) for p in paths], [p["colour"] for p in paths],  # type: ignore[misc]
+                             key="rp_legend")
+        # the routes picked over those left out, each keeping its place beside the others
+        layers.append(route_lines([{**p, "shown": i in shown} for i, p in enumerate(paths)]))
     if passed:
         hit = cameras[cameras["camera_id"].astype(str).isin(passed)]
         layers.append(camera_layer(hit, radius_px=7))
-    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"]).assign(
-        tooltip="Street point: click, then set it as origin or destination")
-    layers.append(pdk.Layer("ScatterplotLayer", id="rp_nodes", data=nodes, get_position=["lon", "lat"],
-                            get_radius=6, radius_units="'pixels'", pickable=True,
-                            # alpha 1, not 0: deck.gl does not pick fully transparent pixels
-                            get_fill_color=[0, 0, 0, 1]))
+    layers.append(street_points_layer(ds.index.node_lonlat, layer_id="rp_nodes",
+                                      tooltip="Street point: click, then set it as origin or destination"))
     if ends is not None:
         marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}  # type: ignore[attr-defined]
                               for p, c in zip(ends, ("start", "end"), strict=True)])
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
-                                get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
+                                get_fill_color="colour", get_radius=9, radius_units="'pixels'", stroked=True,
+                                get_line_color=list(PLACE_RING), line_width_min_pixels=2))
+    if click.point is not None:
+        layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
     if paths:  # the routes, their cameras and both ends, with a margin
         points = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
         points += cameras.loc[cameras["camera_id"].astype(str).isin(passed or set()), ["lon", "lat"]].values.tolist()
         lon, lat, zoom = fit_view([p[0] for p in points], [p[1] for p in points], height_px=560)
     else:
         lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
-    event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
-                            on_select="rerun", selection_mode="single-object", key="rp_map")
-    selected = event.selection.get("objects", {}) if event and event.selection else {}
-    # a street point, or anything else with a position (a camera): the place snaps to the nearest street
-    picked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
-    if picked:
-        point = f"{picked[0]['lat']:.6f},{picked[0]['lon']:.6f}"
-        c1, c2, c3 = st.columns([2, 1, 1])
-        c1.write(f"Clicked street point: {point}")
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
+                    on_select="rerun", selection_mode="single-object", key=click.key)
+    if click.point is not None:
+        point = f"{click.point[0]:.6f},{click.point[1]:.6f}"
+        c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+        c1.write(f"Clicked street point: {point} (the ring on the map)")
         c2.button("Set as origin", key="rp_click_origin", on_click=set_from_click, args=("origin", point))
         c3.button("Set as destination", key="rp_click_destination", on_click=set_from_click,
                   args=("destination", point))
-    st.caption("Red: high FRT tier · orange: medium · grey-blue: low; larger dots are cameras a route passes. "
-               "Click a street point to use it as origin or destination.")
+        c4.button("Dismiss", key="rp_click_dismiss", on_click=forget_click, args=("rp_map",))
+    legend([(POINT_COLOURS["start"], "start", "mark"), (POINT_COLOURS["end"], "end", "mark"),
+            (PICK_COLOUR, "street point clicked", "ring"),
+            *[(TIER_COLOURS[t], f"camera, {t} FRT tier", "dot") for t in ("high", "medium", "low")]],
+           title="On the map")
+    st.caption("Larger dots are cameras a route passes. Point at a street: a dot shows where a click lands; click "
+               "it, then set it as origin or destination.")
 
 
 def say_counting(count: Counting | None, *, first: bool) -> None:
