@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import heapq
 import time
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
-__all__ = ["STATUS", "CameraProblem", "adjacency", "camera_search", "layers_to_target", "view_search", "warm_up"]
+__all__ = [
+    "STATUS",
+    "CameraProblem",
+    "SearchResult",
+    "adjacency",
+    "camera_search",
+    "edge_group_index",
+    "moat_bound",
+    "view_search",
+    "warm_up",
+]
 
 #: What a search's status code means.
 STATUS = {0: "proven", 1: "time limit", 2: "label limit", 3: "no route"}
@@ -23,6 +34,8 @@ _DEBRUIJN = np.array([
     14, 19, 9, 13, 8, 7, 6,
 ], dtype=np.int64)
 _EPS = 1e-9
+# a bound is rounded up to whole cameras only past this much float noise, so that it never exceeds the truth
+_ROUND = 1e-6
 
 
 @numba.njit(cache=True, inline="always")
@@ -38,115 +51,217 @@ def _now() -> float:
     return t
 
 
-@numba.njit(cache=True, nogil=True)
-def layers_to_target(in_ptr: np.ndarray, in_edge: np.ndarray, e_u: np.ndarray, e_mask: np.ndarray,
-                     target: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rings of camera groups around the target that every route into it must cross, one after another.
+@numba.njit(cache=True)
+def _grow(a: np.ndarray, size: int) -> np.ndarray:
+    out = np.empty((size, *a.shape[1:]), dtype=a.dtype)
+    out[: a.shape[0]] = a
+    return out
 
-    Ring 0 is every node that reaches the target on edges no counted camera sees;
-    ring ``j`` every node that reaches it on edges seen only by the groups of
-    layers ``1..j``. Layer ``j`` is the set of groups on the edges entering ring
-    ``j - 1`` from outside it: a route from a node of ring ``m`` crosses each of
-    layers ``1..m`` and meets at least one group of each. The layers are disjoint,
-    so a route from there meets at least ``m`` distinct groups: a lower bound.
 
-    Returns the ring of every node (-1: cannot reach the target) and the layers' masks.
-    """
-    n = len(in_ptr) - 1
-    n_words = e_mask.shape[1]
-    level = np.full(n, -1, dtype=np.int64)
-    opened = np.zeros(n_words, dtype=np.uint64)
-    layers = np.zeros((0, n_words), dtype=np.uint64)
-    stack = np.empty(n, dtype=np.int64)
-    blocked = np.empty(len(e_u), dtype=np.int64)
-    n_blocked = 0
-    level[target] = 0
-    top = 0
-    stack[top] = target
-    top += 1
-    lev = 0
-    while True:
-        while top > 0:
-            top -= 1
-            x = stack[top]
-            for j in range(in_ptr[x], in_ptr[x + 1]):
-                e = in_edge[j]
-                y = e_u[e]
-                if level[y] >= 0:
-                    continue
-                free = True
-                for w in range(n_words):
-                    if e_mask[e, w] & ~opened[w]:
-                        free = False
-                        break
-                if free:
-                    level[y] = lev
-                    stack[top] = y
-                    top += 1
-                else:
-                    blocked[n_blocked] = e
-                    n_blocked += 1
-        layer = np.zeros(n_words, dtype=np.uint64)
-        any_new = False
-        kept = 0
-        for i in range(n_blocked):
-            e = blocked[i]
-            if level[e_u[e]] >= 0:
-                continue
-            blocked[kept] = e
-            kept += 1
-            for w in range(n_words):
-                fresh = e_mask[e, w] & ~opened[w]
-                if fresh:
-                    layer[w] |= fresh
-                    any_new = True
-        n_blocked = kept
-        if not any_new:
-            break
-        lev += 1
-        grown = np.empty((layers.shape[0] + 1, n_words), dtype=np.uint64)
-        grown[:-1] = layers
-        grown[-1] = layer
-        layers = grown
+# --- the lower bound: moats around the target -------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def edge_group_index(e_mask: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The groups on each edge and the edges of each group, as two CSR pairs ``(ep, eg)`` and ``(gp, ge)``."""
+    k, n_words = e_mask.shape
+    e_cnt = np.zeros(k + 1, dtype=np.int64)
+    g_cnt = np.zeros(n_groups + 1, dtype=np.int64)
+    for e in range(k):
         for w in range(n_words):
-            opened[w] |= layer[w]
-        kept = 0
-        for i in range(n_blocked):
-            e = blocked[i]
+            x = e_mask[e, w]
+            while x:
+                low = x & (~x + _ONE)
+                g_cnt[w * 64 + _low_index(low) + 1] += 1
+                e_cnt[e + 1] += 1
+                x ^= low
+    ep = np.cumsum(e_cnt)
+    gp = np.cumsum(g_cnt)
+    eg = np.empty(ep[k], dtype=np.int64)
+    ge = np.empty(gp[n_groups], dtype=np.int64)
+    fill = gp[:-1].copy()
+    for e in range(k):
+        pos = ep[e]
+        for w in range(n_words):
+            x = e_mask[e, w]
+            while x:
+                low = x & (~x + _ONE)
+                g = w * 64 + _low_index(low)
+                eg[pos] = g
+                pos += 1
+                ge[fill[g]] = e
+                fill[g] += 1
+                x ^= low
+    return ep, eg, gp, ge
+
+
+@numba.njit(cache=True)
+def _absorb(stack: np.ndarray, top: int, enter: np.ndarray, k: int, in_ptr: np.ndarray, in_edge: np.ndarray,
+            e_u: np.ndarray, fresh: np.ndarray, in_bnd: np.ndarray, bnd: np.ndarray, n_bnd: int) -> int:
+    """Grow the moat over edges no unopened group sees; edges still seen join its boundary (returns its size)."""
+    while top > 0:
+        top -= 1
+        x = stack[top]
+        for j in range(in_ptr[x], in_ptr[x + 1]):
+            e = in_edge[j]
             y = e_u[e]
-            if level[y] >= 0:
+            if enter[y] >= 0:
                 continue
-            free = True
-            for w in range(n_words):
-                if e_mask[e, w] & ~opened[w]:
-                    free = False
-                    break
-            if free:
-                level[y] = lev
+            if fresh[e] == 0:
+                enter[y] = k
                 stack[top] = y
                 top += 1
-            else:
-                blocked[kept] = e
-                kept += 1
-        n_blocked = kept
-    return level, layers
+            elif not in_bnd[e]:
+                in_bnd[e] = True
+                bnd[n_bnd] = e
+                n_bnd += 1
+    return n_bnd
 
 
-@numba.njit(cache=True, inline="always")
-def _bound(v: int, masks: np.ndarray, row: int, level: np.ndarray, layers: np.ndarray,
-           layer_w: np.ndarray) -> int:
-    """Cameras a route from ``v`` must still meet: one of each layer it has not met a group of."""
-    out = 0
-    n_words = masks.shape[1]
-    for j in range(level[v]):
-        met = False
-        for w in range(n_words):
-            if layers[j, w] & masks[row, w]:
-                met = True
-                break
-        if not met:
-            out += layer_w[j]
-    return out
+@numba.njit(cache=True)
+def _boundary_groups(bnd: np.ndarray, n_bnd: int, in_bnd: np.ndarray, enter: np.ndarray, e_u: np.ndarray,
+                     fresh: np.ndarray, ep: np.ndarray, eg: np.ndarray, opened: np.ndarray, stamp: np.ndarray, k: int,
+                     members: np.ndarray, share: np.ndarray) -> tuple[int, int]:
+    """Drop boundary edges the moat has swallowed; list the unopened groups on the rest.
+
+    ``share[g]`` becomes the fewest unopened groups on any boundary edge ``g`` is on:
+    charging ``g`` a ``1 / share[g]`` part of the moat's value gives every
+    boundary edge at least the whole value. Returns the boundary size and the
+    number of groups listed in ``members``.
+    """
+    kept = 0
+    n_mem = 0
+    for i in range(n_bnd):
+        e = bnd[i]
+        if enter[e_u[e]] >= 0 or fresh[e] == 0:
+            in_bnd[e] = False
+            continue
+        bnd[kept] = e
+        kept += 1
+        for j in range(ep[e], ep[e + 1]):
+            g = eg[j]
+            if opened[g]:
+                continue
+            if stamp[g] != k:
+                stamp[g] = k
+                members[n_mem] = g
+                n_mem += 1
+                share[g] = fresh[e]
+            share[g] = min(share[g], fresh[e])
+    return kept, n_mem
+
+
+@numba.njit(cache=True)
+def _open(g: int, k: int, opened: np.ndarray, gp: np.ndarray, ge: np.ndarray, fresh: np.ndarray, in_bnd: np.ndarray,
+          e_u: np.ndarray, enter: np.ndarray, stack: np.ndarray, top: int) -> int:
+    """Open group ``g``: boundary edges it alone still blocked let their tails into the moat. Returns the stack top."""
+    opened[g] = True
+    for j in range(gp[g], gp[g + 1]):
+        e = ge[j]
+        fresh[e] -= 1
+        if fresh[e] == 0 and in_bnd[e] and enter[e_u[e]] < 0:
+            enter[e_u[e]] = k
+            stack[top] = e_u[e]
+            top += 1
+    return top
+
+
+@numba.njit(cache=True, nogil=True)
+def moat_bound(in_ptr: np.ndarray, in_edge: np.ndarray, e_u: np.ndarray, ep: np.ndarray, eg: np.ndarray,
+               gp: np.ndarray, ge: np.ndarray, g_weight: np.ndarray, target: int, source: int) -> tuple[
+                   np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A lower bound on the cameras still to meet: moats grown around the target (primal-dual on cuts).
+
+    Moat ``k`` is every node that reaches the target on edges whose groups are all
+    opened. Every route from outside it crosses one of its boundary edges and meets
+    every unopened group there. Its value ``ys[k]`` is charged to those groups, each
+    a ``1 / share`` part where ``share`` is the fewest unopened groups on a boundary
+    edge it is on, so that any boundary edge carries the whole value; it is as large
+    as the groups' remaining weight allows, and groups whose weight is used up open,
+    which grows the next moat. No group is charged more than its weight, so a route
+    from a node outside moats ``0..k-1`` meets at least ``ys[0] + ... + ys[k-1]``
+    cameras, less what groups it already met were charged for those moats (see
+    :func:`camera_search`). Growth stops once the source is inside.
+
+    Returns ``enter`` (the first moat each node is in: its bound is ``cum[enter]``),
+    ``ys``, ``cum`` (running sums of ``ys``) and, per group, its charges as CSR
+    ``r_ptr`` into ``r_step`` (the moat) and ``r_part`` (the part of its value).
+    """
+    n = len(in_ptr) - 1
+    n_groups = len(g_weight)
+    enter = np.full(n, -1, dtype=np.int64)
+    res = g_weight.astype(np.float64)
+    opened = np.zeros(n_groups, dtype=np.bool_)
+    fresh = ep[1:] - ep[:-1]
+    in_bnd = np.zeros(len(e_u), dtype=np.bool_)
+    bnd = np.empty(len(e_u), dtype=np.int64)
+    share = np.zeros(n_groups, dtype=np.int64)
+    stamp = np.full(n_groups, -1, dtype=np.int64)
+    members = np.empty(n_groups, dtype=np.int64)
+    ys = np.empty(64, dtype=np.float64)
+    rec_g = np.empty(1024, dtype=np.int64)
+    rec_k = np.empty(1024, dtype=np.int64)
+    rec_p = np.empty(1024, dtype=np.float64)
+    n_rec = 0
+    stack = np.empty(n, dtype=np.int64)
+    stack[0] = target
+    top = 1
+    enter[target] = 0
+    n_bnd = 0
+    k = 0
+    while True:
+        n_bnd = _absorb(stack, top, enter, k, in_ptr, in_edge, e_u, fresh, in_bnd, bnd, n_bnd)
+        top = 0
+        if enter[source] >= 0:
+            break
+        n_bnd, n_mem = _boundary_groups(bnd, n_bnd, in_bnd, enter, e_u, fresh, ep, eg, opened, stamp, k, members,
+                                        share)
+        if n_mem == 0:
+            break
+        y = np.inf
+        for i in range(n_mem):
+            y = min(y, res[members[i]] * share[members[i]])
+        if k == len(ys):
+            ys = _grow(ys, 2 * k)
+        ys[k] = y
+        if n_rec + n_mem > len(rec_g):
+            rec_g = _grow(rec_g, 2 * (n_rec + n_mem))
+            rec_k = _grow(rec_k, 2 * (n_rec + n_mem))
+            rec_p = _grow(rec_p, 2 * (n_rec + n_mem))
+        for i in range(n_mem):
+            g = members[i]
+            rec_g[n_rec] = g
+            rec_k[n_rec] = k
+            rec_p[n_rec] = 1.0 / share[g]
+            n_rec += 1
+            res[g] -= y / share[g]
+            if res[g] <= 1e-9 * g_weight[g]:
+                top = _open(g, k + 1, opened, gp, ge, fresh, in_bnd, e_u, enter, stack, top)
+        k += 1
+    # nodes the moats never reached before the source did lie outside all of them
+    for v in range(n):
+        if enter[v] < 0:
+            enter[v] = k
+    cum = np.zeros(k + 1, dtype=np.float64)
+    for i in range(k):
+        cum[i + 1] = cum[i] + ys[i]
+    # charges grouped by group, in moat order
+    r_ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(n_rec):
+        r_ptr[rec_g[i] + 1] += 1
+    r_ptr = np.cumsum(r_ptr)
+    r_step = np.empty(n_rec, dtype=np.int64)
+    r_part = np.empty(n_rec, dtype=np.float64)
+    fill = r_ptr[:-1].copy()
+    for i in range(n_rec):
+        g = rec_g[i]
+        r_step[fill[g]] = rec_k[i]
+        r_part[fill[g]] = rec_p[i]
+        fill[g] += 1
+    return enter, ys[:k].copy(), cum, r_ptr, r_step, r_part
+
+
+# --- the fewest-cameras and trade-off search ------------------------------------------------------
 
 
 @numba.njit(cache=True, inline="always")
@@ -178,13 +293,13 @@ def _live_extra(masks: np.ndarray, row2: int, row1: int, length2: float, vx: flo
 @numba.njit(cache=True)
 def _dominated(v: int, row: int, count: int, length: float, head: np.ndarray, nxt: np.ndarray,
                lab_count: np.ndarray, lab_len: np.ndarray, masks: np.ndarray, vx: float, vy: float,
-               budget: float, g_weight: np.ndarray, g_cx: np.ndarray, g_cy: np.ndarray, g_rad: np.ndarray,
-               g_tail: np.ndarray) -> bool:
+               budget: float, groups: tuple[np.ndarray, ...]) -> bool:
     """Whether a label kept at ``v`` is at least as good as this one for every way on.
 
     Label 1 dominates label 2 when it is no longer and, whatever the rest of the
     route meets, never counts more: ``count1 + weight(live groups only 2 counted) <= count2``.
     """
+    g_weight, g_cx, g_cy, g_rad, g_tail = groups
     other = head[v]
     while other >= 0:
         if lab_len[other] <= length + _EPS and lab_count[other] <= count:
@@ -197,88 +312,180 @@ def _dominated(v: int, row: int, count: int, length: float, head: np.ndarray, nx
 
 
 @numba.njit(cache=True)
-def _grow(a: np.ndarray, size: int) -> np.ndarray:
-    out = np.empty((size, *a.shape[1:]), dtype=a.dtype)
-    out[: a.shape[0]] = a
-    return out
+def _add_charges(g: int, below: int, r_ptr: np.ndarray, r_step: np.ndarray, r_part: np.ndarray, frac: np.ndarray,
+                 touched: np.ndarray, n_t: int, sign: float) -> int:
+    """Add (``sign`` 1) or remove (-1) group ``g``'s parts of the moats below ``below``; returns the touched count."""
+    for q in range(r_ptr[g], r_ptr[g + 1]):
+        s = r_step[q]
+        if s >= below:
+            break
+        if sign > 0 and frac[s] == 0.0:
+            touched[n_t] = s
+            n_t += 1
+        frac[s] += sign * r_part[q]
+    return n_t
+
+
+@numba.njit(cache=True)
+def _gather(masks: np.ndarray, lab: int, below: int, bound: tuple[np.ndarray, ...], frac: np.ndarray,
+            touched: np.ndarray) -> int:
+    """Parts of moats below ``below`` that the label's groups were charged; returns how many moats are touched."""
+    r_ptr, r_step, r_part = bound[3], bound[4], bound[5]
+    n_t = 0
+    for w in range(masks.shape[1]):
+        x = masks[lab, w]
+        while x:
+            low = x & (~x + _ONE)
+            n_t = _add_charges(w * 64 + _low_index(low), below, r_ptr, r_step, r_part, frac, touched, n_t, 1.0)
+            x ^= low
+    return n_t
+
+
+@numba.njit(cache=True)
+def _moat_rest(kw: int, frac: np.ndarray, touched: np.ndarray, n_t: int, bound: tuple[np.ndarray, ...]) -> int:
+    """Cameras a route from a node outside moats ``0..kw-1`` must still meet, given the charged parts in ``frac``.
+
+    A route crosses each moat on an edge whose unopened groups together carry its
+    whole value; the groups it already met carry at most ``frac`` of it.
+    """
+    ys, cum = bound[1], bound[2]
+    if kw <= 0:
+        return 0
+    lost = 0.0
+    for i in range(n_t):
+        s = touched[i]
+        if s < kw:
+            lost += ys[s] * min(frac[s], 1.0)
+    return max(0, int(np.ceil(cum[kw] - lost - _ROUND)))
+
+
+@numba.njit(cache=True)
+def _child(e: int, lab: int, child: int, count: int, masks: np.ndarray, e_mask: np.ndarray, kw: int,
+           g_weight: np.ndarray, bound: tuple[np.ndarray, ...], frac: np.ndarray, touched: np.ndarray,
+           n_t: int) -> tuple[int, int]:
+    """Write the child's groups (the label's and the edge's); its count and the cameras it must still meet."""
+    r_ptr, r_step, r_part = bound[3], bound[4], bound[5]
+    added = 0
+    n_c = n_t
+    for w in range(masks.shape[1]):
+        fresh = e_mask[e, w] & ~masks[lab, w]
+        masks[child, w] = masks[lab, w] | e_mask[e, w]
+        while fresh:
+            low = fresh & (~fresh + _ONE)
+            g = w * 64 + _low_index(low)
+            added += g_weight[g]
+            n_c = _add_charges(g, kw, r_ptr, r_step, r_part, frac, touched, n_c, 1.0)
+            fresh ^= low
+    rest = _moat_rest(kw, frac, touched, n_c, bound)
+    # undo the edge's groups: the parent's charges stay for its other children
+    for w in range(masks.shape[1]):
+        fresh = e_mask[e, w] & ~masks[lab, w]
+        while fresh:
+            low = fresh & (~fresh + _ONE)
+            _add_charges(w * 64 + _low_index(low), kw, r_ptr, r_step, r_part, frac, touched, n_c, -1.0)
+            fresh ^= low
+    for i in range(n_t, n_c):
+        frac[touched[i]] = 0.0
+    return count + added, rest
+
+
+@numba.njit(cache=True)
+def _trace(found_label: np.ndarray, lab_parent: np.ndarray, lab_edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The edges of each found label's route, as ``ptr`` into ``edges``."""
+    ptr = np.zeros(len(found_label) + 1, dtype=np.int64)
+    for i in range(len(found_label)):
+        lab = found_label[i]
+        steps = 0
+        while lab_parent[lab] >= 0:
+            steps += 1
+            lab = lab_parent[lab]
+        ptr[i + 1] = ptr[i] + steps
+    edges = np.empty(ptr[-1], dtype=np.int64)
+    for i in range(len(found_label)):
+        lab = found_label[i]
+        pos = ptr[i + 1]
+        while lab_parent[lab] >= 0:
+            pos -= 1
+            edges[pos] = lab_edge[lab]
+            lab = lab_parent[lab]
+    return ptr, edges
+
+
+@numba.njit(cache=True)
+def _grow_labels(labels: tuple[np.ndarray, ...], masks: np.ndarray, cap: int) -> tuple[
+        tuple[np.ndarray, ...], np.ndarray]:
+    node, count, length, key, parent, edge, nxt = labels
+    return ((_grow(node, cap), _grow(count, cap), _grow(length, cap), _grow(key, cap), _grow(parent, cap),
+             _grow(edge, cap), _grow(nxt, cap)), _grow(masks, cap))
 
 
 @numba.njit(cache=True, nogil=True)
-def camera_search(out_ptr: np.ndarray, out_edge: np.ndarray, e_v: np.ndarray, e_len: np.ndarray,
-                  e_mask: np.ndarray, g_weight: np.ndarray, g_cx: np.ndarray, g_cy: np.ndarray, g_rad: np.ndarray,
-                  g_tail: np.ndarray, node_x: np.ndarray, node_y: np.ndarray, dt: np.ndarray, level: np.ndarray,
-                  layers: np.ndarray, layer_w: np.ndarray, source: int, target: int, budget: float, mode: int,
-                  stop_count: int, deadline: float, max_labels: int) -> tuple[
-                      int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...], bound: tuple[np.ndarray, ...],
+                  source: int, target: int, budget: float, mode: int, stop_count: int, deadline: float,
+                  max_labels: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Best-first label-setting search over (node, counted camera groups, metres walked).
 
-    ``mode`` 0 finds the route past the least camera weight, ties by length: labels
-    leave the queue by (weight so far + bound, metres so far + metres to go), so
-    the first label to reach the target is optimal. ``mode`` 1 finds the trade-off
-    set: labels leave by metres, so routes reach the target shortest first, and one
-    is kept whenever it meets less weight than every shorter one; it stops once a
-    route with at most ``stop_count`` reaches the target. Labels over the length
-    budget, dominated ones and (mode 1) ones that cannot beat the last kept route
-    are dropped.
+    ``graph`` is ``(out_ptr, out_edge, e_v, e_len, e_mask, node_x, node_y, dt)``,
+    ``groups`` ``(g_weight, g_cx, g_cy, g_rad, g_tail)`` and ``bound`` what
+    :func:`moat_bound` returns. ``mode`` 0 finds the route past the least camera
+    weight, ties by length: labels leave the queue by (weight so far + cameras still
+    to meet, metres so far + metres to go), so the first label to reach the target
+    is optimal, and the key of the last label to leave is a proven lower bound when
+    the search stops early. ``mode`` 1 finds the trade-off set: labels leave by
+    metres, so routes reach the target shortest first, and one is kept whenever it
+    meets less weight than every shorter one; it stops once a route with at most
+    ``stop_count`` reaches the target. Labels over the length budget, dominated
+    ones and (mode 1) ones that cannot beat the last kept route are dropped.
 
     Returns the status (see :data:`STATUS`), the kept routes' weights, lengths and
-    edges (``ptr`` into ``edges``), and the number of labels made.
+    edges (``ptr`` into ``edges``), the number of labels made and (mode 0) the
+    proven lower bound on the weight.
     """
-    n_words = e_mask.shape[1]
+    out_ptr, out_edge, e_v, e_len, e_mask, node_x, node_y, dt = graph
+    g_weight = groups[0]
+    enter = bound[0]
     cap = 1024
-    lab_node = np.empty(cap, dtype=np.int64)
-    lab_count = np.empty(cap, dtype=np.int64)
-    lab_len = np.empty(cap, dtype=np.float64)
-    lab_parent = np.empty(cap, dtype=np.int64)
-    lab_edge = np.empty(cap, dtype=np.int64)
-    nxt = np.empty(cap, dtype=np.int64)
-    masks = np.zeros((cap, n_words), dtype=np.uint64)
+    labels: tuple[np.ndarray, ...] = (
+              np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.float64),
+              np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64),
+              np.empty(cap, dtype=np.int64))
+    masks = np.zeros((cap, e_mask.shape[1]), dtype=np.uint64)
     head = np.full(len(dt), -1, dtype=np.int64)
-
-    found_count = np.empty(0, dtype=np.int64)
-    found_len = np.empty(0, dtype=np.float64)
-    found_label = np.empty(0, dtype=np.int64)
-
-    n_labels = 1
-    lab_node[0] = source
-    lab_count[0] = 0
-    lab_len[0] = 0.0
-    lab_parent[0] = -1
-    lab_edge[0] = -1
-    h0 = _bound(source, masks, 0, level, layers, layer_w)
-    heap = [(float(h0), dt[source], np.int64(0))] if mode == 0 else [(dt[source], 0.0, np.int64(0))]
-    best_count = np.iinfo(np.int64).max
-    status = 0
-    pops = 0
+    frac = np.zeros(len(bound[1]) + 1, dtype=np.float64)
+    touched = np.empty(len(bound[1]) + 1, dtype=np.int64)
+    found = np.empty(0, dtype=np.int64)
+    f0 = _moat_rest(enter[source], frac, touched, 0, bound)
+    labels[0][0], labels[1][0], labels[2][0], labels[3][0], labels[4][0], labels[5][0] = source, 0, 0.0, f0, -1, -1
+    heap = [(float(f0), dt[source], np.int64(0))] if mode == 0 else [(dt[source], 0.0, np.int64(0))]
+    n_labels, best_count, status, pops, lower = 1, np.iinfo(np.int64).max, 0, 0, f0
     while heap:
         pops += 1
         if pops & 1023 == 1 and _now() > deadline:  # at the first pop, then every 1024
             status = 1
             break
-        _k1, _k2, popped = heapq.heappop(heap)
+        k1, _k2, popped = heapq.heappop(heap)
         lab = int(popped)
-        v = int(lab_node[lab])
-        count = int(lab_count[lab])
-        length = lab_len[lab]
-        if mode == 1 and count + _bound(v, masks, lab, level, layers, layer_w) >= best_count:
+        lab_node, lab_count, lab_len, lab_key, lab_parent, lab_edge, nxt = labels
+        v, count, length = int(lab_node[lab]), int(lab_count[lab]), lab_len[lab]
+        if mode == 0:
+            lower = max(lower, int(k1))
+        elif lab_key[lab] >= best_count:
             continue
         if _dominated(v, lab, count, length, head, nxt, lab_count, lab_len, masks, node_x[v], node_y[v], budget,
-                      g_weight, g_cx, g_cy, g_rad, g_tail):
+                      groups):
             continue
         nxt[lab] = head[v]
         head[v] = lab
         if v == target:
-            m = len(found_count)
-            found_count = _grow(found_count, m + 1)
-            found_len = _grow(found_len, m + 1)
-            found_label = _grow(found_label, m + 1)
-            found_count[m] = count
-            found_len[m] = length
-            found_label[m] = lab
+            found = np.append(found, lab)
             best_count = count
             if mode == 0 or count <= stop_count:
                 break
             continue
+        below = 0
+        for j in range(out_ptr[v], out_ptr[v + 1]):
+            below = max(below, enter[e_v[out_edge[j]]])
+        n_t = _gather(masks, lab, below, bound, frac, touched)
         for j in range(out_ptr[v], out_ptr[v + 1]):
             e = out_edge[j]
             w_node = int(e_v[e])
@@ -290,63 +497,32 @@ def camera_search(out_ptr: np.ndarray, out_edge: np.ndarray, e_v: np.ndarray, e_
                     status = 2
                     break
                 cap = min(2 * cap, max_labels)
-                lab_node = _grow(lab_node, cap)
-                lab_count = _grow(lab_count, cap)
-                lab_len = _grow(lab_len, cap)
-                lab_parent = _grow(lab_parent, cap)
-                lab_edge = _grow(lab_edge, cap)
-                nxt = _grow(nxt, cap)
-                masks = _grow(masks, cap)
-            child = n_labels
-            added = 0
-            for w in range(n_words):
-                fresh = e_mask[e, w] & ~masks[lab, w]
-                masks[child, w] = masks[lab, w] | e_mask[e, w]
-                while fresh:
-                    low = fresh & (~fresh + _ONE)
-                    added += g_weight[w * 64 + _low_index(low)]
-                    fresh ^= low
-            new_count = count + added
-            bound = _bound(w_node, masks, child, level, layers, layer_w)
-            if mode == 1 and new_count + bound >= best_count:
+                labels, masks = _grow_labels(labels, masks, cap)
+                lab_node, lab_count, lab_len, lab_key, lab_parent, lab_edge, nxt = labels
+            new_count, rest = _child(e, lab, n_labels, count, masks, e_mask, enter[w_node], g_weight, bound, frac,
+                                     touched, n_t)
+            key = max(new_count + rest, lab_key[lab])  # a label's routes are some of its parent's
+            if (mode == 1 and key >= best_count) or _dominated(
+                    w_node, n_labels, new_count, new_len, head, nxt, lab_count, lab_len, masks, node_x[w_node],
+                    node_y[w_node], budget, groups):
                 continue
-            if _dominated(w_node, child, new_count, new_len, head, nxt, lab_count, lab_len, masks, node_x[w_node],
-                          node_y[w_node], budget, g_weight, g_cx, g_cy, g_rad, g_tail):
-                continue
-            lab_node[child] = w_node
-            lab_count[child] = new_count
-            lab_len[child] = new_len
-            lab_parent[child] = lab
-            lab_edge[child] = e
+            lab_node[n_labels], lab_count[n_labels], lab_len[n_labels] = w_node, new_count, new_len
+            lab_key[n_labels], lab_parent[n_labels], lab_edge[n_labels] = key, lab, e
+            first = float(key) if mode == 0 else new_len + dt[w_node]
+            heapq.heappush(heap, (first, new_len + dt[w_node] if mode == 0 else float(new_count),
+                                  np.int64(n_labels)))
             n_labels += 1
-            if mode == 0:
-                heapq.heappush(heap, (float(new_count + bound), new_len + dt[w_node], np.int64(child)))
-            else:
-                heapq.heappush(heap, (new_len + dt[w_node], float(new_count), np.int64(child)))
+        for i in range(n_t):
+            frac[touched[i]] = 0.0
         if status == 2:
             break
-    if mode == 0 and len(found_count) == 0 and status == 0:
-        status = 3
-
-    ptr = np.zeros(len(found_count) + 1, dtype=np.int64)
-    total = 0
-    for i in range(len(found_count)):
-        lab = found_label[i]
-        steps = 0
-        while lab_parent[lab] >= 0:
-            steps += 1
-            lab = lab_parent[lab]
-        total += steps
-        ptr[i + 1] = total
-    edges = np.empty(total, dtype=np.int64)
-    for i in range(len(found_count)):
-        lab = found_label[i]
-        pos = ptr[i + 1]
-        while lab_parent[lab] >= 0:
-            pos -= 1
-            edges[pos] = lab_edge[lab]
-            lab = lab_parent[lab]
-    return status, found_count, found_len, ptr, edges, n_labels
+    if len(found) == 0 and status == 0:
+        status = 3 if mode == 0 else 0
+    ptr, edges = _trace(found, labels[4], labels[5])
+    lab_count, lab_len = labels[1], labels[2]
+    if mode == 0 and status == 0:
+        lower = int(lab_count[found[0]])
+    return status, lab_count[found].copy(), lab_len[found].copy(), ptr, edges, n_labels, lower
 
 
 @numba.njit(cache=True, nogil=True)
@@ -469,6 +645,7 @@ def warm_up(*, cameras: bool = True, view: bool = True) -> None:
                              pair_edge=np.array([0]), pair_camera=np.array([0]), node_xy=np.zeros((3, 2)),
                              to_target_m=np.array([2.0, 1.0, 0.0]), source=0, target=2)
         path.search(budget_m=3.0, mode=0)
+        path.search(budget_m=3.0, mode=1)
         _WARM.add("cameras")
     if view and "view" not in _WARM:
         line = np.array([1.0, 1.0])
@@ -483,6 +660,22 @@ def adjacency(tail: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(tail, kind="stable").astype(np.int64)
     ptr = np.r_[0, np.cumsum(np.bincount(tail, minlength=n_nodes))].astype(np.int64)
     return ptr, order
+
+
+class SearchResult(NamedTuple):
+    """What :meth:`CameraProblem.search` found.
+
+    ``status`` is a value of :data:`STATUS`; ``found`` the routes kept, as
+    (camera weight, metres, local edges); ``labels`` how many search labels were
+    made; ``lower`` (fewest-cameras search) a proven lower bound on the weight of
+    any route within the budget: the weight of the route found when proven, else
+    what the search had ruled out when it stopped.
+    """
+
+    status: str
+    found: list[tuple[int, float, np.ndarray]]
+    labels: int
+    lower: int
 
 
 class CameraProblem:
@@ -558,28 +751,25 @@ class CameraProblem:
         np.minimum.at(g_tail, gg, cost_on)
         self.g_cx, self.g_cy, self.g_rad, self.g_tail = cx, cy, rad + 1e-6, g_tail
 
-        level, layers = layers_to_target(self.in_ptr, self.in_edge, self.e_u, self.e_mask, self.target)
-        self.level = level
-        self.layers = layers
-        layer_w = np.zeros(len(layers), dtype=np.int64)
-        for j in range(len(layers)):
-            bits = [w * 64 + b for w in range(n_words) for b in range(64) if int(layers[j, w]) >> b & 1]
-            layer_w[j] = int(self.group_weight[bits].min()) if bits else 0
-        self.layer_w = layer_w
+        ep, egi, gp, gei = edge_group_index(self.e_mask, n_groups)
+        self.bound = moat_bound(self.in_ptr, self.in_edge, self.e_u, ep, egi, gp, gei, self.group_weight,
+                                self.target, self.source)
 
     @property
     def lower_bound(self) -> int:
-        """Camera weight every route from the source must meet (one per layer)."""
-        return int(self.layer_w[: max(int(self.level[self.source]), 0)].sum())
+        """Camera weight every route from the source must meet (the moats' bound at the source)."""
+        enter, cum = self.bound[0], self.bound[2]
+        return max(0, int(np.ceil(cum[enter[self.source]] - _ROUND)))
 
     def search(self, *, budget_m: float, mode: int, stop_count: int = 0, deadline: float = np.inf,
-               max_labels: int = 2_000_000) -> tuple[str, list[tuple[int, float, np.ndarray]], int]:
-        """Run :func:`camera_search`; the status, the routes found (weight, metres, local edges), labels made."""
-        status, counts, lengths, ptr, edges, n_labels = camera_search(
-            self.out_ptr, self.out_edge, self.e_v, self.length_m, self.e_mask, self.group_weight, self.g_cx,
-            self.g_cy, self.g_rad, self.g_tail, self.node_x, self.node_y, self.dt, self.level, self.layers,
-            self.layer_w, self.source, self.target, float(budget_m), int(mode), int(stop_count),
+               max_labels: int = 2_000_000) -> SearchResult:
+        """Run :func:`camera_search`: the status, the routes found (weight, metres, local edges), labels, bound."""
+        graph = (self.out_ptr, self.out_edge, self.e_v, self.length_m, self.e_mask, self.node_x, self.node_y,
+                 self.dt)
+        groups = (self.group_weight, self.g_cx, self.g_cy, self.g_rad, self.g_tail)
+        status, counts, lengths, ptr, edges, n_labels, lower = camera_search(
+            graph, groups, self.bound, self.source, self.target, float(budget_m), int(mode), int(stop_count),
             float(min(deadline, 1e300)), int(max_labels),
         )
         found = [(int(counts[i]), float(lengths[i]), edges[ptr[i] : ptr[i + 1]]) for i in range(len(counts))]
-        return STATUS[int(status)], found, int(n_labels)
+        return SearchResult(STATUS[int(status)], found, int(n_labels), max(int(lower), self.lower_bound))

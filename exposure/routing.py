@@ -492,7 +492,7 @@ def _camera_tradeoff(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[i
     """
     problem = _camera_problem(ctx, sub)
     max_labels = _max_labels(problem.e_mask.shape[1])
-    status, found, _ = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline, max_labels=max_labels)
+    status, found, _, _ = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline, max_labels=max_labels)
     notes: list[str] = []
     fewer_note = "a route past fewer cameras may exist"
     if status == "proven":
@@ -511,7 +511,7 @@ def _camera_tradeoff(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[i
                          notes=tuple(notes))
     budget = fewest_len + 1e-6 if fewest_proven else sub.budget_m
     stop = fewest_count if fewest_proven else problem.lower_bound
-    status2, points, _ = problem.search(budget_m=budget, mode=1, stop_count=stop, deadline=deadline,
+    status2, points, _, _ = problem.search(budget_m=budget, mode=1, stop_count=stop, deadline=deadline,
                                         max_labels=max_labels)
     out: list[tuple[np.ndarray, bool]] = [(p, True) for c, _l, p in points if c > fewest_count]
     if not out:
