@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +24,11 @@ if TYPE_CHECKING:
     from exposure.network import NetworkIndex
 
 __all__ = [
+    "MEMO_TRIPS",
     "OBJECTIVES",
+    "MemoEntry",
     "Route",
+    "RouteMemo",
     "RoutingContext",
     "alternative_routes",
     "compare_with_shortest",
@@ -37,6 +42,80 @@ __all__ = [
 
 OBJECTIVES = ("shortest", "fewest-cameras", "least-time-in-view")
 _TOL = 1e-6
+
+
+#: How many trips a routing context remembers what its camera searches proved (in memory, per process).
+MEMO_TRIPS = 2048
+
+
+@dataclass
+class MemoEntry:
+    """What the camera searches proved for one trip, as global edge indices.
+
+    ``fewest`` is the best fewest-camera route known and ``fewest_key`` its (FRT
+    cameras, metres); ``proven`` says no route is better; ``lower`` is the fewest
+    FRT cameras any route can pass, as far as proven. ``capped`` maps a camera count
+    to the shortest route with at most that many (proven), and ``frontier`` holds
+    the complete trade-off set once a search proved it.
+    """
+
+    fewest: tuple[int, ...] | None = None
+    fewest_key: tuple[float, float] = (math.inf, math.inf)
+    proven: bool = False
+    lower: int = 0
+    capped: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    frontier: tuple[tuple[int, ...], ...] | None = None
+
+
+class RouteMemo:
+    """Proven answers of the camera searches per trip, so that a request once proven is never answered worse.
+
+    One per routing context, so per dataset, policies, coverage model and closed
+    edges; keyed by origin, destination and detour. Held in memory only, never
+    written to disk (a pickled context carries an empty one); the least recently
+    used of more than ``size`` trips are forgotten. Safe to share between threads.
+    """
+
+    def __init__(self, size: int = MEMO_TRIPS) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, int, float], MemoEntry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"size": self.size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["size"])  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: tuple[int, int, float]) -> MemoEntry:
+        """A copy of what is known about the trip (an empty entry when nothing is)."""
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None:
+                return MemoEntry()
+            self._items.move_to_end(key)
+            return dataclasses.replace(entry, capped=dict(entry.capped))
+
+    def learn(self, key: tuple[int, int, float], *, fewest: np.ndarray | None = None,
+              fewest_key: tuple[float, float] = (math.inf, math.inf), proven: bool = False, lower: int = 0,
+              capped: dict[int, np.ndarray] | None = None, frontier: list[np.ndarray] | None = None) -> None:
+        """Keep what a search found, where it is better than what is known."""
+        with self._lock:
+            entry = self._items.setdefault(key, MemoEntry())
+            self._items.move_to_end(key)
+            if fewest is not None and (proven or not entry.proven) and fewest_key < entry.fewest_key:
+                entry.fewest, entry.fewest_key = tuple(int(e) for e in fewest), fewest_key
+            entry.proven = entry.proven or proven
+            entry.lower = max(entry.lower, int(lower), int(entry.fewest_key[0]) if entry.proven else 0)
+            for c, edges in (capped or {}).items():
+                entry.capped[int(c)] = tuple(int(e) for e in edges)
+            if frontier is not None:
+                entry.frontier = tuple(tuple(int(e) for e in p) for p in frontier)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -56,6 +135,8 @@ class RoutingContext:
     blocked
         Edges no route may use (a boolean per edge), e.g. those entering an area to
         avoid; see :meth:`without`.
+
+    ``memo`` remembers what the camera searches proved per trip (:class:`RouteMemo`).
     """
 
     index: NetworkIndex
@@ -67,8 +148,10 @@ class RoutingContext:
     _length_csr_reverse: csr_matrix = field(init=False, repr=False)
     out_edges_ptr: np.ndarray = field(init=False, repr=False)
     out_edges: np.ndarray = field(init=False, repr=False)
+    memo: RouteMemo = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "memo", RouteMemo())
         keep = None if self.blocked is None else ~np.asarray(self.blocked, dtype=bool)
         m, entry = self.index.csr(self.index.length_m, keep=keep)
         object.__setattr__(self, "_length_csr", (m, entry))
@@ -121,6 +204,10 @@ class Route:
     metre once, however many cameras see it); ``metres_in_view_any`` the same for
     any counted camera. ``optimal`` is True when the solver proved the objective
     optimal, False when it stopped early, None when the objective is trivially met.
+    ``lower_bound_frt`` (fewest-camera routes only) is the fewest FRT cameras any
+    route within the detour bound can pass, as far as the search proved: equal to
+    ``frt_cameras`` when proven, lower when it stopped early; ``gap`` is the
+    difference ("at most this many cameras from optimal").
     """
 
     label: str
@@ -139,6 +226,12 @@ class Route:
     optimal: bool | None
     coordinates: tuple[tuple[float, float], ...]
     notes: tuple[str, ...] = ()
+    lower_bound_frt: int | None = None
+
+    @property
+    def gap(self) -> int | None:
+        """How many FRT cameras fewer than this route's a route could at most pass (0: none fewer); None if unknown."""
+        return None if self.lower_bound_frt is None else max(0, self.frt_cameras - self.lower_bound_frt)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (see README)."""
@@ -155,6 +248,8 @@ class Route:
             "metres_in_view_any": round(self.metres_in_view_any, 1),
             "share_in_view": round(self.share_in_view, 4),
             "optimal": self.optimal,
+            "lower_bound_frt": self.lower_bound_frt,
+            "gap": self.gap,
             "notes": list(self.notes),
             "geometry": {"type": "LineString", "coordinates": [list(c) for c in self.coordinates]},
         }
@@ -162,7 +257,7 @@ class Route:
 
 def route_from_edges(
     ctx: RoutingContext, edges: list[int] | np.ndarray, *, label: str, objective: str,
-    optimal: bool | None, notes: tuple[str, ...] = (),
+    optimal: bool | None, notes: tuple[str, ...] = (), lower_bound_frt: int | None = None,
 ) -> Route:
     """Measure a route given as consecutive edge indices."""
     idx = ctx.index
@@ -190,7 +285,7 @@ def route_from_edges(
         frt_camera_ids=tuple(str(c) for c in ctx.camera_ids[frt]),
         metres_in_view=in_view, metres_in_view_any=in_view_any,
         share_in_view=in_view / length if length > 0 else 0.0, optimal=optimal,
-        coordinates=tuple(coords), notes=notes,
+        coordinates=tuple(coords), notes=notes, lower_bound_frt=lower_bound_frt,
     )
 
 
@@ -465,67 +560,167 @@ def _heuristic_fewest(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[
     return best
 
 
+def _memo_key(sub: _Subgraph, max_detour: float) -> tuple[int, int, float]:
+    return int(sub.nodes[sub.source]), int(sub.nodes[sub.target]), float(max_detour)
+
+
 @dataclass(frozen=True)
 class _Tradeoff:
-    """What the camera search found for one trip.
+    """What the camera searches found for one trip.
 
     ``points`` run from the shortest route to the fewest-camera one: each the
     shortest route with at most its number of FRT cameras, as local edges with
     whether that is proven. ``complete`` says no point is missing between them;
-    ``fewest_proven`` that the last one has the fewest cameras of any route.
+    ``fewest_proven`` that the last one has the fewest cameras of any route, and
+    ``lower`` is the fewest cameras any route can pass as far as proven.
     """
 
     points: list[tuple[np.ndarray, bool]]
     complete: bool
     fewest_proven: bool
+    lower: int
     notes: tuple[str, ...]
 
 
-def _camera_tradeoff(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[int], *, deadline: float,
-                     limit_s: float | None, frontier: bool) -> _Tradeoff:
-    """The fewest-camera route and, with ``frontier``, the trade-off set, from one shared problem.
+def _fewest(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem, shortest_edges: list[int], *,
+            key: tuple[int, int, float], deadline: float, limit_s: float | None) -> tuple[
+                np.ndarray, bool, int, tuple[str, ...]]:
+    """The fewest-camera route (local edges), whether proven, the proven lower bound, notes.
 
-    First a search ordered by cameras proves the fewest count (ties by length);
-    then one ordered by metres, bounded by that route's length and stopped when it
-    reaches that count, yields every shorter route with fewer cameras than all
-    shorter ones. The deadline bounds both together.
+    A trip proven before in this process is answered from the context's memo.
+    Otherwise the search runs to the deadline; if it stops early, the best of the
+    fallback heuristic and the route remembered from earlier is returned with the
+    search's lower bound (never below one proven earlier).
     """
+    known = ctx.memo.get(key)
+    if known.proven and known.fewest is not None:
+        return sub.position(np.asarray(known.fewest)), True, known.lower, ()
+    length = ctx.index.length_m[sub.edges]
+    result = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline,
+                            max_labels=_max_labels(problem.e_mask.shape[1]))
+    if result.status == "proven":
+        count, metres, edges = result.found[0]
+        ctx.memo.learn(key, fewest=sub.edges[edges], fewest_key=(count, metres), proven=True, lower=count)
+        return edges, True, count, ()
+    edges = _heuristic_fewest(ctx, sub, shortest_edges)
+    best: tuple[float, float] = (_frt_count(ctx, sub.edges[edges]), float(length[edges].sum()))
+    if known.fewest is not None and known.fewest_key < best:
+        edges, best = sub.position(np.asarray(known.fewest)), known.fewest_key
+    lower = min(max(result.lower, known.lower), int(best[0]))
+    ctx.memo.learn(key, fewest=sub.edges[edges], fewest_key=best, lower=lower)
+    gap = int(best[0]) - lower
+    what = (f"a route past at most {gap} fewer FRT camera{'s' if gap != 1 else ''} may exist" if gap
+            else "no route passes fewer FRT cameras, but a shorter one past as few may exist")
+    limit = "the exact search hit its memory limit"
+    note = _limit_note(limit_s, what) if result.status == "time limit" else f"{limit}: {what}"
+    return edges, False, lower, (note,)
+
+
+def _capped(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem, count: int, *,
+            key: tuple[int, int, float], budget_m: float, deadline: float) -> np.ndarray | None:
+    """The shortest route (local edges) with at most ``count`` FRT cameras, proven; None if out of time."""
+    known = ctx.memo.get(key).capped.get(count)
+    if known is not None:
+        return sub.position(np.asarray(known))
+    result = problem.search(budget_m=budget_m, mode=1, stop_count=count, max_count=count, deadline=deadline,
+                            max_labels=_max_labels(problem.e_mask.shape[1]))
+    if result.status != "proven" or not result.found:
+        return None
+    edges = result.found[0][2]
+    ctx.memo.learn(key, capped={count: sub.edges[edges]})
+    return edges
+
+
+def _between(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem, ends: list[np.ndarray], n: int, *,
+             key: tuple[int, int, float], budget_m: float, deadline: float) -> tuple[list[np.ndarray], bool]:
+    """Up to ``n`` trade-off routes between the shortest and the fewest-camera one, evenly spread over the counts.
+
+    Each is the shortest route with at most some number of cameras, the number
+    taken in the middle of the widest gap in cameras left between the routes found
+    so far. Returns them from shorter to fewer cameras, and whether none was left
+    out for lack of time.
+    """
+    counts = {_frt_count(ctx, sub.edges[e]): e for e in ends}
+    tried: set[int] = set()
+    while len(counts) < n + 2:
+        have = sorted(counts)
+        gaps = [(hi - lo, lo, hi) for lo, hi in zip(have[:-1], have[1:], strict=True)
+                if hi - lo > 1 and (lo + hi) // 2 not in tried]
+        if not gaps:
+            break
+        _, lo, hi = max(gaps)
+        target = (lo + hi) // 2
+        tried.add(target)
+        edges = _capped(ctx, sub, problem, target, key=key, budget_m=budget_m, deadline=deadline)
+        if edges is None:
+            return [counts[c] for c in sorted(counts, reverse=True)], False
+        counts.setdefault(_frt_count(ctx, sub.edges[edges]), edges)
+    return [counts[c] for c in sorted(counts, reverse=True)], True
+
+
+def _camera_tradeoff(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[int], *, deadline: float,
+                     limit_s: float | None, frontier: int, max_detour: float) -> _Tradeoff:
+    """The fewest-camera route and trade-off routes between it and the shortest, from one shared problem.
+
+    First a search ordered by cameras proves the fewest count (ties by length).
+    ``frontier`` 0 stops there; -1 asks for the complete trade-off set: a search
+    ordered by metres, bounded by that route's length and stopped when it reaches
+    that count, yields every shorter route with fewer cameras than all shorter
+    ones; ``n`` > 0 asks for up to ``n`` routes between, evenly spread over the
+    camera counts (:func:`_between`). The deadline bounds all searches together.
+    """
+    key = _memo_key(sub, max_detour)
     problem = _camera_problem(ctx, sub)
-    max_labels = _max_labels(problem.e_mask.shape[1])
-    status, found, _, _ = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline, max_labels=max_labels)
-    notes: list[str] = []
-    fewer_note = "a route past fewer cameras may exist"
-    if status == "proven":
-        fewest_count, fewest_len, fewest = found[0]
-        fewest_proven = True
-    else:
-        fewest = _heuristic_fewest(ctx, sub, shortest_edges)
-        fewest_count, fewest_len = _frt_count(ctx, sub.edges[fewest]), float(ctx.index.length_m[
-            sub.edges[fewest]].sum())
-        fewest_proven = False
-        notes.append(_limit_note(limit_s, fewer_note) if status == "time limit"
-                     else f"the exact search hit its memory limit: {fewer_note}")
+    fewest, fewest_proven, lower, first_notes = _fewest(ctx, sub, problem, shortest_edges, key=key,
+                                                        deadline=deadline, limit_s=limit_s)
+    notes = list(first_notes)
     shortest = sub.position(shortest_edges)
     if not frontier:
         return _Tradeoff(points=[(fewest, fewest_proven)], complete=fewest_proven, fewest_proven=fewest_proven,
-                         notes=tuple(notes))
-    budget = fewest_len + 1e-6 if fewest_proven else sub.budget_m
-    stop = fewest_count if fewest_proven else problem.lower_bound
-    status2, points, _, _ = problem.search(budget_m=budget, mode=1, stop_count=stop, deadline=deadline,
-                                        max_labels=max_labels)
+                         lower=lower, notes=tuple(notes))
+    budget = float(ctx.index.length_m[sub.edges[fewest]].sum()) + 1e-6 if fewest_proven else sub.budget_m
+    if frontier > 0:
+        points, complete = _between(ctx, sub, problem, [shortest, fewest], frontier, key=key, budget_m=budget,
+                                    deadline=deadline)
+        fewest_proven = fewest_proven and points[-1] is fewest  # a cheaper route than a fallback's is no proof
+        out = [(p, True) for p in points[:-1]] + [(points[-1], fewest_proven)] if len(points) > 1 else [
+            (shortest, True)]
+    else:
+        out, complete, fewest, fewest_proven = _frontier(ctx, sub, problem, shortest_edges, fewest, fewest_proven,
+                                                         key=key, lower=lower, budget_m=budget, deadline=deadline)
+    if not complete and fewest_proven:
+        notes.append(_limit_note(limit_s, "some trade-off routes between these may be missing"))
+    return _Tradeoff(points=out, complete=complete, fewest_proven=fewest_proven, lower=lower, notes=tuple(notes))
+
+
+def _frontier(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem, shortest_edges: list[int],
+              fewest: np.ndarray, fewest_proven: bool, *, key: tuple[int, int, float], lower: int, budget_m: float,
+              deadline: float) -> tuple[list[tuple[np.ndarray, bool]], bool, np.ndarray, bool]:
+    """The complete trade-off set (the search ordered by metres), from the memo when proven before.
+
+    Returns the points, whether complete, and the fewest-camera route (the search
+    may find a better one than a fallback) with whether it is proven.
+    """
+    known = ctx.memo.get(key).frontier
+    if known is not None and fewest_proven:
+        return [(sub.position(np.asarray(p)), True) for p in known], True, fewest, fewest_proven
+    fewest_count = _frt_count(ctx, sub.edges[fewest])
+    stop = fewest_count if fewest_proven else lower
+    result = problem.search(budget_m=budget_m, mode=1, stop_count=stop, deadline=deadline,
+                            max_labels=_max_labels(problem.e_mask.shape[1]))
+    points = result.found
     out: list[tuple[np.ndarray, bool]] = [(p, True) for c, _l, p in points if c > fewest_count]
     if not out:
-        out = [(shortest, True)]
+        out = [(sub.position(shortest_edges), True)]
     reached = bool(points) and points[-1][0] <= fewest_count
     if reached and not fewest_proven:
         fewest = points[-1][2]  # the trade-off search found a better route than the fallback
-    complete = status2 == "proven" or reached
-    if not complete and fewest_proven:
-        notes.append(_limit_note(limit_s, "some trade-off routes between these may be missing"))
-    if len(out) == 1 and len(fewest) == len(out[0][0]) and np.array_equal(fewest, out[0][0]):
-        return _Tradeoff(points=out, complete=complete, fewest_proven=fewest_proven, notes=tuple(notes))
-    out.append((fewest, fewest_proven))
-    return _Tradeoff(points=out, complete=complete, fewest_proven=fewest_proven, notes=tuple(notes))
+    complete = result.status == "proven" or reached
+    if not (len(out) == 1 and len(fewest) == len(out[0][0]) and np.array_equal(fewest, out[0][0])):
+        out.append((fewest, fewest_proven))
+    if complete and fewest_proven:
+        ctx.memo.learn(key, frontier=[sub.edges[p] for p, _ in out])
+    return out, complete, fewest, fewest_proven
 
 
 def fewest_cameras_route(
@@ -539,15 +734,18 @@ def fewest_cameras_route(
     met, metres walked) with dominance and a lower bound finds it
     (:mod:`exposure._search`). Ties are broken by length. ``time_limit_s`` bounds
     the search (default ``settings.exact_time_limit_s``); past it the best route
-    known is returned with ``optimal=False`` and a note.
+    known is returned with ``optimal=False``, a note, and ``lower_bound_frt``: the
+    fewest cameras any route could pass, as far as the search proved. A trip proven
+    once is answered from the context's memo afterwards.
     """
     _check_nodes(ctx, source, target)
     deadline = _deadline(time_limit_s, view=False)
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
-    found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=False)
+    found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=0,
+                             max_detour=max_detour)
     edges, proven = found.points[-1]
     return route_from_edges(ctx, sub.edges[edges], label="fewest cameras", objective="fewest-cameras",
-                            optimal=proven, notes=found.notes)
+                            optimal=proven, notes=found.notes, lower_bound_frt=found.lower)
 
 
 def _spread(items: list[Any], n: int) -> list[Any]:
@@ -564,7 +762,8 @@ def _tradeoff_routes(ctx: RoutingContext, sub: _Subgraph, found: _Tradeoff) -> l
         last = i == len(found.points) - 1
         label = "shortest" if i == 0 else ("fewest cameras" if last else f"trade-off {i}")
         out.append(route_from_edges(ctx, sub.edges[edges], label=label, objective="alternatives",
-                                    optimal=proven, notes=found.notes if last else ()))
+                                    optimal=proven, notes=found.notes if last else (),
+                                    lower_bound_frt=found.lower if last else None))
     return out
 
 
@@ -586,7 +785,8 @@ def alternative_routes(
         raise ValueError(msg)
     deadline = _deadline(time_limit_s, view=False)
     sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
-    found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=True)
+    found = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s, frontier=-1,
+                             max_detour=max_detour)
     return _spread(_tradeoff_routes(ctx, sub, found), n)
 
 
@@ -600,7 +800,9 @@ def routes(
     compared with it. ``alternatives`` asks for up to that many further routes
     from the trade-off set between length and FRT cameras (each the shortest with
     at most its number of cameras), beyond the routes already shown, evenly spread
-    and ordered from shorter to fewer cameras. ``time_limit_s`` bounds the whole
+    over the camera counts between the shortest and the fewest-camera route and
+    ordered from shorter to fewer cameras; only those are searched for, not the
+    whole set (:func:`alternative_routes`). ``time_limit_s`` bounds the whole
     request. Duplicates are removed.
     """
     if objective not in OBJECTIVES:
@@ -617,12 +819,12 @@ def routes(
     tradeoff = None
     if objective == "fewest-cameras" or alternatives:
         tradeoff = _camera_tradeoff(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s,
-                                    frontier=bool(alternatives))
+                                    frontier=alternatives, max_detour=max_detour)
     if objective == "fewest-cameras":
         assert tradeoff is not None
         edges, proven = tradeoff.points[-1]
         found.append(route_from_edges(ctx, sub.edges[edges], label="fewest cameras", objective="fewest-cameras",
-                                      optimal=proven, notes=tradeoff.notes))
+                                      optimal=proven, notes=tradeoff.notes, lower_bound_frt=tradeoff.lower))
     elif objective == "least-time-in-view":
         p, proven, notes = _least_in_view(ctx, sub, shortest_edges, deadline=deadline, limit_s=time_limit_s)
         found.append(route_from_edges(ctx, sub.edges[p], label="least time in view", objective="least-time-in-view",

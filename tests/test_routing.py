@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -507,28 +508,78 @@ def test_alternatives_on_helsinki_reach_the_fewest_cameras(helsinki_ctx, origin,
                                                                       expected[-1]]
 
 
+def fresh(ctx: RoutingContext) -> RoutingContext:
+    """The same context with nothing remembered, so that no answer proven by another test is reused."""
+    return dataclasses.replace(ctx)
+
+
+def gap_note(route, limit: str) -> str:
+    fewer = f"{route.gap} fewer FRT camera{'s' if route.gap != 1 else ''}"
+    return f"{limit}: a route past at most {fewer} may exist"
+
+
 def test_alternatives_say_when_the_solver_ran_out_of_time(helsinki_ctx):
-    found = alternative_routes(helsinki_ctx, 1141, 1375, n=10, time_limit_s=0.0)
+    found = alternative_routes(fresh(helsinki_ctx), 50, 1227, n=10, time_limit_s=0.0)
     assert found[0].label == "shortest"
     assert found[-1].optimal is False
     assert any("0 s limit" in note for note in found[-1].notes), found[-1].notes
+    assert found[-1].lower_bound_frt is not None
+    assert found[-1].gap > 0
 
 
 def test_fewest_cameras_says_when_the_solver_ran_out_of_time(helsinki_ctx):
-    route = fewest_cameras_route(helsinki_ctx, 1141, 1375, time_limit_s=0.0)
+    route = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227, time_limit_s=0.0)
+    exact = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227)
     assert route.optimal is False
-    assert route.notes == ("the exact search stopped at its 0 s limit: a route past fewer cameras may exist",)
+    # how far from optimal it can be at most: the proven lower bound, and the difference
+    assert 0 <= route.lower_bound_frt <= exact.frt_cameras <= route.frt_cameras
+    assert route.gap == route.frt_cameras - route.lower_bound_frt > 0
+    assert route.notes == (gap_note(route, "the exact search stopped at its 0 s limit"),)
+    assert (exact.optimal, exact.lower_bound_frt, exact.gap) == (True, exact.frt_cameras, 0)
     # the fallback is still a route within the bound, and no worse than the shortest
-    short = shortest_route(helsinki_ctx, 1141, 1375)
+    short = shortest_route(helsinki_ctx, 50, 1227)
     assert route.frt_cameras <= short.frt_cameras
     assert route.length_m <= (1 + exposure_settings.max_detour) * short.length_m + 1e-6
 
 
 def test_fewest_cameras_says_when_the_search_ran_out_of_memory(helsinki_ctx, monkeypatch):
     monkeypatch.setattr(exposure_settings, "max_search_memory_mb", 0.0)  # the smallest store: 1,024 labels
-    route = fewest_cameras_route(helsinki_ctx, 893, 1763)  # a 2 km trip in the centre: 16,636 labels
+    route = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227)  # a 1.4 km trip: 2,023 labels
     assert route.optimal is False
-    assert route.notes == ("the exact search hit its memory limit: a route past fewer cameras may exist",)
+    assert route.notes == (gap_note(route, "the exact search hit its memory limit"),)
+
+
+def test_a_trip_once_proven_is_not_answered_worse_later(helsinki_ctx):
+    ctx = fresh(helsinki_ctx)
+    assert fewest_cameras_route(ctx, 50, 1227, time_limit_s=0.0).optimal is False
+    exact = fewest_cameras_route(ctx, 50, 1227)
+    assert len(ctx.memo) == 1
+    # no time at all now, but the memo holds the proof; every request on this trip and detour gets it
+    again = fewest_cameras_route(ctx, 50, 1227, time_limit_s=0.0)
+    assert (again.optimal, again.edges, again.gap, again.notes) == (True, exact.edges, 0, ())
+    asked = routes(ctx, 50, 1227, alternatives=2, time_limit_s=0.0)
+    assert asked[1].edges == exact.edges
+    assert asked[1].optimal is True
+    full = alternative_routes(ctx, 50, 1227, n=100)
+    assert alternative_routes(ctx, 50, 1227, n=100, time_limit_s=0.0) == full
+    # another detour is another question; a new context (other policies, areas closed) knows nothing
+    assert fewest_cameras_route(ctx, 50, 1227, max_detour=0.3, time_limit_s=0.0).optimal is False
+    assert fewest_cameras_route(fresh(ctx), 50, 1227, time_limit_s=0.0).optimal is False
+    assert len(ctx.without(np.zeros(ctx.index.n_edges, dtype=bool)).memo) == 0
+
+
+def test_the_memo_is_never_pickled_and_forgets_the_oldest_trips(helsinki_ctx):
+    import pickle
+
+    ctx = fresh(helsinki_ctx)
+    ctx.memo.size = 2
+    for o, d in ((50, 1227), (893, 1763), (628, 1954)):
+        fewest_cameras_route(ctx, o, d)
+    assert len(ctx.memo) == 2
+    assert ctx.memo.get((50, 1227, 0.5)).fewest is None  # keyed by origin, destination (node indices) and detour
+    assert ctx.memo.get((628, 1954, 0.5)).proven
+    copy = pickle.loads(pickle.dumps(ctx.memo))
+    assert (len(copy), copy.size) == (0, 2)
 
 
 def test_least_in_view_says_when_the_solver_ran_out_of_time(helsinki_ctx):
@@ -664,7 +715,7 @@ def test_zero_alternatives_is_a_value_error(helsinki_ctx, n):
 # --- the JSON form ----------------------------------------------------------------------------
 
 STABLE_KEYS = {"label", "objective", "length_m", "walk_min", "cameras", "frt_cameras", "camera_ids",
-               "metres_in_view", "share_in_view", "optimal", "geometry"}
+               "metres_in_view", "share_in_view", "optimal", "lower_bound_frt", "gap", "geometry"}
 
 
 def test_route_to_dict_is_stable_json(helsinki, helsinki_ctx):
@@ -686,6 +737,14 @@ def test_route_to_dict_is_stable_json(helsinki, helsinki_ctx):
         assert back["optimal"] in (True, False, None)
         assert isinstance(back["label"], str)
         assert back["objective"] in {*OBJECTIVES, "alternatives"}
+        # the proven bound on the fewest cameras, where a route answers that question
+        if back["lower_bound_frt"] is None:
+            assert back["gap"] is None
+        else:
+            assert back["gap"] == back["frt_cameras"] - back["lower_bound_frt"] >= 0
+    fewest = routes(helsinki_ctx, a.node, b.node)[-1].to_dict()
+    assert (fewest["objective"], fewest["optimal"], fewest["gap"]) == ("fewest-cameras", True, 0)
+    assert fewest["lower_bound_frt"] == fewest["frt_cameras"]
 
 
 def test_route_to_dict_of_a_route_without_cameras():
