@@ -421,9 +421,8 @@ def _grow_labels(labels: tuple[np.ndarray, ...], masks: np.ndarray, cap: int) ->
 
 @numba.njit(cache=True, nogil=True)
 def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...], bound: tuple[np.ndarray, ...],
-                  source: int, target: int, budget: float, mode: int, stop_count: int, max_count: int,
-                  deadline: float, max_labels: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int,
-                                                             int]:
+                  source: int, target: int, budget: float, mode: int, stop_count: int, deadline: float,
+                  max_labels: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Best-first label-setting search over (node, counted camera groups, metres walked).
 
     ``graph`` is ``(out_ptr, out_edge, e_v, e_len, e_mask, node_x, node_y, dt)``,
@@ -435,10 +434,8 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
     the search stops early. ``mode`` 1 finds the trade-off set: labels leave by
     metres, so routes reach the target shortest first, and one is kept whenever it
     meets less weight than every shorter one; it stops once a route with at most
-    ``stop_count`` reaches the target; with ``max_count`` >= 0 it keeps only routes
-    meeting at most that weight (``max_count = stop_count`` gives the shortest route
-    with at most that weight). Labels over the length budget, dominated ones and
-    (mode 1) ones that cannot beat the last kept route are dropped.
+    ``stop_count`` reaches the target. Labels over the length budget, dominated
+    ones and (mode 1) ones that cannot beat the last kept route are dropped.
 
     Returns the status (see :data:`STATUS`), the kept routes' weights, lengths and
     edges (``ptr`` into ``edges``), the number of labels made and (mode 0) the
@@ -460,8 +457,7 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
     f0 = _moat_rest(enter[source], frac, touched, 0, bound)
     labels[0][0], labels[1][0], labels[2][0], labels[3][0], labels[4][0], labels[5][0] = source, 0, 0.0, f0, -1, -1
     heap = [(float(f0), dt[source], np.int64(0))] if mode == 0 else [(dt[source], 0.0, np.int64(0))]
-    best_count = max_count + 1 if max_count >= 0 else np.iinfo(np.int64).max
-    n_labels, status, pops, lower = 1, 0, 0, f0
+    n_labels, best_count, status, pops, lower = 1, np.iinfo(np.int64).max, 0, 0, f0
     while heap:
         pops += 1
         if pops & 1023 == 1 and _now() > deadline:  # at the first pop, then every 1024
@@ -765,15 +761,16 @@ class CameraProblem:
         enter, cum = self.bound[0], self.bound[2]
         return max(0, int(np.ceil(cum[enter[self.source]] - _ROUND)))
 
-    def search(self, *, budget_m: float, mode: int, stop_count: int = 0, max_count: int = -1,
-               deadline: float = np.inf, max_labels: int = 2_000_000) -> SearchResult:
+    def search(self, *, budget_m: float, mode: int, stop_count: int = 0, deadline: float = np.inf,
+               max_labels: int = 2_000_000) -> SearchResult:
         """Run :func:`camera_search`: the status, the routes found (weight, metres, local edges), labels, bound."""
         graph = (self.out_ptr, self.out_edge, self.e_v, self.length_m, self.e_mask, self.node_x, self.node_y,
                  self.dt)
         groups = (self.group_weight, self.g_cx, self.g_cy, self.g_rad, self.g_tail)
         status, counts, lengths, ptr, edges, n_labels, lower = camera_search(
             graph, groups, self.bound, self.source, self.target, float(budget_m), int(mode), int(stop_count),
-            int(max_count), float(min(deadline, 1e300)), int(max_labels),
+            float(min(deadline, 1e300)), int(max_labels),
         )
         found = [(int(counts[i]), float(lengths[i]), edges[ptr[i] : ptr[i + 1]]) for i in range(len(counts))]
-        return SearchResult(STATUS[int(status)], found, int(n_labels), max(int(lower), self.lower_bound))
+        lower = max(int(lower), self.lower_bound) if mode == 0 else self.lower_bound
+        return SearchResult(STATUS[int(status)], found, int(n_labels), lower)

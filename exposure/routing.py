@@ -54,8 +54,8 @@ class MemoEntry:
 
     ``fewest`` is the best fewest-camera route known and ``fewest_key`` its (FRT
     cameras, metres); ``proven`` says no route is better; ``lower`` is the fewest
-    FRT cameras any route can pass, as far as proven. ``capped`` maps a camera count
-    to the shortest route with at most that many (proven), and ``frontier`` holds
+    FRT cameras any route can pass, as far as proven. ``capped`` maps a length
+    budget to the fewest-camera route within it (proven), and ``frontier`` holds
     the complete trade-off set once a search proved it.
     """
 
@@ -63,7 +63,7 @@ class MemoEntry:
     fewest_key: tuple[float, float] = (math.inf, math.inf)
     proven: bool = False
     lower: int = 0
-    capped: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    capped: dict[float, tuple[int, ...]] = field(default_factory=dict)
     frontier: tuple[tuple[int, ...], ...] | None = None
 
 
@@ -90,6 +90,11 @@ class RouteMemo:
     def __len__(self) -> int:
         return len(self._items)
 
+    def clear(self) -> None:
+        """Forget every trip (benchmarks time searches, not the memo)."""
+        with self._lock:
+            self._items.clear()
+
     def get(self, key: tuple[int, int, float]) -> MemoEntry:
         """A copy of what is known about the trip (an empty entry when nothing is)."""
         with self._lock:
@@ -101,7 +106,7 @@ class RouteMemo:
 
     def learn(self, key: tuple[int, int, float], *, fewest: np.ndarray | None = None,
               fewest_key: tuple[float, float] = (math.inf, math.inf), proven: bool = False, lower: int = 0,
-              capped: dict[int, np.ndarray] | None = None, frontier: list[np.ndarray] | None = None) -> None:
+              capped: dict[float, np.ndarray] | None = None, frontier: list[np.ndarray] | None = None) -> None:
         """Keep what a search found, where it is better than what is known."""
         with self._lock:
             entry = self._items.setdefault(key, MemoEntry())
@@ -111,7 +116,7 @@ class RouteMemo:
             entry.proven = entry.proven or proven
             entry.lower = max(entry.lower, int(lower), int(entry.fewest_key[0]) if entry.proven else 0)
             for c, edges in (capped or {}).items():
-                entry.capped[int(c)] = tuple(int(e) for e in edges)
+                entry.capped[float(c)] = tuple(int(e) for e in edges)
             if frontier is not None:
                 entry.frontier = tuple(tuple(int(e) for e in p) for p in frontier)
             while len(self._items) > self.size:
@@ -616,46 +621,71 @@ def _fewest(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem,
     return edges, False, lower, (note,)
 
 
-def _capped(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem, count: int, *,
-            key: tuple[int, int, float], budget_m: float, deadline: float) -> np.ndarray | None:
-    """The shortest route (local edges) with at most ``count`` FRT cameras, proven; None if out of time."""
-    known = ctx.memo.get(key).capped.get(count)
+def _within(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem, budget_m: float, *,
+            key: tuple[int, int, float], deadline: float) -> np.ndarray | None:
+    """The fewest-camera route (local edges) at most ``budget_m`` long, ties by length; None if out of time.
+
+    It is a proven trade-off route: no route past at most as many cameras is shorter.
+    """
+    known = ctx.memo.get(key).capped.get(round(budget_m, 1))
     if known is not None:
         return sub.position(np.asarray(known))
-    result = problem.search(budget_m=budget_m, mode=1, stop_count=count, max_count=count, deadline=deadline,
+    result = problem.search(budget_m=budget_m, mode=0, deadline=deadline,
                             max_labels=_max_labels(problem.e_mask.shape[1]))
-    if result.status != "proven" or not result.found:
+    if result.status != "proven":
         return None
     edges = result.found[0][2]
-    ctx.memo.learn(key, capped={count: sub.edges[edges]})
+    ctx.memo.learn(key, capped={round(budget_m, 1): sub.edges[edges]})
     return edges
 
 
 def _between(ctx: RoutingContext, sub: _Subgraph, problem: _search.CameraProblem, ends: list[np.ndarray], n: int, *,
-             key: tuple[int, int, float], budget_m: float, deadline: float) -> tuple[list[np.ndarray], bool]:
-    """Up to ``n`` trade-off routes between the shortest and the fewest-camera one, evenly spread over the counts.
+             key: tuple[int, int, float], deadline: float) -> tuple[list[np.ndarray], bool]:
+    """Up to ``n`` trade-off routes between the shortest and the fewest-camera one, evenly spread over the lengths.
 
-    Each is the shortest route with at most some number of cameras, the number
-    taken in the middle of the widest gap in cameras left between the routes found
-    so far. Returns them from shorter to fewer cameras, and whether none was left
-    out for lack of time.
+    The fewest-camera route within a length budget is the longest trade-off route
+    no longer than the budget (and a search for it is far cheaper than one for the
+    shortest route past a given number of cameras). So each step takes the widest
+    stretch of length between two routes found next to each other and searches
+    with its middle as the budget; when that finds the shorter one again, the next
+    search there uses a budget just under the longer one, which finds the route
+    before it or shows there is none. Returns the routes from shorter to fewer
+    cameras, with the ends, and whether none was left out for lack of time.
     """
-    counts = {_frt_count(ctx, sub.edges[e]): e for e in ends}
-    tried: set[int] = set()
-    while len(counts) < n + 2:
-        have = sorted(counts)
-        gaps = [(hi - lo, lo, hi) for lo, hi in zip(have[:-1], have[1:], strict=True)
-                if hi - lo > 1 and (lo + hi) // 2 not in tried]
+    length = ctx.index.length_m[sub.edges]
+    found = {round(float(length[e].sum()), 3): e for e in ends}
+    tried: dict[float, float] = {}  # per route: the budget above it searched in vain (its gap is empty up to there)
+    for _ in range(4 * n + 8):  # each search finds a route or empties a gap; this only guards against a slip
+        if len(found) >= n + 2:
+            break
+        have = sorted(found)
+        gaps = [(hi - max(lo, tried.get(lo, lo)), lo, hi) for lo, hi in zip(have[:-1], have[1:], strict=True)
+                if tried.get(lo, lo) < hi - 0.01]
         if not gaps:
             break
         _, lo, hi = max(gaps)
-        target = (lo + hi) // 2
-        tried.add(target)
-        edges = _capped(ctx, sub, problem, target, key=key, budget_m=budget_m, deadline=deadline)
+        budget = (lo + hi) / 2 if lo not in tried else hi - 0.005
+        edges = _within(ctx, sub, problem, budget, key=key, deadline=deadline)
         if edges is None:
-            return [counts[c] for c in sorted(counts, reverse=True)], False
-        counts.setdefault(_frt_count(ctx, sub.edges[edges]), edges)
-    return [counts[c] for c in sorted(counts, reverse=True)], True
+            return _pareto(ctx, sub, [found[m] for m in sorted(found)]), False
+        metres = round(float(length[edges].sum()), 3)
+        if metres in found:
+            tried[metres] = budget
+        else:
+            found[metres] = edges
+    return _pareto(ctx, sub, [found[m] for m in sorted(found)]), True
+
+
+def _pareto(ctx: RoutingContext, sub: _Subgraph, by_length: list[np.ndarray]) -> list[np.ndarray]:
+    """Routes (shortest first) that pass fewer FRT cameras than every shorter one."""
+    out: list[np.ndarray] = []
+    fewest = math.inf
+    for edges in by_length:
+        count = _frt_count(ctx, sub.edges[edges])
+        if count < fewest:
+            out.append(edges)
+            fewest = count
+    return out
 
 
 def _camera_tradeoff(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[int], *, deadline: float,
@@ -680,8 +710,7 @@ def _camera_tradeoff(ctx: RoutingContext, sub: _Subgraph, shortest_edges: list[i
                          lower=lower, notes=tuple(notes))
     budget = float(ctx.index.length_m[sub.edges[fewest]].sum()) + 1e-6 if fewest_proven else sub.budget_m
     if frontier > 0:
-        points, complete = _between(ctx, sub, problem, [shortest, fewest], frontier, key=key, budget_m=budget,
-                                    deadline=deadline)
+        points, complete = _between(ctx, sub, problem, [shortest, fewest], frontier, key=key, deadline=deadline)
         fewest_proven = fewest_proven and points[-1] is fewest  # a cheaper route than a fallback's is no proof
         out = [(p, True) for p in points[:-1]] + [(points[-1], fewest_proven)] if len(points) > 1 else [
             (shortest, True)]
