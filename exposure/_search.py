@@ -15,7 +15,7 @@ __all__ = [
     "SearchResult",
     "adjacency",
     "camera_search",
-    "edge_group_index",
+    "ellipse_distances",
     "moat_bound",
     "view_search",
     "warm_up",
@@ -58,41 +58,53 @@ def _grow(a: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
+# --- walking distances within the detour ellipse --------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def ellipse_distances(indptr: np.ndarray, indices: np.ndarray, length: np.ndarray, node_x: np.ndarray,
+                      node_y: np.ndarray, source: int, goal: int, factor: float, budget: float,
+                      stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Walking metres from ``source`` to every node a route to ``goal`` within ``budget`` metres can pass.
+
+    The network is the CSR ``indptr, indices, length``.
+    ``factor`` times the straight line is a lower bound on the walk between any two
+    nodes (no street is shorter than ``factor`` times the line between its ends),
+    so a node whose distance plus its line to the goal exceeds the budget cannot lie
+    on such a route and is not searched beyond: the search covers the ellipse, not
+    the disc of radius ``budget``. Nodes are taken in order of that sum (A*), so
+    with ``stop`` >= 0 the search ends as soon as that node's distance is final.
+    Returns the distances (inf where not searched) and each node's predecessor.
+    """
+    n = len(indptr) - 1
+    dist = np.full(n, np.inf)
+    pred = np.full(n, -1, dtype=np.int64)
+    done = np.zeros(n, dtype=np.bool_)
+    gx, gy = node_x[goal], node_y[goal]
+    dist[source] = 0.0
+    heap = [(factor * np.sqrt((node_x[source] - gx) ** 2 + (node_y[source] - gy) ** 2), 0.0, np.int64(source))]
+    while heap:
+        _key, d, popped = heapq.heappop(heap)
+        v = int(popped)
+        if done[v]:
+            continue
+        done[v] = True
+        if v == stop:
+            break
+        for j in range(indptr[v], indptr[v + 1]):
+            w = indices[j]
+            nd = d + length[j]
+            if nd < dist[w]:
+                rest = factor * np.sqrt((node_x[w] - gx) ** 2 + (node_y[w] - gy) ** 2)
+                if nd + rest > budget:
+                    continue
+                dist[w] = nd
+                pred[w] = v
+                heapq.heappush(heap, (nd + rest, nd, np.int64(w)))
+    return dist, pred
+
+
 # --- the lower bound: moats around the target -------------------------------------------------------
-
-
-@numba.njit(cache=True)
-def edge_group_index(e_mask: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The groups on each edge and the edges of each group, as two CSR pairs ``(ep, eg)`` and ``(gp, ge)``."""
-    k, n_words = e_mask.shape
-    e_cnt = np.zeros(k + 1, dtype=np.int64)
-    g_cnt = np.zeros(n_groups + 1, dtype=np.int64)
-    for e in range(k):
-        for w in range(n_words):
-            x = e_mask[e, w]
-            while x:
-                low = x & (~x + _ONE)
-                g_cnt[w * 64 + _low_index(low) + 1] += 1
-                e_cnt[e + 1] += 1
-                x ^= low
-    ep = np.cumsum(e_cnt)
-    gp = np.cumsum(g_cnt)
-    eg = np.empty(ep[k], dtype=np.int64)
-    ge = np.empty(gp[n_groups], dtype=np.int64)
-    fill = gp[:-1].copy()
-    for e in range(k):
-        pos = ep[e]
-        for w in range(n_words):
-            x = e_mask[e, w]
-            while x:
-                low = x & (~x + _ONE)
-                g = w * 64 + _low_index(low)
-                eg[pos] = g
-                pos += 1
-                ge[fill[g]] = e
-                fill[g] += 1
-                x ^= low
-    return ep, eg, gp, ge
 
 
 @numba.njit(cache=True)
@@ -751,9 +763,12 @@ class CameraProblem:
         np.minimum.at(g_tail, gg, cost_on)
         self.g_cx, self.g_cy, self.g_rad, self.g_tail = cx, cy, rad + 1e-6, g_tail
 
-        ep, egi, gp, gei = edge_group_index(self.e_mask, n_groups)
-        self.bound = moat_bound(self.in_ptr, self.in_edge, self.e_u, ep, egi, gp, gei, self.group_weight,
-                                self.target, self.source)
+        # the groups on each edge and the edges of each group, as CSR (ge, gg are sorted by edge, then group)
+        ep = np.r_[0, np.cumsum(np.bincount(ge, minlength=k))].astype(np.int64)
+        gp = np.r_[0, np.cumsum(np.bincount(gg, minlength=n_groups))].astype(np.int64)
+        by_group = ge[np.argsort(gg, kind="stable")].astype(np.int64)
+        self.bound = moat_bound(self.in_ptr, self.in_edge, self.e_u, ep, gg.astype(np.int64), gp, by_group,
+                                self.group_weight, self.target, self.source)
 
     @property
     def lower_bound(self) -> int:

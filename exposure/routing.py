@@ -154,6 +154,9 @@ class RoutingContext:
     out_edges_ptr: np.ndarray = field(init=False, repr=False)
     out_edges: np.ndarray = field(init=False, repr=False)
     memo: RouteMemo = field(init=False, repr=False, compare=False)
+    line_factor: float = field(init=False, repr=False)
+    node_x: np.ndarray = field(init=False, repr=False)
+    node_y: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "memo", RouteMemo())
@@ -169,6 +172,14 @@ class RoutingContext:
         ptr, order = _search.adjacency(self.index.edge_u[allowed], self.index.n_nodes)
         object.__setattr__(self, "out_edges_ptr", ptr)
         object.__setattr__(self, "out_edges", allowed[order])
+        # no street is shorter than this share of the straight line between its ends (1 but for rounding and
+        # projection): the straight line to the destination then bounds every walk there from below
+        line = np.hypot(*(self.index.node_xy[self.index.edge_u] - self.index.node_xy[self.index.edge_v]).T)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(line > 0, self.index.length_m / line, np.inf)
+        object.__setattr__(self, "line_factor", float(min(1.0, ratio.min(initial=1.0))) * (1.0 - 1e-9))
+        object.__setattr__(self, "node_x", np.ascontiguousarray(self.index.node_xy[:, 0], dtype=np.float64))
+        object.__setattr__(self, "node_y", np.ascontiguousarray(self.index.node_xy[:, 1], dtype=np.float64))
 
     def without(self, blocked: np.ndarray) -> RoutingContext:
         """The same context with these edges (a boolean per edge) closed too, for hard constraints.
@@ -378,20 +389,22 @@ def _detour_subgraph(ctx: RoutingContext, source: int, target: int, max_detour: 
         msg = limit_message(f"the origin and the destination are {crow / 1000.0:,.1f} km apart in a straight line",
                             "max_trip_km", "plan a walk between closer points", unit=" km")
         raise NoRouteError(msg)
-    guess = (1.0 + max_detour) * max(1.6 * crow, crow + 300.0)
-    d_o, pred = ctx.length_distances(source, limit=guess)
-    if not np.isfinite(d_o[target]):
-        d_o, pred = ctx.length_distances(source)
-    if not np.isfinite(d_o[target]):
+    forward, backward = ctx._length_csr[0], ctx._length_csr_reverse
+    x, y, factor = ctx.node_x, ctx.node_y, ctx.line_factor
+    d_s, pred = _search.ellipse_distances(forward.indptr, forward.indices, forward.data, x, y, source, target,
+                                          factor, np.inf, target)
+    if not np.isfinite(d_s[target]):
         msg = "no walking route connects the origin and the destination in this network"
         raise NoRouteError(msg)
-    shortest_m = float(d_o[target])
+    shortest_m = float(d_s[target])
     budget = (1.0 + max_detour) * shortest_m + _TOL
-    if budget > guess:
-        d_o, pred = ctx.length_distances(source, limit=budget)
     path_nodes = _path_nodes(pred, source, target)
     shortest_edges = [ctx.edge_between(a, b) for a, b in zip(path_nodes[:-1], path_nodes[1:], strict=True)]
-    d_t, _ = ctx.length_distances(target, limit=budget, reverse=True)
+    # walking distances from the origin and to the destination, only where a route within the budget can pass
+    d_o, _ = _search.ellipse_distances(forward.indptr, forward.indices, forward.data, x, y, source, target, factor,
+                                       budget, -1)
+    d_t, _ = _search.ellipse_distances(backward.indptr, backward.indices, backward.data, x, y, target, source,
+                                       factor, budget, -1)
     # only edges leaving a node reached from the origin can qualify: look at those, not the whole city
     reached = np.flatnonzero(np.isfinite(d_o))
     ptr = ctx.out_edges_ptr
