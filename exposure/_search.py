@@ -277,47 +277,51 @@ def moat_bound(in_ptr: np.ndarray, in_edge: np.ndarray, e_u: np.ndarray, ep: np.
 
 
 @numba.njit(cache=True, inline="always")
-def _live_extra(masks: np.ndarray, row2: int, row1: int, length2: float, vx: float, vy: float, budget: float,
-                g_weight: np.ndarray, g_cx: np.ndarray, g_cy: np.ndarray, g_rad: np.ndarray, g_tail: np.ndarray,
-                cap: int) -> int:
+def _live_extra(masks: np.ndarray, row2: int, row1: int, words2: np.uint64, length2: float, vx: float, vy: float,
+                budget: float, groups: tuple[np.ndarray, ...], cap: int) -> int:
     """Weight of the groups label 2 counted and label 1 did not that a route on from label 2 could meet again.
 
     A group can be met again only if some route from the node reaches one of its
     edges and still arrives within the budget: at least the straight-line distance
     to the circle around its edges' tails, plus its cheapest edge-and-onward
-    distance to the target. Stops early once the weight exceeds ``cap``.
+    distance to the target. ``words2`` marks the mask words label 2 has bits in
+    (word ``w`` as bit ``w % 64``). Stops early once the weight exceeds ``cap``.
     """
+    g_weight, g_cx, g_cy, g_rad, g_tail = groups
+    n_words = masks.shape[1]
     extra = 0
-    for w in range(masks.shape[1]):
-        x = masks[row2, w] & ~masks[row1, w]
-        while x:
-            low = x & (~x + _ONE)
-            g = w * 64 + _low_index(low)
-            d = max(np.sqrt((vx - g_cx[g]) ** 2 + (vy - g_cy[g]) ** 2) - g_rad[g], 0.0)
-            if length2 + d + g_tail[g] <= budget + _EPS:
-                extra += g_weight[g]
-                if extra > cap:
-                    return extra
-            x ^= low
+    todo = words2
+    while todo:
+        low_w = todo & (~todo + _ONE)
+        for w in range(_low_index(low_w), n_words, 64):
+            x = masks[row2, w] & ~masks[row1, w]
+            while x:
+                low = x & (~x + _ONE)
+                g = w * 64 + _low_index(low)
+                d = max(np.sqrt((vx - g_cx[g]) ** 2 + (vy - g_cy[g]) ** 2) - g_rad[g], 0.0)
+                if length2 + d + g_tail[g] <= budget + _EPS:
+                    extra += g_weight[g]
+                    if extra > cap:
+                        return extra
+                x ^= low
+        todo ^= low_w
     return extra
 
 
 @numba.njit(cache=True)
 def _dominated(v: int, row: int, count: int, length: float, head: np.ndarray, nxt: np.ndarray,
-               lab_count: np.ndarray, lab_len: np.ndarray, masks: np.ndarray, vx: float, vy: float,
-               budget: float, groups: tuple[np.ndarray, ...]) -> bool:
+               lab_count: np.ndarray, lab_len: np.ndarray, masks: np.ndarray, words: np.ndarray, vx: float,
+               vy: float, budget: float, groups: tuple[np.ndarray, ...]) -> bool:
     """Whether a label kept at ``v`` is at least as good as this one for every way on.
 
     Label 1 dominates label 2 when it is no longer and, whatever the rest of the
     route meets, never counts more: ``count1 + weight(live groups only 2 counted) <= count2``.
     """
-    g_weight, g_cx, g_cy, g_rad, g_tail = groups
     other = head[v]
     while other >= 0:
         if lab_len[other] <= length + _EPS and lab_count[other] <= count:
             cap = count - lab_count[other]
-            if _live_extra(masks, row, other, length, vx, vy, budget, g_weight, g_cx, g_cy, g_rad, g_tail,
-                           cap) <= cap:
+            if _live_extra(masks, row, other, words[row], length, vx, vy, budget, groups, cap) <= cap:
                 return True
         other = nxt[other]
     return False
@@ -424,11 +428,11 @@ def _trace(found_label: np.ndarray, lab_parent: np.ndarray, lab_edge: np.ndarray
 
 
 @numba.njit(cache=True)
-def _grow_labels(labels: tuple[np.ndarray, ...], masks: np.ndarray, cap: int) -> tuple[
-        tuple[np.ndarray, ...], np.ndarray]:
+def _grow_labels(labels: tuple[np.ndarray, ...], masks: np.ndarray, words: np.ndarray, cap: int) -> tuple[
+        tuple[np.ndarray, ...], np.ndarray, np.ndarray]:
     node, count, length, key, parent, edge, nxt = labels
     return ((_grow(node, cap), _grow(count, cap), _grow(length, cap), _grow(key, cap), _grow(parent, cap),
-             _grow(edge, cap), _grow(nxt, cap)), _grow(masks, cap))
+             _grow(edge, cap), _grow(nxt, cap)), _grow(masks, cap), _grow(words, cap))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -437,7 +441,7 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
                   max_labels: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Best-first label-setting search over (node, counted camera groups, metres walked).
 
-    ``graph`` is ``(out_ptr, out_edge, e_v, e_len, e_mask, node_x, node_y, dt)``,
+    ``graph`` is ``(out_ptr, out_edge, e_v, e_len, e_mask, e_words, node_x, node_y, dt)``,
     ``groups`` ``(g_weight, g_cx, g_cy, g_rad, g_tail)`` and ``bound`` what
     :func:`moat_bound` returns. ``mode`` 0 finds the route past the least camera
     weight, ties by length: labels leave the queue by (weight so far + cameras still
@@ -453,7 +457,7 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
     edges (``ptr`` into ``edges``), the number of labels made and (mode 0) the
     proven lower bound on the weight.
     """
-    out_ptr, out_edge, e_v, e_len, e_mask, node_x, node_y, dt = graph
+    out_ptr, out_edge, e_v, e_len, e_mask, e_words, node_x, node_y, dt = graph
     g_weight = groups[0]
     enter = bound[0]
     cap = 1024
@@ -462,6 +466,7 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
               np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64), np.empty(cap, dtype=np.int64),
               np.empty(cap, dtype=np.int64))
     masks = np.zeros((cap, e_mask.shape[1]), dtype=np.uint64)
+    words = np.zeros(cap, dtype=np.uint64)  # which mask words a label has bits in (word w as bit w % 64)
     head = np.full(len(dt), -1, dtype=np.int64)
     frac = np.zeros(len(bound[1]) + 1, dtype=np.float64)
     touched = np.empty(len(bound[1]) + 1, dtype=np.int64)
@@ -483,8 +488,8 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
             lower = max(lower, int(k1))
         elif lab_key[lab] >= best_count:
             continue
-        if _dominated(v, lab, count, length, head, nxt, lab_count, lab_len, masks, node_x[v], node_y[v], budget,
-                      groups):
+        if _dominated(v, lab, count, length, head, nxt, lab_count, lab_len, masks, words, node_x[v], node_y[v],
+                      budget, groups):
             continue
         nxt[lab] = head[v]
         head[v] = lab
@@ -509,14 +514,15 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
                     status = 2
                     break
                 cap = min(2 * cap, max_labels)
-                labels, masks = _grow_labels(labels, masks, cap)
+                labels, masks, words = _grow_labels(labels, masks, words, cap)
                 lab_node, lab_count, lab_len, lab_key, lab_parent, lab_edge, nxt = labels
             new_count, rest = _child(e, lab, n_labels, count, masks, e_mask, enter[w_node], g_weight, bound, frac,
                                      touched, n_t)
             key = max(new_count + rest, lab_key[lab])  # a label's routes are some of its parent's
+            words[n_labels] = words[lab] | e_words[e]
             if (mode == 1 and key >= best_count) or _dominated(
-                    w_node, n_labels, new_count, new_len, head, nxt, lab_count, lab_len, masks, node_x[w_node],
-                    node_y[w_node], budget, groups):
+                    w_node, n_labels, new_count, new_len, head, nxt, lab_count, lab_len, masks, words,
+                    node_x[w_node], node_y[w_node], budget, groups):
                 continue
             lab_node[n_labels], lab_count[n_labels], lab_len[n_labels] = w_node, new_count, new_len
             lab_key[n_labels], lab_parent[n_labels], lab_edge[n_labels] = key, lab, e
@@ -749,6 +755,10 @@ class CameraProblem:
         eg = np.unique(pe * max(n_groups, 1) + pair_group)
         ge, gg = eg // max(n_groups, 1), eg % max(n_groups, 1)
         np.bitwise_or.at(self.e_mask, (ge, gg // 64), np.left_shift(np.uint64(1), (gg % 64).astype(np.uint64)))
+        # which mask words each edge has bits in (word w as bit w % 64), to skip empty words
+        used = np.nonzero(self.e_mask)
+        self.e_words = np.zeros(k, dtype=np.uint64)
+        np.bitwise_or.at(self.e_words, used[0], np.left_shift(np.uint64(1), (used[1] % 64).astype(np.uint64)))
 
         # where each group can be met again: a circle around its edges' tails and the cheapest way on
         tail = self.e_u[ge]
@@ -770,6 +780,21 @@ class CameraProblem:
         self.bound = moat_bound(self.in_ptr, self.in_edge, self.e_u, ep, gg.astype(np.int64), gp, by_group,
                                 self.group_weight, self.target, self.source)
 
+    def still_to_meet(self, node: int, met: np.ndarray) -> int:
+        """Camera weight any route from ``node`` must still meet once it has met the groups ``met`` (booleans).
+
+        What the search uses to order and prune its labels (:func:`camera_search`);
+        here for tests and diagnostics.
+        """
+        masks = np.zeros((1, self.e_mask.shape[1]), dtype=np.uint64)
+        groups = np.flatnonzero(np.asarray(met, dtype=bool))
+        np.bitwise_or.at(masks[0], groups // 64, np.left_shift(np.uint64(1), (groups % 64).astype(np.uint64)))
+        frac = np.zeros(len(self.bound[1]) + 1, dtype=np.float64)
+        touched = np.empty(len(self.bound[1]) + 1, dtype=np.int64)
+        below = int(self.bound[0][node])
+        n_t = _gather(masks, 0, below, self.bound, frac, touched)
+        return int(_moat_rest(below, frac, touched, n_t, self.bound))
+
     @property
     def lower_bound(self) -> int:
         """Camera weight every route from the source must meet (the moats' bound at the source)."""
@@ -779,8 +804,8 @@ class CameraProblem:
     def search(self, *, budget_m: float, mode: int, stop_count: int = 0, deadline: float = np.inf,
                max_labels: int = 2_000_000) -> SearchResult:
         """Run :func:`camera_search`: the status, the routes found (weight, metres, local edges), labels, bound."""
-        graph = (self.out_ptr, self.out_edge, self.e_v, self.length_m, self.e_mask, self.node_x, self.node_y,
-                 self.dt)
+        graph = (self.out_ptr, self.out_edge, self.e_v, self.length_m, self.e_mask, self.e_words, self.node_x,
+                 self.node_y, self.dt)
         groups = (self.group_weight, self.g_cx, self.g_cy, self.g_rad, self.g_tail)
         status, counts, lengths, ptr, edges, n_labels, lower = camera_search(
             graph, groups, self.bound, self.source, self.target, float(budget_m), int(mode), int(stop_count),

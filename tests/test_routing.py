@@ -14,6 +14,8 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from exposure import settings as exposure_settings
 from exposure._errors import NoRouteError
@@ -469,6 +471,63 @@ def test_exact_solvers_match_enumeration_on_grids(seed, size, max_detour):
     except TooMany:
         return
     check_against_enumeration(ctx, source, target, max_detour, paths)
+
+
+def milp_fewest_from_scratch(ctx: RoutingContext, source: int, target: int, max_detour: float) -> tuple[int, float]:
+    """Fewest FRT cameras within the detour bound, ties by length, by an integer program over the whole graph.
+
+    Independent of the search's code: one variable per edge and per FRT camera
+    (``x_e <= y_c`` for every camera seeing the edge), no detour ellipse, no camera
+    groups; HiGHS proves it.
+    """
+    idx, ex = ctx.index, ctx.exposure
+    n, k = idx.n_nodes, idx.n_edges
+    budget = (1 + max_detour) * ctx.length_distances(source)[0][target] + 1e-6
+    pairs = [(e, int(c)) for e in range(k) for c in ex.cameras_on(np.array([e])) if ex.frt[c]]
+    cams = sorted({c for _, c in pairs})
+    col = {c: i for i, c in enumerate(cams)}
+    m = len(cams)
+    rows = np.arange(len(pairs))
+    link = sparse.hstack([
+        sparse.csr_matrix((np.ones(len(pairs)), (rows, [e for e, _ in pairs])), shape=(len(pairs), k)),
+        sparse.csr_matrix((-np.ones(len(pairs)), (rows, [col[c] for _, c in pairs])), shape=(len(pairs), m)),
+    ])
+    cols = np.r_[np.arange(k), np.arange(k)]
+    flow = sparse.csr_matrix((np.r_[np.ones(k), -np.ones(k)], (np.r_[idx.edge_u, idx.edge_v], cols)), shape=(n, k))
+    b = np.zeros(n)
+    b[source], b[target] = 1.0, -1.0
+    cons = [LinearConstraint(sparse.hstack([flow, sparse.csr_matrix((n, m))]), b, b),
+            LinearConstraint(np.r_[idx.length_m, np.zeros(m)][None, :], -np.inf, budget)]
+    if pairs:
+        cons.append(LinearConstraint(link, -np.inf, 0.0))
+    cost = np.r_[idx.length_m / (budget + 1.0), np.ones(m)]
+    res = milp(cost, integrality=np.ones(k + m), bounds=Bounds(0, 1), constraints=cons,
+               options={"time_limit": 120, "mip_rel_gap": 1e-9})
+    assert res.status == 0, res.message
+    return round(float(res.x[k:].sum())), float(idx.length_m @ (res.x[:k] > 0.5))
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), shape=st.sampled_from([(3, 60), (4, 50), (12, 15), (15, 20)]),
+       max_detour=st.sampled_from([0.3, 0.5]))
+def test_fewest_cameras_agrees_with_an_integer_program_on_long_generated_trips(seed, shape, max_detour):
+    # 180 to 300 intersections, from one corner to the opposite one: 4-5 km across a corridor or 1-2 km across a block
+    rng = np.random.default_rng(seed)
+    rows, cols = shape
+    ctx = grid_context(grid_graph(rng, rows=rows, cols=cols), rng, n_cameras=int(rows * cols * rng.uniform(0.2, 0.5)))
+    source, target = ctx.index.node_pos[0], ctx.index.node_pos[rows * cols - 1]
+    fewest = fewest_cameras_route(ctx, source, target, max_detour=max_detour)
+    expected = milp_fewest_from_scratch(ctx, source, target, max_detour)
+    assert fewest.optimal is True
+    assert (fewest.frt_cameras, fewest.gap) == (expected[0], 0)
+    assert fewest.length_m == pytest.approx(expected[1], rel=REL)
+    # the request's trade-off routes lie strictly between the shortest and the fewest, each proven
+    found = routes(ctx, source, target, alternatives=2, max_detour=max_detour)
+    assert found[1].edges == fewest.edges
+    extra = found[2:]
+    assert all(found[1].frt_cameras < r.frt_cameras < found[0].frt_cameras for r in extra)
+    assert all(found[0].length_m < r.length_m < found[1].length_m for r in extra)
+    assert all(r.optimal for r in extra)
 
 
 # --- alternatives ---------------------------------------------------------------------------

@@ -126,6 +126,38 @@ def test_camera_search_matches_brute_force(seed, detour):
     assert (points[-1][0], points[-1][1]) == (best[0], pytest.approx(best[1]))
 
 
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_the_bound_never_exceeds_what_a_route_still_meets(seed):
+    # every prefix of every simple route: cameras met so far + the moats' bound <= the route's cameras
+    rng = np.random.default_rng(seed)
+    p = random_problem(rng)
+    source, target = 0, p["n"] - 1
+    dt = distances_to(p, target)
+    if not np.isfinite(dt[source]):
+        return
+    problem = _search.CameraProblem(u=p["u"], v=p["v"], length_m=p["length"], pair_edge=p["pair_edge"],
+                                    pair_camera=p["pair_camera"], node_xy=p["xy"], to_target_m=dt,
+                                    source=source, target=target)
+    bits = np.unpackbits(problem.e_mask.view(np.uint8), axis=1, bitorder="little")[:, : problem.n_groups] > 0
+    checked = 0
+    routes = simple_paths(p, source, target, np.inf)
+    for route in routes[:400]:
+        total = int(problem.group_weight[bits[route].any(axis=0)].sum())
+        assert total == len(cameras_of(p, route))
+        met = np.zeros(problem.n_groups, dtype=bool)
+        node = source
+        for i in range(len(route) + 1):
+            count = int(problem.group_weight[met].sum())
+            assert count + problem.still_to_meet(node, met) <= total, (route, i)
+            checked += 1
+            if i < len(route):
+                met |= bits[route[i]]
+                node = int(p["v"][route[i]])
+    assert problem.lower_bound <= min(int(problem.group_weight[bits[r].any(axis=0)].sum()) for r in routes)
+    assert checked > 0
+
+
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), detour=st.sampled_from([0.0, 0.2, 0.5, 1.0]))
 def test_view_search_matches_brute_force(seed, detour):
