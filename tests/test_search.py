@@ -12,7 +12,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from exposure import _search
 from exposure.datasets import load_dataset
-from exposure.routing import _camera_problem, _detour_subgraph, _sub_to_target
+from exposure.routing.ellipse import detour_subgraph, subgraph_to_target
+from exposure.routing.fewest import camera_problem
 
 # --- random abstract problems ------------------------------------------------------------------
 
@@ -207,7 +208,7 @@ def _flow(sub) -> tuple[csr_matrix, np.ndarray]:
 
 def milp_fewest(ctx, sub) -> tuple[int, float]:
     """Fewest FRT cameras within the budget, ties by length: one variable per edge and per camera."""
-    problem = _camera_problem(ctx, sub)
+    problem = camera_problem(ctx, sub)
     k = len(sub.edges)
     ge, gg = np.nonzero(np.unpackbits(problem.e_mask.view(np.uint8), axis=1, bitorder="little"))
     n_g = problem.n_groups
@@ -244,8 +245,8 @@ def helsinki_ctx():
 
 @pytest.mark.parametrize(("origin", "destination"), [(697, 122), (628, 1954), (2200, 1613), (1520, 18)])
 def test_fewest_cameras_agrees_with_an_integer_program_on_helsinki(helsinki_ctx, origin, destination):
-    sub, _ = _detour_subgraph(helsinki_ctx, origin, destination, 0.5)
-    problem = _camera_problem(helsinki_ctx, sub)
+    sub, _ = detour_subgraph(helsinki_ctx, origin, destination, 0.5)
+    problem = camera_problem(helsinki_ctx, sub)
     status, found, _, _ = problem.search(budget_m=sub.budget_m, mode=0)
     assert status == "proven"
     count, length, _ = found[0]
@@ -257,12 +258,12 @@ def test_fewest_cameras_agrees_with_an_integer_program_on_helsinki(helsinki_ctx,
 @pytest.mark.parametrize(("origin", "destination"), [(1520, 1824), (714, 1680), (447, 1528), (1296, 316)])
 def test_least_in_view_agrees_with_an_integer_program_on_helsinki(helsinki_ctx, origin, destination):
     # trips on which Lagrangian relaxation leaves a gap, so that the label search decides
-    sub, _ = _detour_subgraph(helsinki_ctx, origin, destination, 0.5)
+    sub, _ = detour_subgraph(helsinki_ctx, origin, destination, 0.5)
     length = helsinki_ctx.index.length_m[sub.edges]
     cost = helsinki_ctx.exposure.in_view_m[sub.edges] + 1e-3 / sub.budget_m * length
     ptr, order = _search.adjacency(sub.u, len(sub.nodes))
     status, edges, _ = _search.view_search(ptr, order, sub.v.astype(np.int64), length, cost, sub.to_target_m,
-                                           _sub_to_target(sub, cost), sub.source, sub.target, sub.budget_m,
+                                           subgraph_to_target(sub, cost), sub.source, sub.target, sub.budget_m,
                                            np.inf, np.inf, 5_000_000)
     assert status == 0
     assert float(length[edges].sum()) <= sub.budget_m
