@@ -125,6 +125,13 @@ def test_camera_search_matches_brute_force(seed, detour):
     # stopped at the fewest count and bounded by its length, it ends at the same route's figures
     status, points, _, _ = problem.search(budget_m=best[1] + 1e-6, mode=1, stop_count=best[0])
     assert (points[-1][0], points[-1][1]) == (best[0], pytest.approx(best[1]))
+    # a greedy dive finds a real route within the budget, never called proven
+    status, found, _, _ = problem.search(budget_m=budget, mode=0, greed=1.5)
+    assert status == "found"
+    count, length, edges = found[0]
+    assert (len(cameras_of(p, list(edges))), float(p["length"][edges].sum())) == (count, pytest.approx(length))
+    assert best[0] <= count
+    assert length <= budget + 1e-9
 
 
 @settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

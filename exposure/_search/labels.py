@@ -175,7 +175,7 @@ def _grow_labels(labels: tuple[np.ndarray, ...], masks: np.ndarray, words: np.nd
 def _expand(lab: int, n_labels: int, labels: tuple[np.ndarray, ...], masks: np.ndarray, words: np.ndarray,
             heap: list[tuple[float, float, np.int64]], graph: tuple[np.ndarray, ...],
             groups: tuple[np.ndarray, ...], bound: tuple[np.ndarray, ...], head: np.ndarray, budget: float,
-            mode: int, best_count: int, scratch: tuple[np.ndarray, np.ndarray]) -> int:
+            mode: int, best_count: int, scratch: tuple[np.ndarray, np.ndarray], greed: float) -> int:
     """Push the label's children that are within the budget and not dominated; returns the labels made so far.
 
     There must be room for one child per edge leaving the label's node.
@@ -205,7 +205,8 @@ def _expand(lab: int, n_labels: int, labels: tuple[np.ndarray, ...], masks: np.n
         lab_node[n_labels], lab_count[n_labels], lab_len[n_labels] = w_node, new_count, new_len
         lab_key[n_labels], lab_parent[n_labels], lab_edge[n_labels] = key, lab, e
         if mode == 0:
-            heapq.heappush(heap, (float(key), new_len + dt[w_node], np.int64(n_labels)))
+            first = float(key) if greed == 1.0 else new_count + greed * rest
+            heapq.heappush(heap, (first, new_len + dt[w_node], np.int64(n_labels)))
         else:
             heapq.heappush(heap, (new_len + dt[w_node], float(new_count), np.int64(n_labels)))
         n_labels += 1
@@ -217,7 +218,8 @@ def _expand(lab: int, n_labels: int, labels: tuple[np.ndarray, ...], masks: np.n
 @numba.njit(cache=True, nogil=True)
 def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...], bound: tuple[np.ndarray, ...],
                   source: int, target: int, budget: float, mode: int, stop_count: int, deadline: float,
-                  max_labels: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+                  max_labels: int, greed: float) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int,
+                                                          int]:
     """Best-first label-setting search over (node, counted camera groups, metres walked).
 
     ``graph`` is ``(out_ptr, out_edge, e_v, e_len, e_mask, e_words, node_x, node_y, dt)``,
@@ -231,7 +233,9 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
     is kept whenever it meets less weight than every shorter one; it stops once a
     route with at most ``stop_count`` reaches the target. Labels over the length
     budget, dominated ones and (mode 1) ones that cannot beat the last kept route
-    are dropped.
+    are dropped. With ``greed`` > 1 (mode 0) labels leave by weight so far +
+    ``greed`` x cameras still to meet instead: a quick dive for a good route, not
+    proven optimal (weighted A*, within ``greed`` times the optimum).
 
     Returns the status (0 proven, 1 time limit, 2 label limit, 3 no route), the kept
     routes' weights, lengths and edges (``ptr`` into ``edges``), the number of labels
@@ -260,7 +264,7 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
         k1, _k2, popped = heapq.heappop(heap)
         lab = int(popped)
         v, count = int(labels[0][lab]), int(labels[1][lab])
-        if mode == 0:
+        if mode == 0 and greed == 1.0:
             lower = max(lower, int(k1))
         elif labels[3][lab] >= best_count:
             continue
@@ -283,15 +287,15 @@ def camera_search(graph: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
             cap = room
             labels, masks, words = _grow_labels(labels, masks, words, cap)
         n_labels = _expand(lab, n_labels, labels, masks, words, heap, graph, groups, bound, head, budget, mode,
-                           best_count, scratch)
-    return _finish(status, mode, found, labels, n_labels, lower)
+                           best_count, scratch, greed)
+    return _finish(status, mode if greed == 1.0 else 2, found, labels, n_labels, lower)
 
 
 @numba.njit(cache=True)
 def _finish(status: int, mode: int, found: np.ndarray, labels: tuple[np.ndarray, ...], n_labels: int,
             lower: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
     if len(found) == 0 and status == 0:
-        status = 3 if mode == 0 else 0
+        status = 3 if mode != 1 else 0
     ptr, edges = _trace(found, labels[4], labels[5])
     lab_count, lab_len = labels[1], labels[2]
     if mode == 0 and status == 0:

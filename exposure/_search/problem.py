@@ -46,7 +46,7 @@ def warm_up(*, cameras: bool = True, view: bool = True) -> None:
 class SearchResult(NamedTuple):
     """What :meth:`CameraProblem.search` found.
 
-    ``status`` is a value of :data:`STATUS`; ``found`` the routes kept, as
+    ``status`` is a value of :data:`STATUS` (or "found" for a greedy dive); ``found`` the routes kept, as
     (camera weight, metres, local edges); ``labels`` how many search labels were
     made; ``lower`` (fewest-cameras search) a proven lower bound on the weight of
     any route within the budget: the weight of the route found when proven, else
@@ -157,15 +157,21 @@ class CameraProblem:
         return max(0, int(np.ceil(cum[enter[self.source]] - _ROUND)))
 
     def search(self, *, budget_m: float, mode: int, stop_count: int = 0, deadline: float = np.inf,
-               max_labels: int = 2_000_000) -> SearchResult:
-        """Run :func:`camera_search`: the status, the routes found (weight, metres, local edges), labels, bound."""
+               max_labels: int = 2_000_000, greed: float = 1.0) -> SearchResult:
+        """Run :func:`camera_search`: the status, the routes found (weight, metres, local edges), labels, bound.
+
+        ``greed`` > 1 (mode 0) dives for a good route quickly: its status is then
+        "found", never "proven".
+        """
         graph = (self.out_ptr, self.out_edge, self.e_v, self.length_m, self.e_mask, self.e_words, self.node_x,
                  self.node_y, self.dt)
         groups = (self.group_weight, self.g_cx, self.g_cy, self.g_rad, self.g_tail)
         status, counts, lengths, ptr, edges, n_labels, lower = camera_search(
             graph, groups, self.bound, self.source, self.target, float(budget_m), int(mode), int(stop_count),
-            float(min(deadline, 1e300)), int(max_labels),
+            float(min(deadline, 1e300)), int(max_labels), float(greed),
         )
         found = [(int(counts[i]), float(lengths[i]), edges[ptr[i] : ptr[i + 1]]) for i in range(len(counts))]
-        lower = max(int(lower), self.lower_bound) if mode == 0 else self.lower_bound
-        return SearchResult(STATUS[int(status)], found, int(n_labels), lower)
+        exact = mode == 0 and greed == 1.0
+        text = "found" if greed != 1.0 and status == 0 else STATUS[int(status)]
+        lower = max(int(lower), self.lower_bound) if exact else self.lower_bound
+        return SearchResult(text, found, int(n_labels), lower)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import numpy as np
 
 from exposure import _search, settings
@@ -17,7 +20,8 @@ from exposure.routing.ellipse import (
 )
 from exposure.routing.route import Route, route_from_edges
 
-__all__ = ["camera_problem", "fewest_cameras_route", "frt_count", "heuristic_fewest", "memo_key", "prove_fewest"]
+__all__ = ["DIVE_MAX_S", "DIVE_SHARE", "camera_problem", "fewest_cameras_route", "frt_count", "heuristic_fewest",
+           "memo_key", "prove_fewest"]
 
 
 def camera_problem(ctx: RoutingContext, sub: Subgraph) -> _search.CameraProblem:
@@ -65,30 +69,43 @@ def memo_key(sub: Subgraph, max_detour: float) -> tuple[int, int, float]:
     return int(sub.nodes[sub.source]), int(sub.nodes[sub.target]), float(max_detour)
 
 
+#: Share of a search's time kept back for a quick dive for a good route, should the exact search not finish.
+DIVE_SHARE = 0.1
+#: ... and at most this many seconds.
+DIVE_MAX_S = 0.5
+
+
 def prove_fewest(ctx: RoutingContext, sub: Subgraph, problem: _search.CameraProblem, shortest_edges: list[int], *,
-            key: tuple[int, int, float], deadline: float, limit_s: float | None) -> tuple[
-                np.ndarray, bool, int, tuple[str, ...]]:
+                 key: tuple[int, int, float], deadline: float, limit_s: float | None) -> tuple[
+                     np.ndarray, bool, int, tuple[str, ...]]:
     """The fewest-camera route (local edges), whether proven, the proven lower bound, notes.
 
     A trip proven before in this process is answered from the context's memo.
-    Otherwise the search runs to the deadline; if it stops early, the best of the
-    fallback heuristic and the route remembered from earlier is returned with the
-    search's lower bound (never below one proven earlier).
+    Otherwise the exact search runs until a tenth of the time is left (at most
+    half a second); if it has not proven the route by then, a greedy dive of the
+    same search (weighted A*) and the fallback heuristic look for a good route in
+    what is left, and the best of theirs and the one remembered from earlier is
+    returned with the search's lower bound (never below one proven earlier).
     """
     known = ctx.memo.get(key)
     if known.proven and known.fewest is not None:
         return sub.position(np.asarray(known.fewest)), True, known.lower, ()
-    length = ctx.index.length_m[sub.edges]
-    result = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline,
-                            max_labels=label_capacity(problem.e_mask.shape[1]))
+    capacity = label_capacity(problem.e_mask.shape[1])
+    left = deadline - time.perf_counter()
+    reserve = min(DIVE_MAX_S, DIVE_SHARE * left) if math.isfinite(left) and left > 0 else 0.0
+    result = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline - reserve, max_labels=capacity)
     if result.status == "proven":
         count, metres, edges = result.found[0]
         ctx.memo.learn(key, fewest=sub.edges[edges], fewest_key=(count, metres), proven=True, lower=count)
         return edges, True, count, ()
-    edges = heuristic_fewest(ctx, sub, shortest_edges)
-    best: tuple[float, float] = (frt_count(ctx, sub.edges[edges]), float(length[edges].sum()))
-    if known.fewest is not None and known.fewest_key < best:
-        edges, best = sub.position(np.asarray(known.fewest)), known.fewest_key
+    length = ctx.index.length_m[sub.edges]
+    candidates = [heuristic_fewest(ctx, sub, shortest_edges)]
+    dive = problem.search(budget_m=sub.budget_m, mode=0, deadline=deadline, max_labels=capacity, greed=1.5)
+    candidates += [found[2] for found in dive.found]
+    if known.fewest is not None:
+        candidates.append(sub.position(np.asarray(known.fewest)))
+    edges = min(candidates, key=lambda e: (frt_count(ctx, sub.edges[e]), float(length[e].sum())))
+    best = (frt_count(ctx, sub.edges[edges]), float(length[edges].sum()))
     lower = min(max(result.lower, known.lower), int(best[0]))
     ctx.memo.learn(key, fewest=sub.edges[edges], fewest_key=best, lower=lower)
     gap = int(best[0]) - lower
