@@ -107,11 +107,9 @@ def camera_tradeoff(ctx: RoutingContext, sub: Subgraph, shortest_edges: list[int
     """The fewest-camera route and trade-off routes between it and the shortest, from one shared problem.
 
     First a search ordered by cameras proves the fewest count (ties by length).
-    ``frontier`` 0 stops there; -1 asks for the complete trade-off set: a search
-    ordered by metres, bounded by that route's length and stopped when it reaches
-    that count, yields every shorter route with fewer cameras than all shorter
-    ones; ``n`` > 0 asks for up to ``n`` routes between, evenly spread over the
-    camera counts (:func:`_between`). The deadline bounds all searches together.
+    ``frontier`` 0 stops there; -1 asks for the complete trade-off set
+    (:func:`_frontier`), ``n`` > 0 for up to ``n`` routes between, evenly spread
+    over the lengths (:func:`_between`). The deadline bounds all searches together.
     """
     key = memo_key(sub, max_detour)
     problem = camera_problem(ctx, sub)
@@ -122,48 +120,52 @@ def camera_tradeoff(ctx: RoutingContext, sub: Subgraph, shortest_edges: list[int
     if not frontier:
         return Tradeoff(points=[(fewest, fewest_proven)], complete=fewest_proven, fewest_proven=fewest_proven,
                          lower=lower, notes=tuple(notes))
-    budget = float(ctx.index.length_m[sub.edges[fewest]].sum()) + 1e-6 if fewest_proven else sub.budget_m
     if frontier > 0:
         points, complete = _between(ctx, sub, problem, [shortest, fewest], frontier, key=key, deadline=deadline)
         fewest_proven = fewest_proven and points[-1] is fewest  # a cheaper route than a fallback's is no proof
         out = [(p, True) for p in points[:-1]] + [(points[-1], fewest_proven)] if len(points) > 1 else [
             (shortest, True)]
     else:
-        out, complete, fewest, fewest_proven = _frontier(ctx, sub, problem, shortest_edges, fewest, fewest_proven,
-                                                         key=key, lower=lower, budget_m=budget, deadline=deadline)
+        out, complete = _frontier(ctx, sub, shortest_edges, fewest, fewest_proven, problem, key=key,
+                                  deadline=deadline)
+        fewest_proven = out[-1][1]
     if not complete and fewest_proven:
         notes.append(limit_note(limit_s, "some trade-off routes between these may be missing"))
     return Tradeoff(points=out, complete=complete, fewest_proven=fewest_proven, lower=lower, notes=tuple(notes))
 
 
-def _frontier(ctx: RoutingContext, sub: Subgraph, problem: _search.CameraProblem, shortest_edges: list[int],
-              fewest: np.ndarray, fewest_proven: bool, *, key: tuple[int, int, float], lower: int, budget_m: float,
-              deadline: float) -> tuple[list[tuple[np.ndarray, bool]], bool, np.ndarray, bool]:
-    """The complete trade-off set (the search ordered by metres), from the memo when proven before.
+def _frontier(ctx: RoutingContext, sub: Subgraph, shortest_edges: list[int], fewest: np.ndarray,
+              fewest_proven: bool, problem: _search.CameraProblem, *, key: tuple[int, int, float],
+              deadline: float) -> tuple[list[tuple[np.ndarray, bool]], bool]:
+    """The complete trade-off set, from the fewest-camera route back to the shortest; from the memo when proven before.
 
-    Returns the points, whether complete, and the fewest-camera route (the search
-    may find a better one than a fallback) with whether it is proven.
+    The fewest-camera route within a budget just under a trade-off route's length
+    is the trade-off route before it, so one such search per route walks the set
+    back to the shortest route. (A single search ordered by metres from the
+    shortest route finds the same set, but on long trips it took many times longer:
+    see ``bench/README.md``.) Returns the points, shortest first, and whether
+    complete.
     """
     known = ctx.memo.get(key).frontier
     if known is not None and fewest_proven:
-        return [(sub.position(np.asarray(p)), True) for p in known], True, fewest, fewest_proven
-    fewest_count = frt_count(ctx, sub.edges[fewest])
-    stop = fewest_count if fewest_proven else lower
-    result = problem.search(budget_m=budget_m, mode=1, stop_count=stop, deadline=deadline,
-                            max_labels=label_capacity(problem.e_mask.shape[1]))
-    points = result.found
-    out: list[tuple[np.ndarray, bool]] = [(p, True) for c, _l, p in points if c > fewest_count]
-    if not out:
-        out = [(sub.position(shortest_edges), True)]
-    reached = bool(points) and points[-1][0] <= fewest_count
-    if reached and not fewest_proven:
-        fewest = points[-1][2]  # the trade-off search found a better route than the fallback
-    complete = result.status == "proven" or reached
-    if not (len(out) == 1 and len(fewest) == len(out[0][0]) and np.array_equal(fewest, out[0][0])):
-        out.append((fewest, fewest_proven))
+        return [(sub.position(np.asarray(p)), True) for p in known], True
+    length = ctx.index.length_m[sub.edges]
+    shortest_m = float(length[sub.position(shortest_edges)].sum())
+    points = [fewest]
+    complete = True
+    while float(length[points[-1]].sum()) > shortest_m + 1e-6:
+        before = _within(ctx, sub, problem, float(length[points[-1]].sum()) - 0.005, key=key, deadline=deadline)
+        if before is None:
+            complete = False
+            break
+        points.append(before)
+    if not complete:
+        points.append(sub.position(shortest_edges))
+    ordered = _pareto(ctx, sub, points[::-1])
+    out = [(p, True) for p in ordered[:-1]] + [(ordered[-1], fewest_proven and ordered[-1] is fewest)]
     if complete and fewest_proven:
         ctx.memo.learn(key, frontier=[sub.edges[p] for p, _ in out])
-    return out, complete, fewest, fewest_proven
+    return out, complete
 
 
 def spread(items: list[Any], n: int) -> list[Any]:
