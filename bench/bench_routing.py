@@ -230,13 +230,18 @@ def timed_cpu(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, f
     return out, time.perf_counter() - t, time.thread_time() - c
 
 
-def band_trips(ctx: Any, case: str, queries: int | None, seed: int, bands: list[str] | None) -> dict[
-        str, list[tuple[int, int, float]]]:
-    """The case's trips per band (one more than timed: the first warms the process up)."""
+def band_trips(ctx: Any, case: str, queries: int | None, seed: int, bands: list[str] | None,
+               long_queries: int | None = None) -> dict[str, list[tuple[int, int, float]]]:
+    """The case's trips per band (one more than timed: the first warms the process up).
+
+    ``queries`` overrides every band's number of trips, ``long_queries`` those of
+    the bands after the first.
+    """
     out = {}
     for i, (band, (lo, hi, n)) in enumerate(CASES[case]["bands"].items()):
         if bands is None or band in bands:
-            out[band] = pick_trips(ctx, (queries or n) + 1, (lo, hi), seed + 1000 * i)
+            count = (long_queries if i and long_queries else None) or queries or n
+            out[band] = pick_trips(ctx, count + 1, (lo, hi), seed + 1000 * i)
     return out
 
 
@@ -362,7 +367,8 @@ def measure_plan(ctx: Any, ds: Any, seed: int, *, marches: int = 3, band: tuple[
             "proven_share": share([r["proven"] for r in rows])}
 
 
-def measure(case: str, n_queries: int | None, seed: int, bands: list[str] | None = None) -> dict[str, Any]:
+def measure(case: str, n_queries: int | None, seed: int, bands: list[str] | None = None,
+            long_queries: int | None = None) -> dict[str, Any]:
     from exposure.routing import fewest_cameras_route, least_in_view_route  # noqa: PLC0415
 
     spec = CASES[case]
@@ -372,7 +378,7 @@ def measure(case: str, n_queries: int | None, seed: int, bands: list[str] | None
     ctx, context_s = timed(ds.context, frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"])
     log(f"{case}: load {load_s:.2f} s, coverage {coverage_s:.2f} s, context {context_s:.2f} s, "
         f"{peak_rss_mib():.0f} MiB")
-    trips = band_trips(ctx, case, n_queries, seed, bands)
+    trips = band_trips(ctx, case, n_queries, seed, bands, long_queries)
     out_bands = {}
     for band, band_list in trips.items():
         warm, timed_trips = band_list[0], band_list[1:]
@@ -526,7 +532,8 @@ def _worker(argv: list[str]) -> None:
     kind, case, out = argv[0], argv[1], Path(argv[2])
     if kind == "measure":
         queries = None if argv[3] == "-" else int(argv[3])
-        result = measure(case, queries, int(argv[4]), None if argv[5] == "-" else argv[5].split(","))
+        long_queries = None if argv[6] == "-" else int(argv[6])
+        result = measure(case, queries, int(argv[4]), None if argv[5] == "-" else argv[5].split(","), long_queries)
     else:
         result = baseline(case, json.loads(Path(argv[3]).read_text()), int(argv[4]), int(argv[5]), float(argv[6]))
     out.write_text(json.dumps(result))
@@ -546,10 +553,10 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def run_case(case: str, *, queries: int | None, seed: int, ip_queries: int, ip_long_queries: int, ip_limit_s: float,
-             bands: list[str] | None = None) -> dict[str, Any]:
+             bands: list[str] | None = None, long_queries: int | None = None) -> dict[str, Any]:
     build = build_case(case)
     ours = _run_worker("measure", case, "-" if queries is None else str(queries), str(seed),
-                       "-" if bands is None else ",".join(bands))
+                       "-" if bands is None else ",".join(bands), "-" if long_queries is None else str(long_queries))
     trips_file = RESULTS / f".trips-{case}.json"
     trips_file.write_text(json.dumps({band: b["trips"] for band, b in ours["bands"].items()}))
     base = _run_worker("baseline", case, str(trips_file), str(ip_queries), str(ip_long_queries), str(ip_limit_s))
@@ -681,6 +688,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--bands", default=None, help="comma list of trip-length bands [every band a case has: 2km, "
                                                  "5km, 8-10km; helsinki: 2km, longest]")
     p.add_argument("--queries", type=int, default=None, help="trips per band [40 at 2 km, 20 on longer bands]")
+    p.add_argument("--long-queries", type=int, default=None, help="trips per band after the first [--queries]")
     p.add_argument("--ip-queries", type=int, default=10, help="2 km trips also solved by the old integer programs [10]")
     p.add_argument("--ip-long-queries", type=int, default=3,
                    help="trips of each longer band solved by the old integer programs [3]")
@@ -704,12 +712,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             continue
         log(f"=== {case}: {CASES[case]['what']}")
         r = run_case(case, queries=args.queries, seed=args.seed, ip_queries=args.ip_queries,
-                     ip_long_queries=args.ip_long_queries, ip_limit_s=args.ip_limit_s, bands=case_bands)
+                     ip_long_queries=args.ip_long_queries, ip_limit_s=args.ip_limit_s, bands=case_bands,
+                     long_queries=args.long_queries)
         (RESULTS / f"{case}.json").write_text(json.dumps(r, indent=2) + "\n")
         results.append(r)
-    environment: dict[str, Any] = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                   "processor": platform.processor(), "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                   "load_average": os.getloadavg()}
+    environment: dict[str, Any] = {
+        "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+        "processor": platform.processor(), "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average": os.getloadavg()}
     try:
         import numba  # noqa: PLC0415
         import osmnx  # noqa: PLC0415
