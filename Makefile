@@ -1,11 +1,16 @@
-# Two commands: `make run` starts the dashboard, `make test` runs the whole suite.
+# Two commands: `make run` starts the dashboard, `make test` runs the whole suite (`make serve`: many users).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8501
+# make serve: app processes (default: one per core), the operator's certificate and key, a passphrase file
+PROCESSES ?=
+TLS_CERT ?=
+TLS_KEY ?=
+PASSPHRASE_FILE ?=
 
-.PHONY: run test dataset lint bench clean
+.PHONY: run serve test dataset lint bench clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,24 +38,34 @@ dataset: $(VENV)/.installed
 run: dataset
 	$(VENV)/bin/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT)
 
+## The dashboard for many users: N app processes behind nginx on http://$(HOST):$(PORT) (README, "One instance for a group").
+## It builds the default dataset first, as make dataset does, and says how to install nginx when it is missing.
+serve: $(VENV)/.installed
+	$(PY) -m serve --host $(HOST) --port $(PORT) $(if $(PROCESSES),--processes $(PROCESSES)) \
+		$(if $(TLS_CERT),--tls-cert $(TLS_CERT)) $(if $(TLS_KEY),--tls-key $(TLS_KEY)) \
+		$(if $(PASSPHRASE_FILE),--passphrase-file $(PASSPHRASE_FILE))
+
 ## Run the whole test suite (unit, property-based, app and real-data tests).
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest -n 2 -q -m "not load"
-	# the load test (20 sessions on one app server) alone, so that no other test's work is timed as theirs
+	$(PY) -m pytest -n 2 -q -m "not load and not serve"
+	# make serve's tests (nginx and app processes of their own), then the load tests (20 sessions on one app
+	# server, 10 through the proxy), alone, so that no other test's work is timed as theirs
+	$(PY) -m pytest -q -m "serve and not load"
 	$(PY) -m pytest -q -m load
 
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench
+	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench serve
 	$(VENV)/bin/mypy
 
-## The benchmark suite (bench/README.md): routing on every case, the dashboard's request, plans, batches, loaders;
-## JSON and tables in bench/results/.
+## The benchmark suite (bench/README.md): routing on every case, the dashboard's request, plans, batches, loaders,
+## building a city's extract; JSON and tables in bench/results/.
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_planning.py
 	$(PY) bench/bench_batch.py
 	$(PY) bench/bench_loaders.py
+	$(PY) bench/bench_build.py
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache .hypothesis

@@ -1,4 +1,8 @@
-"""Many users at once: 20 simulated browser sessions ask the dashboard for routes and plans; latency and memory."""
+"""Many users at once: simulated browser sessions ask the dashboard for routes and plans; latency and memory.
+
+One app process as `make run` starts it (the default), or `--processes N` behind nginx as `make serve`
+starts them, or `--url` any running instance.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +21,22 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sessions", type=int, default=20, help="simulated users at once (default 20)")
     parser.add_argument("--seconds", type=float, default=120.0, help="how long they work (default 120)")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds each user reads an answer before asking again (default 0: no pause)")
     parser.add_argument("--no-slow", action="store_true", help="leave out the slow request")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="app processes behind nginx, as make serve starts them (default 0: one app, no proxy)")
+    parser.add_argument("--url", help="load an instance already running at this address instead (memory not measured)")
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args(argv)
-    result = load.measure(sessions=args.sessions, seconds=args.seconds, slow=not args.no_slow, seed=args.seed)
+    result = load.measure(sessions=args.sessions, seconds=args.seconds, slow=not args.no_slow, seed=args.seed,
+                          processes=args.processes, url=args.url, pause_s=args.pause)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "load.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
-    print(f"{result['sessions']} sessions for {result['seconds']:g} s: {result['requests']} requests, "
+    # one file per setup, so that runs of 20, 50 and 100 sessions behind the proxy sit side by side
+    name = "load.json" if not args.processes else f"load-{args.processes}p-{args.sessions}s.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    where = f"{args.processes} processes behind nginx" if args.processes else (args.url or "one app process")
+    print(f"{result['sessions']} sessions for {result['seconds']:g} s on {where}: {result['requests']} requests, "
           f"{result['errors']} with errors ({result['requests_per_s']} requests/s)")
     for kind, figures in result["latency"].items():  # type: ignore[attr-defined]
         if figures["n"]:
@@ -33,7 +46,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         f = result[name]
         if f["n"]:  # type: ignore[index]
             print(f"  {name:17} n={f['n']:4}  p95 {f['p95_s']:.2f} s")  # type: ignore[index]
-    print(f"  server memory: {result['rss_warm_mib']} MiB after one warm session, peak {result['rss_peak_mib']} MiB")
+    if result["rss_warm_mib"] is not None:
+        print(f"  server memory (all app processes): {result['rss_warm_mib']} MiB warm, "
+              f"peak {result['rss_peak_mib']} MiB")
+        for m in result["per_process"]["end"]:  # type: ignore[index]
+            print(f"    pid {m['pid']}: resident {m['rss_mib']} MiB, own {m['uss_mib']} MiB, "
+                  f"proportional {m['pss_mib']} MiB")
     for problem in result["problems"]:  # type: ignore[attr-defined]
         print(f"  problem: {problem}")
     return result

@@ -17,11 +17,20 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pandas as pd
+import shapely
 from shapely.geometry import LineString
 
 from exposure.cameras import CAMERA_COLUMNS, apply_frt_policy, frt_policy
 
-__all__ = ["ORIGIN_LONLAT", "brooklyn_proxy", "nyc_like_city", "synthetic_city"]
+__all__ = [
+    "ORIGIN_LONLAT",
+    "brooklyn_proxy",
+    "cameras_on_facades",
+    "city_buildings",
+    "nyc_like_city",
+    "nyc_like_city_with_buildings",
+    "synthetic_city",
+]
 
 #: South-west corner of the grid (WGS84).
 ORIGIN_LONLAT = (24.9, 60.17)
@@ -176,6 +185,7 @@ def _grid_city(side: int, rng: np.random.Generator, *, name: str) -> nx.MultiDiG
     G.add_edges_from(edges)
     G = ox.truncate.largest_component(G, strongly=True)
     G.graph["crs"] = "EPSG:4326"
+    G.graph["grid_side"] = side  # the grid's cells are where city_buildings puts its blocks
     return G
 
 
@@ -318,3 +328,131 @@ def brooklyn_proxy(decode_csv: str | Path, *, max_edge_m: float = 200.0) -> tupl
     G.graph["crs"] = "EPSG:4326"
     cameras = load_cameras(decode_csv).cameras
     return G, cameras
+
+
+# --------------------------------------------------------------------------- buildings
+
+#: From a street's centre line to the façades along it: half a carriageway and a pavement. Streets drawn
+#: bowed by up to 8 m (GEOMETRY_SHARE) stay clear of the buildings.
+SETBACK_M = 10.0
+#: Shares of the grid's cells built as perimeter blocks round a courtyard, solid blocks, four detached
+#: buildings with lanes between them, or left open (a park or a square). A cell a diagonal street crosses
+#: is left open too.
+BLOCK_KINDS = {"courtyard": 0.55, "solid": 0.2, "detached": 0.15, "open": 0.1}
+#: Depth of a perimeter block's wings, in metres (European perimeter blocks: 10-16 m).
+WING_M = (10.0, 16.0)
+#: Width of the lanes between a cell's detached buildings, in metres.
+LANE_M = 6.0
+
+
+def _local_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 to the local metres of :func:`_to_lonlat`."""
+    return (lon - ORIGIN_LONLAT[0]) * _M_PER_DEG_LON, (lat - ORIGIN_LONLAT[1]) * _M_PER_DEG_LAT
+
+
+def _cell_quads(G: nx.MultiDiGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Each grid cell whose four corners survive and that no diagonal street crosses: its quad (local metres)."""
+    side = int(G.graph["grid_side"])
+    pos = np.full((side * side, 2), np.nan)
+    ids = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
+    lon = np.array([G.nodes[int(n)]["x"] for n in ids])
+    lat = np.array([G.nodes[int(n)]["y"] for n in ids])
+    pos[ids - NODE_ID_BASE] = np.column_stack(_local_xy(lon, lat))
+    crossed = np.zeros((side - 1) * (side - 1), dtype=bool)
+    for u, v in G.edges(keys=False):
+        (ru, cu), (rv, cv) = divmod(u - NODE_ID_BASE, side), divmod(v - NODE_ID_BASE, side)
+        if abs(ru - rv) == 1 and abs(cu - cv) == 1:
+            crossed[min(ru, rv) * (side - 1) + min(cu, cv)] = True
+    r, c = np.divmod(np.arange((side - 1) * (side - 1)), side - 1)
+    corners = np.stack([r * side + c, r * side + c + 1, (r + 1) * side + c + 1, (r + 1) * side + c], axis=1)
+    ok = ~np.isnan(pos[corners][:, :, 0]).any(axis=1) & ~crossed
+    quads = pos[corners[ok]]
+    return shapely.polygons(np.concatenate([quads, quads[:, :1]], axis=1)), np.flatnonzero(ok)
+
+
+def city_buildings(G: nx.MultiDiGraph, *, seed: int = 0) -> np.ndarray:
+    """Plausible blocks of buildings for a grid city of :func:`nyc_like_city` or :func:`synthetic_city` (WGS84).
+
+    Every cell between four streets is set back :data:`SETBACK_M` from them and
+    built as :data:`BLOCK_KINDS` says (perimeter blocks round courtyards of
+    :data:`WING_M`-deep wings, solid blocks, four detached buildings, or nothing);
+    the few long bowed streets that run into a cell cut their way through its
+    buildings, as a passage would. Seeded; invented, like the city.
+    """
+    rng = np.random.default_rng([seed, 17])
+    quads, _ = _cell_quads(G)
+    kinds = np.array(list(BLOCK_KINDS))
+    kind = rng.choice(kinds, size=len(quads), p=list(BLOCK_KINDS.values()))
+    outer = shapely.buffer(quads, -SETBACK_M, join_style="mitre")
+    blocks = outer.copy()
+    court = kind == "courtyard"
+    inner = shapely.buffer(outer[court], -rng.uniform(*WING_M, int(court.sum())), join_style="mitre")
+    blocks[court] = shapely.difference(outer[court], inner)
+    apart = kind == "detached"
+    cx, cy = shapely.get_x(shapely.centroid(outer[apart])), shapely.get_y(shapely.centroid(outer[apart]))
+    lanes = shapely.union(shapely.box(cx - LANE_M / 2, cy - 100, cx + LANE_M / 2, cy + 100),
+                          shapely.box(cx - 100, cy - LANE_M / 2, cx + 100, cy + LANE_M / 2))
+    blocks[apart] = shapely.difference(outer[apart], lanes)
+    blocks = blocks[(kind != "open") & ~shapely.is_empty(blocks)]
+    blocks = _cut_by_bowed_streets(G, blocks)
+    lonlat = shapely.transform(blocks, lambda xy: np.column_stack(_to_lonlat(xy[:, 0], xy[:, 1])))
+    return lonlat[~shapely.is_empty(lonlat)]
+
+
+def _cut_by_bowed_streets(G: nx.MultiDiGraph, blocks: np.ndarray) -> np.ndarray:
+    """Blocks less a 6 m corridor along every street drawn into them (the parallel bowed streets)."""
+    lines = []
+    for _, _, key, data in G.edges(keys=True, data=True):
+        if key > 0 and "geometry" in data and not data.get("reversed"):
+            xy = np.asarray(data["geometry"].coords)
+            lines.append(shapely.linestrings(np.column_stack(_local_xy(xy[:, 0], xy[:, 1]))))
+    if not lines:
+        return blocks
+    corridors = shapely.buffer(np.asarray(lines, dtype=object), 3.0)
+    tree = shapely.STRtree(blocks)
+    corridor_i, block_i = tree.query(corridors, predicate="intersects")
+    out = blocks.copy()
+    for b in np.unique(block_i):
+        out[b] = shapely.difference(out[b], shapely.union_all(corridors[corridor_i[block_i == b]]))
+    return out
+
+
+def cameras_on_facades(cameras: pd.DataFrame, buildings: np.ndarray, *, max_m: float = 20.0) -> pd.DataFrame:
+    """The cameras with each building-mounted one moved onto the nearest façade within ``max_m`` metres.
+
+    OpenStreetMap's mappers put a camera on a building's outline (118 of central
+    Helsinki's 221 are on or inside one); a generated city's cameras are scattered
+    round its corners, so the building-mounted ones are put where a mapper would.
+    """
+    out = cameras.copy()
+    on_building = (out["mount"] == "building").to_numpy()
+    if not on_building.any() or len(buildings) == 0:
+        return out
+    local = shapely.transform(np.asarray(buildings, dtype=object),
+                              lambda xy: np.column_stack(_local_xy(xy[:, 0], xy[:, 1])))
+    x, y = _local_xy(out["lon"].to_numpy(float), out["lat"].to_numpy(float))
+    pts = shapely.points(x, y)
+    cam_i, poly_i = shapely.STRtree(local).query_nearest(pts[on_building], max_distance=max_m, all_matches=False)
+    picked = np.flatnonzero(on_building)[cam_i]
+    foot = shapely.get_coordinates(shapely.shortest_line(pts[picked], shapely.boundary(local[poly_i])))
+    foot = foot.reshape(-1, 2, 2)[:, 1]
+    lon, lat = _to_lonlat(foot[:, 0], foot[:, 1])
+    out.loc[out.index[picked], "lon"] = lon
+    out.loc[out.index[picked], "lat"] = lat
+    return out
+
+
+def nyc_like_city_with_buildings(*, n_edges: int = 1_000_000, cameras_per_intersection: float = 0.6,
+                                 seed: int = 0) -> tuple[nx.MultiDiGraph, pd.DataFrame, np.ndarray]:
+    """:func:`nyc_like_city` with :func:`city_buildings`, its building-mounted cameras on their façades.
+
+    Returns
+    -------
+    G, cameras, buildings
+        The graph and cameras as :func:`nyc_like_city` makes them (those on
+        buildings moved by :func:`cameras_on_facades`), and the buildings' polygons
+        in WGS84.
+    """
+    G, cameras = nyc_like_city(n_edges=n_edges, cameras_per_intersection=cameras_per_intersection, seed=seed)
+    buildings = city_buildings(G, seed=seed)
+    return G, cameras_on_facades(cameras, buildings), buildings

@@ -20,6 +20,7 @@ import contextlib
 import io
 import json
 import random
+import re
 import resource
 import signal
 import sys
@@ -154,75 +155,137 @@ class Case:
 
 
 def _numbers_in(text: str) -> list[tuple[int, int]]:
-    import re  # noqa: PLC0415
-
     return [m.span() for m in re.finditer(r"-?\d+(?:\.\d+)?", text)]
+
+
+# Each mutation takes the seed's text, the random source and the file kind, and gives the hostile text
+# (encoded as UTF-8 by mutate) or bytes as they are. Each draws from rng in a fixed order, so that a
+# seed gives the same cases every run.
+
+
+def _hostile_number(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """A number replaced by a hostile one."""
+    spans = _numbers_in(text)
+    if spans:
+        a, b = rng.choice(spans)
+        text = text[:a] + rng.choice(HOSTILE_NUMBERS) + text[b:]
+    return text
+
+
+def _hostile_numbers(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """Several numbers replaced."""
+    for a, b in sorted(rng.sample(_numbers_in(text), min(4, len(_numbers_in(text)))), reverse=True):
+        text = text[:a] + rng.choice(HOSTILE_NUMBERS) + text[b:]
+    return text
+
+
+def _hostile_text(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """Hostile text inserted at a random place."""
+    at = rng.randrange(len(text) + 1)
+    return text[:at] + rng.choice(HOSTILE_TEXT) + text[at:]
+
+
+def _truncated(text: str, rng: random.Random, kind: str) -> str | bytes:
+    return text[: rng.randrange(len(text) + 1)]
+
+
+def _byte_flips(text: str, rng: random.Random, kind: str) -> str | bytes:
+    data = bytearray(text.encode())
+    for _ in range(rng.randrange(1, 8)):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    return bytes(data)
+
+
+def _other_encoding(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """BOM, UTF-16, Latin-1."""
+    return rng.choice([b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode("latin-1", "replace")
+                       + b"\xe9\xff"])
+
+
+def _repeated_lines(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """Lines repeated: duplicated ids, many rows."""
+    lines = text.splitlines(keepends=True)
+    if len(lines) > 1:
+        text = lines[0] + "".join(lines[1:] * rng.choice([2, 50, 2000]))
+    return text
+
+
+def _deep_nesting(text: str, rng: random.Random, kind: str) -> str | bytes:
+    depth = rng.choice([70, 1000, 100_000])
+    if text.lstrip().startswith(("{", "[")):
+        return "[" * depth + text + "]" * depth
+    return text + "<a>" * depth
+
+
+def _dtd_entities(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """An XML DTD with entities."""
+    if not text.lstrip().startswith("<"):
+        return DTD + text
+    head, _, rest = text.partition("?>")
+    return head + "?>" + DTD + rest.replace('v="', 'v="&b;&c;', 1) if rest else DTD + text
+
+
+def _swapped_pairs(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """Lat and lon swapped in every number pair."""
+    spans = _numbers_in(text)
+    for (a1, b1), (a2, b2) in reversed(list(zip(spans[::2], spans[1::2], strict=False))):
+        text = text[:a1] + text[a2:b2] + text[b1:a2] + text[a1:b1] + text[b2:]
+    return text
+
+
+def _empty(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """Empty or whitespace."""
+    return rng.choice(["", " ", "\n\n", "\ufeff"])
+
+
+def _binary_garbage(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """Binary garbage after the seed's first bytes."""
+    return text.encode()[:16] + rng.randbytes(rng.choice([10, 1000, 100_000]))
+
+
+def _huge_field(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """A field of a megabyte."""
+    at = rng.randrange(len(text) + 1)
+    return text[:at] + "x" * 1_000_000 + text[at:]
+
+
+def _odd_json_types(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """JSON values of odd types, in the kinds of file that hold JSON; many columns in the others."""
+    if not kind.startswith(("camera", "track", "areas", "avoid", "plan")):
+        return _many_columns(text, rng, kind)
+    for old, new in (('"properties": {', '"properties": [1, {'), ('"coordinates": [', '"coordinates": ["a", '),
+                     ('"center": {', '"center": [{'), ('"tags": {', '"tags": [{'), ("Point", "Pointy")):
+        if old in text and rng.random() < 0.5:
+            text = text.replace(old, new, 1)
+    return text
+
+
+def _ends_of_time(text: str, rng: random.Random, kind: str) -> str | bytes:
+    """A timestamp or date at the ends of time."""
+    for old in ("2024-05-01T10:0", "2020-11", "2019-06"):
+        text = text.replace(old, rng.choice(["0001-01-01T00:0", "9999-12-31T23:5", "2024-13-45T99:9"]), 1)
+    return text.replace("+03:00", rng.choice(["+14:00", "-23:59", "+99:00"]))
+
+
+def _many_columns(text: str, rng: random.Random, kind: str) -> str | bytes:
+    lines = text.splitlines(keepends=True)
+    if lines:
+        text = lines[0].rstrip("\n") + "," + ",".join(f"c{i}" for i in range(rng.choice([50, 5000]))) + "\n" \
+            + "".join(lines[1:])
+    return text
+
+
+MUTATIONS: tuple[Callable[[str, random.Random, str], str | bytes], ...] = (
+    _hostile_number, _hostile_numbers, _hostile_text, _truncated, _byte_flips, _other_encoding, _repeated_lines,
+    _deep_nesting, _dtd_entities, _swapped_pairs, _empty, _binary_garbage, _huge_field, _odd_json_types,
+    _ends_of_time, _many_columns,
+)
 
 
 def mutate(text: str, rng: random.Random, kind: str) -> bytes:
     """One hostile variant of a seed file."""
-    choice = rng.randrange(16)
-    if choice == 0:  # a number replaced by a hostile one
-        spans = _numbers_in(text)
-        if spans:
-            a, b = rng.choice(spans)
-            text = text[:a] + rng.choice(HOSTILE_NUMBERS) + text[b:]
-    elif choice == 1:  # several numbers replaced
-        for a, b in sorted(rng.sample(_numbers_in(text), min(4, len(_numbers_in(text)))), reverse=True):
-            text = text[:a] + rng.choice(HOSTILE_NUMBERS) + text[b:]
-    elif choice == 2:  # hostile text inserted at a random place
-        at = rng.randrange(len(text) + 1)
-        text = text[:at] + rng.choice(HOSTILE_TEXT) + text[at:]
-    elif choice == 3:  # truncated
-        text = text[: rng.randrange(len(text) + 1)]
-    elif choice == 4:  # byte flips
-        data = bytearray(text.encode())
-        for _ in range(rng.randrange(1, 8)):
-            data[rng.randrange(len(data))] = rng.randrange(256)
-        return bytes(data)
-    elif choice == 5:  # BOM, UTF-16, Latin-1
-        return rng.choice([b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode("latin-1", "replace")
-                           + b"\xe9\xff"])
-    elif choice == 6:  # lines repeated: duplicated ids, many rows
-        lines = text.splitlines(keepends=True)
-        if len(lines) > 1:
-            text = lines[0] + "".join(lines[1:] * rng.choice([2, 50, 2000]))
-    elif choice == 7:  # deep nesting
-        depth = rng.choice([70, 1000, 100_000])
-        text = "[" * depth + text + "]" * depth if text.lstrip().startswith(("{", "[")) else \
-            text + "<a>" * depth
-    elif choice == 8:  # an XML DTD with entities
-        if text.lstrip().startswith("<"):
-            head, _, rest = text.partition("?>")
-            text = head + "?>" + DTD + rest.replace('v="', 'v="&b;&c;', 1) if rest else DTD + text
-        else:
-            text = DTD + text
-    elif choice == 9:  # lat and lon swapped in every number pair
-        spans = _numbers_in(text)
-        for (a1, b1), (a2, b2) in reversed(list(zip(spans[::2], spans[1::2], strict=False))):
-            text = text[:a1] + text[a2:b2] + text[b1:a2] + text[a1:b1] + text[b2:]
-    elif choice == 10:  # empty or whitespace
-        text = rng.choice(["", " ", "\n\n", "\ufeff"])
-    elif choice == 11:  # binary garbage with the seed's first bytes
-        return text.encode()[:16] + rng.randbytes(rng.choice([10, 1000, 100_000]))
-    elif choice == 12:  # a field of a megabyte
-        at = rng.randrange(len(text) + 1)
-        text = text[:at] + "x" * 1_000_000 + text[at:]
-    elif choice == 13 and kind.startswith(("camera", "track", "areas", "avoid", "plan")):  # JSON values of odd types
-        for old, new in (('"properties": {', '"properties": [1, {'), ('"coordinates": [', '"coordinates": ["a", '),
-                         ('"center": {', '"center": [{'), ('"tags": {', '"tags": [{'), ("Point", "Pointy")):
-            if old in text and rng.random() < 0.5:
-                text = text.replace(old, new, 1)
-    elif choice == 14:  # a timestamp or date at the ends of time
-        for old in ("2024-05-01T10:0", "2020-11", "2019-06"):
-            text = text.replace(old, rng.choice(["0001-01-01T00:0", "9999-12-31T23:5", "2024-13-45T99:9"]), 1)
-        text = text.replace("+03:00", rng.choice(["+14:00", "-23:59", "+99:00"]))
-    else:  # many columns
-        lines = text.splitlines(keepends=True)
-        if lines:
-            text = lines[0].rstrip("\n") + "," + ",".join(f"c{i}" for i in range(rng.choice([50, 5000]))) + "\n" \
-                + "".join(lines[1:])
-    return text.encode("utf-8", "surrogatepass")
+    out = MUTATIONS[rng.randrange(len(MUTATIONS))](text, rng, kind)
+    return out if isinstance(out, bytes) else out.encode("utf-8", "surrogatepass")
 
 
 def _pbf_variants(rng: random.Random, n: int) -> Iterator[bytes]:

@@ -8,7 +8,12 @@ string and the widget values, and reads ``ForwardMsg`` deltas until the run's
 and type a site and gathering points into its boxes by the widget ids the page
 sent. Every table a page shows is compared with the engine's own answer for the
 same request, computed beforehand in this process; an exception or error element
-is an error. Used by ``bench/bench_load.py`` and ``tests/test_load.py``.
+is an error. Each simulated user is a browser with its own cookies: it loads the
+page first, as a browser does, so that behind ``make serve``'s proxy its sessions
+stay on the process the proxy's cookie names. The app runs as ``make run`` does
+(one process) or as ``make serve`` does (``processes`` behind nginx), or is any
+address already running. Used by ``bench/bench_load.py``, ``tests/test_load.py``
+and ``tests/test_serve.py``.
 """
 
 from __future__ import annotations
@@ -16,16 +21,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import os
 import random
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -44,6 +55,7 @@ from exposure._errors import ExposureError
 from exposure.datasets import Dataset
 from exposure.planning import PlanPoint, PlanRequest, make_plan
 from exposure.routing import RoutingContext, routes
+from serve.nginx import WORKER_COOKIE
 
 ROOT = Path(__file__).resolve().parent.parent
 # script_finished values: a run that ended early because another run replaced it is not the answer
@@ -99,24 +111,103 @@ def running_app(*, start_timeout_s: float = 120.0) -> Iterator[tuple[str, int]]:
             proc.kill()
 
 
-class MemorySampler:
-    """The resident memory of a process, sampled on a thread every ``every_s`` seconds."""
+@dataclass
+class Served:
+    """``make serve`` running: the proxy's address, its run folder and everything it printed so far."""
 
-    def __init__(self, pid: int, *, every_s: float = 0.1) -> None:
-        self.process = psutil.Process(pid)
+    url: str
+    run_folder: Path
+    pid: int
+    output: io.BytesIO
+
+    def workers(self) -> list[dict[str, Any]]:
+        """The app processes as the supervisor's ``workers.json`` lists them (name, cookie, port, pid, healthy)."""
+        try:
+            return list(json.loads((self.run_folder / "workers.json").read_text())["workers"])
+        except (OSError, ValueError, KeyError):  # not written yet, or being replaced
+            return []
+
+    def pids(self) -> list[int]:
+        """The app processes' pids (not the proxy's, a few MiB)."""
+        return [int(w["pid"]) for w in self.workers() if w.get("pid")]
+
+    def log(self) -> str:
+        """What the supervisor, nginx and the app processes printed."""
+        return self.output.getvalue().decode(errors="replace")
+
+    def wait_healthy(self, *, timeout_s: float, restarts: int = 0) -> list[dict[str, Any]]:
+        """Wait until every process answers its health check (and ``restarts`` restarts happened); the processes."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            workers = self.workers()
+            if workers and all(w["healthy"] for w in workers) and sum(w["restarts"] for w in workers) >= restarts:
+                return workers
+            time.sleep(0.3)
+        msg = f"the app processes did not all answer within {timeout_s:g} s: {self.workers()}\n{self.log()}"
+        raise RuntimeError(msg)
+
+
+@contextlib.contextmanager
+def running_proxy(processes: int, *, start_timeout_s: float = 180.0, run_folder: Path | None = None,
+                  extra: tuple[str, ...] = ()) -> Iterator[Served]:
+    """Start ``make serve`` (``python -m serve``) with ``processes`` app processes on a free port; yield it.
+
+    The dataset must already be on disk (the caller has loaded it), so the supervisor does not prepare it.
+    """
+    port = free_port()
+    folder = run_folder or Path(tempfile.mkdtemp(prefix="exposure-serve-"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "serve", "--processes", str(processes), "--port", str(port),
+         "--run-folder", str(folder), "--no-prepare", *extra],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    output = io.BytesIO()
+
+    def drain() -> None:
+        for line in proc.stdout or []:
+            output.write(line)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    scheme = "https" if "--tls-cert" in extra else "http"
+    served = Served(f"{scheme}://127.0.0.1:{port}", folder, proc.pid, output)
+    try:
+        served.wait_healthy(timeout_s=start_timeout_s)
+        yield served
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        reader.join(timeout=5)
+        if run_folder is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class MemorySampler:
+    """The resident memory of some processes together, sampled on a thread every ``every_s`` seconds."""
+
+    def __init__(self, pids: int | list[int], *, every_s: float = 0.1) -> None:
+        self.processes = [psutil.Process(pid) for pid in ([pids] if isinstance(pids, int) else pids)]
         self.every_s = every_s
         self.peak = self.now()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def now(self) -> int:
-        """Resident memory now, in bytes."""
-        return int(self.process.memory_info().rss)
+        """Resident memory of the processes together now, in bytes (a process that has ended counts nothing)."""
+        total = 0
+        for process in self.processes:
+            with contextlib.suppress(psutil.Error):
+                total += int(process.memory_info().rss)
+        return total
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
-            with contextlib.suppress(psutil.Error):
-                self.peak = max(self.peak, self.now())
+            self.peak = max(self.peak, self.now())
 
     def __enter__(self) -> MemorySampler:
         self.peak = self.now()
@@ -126,8 +217,18 @@ class MemorySampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.peak = max(self.peak, self.now())
+
+
+def memory_of(pids: list[int]) -> list[dict[str, float]]:
+    """Each process's memory in MiB: resident (``rss``), its own (``uss``), its share of shared pages (``pss``)."""
+    out = []
+    for pid in pids:
         with contextlib.suppress(psutil.Error):
-            self.peak = max(self.peak, self.now())
+            m = psutil.Process(pid).memory_full_info()
+            out.append({"pid": pid, "rss_mib": round(m.rss / 2**20, 1), "uss_mib": round(m.uss / 2**20, 1),
+                        "pss_mib": round(getattr(m, "pss", m.uss) / 2**20, 1)})
+    return out
 
 
 # --- one run of a page over the protocol ---------------------------------------------------------
@@ -156,19 +257,71 @@ class Run:
         return next((f for f in self.frames() if column in f.columns), None)
 
 
+@dataclass
+class Browser:
+    """A browser: the app's address and the cookies it was given (behind the proxy, the one naming its process)."""
+
+    url: str
+    cookies: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    #: The TLS context of an ``https`` address (one that trusts a test's own certificate).
+    tls: ssl.SSLContext | None = None
+
+    def remember(self, set_cookies: list[str]) -> None:
+        """Keep the cookies of some ``Set-Cookie`` headers."""
+        for header in set_cookies:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            self.cookies.update({name: morsel.value for name, morsel in jar.items()})
+
+    def request_headers(self) -> dict[str, str]:
+        """The headers a request carries: the cookies and any others (a passphrase)."""
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return {**self.headers, **({"Cookie": cookie} if cookie else {})}
+
+    def get(self, path: str = "/", *, method: str = "GET", data: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """One HTTP request with the browser's cookies; status, headers and body (an error status too)."""
+        req = urllib.request.Request(self.url + path, method=method, data=data,
+                                     headers={**self.request_headers(), **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT_S, context=self.tls) as r:
+                status, head, body = r.status, r.headers, r.read()
+        except urllib.error.HTTPError as err:
+            status, head, body = err.code, err.headers, err.read()
+        self.remember(head.get_all("Set-Cookie") or [])
+        return status, dict(head.items()), body
+
+    async def open_page(self) -> None:
+        """Load the app's page once, as a browser does before its websocket (the proxy's cookie comes with it)."""
+        await asyncio.to_thread(self.get, "/")
+
+
+def _browser(where: str | Browser) -> Browser:
+    return where if isinstance(where, Browser) else Browser(where)
+
+
 class Session:
     """One browser session: a websocket to ``/_stcore/stream`` and the runs it asks for."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+    def __init__(self, where: str | Browser) -> None:
+        self.browser = _browser(where)
+        self.url = self.browser.url.replace("http", "ws", 1) + "/_stcore/stream"
         self.page_hashes: dict[str, str] = {}
         self.query_string = ""
+        self.session_id = ""
+        self.response_headers: dict[str, str] = {}
         self._ws: Any = None
 
     async def __aenter__(self) -> Session:
         # the browser's subprotocol list: "streamlit", then an XSRF token and a session id to resume (none here)
+        tls: dict[str, Any] = {"ssl": self.browser.tls} if self.url.startswith("wss:") and self.browser.tls else {}
         self._ws = await connect(self.url, subprotocols=["streamlit"], max_size=None,  # type: ignore[list-item]
-                                 open_timeout=REQUEST_TIMEOUT_S)
+                                 open_timeout=REQUEST_TIMEOUT_S, additional_headers=self.browser.request_headers(),
+                                 **tls)
+        headers = self._ws.response.headers
+        self.response_headers = dict(headers.raw_items())
+        self.browser.remember(headers.get_all("Set-Cookie"))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -201,6 +354,7 @@ class Session:
             fwd.ParseFromString(await self._ws.recv())
             kind = fwd.WhichOneof("type")
             if kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id
                 self.page_hashes.update({p.url_pathname: p.page_script_hash for p in fwd.new_session.app_pages})
             elif kind == "navigation":
                 self.page_hashes.update({p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages})
@@ -384,16 +538,16 @@ class Record:
         return self.end - self.start
 
 
-async def route_request(url: str, trip: RouteTrip) -> list[str]:
+async def route_request(where: str | Browser, trip: RouteTrip) -> list[str]:
     """Open the Route planner with the trip's shared link in a new session; what is wrong with its answer."""
-    async with Session(url) as s:
+    async with Session(where) as s:
         run = await s.run(page="Route_planner", query_string=trip.query_string())
     return run.errors + trip.check(run.frame_with("Proven optimal"))
 
 
-async def plan_request(url: str, trip: PlanTrip) -> list[str]:
+async def plan_request(where: str | Browser, trip: PlanTrip) -> list[str]:
     """Open the Protest plan page, type the site and gathering points, and check the plan it shows."""
-    async with Session(url) as s:
+    async with Session(where) as s:
         first = await s.run(page="Protest_plan", query_string="")
         if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
             return [*first.errors, "the Protest plan page showed no site or gathering boxes"]
@@ -412,19 +566,30 @@ async def _timed(records: list[Record], kind: str, session: int, request: Any) -
     records.append(Record(kind, session, start, time.monotonic(), problems))
 
 
-async def user(url: str, session: int, *, until: float, rng: random.Random, trips: list[RouteTrip],
-               plans: list[PlanTrip], records: list[Record], plan_share: float = 0.3) -> None:
-    """A user asking for routes and plans, one after another, until ``until`` (a ``time.monotonic`` time)."""
+async def user(browser: Browser, session: int, *, until: float, rng: random.Random, trips: list[RouteTrip],
+               plans: list[PlanTrip], records: list[Record], plan_share: float = 0.3, pause_s: float = 0.0) -> None:
+    """A user asking for routes and plans until ``until`` (a ``time.monotonic`` time), reading each for ``pause_s``.
+
+    The user loads the page first, as a browser does (behind the proxy, that gives it its process's cookie).
+    """
+    await _timed(records, "page", session, _page(browser))
     while time.monotonic() < until:
         if rng.random() < plan_share:
-            await _timed(records, "plan", session, plan_request(url, rng.choice(plans)))
+            await _timed(records, "plan", session, plan_request(browser, rng.choice(plans)))
         else:
-            await _timed(records, "route", session, route_request(url, rng.choice(trips)))
+            await _timed(records, "route", session, route_request(browser, rng.choice(trips)))
+        if pause_s:
+            await asyncio.sleep(min(pause_s, max(0.0, until - time.monotonic())))
 
 
-async def slow_request(url: str, trip: PlanTrip) -> list[str]:
+async def _page(browser: Browser) -> list[str]:
+    await browser.open_page()
+    return []
+
+
+async def slow_request(where: str | Browser, trip: PlanTrip) -> list[str]:
     """A deliberately slow request: a plan with many points, then its printable route cards (a PDF per route)."""
-    async with Session(url) as s:
+    async with Session(where) as s:
         first = await s.run(page="Protest_plan", query_string="")
         if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
             return [*first.errors, "the Protest plan page showed no site or gathering boxes"]
@@ -445,34 +610,42 @@ def slow_plan(ds: Dataset, ctx: RoutingContext, *, points: int = 12, seed: int =
     return PlanTrip(str(ds.presets["name"].iloc[0]), gathering).answered(ds, ctx)
 
 
-async def slow_user(url: str, *, start: float, until: float, trip: PlanTrip, records: list[Record]) -> None:
+async def slow_user(browser: Browser, *, start: float, until: float, trip: PlanTrip, records: list[Record]) -> None:
     """Slow requests, back to back, from ``start``: the others must not wait for them.
 
     A new one starts only in the first half of the time left, so that the last ends near ``until``.
     """
+    await browser.open_page()
     await asyncio.sleep(max(0.0, start - time.monotonic()))
     last_start = start + (until - start) / 2
     while time.monotonic() < last_start:
-        await _timed(records, "slow", -1, slow_request(url, trip))
+        await _timed(records, "slow", -1, slow_request(browser, trip))
 
 
 async def load(url: str, *, sessions: int, seconds: float, trips: list[RouteTrip], plans: list[PlanTrip],
-               slow: PlanTrip | None, seed: int = 12) -> list[Record]:
+               slow: PlanTrip | None, seed: int = 12, pause_s: float = 0.0,
+               headers: dict[str, str] | None = None, tls: ssl.SSLContext | None = None) -> list[Record]:
     """``sessions`` users for ``seconds``; with ``slow``, one of them asks for it, back to back, in the second half.
 
-    The fast requests of the first half are the baseline the ones that overlap a slow request are compared with.
+    Each user is a browser of its own (its own cookies) at ``url``, with ``headers`` on every
+    request (a passphrase) and ``tls`` for an ``https`` address. The fast requests of the first
+    half are the baseline the ones that overlap a slow request are compared with.
     """
     records: list[Record] = []
     t0 = time.monotonic()
     until = t0 + seconds
     rng = random.Random(seed)
-    tasks = [user(url, i, until=until, rng=random.Random(rng.random()), trips=trips, plans=plans, records=records)
+
+    def browser() -> Browser:
+        return Browser(url, headers=dict(headers or {}), tls=tls)
+
+    tasks = [user(browser(), i, until=until, rng=random.Random(rng.random()), trips=trips, plans=plans,
+                  records=records, pause_s=pause_s)
              for i in range(sessions - (slow is not None))]
     if slow is not None:
-        tasks.append(slow_user(url, start=t0 + seconds / 2, until=until, trip=slow,
-                               records=records))
+        tasks.append(slow_user(browser(), start=t0 + seconds / 2, until=until, trip=slow, records=records))
     await asyncio.gather(*tasks)
-    return records
+    return [r for r in records if r.kind != "page" or r.problems]
 
 
 # --- figures ---------------------------------------------------------------------------------------
@@ -509,43 +682,78 @@ def summarise(records: list[Record]) -> dict[str, Any]:
     }
 
 
-def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans: int = 8, slow: bool = True,
-            seed: int = 12) -> dict[str, Any]:
-    """Start the dashboard, warm it with one session, then load it; latencies, errors and the server's memory.
+@contextlib.contextmanager
+def _target(*, processes: int, url: str | None, served: Served | None) -> Iterator[tuple[str, list[int], list[str]]]:
+    """The app to load: its address, its processes' pids and the cookies that lead to each (none for one)."""
+    if served is not None:
+        yield served.url, served.pids(), [w["cookie"] for w in served.workers()]
+    elif url is not None:
+        yield url, [], [""]
+    elif processes:
+        with running_proxy(processes) as proxy:
+            yield proxy.url, proxy.pids(), [w["cookie"] for w in proxy.workers()]
+    else:
+        with running_app() as (app_url, pid):
+            yield app_url, [pid], [""]
 
-    ``rss_warm_mib`` is the server's resident memory after one session asked for a route, a plan
-    and the slow request (every import and the shared dataset and routing context are then in
-    memory); ``rss_peak_mib`` its peak while ``sessions`` users worked for ``seconds``.
+
+def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans: int = 8, slow: bool = True,
+            seed: int = 12, processes: int = 0, url: str | None = None, served: Served | None = None,
+            pause_s: float = 0.0) -> dict[str, Any]:
+    """Start the dashboard, warm it, then load it; latencies, errors and the server's memory.
+
+    The dashboard runs as ``make run`` does (one process), or with ``processes`` as ``make
+    serve`` does (that many processes behind nginx); ``served`` is a ``make serve`` already
+    started by :func:`running_proxy`, ``url`` any running address (its memory is not measured).
+    Each process is warmed by one session that asks for a route, a plan and the slow request
+    (every import and the shared dataset and routing context are then in memory).
+    ``rss_warm_mib`` is the resident memory of the app's processes together after that,
+    ``rss_peak_mib`` its peak while ``sessions`` users worked for ``seconds``, pausing
+    ``pause_s`` after each answer; ``per_process`` each process's resident, own (USS) and
+    proportional (PSS) memory, warm and at the end.
     """
     from exposure.datasets import load_dataset  # noqa: PLC0415 -- the dataset only when a run is asked for
 
+    load_before = [round(x, 2) for x in os.getloadavg()]
     ds = load_dataset("helsinki")
     ctx = ds.context()
     route_pool = route_trips(ds, ctx, trips, seed=seed)
     plan_pool = plan_trips(ds, ctx, plans, seed=seed + 1)
     slow_trip = slow_plan(ds, ctx, seed=seed + 2)
-    with running_app() as (url, pid):
+    with _target(processes=processes, url=url, served=served) as (address, pids, cookies):
         started = time.monotonic()
         warm: list[Record] = []
 
+        async def warm_one(cookie: str) -> None:
+            # a browser whose cookie names one process: every process is warmed, not only the one a pool picks
+            browser = Browser(address, cookies={WORKER_COOKIE: cookie} if cookie else {})
+            await _timed(warm, "route", 0, route_request(browser, route_pool[0]))
+            await _timed(warm, "plan", 0, plan_request(browser, plan_pool[0]))
+            await _timed(warm, "slow", 0, slow_request(browser, slow_trip))
+
         async def warm_up() -> None:
-            await _timed(warm, "route", 0, route_request(url, route_pool[0]))
-            await _timed(warm, "plan", 0, plan_request(url, plan_pool[0]))
-            await _timed(warm, "slow", 0, slow_request(url, slow_trip))
+            await asyncio.gather(*(warm_one(c) for c in cookies))
 
         asyncio.run(warm_up())
         warm_s = time.monotonic() - started
-        with MemorySampler(pid) as memory:
+        per_process_warm = memory_of(pids)
+        with MemorySampler(pids) as memory:
             rss_warm = memory.peak
-            records = asyncio.run(load(url, sessions=sessions, seconds=seconds, trips=route_pool, plans=plan_pool,
-                                       slow=slow_trip if slow else None, seed=seed))
+            records = asyncio.run(load(address, sessions=sessions, seconds=seconds, trips=route_pool,
+                                       plans=plan_pool, slow=slow_trip if slow else None, seed=seed,
+                                       pause_s=pause_s))
+        per_process_end = memory_of(pids)
     mib = 1024 * 1024
     return {
-        "sessions": sessions, "seconds": seconds, "dataset": "helsinki", "seed": seed,
+        "sessions": sessions, "seconds": seconds, "pause_s": pause_s, "dataset": "helsinki", "seed": seed,
+        "processes": len(cookies) if (processes or served) else (1 if url is None else None),
+        "through_proxy": bool(processes or served),
         "trips": len(route_pool), "plans": len(plan_pool), "slow_plan_points": len(slow_trip.gathering),
         "warm_up": {"seconds": round(warm_s, 1), "errors": [p for r in warm for p in r.problems]},
         **summarise(records),
-        "rss_warm_mib": round(rss_warm / mib, 1), "rss_peak_mib": round(memory.peak / mib, 1),
-        "machine": {"cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in os.getloadavg()],
-                    "python": sys.version.split()[0]},
+        "rss_warm_mib": round(rss_warm / mib, 1) if pids else None,
+        "rss_peak_mib": round(memory.peak / mib, 1) if pids else None,
+        "per_process": {"warm": per_process_warm, "end": per_process_end},
+        "machine": {"cpus": os.cpu_count(), "load_average_before": load_before,
+                    "load_average_after": [round(x, 2) for x in os.getloadavg()], "python": sys.version.split()[0]},
     }

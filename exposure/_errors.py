@@ -12,6 +12,7 @@ __all__ = [
     "PlaceError",
     "PlanError",
     "PolicyError",
+    "ReviewError",
     "TrackError",
     "WatchedError",
 ]
@@ -59,3 +60,7 @@ class AreaError(ExposureError, ValueError):
 
 class WatchedError(ExposureError, ValueError):
     """A density table cannot be analysed (missing column, unknown measure, too few areas)."""
+
+
+class ReviewError(ExposureError, ValueError):
+    """A review, a reviewer's action or a review store file cannot be used."""

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from exposure._tables import json_safe, neutralise_formulas
+from exposure.style import AVOID_COLOUR, ROUTE_COLOURS, SHORTEST_COLOUR, route_colour, route_colours
 
 if TYPE_CHECKING:
     from exposure.audit import Audit
@@ -40,11 +41,6 @@ __all__ = [
     "write_output",
 ]
 
-#: One colour per route of a plan (RGB), told apart with colour blindness (Okabe and Ito's palette).
-ROUTE_COLOURS: tuple[tuple[int, int, int], ...] = (
-    (0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (230, 159, 0), (86, 180, 233),
-    (120, 60, 160), (90, 90, 90), (170, 120, 40), (0, 80, 60),
-)
 #: The namespace of KML 2.2 (OGC 07-147r2).
 KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 
@@ -67,12 +63,15 @@ def routes_to_geojson(routes: Sequence[Route], *, settings: dict[str, Any] | Non
     -------
     dict
         The FeatureCollection; each feature's properties are the route's
-        :meth:`~exposure.routing.Route.to_dict` without the geometry.
+        :meth:`~exposure.routing.Route.to_dict` without the geometry, and its
+        ``colour`` (RGB) as the map and the route cards draw it
+        (:func:`exposure.style.route_colours`).
     """
     features = []
-    for route in routes:
+    for route, colour in zip(routes, route_colours([r.objective for r in routes]), strict=True):
         properties = route.to_dict()
         geometry = properties.pop("geometry")
+        properties["colour"] = list(colour)
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if settings is not None:
@@ -164,7 +163,8 @@ def audit_tracks_csv(audit: Audit) -> str:
     total = audit.to_dict()
     rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
                  **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
-                                          "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total")}})
+                                          "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total",
+                                          "unknown_m")}})
     return neutralise_formulas(pd.DataFrame(rows)).to_csv(index=False, lineterminator="\n")
 
 
@@ -276,13 +276,14 @@ def routes_to_kml(
     routes: Sequence[Route], *, name: str = "Routes", descriptions: Sequence[str] | None = None,
     names: Sequence[str] | None = None, points: Sequence[tuple[str, str, float, float]] = (),
     areas: Sequence[tuple[str, shapely.Geometry]] = (),
+    colours: Sequence[Sequence[int]] | None = None,
 ) -> str:
     """Routes as a KML 2.2 document, one coloured LineString placemark each.
 
     Parameters
     ----------
     routes
-        The routes, coloured in turn from :data:`ROUTE_COLOURS`.
+        The routes.
     name
         The document's name.
     descriptions
@@ -293,6 +294,10 @@ def routes_to_kml(
         Named points as ``(name, role, lon, lat)``, in a folder of their own.
     areas
         Areas as ``(name, polygon in WGS84)``, drawn as hatched-red polygons.
+    colours
+        An RGB colour per route; by default the shortest route is grey and the
+        others take :data:`~exposure.style.ROUTE_COLOURS` in turn, as on the map
+        (:func:`exposure.style.route_colours`).
 
     Returns
     -------
@@ -303,16 +308,21 @@ def routes_to_kml(
     kml = ET.Element(f"{{{KML_NAMESPACE}}}kml")
     doc = _sub(kml, "Document")
     _sub(doc, "name", name)
-    for i in range(len(routes)):
+    if colours is None:
+        colours = route_colours([r.objective for r in routes])
+    if len(colours) != len(routes):
+        msg = f"routes_to_kml: {len(colours)} colours for {len(routes)} routes; give one colour per route"
+        raise ValueError(msg)
+    for i, colour in enumerate(colours):
         style = _sub(doc, "Style")
         style.set("id", f"route{i}")
         line = _sub(style, "LineStyle")
-        _sub(line, "color", _kml_colour(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))
+        _sub(line, "color", _kml_colour(colour))
         _sub(line, "width", "5")
     area_style = _sub(doc, "Style")
     area_style.set("id", "avoid")
-    _sub(_sub(area_style, "LineStyle"), "color", _kml_colour((200, 30, 45)))
-    _sub(_sub(area_style, "PolyStyle"), "color", _kml_colour((200, 30, 45), 80))
+    _sub(_sub(area_style, "LineStyle"), "color", _kml_colour(AVOID_COLOUR))
+    _sub(_sub(area_style, "PolyStyle"), "color", _kml_colour(AVOID_COLOUR, 80))
     folder = _sub(doc, "Folder")
     _sub(folder, "name", "Routes")
     for i, route in enumerate(routes):
@@ -352,7 +362,10 @@ def routes_to_kml(
 
 
 def plan_to_kml(plan: Plan) -> str:
-    """A plan as KML 2.2: each journey's route in its colour, the plan's points and the areas to avoid."""
+    """A plan as KML 2.2: each journey's route in its colour, the plan's points and the areas to avoid.
+
+    Journey ``i`` is drawn in :func:`exposure.style.route_colour` of ``i``, as on the page and the cards.
+    """
     policy = _plan_policy(plan)
     return routes_to_kml(
         [j.route for j in plan.journeys], name=f"Protest plan: {plan.request.site.name}",
@@ -360,6 +373,7 @@ def plan_to_kml(plan: Plan) -> str:
         descriptions=[_journey_text(j, j.route, policy=policy) for j in plan.journeys],
         points=[(p.name, role, p.lon, p.lat) for role, p in plan.points()],
         areas=[(a.name, a.geometry) for a in plan.request.avoid.areas],
+        colours=[route_colour(i) for i in range(len(plan.journeys))],
     )
 
 
@@ -368,7 +382,8 @@ def plan_to_geojson(plan: Plan) -> dict[str, Any]:
 
     Features: each journey's route and shortest route (LineStrings with the
     route's figures and ``journey``, ``direction``, ``kind``, ``feasible``,
-    ``breaks``, ``colour``), the plan's points (``role``), regroup points
+    ``breaks``, ``colour``: journey ``i``'s route in :func:`exposure.style.route_colour` of ``i``, every
+    shortest route in :data:`~exposure.style.SHORTEST_COLOUR`), the plan's points (``role``), regroup points
     (``rank``, ``distance_m``, ``frt_cameras``, ``camera_ids``) and the areas to
     avoid (``role`` "avoid"). Top-level members: ``settings``, ``summary``,
     ``totals`` and ``notes``, as in the plan's JSON.
@@ -380,7 +395,7 @@ def plan_to_geojson(plan: Plan) -> dict[str, Any]:
             geometry = properties.pop("geometry")
             properties.update(journey=journey.name, direction=journey.direction, kind=kind,
                               feasible=journey.feasible, breaks=list(journey.breaks),
-                              colour=list(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))
+                              colour=list(route_colour(i) if kind == "route" else SHORTEST_COLOUR))
             features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     regroup = {g.node: g for g in plan.regroup}
     for role, point in plan.points():

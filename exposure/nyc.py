@@ -63,6 +63,7 @@ from exposure.crs import WGS84
 __all__ = [
     "ACS_VINTAGE",
     "BOROUGHS",
+    "NYC_AREA_LABELS",
     "NYC_AREA_SETS",
     "NYC_BOUNDS",
     "in_nyc",
@@ -111,6 +112,12 @@ NYC_AREA_SETS: dict[str, str] = {
           + (" (Council estimates: not tract-based)" if spec.estimated else "")
           + "; offline, from the councilcount package"
     for name, spec in _SPECS.items()
+}
+
+#: Short names of the NYC area sets, for choices on screen.
+NYC_AREA_LABELS: dict[str, str] = {
+    "nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts", "nyc-council": "Council districts",
+    "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs",
 }
 
 # DP05 codes (2023 Data Profile numbering, as in the package's data dictionary)
@@ -265,7 +272,7 @@ def _code(value: object) -> str:
 
 def _demographics(table: pd.DataFrame) -> pd.DataFrame:
     def col(code: str) -> np.ndarray:
-        return pd.to_numeric(table[code], errors="coerce").to_numpy(dtype=float)
+        return np.asarray(pd.to_numeric(table[code], errors="coerce"), dtype=float)
 
     hispanic, not_hispanic = col(_HISPANIC), col(_NOT_HISPANIC)
     white, black, asian = col(_WHITE_NH), col(_BLACK_NH), col(_ASIAN_NH)

@@ -34,6 +34,8 @@ __all__ = [
     "preset_label",
     "read_presets",
     "resolve_place",
+    "search_options",
+    "snap_to_street",
 ]
 
 #: The mark a preset's label starts with (``"★ Senaatintori (Senate Square)"``).
@@ -115,6 +117,36 @@ def read_presets(dataset: str) -> pd.DataFrame:
 def preset_label(name: str) -> str:
     """How a preset is shown and shared: ``"★ Narinkkatori (Kamppi)"``."""
     return f"{PRESET_MARK} {name}"
+
+
+#: Kinds of place that are a stop or a platform: many share a square's name ("Rautatientori, laituri 7").
+_STOP_KINDS = ("highway=bus_stop", "railway=tram_stop", "railway=platform", "railway=halt",
+               "public_transport=platform", "public_transport=stop_position", "amenity=taxi",
+               "amenity=bicycle_rental")
+
+
+def search_options(presets: pd.DataFrame | None, places: pd.DataFrame | None) -> list[str]:
+    """The names a place search offers, in the order to show them: ★ protest sites, places, then stops.
+
+    The ★ presets come first (:func:`preset_label`), then the dataset's place
+    names (:func:`place_table`) that are not presets, with the stops and
+    platforms last ("Rautatientori, laituri 7" after "Rautatieasema"); within
+    each group names are in natural order ("laituri 2" before "laituri 10").
+    A search box keeps this order when it filters by substring.
+    """
+    labels = [preset_label(str(n)) for n in presets["name"]] if presets is not None and len(presets) else []
+    if places is None or places.empty:
+        return labels
+    preset_keys = {normalise_name(str(n)) for n in presets["name"]} if presets is not None and len(presets) else set()
+    names = places[~places["name"].astype(str).map(normalise_name).isin(preset_keys)]
+    stop = names["kind"].astype(str).isin(_STOP_KINDS).to_numpy() if "kind" in names else np.zeros(len(names), bool)
+
+    def natural(name: str) -> list[object]:
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+                for part in re.split(r"(\d+)", normalise_name(name)) if part]
+
+    ordered = sorted(zip(stop.tolist(), names["name"].astype(str), strict=True), key=lambda t: (t[0], natural(t[1])))
+    return labels + list(dict.fromkeys(name for _, name in ordered))
 
 
 def _preset(text: str, presets: pd.DataFrame | None) -> pd.Series | None:
@@ -227,3 +259,34 @@ def resolve_place(
                "choose a point inside the dataset's area")
         raise PlaceError(msg)
     return Place(query=text, name=name, lon=lon, lat=lat, node=node, snap_m=dist)
+
+
+def snap_to_street(index: NetworkIndex, lon: float, lat: float, *, label: str, tree: cKDTree | None = None,
+                   max_snap_m: float | None = None) -> tuple[int, float]:
+    """The street node nearest a point and its distance in metres, refusing a point off the dataset's streets.
+
+    Parameters
+    ----------
+    index
+        The network to snap to.
+    lon, lat
+        The point (WGS84).
+    label
+        How the message names the point, e.g. ``"gathering point 'Station'"``.
+    tree
+        A prebuilt KD-tree over ``index.node_xy`` (see :func:`nearest_node`).
+    max_snap_m
+        Farthest a point may be from the network; default ``settings.max_snap_distance_m``.
+
+    Raises
+    ------
+    PlaceError
+        When the nearest street is farther than ``max_snap_m``.
+    """
+    limit = settings.max_snap_distance_m if max_snap_m is None else max_snap_m
+    node, dist = nearest_node(index, lon, lat, tree=tree)
+    if not np.isfinite(dist) or dist > limit:
+        msg = (f"{label} is {dist:,.0f} m from the nearest street of this dataset (limit {limit:,.0f} m): "
+               "choose a point inside the dataset's area")
+        raise PlaceError(msg)
+    return node, dist

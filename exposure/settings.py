@@ -103,6 +103,12 @@ max_camera_file_mb: float = 200.0
 #: size; a file of blobs that each expand a thousandfold is a bomb, not an extract).
 max_pbf_decoded_mb: float = 2_000.0
 
+#: Most memory the node locations of an OpenStreetMap extract may take while a dataset is built from
+#: it, in megabytes (16 bytes a node, estimated from the file's size); a larger extract keeps them in
+#: a file on disk (osmium's sparse or dense file array) in the system's temporary folder. A quarter
+#: of the memory free when the read starts is the limit in any case.
+node_locations_in_memory_mb: float = 2_048.0
+
 #: Most data rows (CSV rows, GeoJSON features, OSM objects) one camera file may have; a file
 #: over it is refused when its rows are counted, before any value is checked.
 max_camera_rows: int = 1_000_000
@@ -125,6 +131,14 @@ max_track_points: int = 200_000
 
 #: Most unbroken lines (GPX track segments, GeoJSON lines) one track file may hold.
 max_track_segments: int = 1_000
+
+#: Longest stretch between two consecutive recorded points of a walk that an audit takes as walked
+#: in a straight line, in metres. A longer one is a gap (a phone that stopped recording, a sparse
+#: export): where the dataset's streets cover it, it is filled with the shortest walk on them;
+#: elsewhere it is unknown, kept out of the cameras met and the share in view, and said to be.
+#: A fix every 30 s at walking pace is about 40 m apart; a straight street between two nodes of
+#: the map can run 100 m.
+track_gap_m: float = 100.0
 
 #: Longest track one audit measures, in kilometres along it (its tracks together): a walk
 #: is tens of kilometres, and a track that jumps across a continent is not a walk.
@@ -175,3 +189,59 @@ max_place_chars: int = 200
 #: Deepest nesting of arrays and objects in a JSON file (GeoJSON, Overpass, plan files need
 #: fewer than 20 levels); checked before the file is parsed.
 max_json_depth: int = 64
+
+# --------------------------------------------------------------------------- group review
+# How a group's reviews of cameras (exposure.review) become a verification status, and when
+# a review is flagged as implausible. Decode Surveillance NYC had three volunteers look at each
+# intersection; the defaults follow it.
+
+#: Review store the dashboard and the ``review`` command use instead of the default one per
+#: dataset (``<cache_folder>/reviews/<dataset>.gpkg``), or None for the default; the
+#: environment variable ``EXPOSURE_REVIEW_STORE`` sets it at start. A group sharing one
+#: instance shares this store on purpose: it is the group's, unlike uploads and plans.
+review_store: Path | None = (
+    Path(os.environ["EXPOSURE_REVIEW_STORE"]).expanduser() if os.environ.get("EXPOSURE_REVIEW_STORE") else None
+)
+
+#: Fewest reviewers who must all say a camera exists for it to be verified ("Unanimous"), as
+#: Decode's three volunteers; fewer, all agreeing, leave it unverified ("1 review", "2 reviews").
+review_verified_min: int = 3
+
+#: Share of a camera's reviewers a value needs, strictly more than, to be the majority (its
+#: existence, kind, mount, operator, direction): 0.5 is a simple majority, as "2 vs 1".
+review_majority_share: float = 0.5
+
+#: Two directions reviewers give agree when they differ by at most this many degrees; the
+#: agreed direction is the mean of the majority's directions.
+review_direction_tolerance_deg: float = 45.0
+
+#: Seconds a store write waits for another process's write to finish before it gives up.
+review_busy_timeout_s: float = 30.0
+
+#: A camera added within this distance of another camera of the same kind is a likely duplicate
+#: (DeFlock's proposal checks 15-25 m), in metres.
+review_duplicate_m: float = 15.0
+
+#: A camera added farther than this from any street is flagged, in metres.
+review_street_max_m: float = 50.0
+
+#: A camera within this distance of a building's outline is taken to hang on it, in metres,
+#: and its direction is checked against the wall.
+review_wall_near_m: float = 3.0
+
+#: How far ahead of a camera its direction is probed for the wall it hangs on, in metres.
+review_wall_probe_m: float = 5.0
+
+#: A reviewer who adds this many cameras within :data:`review_burst_minutes` is flagged.
+review_burst_count: int = 20
+
+#: The window of :data:`review_burst_count`, in minutes.
+review_burst_minutes: float = 10.0
+
+#: Two cameras that two stores added separately within this distance, of the same kind, are
+#: offered as one when the stores merge, in metres.
+review_same_camera_m: float = 5.0
+
+#: Overlays of a dataset's cameras (its group's reviews at one moment) kept in memory with their
+#: coverage and routing contexts; each new review makes a new overlay, and older ones are dropped.
+review_overlays_kept: int = 4

@@ -2,50 +2,62 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
 import streamlit as st
 
 from app import cache, keep, plan_cache
-from app.sidebar import set_address, sidebar
-from app.state import active, counted_caption, outside_notice, uploaded_source
+from app.legend import legend, route_legend
+from app.map_clicks import forget_click, map_click
+from app.page_state import KeptFile, PageState, address, int_between, memory, one_of
+from app.sidebar import sidebar
+from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure.audit import audit_track, read_track_bytes
+from exposure.audit import audit_tables, audit_track, read_track_bytes
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
-from exposure.export import ROUTE_COLOURS as CARD_COLOURS
+from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
-from exposure.layers import camera_layer, deck, fit_view, route_layer
-from exposure.places import PRESET_MARK, normalise_name, preset_label
-from exposure.planning import walk_alternatives
+from exposure.layers import (
+    camera_layer,
+    deck,
+    fit_view,
+    picked_point_layer,
+    route_layer,
+    route_lines,
+    street_points_layer,
+)
+from exposure.places import PRESET_MARK, normalise_name, preset_label, search_options
+from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
+from exposure.style import (
+    COMPARISON_COLOUR,
+    OBJECTIVE_CHOICES,
+    OBJECTIVE_LABELS,
+    PICK_COLOUR,
+    PLACE_RING,
+    POINT_COLOURS,
+    TIER_COLOURS,
+    hex_colour,
+    route_colour,
+    route_colours,
+)
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
 
-ROUTE_COLOURS = [[60, 60, 60], [0, 114, 178], [0, 158, 115], [213, 94, 0], [204, 121, 167], [86, 180, 233]]
-OBJECTIVE_LABELS = {
-    "fewest-cameras": "Fewest FRT cameras",
-    "least-time-in-view": "Least time in view",
-    "shortest": "Shortest only",
-}
 MODES = ["Plan a route", "Audit a recorded walk"]
 
 #: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
-PRESET_LABELS = [preset_label(str(n)) for n in ds.presets["name"]]
-PLACE_OPTIONS = PRESET_LABELS + sorted(set(ds.places["name"].astype(str)) - set(ds.presets["name"].astype(str)))
-
-#: Session-state key of this page's choices. Streamlit drops a widget's value whenever another page
-#: runs, so they are kept here and every run seeds the widgets from them.
-KEPT = "rp_kept"
+PLACE_OPTIONS = search_options(ds.presets, ds.places)
 
 
 def as_option(text: str | None) -> str | None:
@@ -58,35 +70,25 @@ def as_option(text: str | None) -> str | None:
     return preset_label(str(named["name"].iloc[0])) if len(named) else text
 
 
-def from_address() -> dict[str, object]:
-    """The page's choices when a session opens it: the address's (a shared link), else the defaults."""
-    q = st.query_params
-    objective = q.get("objective", "fewest-cameras")
-    kept: dict[str, object] = {
-        "rp_origin": as_option(q.get("origin")), "rp_destination": as_option(q.get("destination")),
-        "rp_objective": objective if objective in OBJECTIVES else "fewest-cameras",
-        "rp_mode": MODES[1] if q.get("mode") == "audit" else MODES[0],
-    }
-    try:
-        kept["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
-        kept["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
-    except (ValueError, OverflowError):  # not a number, or inf: a link someone typed
-        kept["rp_detour"], kept["rp_alternatives"] = 50, 2
-    return kept
-
-
-if KEPT not in st.session_state:
-    st.session_state[KEPT] = from_address()
-for _key, _value in st.session_state[KEPT].items():
-    st.session_state[_key] = _value
-
-
-def remember(key: str) -> None:
-    st.session_state[KEPT][key] = st.session_state[key]
+#: The page's choices go into the address (a link shows the same route, in either mode); the audited track is
+#: kept in this app's memory (never in a link), so that another page or a reload does not lose it.
+STATE = PageState("rp", [
+    address("rp_origin", None, param="origin", parse=as_option),
+    address("rp_destination", None, param="destination", parse=as_option),
+    address("rp_objective", "fewest-cameras", param="objective", parse=one_of(list(OBJECTIVES))),
+    address("rp_detour", 50, param="detour", parse=int_between(0, 100)),
+    address("rp_alternatives", 2, param="alternatives", parse=lambda text: min(5, max(0, int(text)))),
+    address("rp_mode", MODES[0], param="mode", parse=lambda text: MODES[1] if text == "audit" else MODES[0],
+            show=lambda mode: "audit" if mode == MODES[1] else None),
+    memory("rp_track", upload=True),
+]).restore()
 
 
 def set_from_click(target: str, value: str) -> None:
-    st.session_state[KEPT][f"rp_{target}"] = st.session_state[f"rp_{target}"] = value
+    """Set the origin or destination to the street point clicked, and say so (a toast: the boxes are far above)."""
+    STATE[f"rp_{target}"] = value
+    forget_click("rp_map")
+    st.toast(f"{target.capitalize()} set to {value}", icon="📍")
 
 
 def route_kind(route: Route) -> str:
@@ -104,8 +106,9 @@ def place_box(label: str, key: str) -> str | None:
     """One place input: search names and ★ protest sites as you type, or type lat,lon and press Enter."""
     current = st.session_state.get(key)
     options = PLACE_OPTIONS if current is None or current in PLACE_OPTIONS else [current, *PLACE_OPTIONS]
-    value = st.selectbox(label, options, index=None, key=key, on_change=remember, args=(key,),
-                         accept_new_options=True, placeholder="Search a name or ★ protest site, or type lat,lon",
+    value = st.selectbox(label, options, index=None, key=key, accept_new_options=True,
+                         filter_mode="contains",  # "contains" keeps the order given: the ★ sites first
+                         placeholder="Search a name or ★ protest site, or type lat,lon",
                          help="Type to search the dataset's OpenStreetMap names and the ★ protest sites; or type "
                               "latitude,longitude (e.g. 60.1699,24.9384) and press Enter; or click a street point "
                               "on the map below.")
@@ -115,8 +118,7 @@ def place_box(label: str, key: str) -> str | None:
 st.title("Route planner")
 st.caption(counted_caption(ctx))
 outside_notice(ds, choice.dataset, consequence="no route here passes them")
-mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode", on_change=remember,
-                args=("rp_mode",))
+mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode")
 
 
 def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
@@ -130,14 +132,12 @@ def plan() -> None:
     with right:
         destination = place_box("Destination", "rp_destination")
     c1, c2, c3 = st.columns(3)
-    objective = c1.radio("Objective", list(OBJECTIVE_LABELS), format_func=OBJECTIVE_LABELS.get,
-                         key="rp_objective", on_change=remember, args=("rp_objective",),
+    objective = c1.radio("Objective", list(OBJECTIVE_CHOICES), format_func=OBJECTIVE_CHOICES.get,
+                         key="rp_objective",
                          help="Fewest distinct FRT-capable cameras (exact), or fewest metres within their view; "
                               "both within the maximum detour.")
-    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5,
-                       on_change=remember, args=("rp_detour",))
+    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5)
     alternatives = c3.number_input("Alternatives (trade-off routes)", 0, 5, key="rp_alternatives",
-                                   on_change=remember, args=("rp_alternatives",),
                                    help="How many more routes to show beyond the shortest and the objective's "
                                         "route: each the shortest route with at most its number of FRT "
                                         "cameras, between the two.")
@@ -149,7 +149,7 @@ def plan() -> None:
         return
     try:
         o, d = ds.resolve(origin), ds.resolve(destination)
-        key = (choice, uploaded_source(), o.node, d.node, objective, detour, int(alternatives))
+        key = (choice, uploaded_source(), counted_key(ds), o.node, d.node, objective, detour, int(alternatives))
         memo = st.session_state.setdefault("rp_routes", {})
         if key not in memo:
             with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):
@@ -162,8 +162,6 @@ def plan() -> None:
         st.error(md(str(err)))
         click_map([])
         return
-    set_address(origin=origin, destination=destination, objective=objective, detour=str(detour),
-                alternatives=str(int(alternatives)))
 
     shortest = found[0]
     table = pd.DataFrame([{
@@ -180,12 +178,7 @@ def plan() -> None:
                            None: "—"}[r.optimal],
     } for r in found])
     st.subheader(f"{md(o.name)} → {md(d.name)}")
-    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
-    if best.edges == shortest.edges:
-        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
-                   f"{detour} % detour: {shortest.frt_cameras}.")
-    else:
-        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+    say_verdict(found, routes_counting(found), detour=detour, objective=objective)
     # a static table wraps its text: the comparison is never cut off at the map's edge
     st.table(table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
@@ -197,119 +190,196 @@ def plan() -> None:
         for note in r.notes:
             st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
-    paths = [{"path": [list(c) for c in r.coordinates], "colour": ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
+    colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
+    paths = [{"path": [list(c) for c in r.coordinates], "colour": list(colours[i]), "name": r.label,
               "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
-    legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
-        f"{md(html.escape(r.label))}" for i, r in enumerate(found)
-    )
-    st.markdown(legend, unsafe_allow_html=True)
 
     st.subheader("Exposure along the way")
     profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
-    colours = ["#{:02x}{:02x}{:02x}".format(*ROUTE_COLOURS[i % len(ROUTE_COLOURS)]) for i in range(len(found))]
     st.altair_chart(alt.Chart(profile).mark_line().encode(  # each route in its colour on the map
         x=alt.X("distance_m:Q", title="distance walked (m)"),
         y=alt.Y("cumulative_in_view_m:Q", title="metres in view of FRT cameras so far"),
-        color=alt.Color("route:N", title="route", scale=alt.Scale(domain=[r.label for r in found], range=colours)),
+        color=alt.Color("route:N", title="route", scale=alt.Scale(domain=[r.label for r in found],
+                                                                     range=[hex_colour(c) for c in colours])),
     ), width="stretch", key="rp_profile")
     with st.expander("Cameras each route passes"):
         for r in found:
             st.markdown(f"**{md(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
                         + (", ".join(md(c) for c in r.frt_camera_ids) or "none"))
 
-    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100}
+    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100,
+            "counting": routes_counting(found).to_dict()}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
-                       mime="application/gpx+xml", key="rp_gpx")
+                       mime="application/gpx+xml", key="rp_gpx", on_click="ignore")
     d2.download_button("Download GeoJSON", json.dumps(routes_to_geojson(found, settings=used)),
-                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson")
+                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson", on_click="ignore")
     d3.download_button("Download KML", routes_to_kml(found, name=f"{o.name} → {d.name}"), file_name="routes.kml",
-                       mime="application/vnd.google-earth.kml+xml", key="rp_kml")
+                       mime="application/vnd.google-earth.kml+xml", key="rp_kml", on_click="ignore")
     cards = st.session_state.setdefault("rp_cards", {})
     if key not in cards and d4.button("Make route cards (PDF)", key="rp_cards_make"):
         with st.spinner("Drawing one page per route…"):
             cards.clear()
             stops = ((o.name, o.lon, o.lat), (d.name, d.lon, d.lat))
             cards[key] = route_cards_pdf(
-                [CardRoute(title=f"{o.name} → {d.name}", route=r, colour=CARD_COLOURS[i % len(CARD_COLOURS)],
+                [CardRoute(title=f"{o.name} → {d.name}", route=r, colour=colours[i],
                            stops=stops) for i, r in enumerate(found)],
                 index=ds.index, basemap=ds.basemap, settings_used=used, cameras=ds.cameras,
                 when=plan_cache.data_date(choice.dataset))
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
-                           mime="application/pdf", key="rp_pdf")
+                           mime="application/pdf", key="rp_pdf", on_click="ignore")
     st.caption("Share this route with this link: origin, destination and options are in it (and not your "
                "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
     st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
 
 
+#: What each objective minimises first (then the length): the route the banner speaks of is the least of it.
+BANNER_MEASURE = {
+    "fewest-cameras": ("frt_cameras", "passes the fewest FRT-capable cameras", lambda r: f"{r.frt_cameras}"),
+    "least-time-in-view": ("metres_in_view", "spends the least time in view of FRT-capable cameras",
+                           lambda r: f"{r.metres_in_view:,.0f} m in view"),
+}
+
+
+def say_verdict(found: list[Route], count: Counting, *, detour: int, objective: str) -> None:
+    """The banner over the table: the best route by the objective chosen against the shortest.
+
+    Never a verdict on a count that says nothing; with "shortest only", no comparison was asked for.
+    """
+    shortest = found[0]
+    say_counting(count, first=True)
+    if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way: no verdict
+        return
+    if objective not in BANNER_MEASURE:
+        st.info(f"The shortest route passes {shortest.frt_cameras} FRT-capable camera(s), "
+                f"{shortest.metres_in_view:,.0f} m of it in their view. Choose another objective to look for a "
+                "route past fewer.")
+    else:
+        field, what, amount = BANNER_MEASURE[objective]
+        best = min(found, key=lambda r: (getattr(r, field), r.length_m))
+        if best.edges == shortest.edges:
+            st.success(f"The shortest route already {what} found within a {detour} % detour: {amount(shortest)}.")
+        else:
+            named = "" if best.label == OBJECTIVE_LABELS[objective] else f", the {OBJECTIVE_LABELS[objective]} found"
+            st.success(f"**{best.label.capitalize()}**{named}: {compare_with_shortest(best, shortest)}.")
+    say_counting(count, first=False)
+
+
+def routes_counting(found: list[Route]) -> Counting:
+    """What the routes' counts of FRT cameras mean (nothing counted, no data, a true zero)."""
+    return counting(cameras=len(ds.cameras), counted=int(ctx.exposure.counted.sum()),
+                    frt=int(ctx.exposure.frt.sum()), found=max(r.frt_cameras for r in found), settings=ctx.settings,
+                    extent=ds.extent, where=shapely.MultiLineString([r.coordinates for r in found]),
+                    what="these routes")
+
+
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
               ends: tuple[object, object] | None = None) -> None:
+    """The map: routes side by side under a legend that picks those shown, and street points to click."""
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+    click = map_click("rp_map")
     layers = base_layers(cameras)
     if paths:
-        layers.append(route_layer(paths))
+        shown = route_legend([str(p["name"]) for p in paths], [p["colour"] for p in paths],  # type: ignore[misc]
+                             key="rp_legend")
+        # the routes picked over those left out, each keeping its place beside the others
+        layers.append(route_lines([{**p, "shown": i in shown} for i, p in enumerate(paths)]))
     if passed:
         hit = cameras[cameras["camera_id"].astype(str).isin(passed)]
         layers.append(camera_layer(hit, radius_px=7))
-    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"]).assign(
-        tooltip="Street point: click, then set it as origin or destination")
-    layers.append(pdk.Layer("ScatterplotLayer", id="rp_nodes", data=nodes, get_position=["lon", "lat"],
-                            get_radius=6, radius_units="'pixels'", pickable=True,
-                            # alpha 1, not 0: deck.gl does not pick fully transparent pixels
-                            get_fill_color=[0, 0, 0, 1]))
+    layers.append(street_points_layer(ds.index.node_lonlat, layer_id="rp_nodes",
+                                      tooltip="Street point: click, then set it as origin or destination"))
     if ends is not None:
-        marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": c}  # type: ignore[attr-defined]
-                              for p, c in zip(ends, ([20, 120, 20, 255], [20, 20, 160, 255]), strict=True)])
+        marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}  # type: ignore[attr-defined]
+                              for p, c in zip(ends, ("start", "end"), strict=True)])
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
-                                get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
+                                get_fill_color="colour", get_radius=9, radius_units="'pixels'", stroked=True,
+                                get_line_color=list(PLACE_RING), line_width_min_pixels=2))
+    if click.point is not None:
+        layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
     if paths:  # the routes, their cameras and both ends, with a margin
         points = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
         points += cameras.loc[cameras["camera_id"].astype(str).isin(passed or set()), ["lon", "lat"]].values.tolist()
         lon, lat, zoom = fit_view([p[0] for p in points], [p[1] for p in points], height_px=560)
     else:
         lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
-    event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
-                            on_select="rerun", selection_mode="single-object", key="rp_map")
-    selected = event.selection.get("objects", {}) if event and event.selection else {}
-    # a street point, or anything else with a position (a camera): the place snaps to the nearest street
-    picked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
-    if picked:
-        point = f"{picked[0]['lat']:.6f},{picked[0]['lon']:.6f}"
-        c1, c2, c3 = st.columns([2, 1, 1])
-        c1.write(f"Clicked street point: {point}")
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
+                    on_select="rerun", selection_mode="single-object", key=click.key)
+    if click.point is not None:
+        point = f"{click.point[0]:.6f},{click.point[1]:.6f}"
+        c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+        c1.write(f"Clicked street point: {point} (the ring on the map)")
         c2.button("Set as origin", key="rp_click_origin", on_click=set_from_click, args=("origin", point))
         c3.button("Set as destination", key="rp_click_destination", on_click=set_from_click,
                   args=("destination", point))
-    st.caption("Red: high FRT tier · orange: medium · grey-blue: low; larger dots are cameras a route passes. "
-               "Click a street point to use it as origin or destination.")
+        c4.button("Dismiss", key="rp_click_dismiss", on_click=forget_click, args=("rp_map",))
+    legend([(POINT_COLOURS["start"], "start", "mark"), (POINT_COLOURS["end"], "end", "mark"),
+            (PICK_COLOUR, "street point clicked", "ring"),
+            *[(TIER_COLOURS[t], f"camera, {t} FRT tier", "dot") for t in ("high", "medium", "low")]],
+           title="On the map")
+    st.caption("Larger dots are cameras a route passes. Point at a street: a dot shows where a click lands; click "
+               "it, then set it as origin or destination.")
+
+
+def say_counting(count: Counting | None, *, first: bool) -> None:
+    """What a count of 0 means: first a warning when it says nothing (nothing counted, no data), then other notices."""
+    if count is None or not count.notice:
+        return
+    if first and count.zero_means_nothing:
+        st.warning(md(count.notice))
+    elif not first and not count.zero_means_nothing:
+        st.caption(md(count.notice))
+
+
+def say_compared(compared: list[TrackComparison]) -> None:
+    """Each walk beside its fewest-camera route, in one sentence, or why it was not compared."""
+    for c in compared:
+        head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
+        if c.comparison is None:
+            st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
+            continue
+        st.write(f"**{md(head)}**" + md(c.comparison.sentence(head).removeprefix(head)) + ".")
+
+
+def uploaded_track() -> KeptFile | None:
+    """The track in the uploader, or the one kept from before (another page, a reload); None when there is none."""
+    st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
+    uploaded = STATE.upload("rp_track")
+    if uploaded is None:
+        return None
+    if st.session_state.get("rp_track") is None:
+        st.caption(f"Auditing **{md(uploaded.name)}**, uploaded before; upload another track to audit that one.")
+    if uploaded.size > settings.max_camera_file_mb * 1e6:
+        st.error(f"{md(uploaded.name)} is {uploaded.size / 1e6:.1f} MB; the limit is "
+                 f"{settings.max_camera_file_mb:g} MB.")
+        return None
+    return uploaded
 
 
 def audit() -> None:
     st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
              "cameras saw it. Nothing leaves this machine.")
-    uploaded = st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
+    uploaded = uploaded_track()
     if uploaded is None:
-        return
-    if uploaded.size > settings.max_camera_file_mb * 1e6:
-        st.error(f"{md(uploaded.name)} is {uploaded.size / 1e6:.1f} MB; the limit is "
-                 f"{settings.max_camera_file_mb:g} MB.")
         return
     try:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
-        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy,
-                             verification=choice.verification, radius_m=choice.radius_m)
+        # the cameras in use count wherever their file looked, not only on this dataset's streets
+        result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy, verification=choice.verification,
+                             radius_m=choice.radius_m, streets=ds.index,
+                             extent=ds.camera_extent if ds.camera_extent is not None else ds.extent)
     except ExposureError as err:
         st.error(md(str(err)))
         return
     inside = bool(ds.covers(track.coordinates[:, 0], track.coordinates[:, 1]).any())
+    say_counting(result.counting, first=True)
     if not inside:
-        st.info(f"This walk lies outside {md(choice.dataset)}, so none of its cameras are counted here. Load the "
-                "cameras of that place on the Camera data page and use them on every page, or choose the "
-                "dataset that covers it in the sidebar.")
+        st.info(f"This walk lies outside {md(choice.dataset)}'s streets: no route comparison is possible there. "
+                "Its cameras are counted all the same. To compare, choose the dataset that covers it in the "
+                "sidebar (or build one on the Build a dataset page).")
     several = len(result.tracks) > 1
     if several:
         st.caption(f"{len(result.tracks)} tracks: each is measured on its own, never across the gap to the next; "
@@ -317,30 +387,24 @@ def audit() -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Length", f"{result.length_m:,.0f} m")
     c2.metric("FRT-capable cameras", f"{result.frt_cameras}", help=f"of {result.cameras} counted cameras")
-    c3.metric("In view of FRT cameras", f"{result.metres_in_view:,.0f} m ({100 * result.share_in_view:.0f} %)")
+    c3.metric("In view of FRT cameras", f"{result.metres_in_view:,.0f} m ({100 * result.share_in_view:.0f} %)",
+              help=(f"of the {result.length_m - result.unknown_m:,.0f} m known; {result.unknown_m:,.0f} m of the walk "
+                    "lies in gaps between recorded points nobody knows the way through") if result.unknown_m else
+              None)
     if result.seconds_in_view is not None:
         c4.metric("Time in view", f"{result.seconds_in_view / 60:.1f} min",
                   help=f"of {(result.seconds_total or 0) / 60:.1f} min recorded")
     else:
         c4.metric("Time in view", "—", help="the track has no timestamps")
     for note in result.notes:
-        st.caption(f"Left out: {md(note)}.")
+        st.caption(f"{md(note[:1].upper() + note[1:])}.")
+    say_counting(result.counting, first=False)
     compared = []
     if inside:
         with st.spinner("Finding the fewest-camera route between each walk's start and end…"):
             compared = walk_alternatives(ctx, result, track, time_limit_s=settings.interactive_time_limit_s)
         st.subheader("What could I have avoided?")
-        for c in compared:
-            head = f"Track {c.track}" + (f" ({c.name})" if c.name else "") if len(compared) > 1 else "Your walk"
-            if c.comparison is None:
-                st.write(f"**{md(head)}**: not compared — {md(c.reason)}.")
-                continue
-            walked = c.comparison
-            fewer = walked.walk_frt_cameras - walked.route.frt_cameras
-            verdict = (f"{fewer} FRT camera{'s' if fewer != 1 else ''} fewer were possible" if fewer > 0 else
-                       "no route between the same ends passes fewer FRT cameras")
-            proven = "" if walked.route.optimal else " (the fewest-camera search was not proven within its time limit)"
-            st.write(f"**{md(head)}**: {md(walked.text)} — {verdict}{proven}.")
+        say_compared(compared)
         st.caption("The fewest-camera route runs between the same start and end, at most as long as the walk or "
                    f"{settings.max_detour:.0%} longer than the shortest route, whichever allows more; the thin dark "
                    "line on the map. " + counted_caption(ctx))
@@ -351,47 +415,33 @@ def audit() -> None:
     better = [c.comparison.route for c in compared if c.comparison is not None]
     if better:
         layers.append(route_layer([
-            {"path": [list(xy) for xy in r.coordinates], "colour": ROUTE_COLOURS[0],
+            {"path": [list(xy) for xy in r.coordinates], "colour": list(COMPARISON_COLOUR),
              "label": f"fewest-camera route: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for r in better],
             width_px=3.0))
     # each unbroken line on its own: nothing is drawn across the gap between two tracks or segments
     pieces = [(piece, track.coordinates[span]) for piece, span in track.split() if span.stop - span.start >= 2]
     layers.append(route_layer([
         {"path": [[round(float(x), 7), round(float(y), 7)] for x, y in coords],
-         "colour": ROUTE_COLOURS[1 + (piece.track - 1) % (len(ROUTE_COLOURS) - 1)],
+         "colour": list(route_colour(piece.track - 1)),
          "label": f"track {piece.track}" + (f" ({piece.name})" if piece.name else "")}
         for piece, coords in pieces]))
     lon, lat, zoom = fit_view(np.concatenate([track.coordinates[:, 0], hit["lon"].to_numpy(dtype=float)]),
                               np.concatenate([track.coordinates[:, 1], hit["lat"].to_numpy(dtype=float)]),
                               height_px=520)
     st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=520, key="rp_audit_map")
+    tables = audit_tables(result)
     if several:
         st.subheader("Track by track")
-        rows = audit_to_json(result)["tracks"]
-        total = audit_to_json(result)
-        rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
-                     **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
-                                              "metres_in_view_any", "share_in_view", "seconds_in_view",
-                                              "seconds_total")}})
-        st.dataframe(pd.DataFrame(rows).astype({"track": str}).rename(columns={
-            "track": "Track", "name": "Name", "segments": "Segments", "length_m": "Length (m)",
-            "cameras": "Cameras", "frt_cameras": "FRT cameras", "metres_in_view": "In view of FRT cameras (m)",
-            "metres_in_view_any": "In view of any camera (m)", "share_in_view": "Share in view",
-            "seconds_in_view": "Time in view (s)", "seconds_total": "Time recorded (s)"}),
-            hide_index=True, key="rp_audit_tracks")
+        st.dataframe(tables.tracks, hide_index=True, key="rp_audit_tracks")
         st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
-                           mime="text/csv", key="rp_audit_tracks_csv")
-    st.dataframe(result.per_camera.rename(columns={"metres_in_view": "metres in view (m)",
-                                                   "seconds_in_view": "seconds in view (s)"}),
-                 hide_index=True, key="rp_audit_table")
+                           mime="text/csv", key="rp_audit_tracks_csv", on_click="ignore")
+    st.dataframe(tables.cameras, hide_index=True, key="rp_audit_table")
     st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
-                       file_name="audit.json", mime="application/json", key="rp_audit_json")
+                       file_name="audit.json", mime="application/json", key="rp_audit_json", on_click="ignore")
 
 
 if mode == "Plan a route":
-    set_address(mode=None)
     plan()
 else:
-    set_address(mode="audit")
     audit()
 

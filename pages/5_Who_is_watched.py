@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 import altair as alt
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app.legend import legend
+from app.page_state import PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import (
     counted_caption,
@@ -25,30 +25,27 @@ from app.state import (
 )
 from app.text import md
 from exposure._errors import ExposureError
-from exposure.areas import DENSITY_TOOLTIP, AreaError, density_by_area, density_layer, density_legend, named_areas
-from exposure.cameras import (
-    CameraExtent,
-    CameraLoad,
-    describe_policies,
-    load_cameras,
-    load_cameras_bytes,
-    load_extent,
-    select_cameras,
-)
+from exposure.areas import DENSITY_TOOLTIP, MEASURES, AreaError, density_layer, density_legend, measure_column
+from exposure.cameras import CameraExtent, CameraLoad, describe_policies, load_cameras, load_cameras_bytes, load_extent
 from exposure.layers import deck
-from exposure.nyc import NYC_AREA_SETS, in_nyc, package_data_dir
-from exposure.watched import AmnestyModel, WatchedResult, amnesty_model, watched_analysis
+from exposure.nyc import NYC_AREA_LABELS, NYC_AREA_SETS, in_nyc, package_data_dir
+from exposure.style import capitalised
+from exposure.watched import (
+    REPORT_MEASURES,
+    AmnestyModel,
+    WatchedReport,
+    WatchedResult,
+    correlation_table,
+    model_table,
+    ranked_areas_table,
+    watched_report,
+)
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
-AREA_LABELS = {"nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts",
-               "nyc-council": "Council districts", "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs"}
-MEASURES = {"per_km2": ("cameras_per_km2", "cameras per km²"),
-            "per_1000_residents": ("cameras_per_1000_residents", "cameras per 1,000 residents"),
-            "effective_per_km2": ("effective_cameras_per_km2", "effective cameras (Amnesty) per km²"),
-            "effective_per_1000_residents": ("effective_cameras_per_1000_residents",
-                                             "effective cameras (Amnesty) per 1,000 residents")}
 MEASURE_HELP = ("Effective cameras (Amnesty International): the ground within 120 m of cameras on street furniture, "
                 "overlaps counted once, in units of one camera's 120 m disc. Cameras on buildings do not count.")
+#: Area of a scatter point, in square pixels, and the room kept between the data and the axes (more than its radius).
+POINT_AREA_PX, AXIS_PADDING_PX = 55, 8
 DECODE_HELP = ("Amnesty International's Decode Surveillance NYC counts_per_intersections.csv (or any camera file "
                "the Camera data page reads).")
 
@@ -63,10 +60,6 @@ def _load_bytes(name: str, digest: str, data: bytes) -> CameraLoad:  # digest ke
     return load_cameras_bytes(data, name=name)
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]  # str.capitalize would turn "FRT" into "Frt"
-
-
 def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
     s = describe_policies(frt_policy, verification)
     return (f"Counted: cameras from **{md(source)}**; FRT policy **{s['frt_policy']}** (capable tiers: "
@@ -75,20 +68,22 @@ def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
 
 def _scatter(result: WatchedResult) -> alt.LayerChart:
     kept = result.included.assign(nonwhite_pct=lambda t: 100 * t["nonwhite_share"])
-    points = alt.Chart(kept).mark_circle(size=55, opacity=0.75).encode(
-        x=alt.X("nonwhite_pct:Q", title="Non-white residents (%)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("measure:Q", title=_cap(result.label)),
-        color=alt.Color("group:N", title=(result.group or "group").capitalize()),
+    # the axes stand a point's width off the data, so that a point at 0 % or at 0 is drawn whole
+    points = alt.Chart(kept).mark_circle(size=POINT_AREA_PX, opacity=0.75).encode(
+        x=alt.X("nonwhite_pct:Q", title="Non-white residents (%)",
+                scale=alt.Scale(domain=[0, 100], nice=False, padding=AXIS_PADDING_PX)),
+        y=alt.Y("measure:Q", title=capitalised(result.label), scale=alt.Scale(padding=AXIS_PADDING_PX)),
+        color=alt.Color("group:N", title=capitalised(result.group or "group")),
         tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("measure:Q", title=result.label, format=".1f"),
                  alt.Tooltip("nonwhite_pct:Q", title="Non-white %", format=".0f"),
                  alt.Tooltip("population:Q", title="Residents", format=",.0f")],
     )
     if result.fit is None:
-        return alt.layer(points)
+        return alt.LayerChart(layer=[points])
     xs = np.array([result.fit.share_min, result.fit.share_max])
     line = alt.Chart(pd.DataFrame({"nonwhite_pct": 100 * xs, "measure": result.fit.predict(xs)})).mark_line(
         color="#333333", strokeDash=[6, 3]).encode(x="nonwhite_pct:Q", y="measure:Q")
-    return alt.layer(points, line)
+    return alt.LayerChart(layer=[points, line])
 
 
 def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
@@ -99,14 +94,7 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
                 "borough on the share of Black and Hispanic residents among Black, Hispanic and white residents, at "
                 "New York's 2020 Neighborhood Tabulation Areas (the finest areas this project has census figures "
                 "for).")
-    rows = []
-    for f in model.fits:
-        ratio = f.odds_ratio_per_10_points()
-        rows.append({"Borough": f.group, "Areas": f.n, "Above threshold": f.n_above,
-                     "Coefficient (log-odds per unit share)": f.coef, "95 % low": f.ci_low, "95 % high": f.ci_high,
-                     "p-value": f.p_value, "Odds ratio per 10 points": ratio[0] if ratio else None,
-                     "Note": f.note})
-    st.dataframe(pd.DataFrame(rows).round(3), hide_index=True, key="ww_amnesty")
+    st.dataframe(model_table(model), hide_index=True, key="ww_amnesty")
     for f in model.fits:
         st.caption(f.sentence() + ".")
     fresh = [c for c in model.caveats if c not in said]  # the cameras' own caveats are listed below already
@@ -115,6 +103,17 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
 
 st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
+#: The choices go into the address (a link shows the same figures); the camera source, an uploaded file and a path
+#: on this computer are kept in this app's memory only (a local path is never in a link).
+STATE = PageState("ww", [
+    memory("ww_source", "session"),
+    address("ww_areas", next(iter(NYC_AREA_SETS)), param="areas", parse=one_of(NYC_AREA_SETS)),
+    address("ww_measure", next(iter(REPORT_MEASURES)), param="measure", parse=one_of(REPORT_MEASURES)),
+    address("ww_frt", False, param="frt", parse=lambda text: text == "yes", show=lambda on: "yes" if on else None),
+    address("ww_min_population", 500, param="min_population", parse=int_between(0, 100_000)),
+    memory("ww_upload", upload=True),
+    memory("ww_path", ""),
+]).restore()
 
 st.title("Who is watched")
 st.caption("Do New York neighbourhoods with more non-white residents have more cameras? Camera density set "
@@ -129,23 +128,22 @@ except AreaError as err:
 
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key="ww_source")
-area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: AREA_LABELS.get(k, k), key="ww_areas",
-                        help="\n\n".join(f"**{AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
-measure_key = c2.selectbox("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][1].capitalize(),
+area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: NYC_AREA_LABELS.get(k, k), key="ww_areas",
+                        help="\n\n".join(f"**{NYC_AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
+measure_key = c2.selectbox("Measure", list(REPORT_MEASURES), format_func=lambda m: capitalised(MEASURES[m][2]),
                            key="ww_measure", help=MEASURE_HELP)
 frt_only = c3.toggle("FRT-capable cameras only", key="ww_frt",
                      help="Only the cameras the sidebar's FRT policy rates high or medium.")
-min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, 500, 100,
+min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, step=100,
                                   key="ww_min_population", help="Parks, cemeteries and airports have almost no "
                                   "residents; their rates per resident and their non-white share mean little.")
 
 cameras: pd.DataFrame | None = None
-counted: np.ndarray | None = None
+counted: np.ndarray | None = None  # None with frt: the report selects the cameras with the sidebar's policies
 frt: np.ndarray | None = None
 caption = ""
-result: WatchedResult | None = None
-model: AmnestyModel | None = None
-table: gpd.GeoDataFrame | None = None
+camera_file = ""  # the file read on this page, named in a warning when none of its cameras is in the city
+report: WatchedReport | None = None
 extent: CameraExtent | None = None
 waiting = loaded_waiting()
 try:
@@ -178,10 +176,14 @@ try:
     else:
         load: CameraLoad | None = None
         if source == "upload":
-            upload = c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
+            c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
+            upload = STATE.upload("ww_upload")  # the file in the uploader, or the one kept from before
             if upload is None:
                 st.info("Upload Amnesty's Decode Surveillance NYC `counts_per_intersections.csv`.")
             else:
+                if st.session_state.get("ww_upload") is None:
+                    c1.caption(f"Counting **{md(upload.name)}**, uploaded before; upload another file to count "
+                               "that one.")
                 data = upload.getvalue()
                 load = _load_bytes(upload.name, hashlib.sha256(data).hexdigest(), data)
         else:
@@ -197,41 +199,34 @@ try:
             if len(load.rejected):
                 st.warning(f"{md(load.source)}: {len(load.rejected)} row(s) rejected or corrected; the Camera data "
                            "page lists them.")
-            selected = select_cameras(load.cameras, frt_policy=choice.frt_policy, verification=choice.verification)
-            cameras, counted, frt = selected, np.ones(len(selected), dtype=bool), selected["frt_capable"].to_numpy()
-            extent = load_extent(load)
+            cameras, extent, camera_file = load.cameras, load_extent(load), load.source
             caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
-            if not in_nyc(selected["lon"], selected["lat"]).any():
-                st.warning(f"None of the cameras in {md(load.source)} is in New York City.")
     if cameras is not None:
-        policies = describe_policies(choice.frt_policy, choice.verification)
-        table = density_by_area(named_areas(area_set), cameras, counted=counted, frt=frt, settings=policies,
-                                extent=extent)
-        column = ("frt_" if frt_only else "") + MEASURES[measure_key][0]
-        result = watched_analysis(table, measure=column, min_population=float(min_population))
-        # Amnesty's model at the finest areas the project has demographics for, whatever the areas compared
-        finest = table if area_set == "nyc-nta" else density_by_area(
-            named_areas("nyc-nta"), cameras, counted=counted, frt=frt, settings=policies, extent=extent)
-        model = amnesty_model(finest, frt_only=frt_only, min_population=float(min_population))
+        report = watched_report(
+            cameras, areas=area_set, measure=measure_column(measure_key, frt_only=frt_only)[0],
+            min_population=float(min_population), counted=counted, frt=frt, frt_policy=choice.frt_policy,
+            verification=choice.verification, extent=extent)
+        if camera_file and not report.camera_counts["in_nyc"]:
+            st.warning(f"None of the cameras in {md(camera_file)} is in New York City.")
 except ExposureError as err:
     st.error(md(str(err)))
-    result = None
+    report = None
 
-if result is not None and table is not None and cameras is not None and counted is not None and frt is not None:
+if report is not None:
+    result, model, table, tally = report.result, report.model, report.table, report.camera_counts
     # the cameras every figure below rests on
-    covered = table["camera_data"].to_numpy(dtype=bool)
-    n_counted, n_frt = int(np.sum(counted)), int(np.sum(np.asarray(frt) & np.asarray(counted)))
-    in_city = int(np.sum(in_nyc(cameras["lon"], cameras["lat"]) & np.asarray(counted)))
     t1, t2, t3, t4 = st.columns(4)
-    t1.metric("Cameras counted", f"{n_counted:,}", help=f"of {len(cameras):,} in the camera data, under the "
-              "sidebar's verification policy")
-    t2.metric("FRT-capable", f"{n_frt:,}", help="of those counted, under the sidebar's FRT policy")
-    t3.metric("In New York City", f"{in_city:,}", help="counted cameras inside the box around the five boroughs")
-    t4.metric("Areas with camera data", f"{int(covered.sum()):,} of {len(table):,}",
+    t1.metric("Cameras counted", f"{tally['counted']:,}", help=f"of {tally['cameras']:,} in the camera data, "
+              "under the sidebar's verification policy")
+    t2.metric("FRT-capable", f"{tally['frt_capable']:,}", help="of those counted, under the sidebar's FRT policy")
+    t3.metric("In New York City", f"{tally['in_nyc']:,}", help="counted cameras inside the box around the five "
+              "boroughs")
+    t4.metric("Areas with camera data", f"{tally['areas_with_camera_data']:,} of {tally['areas']:,}",
               help=f"where the camera source looked: {md(table.attrs.get('extent', ''))}")
     city = result.citywide
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Spearman rho (citywide)", "n/a" if city.rho is None else f"{city.rho:+.2f}")
+    # "citywide" only when every borough is compared; a Brooklyn-only file gives Brooklyn's figure
+    m1.metric(f"Spearman rho ({city.group})", "n/a" if city.rho is None else f"{city.rho:+.2f}")
     m2.metric("95 % interval", "n/a" if city.ci_low is None or city.ci_high is None
               else f"{city.ci_low:+.2f} to {city.ci_high:+.2f}")
     m3.metric("p-value", "n/a" if city.p_value is None else
@@ -240,10 +235,7 @@ if result is not None and table is not None and cameras is not None and counted 
               + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.excluded.items() if v))
     st.markdown(f"**{city.sentence(label=result.label)}.**")
     if result.by_group:
-        st.dataframe(pd.DataFrame([{
-            "Borough": c.group, "Areas": c.n, "Spearman rho": c.rho, "95 % low": c.ci_low, "95 % high": c.ci_high,
-            "p-value": c.p_value, "Note": c.note} for c in result.by_group]).round(3),
-            hide_index=True, key="ww_groups")
+        st.dataframe(correlation_table(result), hide_index=True, key="ww_groups")
     if model is not None:
         _amnesty_section(model, said=result.caveats)
 
@@ -254,7 +246,7 @@ if result is not None and table is not None and cameras is not None and counted 
         lon, lat = (float(v) for v in shown.geometry.union_all().centroid.coords[0])
         st.pydeck_chart(deck([density_layer(shown, result.measure, label=result.label)], lon=lon, lat=lat, zoom=9.5,
                              tooltip=DENSITY_TOOLTIP), height=480, key="ww_map")
-        legend(density_legend(shown, result.measure, label=result.label), title=_cap(result.label))
+        legend(density_legend(shown, result.measure, label=result.label), title=capitalised(result.label))
         st.caption("No map tiles are fetched.")
     with right:
         st.altair_chart(_scatter(result), width="stretch", key="ww_scatter")
@@ -266,18 +258,11 @@ if result is not None and table is not None and cameras is not None and counted 
     st.caption(md(table.attrs.get("note", "")))
 
     st.subheader(f"Areas ranked by {result.label}")
-    ranked = result.included.rename(columns={
-        "rank": "Rank", "name": "Area", "area_id": "Code", "group": "Borough", "measure": _cap(result.label),
-        "cameras": "Cameras", "frt_cameras": "FRT-capable", "population": "Residents",
-        "nonwhite_share": "Non-white share", "area_km2": "Area (km²)"})
-    order = ["Rank", "Area", "Code", "Borough", _cap(result.label), "Cameras", "FRT-capable", "Residents",
-             "Non-white share", "Area (km²)"]
-    ranked["Rank"] = ranked["Rank"].astype(int)
-    st.dataframe(ranked[order].round(3), hide_index=True, key="ww_table")
+    st.dataframe(ranked_areas_table(result), hide_index=True, key="ww_table")
     stem = f"who-is-watched-{area_set}-{result.measure}"
     d1, d2 = st.columns(2)
     d1.download_button("Download CSV", result.rows_to_csv(), file_name=f"{stem}.csv", mime="text/csv", key="ww_csv",
                        on_click="ignore")
     d2.download_button("Download JSON", functools.partial(lambda r: json.dumps(r.to_dict(), ensure_ascii=False,
-                                                                               indent=1), result),
+                                                                               indent=1), report),
                        file_name=f"{stem}.json", mime="application/json", key="ww_json", on_click="ignore")

@@ -3,60 +3,84 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
-from app import cache, keep, plan_cache
+from app import cache, plan_cache
+from app.legend import legend, route_legend
+from app.map_clicks import forget_click, map_click
+from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
-from exposure.export import ROUTE_COLOURS, plan_to_geojson, plan_to_gpx, plan_to_kml
-from exposure.layers import camera_layer, deck, route_layer
+from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
+from exposure.layers import (
+    PLAN_ROLE_COLOURS,
+    deck,
+    fit_view,
+    picked_point_layer,
+    plan_layers,
+    plan_view,
+    street_points_layer,
+)
+from exposure.places import read_presets, search_options
 from exposure.planning import (
-    OBJECTIVE_LABELS,
+    KEEP_ORDER,
+    KEEP_ORDER_LABELS,
     Avoidance,
     AvoidArea,
     Plan,
     PlanPoint,
     PlanRequest,
+    PointFailure,
     area_around,
     area_from_vertices,
     areas_from_geojson,
+    keep_order,
     make_plan,
+    plan_tables,
+    point_from_text,
+    point_to_text,
+    points_from_text,
     read_plan,
     read_points,
 )
-from exposure.routing import compare_with_shortest
+from exposure.style import (
+    AVOID_COLOUR,
+    OBJECTIVE_LABELS,
+    PICK_COLOUR,
+    SHORTEST_COLOUR,
+    TIER_COLOURS,
+    route_colour,
+)
 
 st.set_page_config(page_title="Protest plan · Surveillance exposure map", page_icon="🪧", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
 
-PRESETS_PATH = Path(__file__).resolve().parent.parent / "data" / "presets" / f"{choice.dataset}.csv"
-PRESETS = pd.read_csv(PRESETS_PATH) if PRESETS_PATH.is_file() else pd.DataFrame(columns=["name", "lat", "lon"])
-PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
+try:
+    PRESETS = read_presets(choice.dataset)
+except ExposureError as err:  # a broken presets file leaves the page usable without them
+    st.error(md(str(err)))
+    PRESETS = pd.DataFrame(columns=["name", "lat", "lon", "note"])
+PLACE_OPTIONS = search_options(PRESETS, ds.places)
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
-PLAN_KEYS = ("pp_site", "pp_gathering", "pp_via", "pp_dispersal", "pp_areas", "pp_corners", "pp_avoid_cameras",
-             "pp_no_frt", "pp_objective", "pp_detour", "pp_regroup", "pp_avoid_radius", "pp_show_shortest")
-for key, value in (keep.kept("plan") or {}).items():
-    if key in PLAN_KEYS:
-        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
-for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
-                     ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
-                     ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
-                     ("pp_avoid_radius", 100)):
+STATE = PageState("pp", [
+    memory("pp_site", ""), memory("pp_gathering", ""), memory("pp_via", ""), memory("pp_dispersal", ""),
+    memory("pp_areas", []), memory("pp_corners", []), memory("pp_avoid_cameras", []), memory("pp_no_frt", False),
+    memory("pp_objective", "fewest-cameras"), memory("pp_detour", 50), memory("pp_regroup", 300),
+    memory("pp_avoid_radius", 100), memory("pp_show_shortest", False), memory("pp_keep_order", list(KEEP_ORDER)),
+]).restore()
+for key, default in (("pp_seen_uploads", set()), ("pp_messages", [])):
     st.session_state.setdefault(key, default)
 
 
@@ -67,19 +91,8 @@ def option_text(option: str) -> str:
     """What a picked search option means: a ★ preset is its name and coordinates, a place its name."""
     if option.startswith("★ "):
         row = PRESETS[PRESETS["name"] == option[2:]].iloc[0]
-        return f"{row['name']} | {row['lat']:.6f},{row['lon']:.6f}"
+        return point_to_text(PlanPoint(name=str(row["name"]), lon=float(row["lon"]), lat=float(row["lat"])))
     return option
-
-
-def point_from_text(text: str) -> PlanPoint:
-    name, sep, where = text.partition("|")
-    place = ds.resolve(where.strip() if sep else text.strip())
-    point = PlanPoint.from_place(place)
-    return PlanPoint(name=name.strip(), lon=point.lon, lat=point.lat) if sep and name.strip() else point
-
-
-def point_line(point: PlanPoint) -> str:
-    return f"{point.name} | {point.lat:.6f},{point.lon:.6f}"
 
 
 def add_line(key: str, line: str) -> None:
@@ -107,9 +120,9 @@ def lines(key: str) -> list[str]:
 
 def load_plan(data: bytes, name: str) -> None:
     request = read_plan(data, name=name)
-    st.session_state["pp_site"] = point_line(request.site)
+    st.session_state["pp_site"] = point_to_text(request.site)
     for role, key in LISTS.items():
-        st.session_state[key] = "\n".join(point_line(p) for p in getattr(request, role))
+        st.session_state[key] = "\n".join(point_to_text(p) for p in getattr(request, role))
     st.session_state["pp_areas"] = list(request.avoid.areas)
     known = set(ds.cameras["camera_id"].astype(str))
     st.session_state["pp_avoid_cameras"] = [c for c in request.avoid.cameras if c in known]
@@ -117,6 +130,7 @@ def load_plan(data: bytes, name: str) -> None:
     st.session_state["pp_objective"] = request.objective
     st.session_state["pp_detour"] = min(100, round(100 * request.max_detour / 5) * 5)
     st.session_state["pp_regroup"] = min(800, int(request.regroup_radius_m))
+    st.session_state["pp_keep_order"] = list(request.keep_order)
     note = f"Loaded {name}."
     if request.dataset and request.dataset != choice.dataset:
         note += f" It was made on the dataset {request.dataset}; the sidebar's dataset is {choice.dataset}."
@@ -146,7 +160,7 @@ def points_uploaded() -> None:
         st.session_state["pp_messages"].append(("error", str(err)))
         return
     for point in loaded.points:
-        add_line("pp_gathering", point_line(point))
+        add_line("pp_gathering", point_to_text(point))
     for row, reason in loaded.rejected:
         st.session_state["pp_messages"].append(("warning", f"{upload.name}: row {row} left out: {reason}"))
 
@@ -172,9 +186,10 @@ with st.expander("Load a saved plan (JSON)"):
 left, right = st.columns(2)
 with left:
     st.selectbox("Find the site (names and protest sites ★)", PLACE_OPTIONS, index=None, key="pp_site_pick",
-                 on_change=picked, args=("site",), placeholder="Type to search…")
+                 filter_mode="contains", on_change=picked, args=("site",), placeholder="Type to search…")
     st.text_input("Site", key="pp_site", placeholder="a name, lat,lon, or name | lat,lon")
     st.selectbox("Add a gathering point", PLACE_OPTIONS, index=None, key="pp_gathering_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("gathering",), placeholder="Type to search…")
     st.text_area("Gathering points", key="pp_gathering", height=120,
                  placeholder="one per line: a name, lat,lon, or name | lat,lon",
@@ -184,11 +199,13 @@ with left:
                      key="pp_points_upload", on_change=points_uploaded)
 with right:
     st.selectbox("Add a via point", PLACE_OPTIONS, index=None, key="pp_via_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("via",), placeholder="Type to search…")
     st.text_area("Via points (in order)", key="pp_via", height=80,
                  placeholder="e.g. a landmark the march passes", help="Every march goes gathering point → via "
                  "points in this order → site; each leg is optimised on its own.")
     st.selectbox("Add a dispersal point", PLACE_OPTIONS, index=None, key="pp_dispersal_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("dispersal",), placeholder="Type to search…")
     st.text_area("Dispersal points (the way out)", key="pp_dispersal", height=80,
                  placeholder="where people go after the protest")
@@ -238,6 +255,12 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
                    help="Camera ids from the map's tooltips or the Camera data page.")
     st.checkbox("No FRT-capable camera at all", key="pp_no_frt",
                 help="No route passes a street any camera the FRT policy counts as capable sees.")
+    st.multiselect("Keep order: when no route can keep everything, keep first", list(KEEP_ORDER),
+                   format_func=lambda k: KEEP_ORDER_LABELS[k], key="pp_keep_order",
+                   help="In the order picked, first kept first; those left out follow in this order: avoided areas, "
+                        "avoided cameras, no FRT cameras (then the fewest), the maximum detour. The least-bad route "
+                        "says what it relaxed and by how much. (The plan file's keep_order, and --keep-order of "
+                        "`exposure plan`.)")
 
 o1, o2, o3 = st.columns(3)
 objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: OBJECTIVE_LABELS[o].capitalize(),
@@ -245,19 +268,16 @@ objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: 
 detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
 
-# kept for this session across a reload, in memory only, before the plan is worked out (a reload may come
-# before that ends); a session that has not started a plan keeps nothing
-keep.save("plan", {k: (list(v) if isinstance(v, list) else v) for k in PLAN_KEYS
-                   if (v := st.session_state.get(k)) is not None},
-          start=bool(st.session_state["pp_site"].strip() or lines("pp_gathering") or lines("pp_dispersal")
-                     or st.session_state["pp_areas"]))
+# kept before the plan is worked out: a reload may come before that ends
+STATE.remember()
 
 for kind, text in st.session_state["pp_messages"]:
     {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
 st.session_state["pp_messages"] = []
 
 
-def request_from_widgets() -> PlanRequest | None:
+def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | None:
+    """The plan asked for, and the gathering and dispersal points that cannot be found (the others are planned)."""
     if not st.session_state["pp_site"].strip():
         return None
     if not (lines("pp_gathering") or lines("pp_dispersal")):
@@ -266,35 +286,39 @@ def request_from_widgets() -> PlanRequest | None:
 
     def resolve(text: str, what: str) -> PlanPoint | None:
         try:
-            return point_from_text(text)
+            return point_from_text(text, ds.resolve)
         except ExposureError as err:
             errors.append(f"{what} '{text}': {err}")
             return None
 
+    # the site and the via points are on every way in: without one of them nothing can be planned
     site = resolve(st.session_state["pp_site"], "Site")
-    found = {role: [resolve(t, f"{role.capitalize()} point {i}") for i, t in enumerate(lines(key), 1)]
-             for role, key in LISTS.items()}
+    via = [resolve(t, f"Via point {i}") for i, t in enumerate(lines("pp_via"), 1)]
     if errors or site is None:
         for e in errors:
             st.error(md(e))
         return None
+    gathering, missing_in = points_from_text(lines("pp_gathering"), ds.resolve, role="gathering")
+    dispersal, missing_out = points_from_text(lines("pp_dispersal"), ds.resolve, role="dispersal")
     return PlanRequest(
-        site=site, gathering=tuple(p for p in found["gathering"] if p), via=tuple(p for p in found["via"] if p),
-        dispersal=tuple(p for p in found["dispersal"] if p),
+        site=site, gathering=gathering, via=tuple(p for p in via if p), dispersal=dispersal,
         avoid=Avoidance(areas=tuple(st.session_state["pp_areas"]),
                         cameras=tuple(st.session_state.get("pp_avoid_cameras", [])),
                         no_frt_cameras=bool(st.session_state.get("pp_no_frt", False))),
         objective=objective, max_detour=detour / 100, regroup_radius_m=float(regroup_m), dataset=choice.dataset,
-    )
+        keep_order=keep_order(st.session_state.get("pp_keep_order") or None),
+    ), missing_in + missing_out
 
 
-def compute(request: PlanRequest) -> Plan | None:
-    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True))
+def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | None:
+    key = (choice, uploaded_source(), counted_key(ds), json.dumps(request.to_dict(), sort_keys=True),
+           json.dumps([f.to_dict() for f in failures]))
     memo = st.session_state.setdefault("pp_plans", {})
     if key not in memo:
         with st.spinner("Planning every route (the exact solver can take a few seconds)…"):
             try:
-                plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s)
+                plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s,
+                                 failures=failures, extent=ds.extent)
             except ExposureError as err:
                 st.error(md(str(err)))
                 return None
@@ -305,8 +329,13 @@ def compute(request: PlanRequest) -> Plan | None:
 
 # --- the map: routes, points, areas; a click adds a point --------------------------------------------
 
-ROLE_COLOURS = {"site": [20, 20, 160, 255], "gathering": [20, 120, 20, 255], "via": [90, 90, 90, 255],
-                "dispersal": [150, 60, 150, 255], "regroup": [230, 159, 0, 255]}
+#: What a street point clicked on the map can become, and how the toast says it was used.
+CLICK_ACTIONS = (("site", "Site"), ("gathering", "Gathering point"), ("via", "Via point"),
+                 ("dispersal", "Dispersal point"), ("corner", "Corner of an area to avoid"),
+                 ("avoid", "Avoid around here"))
+CLICK_DONE = {"site": "Site set to {p}", "gathering": "Gathering point {p} added", "via": "Via point {p} added",
+              "dispersal": "Dispersal point {p} added", "corner": "Corner {p} added to the area being drawn",
+              "avoid": "Avoiding the area around {p}"}
 
 
 def click_to(action: str, lat: float, lon: float) -> None:
@@ -320,96 +349,69 @@ def click_to(action: str, lat: float, lon: float) -> None:
     elif action == "avoid":
         st.session_state["pp_areas"] = [*st.session_state["pp_areas"],
                                         area_around(lat, lon, float(st.session_state.get("pp_avoid_radius", 100)))]
+    forget_click("pp_map")
+    st.toast(CLICK_DONE[action].format(p=text), icon="📍")
 
 
 def plan_map(plan: Plan | None, show_shortest: bool) -> None:
+    """The map, framed to the plan: its routes side by side under a legend that picks them; a click adds a point."""
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
-    layers: list[pdk.Layer] = [*cache.base_layers(choice.dataset), camera_layer(cameras, radius_px=3)]
-    areas = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"Avoid: {a.name}"}
-             for a in st.session_state["pp_areas"] for poly in getattr(a.geometry, "geoms", [a.geometry])]
-    if areas:
-        layers.append(pdk.Layer("PolygonLayer", data=areas, get_polygon="polygon", get_fill_color=[200, 30, 45, 60],
-                                get_line_color=[200, 30, 45, 220], line_width_min_pixels=2, pickable=True))
-    if st.session_state["pp_corners"]:
-        layers.append(pdk.Layer("ScatterplotLayer", data=[{"lon": lon, "lat": lat} for lat, lon in
-                                                          st.session_state["pp_corners"]],
-                                get_position=["lon", "lat"], get_fill_color=[200, 30, 45, 255], get_radius=6,
-                                radius_units="'pixels'"))
-    if plan is not None:
-        paths = []
-        if show_shortest:
-            paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": [120, 120, 120],
-                       "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
-                                "cameras"} for j in plan.journeys]
-        paths += [{"path": [list(c) for c in j.route.coordinates],
-                   "colour": list(ROUTE_COLOURS[i % len(ROUTE_COLOURS)]),
-                   "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
-                  for i, j in enumerate(plan.journeys)]
-        layers.append(route_layer(paths))
-        passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
-        layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
-        marks = [{"lon": p.lon, "lat": p.lat, "colour": ROLE_COLOURS[role],
-                  "tooltip": f"{p.name}\n{role} point"} for role, p in plan.points()]
-        layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
-                                get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
-                                line_width_min_pixels=2, pickable=True))
-    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"]).assign(
-        tooltip="Street point: click, then choose what it is")
-    layers.append(pdk.Layer("ScatterplotLayer", id="pp_nodes", data=nodes, get_position=["lon", "lat"],
-                            get_radius=6, radius_units="'pixels'", pickable=True, get_fill_color=[0, 0, 0, 1]))
-    lon, lat = ds.index.node_lonlat.mean(axis=0)
-    event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=600,
-                            on_select="rerun", selection_mode="single-object", key="pp_map")
-    selected = event.selection.get("objects", {}) if event and event.selection else {}
-    clicked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
-    if clicked:
-        lat_c, lon_c = float(clicked[0]["lat"]), float(clicked[0]["lon"])
-        st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} — use it as:")
-        cols = st.columns(6)
-        for col, (action, label) in zip(cols, (("site", "Site"), ("gathering", "Gathering point"),
-                                               ("via", "Via point"), ("dispersal", "Dispersal point"),
-                                               ("corner", "Corner of an area to avoid"),
-                                               ("avoid", "Avoid around here")), strict=True):
+    click = map_click("pp_map")
+    shown = None if plan is None or not plan.journeys else route_legend(
+        [j.name for j in plan.journeys], [route_colour(i) for i in range(len(plan.journeys))], key="pp_legend",
+        title="Routes on the map (click one to hide or show it)")
+    layers = [*cache.base_layers(choice.dataset),
+              *plan_layers(cameras, plan=plan, areas=st.session_state["pp_areas"],
+                           corners=st.session_state["pp_corners"], show_shortest=show_shortest, shown=shown),
+              street_points_layer(ds.index.node_lonlat, layer_id="pp_nodes",
+                                  tooltip="Street point: click, then choose what it is")]
+    if click.point is not None:
+        layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
+    if plan is not None and plan.journeys:
+        lon, lat, zoom = plan_view(plan, areas=st.session_state["pp_areas"], height_px=600)
+    else:
+        lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=600)
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=600,
+                    on_select="rerun", selection_mode="single-object", key=click.key)
+    if click.point is not None:
+        lat_c, lon_c = click.point
+        st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} (the ring on the map) — use it as:")
+        cols = st.columns(len(CLICK_ACTIONS) + 1)
+        for col, (action, label) in zip(cols, CLICK_ACTIONS, strict=False):
             col.button(label, key=f"pp_click_{action}", on_click=click_to, args=(action, lat_c, lon_c))
-    st.caption("Coloured lines: the planned routes (grey: the shortest ones); red areas: avoided; larger dots: FRT "
-               "cameras a route passes. The basemap is drawn from the dataset itself; no tiles are fetched.")
+        cols[-1].button("Dismiss", key="pp_click_dismiss", on_click=forget_click, args=("pp_map",))
+    plan_legend(plan, show_shortest=show_shortest)
 
 
-def summary_table(plan: Plan) -> pd.DataFrame:
-    rows = []
-    for j in plan.journeys:
-        r, s = j.route, j.shortest
-        rows.append({
-            "Route": j.name, "Way": "in" if j.direction == "in" else "out", "Plan": r.label,
-            "Length (m)": round(r.length_m), "Walk (min)": round(r.walk_min, 1), "FRT cameras": r.frt_cameras,
-            "In view of FRT cameras (m)": round(r.metres_in_view),
-            "Compared with the shortest": compare_with_shortest(r, s) if j.feasible else "—",
-            "Avoids everything asked": "yes" if j.feasible else "NO (least bad)",
-            "Proven optimal": {True: "yes", False: "not proven (time limit)", None: "—"}[r.optimal],
-        })
-    for t in plan.totals():
-        if t["kind"] == "shortest":
-            continue
-        rows.append({"Route": f"{t['journey'].capitalize()} ({t['routes']})", "Way": t["direction"], "Plan": "total",
-                     "Length (m)": round(t["length_m"]), "Walk (min)": t["walk_min"], "FRT cameras": t["frt_cameras"],
-                     "In view of FRT cameras (m)": round(t["metres_in_view"]),
-                     "Compared with the shortest": "cameras shared between routes counted once",
-                     "Avoids everything asked": "yes" if t["feasible"] else "NO", "Proven optimal": ""})
-    return pd.DataFrame(rows)
+def plan_legend(plan: Plan | None, *, show_shortest: bool) -> None:
+    """What the map's points, cameras and areas are (the routes have their own legend above the map)."""
+    roles = sorted({role for role, _ in plan.points()} if plan is not None else set(),
+                   key=list(PLAN_ROLE_COLOURS).index)
+    entries: list[Any] = [(PLAN_ROLE_COLOURS[r], f"{r} point", "mark") for r in roles]
+    if plan is not None and show_shortest:
+        entries.append((SHORTEST_COLOUR, "shortest route", "line"))
+    entries += [(TIER_COLOURS[t], f"camera, {t} FRT tier", "dot") for t in ("high", "medium", "low")]
+    if st.session_state["pp_areas"] or st.session_state["pp_corners"]:
+        entries.append(([*AVOID_COLOUR, 90], "area avoided", "box"))
+    entries.append((PICK_COLOUR, "street point clicked", "ring"))
+    legend(entries, title="On the map")
+    st.caption("Larger dots: FRT cameras a route passes; places are ringed in dark grey, cameras in white. Point at "
+               "a street: a dot shows where a click lands. The basemap is drawn from the dataset itself; no tiles are "
+               "fetched.")
 
 
 def downloads(plan: Plan) -> None:
     st.subheader("Take it along")
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button("GPX (phones)", plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
-                       key="pp_gpx")
+                       key="pp_gpx", on_click="ignore")
     d2.download_button("KML", plan_to_kml(plan), file_name="plan.kml", mime="application/vnd.google-earth.kml+xml",
-                       key="pp_kml")
+                       key="pp_kml", on_click="ignore")
     d3.download_button("GeoJSON", json.dumps(plan_to_geojson(plan), ensure_ascii=False), file_name="plan.geojson",
-                       mime="application/geo+json", key="pp_geojson")
+                       mime="application/geo+json", key="pp_geojson", on_click="ignore")
     d4.download_button("Plan file (JSON, to load again or pass on)",
                        json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
-                       mime="application/json", key="pp_json")
+                       mime="application/json", key="pp_json", on_click="ignore")
     cards = st.session_state.setdefault("pp_cards", {})
     tag = id(plan)
     if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
@@ -419,49 +421,54 @@ def downloads(plan: Plan) -> None:
                                         when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
     if tag in cards:
         st.download_button("Route cards (PDF, one page per route)", cards[tag], file_name="route-cards.pdf",
-                           mime="application/pdf", key="pp_pdf")
+                           mime="application/pdf", key="pp_pdf", on_click="ignore")
     st.caption("GPX holds one named track per route and waypoints for the site, gathering, via, dispersal and "
                "regroup points. Nothing about this plan is stored anywhere but in the files you download.")
 
 
-request = request_from_widgets()
-plan = compute(request) if request is not None else None
+def flag(failure: PointFailure) -> None:
+    """Say which point is left out of the plan, and why; the others are planned."""
+    said = failure.describe()
+    st.error(md(f"{said[:1].upper()}{said[1:]}: left out of the plan; the other points are planned."))
+
+
+asked = request_from_widgets()
+request = None if asked is None else asked[0]
+plan = compute(*asked) if asked is not None and (asked[0].gathering or asked[0].dispersal) else None
+if plan is None and asked is not None:
+    for failure in asked[1]:
+        flag(failure)
 if plan is None:
     if request is None and not st.session_state["pp_site"].strip():
         st.info("Choose the site and at least one gathering point (or dispersal point): search a name, pick a ★ "
                 "protest site, type lat,lon, upload a file of points, or click a street on the map.")
     plan_map(None, False)
 else:
+    for failure in plan.failures:  # flag the one point; the others are planned below
+        flag(failure)
+    if plan.counting is not None and plan.counting.zero_means_nothing:
+        st.warning(md(plan.counting.notice))
     for note in plan.notes:
         st.warning(md(note))
     broken = [j for j in plan.journeys if not j.feasible]
     if broken:
+        relaxed = ", ".join(dict.fromkeys(KEEP_ORDER_LABELS[r] for j in broken for r in j.relaxed))
         st.error("No route avoids everything you asked for " + ", ".join(md(j.name) for j in broken) +
-                 ". The least-bad route is shown instead: " + " ".join(
-                     f"{md(b)}." for j in broken for b in j.breaks))
-    else:
+                 f". Keeping first what comes first in the keep order, the least-bad route relaxes {relaxed}: " +
+                 " ".join(f"{md(b)}." for j in broken for b in j.breaks))
+    elif plan.journeys:
         st.success(f"{len(plan.journeys)} route(s) planned, each avoiding everything asked.")
-    st.dataframe(summary_table(plan), hide_index=True, key="pp_table", width="stretch")
-    via_journeys = [j for j in plan.journeys if len(j.legs) > 1]
-    if via_journeys:
+    tables = plan_tables(plan)
+    if not tables.failures.empty:
+        st.dataframe(tables.failures, hide_index=True, key="pp_failures")
+    st.dataframe(tables.summary(), hide_index=True, key="pp_table", width="stretch")
+    if not tables.legs.empty:
         with st.expander("Leg by leg"):
-            st.dataframe(pd.DataFrame([{
-                "Route": j.name, "Leg": f"{leg.origin.name} → {leg.destination.name}",
-                "Length (m)": round(leg.route.length_m), "FRT cameras": leg.route.frt_cameras,
-                "In view (m)": round(leg.route.metres_in_view), "Avoids everything": "yes" if leg.feasible else "NO",
-            } for j in via_journeys for leg in j.legs]), hide_index=True, key="pp_legs")
+            st.dataframe(tables.legs, hide_index=True, key="pp_legs")
     show_shortest = st.checkbox("Show the shortest routes too", key="pp_show_shortest")
     plan_map(plan, show_shortest)
-    legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, ROUTE_COLOURS[i % len(ROUTE_COLOURS)]))})'>━━</span> "
-        f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
-    st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:
         st.subheader("Regroup points")
         st.caption(f"Street points within {regroup_m} m walk of the site, fewest FRT cameras first, then nearest.")
-        st.dataframe(pd.DataFrame([{"Rank": g.rank, "Where": g.name, "Walk from the site (m)": round(g.distance_m),
-                                    "FRT cameras seeing it": g.frt_cameras,
-                                    "Camera ids": ", ".join(g.camera_ids) or "—",
-                                    "lat,lon": f"{g.lat:.6f},{g.lon:.6f}"} for g in plan.regroup]),
-                     hide_index=True, key="pp_regroup_table")
+        st.dataframe(tables.regroup, hide_index=True, key="pp_regroup_table")
     downloads(plan)

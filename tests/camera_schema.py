@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from exposure.cameras import (
+from exposure.schema import (
     CAMERA_COLUMNS,
     KINDS,
     MOUNTS,

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Protest_plan.py")
+from tests.app_pages import open_page, visit
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = open_page("7_Protest_plan.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -124,3 +123,100 @@ def test_a_bad_plan_file_and_an_unknown_place_are_messages(page: AppTest) -> Non
     at.text_area(key="pp_gathering").set_value("Senaattori").run()
     assert not at.exception
     assert any("Gathering point 1 'Senaattori'" in e.value and "Close matches" in e.value for e in at.error)
+
+
+def test_a_preset_picked_is_its_name_and_place(page: AppTest) -> None:
+    at = page
+    at.selectbox(key="pp_site_pick").set_value("★ Senaatintori (Senate Square)").run()
+    assert at.text_input(key="pp_site").value == "Senaatintori (Senate Square) | 60.169360,24.952130"
+    at.selectbox(key="pp_gathering_pick").set_value("★ Kauppatori (Market Square)").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table(at)["Route"].iloc[0] == "Kauppatori (Market Square) → Senaatintori (Senate Square)"
+
+
+def test_a_broken_presets_file_is_a_message_not_a_crash(tmp_path, monkeypatch) -> None:
+    from exposure import settings
+
+    (tmp_path / "helsinki.csv").write_text("title,where\nA,B\n")
+    monkeypatch.setattr(settings, "presets_folder", tmp_path)
+    at = open_page("7_Protest_plan.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("lacks the column(s) name, lat, lon" in e.value for e in at.error)
+    assert not [o for o in at.selectbox(key="pp_site_pick").options if o.startswith("★")]
+
+
+def test_a_misspelt_gathering_point_is_flagged_and_the_others_are_planned(page: AppTest) -> None:
+    at = page
+    at.text_input(key="pp_site").set_value("Senaatintori").run()
+    at.text_area(key="pp_gathering").set_value("Rautatientori\nRautatientoro\nNarinkkatori").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table(at)["Route"].tolist()[:2] == ["Rautatientori → Senaatintori", "Narinkkatori → Senaatintori"]
+    assert any(e.value.startswith("Gathering point 2 'Rautatientoro': ") for e in at.error)
+    assert frame(at, "Not planned because")["Point"].tolist() == ["2. Rautatientoro"]
+
+
+def test_the_avoided_area_is_kept_first_and_the_keep_order_is_a_control(page: AppTest) -> None:
+    at = page
+    at.text_input(key="pp_site").set_value("Senaatintori (Senate Square)").run()
+    at.text_area(key="pp_gathering").set_value("Rautatientori (Railway Square)").run()
+    at.text_area(key="pp_via").set_value("Esplanadi park").run()
+    at.text_input(key="pp_avoid_centre").set_value("60.1700,24.9450").run()
+    at.number_input(key="pp_avoid_radius").set_value(80).run()
+    at.button(key="pp_avoid_add").click().run()
+    at.checkbox(key="pp_no_frt").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = at.error[0].value
+    assert "relaxes no FRT cameras (then the fewest)" in said
+    assert "enters the avoided area" not in said
+    assert at.multiselect(key="pp_keep_order").value == ["avoided-areas", "avoided-cameras", "no-frt-cameras",
+                                                         "max-detour"]
+    at.multiselect(key="pp_keep_order").set_value(["no-frt-cameras", "avoided-areas"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert table(at)["Avoids everything asked"].iloc[0] == "NO (least bad)"
+
+
+def test_a_saved_keep_order_comes_back(page: AppTest) -> None:
+    saved = {"schema": "exposure-plan", "schema_version": 2, "request": {
+        "dataset": "helsinki", "site": {"name": "Senate Square", "lat": 60.16936, "lon": 24.95213},
+        "gathering": [{"name": "Station", "lat": 60.17077, "lon": 24.94264}], "keep_order": ["max-detour"]}}
+    at = page
+    at.file_uploader(key="pp_load").upload("plan.json", json.dumps(saved).encode(), "application/json").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="pp_keep_order").value == ["max-detour", "avoided-areas", "avoided-cameras",
+                                                         "no-frt-cameras"]
+
+
+def test_the_plan_holds_while_another_page_is_visited(page: AppTest) -> None:
+    at = plan_three(page)
+    at.slider(key="pp_detour").set_value(30).run()
+    rows = table(at)
+    visit(at, "3_Neighbourhoods.py")
+    assert at.title[0].value == "Neighbourhoods"
+    visit(at, "7_Protest_plan.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="pp_site").value == "Senaatintori"
+    assert at.slider(key="pp_detour").value == 30
+    assert table(at).equals(rows)
+
+
+def test_the_map_is_framed_to_the_plan_and_its_points_routes_and_cameras_have_a_legend(page: AppTest) -> None:
+    before = json.loads(page.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
+    at = plan_three(page)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = spec["initialViewState"]
+    assert view["zoom"] > before["zoom"]  # closer than the whole dataset: the plan fills the map
+    scale = 512 * 2 ** view["zoom"] / 360  # pixels per degree of longitude
+    marks = next(layer for layer in spec["layers"] if any("site point" in str(d.get("tooltip")) for d in
+                                                         layer.get("data", [])[:1]))
+    for d in marks["data"]:  # every point of the plan on the map (700 px wide at the narrowest)
+        assert abs(d["lon"] - view["longitude"]) * scale < 350, d["tooltip"]
+    said = " ".join(m.value for m in at.markdown)
+    for words in ("site point", "gathering point", "regroup point", "camera, high FRT tier", "camera, medium FRT tier",
+                  "street point clicked"):
+        assert words in said, words
+    (pills,) = [w for w in at.get("button_group") if w.key.startswith("pp_legend_")]
+    assert pills.options == ["Rautatientori → Senaatintori", "Narinkkatori → Senaatintori", "Market → Senaatintori"]
+    pills.set_value([2]).run()
+    routes = next(layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+                  if layer.get("id") == "routes")
+    assert [d["colour"][3] for d in routes["data"] if not d["casing"]] == [70, 70, 255]

@@ -1,10 +1,9 @@
-"""Tests of exposure.cameras: format detection, direction parsing, FRT and verification policies, export."""
+"""Tests of exposure.cameras: format detection, uploads read from memory, export, the names it re-exports."""
 
 from __future__ import annotations
 
 import io
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -13,71 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exposure import settings as exposure_settings
-from exposure._errors import CameraDataError, PolicyError
+from exposure._errors import CameraDataError
+from exposure._tables import json_safe
 from exposure.cameras import (
-    FRT_CAPABLE_TIERS,
-    VERIFICATIONS,
-    FrtPolicy,
-    _parse_direction,
-    apply_frt_policy,
     cameras_from_osm_elements,
     cameras_to_csv,
     cameras_to_geojson,
-    describe_policies,
-    frt_policy,
     load_cameras,
     load_cameras_bytes,
-    select_cameras,
-    verification_policy,
+    write_cameras_geojson,
+    write_cameras_json,
 )
 from tests.hostile import one_line, outcome
-
-# --------------------------------------------------------------------------- direction parsing
-
-
-@given(
-    start=st.floats(min_value=-720, max_value=720, allow_nan=False),
-    end=st.floats(min_value=-720, max_value=720, allow_nan=False),
-)
-@settings(max_examples=150, deadline=None)
-def test_direction_range_invariants(start: float, end: float) -> None:
-    # a leading minus sign would read as a range separator, so ranges are written with non-negative bearings
-    a, b = start % 360, end % 360
-    direction, fov = _parse_direction(f"{a!r}-{b!r}")
-    assert 0 < fov <= 360
-    assert 0 <= direction < 360
-    # the middle of the range is half the width clockwise from its start
-    offset = (direction - a) % 360
-    assert min(abs(offset - fov / 2), 360 - abs(offset - fov / 2)) < 1e-6
-
-
-@given(value=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6))
-@settings(max_examples=100, deadline=None)
-def test_single_direction_in_range(value: float) -> None:
-    direction, fov = _parse_direction(repr(value))
-    assert 0 <= direction < 360
-    assert math.isnan(fov)
-
-
-@pytest.mark.parametrize(
-    ("text", "direction", "fov"),
-    [
-        ("300-60", 0.0, 120.0),
-        ("90-270", 180.0, 180.0),
-        ("270-90", 0.0, 180.0),
-        ("0-360", 180.0, 360.0),
-        ("N-E", 45.0, 90.0),
-    ],
-)
-def test_direction_ranges(text: str, direction: float, fov: float) -> None:
-    assert _parse_direction(text) == (direction, fov)
-
-
-@pytest.mark.parametrize("text", ["", "up", "90;180", "nan", "inf", "12-"])
-def test_direction_invalid(text: str) -> None:
-    with pytest.raises(ValueError, match=r"."):
-        _parse_direction(text)
-
 
 # --------------------------------------------------------------------------- format detection
 
@@ -92,11 +38,15 @@ def test_file_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_readers_stay_importable_from_cameras() -> None:
     import exposure.cameras
+    import exposure.policies
+    import exposure.schema
     import exposure.sources
 
-    for name in exposure.sources.__all__:
-        assert getattr(exposure.cameras, name) is getattr(exposure.sources, name)
-        assert name in exposure.cameras.__all__
+    for module in (exposure.sources, exposure.schema, exposure.policies):
+        for name in module.__all__:
+            assert getattr(exposure.cameras, name) is getattr(module, name)
+            assert name in exposure.cameras.__all__
+    assert not hasattr(exposure.cameras, "__getattr__")  # every name is defined or imported, none served late
     with pytest.raises(AttributeError, match="has no attribute 'cameras_from_kml'"):
         _ = exposure.cameras.cameras_from_kml
 
@@ -216,40 +166,6 @@ def test_csv_and_geojson_round_trip(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(load_cameras(geo).cameras, original)
 
 
-# --------------------------------------------------------------------------- policies
-
-
-def frame(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["kind", "mount", "operator", "verification"])
-
-
-def test_default_frt_policy_tiers() -> None:
-    cameras = frame(
-        [
-            ("ptz", "building", "private", "verified"),
-            ("dome", "unknown", "unknown", "verified"),
-            ("fixed", "street", "private", "verified"),
-            ("unknown", "building", "public", "verified"),
-            ("fixed", "building", "private", "verified"),
-            ("unknown", "building", "unknown", "verified"),
-            ("unknown", "unknown", "unknown", "verified"),
-            ("fixed", "unknown", "private", "verified"),
-        ]
-    )
-    tiers = apply_frt_policy(cameras, frt_policy("default"))["frt_tier"].tolist()
-    assert tiers == ["high", "high", "medium", "medium", "low", "low", "medium", "medium"]
-    assert "frt_tier" not in cameras.columns  # a copy is returned
-
-
-def test_builtin_policies() -> None:
-    cameras = frame([("ptz", "street", "public", "verified"), ("fixed", "street", "public", "verified")])
-    assert apply_frt_policy(cameras, frt_policy("all"))["frt_tier"].tolist() == ["high", "high"]
-    assert apply_frt_policy(cameras, frt_policy("strict-ptz-dome"))["frt_tier"].tolist() == ["high", "low"]
-    policy = frt_policy("default")
-    assert frt_policy(policy) is policy
-    assert "unknown" in policy.description
-
-
 def test_csv_export_defuses_formulas_from_a_strangers_file() -> None:
     cameras = cameras_from_osm_elements([("node/1", 24.9, 60.1, {"man_made": "surveillance"})], source="t").cameras
     cameras.loc[0, "camera_id"] = "=HYPERLINK(\"http://x\",\"y\")"
@@ -262,105 +178,30 @@ def test_csv_export_defuses_formulas_from_a_strangers_file() -> None:
     assert row["lon"] == 24.9  # numbers untouched
 
 
-def test_frt_policy_csv(tmp_path: Path) -> None:
-    path = tmp_path / "mine.csv"
-    path.write_text("kind,mount,operator,frt_tier\nfixed,*,*,high\n*,*,*,low\n", encoding="utf-8")
-    policy = frt_policy(path)
-    assert policy.name == "mine"
-    cameras = frame([("fixed", "building", "private", "verified"), ("ptz", "street", "public", "verified")])
-    assert apply_frt_policy(cameras, policy)["frt_tier"].tolist() == ["high", "low"]
-    assert frt_policy(str(path)).rules == policy.rules
+def _written(write, cameras: pd.DataFrame, **options) -> str:
+    out = io.StringIO()
+    write(cameras, out, **options)
+    return out.getvalue()
 
 
-@pytest.mark.parametrize(
-    ("content", "pattern"),
-    [
-        (
-            "kind,mount,operator,frt_tier\nlaser,*,*,high\n*,*,*,low\n",
-            r"bad\.csv, data row 1 \(line 2\), column 'kind': 'laser' is not valid",
-        ),
-        (
-            "kind,mount,operator,frt_tier\n*,*,*,huge\n",
-            r"line 2\), column 'frt_tier': 'huge' is not valid; use one of high, medium, low",
-        ),
-        (
-            "kind,mount,operator,frt_tier\nptz,*,*,high\n",
-            r"last rule must match every camera; add a final rule",
-        ),
-        ("kind,mount,frt_tier\n*,*,low\n", r"missing column\(s\) operator"),
-        ("kind,mount,operator,frt_tier\n", r"has no rules"),
-    ],
-)
-def test_frt_policy_csv_errors(tmp_path: Path, content: str, pattern: str) -> None:
-    path = tmp_path / "bad.csv"
-    path.write_text(content, encoding="utf-8")
-    with pytest.raises(PolicyError, match=pattern):
-        frt_policy(path)
+def _whole(obj) -> str:
+    return json.dumps(json_safe(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def test_frt_policy_errors(tmp_path: Path) -> None:
-    with pytest.raises(
-        PolicyError, match=r"unknown FRT policy 'lenient'; use one of default, all, strict-ptz-dome"
-    ):
-        frt_policy("lenient")
-    with pytest.raises(PolicyError, match=r"nothere\.csv not found"):
-        frt_policy(tmp_path / "nothere.csv")
-    with pytest.raises(PolicyError, match="last rule must match every camera"):
-        FrtPolicy(name="x", description="", rules=(("ptz", "*", "*", "high"),))
-    with pytest.raises(PolicyError, match=r"rule 1, column 'mount': 'roof' is not valid"):
-        FrtPolicy(name="x", description="", rules=(("*", "roof", "*", "high"),))
-    with pytest.raises(PolicyError, match="has no rules"):
-        FrtPolicy(name="x", description="", rules=())
-    with pytest.raises(CameraDataError, match=r"lacks column\(s\) mount, operator"):
-        apply_frt_policy(pd.DataFrame({"kind": ["ptz"]}), frt_policy("default"))
-
-
-@pytest.mark.parametrize(
-    ("spec", "expected"),
-    [
-        ("default", {"verified", "unverified", "disputed"}),
-        ("majority", {"verified", "unverified"}),
-        ("any", set(VERIFICATIONS)),
-        ("verified", {"verified"}),
-        ("verified, Disputed", {"verified", "disputed"}),
-        (["unverified"], {"unverified"}),
-    ],
-)
-def test_verification_policy(spec: str | list[str], expected: set[str]) -> None:
-    assert verification_policy(spec) == frozenset(expected)
-
-
-@pytest.mark.parametrize("spec", ["maybe", "verified,maybe", "", []])
-def test_verification_policy_errors(spec: str | list[str]) -> None:
-    with pytest.raises(PolicyError, match=r"verification policy .*use default, any, majority"):
-        verification_policy(spec)
-
-
-def test_select_cameras_and_describe() -> None:
-    cameras = frame(
-        [
-            ("ptz", "street", "public", "verified"),
-            ("fixed", "building", "private", "unverified"),
-            ("dome", "street", "public", "disputed"),
-        ]
-    )
-    cameras.index = [10, 11, 12]
-    assert len(select_cameras(cameras)) == 3  # the default counts every status, as Amnesty's totals do
-    selected = select_cameras(cameras, verification="majority")
-    assert selected.index.tolist() == [0, 1]
-    assert selected["frt_capable"].tolist() == [True, False]
-    assert selected["frt_capable"].dtype == bool
-    everything = select_cameras(cameras, frt_policy="all", verification="any")
-    assert everything["frt_capable"].all()
-    assert len(everything) == 3
-    assert describe_policies("strict-ptz-dome", ["disputed", "verified"]) == {
-        "frt_policy": "strict-ptz-dome",
-        "frt_capable_tiers": list(FRT_CAPABLE_TIERS),
-        "verification": ["disputed", "verified"],
-    }
-    json.dumps(describe_policies("default", "default"))
-
-
+@pytest.mark.parametrize("rows", [0, 1, 2, 5])
+@pytest.mark.parametrize("chunk_rows", [1, 2, 1000])
+def test_streamed_json_is_the_json_of_the_whole_table(rows: int, chunk_rows: int) -> None:
+    elements = [(f"node/{i}", 24.9 + i / 1000, 60.1, {"man_made": "surveillance", "name": "Töölö \"kamera\"\n",
+                                                      "camera:direction": "90" if i % 2 else "nowhere"})
+                for i in range(rows)]
+    cameras = (cameras_from_osm_elements(elements, source="t").cameras if rows
+               else cameras_from_osm_elements([("node/1", 24.9, 60.1, {"man_made": "surveillance"})],
+                                              source="t").cameras.iloc[:0])
+    text = _written(write_cameras_json, cameras, chunk_rows=chunk_rows)
+    assert text == _whole(json.loads(cameras.to_json(orient="records")))
+    geo = _written(write_cameras_geojson, cameras, chunk_rows=chunk_rows)
+    assert geo == _whole(cameras_to_geojson(cameras))
+    assert len(json.loads(geo)["features"]) == rows
 
 
 # --------------------------------------------------------------------------- hostile input (issue 12)

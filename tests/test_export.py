@@ -22,7 +22,6 @@ from exposure.export import (
     audit_to_json,
     audit_tracks_csv,
     json_safe,
-    neutralise_formulas,
     plan_to_geojson,
     plan_to_gpx,
     plan_to_kml,
@@ -34,6 +33,7 @@ from exposure.export import (
 )
 from exposure.planning import Avoidance, PlanPoint, PlanRequest, area_around, make_plan
 from exposure.routing import Route
+from exposure.style import SHORTEST_COLOUR, route_colour
 
 etree = pytest.importorskip("lxml.etree", reason="lxml is in requirements-dev.txt")
 
@@ -156,8 +156,23 @@ def test_geojson_features_carry_route_properties() -> None:
     assert len(feature["geometry"]["coordinates"]) == 4
     expected = routes[1].to_dict()
     expected.pop("geometry")
-    assert feature["properties"] == expected
+    assert feature["properties"] == {**expected, "colour": list(SHORTEST_COLOUR)}
     assert "settings" not in routes_to_geojson(routes)
+
+
+def test_route_colours_follow_the_objective_in_geojson_and_kml() -> None:
+    routes = [make_route("shortest"), make_route("fewest", objective="fewest-cameras"),
+              make_route("alt", objective="alternatives")]
+    colours = [f["properties"]["colour"] for f in routes_to_geojson(routes)["features"]]
+    assert colours == [list(SHORTEST_COLOUR), list(ROUTE_COLOURS[0]), list(ROUTE_COLOURS[1])]
+    root = etree.fromstring(routes_to_kml(routes).encode("utf-8"))
+    ns = {"k": KML_NAMESPACE}
+    kml = [root.findtext(f"k:Document/k:Style[@id='route{i}']/k:LineStyle/k:color", namespaces=ns) for i in range(3)]
+    assert kml == [f"ff{b:02x}{g:02x}{r:02x}" for r, g, b in map(tuple, colours)]
+    mine = routes_to_kml(routes[:1], colours=[(1, 2, 3)])
+    assert "ff030201" in mine
+    with pytest.raises(ValueError, match=r"2 colours for 1 routes; give one colour per route"):
+        routes_to_kml(routes[:1], colours=[(1, 2, 3), (4, 5, 6)])
 
 
 def test_geojson_nan_becomes_null() -> None:
@@ -166,12 +181,6 @@ def test_geojson_nan_becomes_null() -> None:
     properties = json.loads(text)["features"][0]["properties"]
     assert properties["share_in_view"] is None
     assert properties["metres_in_view"] is None
-
-
-def test_json_safe_converts_numpy_and_tuples() -> None:
-    data = json_safe({1: (np.float64(np.nan), np.int64(3), np.bool_(True)), "a": np.array([1.5, np.inf])})
-    assert data == {"1": [None, 3, True], "a": [1.5, None]}
-    json.dumps(data, allow_nan=False)
 
 
 # --------------------------------------------------------------------------- audits
@@ -194,17 +203,6 @@ def test_audit_per_camera_csv() -> None:
     assert table["seconds_in_view"].isna().all()
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-def test_neutralise_formulas_prefixes_text_a_spreadsheet_would_run(start: str) -> None:
-    table = pd.DataFrame({"name": [f"{start}HYPERLINK(\"http://x\")", "Kauppatori", None], "n": [-1, 2, 3],
-                          "share": [-0.5, 0.1, float("nan")]})
-    safe = neutralise_formulas(table)
-    assert safe["name"].tolist()[:2] == [f"'{start}HYPERLINK(\"http://x\")", "Kauppatori"]
-    assert pd.isna(safe["name"].iloc[2])
-    pd.testing.assert_frame_equal(safe[["n", "share"]], table[["n", "share"]])  # numbers stay numbers
-    assert table["name"].iloc[0].startswith(start)  # the caller's table is left alone
-
-
 def test_audit_tracks_csv_defuses_a_track_name() -> None:
     from exposure.audit import TRACK_COLUMNS
 
@@ -215,6 +213,17 @@ def test_audit_tracks_csv_defuses_a_track_name() -> None:
     rows = pd.read_csv(io.StringIO(audit_tracks_csv(make_audit(tracks=tracks))))
     assert rows["name"].iloc[0] == "'=cmd|' /C calc'!A0"
     assert rows["track"].tolist() == ["1", "total"]
+
+
+def test_audit_tracks_csv_totals_the_unknown_stretches() -> None:
+    from exposure.audit import TRACK_COLUMNS
+
+    tracks = pd.DataFrame([{"track": 1, "name": "walk", "segments": 1, "length_m": 634.56, "cameras": 2,
+                            "frt_cameras": 1, "metres_in_view": 20.04, "metres_in_view_any": 25.04,
+                            "share_in_view": 0.03, "seconds_in_view": None, "seconds_total": None,
+                            "unknown_m": 272.0}], columns=list(TRACK_COLUMNS))
+    rows = pd.read_csv(io.StringIO(audit_tracks_csv(make_audit(tracks=tracks, unknown_m=272.0))))
+    assert rows["unknown_m"].tolist() == [272.0, 272.0]
 
 
 # --------------------------------------------------------------------------- writing
@@ -345,6 +354,13 @@ def test_plan_geojson(plan) -> None:
     assert route["geometry"]["type"] == "LineString"
     assert route["properties"]["journey"] == plan.journeys[0].name
     assert route["properties"]["colour"] == list(ROUTE_COLOURS[0])
+    # every journey's shortest route is grey, as the page draws it; each journey's route its own colour
+    by_kind = {}
+    for f in fc["features"]:
+        if f["properties"].get("kind"):
+            by_kind.setdefault(f["properties"]["kind"], []).append(f["properties"]["colour"])
+    assert by_kind["shortest"] == [list(SHORTEST_COLOUR)] * len(plan.journeys)
+    assert by_kind["route"] == [list(route_colour(i)) for i in range(len(plan.journeys))]
     regroup = next(f for f in fc["features"] if f["properties"].get("role") == "regroup")
     assert {"rank", "distance_m", "frt_cameras", "camera_ids"} <= set(regroup["properties"])
     assert fc["totals"] == json_safe(plan.totals())

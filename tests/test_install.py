@@ -42,3 +42,10 @@ def test_the_metadata_uses_an_spdx_licence_and_a_backend_that_reads_it() -> None
     assert "setuptools>=77" in project["build-system"]["requires"]
     # explicit top-level packages: the editable install is a plain .pth file, without an import-finder warning
     assert project["tool"]["setuptools"]["package-dir"] == {"": "."}
+
+
+def test_every_package_of_exposure_is_installed() -> None:
+    # the packages are listed outright (see above): a new subpackage left off the list is missing from a wheel
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "exposure").rglob("__init__.py")}
+    assert found == set(project["tool"]["setuptools"]["packages"])

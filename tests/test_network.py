@@ -93,12 +93,6 @@ def test_index_matches_graph(helsinki):
     np.testing.assert_allclose(proj, index.length_m, rtol=5e-3, atol=0.05)
 
 
-def test_local_crs_is_the_utm_zone():
-    assert local_crs(24.94, 60.17).to_epsg() == 32635
-    assert local_crs(-73.99, 40.73).to_epsg() == 32618
-    assert local_crs(151.2, -33.9).to_epsg() == 32756
-
-
 # --- building from a hand-written OSM file -------------------------------------------------
 
 # Way 100 crosses way 101 at node 3 and way 102 at node 4; its node 99 (between 3 and 4) lies

@@ -67,6 +67,62 @@ def _direction(text: str) -> tuple[float, float]:
     return _bearing(text), math.nan
 
 
+# --------------------------------------------------------------------------- one direction, as a camera row has it
+
+
+def _one_direction(value: str) -> tuple[float, float]:
+    """One OSM ``direction`` through :func:`parse_directions`: ``(direction_deg, fov_deg)``, ValueError when bad."""
+    direction, fov, bad = parse_directions(pd.Series([str(value)], dtype=object))
+    if bad[0] or np.isnan(direction[0]):
+        msg = f"direction {value!r} is not degrees, compass letters or a range such as 90-270"
+        raise ValueError(msg)
+    return float(direction[0]), float(fov[0])
+
+
+@given(
+    start=st.floats(min_value=-720, max_value=720, allow_nan=False),
+    end=st.floats(min_value=-720, max_value=720, allow_nan=False),
+)
+@settings(max_examples=150, deadline=None)
+def test_direction_range_invariants(start: float, end: float) -> None:
+    # a leading minus sign would read as a range separator, so ranges are written with non-negative bearings
+    a, b = start % 360, end % 360
+    direction, fov = _one_direction(f"{a!r}-{b!r}")
+    assert 0 < fov <= 360
+    assert 0 <= direction < 360
+    # the middle of the range is half the width clockwise from its start
+    offset = (direction - a) % 360
+    assert min(abs(offset - fov / 2), 360 - abs(offset - fov / 2)) < 1e-6
+
+
+@given(value=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6))
+@settings(max_examples=100, deadline=None)
+def test_single_direction_in_range(value: float) -> None:
+    direction, fov = _one_direction(repr(value))
+    assert 0 <= direction < 360
+    assert math.isnan(fov)
+
+
+@pytest.mark.parametrize(
+    ("text", "direction", "fov"),
+    [
+        ("300-60", 0.0, 120.0),
+        ("90-270", 180.0, 180.0),
+        ("270-90", 0.0, 180.0),
+        ("0-360", 180.0, 360.0),
+        ("N-E", 45.0, 90.0),
+    ],
+)
+def test_direction_ranges(text: str, direction: float, fov: float) -> None:
+    assert _one_direction(text) == (direction, fov)
+
+
+@pytest.mark.parametrize("text", ["", "up", "90;180", "nan", "inf", "12-"])
+def test_direction_invalid(text: str) -> None:
+    with pytest.raises(ValueError, match=r"."):
+        _one_direction(text)
+
+
 _DIRECTION_PIECES = st.sampled_from(
     ["0", "90", "359.5", "-90", "+45", "1e2", "1e-5", ".5", "7.", "N", "ne", "SSW", "E", "-", " ", "°", "x",
      "1e400", "nan", "inf", "--", "12-", "360", "720", "-0"]

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from exposure._errors import PlaceError
 from exposure.datasets import load_dataset
-from exposure.places import normalise_name, parse_lat_lon, place_table
+from exposure.places import normalise_name, parse_lat_lon, place_table, search_options
 from tests.hostile import one_line, outcome
 
 
@@ -142,3 +142,38 @@ def test_lat_lon_pattern_is_linear_on_long_runs_of_spaces(monkeypatch) -> None:
 def test_any_place_text_resolves_or_is_one_place_error(helsinki, text: str) -> None:
     _, message = outcome(lambda: helsinki.resolve(text), PlaceError)
     assert one_line(message) or "\n" in text
+
+
+def test_snap_to_street_gives_the_nearest_node_or_names_the_point(helsinki) -> None:
+    from scipy.spatial import cKDTree
+
+    from exposure.places import nearest_node, snap_to_street
+
+    lon, lat = 24.9384, 60.1699
+    node, dist = snap_to_street(helsinki.index, lon, lat, label="the start")
+    assert (node, dist) == pytest.approx(nearest_node(helsinki.index, lon, lat))
+    tree = cKDTree(helsinki.index.node_xy)
+    assert snap_to_street(helsinki.index, lon, lat, label="the start", tree=tree)[0] == node
+    with pytest.raises(PlaceError, match=r"^via point 'Far' is [0-9,]+ m from the nearest street of this dataset "
+                                         r"\(limit 500 m\): choose a point inside"):
+        snap_to_street(helsinki.index, 25.10, 60.30, label="via point 'Far'", max_snap_m=500.0)
+
+
+def test_the_search_offers_protest_sites_first_and_stops_last(helsinki) -> None:
+    options = search_options(helsinki.presets, helsinki.places)
+    assert options[:5] == ["★ Senaatintori (Senate Square)", "★ Rautatientori (Railway Square)",
+                           "★ Narinkkatori (Kamppi)", "★ Kauppatori (Market Square)", "★ Esplanadi park"]
+    assert len(options) == len(set(options))
+    typed = [o for o in options if "rautat" in o.casefold()]  # what a box filtering by substring keeps, in order
+    assert typed[0] == "★ Rautatientori (Railway Square)"
+    platforms = [o for o in typed if "laituri" in o]
+    assert len(platforms) == 13
+    assert typed[-13:] == platforms  # the 13 platforms of the bus station after every other place
+    assert platforms[:3] == ["Rautatientori, laituri 1", "Rautatientori, laituri 2", "Rautatientori, laituri 3"]
+    assert typed.index("Rautatieaseman kellotorni") < typed.index("Rautatientori, laituri 1")
+
+
+def test_the_search_without_presets_or_places() -> None:
+    assert search_options(None, None) == []
+    places = place_table([("Kiosk", 24.9, 60.1, "shop=kiosk"), ("Stop 2", 24.9, 60.1, "highway=bus_stop")])
+    assert search_options(None, places) == ["Kiosk", "Stop 2"]

@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from exposure._errors import CameraDataError
+from exposure._io import check_file, read_text_table
 from exposure._parse import numbers
-from exposure.cameras import _KEPT, CameraLoad, _check_file, _finish, _problem, _read_text_table
+from exposure.schema import CameraLoad
+from exposure.sources._common import CAMERA_FILE, KEPT, finish, problem
 
 __all__ = ["cameras_from_cctv_exposure"]
 
@@ -40,9 +42,9 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
     CameraDataError
         When the file is unreadable, lacks a needed column or has no usable row.
     """
-    path = _check_file(path)
+    path = check_file(path, kind=CAMERA_FILE)
     source = str(path)
-    table = _read_text_table(path)
+    table = read_text_table(path, kind=CAMERA_FILE)
     lookup = {str(c).strip().lower(): c for c in table.columns}
     missing = [c for c in ("latitude", "longitude", "camera_type") if c not in lookup]
     if missing:
@@ -63,7 +65,7 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
         invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
         for index in np.flatnonzero(invalid & ~bad):
             problems.append(
-                _problem(
+                problem(
                     source,
                     rows[index],
                     column,
@@ -78,7 +80,7 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
     invalid = kind.isna().to_numpy()
     for index in np.flatnonzero(invalid & ~bad):
         problems.append(
-            _problem(
+            problem(
                 source,
                 rows[index],
                 "camera_type",
@@ -94,7 +96,7 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
         valid = (number > 0) & (number <= 360)
         fov = np.where(valid, number, np.nan)
         for index in np.flatnonzero(~valid & (raw_fov != "").to_numpy() & ~bad):
-            problems.append(_problem(source, rows[index], "angle_of_view", raw_fov.iloc[index], _KEPT))
+            problems.append(problem(source, rows[index], "angle_of_view", raw_fov.iloc[index], KEPT))
     keep = ~bad
     count = int(keep.sum())
     columns = {
@@ -114,5 +116,5 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
         "observed": [None] * count,
     }
     problems.sort(key=lambda p: p["row"])
-    return _finish(columns, problems, source=source)
+    return finish(columns, problems, source=source)
 

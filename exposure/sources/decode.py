@@ -15,17 +15,11 @@ import pyarrow.compute as pc
 
 from exposure import settings
 from exposure._errors import CameraDataError
+from exposure._io import check_file, read_text_table
 from exposure._parse import amount, arrow_text, limit_message, numbers
-from exposure.cameras import (
-    CameraExtent,
-    CameraLoad,
-    _check_file,
-    _finish,
-    _not_first_good,
-    _problem,
-    _read_text_table,
-    verification_policy,
-)
+from exposure.policies import verification_policy
+from exposure.schema import CameraExtent, CameraLoad
+from exposure.sources._common import CAMERA_FILE, finish, not_first_good, problem
 
 __all__ = [
     "DECODE_METHOD",
@@ -161,7 +155,7 @@ def cameras_from_decode(path: str | Path, *, total: str = "attachments") -> Came
         or has no usable intersection.
     """
     expanded = _expand(path, total=total)
-    load = _finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
+    load = finish(expanded.columns, expanded.problems, source=expanded.source, good_inputs=int(expanded.keep.sum()))
     return dataclasses.replace(load, extent=_surveyed(expanded))
 
 
@@ -259,13 +253,68 @@ def _summary_row(
     }
 
 
+class _Report:
+    """The rows of a Decode file found bad so far, and why: a row is reported once, for its first problem."""
+
+    def __init__(self, source: str, n_rows: int) -> None:
+        self.source = source
+        self.rows = np.arange(1, n_rows + 1)
+        self.bad = np.zeros(n_rows, dtype=bool)
+        self.problems: list[dict[str, Any]] = []
+
+    def flag(self, mask: np.ndarray, column: str, raw: pd.Series, reason: str) -> None:
+        """Reject the rows of ``mask`` not rejected yet, quoting their value in ``raw``."""
+        new = mask & ~self.bad
+        for index in np.flatnonzero(new):
+            self.problems.append(problem(self.source, self.rows[index], column, raw.iloc[index], reason))
+        self.bad[new] = True
+
+
 def _expand(path: str | Path, *, total: str) -> _Expanded:
+    table, path = _read_decode(path, total=total)
+    report = _Report(str(path), len(table))
+    pano = table["PanoramaId"].str.strip()
+    report.flag((pano == "").to_numpy(), "PanoramaId", pano,
+                "PanoramaId is empty; every intersection needs its panorama id")
+    coords = {}
+    for column, low, high in (("Lat", -90, 90), ("Long", -180, 180)):
+        raw = table[column].str.strip()
+        number = numbers(raw)
+        invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
+        report.flag(invalid, column, raw,
+                    f"{column} is missing, not a number or outside [{low}, {high}]; write decimal degrees")
+        coords[column] = number
+    count_columns = (
+        _N_CAMERAS_COUNTS if total == "n_cameras" else (*(pair[0] for pair in _ATTACHMENTS.values()), *_TYPES)
+    )
+    rounded = _counts(table, count_columns, report)
+    agreement_codes = _agreements(table, total=total, report=report)
+    duplicate = not_first_good(pano, report.bad) & ~report.bad
+    report.flag(duplicate, "PanoramaId", pano, "duplicate panorama; only the first row of this PanoramaId is kept")
+    per_row = _cameras_per_row(table, rounded, count_columns, total=total, report=report, path=path)
+    keep = ~report.bad
+    limit = settings.max_cameras_per_row
+    n = np.where(keep, np.clip(per_row, 0, limit).astype("int64"), 0)
+    counts = {column: np.clip(values, 0, limit).astype("int64") for column, values in rounded.items()}
+    columns, owner = _camera_columns(table, pano, coords, counts, agreement_codes, n, total=total)
+    report.problems.sort(key=lambda p: p["row"])
+    # an object array of the few borough names, each held once (not a Python string per row)
+    borough = (
+        np.asarray(pd.Categorical(table["BoroName"].str.strip().replace("", "unknown")), dtype=object)
+        if "BoroName" in table.columns
+        else np.full(len(table), "unknown", dtype=object)
+    )
+    return _Expanded(columns=columns, problems=report.problems, keep=keep, owner=owner, borough=borough,
+                     source=str(path), lon=coords["Long"], lat=coords["Lat"])
+
+
+def _read_decode(path: str | Path, *, total: str) -> tuple[pd.DataFrame, Path]:
+    """The columns of a Decode file the rule needs, as text; the file's path."""
     if total not in DECODE_TOTALS:
         msg = f"unknown Decode counting rule {total!r}; use one of {', '.join(DECODE_TOTALS)}"
         raise CameraDataError(msg)
-    path = _check_file(path)
-    source = str(path)
-    table = _read_text_table(path)
+    path = check_file(path, kind=CAMERA_FILE)
+    table = read_text_table(path, kind=CAMERA_FILE)
     table.columns = [str(c).strip() for c in table.columns]
     if total == "attachments":
         needed: tuple[str, ...] = ("PanoramaId", *(c for pair in _ATTACHMENTS.values() for c in pair), "Lat", "Long")
@@ -281,69 +330,43 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
         )
         raise CameraDataError(msg)
     # the URL and geometry columns are most of the file's bytes: let them go before the expansion
-    table = table.loc[:, ~table.columns.duplicated() & table.columns.isin(_USED)]
-    n_rows = len(table)
-    rows = np.arange(1, n_rows + 1)
-    bad = np.zeros(n_rows, dtype=bool)
-    problems: list[dict[str, Any]] = []
+    return table.loc[:, ~table.columns.duplicated() & table.columns.isin(_USED)], path
 
-    def flag(mask: np.ndarray, column: str, raw: pd.Series, reason: str) -> None:
-        new = mask & ~bad
-        for index in np.flatnonzero(new):
-            problems.append(_problem(source, rows[index], column, raw.iloc[index], reason))
-        bad[new] = True
 
-    pano = table["PanoramaId"].str.strip()
-    flag(
-        (pano == "").to_numpy(),
-        "PanoramaId",
-        pano,
-        "PanoramaId is empty; every intersection needs its panorama id",
-    )
-    coords = {}
-    for column, low, high in (("Lat", -90, 90), ("Long", -180, 180)):
-        raw = table[column].str.strip()
-        number = numbers(raw)
-        invalid = ~(np.isfinite(number) & (number >= low) & (number <= high))
-        flag(
-            invalid,
-            column,
-            raw,
-            f"{column} is missing, not a number or outside [{low}, {high}]; write decimal degrees",
-        )
-        coords[column] = number
-    count_columns = (
-        _N_CAMERAS_COUNTS if total == "n_cameras" else (*(pair[0] for pair in _ATTACHMENTS.values()), *_TYPES)
-    )
-    rounded = {}  # each count rounded half up, as floats: a count of 10^300 must not overflow an integer
+def _counts(table: pd.DataFrame, count_columns: tuple[str, ...], report: _Report) -> dict[str, np.ndarray]:
+    """Each count column rounded half up, as floats (a count of 10^300 must not overflow an integer); bad ones 0."""
+    rounded = {}
     for column in count_columns:
         if column not in table.columns:
-            rounded[column] = np.zeros(n_rows)
+            rounded[column] = np.zeros(len(table))
             continue
         raw = table[column].str.strip()
         number = numbers(raw)
         invalid = ~(np.isfinite(number) & (number >= 0))
-        flag(invalid, column, raw, f"{column} must be a count >= 0")
+        report.flag(invalid, column, raw, f"{column} must be a count >= 0")
         rounded[column] = np.where(invalid, 0.0, np.floor(np.nan_to_num(number) + 0.5))
+    return rounded
+
+
+def _agreements(table: pd.DataFrame, *, total: str, report: _Report) -> dict[str, np.ndarray]:
+    """Per agreement column, the index into ``_DECODE_AGREEMENT`` of each row (-1 when not one of them)."""
     agreement_columns = ("n_cameras_agreement",) if total == "n_cameras" else tuple(p[1] for p in _ATTACHMENTS.values())
-    agreement_codes = {}  # index into _DECODE_AGREEMENT per row, -1 when not one of them
+    codes_by_column = {}
     for column in agreement_columns:
         agreement = table[column].str.strip()
         codes = pd.Index(list(_DECODE_AGREEMENT)).get_indexer(agreement)
-        flag(
-            codes < 0,
-            column,
-            agreement,
-            f"{column} must be one of {', '.join(_DECODE_AGREEMENT)}",
-        )
-        agreement_codes[column] = codes.astype(np.int8)
-    duplicate = _not_first_good(pano, bad) & ~bad
-    flag(duplicate, "PanoramaId", pano, "duplicate panorama; only the first row of this PanoramaId is kept")
+        report.flag(codes < 0, column, agreement, f"{column} must be one of {', '.join(_DECODE_AGREEMENT)}")
+        codes_by_column[column] = codes.astype(np.int8)
+    return codes_by_column
 
+
+def _cameras_per_row(table: pd.DataFrame, rounded: dict[str, np.ndarray], count_columns: tuple[str, ...], *,
+                     total: str, report: _Report, path: Path) -> np.ndarray:
+    """How many cameras each good row makes (as floats); rows counting more than one may hold are rejected."""
     total_column = "n_cameras_median" if total == "n_cameras" else _ATTACHMENTS["street"][0]
     per_row = (rounded["n_cameras_median"] if total == "n_cameras"
                else sum(rounded[pair[0]] for pair in _ATTACHMENTS.values()))
-    per_row = np.where(bad, 0.0, per_row)
+    per_row = np.where(report.bad, 0.0, per_row)
     cameras_float = float(per_row.sum())
     if cameras_float > settings.max_cameras:
         worst = int(np.argmax(per_row))
@@ -354,17 +377,21 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
     # a row counting more cameras than one intersection can hold is rejected before any camera is made from it
     limit = settings.max_cameras_per_row
     for column in count_columns:
-        flag(rounded[column] > limit, column, table[column].str.strip() if column in table.columns
-             else pd.Series([""] * n_rows), limit_message(f"{column} counts more cameras than one row may",
-                                                           "max_cameras_per_row", "check the count"))
-    flag(per_row > limit, total_column, pd.Series(per_row).map("{:.0f}".format),
-         limit_message("the counts add up to more cameras than one row may", "max_cameras_per_row",
-                       "check the counts"))
-    counts = {column: np.clip(values, 0, limit).astype("int64") for column, values in rounded.items()}
-    keep = ~bad
-    n = np.where(keep, np.clip(per_row, 0, limit).astype("int64"), 0)
+        report.flag(rounded[column] > limit, column, table[column].str.strip() if column in table.columns
+                    else pd.Series([""] * len(table)), limit_message(f"{column} counts more cameras than one row may",
+                                                                     "max_cameras_per_row", "check the count"))
+    report.flag(per_row > limit, total_column, pd.Series(per_row).map("{:.0f}".format),
+                limit_message("the counts add up to more cameras than one row may", "max_cameras_per_row",
+                              "check the counts"))
+    return per_row
+
+
+def _camera_columns(table: pd.DataFrame, pano: pd.Series, coords: dict[str, np.ndarray],
+                    counts: dict[str, np.ndarray], agreement_codes: dict[str, np.ndarray], n: np.ndarray, *,
+                    total: str) -> tuple[dict[str, Any], np.ndarray]:
+    """The camera columns of ``n[i]`` cameras per row ``i``, and the row each camera comes from."""
     cameras = int(n.sum())
-    owner = np.repeat(np.arange(n_rows), n)
+    owner = np.repeat(np.arange(len(n)), n)
     starts = np.repeat(np.cumsum(n) - n, n)
     position = np.arange(cameras) - starts
     street = counts["attached_street_median"][owner]
@@ -401,13 +428,4 @@ def _expand(path: str | Path, *, total: str) -> _Expanded:
         "reports": np.full(cameras, 3, dtype="int64"),
         "observed": observed.where(observed.notna(), None),
     }
-    problems.sort(key=lambda p: p["row"])
-    # an object array of the few borough names, each held once (not a Python string per row)
-    borough = (
-        np.asarray(pd.Categorical(table["BoroName"].str.strip().replace("", "unknown")), dtype=object)
-        if "BoroName" in table.columns
-        else np.full(n_rows, "unknown", dtype=object)
-    )
-    return _Expanded(columns=columns, problems=problems, keep=keep, owner=owner, borough=borough, source=source,
-                     lon=coords["Long"], lat=coords["Lat"])
-
+    return columns, owner

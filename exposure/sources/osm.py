@@ -2,65 +2,47 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
-import struct
-import warnings
+import re
 import xml.etree.ElementTree as ET
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyrosm
 from google.protobuf.message import DecodeError
-from pyrosm.exceptions import PBFException
 
 from exposure import settings
 from exposure._errors import CameraDataError
+from exposure._io import check_file, check_rows, looks_like_pbf, read_head, read_json
 from exposure._parse import first_line, limit_message, parse_directions, parse_heights, refuse_dtd, to_float
-from exposure.cameras import (
-    _KEPT,
-    CAMERA_COLUMNS,
-    CameraLoad,
-    _camera_frame,
-    _check_file,
-    _check_rows,
-    _clip,
-    _finish,
-    _geojson_points,
-    _GeoPoint,
-    _head,
-    _looks_like_pbf,
-    _problem,
-    _read_json,
-    _rejected_frame,
+from exposure.osm_features import SurveillanceObject
+from exposure.osm_scan import scan_surveillance
+from exposure.schema import CAMERA_COLUMNS, CameraLoad
+from exposure.sources._common import (
+    CAMERA_FILE,
+    KEPT,
+    GeoPoint,
+    camera_frame,
+    clip,
+    finish,
+    geojson_points,
+    problem,
+    rejected_frame,
 )
 
-__all__ = ["cameras_from_osm", "cameras_from_osm_elements"]
+__all__ = [
+    "cameras_from_osm",
+    "cameras_from_osm_elements",
+    "cameras_from_osm_objects",
+    "cameras_from_osm_points",
+    "cameras_from_overpass",
+]
 
 #: One OSM object: (osm id such as "node/123", lon, lat, tags).
 _OsmElement = tuple[str | int, float, float, Mapping[str, str]]
 
-_OSM_TAG_COLUMNS = [
-    "man_made",
-    "surveillance",
-    "surveillance:type",
-    "camera:type",
-    "camera:mount",
-    "camera:direction",
-    "direction",
-    "revolving",
-    "height",
-    "camera:height",
-    "operator",
-    "operator:type",
-    "check_date",
-    "survey:date",
-]
 _OSM_CAMERA_TYPE = {"dome": "dome", "fixed": "fixed", "panning": "ptz", "ptz": "ptz"}
 _OSM_MOUNT = {
     "pole": "street",
@@ -99,17 +81,17 @@ def cameras_from_osm(path: str | Path) -> CameraLoad:
     CameraDataError
         When the file cannot be read or holds no usable camera node.
     """
-    path = _check_file(path)
-    head = _head(path).lstrip(b"\xef\xbb\xbf").lstrip()
+    path = check_file(path, kind=CAMERA_FILE)
+    head = read_head(path, kind=CAMERA_FILE).lstrip(b"\xef\xbb\xbf").lstrip()
     if path.name.lower().endswith(".pbf") or not (head.startswith((b"<", b"{"))):
         return _cameras_from_osm_pbf(path)
     if head.startswith(b"<"):
         return _cameras_from_osm_xml(path)
-    data = _read_json(path)
+    data = read_json(path, kind=CAMERA_FILE)
     if isinstance(data, dict) and "elements" in data:
-        return _cameras_from_overpass(data, source=str(path))
-    points, problems = _geojson_points(data, path=path)
-    return _cameras_from_osm_points(points, problems, path=path)
+        return cameras_from_overpass(data, source=str(path))
+    points, problems = geojson_points(data, path=path)
+    return cameras_from_osm_points(points, problems, path=path)
 
 
 #: Largest BlobHeader and blob the PBF format allows, in bytes.
@@ -149,59 +131,92 @@ def _check_pbf(path: Path) -> None:
 
 def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
     if not path.name.lower().endswith(".pbf"):
-        # pyrosm only opens files named *.pbf.
-        what = "looks like an OSM PBF" if _looks_like_pbf(_head(path)) else "is not text"
+        # a PBF under another name is most likely a mistake; the name says what a file is
+        what = "looks like an OSM PBF" if looks_like_pbf(read_head(path, kind=CAMERA_FILE)) else "is not text"
         msg = f"camera file {path} {what}; rename it to end in .osm.pbf (or export cameras as CSV/GeoJSON)"
         raise CameraDataError(msg)
     _check_pbf(path)
     try:
-        with warnings.catch_warnings():
-            # pyrosm warns of an extract without cameras; the message below says so in this project's words
-            warnings.filterwarnings("ignore", message="Could not find any OSM data", category=UserWarning)
-            nodes = pyrosm.OSM(str(path)).get_data_by_custom_criteria(
-                custom_filter={"man_made": ["surveillance"]},
-                filter_type="keep",
-                keep_nodes=True,
-                keep_ways=False,
-                keep_relations=False,
-                tags_as_columns=_OSM_TAG_COLUMNS,
-            )
-    except (PBFException, DecodeError, zlib.error, struct.error, OSError, ValueError, RuntimeError, KeyError,
-            TypeError, IndexError, OverflowError) as err:
-        msg = f"camera file {path} cannot be read as OSM PBF ({err}); check that it is a .osm.pbf extract"
+        found = scan_surveillance(path, error=CameraDataError)
+    except CameraDataError as err:
+        msg = f"camera file {path} cannot be read as OSM PBF ({first_line(err.__cause__ or err)}); check that it " \
+              "is a .osm.pbf extract"
         raise CameraDataError(msg) from err
-    if nodes is None or len(nodes) == 0:
-        msg = (
-            f"{path}: no man_made=surveillance nodes in this OSM extract; "
-            "cameras must be mapped as such nodes"
-        )
+    return cameras_from_osm_objects(found, source=str(path))
+
+
+def cameras_from_osm_objects(objects: Sequence[SurveillanceObject], *, source: str) -> CameraLoad:
+    """Cameras from the ``man_made=surveillance`` objects an OSM file holds, as osmium read them.
+
+    Parameters
+    ----------
+    objects
+        The objects, in file order (:func:`exposure.osm_scan.scan_surveillance`, or
+        ``surveillance`` of :func:`exposure.osm_scan.scan_osm_file`); a way or a
+        relation is reported, not read.
+    source
+        The file they came from, named in the report and the messages.
+
+    Returns
+    -------
+    CameraLoad
+        The cameras (see :func:`cameras_from_osm_elements` for the tag rules).
+
+    Raises
+    ------
+    CameraDataError
+        When there is no camera object, or too many.
+    """
+    if not objects:
+        msg = f"{source}: no man_made=surveillance nodes in this OSM extract; cameras must be mapped as such nodes"
         raise CameraDataError(msg)
-    _check_rows(len(nodes), source=str(path), what="man_made=surveillance nodes")
-    tag_columns = [c for c in _OSM_TAG_COLUMNS if c in nodes.columns]
-    extra = nodes["tags"] if "tags" in nodes.columns else pd.Series([None] * len(nodes), index=nodes.index)
-    elements = []
-    for record, more in zip(
-        nodes[["id", "lon", "lat", *tag_columns]].itertuples(index=False), extra, strict=True
-    ):
-        tags: dict[str, str] = {}
-        if isinstance(more, str) and more:
-            # A tags value we cannot read still leaves the tag columns to use.
-            with contextlib.suppress(json.JSONDecodeError, AttributeError):
-                tags.update({str(k): str(v) for k, v in json.loads(more).items()})
-        for key, value in zip(tag_columns, record[3:], strict=True):
-            if isinstance(value, str) and value:
-                tags[key] = value
-        elements.append((f"node/{int(record[0])}", float(record[1]), float(record[2]), tags))
-    return _finish_osm(elements, source=str(path))
+    check_rows(len(objects), source=source, what="man_made=surveillance objects", kind=CAMERA_FILE)
+    return _finish_osm([(f"{o.osm_type}/{o.osm_id}", o.lon, o.lat, o.tags) for o in objects], source=source)
+
+
+#: A ``lat``/``lon`` attribute that osmium reads exactly as Python reads it: a plain decimal with at most
+#: seven decimals (OSM's precision). Any other value (exponents, NaN, spaces, more decimals) is read
+#: by the slower exact reader, which reports it where osmium would round it or read it as 0.
+_ODD_COORDINATE = re.compile(rb"""\b(?:lat|lon)\s*=\s*(?!(["'])-?\d{1,3}(?:\.\d{1,7})?\1)""")
+_OSM_ROOT = re.compile(rb"""^(?:<\?xml[^>]*\?>|<!--.*?-->|\s)*<osm[\s>]""", re.DOTALL)
+
+
+def _fast_xml_objects(path: Path, data: bytes) -> list[SurveillanceObject] | None:
+    """The camera objects of plain OSM XML read by osmium, or None when the exact reader must read the file."""
+    if not _OSM_ROOT.match(data) or _ODD_COORDINATE.search(data):
+        return None
+    try:
+        found = scan_surveillance(path, error=CameraDataError)
+    except CameraDataError:
+        return None  # the exact reader says where the file is broken
+    if any(o.osm_id == 0 or (o.osm_type == "node" and not (math.isfinite(o.lon) and math.isfinite(o.lat)))
+           for o in found):
+        return None  # a node without id or position: the exact reader reports the value it holds
+    return found
 
 
 def _cameras_from_osm_xml(path: Path) -> CameraLoad:
     try:
         with path.open("rb") as handle:
-            refuse_dtd(handle.read(), where=f"camera file {path}", error=CameraDataError)
+            data = handle.read()
     except OSError as err:
         msg = f"camera file {path} cannot be read ({first_line(err)}); check its permissions"
         raise CameraDataError(msg) from err
+    refuse_dtd(data, where=f"camera file {path}", error=CameraDataError)
+    found = _fast_xml_objects(path, data)
+    del data
+    if found is not None:
+        if not found:
+            msg = (f"{path}: no man_made=surveillance objects found; "
+                   "cameras must be mapped as man_made=surveillance nodes")
+            raise CameraDataError(msg)
+        check_rows(len(found), source=str(path), what="man_made=surveillance objects", kind=CAMERA_FILE)
+        return _finish_osm([(f"{o.osm_type}/{o.osm_id}", o.lon, o.lat, o.tags) for o in found], source=str(path))
+    return _cameras_from_osm_xml_exactly(path)
+
+
+def _cameras_from_osm_xml_exactly(path: Path) -> CameraLoad:
+    """Read OSM XML element by element: every odd value reported where it is, at Python's precision."""
     elements: list[_OsmElement] = []
     objects = 0
     root_seen = False
@@ -212,7 +227,7 @@ def _cameras_from_osm_xml(path: Path) -> CameraLoad:
                     root_seen = True
                     if elem.tag != "osm":
                         msg = (
-                            f"camera file {path} is XML with root <{_clip(elem.tag, 40)}>, not an OSM file (<osm>); "
+                            f"camera file {path} is XML with root <{clip(elem.tag, 40)}>, not an OSM file (<osm>); "
                             "export it from OSM or Overpass as .osm"
                         )
                         raise CameraDataError(msg)
@@ -222,8 +237,8 @@ def _cameras_from_osm_xml(path: Path) -> CameraLoad:
                 tags = {str(t.get("k", "")): str(t.get("v", "")) for t in elem.iter("tag")}
                 if tags.get("man_made") == "surveillance":
                     lon, lat = to_float(elem.get("lon")), to_float(elem.get("lat"))
-                    elements.append((f"{elem.tag}/{_clip(elem.get('id', '?'), 40)}", lon, lat, tags))
-                    _check_rows(len(elements), source=str(path), what="man_made=surveillance objects")
+                    elements.append((f"{elem.tag}/{clip(elem.get('id', '?'), 40)}", lon, lat, tags))
+                    check_rows(len(elements), source=str(path), what="man_made=surveillance objects", kind=CAMERA_FILE)
                 elem.clear()
     except ET.ParseError as err:
         line, column = err.position
@@ -238,12 +253,31 @@ def _cameras_from_osm_xml(path: Path) -> CameraLoad:
     return _finish_osm(elements, source=str(path))
 
 
-def _cameras_from_overpass(data: Mapping[str, Any], *, source: str) -> CameraLoad:
+def cameras_from_overpass(data: Mapping[str, Any], *, source: str) -> CameraLoad:
+    """Read the ``man_made=surveillance`` objects of parsed Overpass JSON (``{"elements": [...]}``).
+
+    Parameters
+    ----------
+    data
+        The parsed JSON; a way or relation is placed at its ``center`` (``out center``).
+    source
+        The file it came from, named in the report and the messages.
+
+    Returns
+    -------
+    CameraLoad
+        The cameras (see :func:`cameras_from_osm_elements` for the tag rules).
+
+    Raises
+    ------
+    CameraDataError
+        When ``elements`` is not a list, is too long, or holds no usable camera node.
+    """
     raw = data.get("elements")
     if not isinstance(raw, list):
         msg = f"{source}: 'elements' is not a list; this is not Overpass JSON output"
         raise CameraDataError(msg)
-    _check_rows(len(raw), source=source, what="Overpass elements")
+    check_rows(len(raw), source=source, what="Overpass elements", kind=CAMERA_FILE)
     elements = []
     for item in raw:
         if not isinstance(item, dict):
@@ -259,7 +293,7 @@ def _cameras_from_overpass(data: Mapping[str, Any], *, source: str) -> CameraLoa
         ident = item.get("id", "?")
         elements.append(
             (
-                f"{_clip(kind, 40)}/{_clip(ident, 40)}",
+                f"{clip(kind, 40)}/{clip(ident, 40)}",
                 to_float(where.get("lon")),
                 to_float(where.get("lat")),
                 {str(k): str(v) for k, v in tags.items()},
@@ -268,10 +302,31 @@ def _cameras_from_overpass(data: Mapping[str, Any], *, source: str) -> CameraLoa
     return _finish_osm(elements, source=source)
 
 
-def _cameras_from_osm_points(
-    points: list[_GeoPoint], problems: list[dict[str, Any]], *, path: Path
+def cameras_from_osm_points(
+    points: list[GeoPoint], problems: list[dict[str, Any]], *, path: Path
 ) -> CameraLoad:
-    """Cameras from GeoJSON Point features tagged like OSM objects (an Overpass export)."""
+    """Cameras from GeoJSON Point features tagged like OSM objects (an Overpass export).
+
+    Parameters
+    ----------
+    points
+        The features, as :func:`exposure.sources._common.geojson_points` reads them.
+    problems
+        The report of the features that were not usable points.
+    path
+        The file they came from.
+
+    Returns
+    -------
+    CameraLoad
+        The cameras (see :func:`cameras_from_osm_elements` for the tag rules); the
+        ``row`` of the report is the feature number.
+
+    Raises
+    ------
+    CameraDataError
+        When no feature is a usable camera.
+    """
     source = str(path)
     elements = []
     rows = []
@@ -281,7 +336,7 @@ def _cameras_from_osm_points(
         elements.append((str(ident), lon, lat, tags))
         rows.append(number)
     columns, more = _osm_rows(elements, source=source, rows=rows)
-    return _finish(columns, problems + more, source=source, unit="feature")
+    return finish(columns, problems + more, source=source, unit="feature")
 
 
 def _finish_osm(elements: Sequence[_OsmElement], *, source: str) -> CameraLoad:
@@ -292,7 +347,7 @@ def _finish_osm(elements: Sequence[_OsmElement], *, source: str) -> CameraLoad:
         )
         raise CameraDataError(msg)
     columns, problems = _osm_rows(elements, source=source, rows=None)
-    return _finish(columns, problems, source=source, unit="osm")
+    return finish(columns, problems, source=source, unit="osm")
 
 
 def cameras_from_osm_elements(
@@ -332,7 +387,7 @@ def cameras_from_osm_elements(
         The cameras (possibly none) and the report.
     """
     columns, problems = _osm_rows(list(elements), source=source, rows=None)
-    return CameraLoad(cameras=_camera_frame(columns), rejected=_rejected_frame(problems), source=source)
+    return CameraLoad(cameras=camera_frame(columns), rejected=rejected_frame(problems), source=source)
 
 
 def _empty_columns() -> dict[str, list[Any]]:
@@ -352,75 +407,19 @@ def _osm_rows(
     for position, (osm_id, lon, lat, raw_tags) in enumerate(elements):
         row = rows[position] if rows is not None else position + 1
         tags = {str(k): str(v) for k, v in raw_tags.items() if v is not None}
-        ident = str(_clip(osm_id, 60))
+        ident = str(clip(osm_id, 60))
         if "/" not in ident:
             ident = f"node/{ident}"
-        osm_type = ident.split("/", 1)[0]
-
-        def reject(column: str, value: Any, reason: str, *, row: int = row, ident: str = ident) -> None:
-            problems.append(_problem(source, row, column, value, f"{ident}: {reason}"))
-
-        if osm_type != "node":
-            reject(
-                "type",
-                osm_type,
-                "only nodes are read as cameras; map each camera as a man_made=surveillance node",
-            )
-            continue
-        if tags.get("man_made") != "surveillance":
-            reject("man_made", tags.get("man_made"), "not tagged man_made=surveillance, so not a camera")
-            continue
-        surveillance_type = str(tags.get("surveillance:type", "camera")).strip()
-        if surveillance_type.lower() not in ("camera", "alpr"):
-            reject(
-                "surveillance:type",
-                surveillance_type,
-                f"surveillance:type={surveillance_type} is not a camera (only camera and ALPR are)",
-            )
-            continue
-        lon_f, lat_f = to_float(lon), to_float(lat)
-        if not (math.isfinite(lat_f) and -90 <= lat_f <= 90):
-            reject("lat", lat, "latitude missing or outside [-90, 90]; fix the node's position")
-            continue
-        if not (math.isfinite(lon_f) and -180 <= lon_f <= 180):
-            reject("lon", lon, "longitude missing or outside [-180, 180]; fix the node's position")
+        refusal = _refusal(ident, tags, lon, lat, seen)
+        if refusal is not None:
+            column, value, reason = refusal
+            problems.append(problem(source, row, column, value, f"{ident}: {reason}"))
             continue
         camera_id = f"osm:{ident}"
-        if camera_id in seen:
-            reject("id", ident, "duplicate node; only the first copy is kept")
-            continue
         seen.add(camera_id)
-
-        def note(column: str, value: Any, *, row: int = row, ident: str = ident) -> None:
-            problems.append(_problem(source, row, column, value, f"{ident}: {_KEPT}"))
-
-        kind = "unknown"
-        camera_type = tags.get("camera:type")
-        if camera_type is not None:
-            if camera_type.strip().lower() in _OSM_CAMERA_TYPE:
-                kind = _OSM_CAMERA_TYPE[camera_type.strip().lower()]
-            else:
-                note("camera:type", camera_type)
-        if kind == "unknown" and surveillance_type.lower() == "alpr":
-            kind = "fixed"
-        if str(tags.get("revolving", "")).strip().lower() == "yes":
-            kind = "ptz"
-
-        mount = "unknown"
-        camera_mount = tags.get("camera:mount")
-        if camera_mount is not None:
-            if camera_mount.strip().lower() in _OSM_MOUNT:
-                mount = _OSM_MOUNT[camera_mount.strip().lower()]
-            else:
-                note("camera:mount", camera_mount)
-
-        operator = "unknown"
-        operator_type = tags.get("operator:type")
-        if operator_type is not None:
-            if operator_type.strip().lower() in _OSM_OPERATOR_TYPE:
-                operator = _OSM_OPERATOR_TYPE[operator_type.strip().lower()]
-            else:
-                note("operator:type", operator_type)
+        ignored: list[tuple[str, str]] = []
+        kind, mount, operator = _kind_mount_operator(tags, ignored)
+        problems.extend(problem(source, row, column, value, f"{ident}: {KEPT}") for column, value in ignored)
 
         direction_key = "camera:direction" if "camera:direction" in tags else "direction"
         height_key = "height" if "height" in tags else "camera:height"
@@ -428,22 +427,63 @@ def _osm_rows(
         pending.append((row, ident, direction_key, tags.get(direction_key), height_key, tags.get(height_key)))
 
         observed = tags.get("check_date") or tags.get("survey:date") or None
-        columns["camera_id"].append(camera_id)
-        columns["lon"].append(lon_f)
-        columns["lat"].append(lat_f)
-        columns["source"].append("osm")
-        columns["kind"].append(kind)
-        columns["mount"].append(mount)
-        columns["operator"].append(operator)
-        columns["verification"].append("verified" if observed else "unverified")
-        columns["agreement"].append("")
-        columns["reports"].append(1)
-        columns["observed"].append(observed)
+        for column, value in (
+            ("camera_id", camera_id), ("lon", to_float(lon)), ("lat", to_float(lat)), ("source", "osm"),
+            ("kind", kind), ("mount", mount), ("operator", operator),
+            ("verification", "verified" if observed else "unverified"), ("agreement", ""), ("reports", 1),
+            ("observed", observed),
+        ):
+            columns[column].append(value)
     columns["direction_deg"], columns["fov_deg"], columns["height_m"] = _directions_and_heights(
         pending, source=source, problems=problems)
     if pending:
         problems.sort(key=lambda p: p["row"])
     return columns, problems
+
+
+def _refusal(ident: str, tags: Mapping[str, str], lon: Any, lat: Any, seen: set[str]) -> tuple[str, Any, str] | None:
+    """Why an OSM object is not read as a camera, as ``(column, value, reason)``; None when it is one."""
+    osm_type = ident.split("/", 1)[0]
+    if osm_type != "node":
+        return "type", osm_type, "only nodes are read as cameras; map each camera as a man_made=surveillance node"
+    if tags.get("man_made") != "surveillance":
+        return "man_made", tags.get("man_made"), "not tagged man_made=surveillance, so not a camera"
+    surveillance_type = str(tags.get("surveillance:type", "camera")).strip()
+    if surveillance_type.lower() not in ("camera", "alpr"):
+        return ("surveillance:type", surveillance_type,
+                f"surveillance:type={surveillance_type} is not a camera (only camera and ALPR are)")
+    lon_f, lat_f = to_float(lon), to_float(lat)
+    if not (math.isfinite(lat_f) and -90 <= lat_f <= 90):
+        return "lat", lat, "latitude missing or outside [-90, 90]; fix the node's position"
+    if not (math.isfinite(lon_f) and -180 <= lon_f <= 180):
+        return "lon", lon, "longitude missing or outside [-180, 180]; fix the node's position"
+    if f"osm:{ident}" in seen:
+        return "id", ident, "duplicate node; only the first copy is kept"
+    return None
+
+
+def _kind_mount_operator(tags: Mapping[str, str], ignored: list[tuple[str, str]]) -> tuple[str, str, str]:
+    """A camera node's kind, mount and operator; tags that cannot be read are added to ``ignored``."""
+    kind = _tag_value(tags, "camera:type", _OSM_CAMERA_TYPE, ignored)
+    if kind == "unknown" and str(tags.get("surveillance:type", "camera")).strip().lower() == "alpr":
+        kind = "fixed"
+    if str(tags.get("revolving", "")).strip().lower() == "yes":
+        kind = "ptz"
+    mount = _tag_value(tags, "camera:mount", _OSM_MOUNT, ignored)
+    operator = _tag_value(tags, "operator:type", _OSM_OPERATOR_TYPE, ignored)
+    return kind, mount, operator
+
+
+def _tag_value(tags: Mapping[str, str], key: str, meanings: Mapping[str, str], ignored: list[tuple[str, str]]) -> str:
+    """What a tag's value means (``"unknown"`` when the tag is absent or unreadable, then added to ``ignored``)."""
+    raw = tags.get(key)
+    if raw is None:
+        return "unknown"
+    meaning = meanings.get(raw.strip().lower())
+    if meaning is None:
+        ignored.append((key, raw))
+        return "unknown"
+    return meaning
 
 
 def _directions_and_heights(
@@ -460,8 +500,8 @@ def _directions_and_heights(
     for index in np.flatnonzero(bad_direction | bad_height):
         row, ident, direction_key, direction_value, height_key, height_value = pending[index]
         if bad_direction[index]:
-            problems.append(_problem(source, row, direction_key, direction_value, f"{ident}: {_KEPT}"))
+            problems.append(problem(source, row, direction_key, direction_value, f"{ident}: {KEPT}"))
         if bad_height[index]:
-            problems.append(_problem(source, row, height_key, height_value, f"{ident}: {_KEPT}"))
+            problems.append(problem(source, row, height_key, height_value, f"{ident}: {KEPT}"))
     return direction.tolist(), fov.tolist(), height.tolist()
 

@@ -1,0 +1,163 @@
+"""Plan files: a saved plan's JSON read back into a request, with messages that name the wrong member."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from exposure import settings
+from exposure._errors import PlanError
+from exposure._parse import JsonError, check_size, first_line, json_loads, quote, read_limited, to_float
+from exposure.planning._input import check_count, check_lat_lon
+from exposure.planning.avoid import Avoidance, areas_from_geojson
+from exposure.planning.plan import PLAN_SCHEMA, PLAN_SCHEMA_VERSION, PlanRequest
+from exposure.planning.points import PlanPoint
+from exposure.planning.relax import KEEP_ORDER, keep_order
+from exposure.routing import OBJECTIVES
+
+__all__ = ["plan_request_from_dict", "read_plan"]
+
+
+def _req(data: Mapping[str, Any], key: str, *, where: str) -> Any:
+    if key not in data:
+        msg = f"{where}: '{key}' is missing"
+        raise PlanError(msg)
+    return data[key]
+
+
+def _point_from(data: Any, *, where: str) -> PlanPoint:
+    if not isinstance(data, Mapping):
+        msg = f"{where} must be an object with name, lat and lon, not {type(data).__name__}"
+        raise PlanError(msg)
+    lat, lon = check_lat_lon(_req(data, "lat", where=where), _req(data, "lon", where=where), where=where)
+    name = data.get("name")
+    if name is not None and not isinstance(name, str):
+        msg = f"{where}.name must be text, not {type(name).__name__}"
+        raise PlanError(msg)
+    return PlanPoint(name=name or f"{lat:.5f}, {lon:.5f}", lon=lon, lat=lat)
+
+
+def _points_from(data: Any, *, where: str) -> tuple[PlanPoint, ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        msg = f"{where} must be a list of points, not {type(data).__name__}"
+        raise PlanError(msg)
+    return tuple(_point_from(p, where=f"{where}[{i}]") for i, p in enumerate(data))
+
+
+def _number(data: Mapping[str, Any], key: str, default: float, *, where: str) -> float:
+    value = data.get(key, default)
+    number = to_float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+    if not (math.isfinite(number) and number >= 0):
+        msg = f"{where}.{key} must be a number >= 0, not {quote(value)}"
+        raise PlanError(msg)
+    return number
+
+
+def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
+    """Read a plan file's content (a saved :meth:`Plan.to_dict`) back into a request.
+
+    Raises
+    ------
+    PlanError
+        When the content is not a plan of a version this package reads, or a
+        member is missing or wrong; the message names the member, e.g.
+        ``plan.json: request.gathering[2].lat is 'abc'``.
+    """
+    if not isinstance(data, Mapping):
+        msg = f"{where}: a plan file holds a JSON object, not {type(data).__name__}"
+        raise PlanError(msg)
+    if data.get("schema") != PLAN_SCHEMA:
+        msg = f"{where}: not a plan file (its 'schema' is {quote(data.get('schema'))}, not {PLAN_SCHEMA!r})"
+        raise PlanError(msg)
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        msg = f"{where}: 'schema_version' must be a whole number >= 1, not {quote(version)}"
+        raise PlanError(msg)
+    if version > PLAN_SCHEMA_VERSION:
+        msg = (f"{where}: written by a newer version of this program (schema_version {quote(version)}); this one "
+               f"reads up to {PLAN_SCHEMA_VERSION}: update it")
+        raise PlanError(msg)
+    request = _req(data, "request", where=where)
+    w = f"{where}: request"
+    if not isinstance(request, Mapping):
+        msg = f"{w} must be an object"
+        raise PlanError(msg)
+    avoid_data = request.get("avoid") or {}
+    if not isinstance(avoid_data, Mapping):
+        msg = f"{w}.avoid must be an object with areas, cameras and no_frt_cameras"
+        raise PlanError(msg)
+    areas_data = avoid_data.get("areas") or {"type": "FeatureCollection", "features": []}
+    areas = areas_from_geojson(areas_data, where=f"{w}.avoid.areas")
+    cams = avoid_data.get("cameras") or []
+    if not isinstance(cams, list) or not all(isinstance(c, str) for c in cams):
+        msg = f"{w}.avoid.cameras must be a list of camera ids (text), not {quote(cams)}"
+        raise PlanError(msg)
+    check_count(len(cams), where=f"{w}.avoid.cameras", setting="max_avoid_items", what="cameras to avoid")
+    for key, setting in (("gathering", "max_plan_points"), ("dispersal", "max_plan_points"),
+                         ("via", "max_via_points")):
+        listed = request.get(key)
+        if isinstance(listed, list):
+            check_count(len(listed), where=f"{w}.{key}", setting=setting, what="points")
+    no_frt = avoid_data.get("no_frt_cameras", False)
+    if not isinstance(no_frt, bool):
+        msg = f"{w}.avoid.no_frt_cameras must be true or false, not {no_frt!r}"
+        raise PlanError(msg)
+    objective = request.get("objective", "fewest-cameras")
+    if not isinstance(objective, str) or objective not in OBJECTIVES:
+        msg = f"{w}.objective is {quote(objective)}; choose one of {', '.join(OBJECTIVES)}"
+        raise PlanError(msg)
+    dataset = request.get("dataset")
+    # version 1 files were written before the keep order existed: they read with the default one
+    order = request.get("keep_order", list(KEEP_ORDER)) if version >= 2 else list(KEEP_ORDER)
+    if not isinstance(order, list):
+        msg = f"{w}.keep_order must be a list of names, first kept first ({', '.join(KEEP_ORDER)}), not {quote(order)}"
+        raise PlanError(msg)
+    return PlanRequest(
+        site=_point_from(_req(request, "site", where=w), where=f"{w}.site"),
+        gathering=_points_from(request.get("gathering"), where=f"{w}.gathering"),
+        via=_points_from(request.get("via"), where=f"{w}.via"),
+        dispersal=_points_from(request.get("dispersal"), where=f"{w}.dispersal"),
+        avoid=Avoidance(areas=areas, cameras=tuple(cams), no_frt_cameras=no_frt),
+        objective=objective,
+        max_detour=_number(request, "max_detour", settings.max_detour, where=w),
+        regroup_radius_m=_number(request, "regroup_radius_m", 0.0, where=w),
+        dataset=dataset if isinstance(dataset, str) else None,
+        keep_order=keep_order(order, where=f"{w}.keep_order"),
+    )
+
+
+def read_plan(source: str | Path | bytes | Mapping[str, Any], *, name: str | None = None) -> PlanRequest:
+    """Read a saved plan file (or its bytes, or parsed content) back into a request.
+
+    Raises
+    ------
+    PlanError
+        When it cannot be read or is not a valid plan (see :func:`plan_request_from_dict`).
+    """
+    if isinstance(source, Mapping):
+        return plan_request_from_dict(source, where=name or "plan")
+    where = name or ("plan" if isinstance(source, bytes) else str(source))
+    if isinstance(source, bytes):
+        check_size(len(source), where=where, setting="max_plan_file_mb", what="the plan file", error=PlanError)
+        raw = source
+    else:
+        try:
+            raw = read_limited(source, setting="max_plan_file_mb", what="plan file", error=PlanError)
+        except PlanError as err:
+            if isinstance(err.__cause__, OSError):
+                msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
+                raise PlanError(msg) from err.__cause__
+            raise
+    try:
+        data = json_loads(raw)
+    except JsonError as err:
+        if err.detail.startswith("not UTF-8"):
+            msg = f"{where}: not UTF-8 text; a plan file is JSON"
+        else:
+            msg = f"{where}: not valid JSON ({err.detail})"
+        raise PlanError(msg) from err
+    return plan_request_from_dict(data, where=where)

@@ -1,0 +1,30 @@
+"""The viewshed benchmark's smallest case runs end to end (no time is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_viewsheds.py"
+
+
+@pytest.mark.slow
+def test_the_smallest_case_runs_in_fresh_processes(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("bench_viewsheds", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "RESULTS", tmp_path)
+    assert bench.main(["--cases", "grid-5k"]) == 0
+    saved = json.loads((tmp_path / "viewsheds.json").read_text())
+    (case,) = saved["cases"]
+    assert case["case"] == "grid-5k"
+    assert [m["model"] for m in case["models"]] == list(bench.MODELS)
+    for model in case["models"]:
+        assert model["street_m_in_view"] <= model["street_m_in_discs"]
+        assert 0 <= model["blocked_share"] <= 1
+        assert model["on_facades"] > 0
+    assert (tmp_path / "viewsheds.md").read_text().startswith("| case |")
+    assert "python" in saved["environment"]
