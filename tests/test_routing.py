@@ -30,6 +30,7 @@ from exposure.routing import (
     alternative_routes,
     fewest_cameras_route,
     least_in_view_route,
+    proof_words,
     route_from_edges,
     routes,
     shortest_route,
@@ -601,6 +602,31 @@ def test_fewest_cameras_says_when_the_solver_ran_out_of_time(helsinki_ctx):
     assert route.length_m <= (1 + exposure_settings.max_detour) * short.length_m + 1e-6
 
 
+def cameras(n: int) -> str:
+    return f"{n} FRT camera{'' if n == 1 else 's'}"
+
+
+def test_an_unproven_route_says_in_words_how_far_from_optimal_it_may_be(helsinki_ctx):
+    route = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227, time_limit_s=0.0)
+    n, m, g = route.lower_bound_frt, route.frt_cameras, route.gap
+    assert g > 0
+    words = f"at least {cameras(n)}, this route has {m} (gap {cameras(g)})"
+    assert proof_words(route) == f"not proven (time limit): {words}"
+    assert proof_words(route, limit_s=5) == f"not proven (5 s limit): {words}"
+    assert proof_words(route, limit_s=0.5) == f"not proven (0.5 s limit): {words}"
+    assert route.to_dict()["proof"] == proof_words(route)
+    exact = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227)
+    assert proof_words(exact) == exact.to_dict()["proof"] == "proven optimal"
+    # as few cameras as any route, only its length unproven: no gap in cameras, said so
+    tie = dataclasses.replace(exact, optimal=False)
+    assert proof_words(tie, limit_s=5) == (f"not proven (5 s limit): no route passes fewer than "
+                                           f"{cameras(exact.frt_cameras)}, as this one; a shorter one with as few "
+                                           "may exist")
+    # no bound (least time in view): only that it is not proven; nothing to prove: nothing said
+    assert proof_words(dataclasses.replace(route, lower_bound_frt=None), limit_s=5) == "not proven (5 s limit)"
+    assert proof_words(dataclasses.replace(route, optimal=None)) == ""
+
+
 def test_fewest_cameras_says_when_the_search_ran_out_of_memory(helsinki_ctx, monkeypatch):
     monkeypatch.setattr(exposure_settings, "max_search_memory_mb", 0.0)  # the smallest store: 1,024 labels
     route = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227)  # a 1.4 km trip: 2,023 labels
@@ -774,7 +800,8 @@ def test_zero_alternatives_is_a_value_error(helsinki_ctx, n):
 # --- the JSON form ----------------------------------------------------------------------------
 
 STABLE_KEYS = {"label", "objective", "length_m", "walk_min", "cameras", "frt_cameras", "camera_ids",
-               "metres_in_view", "share_in_view", "optimal", "lower_bound_frt", "gap", "geometry"}
+               "metres_in_view", "share_in_view", "optimal", "lower_bound_frt", "gap", "proof",
+               "geometry"}
 
 
 def test_route_to_dict_is_stable_json(helsinki, helsinki_ctx):

@@ -14,7 +14,7 @@ from exposure.routing.context import MEMO_TRIPS, MemoEntry, RouteMemo, RoutingCo
 from exposure.routing.ellipse import shortest_route
 from exposure.routing.fewest import fewest_cameras_route
 from exposure.routing.request import OBJECTIVES, routes
-from exposure.routing.route import Route, exposure_profile, route_from_edges
+from exposure.routing.route import Route, exposure_profile, proof_words, route_from_edges
 from exposure.routing.text import compare_with_shortest
 from exposure.routing.tradeoff import alternative_routes
 from exposure.routing.view import least_in_view_route
@@ -31,6 +31,7 @@ __all__ = [
     "exposure_profile",
     "fewest_cameras_route",
     "least_in_view_route",
+    "proof_words",
     "route_from_edges",
     "routes",
     "shortest_route",

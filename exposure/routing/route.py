@@ -11,7 +11,7 @@ import pandas as pd
 from exposure import settings
 from exposure.routing.context import RoutingContext
 
-__all__ = ["Route", "exposure_profile", "route_from_edges"]
+__all__ = ["Route", "exposure_profile", "proof_words", "route_from_edges"]
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,48 @@ class Route:
             "optimal": self.optimal,
             "lower_bound_frt": self.lower_bound_frt,
             "gap": self.gap,
+            "proof": proof_words(self),
             "notes": list(self.notes),
             "geometry": {"type": "LineString", "coordinates": [list(c) for c in self.coordinates]},
         }
+
+
+def _cameras(n: int) -> str:
+    return f"{n} FRT camera{'' if n == 1 else 's'}"
+
+
+def proof_words(route: Route, *, limit_s: float | None = None) -> str:
+    """Whether a route is proven optimal, in words people read beside it.
+
+    Parameters
+    ----------
+    route
+        The route.
+    limit_s
+        The time limit the search had, named in the words when given.
+
+    Returns
+    -------
+    str
+        ``"proven optimal"``; for a route the search could not prove in time
+        ``"not proven (5 s limit): at least 3 FRT cameras, this route has 4 (gap 1 FRT camera)"``
+        when the search proved a lower bound, ``"not proven (5 s limit)"`` when it did not
+        (least time in view); ``""`` when there was nothing to prove. With a gap of
+        0 the route passes as few cameras as any, and only its length is unproven.
+    """
+    if route.optimal is None:
+        return ""
+    if route.optimal:
+        return "proven optimal"
+    limit = f"{limit_s:g} s limit" if limit_s is not None else "time limit"
+    gap = route.gap
+    if route.lower_bound_frt is None or gap is None:
+        return f"not proven ({limit})"
+    if gap == 0:  # as few cameras as any route; only a shorter route with as few may be missed
+        return (f"not proven ({limit}): no route passes fewer than {_cameras(route.frt_cameras)}, as this one; "
+                "a shorter one with as few may exist")
+    return (f"not proven ({limit}): at least {_cameras(route.lower_bound_frt)}, this route has "
+            f"{route.frt_cameras} (gap {_cameras(gap)})")
 
 
 def route_from_edges(
