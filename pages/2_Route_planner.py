@@ -36,7 +36,7 @@ from exposure.layers import (
 )
 from exposure.places import PRESET_MARK, normalise_name, preset_label, search_options
 from exposure.planning import TrackComparison, walk_alternatives
-from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
+from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, proof_words, routes
 from exposure.style import (
     COMPARISON_COLOUR,
     OBJECTIVE_CHOICES,
@@ -174,8 +174,8 @@ def plan() -> None:
         "In view of FRT cameras (m)": f"{r.metres_in_view:,.0f}",
         "In view (%)": f"{100 * r.share_in_view:.1f}",
         "Compared with the shortest": compare_with_shortest(r, shortest),
-        "Proven optimal": {True: "yes", False: f"not proven ({settings.interactive_time_limit_s:g} s limit)",
-                           None: "—"}[r.optimal],
+        # unproven: the proven lower bound and the gap, in cameras ("at least 3 FRT cameras, this route has 4")
+        "Proven optimal": "yes" if r.optimal else (proof_words(r, limit_s=settings.interactive_time_limit_s) or "—"),
     } for r in found])
     st.subheader(f"{md(o.name)} → {md(d.name)}")
     say_verdict(found, routes_counting(found), detour=detour, objective=objective)
