@@ -1,13 +1,36 @@
-"""Caching wrappers: one dataset and routing context per choice, shared read-only across sessions."""
+"""Caching wrappers: one dataset, routing context and map layers per choice, shared read-only across sessions."""
 
 from __future__ import annotations
 
-import pydeck as pdk
+import pandas as pd
 import streamlit as st
 
+from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import Dataset, available_datasets, load_dataset
-from exposure.layers import basemap_layers, street_layer
+from exposure.layers import (
+    LayerJSON,
+    basemap_layers,
+    camera_layers,
+    camera_points,
+    camera_points_layer,
+    layer_json,
+    street_layer,
+    street_points_layer,
+)
 from exposure.routing import RoutingContext
+
+__all__ = [
+    "base_layers",
+    "camera_layers_json",
+    "choices",
+    "context",
+    "dataset",
+    "forget_datasets",
+    "map_cameras",
+    "street_points",
+    "tiered_cameras",
+    "unsaved",
+]
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,11 +61,53 @@ def context(name: str, frt_policy: str, verification: str, radius_m: float | Non
 
 
 @st.cache_resource(show_spinner=False)
-def base_layers(name: str) -> list[pdk.Layer]:
-    """The dataset's own basemap (water, parks, buildings) and streets, built once per dataset.
+def base_layers(name: str) -> list[LayerJSON]:
+    """The dataset's own basemap (water, parks, buildings) and streets, built and written as JSON once per dataset.
 
     Uploaded cameras keep the dataset's streets, so the name is the whole key.
-    Every page draws these on each rerun; they are only read, never changed.
+    Every page draws these on each run as they are: a map joins their JSON in.
     """
     ds = dataset(name)
-    return [*basemap_layers(ds.basemap), street_layer(ds.index)]
+    return [layer_json(layer) for layer in (*basemap_layers(ds.basemap), street_layer(ds.index))]
+
+
+@st.cache_resource(show_spinner=False)
+def street_points(name: str, *, layer_id: str, tooltip: str) -> LayerJSON:
+    """Every street point of the dataset as an invisible dot to click on, written as JSON once per dataset."""
+    return layer_json(street_points_layer(dataset(name).index.node_lonlat, layer_id=layer_id, tooltip=tooltip))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def tiered_cameras(name: str, frt_policy_spec: str) -> pd.DataFrame:
+    """The dataset's own cameras with their FRT tier under a policy, once per dataset and policy (read only)."""
+    return apply_frt_policy(dataset(name).cameras, frt_policy(frt_policy_spec))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def map_cameras(name: str, frt_policy_spec: str) -> pd.DataFrame:
+    """The dataset's own cameras as maps draw them (:func:`exposure.layers.camera_points`; read only)."""
+    return camera_points(tiered_cameras(name, frt_policy_spec))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def camera_layers_json(name: str, frt_policy_spec: str, verification: str, radius_m: float | None, *,
+                       radius_px: int | None = None) -> list[LayerJSON]:
+    """The dataset's own cameras as map layers written once per dataset, policy, verification and coverage.
+
+    ``radius_px`` draws every camera as one dot of that size (the planners' small dots);
+    None draws them as the Overview does (a density layer beneath them when there are many).
+    The key names every choice a camera map may depend on, so that a later choice that
+    changes the dots (a verification shown on the map) is never served a stale layer.
+    """
+    del verification, radius_m  # in the key only
+    if radius_px is None:
+        layers = camera_layers(tiered_cameras(name, frt_policy_spec))
+    else:
+        layers = [camera_points_layer(map_cameras(name, frt_policy_spec), radius_px=radius_px)]
+    return [layer_json(layer) for layer in layers]
+
+
+def forget_datasets() -> None:
+    """Forget every dataset and what was made from them (after a dataset was built again under its name)."""
+    for cached in (dataset, context, base_layers, street_points, tiered_cameras, map_cameras, camera_layers_json):
+        cached.clear()

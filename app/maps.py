@@ -1,0 +1,97 @@
+"""What a page's map draws that does not change with the request: shared by every session, or kept per session.
+
+The dataset's own cameras under a choice are written as map JSON once per process
+(:mod:`app.cache`) and shared; cameras a session uploaded (or any table that is not
+the dataset's own) are written once per session, in that session's state, and never
+shared with another.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+import streamlit as st
+
+from app import cache
+from exposure.cameras import apply_frt_policy, frt_policy
+from exposure.layers import LayerJSON, camera_layers, camera_points, camera_points_layer, layer_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from app.state import Choice
+    from exposure.datasets import Dataset
+
+__all__ = ["MEMO", "camera_map_layers", "map_cameras", "remembered", "tiered_cameras"]
+
+#: Session-state key of the session's own memo (a few recent entries).
+MEMO = "maps_memo"
+_KEPT = 16
+T = TypeVar("T")
+
+
+def remembered(key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, once per ``key`` in this session (its last few keys are kept): never shared with another."""
+    memo: OrderedDict[Hashable, object] = st.session_state.setdefault(MEMO, OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+    else:
+        memo[key] = make()
+        while len(memo) > _KEPT:
+            memo.popitem(last=False)
+    return memo[key]  # type: ignore[return-value]
+
+
+def _own(ds: Dataset, choice: Choice) -> bool:
+    """Whether ``ds`` draws the dataset's own cameras (shared), not a session's (uploaded, overlaid)."""
+    return ds.cameras is cache.dataset(choice.dataset).cameras
+
+
+def tiered_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
+    """The cameras in use with their FRT tier under the sidebar's policy (read only: filter, never change)."""
+    if _own(ds, choice):
+        return cache.tiered_cameras(choice.dataset, choice.frt_policy)
+    cameras = ds.cameras
+    return remembered(("tiered", id(cameras), choice.frt_policy),
+                      lambda: _Holding(cameras, apply_frt_policy(cameras, frt_policy(choice.frt_policy)))).value
+
+
+def map_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
+    """The cameras in use as maps draw them (:func:`exposure.layers.camera_points`; read only), made once."""
+    if _own(ds, choice):
+        return cache.map_cameras(choice.dataset, choice.frt_policy)
+    cameras = ds.cameras
+    return remembered(("points", id(cameras), choice.frt_policy),
+                      lambda: _Holding(cameras, camera_points(tiered_cameras(ds, choice)))).value
+
+
+def camera_map_layers(ds: Dataset, choice: Choice, *, radius_px: int | None = None) -> list[LayerJSON]:
+    """The cameras in use as map layers, written as JSON once (per process, or per session for its own cameras).
+
+    ``radius_px`` draws every camera as one dot of that size; None as the Overview draws them.
+    """
+    if _own(ds, choice):
+        return cache.camera_layers_json(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m,
+                                        radius_px=radius_px)
+    cameras = ds.cameras
+
+    def make() -> _Holding[list[LayerJSON]]:
+        if radius_px is None:
+            layers = camera_layers(tiered_cameras(ds, choice))
+        else:
+            layers = [camera_points_layer(map_cameras(ds, choice), radius_px=radius_px)]
+        return _Holding(cameras, [layer_json(layer) for layer in layers])
+
+    key = ("cameras", id(cameras), choice.frt_policy, choice.verification, choice.radius_m, radius_px)
+    return remembered(key, make).value
+
+
+@dataclass(frozen=True)
+class _Holding(Generic[T]):
+    """A value made from a table, holding the table too: its id, in the key, then names only this table."""
+
+    table: object
+    value: T
