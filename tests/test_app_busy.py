@@ -1,0 +1,184 @@
+"""Above capacity a page says it is busy and waits its turn, boundedly; heavy jobs and uploads are limited."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from app.busy import BUSY, REFUSED, Gate, HeavySlots, heavy_slots, page_slots
+from exposure import settings
+from tests.app_pages import open_page
+
+ROUTE = {"origin": "Rautatientori", "destination": "Kauppatori"}
+
+
+def test_the_gate_serves_in_turn_and_gives_up_after_its_wait() -> None:
+    gate = Gate(1)
+    assert gate.try_acquire()
+    assert not gate.try_acquire()
+    order: list[str] = []
+    ticks: list[tuple[int, float]] = []
+
+    def waiter(name: str) -> None:
+        if gate.acquire(timeout_s=10, tick=lambda ahead, waited: ticks.append((ahead, waited)), tick_s=0.05):
+            order.append(name)
+            time.sleep(0.05)
+            gate.release()
+
+    first = threading.Thread(target=waiter, args=("first",))
+    first.start()
+    time.sleep(0.2)  # the first is in the queue before the second
+    second = threading.Thread(target=waiter, args=("second",))
+    second.start()
+    time.sleep(0.2)
+    assert gate.waiting == 2
+    assert not gate.try_acquire()  # nobody jumps the queue
+    gate.release()
+    first.join(5)
+    second.join(5)
+    assert order == ["first", "second"]
+    assert ticks
+    assert ticks[0][0] >= 1  # the waiting page is told how many are ahead
+    assert gate.busy == 0
+
+    assert gate.try_acquire()
+    started = time.monotonic()
+    assert gate.acquire(timeout_s=0.3, tick_s=0.05) is False  # bounded: it says no
+    assert 0.25 <= time.monotonic() - started < 3
+    assert gate.waiting == 0
+
+
+def test_a_wait_stopped_by_a_new_run_leaves_the_queue() -> None:
+    gate = Gate(1)
+    gate.try_acquire()
+
+    def stop(ahead: int, waited: float) -> None:
+        raise RuntimeError("the page's run was stopped")
+
+    with pytest.raises(RuntimeError):
+        gate.acquire(timeout_s=5, tick=stop, tick_s=0.01)
+    assert gate.waiting == 0
+    gate.release()
+    assert gate.try_acquire()
+
+
+def test_heavy_slots_are_shared_by_processes_and_freed_when_one_dies(tmp_path) -> None:
+    folder = tmp_path / "jobs"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, pathlib, sys, time\n"
+        f"p = pathlib.Path({str(folder)!r}); p.mkdir(parents=True, exist_ok=True)\n"
+        "f = (p / 'slot-0.lock').open('ab'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+        "print('held', flush=True); time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        slots = HeavySlots(folder, 2)
+        assert slots.held() == 1
+        mine = slots.try_acquire()
+        assert mine is not None
+        assert slots.try_acquire() is None  # both taken: one by the other process, one here
+        mine.close()
+        assert slots.held() == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert HeavySlots(folder, 1).try_acquire() is not None  # the dead process's slot is free again
+
+
+def alerts(at) -> str:
+    return " ".join(str(a.value) for a in [*at.warning, *at.info, *at.error])
+
+
+def test_a_request_that_waits_too_long_is_refused_naming_its_limit(monkeypatch) -> None:
+    monkeypatch.setattr(settings, "max_request_wait_s", 1.0)
+    slots = page_slots()
+    taken = 0
+    while slots.try_acquire():
+        taken += 1
+    try:
+        at = open_page("2_Route_planner.py", timeout=120, **ROUTE).run()
+    finally:
+        for _ in range(taken):
+            slots.release()
+    assert not at.exception, [e.value for e in at.exception]
+    said = alerts(at)
+    assert REFUSED in said
+    assert "max_concurrent_requests" in said
+    assert "max_request_wait_s" in said
+    assert not at.table  # no answer, and no error either
+
+
+def test_a_request_that_waits_gets_its_answer_when_a_slot_frees(monkeypatch) -> None:
+    monkeypatch.setattr(settings, "max_request_wait_s", 60.0)
+    slots = page_slots()
+    taken = 0
+    while slots.try_acquire():
+        taken += 1
+    release = threading.Timer(1.5, lambda: [slots.release() for _ in range(taken)])
+    release.start()
+    try:
+        at = open_page("2_Route_planner.py", timeout=120, **ROUTE).run()
+    finally:
+        release.join()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.table
+    said = alerts(at)
+    assert REFUSED not in said
+    assert BUSY not in said  # the notice went once the answer came
+
+
+def cards(at):
+    at.button(key="rp_cards_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_heavy_jobs_beyond_the_instances_limit_wait_then_are_refused(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(settings, "cache_folder", tmp_path)
+    monkeypatch.setattr(settings, "max_heavy_jobs", 1)
+    monkeypatch.setattr(settings, "max_heavy_wait_s", 1.0)
+    at = open_page("2_Route_planner.py", timeout=120, **ROUTE).run()
+    held = heavy_slots().try_acquire()  # another process's route cards
+    assert held is not None
+    try:
+        cards(at)
+    finally:
+        held.close()
+    said = alerts(at)
+    assert REFUSED in said
+    assert "max_heavy_jobs" in said
+    assert "rp_pdf" not in [b.key for b in at.get("download_button")]
+    assert "rp_pdf" in [b.key for b in cards(at).get("download_button")]  # once the slot is free
+
+
+def test_a_browser_may_run_only_so_many_heavy_jobs(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(settings, "cache_folder", tmp_path)
+    monkeypatch.setattr(settings, "max_session_heavy_jobs", 0)
+    at = cards(open_page("2_Route_planner.py", timeout=120, **ROUTE).run())
+    said = alerts(at)
+    assert REFUSED in said
+    assert "max_session_heavy_jobs" in said
+
+
+def test_a_sessions_uploads_are_limited_naming_the_limit(monkeypatch) -> None:
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import routes
+
+    ds = load_dataset("helsinki")
+    gpx = routes_to_gpx(routes(ds.context(), ds.resolve("Rautatientori").node, ds.resolve("Kauppatori").node))
+    monkeypatch.setattr(settings, "max_session_upload_mb", len(gpx) / 2e6)
+    at = open_page("2_Route_planner.py", timeout=120, mode="audit").run()
+    at.file_uploader(key="rp_track").upload("walk.gpx", gpx.encode(), "application/gpx+xml")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = alerts(at)
+    assert REFUSED in said
+    assert "max_session_upload_mb" in said
+    assert not at.metric  # not audited
+    monkeypatch.setattr(settings, "max_session_upload_mb", 250.0)
+    at.run()
+    assert at.metric
