@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from exposure import settings
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import Dataset, available_datasets, load_dataset
 from exposure.layers import (
@@ -17,6 +20,7 @@ from exposure.layers import (
     street_layer,
     street_points_layer,
 )
+from exposure.places import read_presets
 from exposure.routing import RoutingContext
 
 __all__ = [
@@ -27,6 +31,8 @@ __all__ = [
     "dataset",
     "forget_datasets",
     "map_cameras",
+    "place_names",
+    "presets",
     "street_points",
     "tiered_cameras",
     "unsaved",
@@ -58,6 +64,28 @@ def dataset(name: str) -> Dataset:
 def context(name: str, frt_policy: str, verification: str, radius_m: float | None) -> RoutingContext:
     """Routing context for a dataset and a choice of policies; never mutated by a request."""
     return dataset(name).context(frt_policy_spec=frt_policy, verification=verification, radius_m=radius_m)
+
+
+def presets(name: str) -> pd.DataFrame:
+    """The dataset's named gathering points and protest sites, read again only when their file changes (read only)."""
+    path = Path(settings.presets_folder) / f"{name}.csv"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _presets(name, str(path), stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _presets(name: str, path: str, stamp: int | None) -> pd.DataFrame:
+    del path, stamp  # in the key only: a file edited, or another folder, is read again
+    return read_presets(name)
+
+
+@st.cache_resource(show_spinner=False)
+def place_names(name: str) -> list[str]:
+    """The dataset's place names, each once, sorted (read only)."""
+    return sorted(dataset(name).places["name"].astype(str).unique())
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,5 +137,6 @@ def camera_layers_json(name: str, frt_policy_spec: str, verification: str, radiu
 
 def forget_datasets() -> None:
     """Forget every dataset and what was made from them (after a dataset was built again under its name)."""
-    for cached in (dataset, context, base_layers, street_points, tiered_cameras, map_cameras, camera_layers_json):
+    for cached in (dataset, context, _presets, place_names, base_layers, street_points, tiered_cameras, map_cameras,
+                   camera_layers_json):
         cached.clear()

@@ -279,7 +279,7 @@ PLAN_ROLE_COLOURS: dict[str, list[int]] = {
 
 def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Sequence[AvoidArea] = (),
                 corners: Sequence[tuple[float, float]] = (), show_shortest: bool = False,
-                all_cameras: bool = True) -> list[pdk.Layer]:
+                all_cameras: bool = True, points: pd.DataFrame | None = None) -> list[pdk.Layer]:
     """A protest plan on the map: cameras, areas to avoid, corners being drawn, routes and the plan's points.
 
     Parameters
@@ -298,6 +298,9 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
     all_cameras
         Draw every camera (small dots) at the bottom; False leaves them to a layer the caller
         drew once (``camera_layer(cameras, radius_px=3)``, written once with :func:`layer_json`).
+    points
+        ``cameras`` as :func:`camera_points` made them (once), to draw the cameras a route
+        passes from; default: made here from ``cameras``.
 
     Returns
     -------
@@ -327,7 +330,10 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
               for i, j in enumerate(plan.journeys)]
     layers.append(route_layer(paths))
     passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
-    layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
+    if points is None:
+        layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
+    else:
+        layers.append(camera_points_layer(points[points["camera_id"].isin(passed)], radius_px=6))
     marks = [{"lon": p.lon, "lat": p.lat, "colour": PLAN_ROLE_COLOURS[role], "tooltip": f"{p.name}\n{role} point"}
              for role, p in plan.points()]
     layers.append(pdk.Layer("ScatterplotLayer", data=marks, id="plan-points", get_position=["lon", "lat"],
