@@ -48,6 +48,7 @@ __all__ = [
     "page_slots",
     "refuse",
     "upload_allowed",
+    "upload_refusal",
 ]
 
 #: How a page's notice of a wait starts.
@@ -302,22 +303,30 @@ def _wait_for_heavy(slots: HeavySlots, kind: str) -> IO[bytes]:
         time.sleep(_TICK_S)
 
 
-def upload_allowed(key: str, file: Any) -> bool:
-    """Whether this session may hold ``file`` (an upload, or None) in uploader ``key``; say why not.
+def upload_refusal(key: str, file: Any) -> str | None:
+    """Why this session may not hold ``file`` (an upload, or None) in uploader ``key``, or None when it may.
 
-    The files a session's uploaders hold together may take ``max_session_upload_mb``.
+    The files a session's uploaders hold together may take ``max_session_upload_mb``; the
+    refusal starts with :data:`REFUSED` and names the limit (show it with ``st.warning``).
     """
     held: dict[str, int] = st.session_state.setdefault(_UPLOADS, {})
     if file is None:
         held.pop(key, None)
-        return True
+        return None
     size = int(getattr(file, "size", 0) or len(file.getvalue()))
     others = sum(v for k, v in held.items() if k != key)
     if others + size > settings.max_session_upload_mb * 1e6:
         held.pop(key, None)
-        refuse(f"{md(getattr(file, 'name', 'this file'))} ({size / 1e6:.1f} MB) would bring your uploads to "
-               f"{(others + size) / 1e6:.1f} MB, over the {settings.max_session_upload_mb:g} MB one session may "
-               "hold (exposure.settings.max_session_upload_mb). Remove a file you no longer need first.")
-        return False
+        return (f"{REFUSED} {md(getattr(file, 'name', 'this file'))} ({size / 1e6:.1f} MB) would bring your uploads "
+                f"to {(others + size) / 1e6:.1f} MB, over the {settings.max_session_upload_mb:g} MB one session may "
+                "hold (exposure.settings.max_session_upload_mb). Remove a file you no longer need first.")
     held[key] = size
-    return True
+    return None
+
+
+def upload_allowed(key: str, file: Any) -> bool:
+    """Whether this session may hold ``file`` in uploader ``key`` (:func:`upload_refusal`); says why not."""
+    refusal = upload_refusal(key, file)
+    if refusal is not None:
+        st.warning(refusal)
+    return refusal is None

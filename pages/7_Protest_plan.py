@@ -138,6 +138,10 @@ def once(upload: Any) -> bool:
 def points_uploaded() -> None:
     """Add an uploaded file's points to the gathering points (a callback: it runs before the widgets)."""
     upload = st.session_state.get("pp_points_upload")
+    refusal = busy.upload_refusal("pp_points_upload", upload)
+    if refusal is not None:
+        st.session_state["pp_messages"].append(("refused", refusal))
+        return
     if upload is None or not once(upload):
         return
     try:
@@ -161,7 +165,7 @@ st.write("How people reach a protest site and leave it past the fewest face-reco
 with st.expander("Load a saved plan (JSON)"):
     saved = st.file_uploader("Plan file", type=["json"], key="pp_load",
                              help="A plan downloaded from this page (or written by `exposure plan`).")
-    if saved is not None and once(saved):
+    if busy.upload_allowed("pp_load", saved) and saved is not None and once(saved):
         try:
             load_plan(saved.getvalue(), saved.name)
         except ExposureError as err:
@@ -209,7 +213,7 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
             st.error(md(str(err)))
     areas_file = st.file_uploader("Upload areas to avoid (GeoJSON polygons)", type=["geojson", "json"],
                                   key="pp_avoid_upload")
-    if areas_file is not None and once(areas_file):
+    if busy.upload_allowed("pp_avoid_upload", areas_file) and areas_file is not None and once(areas_file):
         try:
             st.session_state["pp_areas"].extend(areas_from_geojson(areas_file.getvalue(), where=areas_file.name))
         except (ExposureError, ValueError) as err:
@@ -255,7 +259,10 @@ regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 
 STATE.remember()
 
 for kind, text in st.session_state["pp_messages"]:
-    {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
+    if kind == "refused":  # written by app.busy, names already escaped
+        st.warning(text)
+    else:
+        {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
 st.session_state["pp_messages"] = []
 
 

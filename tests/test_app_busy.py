@@ -182,3 +182,37 @@ def test_a_sessions_uploads_are_limited_naming_the_limit(monkeypatch) -> None:
     monkeypatch.setattr(settings, "max_session_upload_mb", 250.0)
     at.run()
     assert at.metric
+
+
+def test_a_batch_and_a_long_plan_are_heavy_jobs(monkeypatch, tmp_path) -> None:
+    from exposure.datasets import load_dataset
+
+    monkeypatch.setattr(settings, "cache_folder", tmp_path)
+    monkeypatch.setattr(settings, "max_heavy_jobs", 1)
+    monkeypatch.setattr(settings, "max_heavy_wait_s", 0.5)
+    held = heavy_slots().try_acquire()  # the instance's one heavy job runs elsewhere
+    assert held is not None
+    try:
+        at = open_page("8_Many_trips.py", timeout=180).run()
+        at.file_uploader(key="mt_pairs").set_value(
+            ("pairs.csv", b"origin,destination\nRautatientori,Kauppatori\n", "text/csv")).run()
+        at.button(key="mt_run").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert REFUSED in alerts(at)
+        assert "max_heavy_jobs" in alerts(at)
+        assert not at.metric  # not routed
+
+        ds = load_dataset("helsinki")
+        lonlat = ds.index.node_lonlat
+        points = "\n".join(f"{lat:.6f},{lon:.6f}" for lon, lat in lonlat[:: len(lonlat) // 8][:8])
+        assert len(points.splitlines()) > settings.heavy_plan_points
+        at = open_page("7_Protest_plan.py", timeout=180).run()
+        at.text_input(key="pp_site").set_value("Senaatintori")
+        at.text_area(key="pp_gathering").set_value(points).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "max_heavy_jobs" in alerts(at)
+        assert not at.dataframe
+        at.text_area(key="pp_gathering").set_value("\n".join(points.splitlines()[:2])).run()  # a short plan is not
+        assert at.dataframe
+    finally:
+        held.close()
