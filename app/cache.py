@@ -15,6 +15,7 @@ from exposure.layers import (
     basemap_layers,
     camera_layers,
     camera_points,
+    camera_points_by_id,
     camera_points_layer,
     layer_json,
     street_layer,
@@ -26,6 +27,7 @@ from exposure.routing import RoutingContext
 __all__ = [
     "base_layers",
     "camera_layers_json",
+    "camera_records",
     "choices",
     "context",
     "dataset",
@@ -115,6 +117,12 @@ def tiered_cameras(name: str, frt_policy_spec: str) -> pd.DataFrame:
 def map_cameras(name: str, frt_policy_spec: str) -> pd.DataFrame:
     """The dataset's own cameras as maps draw them (:func:`exposure.layers.camera_points`; read only)."""
     return camera_points(tiered_cameras(name, frt_policy_spec))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def camera_records(name: str, frt_policy_spec: str) -> dict[str, dict[str, object]]:
+    """The dataset's own cameras as maps draw them, one record by camera id (read only)."""
+    return camera_points_by_id(map_cameras(name, frt_policy_spec))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

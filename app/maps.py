@@ -17,7 +17,14 @@ import streamlit as st
 
 from app import cache
 from exposure.cameras import apply_frt_policy, frt_policy
-from exposure.layers import LayerJSON, camera_layers, camera_points, camera_points_layer, layer_json
+from exposure.layers import (
+    LayerJSON,
+    camera_layers,
+    camera_points,
+    camera_points_by_id,
+    camera_points_layer,
+    layer_json,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +32,7 @@ if TYPE_CHECKING:
     from app.state import Choice
     from exposure.datasets import Dataset
 
-__all__ = ["MEMO", "camera_map_layers", "map_cameras", "remembered", "tiered_cameras"]
+__all__ = ["MEMO", "camera_map_layers", "camera_records", "map_cameras", "remembered", "tiered_cameras"]
 
 #: Session-state key of the session's own memo (a few recent entries).
 MEMO = "maps_memo"
@@ -66,6 +73,15 @@ def map_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
     cameras = ds.cameras
     return remembered(("points", id(cameras), choice.frt_policy),
                       lambda: _Holding(cameras, camera_points(tiered_cameras(ds, choice)))).value
+
+
+def camera_records(ds: Dataset, choice: Choice) -> dict[str, dict[str, object]]:
+    """The cameras in use as maps draw them, one record by camera id (read only), made once."""
+    if _own(ds, choice):
+        return cache.camera_records(choice.dataset, choice.frt_policy)
+    cameras = ds.cameras
+    return remembered(("records", id(cameras), choice.frt_policy),
+                      lambda: _Holding(cameras, camera_points_by_id(map_cameras(ds, choice)))).value
 
 
 def camera_map_layers(ds: Dataset, choice: Choice, *, radius_px: int | None = None) -> list[LayerJSON]:

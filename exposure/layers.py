@@ -39,6 +39,7 @@ __all__ = [
     "camera_layer",
     "camera_layers",
     "camera_points",
+    "camera_points_by_id",
     "camera_points_layer",
     "deck",
     "fit_view",
@@ -187,8 +188,23 @@ def camera_points(cameras: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def camera_points_layer(points: pd.DataFrame, *, radius_px: int = 5, layer_id: str | None = None) -> pdk.Layer:
-    """Cameras made ready by :func:`camera_points` (or some of them) as dots; ``layer_id`` default ``cameras-<px>``."""
+def camera_points_by_id(points: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Cameras made ready by :func:`camera_points`, one record by camera id (the first of ids repeated).
+
+    Make it once to pick a few cameras (those a route passes) without a table lookup each time.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for record in points.to_dict(orient="records"):
+        out.setdefault(str(record["camera_id"]), record)
+    return out
+
+
+def camera_points_layer(points: pd.DataFrame | list[dict[str, Any]], *, radius_px: int = 5,
+                        layer_id: str | None = None) -> pdk.Layer:
+    """Cameras made ready by :func:`camera_points` as dots: all, some rows, or records of :func:`camera_points_by_id`.
+
+    ``layer_id`` names the layer (default: ``cameras-<radius_px>``).
+    """
     return pdk.Layer(
         "ScatterplotLayer", data=points, id=layer_id or f"cameras-{radius_px}", get_position=["lon", "lat"],
         get_fill_color="colour", get_radius=radius_px, radius_units="'pixels'", stroked=True,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from app import cache
+from app.maps import camera_map_layers
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
 from app.text import md
-from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import counts_summary
-from exposure.layers import camera_layers, deck
+from exposure.layers import deck
 from exposure.style import TIER_CAPTION
 
 st.set_page_config(page_title="Overview · Surveillance exposure map", page_icon="📷", layout="wide")
@@ -29,9 +29,9 @@ c3.metric("Verified", f"{figures['verified']:,}")
 c4.metric("Street length in view of FRT cameras", f"{100 * float(figures['share_of_street_in_view']):.1f} %")
 st.caption(counted_caption(ctx))
 
-cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
 lon, lat = ds.index.node_lonlat.mean(axis=0)
-layers = [*cache.base_layers(choice.dataset), *camera_layers(cameras)]
+# the basemap and the cameras under this choice are written as map JSON once, for every session
+layers = [*cache.base_layers(choice.dataset), *camera_map_layers(ds, choice)]
 st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)),
                 height=620, key="overview_map")
 st.caption(f"{TIER_CAPTION} (with many cameras, hexagons shade how many "

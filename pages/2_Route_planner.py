@@ -8,13 +8,14 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pydeck as pdk
 import shapely
 import streamlit as st
 
 from app import busy, cache, keep, plan_cache
 from app.answers import RouteAnswer
-from app.maps import camera_map_layers, map_cameras, remembered
+from app.maps import camera_map_layers, camera_records, map_cameras, remembered
 from app.page_state import KeptFile, PageState, address, memory
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice, uploaded_source
@@ -156,17 +157,25 @@ def place(text: str) -> Place:
 
 
 def profile_chart(found: list[Route], colours: list[tuple[int, int, int]]) -> dict[str, object]:
-    """Metres in view along each route, each in its colour on the map: a Vega-Lite chart, made once per answer."""
-    values = []
+    """Metres in view along each route, each in its colour on the map: a Vega-Lite chart, made once per answer.
+
+    Its data go in as Arrow bytes already written, which Streamlit passes on as they are.
+    """
+    walked, seen, names = [], [], []
     for r in found:
         # exposure_profile's distance_m and cumulative_in_view_m, read straight from the arrays (no frame per route)
         edges = np.asarray(r.edges, dtype=np.int64)
-        walked = np.cumsum(ctx.index.length_m[edges]).tolist()
-        seen = np.cumsum(ctx.exposure.in_view_m[edges]).tolist()
-        values += [{"distance_m": x, "cumulative_in_view_m": y, "route": r.label}
-                   for x, y in zip(walked, seen, strict=True)]
+        walked.append(np.cumsum(ctx.index.length_m[edges]))
+        seen.append(np.cumsum(ctx.exposure.in_view_m[edges]))
+        names += [r.label] * len(edges)
+    table = pa.table({"distance_m": np.concatenate(walked), "cumulative_in_view_m": np.concatenate(seen),
+                      "route": pa.array(names, pa.string())})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
     return {
-        "data": {"values": values},
+        "datasets": {"profile": sink.getvalue().to_pybytes()},
+        "data": {"name": "profile"},
         "mark": {"type": "line"},
         "encoding": {
             "x": {"field": "distance_m", "type": "quantitative", "title": "distance walked (m)"},
@@ -325,19 +334,17 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
     if paths:
         layers.append(route_layer(paths))
     if passed:
-        points = map_cameras(ds, choice)
-        layers.append(camera_points_layer(points[points["camera_id"].isin(passed)], radius_px=7))
+        layers.append(camera_points_layer(passed_cameras(passed), radius_px=7))
     layers.append(cache.street_points(choice.dataset, layer_id="rp_nodes",
                                       tooltip="Street point: click, then set it as origin or destination"))
     if ends is not None:
-        marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}
-                              for p, c in zip(ends, ("start", "end"), strict=True)])
+        marks = [{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}
+                 for p, c in zip(ends, ("start", "end"), strict=True)]
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, id="rp_ends", get_position=["lon", "lat"],
                                 get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
     if paths:  # the routes, their cameras and both ends, with a margin
-        cameras = map_cameras(ds, choice)
         spots = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
-        spots += cameras.loc[cameras["camera_id"].isin(passed or set()), ["lon", "lat"]].to_numpy().tolist()
+        spots += [[c["lon"], c["lat"]] for c in passed_cameras(passed or set())]
         lon, lat, zoom = fit_view([p[0] for p in spots], [p[1] for p in spots], height_px=560)
     else:
         lon, lat, zoom = whole_view()
@@ -355,6 +362,12 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
                   args=("destination", point))
     st.caption("Red: high FRT tier · orange: medium · grey-blue: low; larger dots are cameras a route passes. "
                "Click a street point to use it as origin or destination.")
+
+
+def passed_cameras(passed: set[str]) -> list[dict[str, object]]:
+    """The cameras a route passes, as the map draws them (picked from the cameras made ready once)."""
+    by_id = camera_records(ds, choice)
+    return [by_id[c] for c in sorted(passed) if c in by_id]
 
 
 def whole_view() -> tuple[float, float, float]:

@@ -176,3 +176,16 @@ def test_camera_points_are_made_once_and_any_subset_drawn_from_them() -> None:
     (one,) = json.loads(deck([camera_points_layer(points[points["camera_id"] == "b"], radius_px=7)], lon=0,
                              lat=0).to_json())["layers"]
     assert (one["id"], one["getRadius"], [d["camera_id"] for d in one["data"]]) == ("cameras-7", 7, ["b"])
+
+
+def test_cameras_picked_by_id_draw_as_their_rows_do() -> None:
+    from exposure.layers import camera_points, camera_points_by_id, camera_points_layer
+
+    two = pd.concat([cameras(), cameras().assign(camera_id="b", frt_tier="low")], ignore_index=True)
+    points = camera_points(two)
+    by_id = camera_points_by_id(points)
+    assert list(by_id) == [cameras()["camera_id"].iloc[0], "b"]
+    picked = json.loads(deck([camera_points_layer([by_id["b"]], radius_px=7)], lon=0, lat=0).to_json())
+    rows = json.loads(deck([camera_points_layer(points[points["camera_id"] == "b"], radius_px=7)], lon=0,
+                           lat=0).to_json())
+    assert picked == rows
