@@ -256,6 +256,10 @@ class Run:
         """The first table with this column, if the run showed one."""
         return next((f for f in self.frames() if column in f.columns), None)
 
+    def alerts(self) -> list[str]:
+        """The text of every alert the run showed (errors, warnings, notices, successes), in order."""
+        return [str(element.body) for kind, element in self.elements if kind == "alert"]
+
 
 @dataclass
 class Browser:

@@ -483,6 +483,23 @@ class TestThroughTheProxy:
         assert stale.cookies[WORKER_COOKIE] in {w["cookie"] for w in restarted}
         assert time.monotonic() - killed < 200
 
+        # a browser whose process was killed reconnects (its websocket carries the old cookie): its page says,
+        # once, that the server restarted and what was lost; a browser whose process runs on is told nothing
+        from app.restarted import RESTARTED
+
+        async def notices(browser) -> list[list[str]]:
+            async with load.Session(browser) as s:
+                return [[t for t in (await s.run(page="Route_planner", query_string=trips[0].query_string())).alerts()
+                         if RESTARTED in t] for _ in range(2)]
+
+        lost = load.Browser(served.url, cookies={WORKER_COOKIE: victim["cookie"]})
+        first, second = asyncio.run(notices(lost))
+        assert len(first) == 1
+        assert "camera files you uploaded" in first[0]
+        assert second == []  # once per session
+        assert lost.cookies[WORKER_COOKIE] != victim["cookie"]  # and it now holds a running process's cookie
+        assert asyncio.run(notices(load.Browser(served.url, cookies={WORKER_COOKIE: survivor["cookie"]}))) == [[], []]
+
 
 @pytest.mark.serve
 @pytest.mark.slow
