@@ -50,6 +50,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from app.busy import BUSY, REFUSED
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.datasets import Dataset
@@ -529,45 +530,83 @@ def plan_trips(ds: Dataset, ctx: RoutingContext, n: int, *, seed: int = 13) -> l
 
 @dataclass
 class Record:
-    """One answered (or failed) request."""
+    """One answered, refused or failed request."""
 
     kind: str  # "route", "plan" or "slow"
     session: int
     start: float
     end: float
     problems: list[str]
+    #: The server was too busy and said so (``app.busy.REFUSED``): counted apart from errors.
+    refused: bool = False
+    #: The page said it was busy ("your answer is coming") before it answered.
+    waited: bool = False
 
     @property
     def seconds(self) -> float:
         return self.end - self.start
 
 
-async def route_request(where: str | Browser, trip: RouteTrip) -> list[str]:
-    """Open the Route planner with the trip's shared link in a new session; what is wrong with its answer."""
+@dataclass
+class Outcome:
+    """What one request got: what is wrong with its answer, or the server's refusal, and whether it waited."""
+
+    problems: list[str]
+    refusal: str | None = None
+    waited: bool = False
+
+    @classmethod
+    def of(cls, run: Run, problems: list[str]) -> Outcome:
+        """The outcome of a run whose answer ``problems`` describe; a refusal needs no answer (errors still count)."""
+        alerts = run.alerts()
+        waited = any(a.startswith(BUSY) for a in alerts)
+        refusal = next((a for a in alerts if a.startswith(REFUSED)), None)
+        return cls(run.errors if refusal is not None else problems, refusal, waited)
+
+    def as_problems(self) -> list[str]:
+        """The problems, a refusal among them (for a test that wants every request answered)."""
+        return self.problems + ([self.refusal] if self.refusal else [])
+
+
+async def route_outcome(where: str | Browser, trip: RouteTrip) -> Outcome:
+    """Open the Route planner with the trip's shared link in a new session; its outcome."""
     async with Session(where) as s:
         run = await s.run(page="Route_planner", query_string=trip.query_string())
-    return run.errors + trip.check(run.frame_with("Proven optimal"))
+    return Outcome.of(run, run.errors + trip.check(run.frame_with("Proven optimal")))
+
+
+async def route_request(where: str | Browser, trip: RouteTrip) -> list[str]:
+    """Open the Route planner with the trip's shared link in a new session; what is wrong with its answer."""
+    return (await route_outcome(where, trip)).as_problems()
+
+
+async def plan_outcome(where: str | Browser, trip: PlanTrip) -> Outcome:
+    """Open the Protest plan page, type the site and gathering points; the outcome of the plan it shows."""
+    async with Session(where) as s:
+        first = await s.run(page="Protest_plan", query_string="")
+        if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
+            return Outcome([*first.errors, "the Protest plan page showed no site or gathering boxes"])
+        run = await s.run(page="Protest_plan", widgets={
+            first.widgets["pp_site"]: ("string_value", trip.site),
+            first.widgets["pp_gathering"]: ("string_value", "\n".join(trip.gathering))})
+    return Outcome.of(run, run.errors + trip.check(run.frame_with("Avoids everything asked")))
 
 
 async def plan_request(where: str | Browser, trip: PlanTrip) -> list[str]:
     """Open the Protest plan page, type the site and gathering points, and check the plan it shows."""
-    async with Session(where) as s:
-        first = await s.run(page="Protest_plan", query_string="")
-        if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
-            return [*first.errors, "the Protest plan page showed no site or gathering boxes"]
-        run = await s.run(page="Protest_plan", widgets={
-            first.widgets["pp_site"]: ("string_value", trip.site),
-            first.widgets["pp_gathering"]: ("string_value", "\n".join(trip.gathering))})
-    return run.errors + trip.check(run.frame_with("Avoids everything asked"))
+    return (await plan_outcome(where, trip)).as_problems()
 
 
 async def _timed(records: list[Record], kind: str, session: int, request: Any) -> None:
     start = time.monotonic()
     try:
-        problems = await request
+        outcome = await request
     except (OSError, TimeoutError, WebSocketException) as err:  # a dropped connection or a timeout: counted
-        problems = [f"{type(err).__name__}: {err}"]
-    records.append(Record(kind, session, start, time.monotonic(), problems))
+        outcome = Outcome([f"{type(err).__name__}: {err}"])
+    if isinstance(outcome, list):
+        outcome = Outcome(outcome)
+    records.append(Record(kind, session, start, time.monotonic(), outcome.problems, refused=outcome.refusal is not None,
+                          waited=outcome.waited))
 
 
 async def user(browser: Browser, session: int, *, until: float, rng: random.Random, trips: list[RouteTrip],
@@ -579,9 +618,9 @@ async def user(browser: Browser, session: int, *, until: float, rng: random.Rand
     await _timed(records, "page", session, _page(browser))
     while time.monotonic() < until:
         if rng.random() < plan_share:
-            await _timed(records, "plan", session, plan_request(browser, rng.choice(plans)))
+            await _timed(records, "plan", session, plan_outcome(browser, rng.choice(plans)))
         else:
-            await _timed(records, "route", session, route_request(browser, rng.choice(trips)))
+            await _timed(records, "route", session, route_outcome(browser, rng.choice(trips)))
         if pause_s:
             await asyncio.sleep(min(pause_s, max(0.0, until - time.monotonic())))
 
@@ -591,20 +630,26 @@ async def _page(browser: Browser) -> list[str]:
     return []
 
 
-async def slow_request(where: str | Browser, trip: PlanTrip) -> list[str]:
-    """A deliberately slow request: a plan with many points, then its printable route cards (a PDF per route)."""
+async def slow_request(where: str | Browser, trip: PlanTrip) -> Outcome:
+    """A deliberately slow request: a plan with many points, then its printable route cards (a PDF per route).
+
+    Both are heavy jobs (``app.busy.heavy_job``): either may be refused when the instance runs its most.
+    """
     async with Session(where) as s:
         first = await s.run(page="Protest_plan", query_string="")
         if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
-            return [*first.errors, "the Protest plan page showed no site or gathering boxes"]
+            return Outcome([*first.errors, "the Protest plan page showed no site or gathering boxes"])
         planned = await s.run(page="Protest_plan", widgets={
             first.widgets["pp_site"]: ("string_value", trip.site),
             first.widgets["pp_gathering"]: ("string_value", "\n".join(trip.gathering))})
-        problems = planned.errors + trip.check(planned.frame_with("Avoids everything asked"))
+        outcome = Outcome.of(planned, planned.errors + trip.check(planned.frame_with("Avoids everything asked")))
+        if outcome.refusal is not None:
+            return outcome
         if "pp_cards_make" not in planned.widgets:
-            return [*problems, "the plan offered no route cards"]
+            return Outcome([*outcome.problems, "the plan offered no route cards"], waited=outcome.waited)
         cards = await s.run(page="Protest_plan", widgets={planned.widgets["pp_cards_make"]: ("trigger_value", True)})
-    return problems + cards.errors + ([] if "pp_pdf" in cards.widgets else ["no route cards to download"])
+    made = Outcome.of(cards, cards.errors + ([] if "pp_pdf" in cards.widgets else ["no route cards to download"]))
+    return Outcome(outcome.problems + made.problems, made.refusal, outcome.waited or made.waited)
 
 
 def slow_plan(ds: Dataset, ctx: RoutingContext, *, points: int = 12, seed: int = 14) -> PlanTrip:
@@ -678,8 +723,14 @@ def summarise(records: list[Record]) -> dict[str, Any]:
         "requests": len(records),
         "requests_per_s": round(len(records) / span, 2) if span else 0.0,
         "errors": sum(bool(r.problems) for r in records),
+        # the server said it was too busy and the request stopped (no answer): not an error, counted apart
+        "refused": sum(r.refused for r in records),
+        "refused_share": round(sum(r.refused for r in records) / len(records), 4) if records else 0.0,
+        # the page said "busy, your answer is coming", then answered
+        "waited": sum(r.waited for r in records),
         "problems": [p for r in records for p in r.problems][:20],
-        "latency": {kind: latency([r.seconds for r in records if r.kind == kind])
+        # the time to an answer: a refused request got none (it is counted under "refused")
+        "latency": {kind: latency([r.seconds for r in records if r.kind == kind and not r.refused])
                     for kind in ("route", "plan", "slow")},
         "fast_during_slow": latency([r.seconds for r in fast if slow and during_slow(r)]),
         "fast_before_slow": latency([r.seconds for r in fast if r.end <= first_slow]),

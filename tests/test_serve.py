@@ -565,6 +565,7 @@ class TestLoadThroughTheProxy:
         assert result["processes"] == PROCESSES
         assert result["warm_up"]["errors"] == []
         assert result["errors"] == 0, result["problems"]
+        assert result["refused_share"] < 0.01  # too busy: counted apart from errors, and rare at this load
         assert result["latency"]["route"]["n"] >= SESSIONS
         assert result["latency"]["plan"]["n"] >= 1
         assert result["latency"]["slow"]["n"] >= 1
