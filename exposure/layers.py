@@ -338,10 +338,11 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
         return layers
     paths = []
     if show_shortest:
-        paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": list(SHORTEST_COLOUR),
+        paths += [{"path": j.shortest.coordinates, "colour": list(SHORTEST_COLOUR),
                    "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
                             "cameras"} for j in plan.journeys]
-    paths += [{"path": [list(c) for c in j.route.coordinates], "colour": list(route_colour(i)),
+    # a route's (lon, lat) pairs as they are: JSON writes tuples as arrays, and copying them is a cost per point
+    paths += [{"path": j.route.coordinates, "colour": list(route_colour(i)),
                "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
               for i, j in enumerate(plan.journeys)]
     layers.append(route_layer(paths))

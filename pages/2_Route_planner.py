@@ -144,7 +144,7 @@ def answer(o: Place, d: Place, *, objective: str, detour: int, alternatives: int
     count = routes_counting(found)
     colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
     paths: list[dict[str, object]] = [
-        {"path": [list(c) for c in r.coordinates], "colour": list(colours[i]),
+        {"path": r.coordinates, "colour": list(colours[i]),
          "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     used = {**ctx.settings, "objective": objective, "max_detour": detour / 100, "counting": count.to_dict()}
     return RouteAnswer(o, d, found, table, count, colours, paths, {cid for r in found for cid in r.camera_ids},
