@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     RESULTS.mkdir(exist_ok=True)
     # one file per setup, so that runs of 20, 50 and 100 sessions behind the proxy sit side by side
     name = "load.json" if not args.processes else f"load-{args.processes}p-{args.sessions}s.json"
+    if args.pause:
+        name = name.replace(".json", f"-pause{args.pause:g}.json")
     (RESULTS / name).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     where = f"{args.processes} processes behind nginx" if args.processes else (args.url or "one app process")
     print(f"{result['sessions']} sessions for {result['seconds']:g} s on {where}: {result['requests']} requests, "
@@ -59,6 +61,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         for m in result["per_process"]["end"]:  # type: ignore[index]
             print(f"    pid {m['pid']}: resident {m['rss_mib']} MiB, own {m['uss_mib']} MiB, "
                   f"proportional {m['pss_mib']} MiB")
+    cpu = result["cpu_s"]
+    print(f"  CPU seconds while they worked: app processes {cpu['app_processes']}, proxy {cpu['proxy']}, "  # type: ignore[index]
+          f"load client {cpu['load_client']}, other processes of the machine {cpu['other_processes']} "  # type: ignore[index]
+          f"(of {cpu['machine']} busy)")  # type: ignore[index]
     for problem in result["problems"]:  # type: ignore[attr-defined]
         print(f"  problem: {problem}")
     return result

@@ -132,6 +132,14 @@ class Served:
         """The app processes' pids (not the proxy's, a few MiB)."""
         return [int(w["pid"]) for w in self.workers() if w.get("pid")]
 
+    def proxy_pids(self) -> list[int]:
+        """nginx's master and worker processes."""
+        try:
+            master = int(json.loads((self.run_folder / "workers.json").read_text())["proxy_pid"])
+            return [master, *(c.pid for c in psutil.Process(master).children())]
+        except (OSError, ValueError, KeyError, TypeError, psutil.Error):
+            return []
+
     def log(self) -> str:
         """What the supervisor, nginx and the app processes printed."""
         return self.output.getvalue().decode(errors="replace")
@@ -219,6 +227,26 @@ class MemorySampler:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, self.now())
+
+
+def cpu_seconds(app_pids: list[int], proxy_pids: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the app's processes, the proxy's, this process (the load client) and the machine."""
+    def used(pids: list[int]) -> float:
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                t = psutil.Process(pid).cpu_times()
+                total += t.user + t.system
+        return total
+
+    machine = psutil.cpu_times()
+    busy = machine.user + machine.system + getattr(machine, "nice", 0.0) + getattr(machine, "irq", 0.0) + getattr(
+        machine, "softirq", 0.0)
+    me = psutil.Process().cpu_times()
+    out = {"app_processes": used(app_pids), "proxy": used(proxy_pids), "load_client": me.user + me.system,
+           "machine": busy}
+    out["other_processes"] = out["machine"] - out["app_processes"] - out["proxy"] - out["load_client"]
+    return out
 
 
 def memory_of(pids: list[int]) -> list[dict[str, float]]:
@@ -614,8 +642,12 @@ async def user(browser: Browser, session: int, *, until: float, rng: random.Rand
     """A user asking for routes and plans until ``until`` (a ``time.monotonic`` time), reading each for ``pause_s``.
 
     The user loads the page first, as a browser does (behind the proxy, that gives it its process's cookie).
+    Users who pause also arrive at a random moment of their first pause, not all at the same instant:
+    people asking once every 10 s ask at any moment of those 10 s.
     """
     await _timed(records, "page", session, _page(browser))
+    if pause_s:
+        await asyncio.sleep(rng.uniform(0.0, pause_s))
     while time.monotonic() < until:
         if rng.random() < plan_share:
             await _timed(records, "plan", session, plan_outcome(browser, rng.choice(plans)))
@@ -738,18 +770,19 @@ def summarise(records: list[Record]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _target(*, processes: int, url: str | None, served: Served | None) -> Iterator[tuple[str, list[int], list[str]]]:
-    """The app to load: its address, its processes' pids and the cookies that lead to each (none for one)."""
+def _target(*, processes: int, url: str | None,
+            served: Served | None) -> Iterator[tuple[str, list[int], list[str], list[int]]]:
+    """The app to load: its address, its processes' pids, the cookies that lead to each (none for one), the proxy's."""
     if served is not None:
-        yield served.url, served.pids(), [w["cookie"] for w in served.workers()]
+        yield served.url, served.pids(), [w["cookie"] for w in served.workers()], served.proxy_pids()
     elif url is not None:
-        yield url, [], [""]
+        yield url, [], [""], []
     elif processes:
         with running_proxy(processes) as proxy:
-            yield proxy.url, proxy.pids(), [w["cookie"] for w in proxy.workers()]
+            yield proxy.url, proxy.pids(), [w["cookie"] for w in proxy.workers()], proxy.proxy_pids()
     else:
         with running_app() as (app_url, pid):
-            yield app_url, [pid], [""]
+            yield app_url, [pid], [""], []
 
 
 def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans: int = 8, slow: bool = True,
@@ -775,7 +808,7 @@ def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans
     route_pool = route_trips(ds, ctx, trips, seed=seed)
     plan_pool = plan_trips(ds, ctx, plans, seed=seed + 1)
     slow_trip = slow_plan(ds, ctx, seed=seed + 2)
-    with _target(processes=processes, url=url, served=served) as (address, pids, cookies):
+    with _target(processes=processes, url=url, served=served) as (address, pids, cookies, proxy_pids):
         started = time.monotonic()
         warm: list[Record] = []
 
@@ -792,11 +825,13 @@ def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans
         asyncio.run(warm_up())
         warm_s = time.monotonic() - started
         per_process_warm = memory_of(pids)
+        cpu_before = cpu_seconds(pids, proxy_pids)
         with MemorySampler(pids) as memory:
             rss_warm = memory.peak
             records = asyncio.run(load(address, sessions=sessions, seconds=seconds, trips=route_pool,
                                        plans=plan_pool, slow=slow_trip if slow else None, seed=seed,
                                        pause_s=pause_s))
+        cpu_used = {k: round(v - cpu_before[k], 1) for k, v in cpu_seconds(pids, proxy_pids).items()}
         per_process_end = memory_of(pids)
     mib = 1024 * 1024
     return {
@@ -809,6 +844,9 @@ def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans
         "rss_warm_mib": round(rss_warm / mib, 1) if pids else None,
         "rss_peak_mib": round(memory.peak / mib, 1) if pids else None,
         "per_process": {"warm": per_process_warm, "end": per_process_end},
+        # where the CPU went while the users worked: the app's processes, the proxy, this load client, and every
+        # other process of the machine (on a shared machine, other people's work)
+        "cpu_s": cpu_used,
         "machine": {"cpus": os.cpu_count(), "load_average_before": load_before,
                     "load_average_after": [round(x, 2) for x in os.getloadavg()], "python": sys.version.split()[0]},
     }
