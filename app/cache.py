@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from exposure import settings
+from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import Dataset, available_datasets, load_dataset
 from exposure.layers import (
@@ -24,6 +25,7 @@ from exposure.layers import (
     street_points_layer,
 )
 from exposure.places import read_presets
+from exposure.places import search_options as place_search_options
 from exposure.routing import RoutingContext
 
 T = TypeVar("T")
@@ -37,8 +39,8 @@ __all__ = [
     "dataset",
     "forget_datasets",
     "map_cameras",
-    "place_names",
     "presets",
+    "search_options",
     "settled",
     "street_points",
     "tiered_cameras",
@@ -89,26 +91,42 @@ def context(name: str, frt_policy: str, verification: str, radius_m: float | Non
     return settled(dataset(name).context(frt_policy_spec=frt_policy, verification=verification, radius_m=radius_m))
 
 
-def presets(name: str) -> pd.DataFrame:
-    """The dataset's named gathering points and protest sites, read again only when their file changes (read only)."""
+def _presets_file(name: str) -> tuple[str, int | None]:
+    """The dataset's presets file and when it last changed (None: there is none)."""
     path = Path(settings.presets_folder) / f"{name}.csv"
     try:
-        stamp = path.stat().st_mtime_ns
+        return str(path), path.stat().st_mtime_ns
     except OSError:
-        stamp = None
-    return _presets(name, str(path), stamp)
+        return str(path), None
+
+
+def presets(name: str) -> pd.DataFrame:
+    """The dataset's named gathering points and protest sites, read again only when their file changes (read only)."""
+    return _presets(name, *_presets_file(name))
+
+
+def search_options(name: str) -> list[str]:
+    """What a place search offers on this dataset, ★ protest sites first (:func:`exposure.places.search_options`).
+
+    Made once per dataset and presets file (sorting the names takes a while); without the
+    presets when their file cannot be read (the page says why).
+    """
+    return _search_options(name, *_presets_file(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _search_options(name: str, path: str, stamp: int | None) -> list[str]:
+    try:
+        table = _presets(name, path, stamp)
+    except ExposureError:
+        table = None
+    return place_search_options(table, dataset(name).places)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _presets(name: str, path: str, stamp: int | None) -> pd.DataFrame:
     del path, stamp  # in the key only: a file edited, or another folder, is read again
     return read_presets(name)
-
-
-@st.cache_resource(show_spinner=False)
-def place_names(name: str) -> list[str]:
-    """The dataset's place names, each once, sorted (read only)."""
-    return sorted(dataset(name).places["name"].astype(str).unique())
 
 
 @st.cache_resource(show_spinner=False)
@@ -128,44 +146,49 @@ def street_points(name: str, *, layer_id: str, tooltip: str) -> LayerJSON:
     return layer_json(street_points_layer(dataset(name).index.node_lonlat, layer_id=layer_id, tooltip=tooltip))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def tiered_cameras(name: str, frt_policy_spec: str) -> pd.DataFrame:
-    """The dataset's own cameras with their FRT tier under a policy, once per dataset and policy (read only)."""
-    return apply_frt_policy(dataset(name).cameras, frt_policy(frt_policy_spec))
+# The cameras a map draws, under a key naming their content (app.state.counted_key: the dataset's own cameras, or
+# them with the group's reviews laid over, shared on purpose): every session counting the same cameras shares
+# what is made of them. A parameter whose name starts with "_" is not part of Streamlit's key.
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def map_cameras(name: str, frt_policy_spec: str) -> pd.DataFrame:
-    """The dataset's own cameras as maps draw them (:func:`exposure.layers.camera_points`; read only)."""
-    return camera_points(tiered_cameras(name, frt_policy_spec))
+def tiered_cameras(cameras_key: str, frt_policy_spec: str, _cameras: pd.DataFrame) -> pd.DataFrame:
+    """The cameras with their FRT tier under a policy, once per camera table and policy (read only)."""
+    return apply_frt_policy(_cameras, frt_policy(frt_policy_spec))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def camera_records(name: str, frt_policy_spec: str) -> dict[str, dict[str, object]]:
-    """The dataset's own cameras as maps draw them, one record by camera id (read only)."""
-    return camera_points_by_id(map_cameras(name, frt_policy_spec))
+def map_cameras(cameras_key: str, frt_policy_spec: str, _cameras: pd.DataFrame) -> pd.DataFrame:
+    """The cameras as maps draw them (:func:`exposure.layers.camera_points`; read only)."""
+    return camera_points(tiered_cameras(cameras_key, frt_policy_spec, _cameras))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def camera_records(cameras_key: str, frt_policy_spec: str, _cameras: pd.DataFrame) -> dict[str, dict[str, object]]:
+    """The cameras as maps draw them, one record by camera id (read only)."""
+    return camera_points_by_id(map_cameras(cameras_key, frt_policy_spec, _cameras))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def camera_layers_json(name: str, frt_policy_spec: str, verification: str, radius_m: float | None, *,
-                       radius_px: int | None = None) -> list[LayerJSON]:
-    """The dataset's own cameras as map layers written once per dataset, policy, verification and coverage.
+def camera_layers_json(cameras_key: str, frt_policy_spec: str, verification: str, radius_m: float | None,
+                       _cameras: pd.DataFrame, *, radius_px: int | None = None) -> list[LayerJSON]:
+    """The cameras as map layers written once per camera table, policy, verification and coverage.
 
     ``radius_px`` draws every camera as one dot of that size (the planners' small dots);
     None draws them as the Overview does (a density layer beneath them when there are many).
     The key names every choice a camera map may depend on, so that a later choice that
-    changes the dots (a verification shown on the map) is never served a stale layer.
+    changes the dots is never served a stale layer.
     """
     del verification, radius_m  # in the key only
     if radius_px is None:
-        layers = camera_layers(tiered_cameras(name, frt_policy_spec))
+        layers = camera_layers(tiered_cameras(cameras_key, frt_policy_spec, _cameras))
     else:
-        layers = [camera_points_layer(map_cameras(name, frt_policy_spec), radius_px=radius_px)]
+        layers = [camera_points_layer(map_cameras(cameras_key, frt_policy_spec, _cameras), radius_px=radius_px)]
     return [layer_json(layer) for layer in layers]
 
 
 def forget_datasets() -> None:
     """Forget every dataset and what was made from them (after a dataset was built again under its name)."""
-    for cached in (dataset, context, _presets, place_names, base_layers, street_points, tiered_cameras, map_cameras,
-                   camera_layers_json):
+    for cached in (dataset, context, _presets, _search_options, base_layers, street_points, tiered_cameras,
+                   map_cameras, camera_records, camera_layers_json):
         cached.clear()

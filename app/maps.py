@@ -1,9 +1,9 @@
 """What a page's map draws that does not change with the request: shared by every session, or kept per session.
 
-The dataset's own cameras under a choice are written as map JSON once per process
-(:mod:`app.cache`) and shared; cameras a session uploaded (or any table that is not
-the dataset's own) are written once per session, in that session's state, and never
-shared with another.
+The dataset's cameras under a choice (with the group's reviews laid over them, shared
+on purpose) are written as map JSON once per process (:mod:`app.cache`) and shared by
+every session counting the same cameras; cameras a session uploaded are written once per
+session, in that session's state, and never shared with another.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import streamlit as st
 
 from app import cache
+from app.state import counted_key, uploaded_source
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.layers import (
     LayerJSON,
@@ -52,15 +53,20 @@ def remembered(key: Hashable, make: Callable[[], T]) -> T:
     return memo[key]  # type: ignore[return-value]
 
 
-def _own(ds: Dataset, choice: Choice) -> bool:
-    """Whether ``ds`` draws the dataset's own cameras (shared), not a session's (uploaded, overlaid)."""
-    return ds.cameras is cache.dataset(choice.dataset).cameras
+def _shared(ds: Dataset) -> str | None:
+    """The key under which every session shares what is made of ``ds``'s cameras; None for a session's own.
+
+    Cameras a session uploaded are its own. The dataset's cameras, with the group's reviews
+    laid over them or not, are every session's: their key names their content.
+    """
+    return None if uploaded_source() is not None else counted_key(ds)
 
 
 def tiered_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
     """The cameras in use with their FRT tier under the sidebar's policy (read only: filter, never change)."""
-    if _own(ds, choice):
-        return cache.tiered_cameras(choice.dataset, choice.frt_policy)
+    shared = _shared(ds)
+    if shared is not None:
+        return cache.tiered_cameras(shared, choice.frt_policy, ds.cameras)
     cameras = ds.cameras
     return remembered(("tiered", id(cameras), choice.frt_policy),
                       lambda: _Holding(cameras, apply_frt_policy(cameras, frt_policy(choice.frt_policy)))).value
@@ -68,8 +74,9 @@ def tiered_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
 
 def map_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
     """The cameras in use as maps draw them (:func:`exposure.layers.camera_points`; read only), made once."""
-    if _own(ds, choice):
-        return cache.map_cameras(choice.dataset, choice.frt_policy)
+    shared = _shared(ds)
+    if shared is not None:
+        return cache.map_cameras(shared, choice.frt_policy, ds.cameras)
     cameras = ds.cameras
     return remembered(("points", id(cameras), choice.frt_policy),
                       lambda: _Holding(cameras, camera_points(tiered_cameras(ds, choice)))).value
@@ -77,8 +84,9 @@ def map_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
 
 def camera_records(ds: Dataset, choice: Choice) -> dict[str, dict[str, object]]:
     """The cameras in use as maps draw them, one record by camera id (read only), made once."""
-    if _own(ds, choice):
-        return cache.camera_records(choice.dataset, choice.frt_policy)
+    shared = _shared(ds)
+    if shared is not None:
+        return cache.camera_records(shared, choice.frt_policy, ds.cameras)
     cameras = ds.cameras
     return remembered(("records", id(cameras), choice.frt_policy),
                       lambda: _Holding(cameras, camera_points_by_id(map_cameras(ds, choice)))).value
@@ -89,8 +97,9 @@ def camera_map_layers(ds: Dataset, choice: Choice, *, radius_px: int | None = No
 
     ``radius_px`` draws every camera as one dot of that size; None as the Overview draws them.
     """
-    if _own(ds, choice):
-        return cache.camera_layers_json(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m,
+    shared = _shared(ds)
+    if shared is not None:
+        return cache.camera_layers_json(shared, choice.frt_policy, choice.verification, choice.radius_m, ds.cameras,
                                         radius_px=radius_px)
     cameras = ds.cameras
 

@@ -51,6 +51,7 @@ VERIFICATION_POLICIES: dict[str, str] = {
     "default": "every camera (as Amnesty's totals do)",
     "majority": "drops cameras the volunteers all disagreed on",
     "verified": "unanimous or surveyed cameras only",
+    "group": "only the cameras your group's own reviews verified (review them on the map or the Camera data page)",
 }
 #: Radius offered when one radius is used for every camera, and its bounds, in metres.
 DEFAULT_RADIUS_M, MIN_RADIUS_M, MAX_RADIUS_M = 25.0, 5.0, 300.0

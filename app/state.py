@@ -1,18 +1,31 @@
-"""What every page counts: the sidebar's choice, the cameras in use (the dataset's or uploaded), and the context."""
+"""What every page counts: the sidebar's choice, the cameras in use (the dataset's or uploaded), and the context.
+
+The cameras in use always have the group's reviews laid over them
+(:func:`exposure.review.reviewed_dataset` with the store of :mod:`app.reviews`):
+cameras found gone leave every figure, cameras the group added join them, and the
+verification policy ``group`` counts what the group verified. The overlaid
+dataset is memoised by its cameras, so a run after a review that changed nothing
+reuses everything, and one after a review that added a camera or changed one's
+kind or direction measures coverage again only for that camera.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from app import cache
+from app import cache, reviews
 from app.page_state import PageState, memory
 from app.text import md
-from exposure._errors import DatasetError
+from exposure._errors import DatasetError, ReviewError
 from exposure.cameras import camera_extent
+from exposure.policies import verification_words
+from exposure.review import reviewed_dataset
 
 if TYPE_CHECKING:
     from exposure.cameras import CameraExtent
@@ -27,6 +40,7 @@ __all__ = [
     "active",
     "clear_uploaded",
     "counted_caption",
+    "counted_key",
     "forget_loaded",
     "loaded_file",
     "loaded_waiting",
@@ -56,7 +70,7 @@ UPLOADED = "uploaded_cameras"
 LOADED = "cam_loaded"
 #: The session's camera files, kept across pages and reloads (the sidebar restores them on every run).
 CAMERAS = PageState("cameras", [memory(UPLOADED), memory(LOADED)])
-# the datasets and contexts made with the uploaded cameras, per choice: worked out again after a reload
+# the dataset made with the uploaded cameras (its overlays and contexts memoised on it): made again after a reload
 _MEMO = "uploaded_memo"
 
 
@@ -150,34 +164,99 @@ def try_active(choice: Choice) -> tuple[Dataset, RoutingContext] | None:
 
 
 def _active(choice: Choice) -> tuple[Dataset, RoutingContext]:
+    base = _in_use(choice.dataset)
+    ds = _reviewed(base, choice.dataset)
+    if ds is base and CAMERAS[UPLOADED] is None:  # no review counts: the context every session shares
+        return ds, cache.context(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
+    with st.spinner("Counting the cameras with your group's reviews…"):
+        return ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
+                              radius_m=choice.radius_m)
+
+
+def _in_use(dataset: str) -> Dataset:
+    """The dataset, or its streets with this session's uploaded cameras (private to whoever uploaded them)."""
     up = CAMERAS[UPLOADED]
     if up is None:
-        ds = cache.dataset(choice.dataset)
-        return ds, cache.context(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
+        return cache.dataset(dataset)
     memo = st.session_state.get(_MEMO)
-    if memo is None or memo["upload"] is not up:  # per session: an upload is private to whoever made it
-        memo = st.session_state[_MEMO] = {"upload": up, "contexts": {}}
-    key = (choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
-    contexts = memo["contexts"]
-    if key not in contexts:
-        ds = cache.dataset(choice.dataset).with_cameras(up["cameras"], up["rejected"], source=up["source"],
-                                                        extent=up.get("extent"))
-        contexts[key] = (ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
-                                        radius_m=choice.radius_m))
-    return contexts[key]  # type: ignore[no-any-return]
+    if memo is None or memo["upload"] is not up or memo["dataset"] != dataset:
+        ds = cache.dataset(dataset).with_cameras(up["cameras"], up["rejected"], source=up["source"],
+                                                 extent=up.get("extent"))
+        memo = st.session_state[_MEMO] = {"upload": up, "dataset": dataset, "ds": ds}
+    return memo["ds"]  # type: ignore[no-any-return]
+
+
+def _reviewed(ds: Dataset, dataset: str) -> Dataset:
+    """The cameras in use with the group's reviews laid over them (``ds`` itself before the first review).
+
+    Worked out again only when the store changed: shared by every session for the
+    dataset's own cameras, per session for an upload.
+    """
+    try:
+        store = reviews.counted_store(dataset)
+        if store is None:
+            return ds
+        version = reviews.store_version(store)
+        if CAMERAS[UPLOADED] is None:
+            return reviews.reviewed(ds, store, version=version)
+        memo = st.session_state[_MEMO]
+        if memo.get("version") != version:
+            memo["reviewed"], memo["version"] = reviewed_dataset(ds, store), version
+        return memo["reviewed"]  # type: ignore[no-any-return]
+    except ReviewError as err:  # a damaged store must not take every page down: count without it, and say so
+        st.sidebar.warning(f"Your group's reviews are not counted: {md(err)}.")
+        return ds
+
+
+# a digest of each camera table a page counted lately, by the dataset holding it (kept alive here, so that an
+# id is never that of a dataset since forgotten)
+_KEYS: dict[int, tuple[Dataset, str]] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def counted_key(ds: Dataset) -> str:
+    """What identifies the cameras a page counts, for the keys of the results it keeps (routes, plans).
+
+    The same cameras give the same key in every session (a result kept across a
+    reload is found again); a review that adds a camera or changes one gives
+    another, so no route worked out before it is shown after it.
+    """
+    with _KEYS_LOCK:
+        found = _KEYS.get(id(ds))
+        if found is not None and found[0] is ds:
+            return found[1]
+    digest = hashlib.sha256(pd.util.hash_pandas_object(ds.cameras, index=False).to_numpy().tobytes())
+    digest.update(",".join(map(str, ds.cameras.columns)).encode())
+    key = f"{ds.name}:{digest.hexdigest()[:32]}"
+    with _KEYS_LOCK:
+        while len(_KEYS) >= 32:
+            _KEYS.pop(next(iter(_KEYS)))
+        _KEYS[id(ds)] = (ds, key)
+    return key
 
 
 def counted_caption(ctx: RoutingContext) -> str:
-    """One line saying which cameras every figure on the page counted."""
+    """One line saying which cameras every figure on the page counted, and whose reviews."""
     s = ctx.settings
     cov = s["coverage"]
     radius = (f"uniform {cov['radius_m']:g} m discs" if "radius_m" in cov else
               "per-kind radii " + ", ".join(f"{k} {v:g} m" for k, v in cov["radius_m_by_kind"].items()))
     source = uploaded_source()
     cams = f"uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
+    words = s.get("verification_words") or verification_words(s["verification"])
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
-            f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**; "
-            f"coverage {radius}.")
+            f"{', '.join(s['frt_capable_tiers'])}); verification: **{md(words)}**; coverage {radius}."
+            + _reviews_said(s.get("reviews")))
+
+
+def _reviews_said(about: dict[str, Any] | None) -> str:
+    """The group's reviews a caption counted, in words ("" when none counts)."""
+    if not about:
+        return ""
+    n = int(about.get("reviewed", 0))
+    gone, added = int(about.get("gone", 0)), int(about.get("added", 0))
+    return (f" Your group's reviews counted: {n:,} camera{'s' if n != 1 else ''} reviewed, "
+            f"{int(about.get('verified_by_group', 0)):,} verified by your group, {added:,} added, {gone:,} found gone.")
 
 
 def outside_notice(ds: Dataset, dataset: str, *, consequence: str) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "TIER_COLOURS",
     "TIER_COLOUR_NAMES",
     "UNKNOWN_TIER_COLOUR",
+    "capitalised",
     "hex_colour",
     "rgb_fractions",
     "route_colour",
@@ -182,3 +183,15 @@ def rgb_fractions(colour: Sequence[int]) -> tuple[float, float, float]:
     """
     r, g, b = colour[:3]
     return r / 255, g / 255, b / 255
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def capitalised(text: str) -> str:
+    """A label starting a sentence or a button: its first letter a capital, the rest as written.
+
+    ``capitalised("effective cameras (Amnesty)")`` is ``"Effective cameras (Amnesty)"``;
+    :meth:`str.capitalize` would lower every other letter ("(amnesty)", "Frt").
+    """
+    return text[:1].upper() + text[1:]

@@ -18,7 +18,7 @@ from app.answers import RouteAnswer
 from app.maps import camera_map_layers, camera_records, map_cameras, remembered
 from app.page_state import KeptFile, PageState, address, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, outside_notice, uploaded_source
+from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -39,8 +39,7 @@ ds, ctx = active(choice)
 MODES = ["Plan a route", "Audit a recorded walk"]
 
 #: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
-PRESET_LABELS = [preset_label(str(n)) for n in ds.presets["name"]]
-PLACE_OPTIONS = PRESET_LABELS + sorted(set(ds.places["name"].astype(str)) - set(ds.presets["name"].astype(str)))
+PLACE_OPTIONS = cache.search_options(choice.dataset)
 
 
 def as_option(text: str | None) -> str | None:
@@ -104,6 +103,7 @@ def place_box(label: str, key: str) -> str | None:
     current = st.session_state.get(key)
     options = PLACE_OPTIONS if current is None or current in PLACE_OPTIONS else [current, *PLACE_OPTIONS]
     value = st.selectbox(label, options, index=None, key=key, accept_new_options=True,
+                         filter_mode="contains",  # "contains" keeps the order given: the ★ sites first
                          placeholder="Search a name or ★ protest site, or type lat,lon",
                          help="Type to search the dataset's OpenStreetMap names and the ★ protest sites; or type "
                               "latitude,longitude (e.g. 60.1699,24.9384) and press Enter; or click a street point "
@@ -225,7 +225,7 @@ def routes_asked(origin: str, destination: str, *, objective: str, detour: int,
     """
     try:
         o, d = place(origin), place(destination)
-        key = (choice, uploaded_source(), o.node, d.node, objective, detour, alternatives)
+        key = (choice, uploaded_source(), counted_key(ds), o.node, d.node, objective, detour, alternatives)
         memo = st.session_state.setdefault("rp_routes", {})
         if key not in memo:
             made = answer(o, d, objective=objective, detour=detour, alternatives=alternatives)
@@ -279,13 +279,14 @@ def take_along(shown: RouteAnswer, key: tuple[object, ...]) -> None:
     o, d, found, colours = shown.origin, shown.destination, shown.found, shown.colours
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     used = shown.used
-    # each file is written when its button is pressed, not on every run
+    # each file is written when its button is pressed, not on every run; pressing one runs nothing again
     d1.download_button("Download GPX (phones)", lambda: routes_to_gpx(found, settings=used), file_name="routes.gpx",
-                       mime="application/gpx+xml", key="rp_gpx")
+                       mime="application/gpx+xml", key="rp_gpx", on_click="ignore")
     d2.download_button("Download GeoJSON", lambda: json.dumps(routes_to_geojson(found, settings=used)),
-                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson")
+                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson", on_click="ignore")
     d3.download_button("Download KML", lambda: routes_to_kml(found, name=f"{o.name} → {d.name}"),
-                       file_name="routes.kml", mime="application/vnd.google-earth.kml+xml", key="rp_kml")
+                       file_name="routes.kml", mime="application/vnd.google-earth.kml+xml", key="rp_kml",
+                       on_click="ignore")
     cards = st.session_state.setdefault("rp_cards", {})
     if key not in cards and d4.button("Make route cards (PDF)", key="rp_cards_make"):
         with busy.heavy_job("route cards"), st.spinner("Drawing one page per route…"):
@@ -298,7 +299,7 @@ def take_along(shown: RouteAnswer, key: tuple[object, ...]) -> None:
                 when=plan_cache.data_date(choice.dataset))
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
-                           mime="application/pdf", key="rp_pdf")
+                           mime="application/pdf", key="rp_pdf", on_click="ignore")
 
 
 def say_verdict(found: list[Route], count: Counting, *, detour: int) -> None:
@@ -492,10 +493,10 @@ def audit_of(uploaded: KeptFile) -> None:
         st.subheader("Track by track")
         st.dataframe(tables.tracks, hide_index=True, key="rp_audit_tracks")
         st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
-                           mime="text/csv", key="rp_audit_tracks_csv")
+                           mime="text/csv", key="rp_audit_tracks_csv", on_click="ignore")
     st.dataframe(tables.cameras, hide_index=True, key="rp_audit_table")
     st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
-                       file_name="audit.json", mime="application/json", key="rp_audit_json")
+                       file_name="audit.json", mime="application/json", key="rp_audit_json", on_click="ignore")
 
 
 if mode == "Plan a route":

@@ -27,7 +27,8 @@ from exposure._errors import ExposureError
 from exposure.areas import DENSITY_TOOLTIP, MEASURES, AreaError, density_layer, density_legend, measure_column
 from exposure.cameras import CameraExtent, CameraLoad, describe_policies, load_cameras, load_cameras_bytes, load_extent
 from exposure.layers import deck
-from exposure.nyc import NYC_AREA_SETS, in_nyc, package_data_dir
+from exposure.nyc import NYC_AREA_LABELS, NYC_AREA_SETS, in_nyc, package_data_dir
+from exposure.style import capitalised
 from exposure.watched import (
     REPORT_MEASURES,
     AmnestyModel,
@@ -40,10 +41,10 @@ from exposure.watched import (
 )
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
-AREA_LABELS = {"nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts",
-               "nyc-council": "Council districts", "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs"}
 MEASURE_HELP = ("Effective cameras (Amnesty International): the ground within 120 m of cameras on street furniture, "
                 "overlaps counted once, in units of one camera's 120 m disc. Cameras on buildings do not count.")
+#: Area of a scatter point, in square pixels, and the room kept between the data and the axes (more than its radius).
+POINT_AREA_PX, AXIS_PADDING_PX = 55, 8
 DECODE_HELP = ("Amnesty International's Decode Surveillance NYC counts_per_intersections.csv (or any camera file "
                "the Camera data page reads).")
 
@@ -58,10 +59,6 @@ def _load_bytes(name: str, digest: str, data: bytes) -> CameraLoad:  # digest ke
     return load_cameras_bytes(data, name=name)
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]  # str.capitalize would turn "FRT" into "Frt"
-
-
 def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
     s = describe_policies(frt_policy, verification)
     return (f"Counted: cameras from **{md(source)}**; FRT policy **{s['frt_policy']}** (capable tiers: "
@@ -70,10 +67,12 @@ def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
 
 def _scatter(result: WatchedResult) -> alt.LayerChart:
     kept = result.included.assign(nonwhite_pct=lambda t: 100 * t["nonwhite_share"])
-    points = alt.Chart(kept).mark_circle(size=55, opacity=0.75).encode(
-        x=alt.X("nonwhite_pct:Q", title="Non-white residents (%)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("measure:Q", title=_cap(result.label)),
-        color=alt.Color("group:N", title=(result.group or "group").capitalize()),
+    # the axes stand a point's width off the data, so that a point at 0 % or at 0 is drawn whole
+    points = alt.Chart(kept).mark_circle(size=POINT_AREA_PX, opacity=0.75).encode(
+        x=alt.X("nonwhite_pct:Q", title="Non-white residents (%)",
+                scale=alt.Scale(domain=[0, 100], nice=False, padding=AXIS_PADDING_PX)),
+        y=alt.Y("measure:Q", title=capitalised(result.label), scale=alt.Scale(padding=AXIS_PADDING_PX)),
+        color=alt.Color("group:N", title=capitalised(result.group or "group")),
         tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("measure:Q", title=result.label, format=".1f"),
                  alt.Tooltip("nonwhite_pct:Q", title="Non-white %", format=".0f"),
                  alt.Tooltip("population:Q", title="Residents", format=",.0f")],
@@ -117,9 +116,9 @@ except AreaError as err:
 
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key="ww_source")
-area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: AREA_LABELS.get(k, k), key="ww_areas",
-                        help="\n\n".join(f"**{AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
-measure_key = c2.selectbox("Measure", list(REPORT_MEASURES), format_func=lambda m: MEASURES[m][2].capitalize(),
+area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: NYC_AREA_LABELS.get(k, k), key="ww_areas",
+                        help="\n\n".join(f"**{NYC_AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
+measure_key = c2.selectbox("Measure", list(REPORT_MEASURES), format_func=lambda m: capitalised(MEASURES[m][2]),
                            key="ww_measure", help=MEASURE_HELP)
 frt_only = c3.toggle("FRT-capable cameras only", key="ww_frt",
                      help="Only the cameras the sidebar's FRT policy rates high or medium.")
@@ -210,7 +209,8 @@ if report is not None:
               help=f"where the camera source looked: {md(table.attrs.get('extent', ''))}")
     city = result.citywide
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Spearman rho (citywide)", "n/a" if city.rho is None else f"{city.rho:+.2f}")
+    # "citywide" only when every borough is compared; a Brooklyn-only file gives Brooklyn's figure
+    m1.metric(f"Spearman rho ({city.group})", "n/a" if city.rho is None else f"{city.rho:+.2f}")
     m2.metric("95 % interval", "n/a" if city.ci_low is None or city.ci_high is None
               else f"{city.ci_low:+.2f} to {city.ci_high:+.2f}")
     m3.metric("p-value", "n/a" if city.p_value is None else
@@ -230,7 +230,7 @@ if report is not None:
         lon, lat = (float(v) for v in shown.geometry.union_all().centroid.coords[0])
         st.pydeck_chart(deck([density_layer(shown, result.measure, label=result.label)], lon=lon, lat=lat, zoom=9.5,
                              tooltip=DENSITY_TOOLTIP), height=480, key="ww_map")
-        legend(density_legend(shown, result.measure, label=result.label), title=_cap(result.label))
+        legend(density_legend(shown, result.measure, label=result.label), title=capitalised(result.label))
         st.caption("No map tiles are fetched.")
     with right:
         st.altair_chart(_scatter(result), width="stretch", key="ww_scatter")

@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 
     from exposure.datasets import Dataset
 
-#: Choices of where a dataset comes from, and the builder's name for each.
+#: Choices of where a dataset comes from, and the builder's name for each: offline first, as the product is.
 HOW: dict[str, str] = {
+    "OSM extract .osm.pbf (offline)": "pbf",
     "Place name (online)": "place",
     "Bounding box (online)": "bbox",
     "Point and radius (online)": "point",
-    "OSM extract .osm.pbf (offline)": "pbf",
 }
 #: Session-state key of the last dataset built here (its summary), shown until the next build.
 BUILT = "bd_built"

@@ -15,7 +15,7 @@ from app import busy, cache, plan_cache
 from app.maps import camera_map_layers, map_cameras, remembered, tiered_cameras
 from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -56,7 +56,8 @@ try:
 except ExposureError as err:  # a broken presets file leaves the page usable without them
     st.error(md(str(err)))
     PRESETS = pd.DataFrame(columns=["name", "lat", "lon", "note"])
-PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + cache.place_names(choice.dataset)
+# ★ protest sites first, then the dataset's places (made once per dataset); without presets when their file is broken
+PLACE_OPTIONS = cache.search_options(choice.dataset)
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
@@ -176,9 +177,10 @@ with st.expander("Load a saved plan (JSON)"):
 left, right = st.columns(2)
 with left:
     st.selectbox("Find the site (names and protest sites ★)", PLACE_OPTIONS, index=None, key="pp_site_pick",
-                 on_change=picked, args=("site",), placeholder="Type to search…")
+                 filter_mode="contains", on_change=picked, args=("site",), placeholder="Type to search…")
     st.text_input("Site", key="pp_site", placeholder="a name, lat,lon, or name | lat,lon")
     st.selectbox("Add a gathering point", PLACE_OPTIONS, index=None, key="pp_gathering_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("gathering",), placeholder="Type to search…")
     st.text_area("Gathering points", key="pp_gathering", height=120,
                  placeholder="one per line: a name, lat,lon, or name | lat,lon",
@@ -188,11 +190,13 @@ with left:
                      key="pp_points_upload", on_change=points_uploaded)
 with right:
     st.selectbox("Add a via point", PLACE_OPTIONS, index=None, key="pp_via_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("via",), placeholder="Type to search…")
     st.text_area("Via points (in order)", key="pp_via", height=80,
                  placeholder="e.g. a landmark the march passes", help="Every march goes gathering point → via "
                  "points in this order → site; each leg is optimised on its own.")
     st.selectbox("Add a dispersal point", PLACE_OPTIONS, index=None, key="pp_dispersal_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("dispersal",), placeholder="Type to search…")
     st.text_area("Dispersal points (the way out)", key="pp_dispersal", height=80,
                  placeholder="where people go after the protest")
@@ -308,7 +312,7 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
 def compute(request: PlanRequest,
             failures: tuple[PointFailure, ...]) -> tuple[Plan, PlanTables, pd.DataFrame] | None:
     """The plan asked for, its tables and summary, worked out once (a rerun asking the same shows them again)."""
-    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True),
+    key = (choice, uploaded_source(), counted_key(ds), json.dumps(request.to_dict(), sort_keys=True),
            json.dumps([f.to_dict() for f in failures]))
     memo = st.session_state.setdefault("pp_plans", {})
     if key not in memo:
@@ -396,16 +400,16 @@ def downloads(plan: Plan) -> None:
     """The files to take along; the route cards button reruns only this part of the page."""
     st.subheader("Take it along")
     d1, d2, d3, d4 = st.columns(4)
-    # each file is written when its button is pressed, not on every run
+    # each file is written when its button is pressed, not on every run; pressing one runs nothing again
     d1.download_button("GPX (phones)", lambda: plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
-                       key="pp_gpx")
+                       key="pp_gpx", on_click="ignore")
     d2.download_button("KML", lambda: plan_to_kml(plan), file_name="plan.kml",
-                       mime="application/vnd.google-earth.kml+xml", key="pp_kml")
+                       mime="application/vnd.google-earth.kml+xml", key="pp_kml", on_click="ignore")
     d3.download_button("GeoJSON", lambda: json.dumps(plan_to_geojson(plan), ensure_ascii=False),
-                       file_name="plan.geojson", mime="application/geo+json", key="pp_geojson")
+                       file_name="plan.geojson", mime="application/geo+json", key="pp_geojson", on_click="ignore")
     d4.download_button("Plan file (JSON, to load again or pass on)",
                        lambda: json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
-                       mime="application/json", key="pp_json")
+                       mime="application/json", key="pp_json", on_click="ignore")
     cards = st.session_state.setdefault("pp_cards", {})
     tag = id(plan)
     if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
@@ -415,7 +419,7 @@ def downloads(plan: Plan) -> None:
                                         when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
     if tag in cards:
         st.download_button("Route cards (PDF, one page per route)", cards[tag], file_name="route-cards.pdf",
-                           mime="application/pdf", key="pp_pdf")
+                           mime="application/pdf", key="pp_pdf", on_click="ignore")
     st.caption("GPX holds one named track per route and waypoints for the site, gathering, via, dispersal and "
                "regroup points. Nothing about this plan is stored anywhere but in the files you download.")
 

@@ -11,7 +11,7 @@ import streamlit as st
 from app import busy
 from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -83,7 +83,7 @@ st.dataframe(pairs.head(10), hide_index=True, key="mt_preview")
 request = BatchRequest(objective=objective, max_detour=detour / 100, alternatives=int(alternatives),
                        frt_policy=choice.frt_policy, verification=choice.verification, radius_m=choice.radius_m,
                        time_limit_s=settings.interactive_time_limit_s)
-key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source()))
+key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source(), counted_key(ds)))
 if st.button("Route every pair", key="mt_run", type="primary"):
     # a batch starts worker processes and may run for minutes: one of the instance's few heavy jobs
     with busy.heavy_job("batch"):
@@ -121,7 +121,8 @@ best = ok[ok["label"] != "shortest"].groupby("pair_id")["frt_cameras"].min().rei
 avoided = (shortest - best.fillna(shortest)).astype(int)
 if len(avoided):
     st.subheader("FRT cameras avoided per pair")
-    counts = avoided.value_counts().sort_index()
+    # every whole number from 0 (or the lowest) to the highest: an empty bin is a bar of 0, not a gap closed up
+    counts = avoided.value_counts().reindex(range(min(0, int(avoided.min())), int(avoided.max()) + 1), fill_value=0)
     chart = pd.DataFrame({"pairs": counts.to_numpy()}, index=pd.Index(counts.index, name="cameras avoided"))
     st.bar_chart(chart, x_label="FRT cameras avoided (shortest walk minus best walk)", y_label="pairs")
 errors = rows[rows["error"].notna()]
@@ -133,6 +134,7 @@ st.dataframe(rows.drop(columns=["coordinates"], errors="ignore"), hide_index=Tru
 d1, d2 = st.columns(2)
 # each file is written when its button is pressed, not on every run (thousands of routes take a while)
 d1.download_button("GeoParquet (one row per route, WGS84 lines)", lambda: rows_to_bytes(rows, "parquet"),
-                   file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet")
+                   file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet",
+                   on_click="ignore")
 d2.download_button("CSV (geometry as WKT)", lambda: rows_to_bytes(rows, "csv"), file_name="routes.csv",
-                   mime="text/csv", key="mt_csv")
+                   mime="text/csv", key="mt_csv", on_click="ignore")

