@@ -216,3 +216,22 @@ def test_a_batch_and_a_long_plan_are_heavy_jobs(monkeypatch, tmp_path) -> None:
         assert at.dataframe
     finally:
         held.close()
+
+
+def test_a_dataset_build_is_a_heavy_job(monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(settings, "cache_folder", tmp_path)
+    monkeypatch.setattr(settings, "max_heavy_jobs", 1)
+    monkeypatch.setattr(settings, "max_heavy_wait_s", 0.5)
+    at = open_page("6_Build_a_dataset.py", timeout=120).run()
+    at.text_input(key="bd_pbf_path").set_value(str(tmp_path / "some.osm.pbf")).run()
+    at.text_input(key="bd_name").set_value("held").run()
+    held = heavy_slots().try_acquire()
+    assert held is not None
+    try:
+        at.button(key="bd_build").click().run()
+    finally:
+        held.close()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "max_heavy_jobs" in alerts(at)
+    assert not at.success  # nothing built, and no error about the missing file either: it never started
+    assert not at.error
