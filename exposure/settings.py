@@ -190,7 +190,9 @@ max_json_depth: int = 64
 
 #: Page answers (searches and the drawing of their results) one app process works on at once; a
 #: request beyond them waits, its page saying "busy, your answer is coming", first come first served.
-max_concurrent_requests: int = 4
+#: Drawing holds Python's interpreter lock, so a process does about one thing at a time: more answers at
+#: once would only share it, each finishing later.
+max_concurrent_requests: int = 2
 
 #: Longest such a request waits for its turn, in seconds; past it the page says the server is busy
 #: and stops (ask again in a minute).
