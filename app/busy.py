@@ -21,6 +21,7 @@ apart from errors); a wait shows a notice that starts with :data:`BUSY`.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import hashlib
 import threading
@@ -59,6 +60,16 @@ REFUSED = "**Refused — the server is busy.**"
 _UPLOADS = "busy_uploads"
 # how often a waiting page says how long it has waited (and lets a new run of its session stop the wait)
 _TICK_S = 1.0
+
+
+class _Slot:
+    """Whether this page run holds one of its process's answer slots (a heavy job hands it back while it runs)."""
+
+    def __init__(self) -> None:
+        self.held = False
+
+
+_SLOT: contextvars.ContextVar[_Slot | None] = contextvars.ContextVar("busy_slot", default=None)
 
 
 class Gate:
@@ -215,26 +226,57 @@ def gate(what: str) -> Iterator[None]:
     until its turn comes; after ``max_request_wait_s`` it says the server is busy and the
     run stops there. ``what`` says what the answer is (shown while it waits).
     """
+    if _SLOT.get() is not None:  # already in a slot (a gated part of a gated page)
+        yield
+        return
     slots = page_slots()
     if not slots.try_acquire():
-        notice = st.empty()
-
-        def tick(ahead: int, waited_s: float) -> None:
-            notice.info(f"{BUSY} {md(what)} {ahead} request(s) ahead of yours; waited {waited_s:.0f} s of at most "
-                        f"{settings.max_request_wait_s:g} s.")
-
-        tick(slots.waiting, 0.0)
-        if not slots.acquire(timeout_s=settings.max_request_wait_s, tick=tick):
-            notice.empty()
-            refuse(f"Every one of this server's {slots.slots} answer slots stayed taken for "
-                   f"{settings.max_request_wait_s:g} s (exposure.settings.max_concurrent_requests, "
-                   "max_request_wait_s). Ask again in a minute: nothing you chose is lost.")
-            st.stop()
-        notice.empty()
+        _wait_for_slot(slots, what)
+    slot = _Slot()
+    slot.held = True
+    token = _SLOT.set(slot)
     try:
         yield
     finally:
-        slots.release()
+        _SLOT.reset(token)
+        if slot.held:
+            slots.release()
+
+
+def _wait_for_slot(slots: Gate, what: str) -> None:
+    """Wait for an answer slot, saying so; refuse and stop the run after ``max_request_wait_s``."""
+    notice = st.empty()
+
+    def tick(ahead: int, waited_s: float) -> None:
+        notice.info(f"{BUSY} {md(what)} {ahead} request(s) ahead of yours; waited {waited_s:.0f} s of at most "
+                    f"{settings.max_request_wait_s:g} s.")
+
+    tick(slots.waiting + 1, 0.0)
+    if not slots.acquire(timeout_s=settings.max_request_wait_s, tick=tick):
+        notice.empty()
+        refuse(f"Every one of this server's {slots.slots} answer slots stayed taken for "
+               f"{settings.max_request_wait_s:g} s (exposure.settings.max_concurrent_requests, "
+               "max_request_wait_s). Ask again in a minute: nothing you chose is lost.")
+        st.stop()
+    notice.empty()
+
+
+@contextlib.contextmanager
+def _slot_handed_back() -> Iterator[None]:
+    """While a heavy job runs, its page's answer slot serves others (the job has the instance's slots)."""
+    slot = _SLOT.get()
+    if slot is None or not slot.held:
+        yield
+        return
+    slots = page_slots()
+    slots.release()
+    slot.held = False
+    try:
+        yield
+    finally:
+        if not slots.try_acquire():  # the rest of the page, after the job: in its turn again
+            _wait_for_slot(slots, "The rest of the page is drawn as soon as the server is free.")
+        slot.held = True
 
 
 @contextlib.contextmanager
@@ -265,9 +307,9 @@ def heavy_job(kind: str) -> Iterator[None]:
     A browser that already runs ``max_session_heavy_jobs`` is refused at once; otherwise the
     job waits for one of the instance's ``max_heavy_jobs`` slots, its page saying so, at most
     ``max_heavy_wait_s``, and is refused after that. Every refusal names its limit and stops
-    the run there.
+    the run there. While the job runs, the page's answer slot (:func:`gate`) serves others.
     """
-    with _browser_job(kind):
+    with _browser_job(kind), _slot_handed_back():
         slots = heavy_slots()
         held: IO[bytes] | None
         try:

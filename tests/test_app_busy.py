@@ -235,3 +235,26 @@ def test_a_dataset_build_is_a_heavy_job(monkeypatch, tmp_path) -> None:
     assert "max_heavy_jobs" in alerts(at)
     assert not at.success  # nothing built, and no error about the missing file either: it never started
     assert not at.error
+
+
+def _slots_through_a_heavy_job() -> None:
+    import streamlit as st
+
+    from app import busy
+
+    with busy.gate("an answer"):
+        before = busy.page_slots().busy
+        with busy.heavy_job("test job"):
+            during = busy.page_slots().busy
+        after = busy.page_slots().busy
+    st.write(f"{before},{during},{after},{busy.page_slots().busy}")
+
+
+def test_a_heavy_job_hands_its_pages_answer_slot_back_while_it_runs(monkeypatch, tmp_path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(settings, "cache_folder", tmp_path)
+    at = AppTest.from_function(_slots_through_a_heavy_job, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    before, during, after, end = (int(x) for x in at.markdown[0].value.split(","))
+    assert (during, after, end) == (before - 1, before, before - 1)  # others answered while the job ran
