@@ -467,18 +467,19 @@ def show_plan(plan: Plan, tables: PlanTables, summary: pd.DataFrame) -> None:
 def answer() -> None:
     """The plan asked for, worked out in its turn (the page says so when the server is busy), or why there is none."""
     asked = request_from_widgets()
-    made = compute(*asked) if asked is not None and (asked[0].gathering or asked[0].dispersal) else None
-    if made is not None:
-        show_plan(*made)
-        return
+    if asked is not None and (asked[0].gathering or asked[0].dispersal):
+        with busy.gate("Your plan is worked out as soon as the server is free."):
+            made = compute(*asked)
+            if made is not None:
+                show_plan(*made)
+                return
     if asked is not None:
         for failure in asked[1]:
             flag(failure)
     elif not st.session_state["pp_site"].strip():
         st.info("Choose the site and at least one gathering point (or dispersal point): search a name, pick a ★ "
                 "protest site, type lat,lon, upload a file of points, or click a street on the map.")
-    plan_map(None)
+    plan_map(None)  # the map alone joins layers written once: no turn to wait for
 
 
-with busy.gate("Your plan is worked out as soon as the server is free."):
-    answer()
+answer()
