@@ -190,9 +190,10 @@ max_json_depth: int = 64
 
 #: Page answers (searches and the drawing of their results) one app process works on at once; a
 #: request beyond them waits, its page saying "busy, your answer is coming", first come first served.
-#: Drawing holds Python's interpreter lock, so a process does about one thing at a time: more answers at
-#: once would only share it, each finishing later.
-max_concurrent_requests: int = 2
+#: Drawing holds Python's interpreter lock, so a process does about one thing at a time; a few at once
+#: keep it busy while a search (which releases the lock) runs. Measured on 2 cores (bench/README.md), 4
+#: served 20 users without pause best.
+max_concurrent_requests: int = 4
 
 #: Longest such a request waits for its turn, in seconds; past it the page says the server is busy
 #: and stops (ask again in a minute).
