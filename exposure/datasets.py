@@ -9,7 +9,7 @@ import json
 import pickle
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import CameraDataError, DatasetError
+from exposure._io import looks_like_pbf
 from exposure.cameras import (
     CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
@@ -29,20 +30,23 @@ from exposure.cameras import (
     camera_extent,
     describe_policies,
     frt_policy,
-    load_cameras,
     verification_policy,
 )
 from exposure.coverage import Coverage, edge_coverage, edge_exposure
-from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
+from exposure.network import NetworkIndex, graph_from_scan, index_graph
+from exposure.osm_features import BuildingFootprints, Passages
+from exposure.osm_scan import scan_osm_file
 from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.policies import passes_verification
 from exposure.routing import RoutingContext
+from exposure.sources.osm import cameras_from_osm, cameras_from_osm_objects
 
 if TYPE_CHECKING:
     import networkx as nx
     from scipy.spatial import cKDTree
 
 __all__ = [
+    "BUILD_STAGES",
     "DATASETS",
     "Dataset",
     "available_datasets",
@@ -56,7 +60,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 5
+BUILD_VERSION = 6
 
 #: Named datasets that ship with the installed packages (offline).
 DATASETS: dict[str, str] = {
@@ -97,9 +101,13 @@ def _checksum(path: Path) -> str:
 
 @dataclass
 class Dataset:
-    """A walking network, its cameras and its place names; shared read-only once built.
+    """A walking network, its cameras, place names and buildings; shared read-only once built.
 
-    Routing, coverage and maps use the array form (``index``). The osmnx graph
+    Routing, coverage and maps use the array form (``index``). ``buildings`` are the
+    extract's building footprints (WGS84 polygons, courtyards as inner rings, those
+    the extract cuts clipped to its box, with their tags) and ``passages`` the streets
+    that run through buildings (``tunnel``, ``covered``, ``layer`` < 0): both empty for
+    a dataset without building data (built online or from a camera file). The osmnx graph
     ``G`` is only needed to export the network, so a dataset read from disk loads
     it on first use, from the file beside the dataset's own (``graph_file``): a
     city of a million edges then loads in seconds instead of a quarter of a minute.
@@ -115,6 +123,8 @@ class Dataset:
     places: pd.DataFrame
     info: dict[str, Any]
     basemap: dict[str, list[list[list[float]]]] = field(default_factory=dict)
+    buildings: BuildingFootprints = field(default_factory=BuildingFootprints.empty, repr=False)
+    passages: Passages = field(default_factory=Passages.empty, repr=False)
     graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     graph_file: Path | None = field(default=None, repr=False)
     camera_extent: CameraExtent | None = field(default=None, repr=False)
@@ -212,7 +222,8 @@ class Dataset:
             rejected=rejected, places=self.places,
             # another camera table: an overlay of reviews laid over the old one no longer holds
             info={**{k: v for k, v in self.info.items() if k != "reviews"}, "cameras_source": source},
-            basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
+            basemap=self.basemap, buildings=self.buildings, passages=self.passages, graph=self.graph,
+            graph_file=self.graph_file,
             camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
         )
 
@@ -353,28 +364,81 @@ def _reused_coverage(index: NetworkIndex, old: Coverage, before: pd.DataFrame, a
                     settings=old.settings)
 
 
-def _build(path: Path, *, name: str, description: str, checksum: str, progress: Progress) -> Dataset:
-    progress(f"Reading streets from {path.name}")
-    G, info = graph_from_osm_file(path)
+#: The stages of a build from an extract, in order, as :func:`load_dataset` times them: one pass over
+#: the extract, the walking graph, its arrays, cameras and names, the viewsheds (computed once per
+#: dataset), and writing the cache.
+BUILD_STAGES = ("scan", "graph", "index", "cameras", "viewsheds", "save")
+
+
+def _compute_viewsheds(dataset: Dataset, progress: Progress) -> None:
+    """The build's viewshed stage: what each camera sees, computed once and kept with the dataset.
+
+    Not computed yet: the viewshed integration puts the computation here, from
+    ``dataset.buildings`` and ``dataset.passages``, so that it is timed and cached
+    with the rest of the build.
+    """
+
+
+def _no_cameras(path: Path, err: CameraDataError, progress: Progress) -> CameraLoad:
+    # many extracts map no camera at all; the streets are still useful with a camera file
+    progress(f"No cameras in the extract ({err}); add a camera file to count any")
+    return CameraLoad(cameras=pd.DataFrame({c: pd.Series(dtype=object) for c in CAMERA_COLUMNS}).astype(
+        {"lon": float, "lat": float, "direction_deg": float, "fov_deg": float, "height_m": float}),
+        rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), source=str(path))
+
+
+def _build(path: Path, *, name: str, description: str, checksum: str, progress: Progress,
+           timings: dict[str, float] | None = None) -> Dataset:
+    clock = _StageClock(timings)
+    scan = scan_osm_file(path, progress=progress)
+    clock.done("scan")
+    progress(f"Building the walking graph from {len(scan.streets):,} street ways")
+    G, info = graph_from_scan(scan)
+    clock.done("graph")
     progress(f"Indexing {G.number_of_nodes():,} street nodes and {G.number_of_edges():,} edges")
     index = index_graph(G)
-    progress("Reading cameras")
+    clock.done("index")
+    progress(f"Reading {len(scan.surveillance):,} cameras and {len(scan.named):,} names")
     try:
-        loaded = load_cameras(path)
+        # osmium reads PBF exactly; an XML extract's odd values (an exponent, a ninth decimal) need the
+        # camera reader's own check, as a camera file of the same content gets it
+        loaded = (cameras_from_osm_objects(scan.surveillance, source=str(path)) if _is_pbf(path)
+                  else cameras_from_osm(path))
     except CameraDataError as err:
-        # many extracts map no camera at all; the streets are still useful with a camera file
-        progress(f"No cameras in the extract ({err}); add a camera file to count any")
-        loaded = CameraLoad(cameras=pd.DataFrame({c: pd.Series(dtype=object) for c in CAMERA_COLUMNS}).astype(
-            {"lon": float, "lat": float, "direction_deg": float, "fov_deg": float, "height_m": float}),
-            rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), source=str(path))
+        loaded = _no_cameras(path, err, progress)
         info["cameras_note"] = str(err)
-    places = place_table(info.pop("named_places"))
-    basemap = info.pop("basemap")
-    return Dataset(
+    places = place_table(scan.named)
+    basemap = {"building": scan.buildings.outer_rings(), **scan.areas}
+    info["scan"] = {**scan.counts, "seconds": round(scan.seconds, 1), "node_locations": scan.locations,
+                    "passages": len(scan.passages)}
+    dataset = Dataset(
         name=name, description=description, source=str(path), checksum=checksum, index=index,
         cameras=loaded.cameras.reset_index(drop=True), rejected=loaded.rejected, places=places, info=info,
-        basemap=basemap, graph=G,
+        basemap=basemap, graph=G, buildings=scan.buildings, passages=scan.passages,
     )
+    clock.done("cameras")
+    _compute_viewsheds(dataset, progress)
+    clock.done("viewsheds")
+    return dataset
+
+
+def _is_pbf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return looks_like_pbf(handle.read(64))
+
+
+class _StageClock:
+    """Seconds of each build stage, into ``timings`` when one is given."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def done(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = now - self.last
+        self.last = now
 
 
 def _saved_folder() -> Path:
@@ -443,16 +507,26 @@ def write_dataset_file(dataset: Dataset, path: Path) -> None:
     _atomic_pickle(dataset, path)
 
 
-def _load(path: Path) -> Any:
-    # a dataset is a few large arrays and many small objects: the cyclic collector only slows the read
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a dataset is read or built.
+
+    A dataset is a few large arrays and millions of small objects that hold no
+    cycle; the collector would walk them again and again as they are made, for
+    nothing (a third of a city's graph stage).
+    """
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)
+        yield
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def _load(path: Path) -> Any:
+    with _without_cyclic_gc(), path.open("rb") as f:
+        return pickle.load(f)
 
 
 def read_dataset_file(path: Path) -> Dataset | None:
@@ -522,6 +596,7 @@ def dataset_name(spec: str | Path) -> str:
 
 def load_dataset(
     spec: str | Path = "helsinki", *, progress: Progress | None = None, use_cache: bool | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Dataset:
     """Load a named dataset or build one from an OSM extract, reusing the disk cache.
 
@@ -535,6 +610,9 @@ def load_dataset(
         Read and write the on-disk cache; default ``settings.use_cache``. The cache
         key is the source file's SHA-256 and the build version, so a changed file
         or a changed builder never reuses a stale build.
+    timings
+        Filled with the seconds each stage of a build took (:data:`BUILD_STAGES`;
+        ``checksum`` too); left empty when the dataset comes from the cache.
     """
     say = progress or (lambda _msg: None)
     cache = settings.use_cache if use_cache is None else use_cache
@@ -562,7 +640,10 @@ def load_dataset(
                    "--name NAME --pbf FILE`), or give an .osm.pbf or .osm extract")
             raise DatasetError(msg)
         name, description = dataset_name(path), f"Built from {path.name}"
+    started = time.perf_counter()
     checksum = _checksum(path)
+    if timings is not None:
+        timings["checksum"] = time.perf_counter() - started
     shape = json.dumps({"build": BUILD_VERSION, "network": "walk"}, sort_keys=True)
     key = hashlib.sha256(f"{checksum}:{shape}".encode()).hexdigest()[:20]
     cached = Path(settings.cache_folder) / f"{name}-{key}.pickle"
@@ -572,20 +653,30 @@ def load_dataset(
         if found is not None:
             return found
         say("Cached dataset unreadable; rebuilding")
-    dataset = _build(path, name=name, description=description, checksum=checksum, progress=say)
+    with _without_cyclic_gc():
+        dataset = _build(path, name=name, description=description, checksum=checksum, progress=say,
+                         timings=timings)
     dataset.info["from_cache"] = False
     if cache:
-        try:
-            write_dataset_file(dataset, cached)
-        except OSError as err:
-            # a read-only folder or a full disk: the dataset still works, it is just built again next time
-            note = (f"could not keep the dataset in the cache folder {cached.parent} ({err.strerror or err}); "
-                    "it works from memory and is built again at the next start")
-            dataset.info["cache_note"] = note
-            say(note)
-        else:
-            say(f"Cached as {cached}")
+        started = time.perf_counter()
+        _keep_in_cache(dataset, cached, say)
+        if timings is not None:
+            timings["save"] = time.perf_counter() - started
     return dataset
+
+
+def _keep_in_cache(dataset: Dataset, cached: Path, say: Progress) -> None:
+    say(f"Writing the dataset to the cache ({cached.name})")
+    try:
+        write_dataset_file(dataset, cached)
+    except OSError as err:
+        # a read-only folder or a full disk: the dataset still works, it is just built again next time
+        note = (f"could not keep the dataset in the cache folder {cached.parent} ({err.strerror or err}); "
+                "it works from memory and is built again at the next start")
+        dataset.info["cache_note"] = note
+        say(note)
+    else:
+        say(f"Cached as {cached}")
 
 
 def counts_summary(dataset: Dataset, ctx: RoutingContext) -> dict[str, Any]:

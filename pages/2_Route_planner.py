@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import json
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -15,8 +13,10 @@ import streamlit as st
 
 from app import busy, cache, keep, plan_cache
 from app.answers import RouteAnswer
+from app.legend import legend, route_legend
+from app.map_clicks import forget_click, map_click
 from app.maps import camera_map_layers, camera_records, map_cameras, remembered
-from app.page_state import KeptFile, PageState, address, memory
+from app.page_state import KeptFile, PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
@@ -26,11 +26,22 @@ from exposure.audit import audit_tables, audit_track, read_track_bytes
 from exposure.cards import CardRoute, route_cards_pdf
 from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
-from exposure.layers import LayerJSON, camera_points_layer, deck, fit_view, route_layer
+from exposure.layers import LayerJSON, camera_points_layer, deck, fit_view, picked_point_layer, route_layer, route_lines
 from exposure.places import PRESET_MARK, Place, normalise_name, preset_label
 from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, routes
-from exposure.style import COMPARISON_COLOUR, OBJECTIVE_CHOICES, POINT_COLOURS, hex_colour, route_colour, route_colours
+from exposure.style import (
+    COMPARISON_COLOUR,
+    OBJECTIVE_CHOICES,
+    OBJECTIVE_LABELS,
+    PICK_COLOUR,
+    PLACE_RING,
+    POINT_COLOURS,
+    TIER_COLOURS,
+    hex_colour,
+    route_colour,
+    route_colours,
+)
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
@@ -52,25 +63,13 @@ def as_option(text: str | None) -> str | None:
     return preset_label(str(named["name"].iloc[0])) if len(named) else text
 
 
-def one_of(options: list[str]) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        if text not in options:
-            raise ValueError  # a link someone typed: the default, silently
-        return text
-    return parse
-
-
-def within(low: int, high: int) -> Callable[[str], int]:
-    return lambda text: min(high, max(low, int(float(text))))  # inf: OverflowError, the default
-
-
 #: The page's choices go into the address (a link shows the same route, in either mode); the audited track is
 #: kept in this app's memory (never in a link), so that another page or a reload does not lose it.
 STATE = PageState("rp", [
     address("rp_origin", None, param="origin", parse=as_option),
     address("rp_destination", None, param="destination", parse=as_option),
     address("rp_objective", "fewest-cameras", param="objective", parse=one_of(list(OBJECTIVES))),
-    address("rp_detour", 50, param="detour", parse=within(0, 100)),
+    address("rp_detour", 50, param="detour", parse=int_between(0, 100)),
     address("rp_alternatives", 2, param="alternatives", parse=lambda text: min(5, max(0, int(text)))),
     address("rp_mode", MODES[0], param="mode", parse=lambda text: MODES[1] if text == "audit" else MODES[0],
             show=lambda mode: "audit" if mode == MODES[1] else None),
@@ -83,8 +82,11 @@ CLICK_SET = "rp_click_set"
 
 
 def set_from_click(target: str, value: str) -> None:
+    """Set the origin or destination to the street point clicked, and say so (a toast: the boxes are far above)."""
     STATE[f"rp_{target}"] = value
     st.session_state[CLICK_SET] = True
+    forget_click("rp_map")
+    st.toast(f"{target.capitalize()} set to {value}", icon="📍")
 
 
 def route_kind(route: Route) -> str:
@@ -144,7 +146,7 @@ def answer(o: Place, d: Place, *, objective: str, detour: int, alternatives: int
     count = routes_counting(found)
     colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
     paths: list[dict[str, object]] = [
-        {"path": r.coordinates, "colour": list(colours[i]),
+        {"path": r.coordinates, "colour": list(colours[i]), "name": r.label,
          "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     used = {**ctx.settings, "objective": objective, "max_detour": detour / 100, "counting": count.to_dict()}
     return RouteAnswer(o, d, found, table, count, colours, paths, {cid for r in found for cid in r.camera_ids},
@@ -214,7 +216,7 @@ def plan() -> None:
         if asked is None:
             click_map([])
         else:
-            show(*asked, detour=detour, alternatives=int(alternatives))
+            show(*asked, objective=objective, detour=detour, alternatives=int(alternatives))
 
 
 def routes_asked(origin: str, destination: str, *, objective: str, detour: int,
@@ -237,11 +239,11 @@ def routes_asked(origin: str, destination: str, *, objective: str, detour: int,
     return memo[key], key
 
 
-def show(shown: RouteAnswer, key: tuple[object, ...], *, detour: int, alternatives: int) -> None:
+def show(shown: RouteAnswer, key: tuple[object, ...], *, objective: str, detour: int, alternatives: int) -> None:
     """The answer: the verdict, the table, the map, the chart, the files and the link."""
     o, d, found = shown.origin, shown.destination, shown.found
     st.subheader(f"{md(o.name)} → {md(d.name)}")
-    say_verdict(found, shown.count, detour=detour)
+    say_verdict(found, shown.count, detour=detour, objective=objective)
     # a static table wraps its text: the comparison is never cut off at the map's edge
     st.table(shown.table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
@@ -254,11 +256,6 @@ def show(shown: RouteAnswer, key: tuple[object, ...], *, detour: int, alternativ
             st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
     click_map(shown.paths, passed=shown.passed, ends=(o, d))
-    legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, shown.colours[i]))})'>━━</span> "
-        f"{md(html.escape(r.label))}" for i, r in enumerate(found)
-    )
-    st.markdown(legend, unsafe_allow_html=True)
 
     st.subheader("Exposure along the way")
     st.vega_lite_chart(shown.profile, width="stretch", key="rp_profile")
@@ -302,18 +299,35 @@ def take_along(shown: RouteAnswer, key: tuple[object, ...]) -> None:
                            mime="application/pdf", key="rp_pdf", on_click="ignore")
 
 
-def say_verdict(found: list[Route], count: Counting, *, detour: int) -> None:
-    """The banner over the table: the best route against the shortest, never a verdict on a count that says nothing."""
+#: What each objective minimises first (then the length): the route the banner speaks of is the least of it.
+BANNER_MEASURE = {
+    "fewest-cameras": ("frt_cameras", "passes the fewest FRT-capable cameras", lambda r: f"{r.frt_cameras}"),
+    "least-time-in-view": ("metres_in_view", "spends the least time in view of FRT-capable cameras",
+                           lambda r: f"{r.metres_in_view:,.0f} m in view"),
+}
+
+
+def say_verdict(found: list[Route], count: Counting, *, detour: int, objective: str) -> None:
+    """The banner over the table: the best route by the objective chosen against the shortest.
+
+    Never a verdict on a count that says nothing; with "shortest only", no comparison was asked for.
+    """
     shortest = found[0]
-    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
     say_counting(count, first=True)
     if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way: no verdict
         return
-    if best.edges == shortest.edges:
-        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
-                   f"{detour} % detour: {shortest.frt_cameras}.")
+    if objective not in BANNER_MEASURE:
+        st.info(f"The shortest route passes {shortest.frt_cameras} FRT-capable camera(s), "
+                f"{shortest.metres_in_view:,.0f} m of it in their view. Choose another objective to look for a "
+                "route past fewer.")
     else:
-        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+        field, what, amount = BANNER_MEASURE[objective]
+        best = min(found, key=lambda r: (getattr(r, field), r.length_m))
+        if best.edges == shortest.edges:
+            st.success(f"The shortest route already {what} found within a {detour} % detour: {amount(shortest)}.")
+        else:
+            named = "" if best.label == OBJECTIVE_LABELS[objective] else f", the {OBJECTIVE_LABELS[objective]} found"
+            st.success(f"**{best.label.capitalize()}**{named}: {compare_with_shortest(best, shortest)}.")
     say_counting(count, first=False)
 
 
@@ -328,12 +342,20 @@ def routes_counting(found: list[Route]) -> Counting:
 @st.fragment
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
               ends: tuple[Place, Place] | None = None) -> None:
-    """The map: a click on a street point reruns only this part, until it is set as origin or destination."""
+    """The map: routes side by side under a legend that picks those shown, and street points to click.
+
+    A click on a street point or a legend's pill reruns only this part, until a point is set as origin or
+    destination.
+    """
     if st.session_state.pop(CLICK_SET, False):  # a place was set from the map: the boxes above show it
         st.rerun()
+    click = map_click("rp_map")
     layers = base_layers()
     if paths:
-        layers.append(route_layer(paths))
+        shown = route_legend([str(p["name"]) for p in paths], [p["colour"] for p in paths],  # type: ignore[misc]
+                             key="rp_legend")
+        # the routes picked over those left out, each keeping its place beside the others
+        layers.append(route_lines([{**p, "shown": i in shown} for i, p in enumerate(paths)]))
     if passed:
         layers.append(camera_points_layer(passed_cameras(passed), radius_px=7))
     layers.append(cache.street_points(choice.dataset, layer_id="rp_nodes",
@@ -342,27 +364,32 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
         marks = [{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}
                  for p, c in zip(ends, ("start", "end"), strict=True)]
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, id="rp_ends", get_position=["lon", "lat"],
-                                get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
+                                get_fill_color="colour", get_radius=9, radius_units="'pixels'", stroked=True,
+                                get_line_color=list(PLACE_RING), line_width_min_pixels=2))
+    if click.point is not None:
+        layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
     if paths:  # the routes, their cameras and both ends, with a margin
         spots = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
         spots += [[c["lon"], c["lat"]] for c in passed_cameras(passed or set())]
         lon, lat, zoom = fit_view([p[0] for p in spots], [p[1] for p in spots], height_px=560)
     else:
         lon, lat, zoom = whole_view()
-    event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
-                            on_select="rerun", selection_mode="single-object", key="rp_map")
-    selected = event.selection.get("objects", {}) if event and event.selection else {}
-    # a street point, or anything else with a position (a camera): the place snaps to the nearest street
-    picked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
-    if picked:
-        point = f"{picked[0]['lat']:.6f},{picked[0]['lon']:.6f}"
-        c1, c2, c3 = st.columns([2, 1, 1])
-        c1.write(f"Clicked street point: {point}")
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
+                    on_select="rerun", selection_mode="single-object", key=click.key)
+    if click.point is not None:
+        point = f"{click.point[0]:.6f},{click.point[1]:.6f}"
+        c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+        c1.write(f"Clicked street point: {point} (the ring on the map)")
         c2.button("Set as origin", key="rp_click_origin", on_click=set_from_click, args=("origin", point))
         c3.button("Set as destination", key="rp_click_destination", on_click=set_from_click,
                   args=("destination", point))
-    st.caption("Red: high FRT tier · orange: medium · grey-blue: low; larger dots are cameras a route passes. "
-               "Click a street point to use it as origin or destination.")
+        c4.button("Dismiss", key="rp_click_dismiss", on_click=forget_click, args=("rp_map",))
+    legend([(POINT_COLOURS["start"], "start", "mark"), (POINT_COLOURS["end"], "end", "mark"),
+            (PICK_COLOUR, "street point clicked", "ring"),
+            *[(TIER_COLOURS[t], f"camera, {t} FRT tier", "dot") for t in ("high", "medium", "low")]],
+           title="On the map")
+    st.caption("Larger dots are cameras a route passes. Point at a street: a dot shows where a click lands; click "
+               "it, then set it as origin or destination.")
 
 
 def passed_cameras(passed: set[str]) -> list[dict[str, object]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import json
 from typing import Any
 
@@ -12,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from app import busy, cache, plan_cache
+from app.legend import legend, route_legend
+from app.map_clicks import forget_click, map_click
 from app.maps import camera_map_layers, map_cameras, remembered, tiered_cameras
 from app.page_state import PageState, memory
 from app.sidebar import sidebar
@@ -21,7 +22,7 @@ from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cards import plan_cards_pdf
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
-from exposure.layers import deck, plan_layers
+from exposure.layers import PLAN_ROLE_COLOURS, deck, fit_view, picked_point_layer, plan_layers, plan_view
 from exposure.places import Place
 from exposure.planning import (
     KEEP_ORDER,
@@ -45,7 +46,14 @@ from exposure.planning import (
     read_plan,
     read_points,
 )
-from exposure.style import OBJECTIVE_LABELS, route_colour
+from exposure.style import (
+    AVOID_COLOUR,
+    OBJECTIVE_LABELS,
+    PICK_COLOUR,
+    SHORTEST_COLOUR,
+    TIER_COLOURS,
+    route_colour,
+)
 
 st.set_page_config(page_title="Protest plan · Surveillance exposure map", page_icon="🪧", layout="wide")
 choice = sidebar()
@@ -334,6 +342,15 @@ def compute(request: PlanRequest,
 
 # --- the map: routes, points, areas; a click adds a point --------------------------------------------
 
+#: What a street point clicked on the map can become, and how the toast says it was used.
+CLICK_ACTIONS = (("site", "Site"), ("gathering", "Gathering point"), ("via", "Via point"),
+                 ("dispersal", "Dispersal point"), ("corner", "Corner of an area to avoid"),
+                 ("avoid", "Avoid around here"))
+CLICK_DONE = {"site": "Site set to {p}", "gathering": "Gathering point {p} added", "via": "Via point {p} added",
+              "dispersal": "Dispersal point {p} added", "corner": "Corner {p} added to the area being drawn",
+              "avoid": "Avoiding the area around {p}"}
+
+
 def click_to(action: str, lat: float, lon: float) -> None:
     text = f"{lat:.6f},{lon:.6f}"
     if action == "site":
@@ -345,6 +362,8 @@ def click_to(action: str, lat: float, lon: float) -> None:
     elif action == "avoid":
         st.session_state["pp_areas"] = [*st.session_state["pp_areas"],
                                         area_around(lat, lon, float(st.session_state.get("pp_avoid_radius", 100)))]
+    forget_click("pp_map")
+    st.toast(CLICK_DONE[action].format(p=text), icon="📍")
 
 
 #: Session-state flag: a click on the map set a point, so the whole page runs again (not only the map's part).
@@ -358,41 +377,62 @@ def clicked(action: str, lat: float, lon: float) -> None:
 
 @st.fragment
 def plan_map(plan: Plan | None) -> None:
-    """The map: showing the shortest routes, or a click on a street point, reruns only this part."""
+    """The map, framed to the plan: its routes side by side under a legend that picks them; a click adds a point.
+
+    Showing the shortest routes, a legend's pill or a click on a street point reruns only this part.
+    """
     if st.session_state.pop(CLICK_SET, False):  # a click set a point: the boxes above show it
         st.rerun()
     show_shortest = plan is not None and st.checkbox("Show the shortest routes too", key="pp_show_shortest")
-    points = map_cameras(ds, choice)
+    click = map_click("pp_map")
+    shown = None if plan is None or not plan.journeys else route_legend(
+        [j.name for j in plan.journeys], [route_colour(i) for i in range(len(plan.journeys))], key="pp_legend",
+        title="Routes on the map (click one to hide or show it)")
     layers = [*cache.base_layers(choice.dataset), *camera_map_layers(ds, choice, radius_px=3),
               *plan_layers(tiered_cameras(ds, choice), plan=plan, areas=st.session_state["pp_areas"],
                            corners=st.session_state["pp_corners"], show_shortest=show_shortest, all_cameras=False,
-                           points=points),
+                           points=map_cameras(ds, choice), shown=shown),
               cache.street_points(choice.dataset, layer_id="pp_nodes",
                                   tooltip="Street point: click, then choose what it is")]
-    lon, lat = map_centre()
-    event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=14.5), height=600,
-                            on_select="rerun", selection_mode="single-object", key="pp_map")
-    selected = event.selection.get("objects", {}) if event and event.selection else {}
-    clicked_here = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
-    if clicked_here:
-        lat_c, lon_c = float(clicked_here[0]["lat"]), float(clicked_here[0]["lon"])
-        st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} — use it as:")
-        cols = st.columns(6)
-        for col, (action, label) in zip(cols, (("site", "Site"), ("gathering", "Gathering point"),
-                                               ("via", "Via point"), ("dispersal", "Dispersal point"),
-                                               ("corner", "Corner of an area to avoid"),
-                                               ("avoid", "Avoid around here")), strict=True):
+    if click.point is not None:
+        layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
+    if plan is not None and plan.journeys:
+        lon, lat, zoom = plan_view(plan, areas=st.session_state["pp_areas"], height_px=600)
+    else:
+        lon, lat, zoom = whole_view()
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=600,
+                    on_select="rerun", selection_mode="single-object", key=click.key)
+    if click.point is not None:
+        lat_c, lon_c = click.point
+        st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} (the ring on the map) — use it as:")
+        cols = st.columns(len(CLICK_ACTIONS) + 1)
+        for col, (action, label) in zip(cols, CLICK_ACTIONS, strict=False):
             col.button(label, key=f"pp_click_{action}", on_click=clicked, args=(action, lat_c, lon_c))
-    st.caption("Coloured lines: the planned routes (grey: the shortest ones); red areas: avoided; larger dots: FRT "
-               "cameras a route passes. The basemap is drawn from the dataset itself; no tiles are fetched.")
+        cols[-1].button("Dismiss", key="pp_click_dismiss", on_click=forget_click, args=("pp_map",))
+    plan_legend(plan, show_shortest=show_shortest)
 
 
-def map_centre() -> tuple[float, float]:
-    """The middle of the dataset's streets (once per dataset and session)."""
-    def middle() -> tuple[float, float]:
-        lon, lat = ds.index.node_lonlat.mean(axis=0)
-        return float(lon), float(lat)
-    return remembered(("pp_centre", choice.dataset), middle)
+def plan_legend(plan: Plan | None, *, show_shortest: bool) -> None:
+    """What the map's points, cameras and areas are (the routes have their own legend above the map)."""
+    roles = sorted({role for role, _ in plan.points()} if plan is not None else set(),
+                   key=list(PLAN_ROLE_COLOURS).index)
+    entries: list[Any] = [(PLAN_ROLE_COLOURS[r], f"{r} point", "mark") for r in roles]
+    if plan is not None and show_shortest:
+        entries.append((SHORTEST_COLOUR, "shortest route", "line"))
+    entries += [(TIER_COLOURS[t], f"camera, {t} FRT tier", "dot") for t in ("high", "medium", "low")]
+    if st.session_state["pp_areas"] or st.session_state["pp_corners"]:
+        entries.append(([*AVOID_COLOUR, 90], "area avoided", "box"))
+    entries.append((PICK_COLOUR, "street point clicked", "ring"))
+    legend(entries, title="On the map")
+    st.caption("Larger dots: FRT cameras a route passes; places are ringed in dark grey, cameras in white. Point at "
+               "a street: a dot shows where a click lands. The basemap is drawn from the dataset itself; no tiles are "
+               "fetched.")
+
+
+def whole_view() -> tuple[float, float, float]:
+    """The view that frames the whole dataset's streets (once per dataset and session)."""
+    return remembered(("pp_view", choice.dataset), lambda: fit_view(
+        ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=600))
 
 
 @st.fragment
@@ -453,10 +493,6 @@ def show_plan(plan: Plan, tables: PlanTables, summary: pd.DataFrame) -> None:
         with st.expander("Leg by leg"):
             st.dataframe(tables.legs, hide_index=True, key="pp_legs")
     plan_map(plan)
-    legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, route_colour(i)))})'>━━</span> "
-        f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
-    st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:
         st.subheader("Regroup points")
         st.caption(f"Street points within {regroup_m} m walk of the site, fewest FRT cameras first, then nearest.")
