@@ -27,3 +27,25 @@ def test_make_run_never_says_the_server_restarted(monkeypatch) -> None:
     at = open_page("1_Overview.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not [w for w in at.warning if RESTARTED in w.value]
+
+
+def test_after_a_restart_the_page_says_so_once_and_is_rebuilt_from_its_address(monkeypatch) -> None:
+    import streamlit as st
+
+    from app import keep
+    from serve.nginx import WORKER_COOKIE
+
+    # the browser's cookie names the start of the process that died; this process is another start
+    monkeypatch.setenv(WORKER_ENV, "w1-new000")
+    monkeypatch.setattr(type(st.context), "cookies", property(lambda self: {WORKER_COOKIE: "w1-old000"}))
+    lost = keep.SessionStore.new_token()  # the session key the dead process held: this one never knew it
+    at = open_page("2_Route_planner.py", origin="Rautatientori", destination="Kauppatori", s=lost).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [w.value for w in at.main.warning if RESTARTED in w.value]
+    assert said == [NOTICE]  # in the page itself, not only in the sidebar
+    assert [i.value for i in at.sidebar.info if "no longer kept" in i.value]  # the key's uploads are gone
+    assert at.selectbox(key="rp_origin").value == "Rautatientori"  # rebuilt from the address
+    assert at.table  # and its routes worked out again
+    assert at.query_params.get("s") in (None, [])  # the dead session's key left the address
+    at.run()
+    assert not [w for w in at.warning if RESTARTED in w.value]  # said once per session
