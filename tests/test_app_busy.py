@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -258,3 +259,55 @@ def test_a_heavy_job_hands_its_pages_answer_slot_back_while_it_runs(monkeypatch,
     assert not at.exception, [e.value for e in at.exception]
     before, during, after, end = (int(x) for x in at.markdown[0].value.split(","))
     assert (during, after, end) == (before - 1, before, before - 1)  # others answered while the job ran
+
+
+
+def all_slots_taken_while(run):
+    """``run()`` while every answer slot of this process is taken (by others)."""
+    slots = page_slots()
+    taken = 0
+    while slots.try_acquire():
+        taken += 1
+    try:
+        return run()
+    finally:
+        for _ in range(taken):
+            slots.release()
+
+
+def test_neighbourhoods_waits_its_turn_and_bounds_uploads(monkeypatch) -> None:
+    monkeypatch.setattr(settings, "max_request_wait_s", 1.0)
+    at = all_slots_taken_while(lambda: open_page("3_Neighbourhoods.py", timeout=120).run())
+    assert not at.exception, [e.value for e in at.exception]
+    said = alerts(at)
+    assert REFUSED in said
+    assert "max_concurrent_requests" in said
+    assert not at.get("deck_gl_json_chart")  # no answer drawn, and no error either
+    assert at.run().get("deck_gl_json_chart")  # a slot free: counted
+
+    monkeypatch.setattr(settings, "max_session_upload_mb", 1e-5)  # 10 bytes
+    at.radio(key="nb_source").set_value("upload").run()
+    polygon = {"type": "Polygon", "coordinates": [[[24.94, 60.16], [24.95, 60.16], [24.95, 60.17], [24.94, 60.16]]]}
+    areas = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},
+                                                        "geometry": polygon}]}
+    at.file_uploader(key="nb_upload").set_value(
+        ("areas.geojson", json.dumps(areas).encode(), "application/geo+json")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = alerts(at)
+    assert REFUSED in said
+    assert "max_session_upload_mb" in said
+    assert not at.get("deck_gl_json_chart")  # not counted
+
+
+def test_who_is_watched_waits_its_turn(monkeypatch, shared_data) -> None:
+    monkeypatch.setattr(settings, "max_request_wait_s", 1.0)
+    at = open_page("5_Who_is_watched.py", timeout=120).run()
+    at.radio(key="ww_source").set_value("path").run()
+    decode = shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv"
+    at = all_slots_taken_while(at.text_input(key="ww_path").set_value(str(decode)).run)
+    assert not at.exception, [e.value for e in at.exception]
+    said = alerts(at)
+    assert REFUSED in said
+    assert "max_concurrent_requests" in said
+    assert not at.metric  # no answer, and no error either
+    assert at.run().metric  # a slot free: compared
