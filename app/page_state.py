@@ -42,7 +42,9 @@ __all__ = [
     "PageState",
     "Where",
     "address",
+    "int_between",
     "memory",
+    "one_of",
     "remember_all",
     "session",
     "set_address",
@@ -96,6 +98,27 @@ def memory(name: str, default: Any = None, *, upload: bool = False) -> Key:
 def session(name: str, default: Any = None) -> Key:
     """A key kept for the browser session, across pages (a reload starts afresh)."""
     return Key(name, default, "session")
+
+
+def one_of(options: Iterable[str]) -> Callable[[str], str]:
+    """An address reader for a choice among ``options``: anything else falls back to the key's default, silently."""
+    allowed = tuple(options)
+
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise ValueError  # a link someone typed: the default, silently
+        return text
+    return parse
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    """An address reader for a whole number, brought within ``low``..``high`` (text that is no number: the default)."""
+    def parse(text: str) -> int:
+        try:
+            return min(high, max(low, int(float(text))))
+        except (ValueError, OverflowError):  # "many", nan, inf: the default, silently
+            raise ValueError from None
+    return parse
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ __all__ = [
     "DENSITY_COLOURS",
     "OBJECTIVE_CHOICES",
     "OBJECTIVE_LABELS",
+    "PICK_COLOUR",
+    "PLACE_RING",
     "POINT_COLOURS",
     "ROUTE_COLOURS",
     "SHORTEST_COLOUR",
@@ -82,6 +84,12 @@ POINT_COLOURS: dict[str, tuple[int, int, int]] = {
     "dispersal": (150, 60, 150),
     "regroup": (230, 159, 0),
 }
+
+#: The ring round a named place on a map (a start, an end, a plan's points), where a camera's ring is white:
+#: a regroup point's amber is then never read as a medium-tier camera.
+PLACE_RING: tuple[int, int, int] = (40, 40, 40)
+#: A street point under the pointer of a map one clicks to choose a place, and the one just clicked (a ring).
+PICK_COLOUR: tuple[int, int, int] = (230, 0, 126)
 
 # --------------------------------------------------------------------------- basemap
 

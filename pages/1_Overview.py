@@ -5,14 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from app import cache
+from app.maps import camera_map_layers
 from app.review_panel import add_toggle, review_panel
 from app.reviews import click_layers, map_key
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
 from app.text import md
-from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.datasets import counts_summary
-from exposure.layers import camera_layers, deck
+from exposure.layers import deck
 from exposure.style import TIER_CAPTION
 
 st.set_page_config(page_title="Overview · Surveillance exposure map", page_icon="📷", layout="wide")
@@ -31,13 +31,13 @@ c3.metric("Verified", f"{figures['verified']:,}")
 c4.metric("Street length in view of FRT cameras", f"{100 * float(figures['share_of_street_in_view']):.1f} %")
 st.caption(counted_caption(ctx))
 
-cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
 lon, lat = ds.index.node_lonlat.mean(axis=0)
 # review: a click picks a camera (its reviews) or, when adding, the place of a new one (points under the cameras)
 adding, key = add_toggle("ov"), map_key("overview_map")
 clicks, centre = click_layers(choice.dataset, adding=adding, key=key, prefix="ov")
 lon, lat = centre or (lon, lat)
-layers = [*cache.base_layers(choice.dataset), *clicks, *camera_layers(cameras)]
+# the basemap and the cameras under this choice are written as map JSON once, shared by every session
+layers = [*cache.base_layers(choice.dataset), *clicks, *camera_map_layers(ds, choice)]
 event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)), height=620, key=key,
                         on_select="rerun", selection_mode="single-object")
 st.caption(f"{TIER_CAPTION} (with many cameras, hexagons shade how many "

@@ -8,8 +8,9 @@ import json
 import geopandas as gpd
 import streamlit as st
 
-from app import cache
+from app import busy, cache
 from app.legend import legend
+from app.page_state import PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
 from app.text import md
@@ -74,6 +75,15 @@ def _osm_areas(source: str, bounds: tuple[float, float, float, float]) -> gpd.Ge
 
 st.set_page_config(page_title="Neighbourhoods · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
+#: The page's choices go into the address (a link shows the same map); an uploaded area file is kept in this
+#: app's memory (never in a link), so that another page or a reload does not lose it.
+STATE = PageState("nb", [
+    address("nb_source", "h3", param="areas", parse=one_of(SOURCES)),
+    address("nb_measure", "per_km2", param="measure", parse=one_of(MEASURES)),
+    address("nb_cameras", "counted", param="cameras", parse=one_of(["counted", "frt"])),
+    address("nb_resolution", 9, param="h3", parse=int_between(7, 10)),
+    memory("nb_upload", upload=True),
+]).restore()
 ds, ctx = active(choice)
 
 st.title("Neighbourhoods")
@@ -82,6 +92,11 @@ st.caption("Where cameras concentrate. Compare areas per km², per km of walkabl
 
 scope = area_scope(ds)  # where the cameras in use are: the dataset's streets, or another city's ground
 offered = [k for k in SOURCES if k == "upload" or SET_OF[k] in scope.sets]
+# a choice kept from other cameras (New York's areas, per km of street) that these cannot use: the first offered
+if STATE["nb_source"] not in offered:
+    STATE["nb_source"] = offered[0]
+if STATE["nb_measure"] not in scope.measures:
+    STATE["nb_measure"] = scope.measures[0]
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Areas", offered, format_func=SOURCES.__getitem__, captions=[SOURCE_HELP[k] for k in offered],
                   key="nb_source")
@@ -99,7 +114,7 @@ outside_notice(ds, choice.dataset, consequence=(
 areas: gpd.GeoDataFrame | None = None
 try:
     if source == "h3":
-        resolution = c1.slider("H3 resolution", 7, 10, 9, key="nb_resolution",
+        resolution = c1.slider("H3 resolution", 7, 10, key="nb_resolution",
                                help="7: about 5 km² a hexagon · 8: 0.6 km² · 9: 0.08 km² · 10: 0.012 km² "
                                     "(at Helsinki's latitude)")
         areas = areas_in_scope(f"h3:{int(resolution)}", scope, ds)
@@ -108,20 +123,29 @@ try:
     elif source != "upload":
         areas = named_areas(source)
     else:
-        upload = c1.file_uploader("GeoJSON of polygons", type=["geojson", "json"], key="nb_upload",
-                                  help="Columns are guessed: id/area_id/code, name/NAME/nimi, "
-                                       "population/pop/asukkaat. Coordinates are reprojected to WGS84.")
-        if upload is None:
+        c1.file_uploader("GeoJSON of polygons", type=["geojson", "json"], key="nb_upload",
+                         help="Columns are guessed: id/area_id/code, name/NAME/nimi, "
+                              "population/pop/asukkaat. Coordinates are reprojected to WGS84.")
+        upload = STATE.upload("nb_upload")  # the file in the uploader, or the one kept from before
+        if not busy.upload_allowed("nb_upload", upload):
+            upload = None
+        elif upload is None:
             st.info("Upload a GeoJSON FeatureCollection of polygons to count cameras per area.")
         else:
+            if st.session_state.get("nb_upload") is None:
+                c1.caption(f"Counting the areas of **{md(upload.name)}**, uploaded before; upload another file "
+                           "to count those.")
             areas = read_areas(upload.getvalue(), source_name=upload.name)
             rejected = areas.attrs.get("rejected", [])
             if rejected:
                 st.warning(f"{md(upload.name)}: {len(rejected)} feature(s) left out or repaired:\n\n"
                            + "\n".join(f"- feature {r['feature']}: {md(r['reason'])}" for r in rejected[:20]))
-    table = None if areas is None else density_by_area(
-        areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
-        index=ds.index if scope.on_streets else None, settings=ctx.settings, extent=scope.extent)
+    table = None
+    if areas is not None:
+        with busy.gate("Your areas are counted as soon as the server is free."):
+            table = density_by_area(
+                areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
+                index=ds.index if scope.on_streets else None, settings=ctx.settings, extent=scope.extent)
 except ExposureError as err:
     st.error(md(str(err)))
     table = None

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import busy
 from app.legend import legend
+from app.page_state import PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import (
     counted_caption,
@@ -102,6 +104,17 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
 
 st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
+#: The choices go into the address (a link shows the same figures); the camera source, an uploaded file and a path
+#: on this computer are kept in this app's memory only (a local path is never in a link).
+STATE = PageState("ww", [
+    memory("ww_source", "session"),
+    address("ww_areas", next(iter(NYC_AREA_SETS)), param="areas", parse=one_of(NYC_AREA_SETS)),
+    address("ww_measure", next(iter(REPORT_MEASURES)), param="measure", parse=one_of(REPORT_MEASURES)),
+    address("ww_frt", False, param="frt", parse=lambda text: text == "yes", show=lambda on: "yes" if on else None),
+    address("ww_min_population", 500, param="min_population", parse=int_between(0, 100_000)),
+    memory("ww_upload", upload=True),
+    memory("ww_path", ""),
+]).restore()
 
 st.title("Who is watched")
 st.caption("Do New York neighbourhoods with more non-white residents have more cameras? Camera density set "
@@ -122,7 +135,7 @@ measure_key = c2.selectbox("Measure", list(REPORT_MEASURES), format_func=lambda 
                            key="ww_measure", help=MEASURE_HELP)
 frt_only = c3.toggle("FRT-capable cameras only", key="ww_frt",
                      help="Only the cameras the sidebar's FRT policy rates high or medium.")
-min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, 500, 100,
+min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, step=100,
                                   key="ww_min_population", help="Parks, cemeteries and airports have almost no "
                                   "residents; their rates per resident and their non-white share mean little.")
 
@@ -164,10 +177,16 @@ try:
     else:
         load: CameraLoad | None = None
         if source == "upload":
-            upload = c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
-            if upload is None:
+            c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
+            upload = STATE.upload("ww_upload")  # the file in the uploader, or the one kept from before
+            if not busy.upload_allowed("ww_upload", upload):
+                upload = None
+            elif upload is None:
                 st.info("Upload Amnesty's Decode Surveillance NYC `counts_per_intersections.csv`.")
             else:
+                if st.session_state.get("ww_upload") is None:
+                    c1.caption(f"Counting **{md(upload.name)}**, uploaded before; upload another file to count "
+                               "that one.")
                 data = upload.getvalue()
                 load = _load_bytes(upload.name, hashlib.sha256(data).hexdigest(), data)
         else:
@@ -186,10 +205,11 @@ try:
             cameras, extent, camera_file = load.cameras, load_extent(load), load.source
             caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
     if cameras is not None:
-        report = watched_report(
-            cameras, areas=area_set, measure=measure_column(measure_key, frt_only=frt_only)[0],
-            min_population=float(min_population), counted=counted, frt=frt, frt_policy=choice.frt_policy,
-            verification=choice.verification, extent=extent)
+        with busy.gate("Your comparison is worked out as soon as the server is free."):
+            report = watched_report(
+                cameras, areas=area_set, measure=measure_column(measure_key, frt_only=frt_only)[0],
+                min_population=float(min_population), counted=counted, frt=frt, frt_policy=choice.frt_policy,
+                verification=choice.verification, extent=extent)
         if camera_file and not report.camera_counts["in_nyc"]:
             st.warning(f"None of the cameras in {md(camera_file)} is in New York City.")
 except ExposureError as err:

@@ -75,6 +75,52 @@ def test_route_planner_picks_a_protest_site_preset_and_changes_objective() -> No
     assert len(at.table[0].value) >= 1
 
 
+def test_the_banner_follows_the_objective_chosen() -> None:
+    """With "least time in view" the banner praises the route least in view, not the one past fewest cameras."""
+    from exposure.datasets import load_dataset
+    from exposure.routing import compare_with_shortest, routes
+
+    ds = load_dataset("helsinki")
+    found = routes(ds.context(), ds.resolve("Narinkkatori").node, ds.resolve("Senaatintori").node,
+                   objective="least-time-in-view", max_detour=0.5, alternatives=2)
+    shortest, least = found[0], found[1]
+    fewest = min(found, key=lambda r: (r.frt_cameras, r.length_m))
+    assert least.objective == "least-time-in-view"
+    assert fewest.metres_in_view > least.metres_in_view  # the pair shows the difference
+    at = open_page("2_Route_planner.py", origin="Narinkkatori", destination="Senaatintori",
+                   objective="least-time-in-view").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (banner,) = at.success
+    assert banner.value == f"**Least time in view**: {compare_with_shortest(least, shortest)}."
+    assert f"{shortest.metres_in_view - least.metres_in_view:,.0f} m less in view" in banner.value
+    at.radio(key="rp_objective").set_value("fewest-cameras").run()
+    assert at.success[0].value.startswith("**Fewest cameras**: ")
+    at.radio(key="rp_objective").set_value("shortest").run()
+    assert not at.success  # nothing was looked for beyond the shortest: no "already passes the fewest"
+    assert any("Choose another objective" in i.value for i in at.info)
+
+
+def test_the_route_legend_picks_the_routes_drawn_bright_and_leaves_the_others_faint() -> None:
+    at = open_page("2_Route_planner.py", origin="Rautatientori", destination="Kauppatori").run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = list(at.table[0].value["Route"])
+    (pills,) = [w for w in at.get("button_group") if w.key.startswith("rp_legend_")]
+    assert pills.options == labels  # in the table's order, each pill in its route's colour
+
+    def drawn(page: AppTest) -> dict[str, tuple[int, bool]]:
+        spec = json.loads(page.get("deck_gl_json_chart")[0].proto.json)
+        (layer,) = [x for x in spec["layers"] if x.get("id") == "routes"]
+        lines = [d for d in layer["data"] if not d["casing"]]
+        return {d["tooltip"].split(":")[0]: (d["colour"][3], any(c["casing"] and c["tooltip"] == d["tooltip"]
+                                                                 for c in layer["data"])) for d in lines}
+
+    assert drawn(at) == dict.fromkeys(labels, (255, True))
+    pills.set_value([1]).run()  # the objective's route alone
+    shown = drawn(at)
+    assert shown[labels[1]] == (255, True)
+    assert all(shown[label] == (70, False) for label in labels if label != labels[1])
+
+
 def test_a_preset_keeps_its_name_in_the_box_the_title_and_the_link() -> None:
     at = planner().run()
     at.selectbox(key="rp_origin").set_value("★ Narinkkatori (Kamppi)").run()
@@ -92,6 +138,22 @@ def test_a_preset_keeps_its_name_in_the_box_the_title_and_the_link() -> None:
         assert not shared.exception, [e.value for e in shared.exception]
         assert shared.selectbox(key="rp_origin").value == "★ Narinkkatori (Kamppi)"
         assert shared.subheader[0].value == "Narinkkatori (Kamppi) → Kauppatori"
+
+
+def test_route_planner_says_how_far_from_optimal_a_route_not_proven_may_be(monkeypatch) -> None:
+    from exposure import settings
+
+    # no time at all on a 1.4 km trip (tests/test_routing.py's nodes 50 → 1227): the search cannot prove it
+    monkeypatch.setattr(settings, "interactive_time_limit_s", 0.0)
+    at = planner()
+    at.query_params.update(origin="60.1694636,24.937189", destination="60.1749693,24.9469156")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.table[0].value
+    said = [v for v in table["Proven optimal"] if v.startswith("not proven")]
+    assert said, table["Proven optimal"].tolist()
+    assert all(v.startswith("not proven (0 s limit): ") and "FRT camera" in v for v in said)
+    assert any("at least" in v and "this route has" in v and "(gap " in v for v in said), said
 
 
 def test_one_place_box_takes_lat_lon_too() -> None:

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from exposure import settings
 from exposure.areas import density_by_area, read_areas
 from exposure.datasets import load_dataset
+from tests.app_pages import open_page, query, reload, visit
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "3_Neighbourhoods.py")
@@ -258,3 +259,74 @@ def test_measures_are_named_as_written(page: AppTest) -> None:
     options = page.radio(key="nb_measure").options
     assert "Effective cameras (Amnesty)" in options  # str.capitalize made it "(amnesty)"
     assert not any("(amnesty)" in o for o in options)
+
+
+def test_choices_hold_across_another_page_and_a_reload() -> None:
+    at = open_page("3_Neighbourhoods.py", timeout=60).run()
+    at.slider(key="nb_resolution").set_value(8).run()
+    at.radio(key="nb_measure").set_value("per_street_km").run()
+    at.radio(key="nb_cameras").set_value("frt").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = ranked(at)
+    visit(at, "1_Overview.py")
+    visit(at, "3_Neighbourhoods.py")
+    assert not at.exception, [e.value for e in at.exception]
+    chosen = {k: getattr(at, w)(key=k).value for k, w in (
+        ("nb_source", "radio"), ("nb_resolution", "slider"), ("nb_measure", "radio"), ("nb_cameras", "radio"))}
+    assert chosen == {"nb_source": "h3", "nb_resolution": 8, "nb_measure": "per_street_km", "nb_cameras": "frt"}
+    assert ranked(at).equals(shown)
+    assert {k: query(at, k) for k in ("areas", "measure", "cameras", "h3")} == {
+        "areas": "h3", "measure": "per_street_km", "cameras": "frt", "h3": "8"}
+    again = reload(at, "3_Neighbourhoods.py")
+    assert not again.exception, [e.value for e in again.exception]
+    assert again.slider(key="nb_resolution").value == 8
+    assert again.radio(key="nb_measure").value == "per_street_km"
+    assert again.radio(key="nb_cameras").value == "frt"
+    assert ranked(again).equals(shown)
+
+
+def test_a_link_with_choices_it_cannot_read_opens_the_defaults() -> None:
+    at = open_page("3_Neighbourhoods.py", timeout=60, areas="atlantis", measure="nope", h3="fine", cameras="x").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="nb_source").value == "h3"
+    assert at.radio(key="nb_measure").value == "per_km2"
+    assert at.radio(key="nb_cameras").value == "counted"
+    assert at.slider(key="nb_resolution").value == 9
+    beyond = open_page("3_Neighbourhoods.py", timeout=60, h3="99").run()
+    assert beyond.slider(key="nb_resolution").value == 10  # brought within 7..10
+
+
+def test_an_uploaded_area_file_holds_across_another_page_and_a_reload() -> None:
+    at = open_page("3_Neighbourhoods.py", timeout=60).run()
+    at.radio(key="nb_source").set_value("upload").run()
+    at.file_uploader(key="nb_upload").set_value(
+        ("districts.geojson", json.dumps(DISTRICTS).encode(), "application/geo+json")).run()
+    assert set(ranked(at)["Area"]) == {"West", "East"}
+    visit(at, "2_Route_planner.py")
+    visit(at, "3_Neighbourhoods.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="nb_source").value == "upload"
+    assert set(ranked(at)["Area"]) == {"West", "East"}
+    assert "**districts.geojson**, uploaded before" in " ".join(c.value for c in at.caption)
+    again = reload(at, "3_Neighbourhoods.py")
+    assert set(ranked(again)["Area"]) == {"West", "East"}
+    assert "districts" not in " ".join(str(query(again, k)) for k in again.query_params)
+    # a file removed from the uploader is forgotten
+    again.file_uploader(key="nb_upload").set_value(
+        ("districts.geojson", json.dumps(DISTRICTS).encode(), "application/geo+json")).run()
+    again.file_uploader(key="nb_upload").clear().run()
+    assert not again.dataframe
+
+
+def test_new_york_areas_kept_from_other_cameras_give_way_to_the_first_offered(shared_data) -> None:
+    at = brooklyn_in_use(shared_data)
+    at.radio(key="nb_source").set_value("nyc-nta").run()
+    at.radio(key="nb_measure").set_value("per_1000_residents").run()
+    visit(at, "4_Camera_data.py")
+    at.button(key="cam_reset").click().run()  # back to Helsinki's own cameras: no New York area set offered
+    visit(at, "3_Neighbourhoods.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "nyc-nta" not in at.radio(key="nb_source").options
+    assert at.radio(key="nb_source").value == "h3"
+    assert at.radio(key="nb_measure").value == "per_1000_residents"  # still a measure these areas have
+    assert query(at, "areas") == "h3"

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import keep
-from app.page_state import KeptFile, PageState, address, memory, session
+from app.page_state import KeptFile, PageState, address, int_between, memory, one_of, session
 from tests.app_pages import query
 
 
@@ -185,3 +185,14 @@ def test_a_kept_file_reads_like_an_upload() -> None:
     kept = KeptFile("walk.gpx", b"<gpx/>")
     assert (kept.name, kept.size, kept.getvalue()) == ("walk.gpx", 6, b"<gpx/>")
     assert "gpx/" not in repr(kept)  # the bytes are never shown
+
+
+def test_the_shared_readers_take_a_choice_or_a_number_and_fall_back_silently() -> None:
+    state = PageState("x", [address("x_c", "a", param="c", parse=one_of(["a", "b"])),
+                            address("x_n", 9, param="n", parse=int_between(7, 10))])
+    assert state.from_address({"c": "b", "n": "8"}) == ({"x_c": "b", "x_n": 8}, [])
+    assert state.from_address({"c": "z", "n": "99"}) == ({"x_n": 10}, [])  # a number beyond: brought within
+    assert state.from_address({"n": "-3.5"}) == ({"x_n": 7}, [])
+    assert state.from_address({"n": "inf"}) == ({}, [])
+    assert state.from_address({"n": "nan"}) == ({}, [])
+    assert state.from_address({"n": "many"}) == ({}, [])

@@ -197,3 +197,26 @@ def test_the_plan_holds_while_another_page_is_visited(page: AppTest) -> None:
     assert at.text_input(key="pp_site").value == "Senaatintori"
     assert at.slider(key="pp_detour").value == 30
     assert table(at).equals(rows)
+
+
+def test_the_map_is_framed_to_the_plan_and_its_points_routes_and_cameras_have_a_legend(page: AppTest) -> None:
+    before = json.loads(page.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
+    at = plan_three(page)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = spec["initialViewState"]
+    assert view["zoom"] > before["zoom"]  # closer than the whole dataset: the plan fills the map
+    scale = 512 * 2 ** view["zoom"] / 360  # pixels per degree of longitude
+    marks = next(layer for layer in spec["layers"] if any("site point" in str(d.get("tooltip")) for d in
+                                                         layer.get("data", [])[:1]))
+    for d in marks["data"]:  # every point of the plan on the map (700 px wide at the narrowest)
+        assert abs(d["lon"] - view["longitude"]) * scale < 350, d["tooltip"]
+    said = " ".join(m.value for m in at.markdown)
+    for words in ("site point", "gathering point", "regroup point", "camera, high FRT tier", "camera, medium FRT tier",
+                  "street point clicked"):
+        assert words in said, words
+    (pills,) = [w for w in at.get("button_group") if w.key.startswith("pp_legend_")]
+    assert pills.options == ["Rautatientori → Senaatintori", "Narinkkatori → Senaatintori", "Market → Senaatintori"]
+    pills.set_value([2]).run()
+    routes = next(layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+                  if layer.get("id") == "routes")
+    assert [d["colour"][3] for d in routes["data"] if not d["casing"]] == [70, 70, 255]
