@@ -38,7 +38,7 @@ def legend(entries: Sequence[tuple[Sequence[int], str] | tuple[Sequence[int], st
     swatches = " ".join(
         "<span style='white-space:nowrap;margin-right:0.9em'>"
         f"<span style='display:inline-block;vertical-align:middle;"
-        f"{_SHAPES[entry[2] if len(entry) > 2 else 'box'].format(c=_css_colour(entry[0]))}'>"  # type: ignore[misc]
+        f"{_SHAPES[entry[2] if len(entry) > 2 else 'box'].format(c=_css_colour(entry[0]))}'>"
         f"</span> {html.escape(entry[1], quote=False)}</span>"
         for entry in entries
     )

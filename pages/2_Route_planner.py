@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -300,7 +301,7 @@ def take_along(shown: RouteAnswer, key: tuple[object, ...]) -> None:
 
 
 #: What each objective minimises first (then the length): the route the banner speaks of is the least of it.
-BANNER_MEASURE = {
+BANNER_MEASURE: dict[str, tuple[str, str, Callable[[Route], str]]] = {
     "fewest-cameras": ("frt_cameras", "passes the fewest FRT-capable cameras", lambda r: f"{r.frt_cameras}"),
     "least-time-in-view": ("metres_in_view", "spends the least time in view of FRT-capable cameras",
                            lambda r: f"{r.metres_in_view:,.0f} m in view"),

@@ -90,8 +90,9 @@ def test_every_engine_module_is_one_small_room(path: Path) -> None:
     assert docstring, "every module says in a line what it is for"
     # settings are module globals read as settings.name (as osmnx's), and __main__ only runs the CLI
     if path.name not in {"__main__.py", "settings.py"}:
-        assert any(isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in n.targets)
-                   for n in tree.body), "every module declares __all__"
+        assert any(getattr(t, "id", "") == "__all__"
+                   for n in tree.body if isinstance(n, ast.Assign | ast.AnnAssign)
+                   for t in (n.targets if isinstance(n, ast.Assign) else [n.target])), "every module declares __all__"
 
 
 def test_no_engine_import_is_deferred_to_dodge_a_cycle() -> None:
