@@ -58,8 +58,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from exposure import settings
 from exposure._errors import PolicyError
-from exposure.cameras import KINDS
+from exposure.schema import KINDS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -335,6 +336,26 @@ def _builtin_models() -> dict[str, CoverageModel]:
     return _builtin(path, mtime)
 
 
+def _per_kind_as_set(model: CoverageModel) -> CoverageModel:
+    """``per-kind`` with the radii and field of view of :mod:`exposure.settings` in force.
+
+    Today's model is defined by ``settings.radius_m_by_kind`` and ``settings.default_fov_deg``
+    (the file's rows give their defaults and sources): a user who changes them changes it too,
+    as before coverage models existed.
+    """
+    radii, fov = settings.radius_m_by_kind, float(settings.default_fov_deg)
+    default = float(radii.get("unknown", model.rule("unknown", DEFAULT_LEVEL).range_m))
+    rules = {}
+    for (kind, level), rule in model.rules.items():
+        radius = float(radii.get(kind, default))
+        if (rule.range_m, rule.cone_range_m, rule.cone_fov_deg) == (radius, radius, fov):
+            rules[kind, level] = rule
+        else:
+            why = f"exposure.settings (radius_m_by_kind, default_fov_deg) as set; {rule.source}"
+            rules[kind, level] = RangeRule(radius, radius, fov, None, None, why)
+    return CoverageModel(model.name, model.description, model.walls, model.honours_camera_range, rules)
+
+
 def available_coverage_models() -> dict[str, str]:
     """The built-in models' names and descriptions."""
     return {name: model.description for name, model in _builtin_models().items()}
@@ -352,7 +373,7 @@ def coverage_model(spec: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL) ->
         return spec
     builtin = _builtin_models()
     if isinstance(spec, str) and spec in builtin:
-        return builtin[spec]
+        return _per_kind_as_set(builtin[spec]) if spec == "per-kind" else builtin[spec]
     path = Path(spec)
     if isinstance(spec, Path) or path.suffix.lower() == ".csv" or path.is_file():
         models = read_coverage_models(path)
