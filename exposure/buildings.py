@@ -219,6 +219,17 @@ class Buildings:
         """Whether there is no obstacle at all (views are then not cut by walls)."""
         return len(self.polygons) == 0
 
+    def to_crs(self, crs: str | pyproj.CRS) -> Buildings:
+        """The same obstacles in another metric CRS (these very ones when the CRS is theirs)."""
+        target = pyproj.CRS.from_user_input(crs)
+        if target.equals(pyproj.CRS.from_user_input(self.crs)):
+            return self
+        to_xy = pyproj.Transformer.from_crs(self.crs, target, always_xy=True)
+        polygons: np.ndarray = (shapely.transform(self.polygons, lambda xy: np.column_stack(
+            to_xy.transform(xy[:, 0], xy[:, 1]))) if len(self.polygons) else self.polygons)
+        return Buildings(target.to_string(), polygons, walls_from_polygons(polygons, cell_m=self.walls.cell_m),
+                         dict(self.report))
+
     def to_wgs84(self) -> np.ndarray:
         """The obstacle polygons in WGS84 longitude/latitude (for maps and exports)."""
         back = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
