@@ -19,6 +19,7 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import CameraDataError, DatasetError
+from exposure.buildings import Buildings, buildings_from_osm_file, no_buildings
 from exposure.cameras import (
     CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
@@ -32,7 +33,8 @@ from exposure.cameras import (
     load_cameras,
     verification_policy,
 )
-from exposure.coverage import Coverage, edge_coverage, edge_exposure
+from exposure.coverage import Coverage, camera_viewsheds, coverage_from_views, edge_coverage, edge_exposure
+from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL, CoverageModel, coverage_model
 from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
 from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.policies import passes_verification
@@ -42,21 +44,30 @@ if TYPE_CHECKING:
     import networkx as nx
     from scipy.spatial import cKDTree
 
+    from exposure.viewsheds import Viewsheds
+
 __all__ = [
     "DATASETS",
     "Dataset",
     "available_datasets",
     "counts_summary",
+    "coverage_cache_file",
+    "coverage_model_or_default",
     "dataset_name",
+    "extract_obstacles",
     "get_path",
     "load_dataset",
+    "prepare_views",
     "read_dataset_file",
     "save_dataset",
     "write_dataset_file",
 ]
 
 #: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 5
+BUILD_VERSION = 6
+
+#: Bumped whenever a change in coverage or viewsheds changes what a cached coverage holds.
+COVERAGE_VERSION = 1
 
 #: Named datasets that ship with the installed packages (offline).
 DATASETS: dict[str, str] = {
@@ -103,6 +114,9 @@ class Dataset:
     ``G`` is only needed to export the network, so a dataset read from disk loads
     it on first use, from the file beside the dataset's own (``graph_file``): a
     city of a million edges then loads in seconds instead of a quarter of a minute.
+    ``obstacles`` are its buildings as obstacles to the cameras' views (in the
+    network's CRS); empty when there is no building data (every figure then says
+    so), None when a dataset built before buildings were kept is read (then none).
     """
 
     name: str
@@ -118,6 +132,7 @@ class Dataset:
     graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     graph_file: Path | None = field(default=None, repr=False)
     camera_extent: CameraExtent | None = field(default=None, repr=False)
+    obstacles: Buildings | None = field(default=None, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -144,37 +159,100 @@ class Dataset:
             self._memo["tree"] = cKDTree(self.index.node_xy)
         return self._memo["tree"]
 
-    def coverage(self, *, radius_m: float | None = None) -> Coverage:
-        """Which of the dataset's cameras see which edges (memoised per radius).
+    @property
+    def buildings_as_obstacles(self) -> Buildings:
+        """The buildings that cut the cameras' views (none: :func:`exposure.buildings.no_buildings`)."""
+        return self.obstacles if self.obstacles is not None else no_buildings(self.index.crs)
 
+    def _coverage_key(self, radius_m: float | None, model: CoverageModel, level: str) -> tuple[Any, ...]:
+        if radius_m is not None:
+            return ("coverage", float(radius_m), level)
+        return ("coverage", None, _model_key(model, level))
+
+    def coverage(
+        self, *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+        level: str | None = None,
+    ) -> Coverage:
+        """Which of the dataset's cameras see which edges: their viewsheds cut to the streets (memoised).
+
+        Memoised per model and level (or radius), and kept on disk beside the
+        dataset's cache where the model cuts views by walls (see :func:`coverage_cache_file`).
         A dataset made by :meth:`with_camera_overlay` reuses what the dataset it
         overlays worked out already: only the cameras the overlay added, moved
         or changed are measured again.
+
+        Parameters
+        ----------
+        radius_m
+            A uniform disc radius overriding the model (no walls), for comparisons.
+        coverage_model
+            The coverage model, by name, file or value; default
+            :data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`.
+        level
+            ``identify`` (default), ``recognise`` or ``observe``.
         """
-        key = ("coverage", radius_m)
+        model = coverage_model_or_default(coverage_model)
+        level = level or DEFAULT_LEVEL
+        key = self._coverage_key(radius_m, model, level)
         if key not in self._memo:
-            base = self._memo.get("overlay_of")
-            old = base._memo.get(key) if isinstance(base, Dataset) else None
-            reused = None
-            if isinstance(base, Dataset) and isinstance(old, Coverage):
-                reused = _reused_coverage(self.index, old, base.cameras, self.cameras, radius_m=radius_m)
-            self._memo[key] = reused if reused is not None else edge_coverage(self.index, self.cameras,
-                                                                              radius_m=radius_m)
+            self._memo[key] = self._measured_coverage(key, radius_m=radius_m, model=model, level=level)
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def _measured_coverage(self, key: tuple[Any, ...], *, radius_m: float | None, model: CoverageModel,
+                           level: str) -> Coverage:
+        """The coverage of ``key``: reused from an overlaid dataset, read from disk, or measured (and kept)."""
+        base = self._memo.get("overlay_of")
+        old = base._memo.get(key) if isinstance(base, Dataset) else None
+        if isinstance(base, Dataset) and isinstance(old, Coverage):
+            reused = _reused_coverage(self, old, base.cameras, radius_m=radius_m, model=model, level=level)
+            if reused is not None:
+                return reused
+        disk = coverage_cache_file(self, model, level) if radius_m is None and model.walls else None
+        found = _read_cached_coverage(disk) if disk is not None else None
+        if found is not None and found.n_cameras == len(self.cameras) and found.n_edges == self.index.n_edges:
+            return found
+        views, used = camera_viewsheds(self.cameras, self.index.crs, radius_m=radius_m, coverage_model=model,
+                                       level=level, buildings=self.buildings_as_obstacles)
+        measured = coverage_from_views(self.index, views, settings=used)
+        if disk is not None:
+            _write_cached_coverage(measured, disk)
+        return measured
+
+    def viewsheds(self, *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+                  level: str | None = None) -> Viewsheds:
+        """The cameras' viewsheds the coverage of the same arguments was cut from (see :meth:`coverage`)."""
+        cov = self.coverage(radius_m=radius_m, coverage_model=coverage_model, level=level)
+        if cov.views is not None:
+            return cov.views
+        key = ("views", *self._coverage_key(radius_m, coverage_model_or_default(coverage_model),
+                                            level or DEFAULT_LEVEL))
+        if key not in self._memo:
+            self._memo[key] = camera_viewsheds(
+                self.cameras, self.index.crs, radius_m=radius_m, coverage_model=coverage_model_or_default(
+                    coverage_model), level=level or DEFAULT_LEVEL, buildings=self.buildings_as_obstacles)[0]
         return self._memo[key]  # type: ignore[no-any-return]
 
     def context(
         self, *, frt_policy_spec: str | Path = "default", verification: str = "default",
-        radius_m: float | None = None,
+        radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+        level: str | None = None,
     ) -> RoutingContext:
-        """A routing context for a choice of policies and coverage model (memoised)."""
-        key = ("context", str(frt_policy_spec), str(verification), radius_m)
+        """A routing context for a choice of policies and coverage model at a level (memoised).
+
+        ``coverage_model`` and ``level`` choose what a camera sees (default
+        :data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL` at ``identify``);
+        ``radius_m`` overrides them with uniform discs (see :meth:`coverage`).
+        """
+        model = coverage_model_or_default(coverage_model)
+        level = level or DEFAULT_LEVEL
+        key = ("context", str(frt_policy_spec), str(verification), self._coverage_key(radius_m, model, level))
         if key not in self._memo:
             policy = frt_policy(frt_policy_spec)
             statuses = verification_policy(verification)
             tiers = apply_frt_policy(self.cameras, policy)["frt_tier"]
             counted = passes_verification(self.cameras, statuses)
             frt = tiers.isin(FRT_CAPABLE_TIERS).to_numpy()
-            cov = self.coverage(radius_m=radius_m)
+            cov = self.coverage(radius_m=radius_m, coverage_model=model, level=level)
             used = {**describe_policies(policy, statuses), "coverage": cov.settings, "dataset": self.name}
             if "reviews" in self.info:  # whose verdicts every figure counted, and how many
                 used["reviews"] = self.info["reviews"]
@@ -206,7 +284,7 @@ class Dataset:
         default the box around its cameras.
         """
         cameras = cameras.reset_index(drop=True)
-        return Dataset(
+        made = Dataset(
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
             checksum=self.checksum, index=self.index, cameras=cameras,
             rejected=rejected, places=self.places,
@@ -214,7 +292,11 @@ class Dataset:
             info={**{k: v for k, v in self.info.items() if k != "reviews"}, "cameras_source": source},
             basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
             camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
+            obstacles=self.obstacles,
         )
+        # another's cameras: their coverage is not kept on disk (one file per upload would pile up)
+        made._memo["derived"] = True
+        return made
 
     def with_camera_overlay(self, cameras: pd.DataFrame, *, about: dict[str, Any]) -> Dataset:
         """The same dataset with its camera table overlaid (e.g. by a group's reviews: :mod:`exposure.review`).
@@ -249,9 +331,10 @@ class Dataset:
             name=self.name, description=self.description, source=self.source, checksum=self.checksum,
             index=self.index, cameras=cameras, rejected=self.rejected, places=self.places,
             info={**self.info, "reviews": about}, basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
-            camera_extent=self.camera_extent,
+            camera_extent=self.camera_extent, obstacles=self.obstacles,
         )
         made._memo["overlay_of"] = self
+        made._memo["derived"] = True
         if "tree" in self._memo:  # the same streets: their tree serves both
             made._memo["tree"] = self._memo["tree"]
         # a long-running app sees a new overlay at each review: keep the latest few, not all
@@ -307,7 +390,20 @@ class Dataset:
 
 #: What a camera's view depends on: a camera that differs from another table's in none of these
 #: sees the same street pieces, so its coverage is reused.
-_VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg", "fov_deg", "height_m")
+_VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg", "fov_deg", "height_m", "range_m",
+                                  "h_pixels", "hfov_deg", "indoor")
+
+
+def coverage_model_or_default(spec: str | Path | CoverageModel | None) -> CoverageModel:
+    """The coverage model a spec names, or the default one (:data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`)."""
+    return coverage_model(DEFAULT_COVERAGE_MODEL if spec is None else spec)
+
+
+def _model_key(model: CoverageModel, level: str) -> str:
+    """What a model's views depend on at a level (its name, walls, ranges and cones): equal keys, equal views."""
+    return json.dumps({"name": model.name, "walls": model.walls, "honours": model.honours_camera_range,
+                       "level": level, "rules": {f"{k}/{lv}": [r.range_m, r.cone_range_m, r.cone_fov_deg]
+                                                 for (k, lv), r in sorted(model.rules.items())}}, sort_keys=True)
 
 
 def _camera_key(cameras: pd.DataFrame) -> str:
@@ -317,13 +413,52 @@ def _camera_key(cameras: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def _reused_coverage(index: NetworkIndex, old: Coverage, before: pd.DataFrame, after: pd.DataFrame, *,
-                     radius_m: float | None) -> Coverage | None:
-    """Coverage of ``after`` from that of ``before``: pieces of unchanged cameras kept, the others measured.
+def coverage_cache_file(dataset: Dataset, model: CoverageModel, level: str) -> Path | None:
+    """Where a dataset's coverage under a model and level is kept on disk, or None when it is not kept.
+
+    Kept under ``settings.cache_folder / "coverage"`` when the cache is on, for the
+    dataset's own cameras (not an uploaded or overlaid table), keyed by the dataset's
+    source checksum, build and coverage versions, the content of its camera table and
+    buildings, the model's ranges and the level: any change gives another file.
+    """
+    if not settings.use_cache or dataset._memo.get("derived"):
+        return None
+    if "camera_key" not in dataset._memo:
+        dataset._memo["camera_key"] = _camera_key(dataset.cameras)
+    walls = dataset.buildings_as_obstacles.walls.seg
+    if "walls_key" not in dataset._memo:
+        dataset._memo["walls_key"] = hashlib.sha256(np.ascontiguousarray(walls).tobytes()).hexdigest()
+    recipe = json.dumps({"checksum": dataset.checksum, "build": BUILD_VERSION, "coverage": COVERAGE_VERSION,
+                         "edges": dataset.index.n_edges, "cameras": dataset._memo["camera_key"],
+                         "walls": dataset._memo["walls_key"], "model": _model_key(model, level)}, sort_keys=True)
+    key = hashlib.sha256(recipe.encode()).hexdigest()[:24]
+    return Path(settings.cache_folder) / "coverage" / f"{key}.pickle"
+
+
+def _read_cached_coverage(path: Path) -> Coverage | None:
+    if not path.is_file():
+        return None
+    try:
+        found = _load(path)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, TypeError):
+        return None  # unreadable (an older or half-copied file): measured again
+    return found if isinstance(found, Coverage) else None
+
+
+def _write_cached_coverage(coverage: Coverage, path: Path) -> None:
+    # a read-only folder or a full disk: the coverage still works from memory, and is measured again next time
+    with contextlib.suppress(OSError):
+        _atomic_pickle(coverage, path)
+
+
+def _reused_coverage(dataset: Dataset, old: Coverage, before: pd.DataFrame, *, radius_m: float | None,
+                     model: CoverageModel, level: str) -> Coverage | None:
+    """Coverage of ``dataset``'s cameras from that of ``before``: pieces of unchanged cameras kept, the others measured.
 
     Returns None when cameras cannot be matched by id (ids repeated), or when
     most cameras changed (measuring them all is then as quick).
     """
+    after = dataset.cameras
     old_ids, new_ids = before["camera_id"].astype(str), after["camera_id"].astype(str)
     if old.n_cameras != len(before) or not old_ids.is_unique or not new_ids.is_unique:
         return None
@@ -343,14 +478,35 @@ def _reused_coverage(index: NetworkIndex, old: Coverage, before: pd.DataFrame, a
     to_new[was[same].astype(int).to_numpy()] = np.flatnonzero(same)
     kept = to_new[old.camera] >= 0
     parts = [(old.edge[kept], to_new[old.camera[kept]], old.start_m[kept], old.end_m[kept])]
+    used = old.settings
     if len(fresh):
-        measured = edge_coverage(index, after.iloc[fresh].reset_index(drop=True), radius_m=radius_m)
+        measured = edge_coverage(dataset.index, after.iloc[fresh].reset_index(drop=True), radius_m=radius_m,
+                                 coverage_model=model, level=level, buildings=dataset.buildings_as_obstacles)
         parts.append((measured.edge, fresh[measured.camera], measured.start_m, measured.end_m))
+        # where the ranges came from: the old cameras' counts and the measured ones' together
+        counts = {k: old.settings.get("ranges_from", {}).get(k, 0) + measured.settings.get("ranges_from", {}).get(k, 0)
+                  for k in {*old.settings.get("ranges_from", {}), *measured.settings.get("ranges_from", {})}}
+        used = {**measured.settings, **({"ranges_from": dict(sorted(counts.items()))} if counts else {})}
     edge, camera, start, end = (np.concatenate(p) for p in zip(*parts, strict=True))
     order = np.lexsort((start, camera, edge))
     return Coverage(edge=edge[order], camera=camera[order].astype(old.camera.dtype, copy=False),
                     start_m=start[order], end_m=end[order], n_edges=old.n_edges, n_cameras=len(after),
-                    settings=old.settings)
+                    settings=used)
+
+
+def extract_obstacles(path: Path, *, crs: str, progress: Progress) -> tuple[Buildings, str | None]:
+    """An extract's buildings as obstacles to the cameras' views, and a note when it has none usable.
+
+    Read in a pass over the extract of their own (:func:`exposure.buildings.buildings_from_osm_file`,
+    with the openings along the streets that run through buildings); an extract whose
+    buildings cannot be read gives no obstacles and says why (views are then not cut by walls).
+    """
+    progress(f"Reading buildings from {path.name}")
+    try:
+        found = buildings_from_osm_file(path, crs=crs)
+    except DatasetError as err:
+        return no_buildings(crs), f"{err}; views are not cut by walls"
+    return found, (None if not found.is_empty else "the extract maps no building: views are not cut by walls")
 
 
 def _build(path: Path, *, name: str, description: str, checksum: str, progress: Progress) -> Dataset:
@@ -370,11 +526,27 @@ def _build(path: Path, *, name: str, description: str, checksum: str, progress: 
         info["cameras_note"] = str(err)
     places = place_table(info.pop("named_places"))
     basemap = info.pop("basemap")
+    obstacles, note = extract_obstacles(path, crs=index.crs, progress=progress)
+    info["buildings"] = {k: v for k, v in obstacles.report.items() if k != "note"}
+    if note:
+        info["buildings_note"] = note
     return Dataset(
         name=name, description=description, source=str(path), checksum=checksum, index=index,
         cameras=loaded.cameras.reset_index(drop=True), rejected=loaded.rejected, places=places, info=info,
-        basemap=basemap, graph=G,
+        basemap=basemap, graph=G, obstacles=obstacles,
     )
+
+
+def prepare_views(dataset: Dataset, *, progress: Progress | None = None) -> None:
+    """Work out the viewsheds and coverage of the default model and level once, and keep them on disk.
+
+    The build's last step: every later session reads them from the cache
+    (:func:`coverage_cache_file`) instead of cutting every camera's view again.
+    """
+    if progress is not None:
+        progress(f"Working out what each of the {len(dataset.cameras):,} cameras sees ({DEFAULT_COVERAGE_MODEL}, "
+                 f"{DEFAULT_LEVEL})")
+    dataset.coverage()
 
 
 def _saved_folder() -> Path:
@@ -575,6 +747,7 @@ def load_dataset(
     dataset = _build(path, name=name, description=description, checksum=checksum, progress=say)
     dataset.info["from_cache"] = False
     if cache:
+        prepare_views(dataset, progress=say)
         try:
             write_dataset_file(dataset, cached)
         except OSError as err:

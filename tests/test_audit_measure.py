@@ -143,7 +143,9 @@ def test_to_dict_is_json_stable() -> None:
         "camera_id": "test:1", "frt_capable": True, "frt_tier": "medium", "kind": "fixed",
         "metres_in_view": 34.6, "seconds_in_view": None,
     }]
-    assert data["settings"]["coverage"] == {"model": "uniform disc", "radius_m": 20.0}
+    assert data["settings"]["coverage"] == {
+        "model": "uniform disc", "radius_m": 20.0, "level": "identify", "walls": False,
+        "walls_note": "a uniform 20 m disc is not cut by walls"}
     assert data["settings"]["policies"]["frt_policy"] == "default"
     json.dumps(data, allow_nan=False)
 

@@ -36,7 +36,9 @@ def test_route_alternatives_geojson_and_uniform_radius(capsys) -> None:
     assert code == 0
     fc = json.loads(out)
     assert fc["type"] == "FeatureCollection"
-    assert fc["settings"]["coverage"] == {"model": "uniform disc", "radius_m": 25.0}
+    assert fc["settings"]["coverage"] == {
+        "model": "uniform disc", "radius_m": 25.0, "level": "identify", "walls": False,
+        "walls_note": "a uniform 25 m disc is not cut by walls"}
     assert 1 <= len(fc["features"]) <= 5
     counts = [f["properties"]["frt_cameras"] for f in fc["features"]]
     assert counts[0] == max(counts)
