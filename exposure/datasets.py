@@ -39,6 +39,7 @@ from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
 from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.policies import passes_verification
 from exposure.routing import RoutingContext
+from exposure.schema import OWN_VIEW_COLUMNS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -390,8 +391,8 @@ class Dataset:
 
 #: What a camera's view depends on: a camera that differs from another table's in none of these
 #: sees the same street pieces, so its coverage is reused.
-_VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg", "fov_deg", "height_m", "range_m",
-                                  "h_pixels", "hfov_deg", "indoor")
+_VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg", "fov_deg", "height_m",
+                                  *OWN_VIEW_COLUMNS)
 
 
 def coverage_model_or_default(spec: str | Path | CoverageModel | None) -> CoverageModel:
