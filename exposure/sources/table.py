@@ -116,8 +116,9 @@ def cameras_from_csv(path: str | Path) -> CameraLoad:
     schema (:data:`~exposure.schema.CAMERA_COLUMNS`; also ``id``, ``direction``, ``fov``,
     ``height``; the camera's own view: ``range_m`` (also ``range``, ``radius_m``,
     ``radius``), ``h_pixels`` and ``hfov_deg`` (also ``hfov``), ``indoor``) are used
-    and checked: a bad value rejects the row, naming the column. ``kind``/``mount``/``operator`` default to unknown, ``verification``
-    to unverified, ``reports`` to 1, ``camera_id`` to ``<file stem>:<row>``.
+    and checked: a bad value rejects the row, naming the column.
+    ``kind``/``mount``/``operator`` default to unknown, ``verification`` to unverified,
+    ``reports`` to 1, ``camera_id`` to ``<file stem>:<row>``.
     ``frt_tier`` is always recomputed with the default FRT policy. Files written
     by :func:`~exposure.cameras.cameras_to_csv` read back unchanged.
 
