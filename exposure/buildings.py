@@ -219,6 +219,25 @@ class Buildings:
         """Whether there is no obstacle at all (views are then not cut by walls)."""
         return len(self.polygons) == 0
 
+    def around(self, lonlat: np.ndarray, reach_m: float) -> Buildings:
+        """The obstacles within ``reach_m`` of the box around some WGS84 points (e.g. a walk), walls indexed anew.
+
+        A walk crosses a few blocks of a city of hundreds of thousands of buildings:
+        views along it are cut by these only.
+        """
+        if self.is_empty or len(lonlat) == 0:
+            return self
+        to_xy = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        x, y = to_xy.transform(np.asarray(lonlat)[:, 0], np.asarray(lonlat)[:, 1])
+        box = shapely.box(float(np.min(x)) - reach_m, float(np.min(y)) - reach_m, float(np.max(x)) + reach_m,
+                          float(np.max(y)) + reach_m)
+        near = np.sort(shapely.STRtree(self.polygons).query(box, predicate="intersects"))
+        if len(near) == len(self.polygons):
+            return self
+        polygons = self.polygons[near]
+        return Buildings(self.crs, polygons, walls_from_polygons(polygons, cell_m=self.walls.cell_m),
+                         {**self.report, "blocks_near": len(polygons)})
+
     def to_crs(self, crs: str | pyproj.CRS) -> Buildings:
         """The same obstacles in another metric CRS (these very ones when the CRS is theirs)."""
         target = pyproj.CRS.from_user_input(crs)

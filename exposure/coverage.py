@@ -49,6 +49,7 @@ __all__ = [
     "coverage_settings",
     "edge_coverage",
     "edge_exposure",
+    "largest_range_m",
     "polyline_intervals",
     "union_length",
     "viewshed_table",
@@ -184,6 +185,24 @@ class Coverage:
         uniq, inverse = np.unique(key, return_inverse=True)
         metres = np.bincount(inverse, weights=self.end_m - self.start_m, minlength=len(uniq))
         return uniq // max(self.n_cameras, 1), uniq % max(self.n_cameras, 1), metres
+
+
+def largest_range_m(cameras: pd.DataFrame, *, radius_m: float | None = None,
+                    coverage_model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL,
+                    level: str = DEFAULT_LEVEL) -> float:
+    """How far any of the cameras can see under a model at a level, in metres (0 for no camera).
+
+    Beyond it no camera sees anything: a walk or an area looks only at the cameras
+    that near (:func:`camera_viewsheds` then gives each its own range).
+    """
+    _check_level(level)
+    if radius_m is not None:
+        return float(radius_m)
+    if cameras.empty:
+        return 0.0
+    ranges = camera_ranges(cameras, coverage_models.coverage_model(coverage_model), level=level)
+    finite = ranges.range_m[np.isfinite(ranges.range_m)]
+    return float(finite.max()) if len(finite) else 0.0
 
 
 def coverage_from_views(index: NetworkIndex, views: Viewsheds, *, settings: dict[str, Any]) -> Coverage:

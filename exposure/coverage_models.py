@@ -446,7 +446,7 @@ def camera_ranges(cameras: pd.DataFrame, model: str | Path | CoverageModel = DEF
         range_m = np.where(has_own, own, range_m)
         source[has_own] = "camera"
     if "indoor" in cameras.columns:
-        indoor = cameras["indoor"].fillna(False).astype(bool).to_numpy()
+        indoor = cameras["indoor"].eq(True).to_numpy()  # empty (NaN) is not indoor
         range_m = np.where(indoor, 0.0, range_m)
         source[indoor] = "indoor"
     return CameraRanges(range_m=range_m, fov_deg=fov, directed=directed, source=source)

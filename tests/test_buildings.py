@@ -222,6 +222,21 @@ def test_buildings_from_plain_geometries_in_the_metric_crs():
     assert shapely.area(result.polygons).sum() == pytest.approx(80)
 
 
+def test_buildings_in_another_crs_and_around_a_walk():
+    blocks = [box(X0 + dx, Y0, X0 + dx + 10, Y0 + 10) for dx in (0.0, 100.0, 5000.0)]
+    result = buildings_from_polygons(blocks, crs=CRS, source_crs=CRS)
+    assert result.to_crs(CRS) is result
+    other = result.to_crs("EPSG:3067")
+    assert shapely.area(other.polygons).sum() == pytest.approx(300.0, rel=1e-3)
+    assert other.walls.n_walls == result.walls.n_walls
+    # a walk past the first two blocks sees these only
+    walk = np.array([lonlat(-20.0, -5.0), lonlat(130.0, -5.0)])
+    near = result.around(walk, 30.0)
+    assert len(near.polygons) == 2
+    assert near.walls.n_walls == 8
+    assert result.around(walk, 10_000.0) is result
+
+
 def test_no_buildings_is_empty_and_says_so():
     result = no_buildings(CRS)
     assert result.is_empty
