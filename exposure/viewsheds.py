@@ -30,6 +30,7 @@ __all__ = [
     "camera_views",
     "compute_viewsheds",
     "facade_viewpoints",
+    "seen_points",
     "street_metres_in_view",
     "street_segments",
     "viewshed_polygons",
@@ -257,6 +258,41 @@ def visible_intervals(seg_a: np.ndarray, seg_b: np.ndarray, views: Viewsheds, *,
         views.wedge_ptr, views.wedge_lo, views.wedge_hi, views.wedge_wall,
         np.ascontiguousarray(views.walls, dtype=float), _MIN_T,
     )
+
+
+#: Half the length of the tiny segment :func:`seen_points` tests a point with, in metres.
+_POINT_HALF_M = 0.001
+
+
+def seen_points(xy: np.ndarray, views: Viewsheds, *, cameras: np.ndarray | None = None) -> tuple[
+        np.ndarray, np.ndarray]:
+    """(point, camera) pairs where a point lies in a camera's viewshed, walls considered.
+
+    A point is tested as a street 2 mm long through it (the pieces of
+    :func:`visible_intervals`), so that a point counts exactly as the street it
+    stands on counts.
+
+    Parameters
+    ----------
+    xy
+        The points, shape (n, 2), in the views' CRS.
+    views
+        The viewsheds.
+    cameras
+        The cameras to test (their indices); default every one.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    rows = np.arange(views.n_cameras) if cameras is None else np.asarray(cameras, dtype=np.int64)
+    if len(xy) == 0 or len(rows) == 0:
+        return empty, empty
+    half = np.array([_POINT_HALF_M, 0.0])
+    a, b = xy - half, xy + half
+    seg, cam = candidate_pairs(a, b, views.geometry)
+    keep = np.isin(cam, rows)
+    s, c, _, _ = visible_intervals(a, b, views, pairs=(seg[keep], cam[keep]))
+    pairs = np.unique(np.column_stack([s, c]).astype(np.int64), axis=0) if len(s) else np.empty((0, 2), np.int64)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def viewshed_polygons(views: Viewsheds, *, arc_step_deg: float = 2.0, arc_error_m: float = 0.05,

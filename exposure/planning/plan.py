@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from exposure.cameras import CameraExtent
     from exposure.network import NetworkIndex
+    from exposure.viewsheds import Viewsheds
 
 __all__ = [
     "OBJECTIVE_LABELS", "PLAN_SCHEMA", "PLAN_SCHEMA_VERSION", "Journey", "Leg", "Plan", "PlanRequest", "make_plan",
@@ -334,6 +335,7 @@ def _join(ctx: RoutingContext, legs: Sequence[Leg], kind: str, *, label: str, ob
 def make_plan(
     ctx: RoutingContext, request: PlanRequest, *, cameras: pd.DataFrame | None = None,
     time_limit_s: float | None = None, failures: Sequence[PointFailure] = (), extent: CameraExtent | None = None,
+    views: Viewsheds | None = None,
 ) -> Plan:
     """Plan the ways in, the ways out and the regroup points of a protest.
 
@@ -364,6 +366,10 @@ def make_plan(
     extent
         Where the camera data looked (a dataset's ``extent``), so that routes
         outside it are said to have no camera data rather than no camera.
+    views
+        The cameras' viewsheds the context's coverage was cut from (a dataset's
+        :meth:`~exposure.datasets.Dataset.viewsheds` of the same model and level):
+        regroup points then count the cameras that see them as routes do.
 
     Returns
     -------
@@ -427,7 +433,7 @@ def make_plan(
         journeys.append(_journey(ctx, direction, stops, legs, objective=request.objective))
     if errors and not journeys:  # nothing to show: say why the first point failed, as a single point would
         raise errors[0]
-    regroup = _regroup(cctx, cons, request, site, cameras, notes=notes)
+    regroup = _regroup(cctx, cons, request, site, cameras, notes=notes, views=views)
     snapped = replace(request, site=site, gathering=tuple(gathering), via=tuple(via), dispersal=tuple(dispersal))
     count = _counting(ctx, journeys, extent)
     used = {**ctx.settings, "objective": request.objective, "max_detour": request.max_detour,
@@ -491,7 +497,7 @@ def _journey(ctx: RoutingContext, direction: str, stops: Sequence[PlanPoint], le
 
 
 def _regroup(cctx: RoutingContext, cons: EdgeConstraints, request: PlanRequest, site: PlanPoint,
-             cameras: pd.DataFrame | None, *, notes: list[str]) -> tuple[RegroupPoint, ...]:
+             cameras: pd.DataFrame | None, *, notes: list[str], views: Viewsheds | None) -> tuple[RegroupPoint, ...]:
     """The regroup points asked for (none without a camera table, which a note says)."""
     if request.regroup_radius_m <= 0:
         return ()
@@ -499,7 +505,7 @@ def _regroup(cctx: RoutingContext, cons: EdgeConstraints, request: PlanRequest, 
         notes.append("no camera table was given, so no regroup points were suggested")
         return ()
     return tuple(rank_regroup_points(cctx, cons, site.node, cameras,  # type: ignore[arg-type]
-                                     walk_radius_m=request.regroup_radius_m))
+                                     walk_radius_m=request.regroup_radius_m, views=views))
 
 
 def _snap_each(index: NetworkIndex, tree: cKDTree, points: Sequence[PlanPoint], *, role: str,
