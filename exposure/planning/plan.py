@@ -41,8 +41,10 @@ __all__ = [
 #: The ``schema`` member of a saved plan file.
 PLAN_SCHEMA = "exposure-plan"
 #: Version of the plan file layout this package writes (and the newest it reads). Version 2 added the
-#: request's ``keep_order``; a version 1 file reads with the default order.
-PLAN_SCHEMA_VERSION = 2
+#: request's ``keep_order``; a version 1 file reads with the default order. Version 3 added the request's
+#: ``coverage_model`` and ``level``; an older file reads with ``per-kind`` at ``identify``, the model it was
+#: planned under.
+PLAN_SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,11 @@ class PlanRequest:
     """What an organiser asks for: the site, the ways in and out, via points, what to avoid, and the objective.
 
     ``keep_order`` says what to keep first when no route can keep everything
-    (see :data:`~exposure.planning.KEEP_ORDER`).
+    (see :data:`~exposure.planning.KEEP_ORDER`). ``coverage_model`` and ``level``
+    say what a camera sees (a model's name or file, and identify, recognise or
+    observe); None is the default (:data:`~exposure.coverage_models.DEFAULT_COVERAGE_MODEL`
+    at identify). The plan is counted under the routing context it is made with;
+    these say which one to make when the plan file is read again.
     """
 
     site: PlanPoint
@@ -129,6 +135,8 @@ class PlanRequest:
     regroup_radius_m: float = 0.0
     dataset: str | None = None
     keep_order: tuple[str, ...] = KEEP_ORDER
+    coverage_model: str | None = None
+    level: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the ``request`` member of a plan file)."""
@@ -137,7 +145,7 @@ class PlanRequest:
             "gathering": [p.to_dict() for p in self.gathering], "via": [p.to_dict() for p in self.via],
             "dispersal": [p.to_dict() for p in self.dispersal], "avoid": self.avoid.to_dict(),
             "objective": self.objective, "max_detour": self.max_detour, "regroup_radius_m": self.regroup_radius_m,
-            "keep_order": list(self.keep_order),
+            "keep_order": list(self.keep_order), "coverage_model": self.coverage_model, "level": self.level,
         }
 
 
