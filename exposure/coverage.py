@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import shapely
+import shapely.geometry
 
 from exposure import coverage_models
 from exposure._errors import PolicyError
@@ -52,6 +54,7 @@ __all__ = [
     "largest_range_m",
     "polyline_intervals",
     "union_length",
+    "viewshed_features",
     "viewshed_table",
 ]
 
@@ -61,15 +64,24 @@ NO_BUILDING_DATA = "no building data: views are not cut by walls"
 #: What every figure says when the model does not cut views by walls.
 _MODEL_WITHOUT_WALLS = "the coverage model does not cut views by walls"
 
-def _check_level(level: str) -> None:
+def _check_level(level: str | None) -> str:
+    """The level asked (the default for None), checked."""
+    if level is None:
+        return DEFAULT_LEVEL
     if level not in LEVELS:
         msg = f"unknown level {level!r}; use one of {', '.join(LEVELS)}"
         raise PolicyError(msg)
+    return level
+
+
+def _model_of(spec: str | Path | CoverageModel | None) -> CoverageModel:
+    """The model a spec names (the default for None)."""
+    return coverage_models.coverage_model(DEFAULT_COVERAGE_MODEL if spec is None else spec)
 
 
 def coverage_settings(
-    *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL,
-    level: str = DEFAULT_LEVEL, buildings: Buildings | None = None, ranges_from: dict[str, int] | None = None,
+    *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+    level: str | None = None, buildings: Buildings | None = None, ranges_from: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """JSON-able description of the coverage in force, for every reported figure.
 
@@ -85,19 +97,20 @@ def coverage_settings(
     radius_m
         A uniform disc radius overriding the model (no walls).
     coverage_model
-        The model, by name, file or value (:func:`exposure.coverage_models.coverage_model`).
+        The model, by name, file or value (:func:`exposure.coverage_models.coverage_model`);
+        default :data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`.
     level
-        The quality level counted (identify, recognise or observe).
+        The quality level counted (identify, recognise or observe; default identify).
     buildings
         The obstacles the views were cut by (None or empty: no building data).
     ranges_from
         How many cameras took their range from each source (``CameraRanges.source``).
     """
-    _check_level(level)
+    level = _check_level(level)
     if radius_m is not None:
         return {"model": "uniform disc", "radius_m": float(radius_m), "level": level, "walls": False,
                 "walls_note": f"a uniform {float(radius_m):g} m disc is not cut by walls"}
-    model = coverage_models.coverage_model(coverage_model)
+    model = _model_of(coverage_model)
     used = model.walls and buildings is not None and not buildings.is_empty
     if used:
         note = f"views cut by the walls of {len(buildings.polygons):,} building blocks"  # type: ignore[union-attr]
@@ -115,7 +128,7 @@ def coverage_settings(
 
 def camera_viewsheds(
     cameras: pd.DataFrame, crs: str | pyproj.CRS, *, radius_m: float | None = None,
-    coverage_model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL, level: str = DEFAULT_LEVEL,
+    coverage_model: str | Path | CoverageModel | None = None, level: str | None = None,
     buildings: Buildings | None = None,
 ) -> tuple[Viewsheds, dict[str, Any]]:
     """The cameras' viewsheds under a coverage model at a level, and the settings that say so.
@@ -143,11 +156,11 @@ def camera_viewsheds(
     views, settings
         The viewsheds and :func:`coverage_settings` of them.
     """
-    _check_level(level)
+    level = _check_level(level)
     if radius_m is not None:
         geom = camera_geometry(cameras, crs, radius_m=radius_m)
         return compute_viewsheds(geom, None), coverage_settings(radius_m=radius_m, level=level)
-    model = coverage_models.coverage_model(coverage_model)
+    model = _model_of(coverage_model)
     ranges = camera_ranges(cameras, model, level=level)
     geom = camera_views(cameras, crs, model=model, level=level, ranges=ranges)
     obstacles = buildings if model.walls and buildings is not None and not buildings.is_empty else None
@@ -188,19 +201,19 @@ class Coverage:
 
 
 def largest_range_m(cameras: pd.DataFrame, *, radius_m: float | None = None,
-                    coverage_model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL,
-                    level: str = DEFAULT_LEVEL) -> float:
+                    coverage_model: str | Path | CoverageModel | None = None,
+                    level: str | None = None) -> float:
     """How far any of the cameras can see under a model at a level, in metres (0 for no camera).
 
     Beyond it no camera sees anything: a walk or an area looks only at the cameras
     that near (:func:`camera_viewsheds` then gives each its own range).
     """
-    _check_level(level)
+    level = _check_level(level)
     if radius_m is not None:
         return float(radius_m)
     if cameras.empty:
         return 0.0
-    ranges = camera_ranges(cameras, coverage_models.coverage_model(coverage_model), level=level)
+    ranges = camera_ranges(cameras, _model_of(coverage_model), level=level)
     finite = ranges.range_m[np.isfinite(ranges.range_m)]
     return float(finite.max()) if len(finite) else 0.0
 
@@ -232,7 +245,7 @@ def coverage_from_views(index: NetworkIndex, views: Viewsheds, *, settings: dict
 
 def edge_coverage(
     index: NetworkIndex, cameras: pd.DataFrame, *, radius_m: float | None = None,
-    coverage_model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL, level: str = DEFAULT_LEVEL,
+    coverage_model: str | Path | CoverageModel | None = None, level: str | None = None,
     buildings: Buildings | None = None,
 ) -> Coverage:
     """Compute which cameras see which edges of a network, and where along each edge.
@@ -355,3 +368,21 @@ def edge_exposure(coverage: Coverage, *, counted: np.ndarray, frt: np.ndarray) -
         in_view_m=frt_m, in_view_any_m=any_m, edge_cams_ptr=ptr,
         edge_cams=(key % max(coverage.n_cameras, 1)).astype(np.int64), frt=frt, counted=counted,
     )
+
+
+def viewshed_features(index: NetworkIndex, cameras: pd.DataFrame, views: Viewsheds, *,
+                      settings: dict[str, Any]) -> dict[str, Any]:
+    """The viewsheds as a GeoJSON FeatureCollection: one polygon per camera (WGS84), its :func:`viewshed_table` row.
+
+    A camera that sees nothing has a null geometry; ``settings`` (what the views
+    are: :func:`coverage_settings`) is the collection's own member, as every figure
+    the product writes has it.
+    """
+    from exposure.viewsheds import viewshed_polygons  # noqa: PLC0415 - polygons only for maps and files
+
+    table = viewshed_table(index, cameras, views, settings=settings)
+    polygons = viewshed_polygons(views, crs=index.crs)
+    empty = shapely.is_empty(polygons)
+    features = [{"type": "Feature", "geometry": None if none else shapely.geometry.mapping(poly), "properties": row}
+                for poly, none, row in zip(polygons, empty, table.to_dict(orient="records"), strict=True)]
+    return {"type": "FeatureCollection", "features": features, "settings": settings}

@@ -28,7 +28,8 @@ __all__ = ["batch"]
 def batch(args: argparse.Namespace) -> None:
     """``exposure batch``: one row per route (or track) in a file, and a JSON summary on stdout."""
     request = BatchRequest(objective=args.objective, max_detour=args.max_detour, alternatives=args.alternatives,
-                           frt_policy=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+                           frt_policy=args.frt_policy, verification=args.verification, radius_m=args.radius_m,
+                           coverage_model=args.coverage_model, level=args.level)
     if args.destinations and not args.origins:
         msg = "--destinations goes with --origins"
         raise ExposureError(msg)
