@@ -499,3 +499,32 @@ def test_per_kind_is_the_radii_and_field_of_view_of_the_settings(monkeypatch):
     used = coverage_settings(coverage_model=PER_KIND)
     assert used["radius_m_by_kind"]["fixed"] == 33.0
     assert used["cone_by_kind"]["fixed"] == {"range_m": 33.0, "fov_deg": 60.0}
+
+
+def test_per_kind_reproduces_todays_routes_and_audits_exactly(helsinki, shared_data):
+    import json
+    from pathlib import Path
+
+    from exposure.audit import audit_track, read_track
+    from exposure.cameras import load_cameras
+    from exposure.routing import routes
+
+    today = json.loads((Path(__file__).parent / "fixtures" / "per_kind_today.json").read_text(encoding="utf-8"))
+    ctx = helsinki.context(coverage_model=PER_KIND)
+    for trip in today["routes"]:
+        found = routes(ctx, helsinki.resolve(trip["origin"]).node, helsinki.resolve(trip["destination"]).node,
+                       objective="fewest-cameras", alternatives=2, time_limit_s=60)
+        assert [r.label for r in found] == [r["label"] for r in trip["routes"]]
+        for r, was in zip(found, trip["routes"], strict=True):
+            assert list(r.edges) == was["edges"]
+            assert (r.frt_cameras, list(r.camera_ids)) == (was["frt_cameras"], was["camera_ids"])
+            assert r.metres_in_view == pytest.approx(was["metres_in_view"], abs=1e-9)
+            assert r.length_m == pytest.approx(was["length_m"], abs=1e-9)
+    for walk in today["audits"]:
+        cams = load_cameras(shared_data / walk["cameras"]).cameras
+        audit = audit_track(read_track(shared_data / walk["track"]), cams, coverage_model=PER_KIND)
+        assert list(audit.camera_ids) == walk["camera_ids"]
+        assert audit.frt_cameras == walk["frt_cameras"]
+        assert audit.metres_in_view == pytest.approx(walk["metres_in_view"], abs=1e-9)
+        assert audit.metres_in_view_any == pytest.approx(walk["metres_in_view_any"], abs=1e-9)
+        assert audit.length_m == pytest.approx(walk["length_m"], abs=1e-9)
