@@ -19,13 +19,13 @@ from exposure.audit.tracks import Piece, Track, read_track
 from exposure.cameras import CameraExtent, FrtPolicy, describe_policies, select_cameras, verification_policy
 from exposure.counted import Counting, counting
 from exposure.coverage import camera_viewsheds, candidate_pairs, largest_range_m, union_length
-from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL, CoverageModel
 from exposure.viewsheds import visible_intervals
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from exposure.buildings import Buildings
+    from exposure.coverage_models import CoverageModel
     from exposure.network import NetworkIndex
 
 __all__ = ["PER_CAMERA_COLUMNS", "TRACK_COLUMNS", "Audit", "audit_track"]
@@ -159,8 +159,8 @@ def audit_track(
     frt_policy: str | Path | FrtPolicy = "default",
     verification: str | Iterable[str] = "default",
     radius_m: float | None = None,
-    coverage_model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL,
-    level: str = DEFAULT_LEVEL,
+    coverage_model: str | Path | CoverageModel | None = None,
+    level: str | None = None,
     buildings: Buildings | None = None,
     extent: CameraExtent | None = None,
     streets: NetworkIndex | None = None,
@@ -188,7 +188,8 @@ def audit_track(
         Uniform disc radius overriding the coverage model (no walls).
     coverage_model
         What a camera sees (:func:`exposure.coverage_models.coverage_model`); the
-        default honours a camera's own range (CCTV-Exposure's ``radius``).
+        default (:data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`) honours a
+        camera's own range (CCTV-Exposure's ``radius``).
     level
         ``identify`` (default), ``recognise`` or ``observe``.
     buildings
