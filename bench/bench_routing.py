@@ -114,7 +114,7 @@ def dataset_path(case: str) -> Path:
     """Where the case's dataset is cached: keyed by its parameters and the generator's code."""
     spec = CASES[case]
     recipe = {"case": case, "n_edges": spec.get("n_edges"), "per_intersection": spec.get("per_intersection"),
-              "city.py": hashlib.sha256((HERE / "city.py").read_bytes()).hexdigest()}
+              "city.py": hashlib.sha256((HERE / "city.py").read_bytes()).hexdigest(), "buildings": 1}
     key = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
     return _cache_dir() / f"{case}-{key}.pickle"
 
@@ -131,8 +131,9 @@ def build_case(case: str) -> dict[str, Any]:
     if path.is_file() and info_path.is_file():
         return {**json.loads(info_path.read_text()), "built": False}
     import pandas as pd  # noqa: PLC0415
-    from city import brooklyn_proxy, nyc_like_city  # noqa: PLC0415
+    from city import brooklyn_proxy, nyc_like_city_with_buildings  # noqa: PLC0415
 
+    from exposure.buildings import buildings_from_polygons, no_buildings  # noqa: PLC0415
     from exposure.cameras import REJECTED_COLUMNS  # noqa: PLC0415
     from exposure.datasets import Dataset, _write_pickle  # noqa: PLC0415
     from exposure.network import index_graph  # noqa: PLC0415
@@ -145,18 +146,23 @@ def build_case(case: str) -> dict[str, Any]:
             msg = f"the Brooklyn proxy needs {DECODE} (../shared/data beside the repository)"
             raise SystemExit(msg)
         G, cameras = brooklyn_proxy(DECODE)
+        polygons = None  # the proxy's streets are Delaunay edges: no building data
         source = f"bench/city.py brooklyn_proxy({DECODE.name})"
     else:
-        G, cameras = nyc_like_city(n_edges=spec["n_edges"], cameras_per_intersection=spec["per_intersection"])
-        source = f"bench/city.py nyc_like_city(n_edges={spec['n_edges']}, per_intersection={spec['per_intersection']})"
+        # the city's blocks of buildings, its building-mounted cameras on their façades: walls for wall-cut models
+        G, cameras, polygons = nyc_like_city_with_buildings(n_edges=spec["n_edges"],
+                                                            cameras_per_intersection=spec["per_intersection"])
+        source = (f"bench/city.py nyc_like_city_with_buildings(n_edges={spec['n_edges']}, "
+                  f"per_intersection={spec['per_intersection']})")
     t1 = time.perf_counter()
     index = index_graph(G)
+    obstacles = no_buildings(index.crs) if polygons is None else buildings_from_polygons(polygons, crs=index.crs)
     t2 = time.perf_counter()
     empty_places = pd.DataFrame(columns=["key", "name", "lon", "lat", "kind", "features"])
     ds = Dataset(name=case, description=f"{spec['what']} (benchmark only; not a real map)", source=source,
                  checksum=path.stem, index=index, cameras=cameras.reset_index(drop=True),
                  rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), places=empty_places, info={},
-                 graph=G)
+                 graph=G, obstacles=obstacles)
     _write_pickle(ds, path)
     t3 = time.perf_counter()
     info = {"generate_s": round(t1 - t0, 2), "index_graph_s": round(t2 - t1, 2), "save_s": round(t3 - t2, 2),
@@ -203,7 +209,7 @@ def pick_trips(ctx: Any, n: int, band: tuple[float, float], seed: int) -> list[t
 # --- our code, in a process of its own ----------------------------------------------------------
 
 
-def measure(case: str, n_queries: int, seed: int) -> dict[str, Any]:
+def measure(case: str, n_queries: int, seed: int, model: str = "per-kind") -> dict[str, Any]:
     from exposure import settings  # noqa: PLC0415
     from exposure.audit import audit_track  # noqa: PLC0415
     from exposure.routing import (  # noqa: PLC0415
@@ -217,8 +223,9 @@ def measure(case: str, n_queries: int, seed: int) -> dict[str, Any]:
     spec = CASES[case]
     rss_start = peak_rss_mib()
     ds, load_s = timed(load_case, case)
-    cov, coverage_s = timed(ds.coverage, radius_m=spec["radius_m"])
-    ctx, context_s = timed(ds.context, frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"])
+    cov, coverage_s = timed(ds.coverage, radius_m=spec["radius_m"], coverage_model=model)
+    ctx, context_s = timed(ds.context, frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"],
+                           coverage_model=model)
     log(f"{case}: load {load_s:.2f} s, coverage {coverage_s:.2f} s, context {context_s:.2f} s, "
         f"{peak_rss_mib():.0f} MiB")
     trips = pick_trips(ctx, n_queries + 1, spec["band_m"], seed)
@@ -248,7 +255,8 @@ def measure(case: str, n_queries: int, seed: int) -> dict[str, Any]:
         times["dashboard-request"].append(t)
         cams = ds.cameras
         aud, t = timed(audit_track, [(lat, lon) for lon, lat in r_f.coordinates], cams,
-                       frt_policy=spec["frt_policy"], radius_m=spec["radius_m"])
+                       frt_policy=spec["frt_policy"], radius_m=spec["radius_m"], coverage_model=model,
+                       buildings=ds.buildings_as_obstacles)
         times["audit"].append(t)
         ends_at_fewest = alts[-1].frt_cameras == r_f.frt_cameras
         disagreements += not ends_at_fewest
@@ -280,6 +288,7 @@ def measure(case: str, n_queries: int, seed: int) -> dict[str, Any]:
                     "frt_capable_cameras": int(ctx.exposure.frt.sum()),
                     "edges_in_view_share": round(float((ctx.exposure.in_view_m > 0).mean()), 3),
                     "coverage_pieces": len(cov.edge)},
+        "coverage": cov.settings,
         "load_s": round(load_s, 3), "coverage_s": round(coverage_s, 3), "context_s": round(context_s, 3),
         "peak_rss_mib": round(peak_rss_mib(), 1), "rss_at_start_mib": round(rss_start, 1),
         "objectives": obj, "tradeoff_disagreements": disagreements,
@@ -392,7 +401,7 @@ def cli_route_seconds(runs: int = 5) -> dict[str, Any]:
 def _worker(argv: list[str]) -> None:
     kind, case, out = argv[0], argv[1], Path(argv[2])
     if kind == "measure":
-        result = measure(case, int(argv[3]), int(argv[4]))
+        result = measure(case, int(argv[3]), int(argv[4]), argv[5])
     else:
         result = baseline(case, json.loads(Path(argv[3]).read_text()), int(argv[4]), float(argv[5]))
     out.write_text(json.dumps(result))
@@ -411,9 +420,10 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 2) if a and b else None
 
 
-def run_case(case: str, *, queries: int, seed: int, ip_queries: int, ip_limit_s: float) -> dict[str, Any]:
+def run_case(case: str, *, queries: int, seed: int, ip_queries: int, ip_limit_s: float,
+             model: str = "per-kind") -> dict[str, Any]:
     build = build_case(case)
-    ours = _run_worker("measure", case, str(queries), str(seed))
+    ours = _run_worker("measure", case, str(queries), str(seed), model)
     trips_file = RESULTS / f".trips-{case}.json"
     trips_file.write_text(json.dumps(ours["trips"]))
     base = _run_worker("baseline", case, str(trips_file), str(ip_queries), str(ip_limit_s))
@@ -433,7 +443,8 @@ def run_case(case: str, *, queries: int, seed: int, ip_queries: int, ip_limit_s:
                                                    obj["least-time-in-view"].get("median_ms")),
         "audit_vs_shapely": _ratio(base["shapely_audit"].get("median_ms"), obj["audit"].get("median_ms")),
     }
-    result = {"case": case, "what": CASES[case]["what"], "build": build, "ours": ours, "baseline": base,
+    result = {"case": case, "what": CASES[case]["what"], "coverage_model": model, "build": build, "ours": ours,
+              "baseline": base,
               "speedup": speedup, "targets": TARGETS.get(case, {})}
     if case == "helsinki":
         result["cli_route"] = cli_route_seconds()
@@ -498,7 +509,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--ip-limit-s", type=float, default=10.0, help="time limit of each integer program [10]")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="smoke run: grid-10k, 8 trips, 2 with the integer programs")
+    p.add_argument("--coverage-model", default="per-kind",
+                   help="coverage model of every case [per-kind: discs and sectors, no walls]; another (e.g. "
+                        "dori-typical, cut by walls) writes <case>-<model>.json and summary-<model>.md beside them")
     args = p.parse_args(argv)
+    tag = "" if args.coverage_model == "per-kind" else f"-{args.coverage_model}"
     cases = args.cases.split(",")
     if args.quick:
         cases, args.queries, args.ip_queries, args.ip_limit_s = ["grid-10k"], args.queries or 8, 2, 5.0
@@ -510,8 +525,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for case in cases:
         log(f"=== {case}: {CASES[case]['what']}")
         r = run_case(case, queries=args.queries or CASES[case]["queries"], seed=args.seed,
-                     ip_queries=args.ip_queries, ip_limit_s=args.ip_limit_s)
-        (RESULTS / f"{case}.json").write_text(json.dumps(r, indent=2) + "\n")
+                     ip_queries=args.ip_queries, ip_limit_s=args.ip_limit_s, model=args.coverage_model)
+        (RESULTS / f"{case}{tag}.json").write_text(json.dumps(r, indent=2) + "\n")
         results.append(r)
     environment = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                    "processor": platform.processor(), "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -525,7 +540,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     except ImportError:  # pragma: no cover
         pass
     combined = {"environment": environment, "cases": {r["case"]: r for r in results}}
-    name = "routing-quick.json" if args.quick else "routing.json"
+    name = "routing-quick.json" if args.quick else f"routing{tag}.json"
     (RESULTS / name).write_text(json.dumps(combined, indent=2) + "\n")
     table = summary_table(results)
     met = "\n".join(f"- {r['case']}: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in r["met"].items())
@@ -535,7 +550,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{environment['python']})\n\n{table}\n\n"
             + (f"CLI `route` on Helsinki, process start to exit: median {cli['median_s']} s\n\n" if cli else "")
             + (f"Targets:\n{met}\n" if met else ""))
-    (RESULTS / ("summary-quick.md" if args.quick else "summary.md")).write_text(text)
+    (RESULTS / ("summary-quick.md" if args.quick else f"summary{tag}.md")).write_text(text)
     print(text)
     return combined
 
