@@ -5,9 +5,10 @@ camera, and of any counted camera, each metre once), the share of the cameras'
 discs and sectors that walls hide, the FRT cameras on the shortest and on the
 fewest-camera route (medians), the share of trips whose fewest-camera route
 within the detour meets no FRT camera and the median detour it takes (the measure
-TRAMES published for ALPRs), and how many trips get another best route than under
-the first model. The trips are drawn from a seeded generator and said (how many,
-their length band, the seed), so that a figure can be reproduced.
+TRAMES published for ALPRs; beside it, the share whose shortest route already
+meets none), and how many trips get another best route than under the first
+model. The trips are drawn from a seeded generator and said (how many, their
+length band, the seed), so that a figure can be reproduced.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ COMPARED_MODELS: tuple[str, ...] = ("per-kind", "amnesty", "kamerafrei", "dori-l
 #: Columns of :attr:`ModelComparison.rows`, in this order.
 COMPARISON_COLUMNS: tuple[str, ...] = (
     "model", "level", "walls", "street_m_in_view_summed", "street_m_in_view", "blocked_share",
-    "frt_cameras_shortest_median", "frt_cameras_fewest_median", "zero_frt_share", "zero_frt_detour_median",
+    "frt_cameras_shortest_median", "frt_cameras_fewest_median", "zero_frt_on_shortest_share", "zero_frt_share",
+    "zero_frt_detour_median",
     "different_best_route", "not_proven_optimal",
 )
 
@@ -68,9 +70,9 @@ class ModelComparison:
     def to_markdown(self) -> str:
         """The table as Markdown, with a line saying the trips, their band and the seed."""
         head = ("| model | walls | street m in view (summed over cameras) | of any camera | blocked by walls | "
-                "FRT cameras, shortest (median) | FRT cameras, fewest (median) | trips reaching 0 FRT | their "
-                "median detour | other best route |")
-        lines = [head, "|" + "---|" * 10]
+                "FRT cameras, shortest (median) | FRT cameras, fewest (median) | shortest already at 0 FRT | trips "
+                "reaching 0 FRT | their median detour | other best route |")
+        lines = [head, "|" + "---|" * 11]
         for r in self.rows.to_dict(orient="records"):
             detour = "–" if r["zero_frt_detour_median"] is None or np.isnan(r["zero_frt_detour_median"]) else \
                 f"+{100 * r['zero_frt_detour_median']:.1f} %"
@@ -78,7 +80,8 @@ class ModelComparison:
                 f"| {r['model']} | {'yes' if r['walls'] else 'no'} | {r['street_m_in_view_summed']:,.0f} | "
                 f"{r['street_m_in_view']:,.0f} | {100 * r['blocked_share']:.0f} % | "
                 f"{r['frt_cameras_shortest_median']:g} | {r['frt_cameras_fewest_median']:g} | "
-                f"{100 * r['zero_frt_share']:.1f} % | {detour} | {r['different_best_route']} |")
+                f"{100 * r['zero_frt_on_shortest_share']:.1f} % | {100 * r['zero_frt_share']:.1f} % | {detour} | "
+                f"{r['different_best_route']} |")
         s = self.settings
         lines.append("")
         lines.append(f"{s['trips']} trips of {s['length_band_m'][0]:g}–{s['length_band_m'][1]:g} m along the "
@@ -195,6 +198,7 @@ def compare_models(
             "model": model.name, "level": level, **_street_figures(dataset, ctx, model=model, level=level),
             "frt_cameras_shortest_median": float(np.median([r.frt_cameras for r in shortest])),
             "frt_cameras_fewest_median": float(np.median([r.frt_cameras for r in fewest])),
+            "zero_frt_on_shortest_share": round(sum(r.frt_cameras == 0 for r in shortest) / len(pairs), 4),
             "zero_frt_share": round(len(zero) / len(pairs), 4),
             "zero_frt_detour_median": None if not zero else round(float(np.median(zero)), 4),
             "different_best_route": sum(a != b for a, b in zip(best, reference, strict=True)),
