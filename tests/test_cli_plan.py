@@ -184,3 +184,11 @@ def test_a_plan_file_keeps_the_coverage_model_and_level_it_was_planned_under(cap
     code, out, err = run(capsys, "plan", "--plan", str(path), "--coverage-model", "per-kind")
     assert code == 0, err
     assert json.loads(out)["settings"]["coverage"]["model"] == "per-kind"
+
+
+def test_a_new_plan_file_names_the_default_model_and_level(capsys, tmp_path) -> None:
+    path = tmp_path / "plan.json"
+    code, _, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientori", "--out", str(path))
+    assert code == 0, err
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert (saved["request"]["coverage_model"], saved["request"]["level"]) == ("dori-typical", "identify")

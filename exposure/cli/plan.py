@@ -11,6 +11,7 @@ from pathlib import Path
 from exposure import datasets
 from exposure._errors import ExposureError
 from exposure.cli._common import emit, progress, say
+from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
 from exposure.planning import (
     Avoidance,
@@ -44,9 +45,10 @@ def plan(args: argparse.Namespace) -> None:
         ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress)
         request, failures = _plan_request(args, ds)
     ds = reviewed_dataset(ds, args.store)
-    # what a camera sees: the options' model and level, else the plan file's; the plan file keeps them
-    request = replace(request, coverage_model=args.coverage_model or request.coverage_model,
-                      level=args.level or request.level)
+    # what a camera sees: the options' model and level, else the plan file's, else the default; the plan file
+    # keeps them by name, so that it is planned the same way again whatever the default becomes
+    request = replace(request, coverage_model=args.coverage_model or request.coverage_model or DEFAULT_COVERAGE_MODEL,
+                      level=args.level or request.level or DEFAULT_LEVEL)
     chosen = {"radius_m": args.radius_m, "coverage_model": request.coverage_model, "level": request.level}
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, **chosen)
     started = time.perf_counter()
