@@ -57,10 +57,14 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench serve
 	$(VENV)/bin/mypy
 
-## The benchmark suite (bench/README.md): routing on every case, the dashboard's request, plans, batches, loaders;
+## The benchmark suite (bench/README.md): routing on every case (discs and walls), viewsheds, the dashboard's request, plans, batches, loaders;
 ## JSON and tables in bench/results/.
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
+	# routing again under the default model, its views cut by walls, beside the discs (no baselines: they are the same)
+	$(PY) bench/bench_routing.py --coverage-model dori-typical --ip-queries 0
+	# every camera's viewshed on Helsinki and the million-edge city; routing-models.md sets the two routing runs side by side
+	$(PY) bench/bench_viewsheds.py
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_planning.py
 	$(PY) bench/bench_batch.py

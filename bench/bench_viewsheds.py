@@ -19,7 +19,9 @@ that the graph it is made from does not count). The cases:
 - ``grid-100k``, ``grid-1m``: ``bench/city.py``'s NYC-like cities (0.6 cameras per
   intersection, building-mounted ones on their façades) with its blocks of buildings.
 
-JSON goes to ``bench/results/viewsheds.json``, a table to ``bench/results/viewsheds.md``.
+JSON goes to ``bench/results/viewsheds.json``, a table to ``bench/results/viewsheds.md``. When the
+routing benchmark has run under the disc model and under ``dori-typical`` (``make bench`` runs both),
+``bench/results/routing-models.md`` sets them side by side (``--routing-only`` writes just that).
 """
 
 from __future__ import annotations
@@ -185,11 +187,57 @@ def _table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The routing benchmark's wall-cut run, set beside its disc run (``bench_routing.py --coverage-model``).
+WALL_MODEL = "dori-typical"
+
+
+def routing_models_table(disc: dict[str, Any], walls: dict[str, Any], *, wall_model: str = WALL_MODEL) -> str:
+    """Routing under the wall-cut model beside the discs, case by case: medians and their ratio (walls / discs).
+
+    ``disc`` and ``walls`` are the ``routing.json`` and ``routing-<model>.json`` of
+    ``bench_routing.py``; a ratio above 4/3 (walls a third slower) is flagged.
+    """
+    lines = [f"| case | walls | coverage s: discs / {wall_model} | fewest ms: discs / walls (ratio) | trade-off ms | "
+             "least in view ms | dashboard request ms | FRT on shortest (median): discs / walls |", "|---" * 8 + "|"]
+    for case, d in disc["cases"].items():
+        w = walls["cases"].get(case)
+        if w is None:
+            continue
+        od, ow = d["ours"], w["ours"]
+
+        def pair(key: str, od: dict[str, Any] = od, ow: dict[str, Any] = ow) -> str:
+            a, b = od["objectives"][key]["median_ms"], ow["objectives"][key]["median_ms"]
+            flag = " **slower by more than a third**" if b > a * 4 / 3 else ""
+            return f"{a:.1f} / {b:.1f} ({b / a:.2f}){flag}"
+
+        def frt(o: dict[str, Any]) -> float:
+            return float(sorted(t["shortest_frt_cameras"] for t in o["per_trip"])[len(o["per_trip"]) // 2])
+
+        lines.append(f"| {case} | {ow.get('coverage', {}).get('walls_note', '?')} | {od['coverage_s']:.2f} / "
+                     f"{ow['coverage_s']:.2f} | {pair('fewest-cameras')} | {pair('tradeoff')} | "
+                     f"{pair('least-time-in-view')} | {pair('dashboard-request')} | {frt(od):g} / {frt(ow):g} |")
+    return "\n".join(lines) + "\n"
+
+
+def _write_routing_models() -> None:
+    """``routing-models.md`` from the routing benchmark's two runs, when both are there."""
+    disc, walls = RESULTS / "routing.json", RESULTS / f"routing-{WALL_MODEL}.json"
+    if disc.is_file() and walls.is_file():
+        table = routing_models_table(json.loads(disc.read_text()), json.loads(walls.read_text()))
+        (RESULTS / "routing-models.md").write_text(table)
+        print(table, end="")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the cases, each in a fresh process; write the JSON and the table."""
+    """Run the cases, each in a fresh process; write the JSON and the table (and the routing models' table)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=["helsinki", "grid-1m"], choices=list(CASES))
+    parser.add_argument("--routing-only", action="store_true",
+                        help="only set the routing benchmark's wall-cut run beside its disc run (routing-models.md)")
     args = parser.parse_args(argv)
+    if args.routing_only:
+        _write_routing_models()
+        return 0
     results = []
     for case in args.cases:
         steps = [] if "dataset" in CASES[case] else ["prepare_city"]
@@ -210,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / "viewsheds.json").write_text(json.dumps({"environment": environment, "cases": results}, indent=2)
                                             + "\n")
     (RESULTS / "viewsheds.md").write_text(_table(results))
+    _write_routing_models()
     return 0
 
 
