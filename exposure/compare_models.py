@@ -24,7 +24,7 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure.coverage_models import DEFAULT_LEVEL, coverage_model
+from exposure.coverage_models import coverage_model
 from exposure.routing import RoutingContext, fewest_cameras_route, shortest_route
 from exposure.viewsheds import compute_viewsheds, street_metres_in_view
 
@@ -144,7 +144,7 @@ def _median(values: Sequence[float]) -> float | None:
 
 
 def compare_models(
-    dataset: Dataset, *, models: Sequence[str | Path | CoverageModel] = COMPARED_MODELS, level: str = DEFAULT_LEVEL,
+    dataset: Dataset, *, models: Sequence[str | Path | CoverageModel] = COMPARED_MODELS, level: str | None = None,
     trips: int = 200, min_m: float = 500.0, max_m: float = 1500.0, seed: int = 0, max_detour: float | None = None,
     frt_policy: str | Path = "default", verification: str = "default", time_limit_s: float = _SEARCH_LIMIT_S,
     progress: Callable[[str], None] | None = None,
@@ -159,7 +159,7 @@ def compare_models(
         The coverage models, by name, file or value; the first is the reference
         of ``different_best_route``.
     level
-        The level counted under every model.
+        The level counted under every model (default ``settings.coverage_level``).
     trips, min_m, max_m, seed
         How many random trips, the band of their shortest walk in metres, and the
         seed that draws them (:func:`random_trips`).
@@ -176,6 +176,7 @@ def compare_models(
         msg = "compare at least one coverage model"
         raise ExposureError(msg)
     detour = settings.max_detour if max_detour is None else float(max_detour)
+    level = level or settings.coverage_level
     resolved = [coverage_model(m) for m in models]
     first_ctx = dataset.context(frt_policy_spec=frt_policy, verification=verification, coverage_model=resolved[0],
                                 level=level)

@@ -17,9 +17,9 @@ import numpy as np
 import shapely
 import shapely.geometry
 
-from exposure import coverage_models
+from exposure import coverage_models, settings
 from exposure._errors import PolicyError
-from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL, LEVELS, CoverageModel, camera_ranges
+from exposure.coverage_models import LEVELS, CoverageModel, camera_ranges
 from exposure.discs import CameraGeometry, camera_geometry, candidate_pairs, polyline_intervals, union_length
 from exposure.viewsheds import (
     Viewsheds,
@@ -65,9 +65,9 @@ NO_BUILDING_DATA = "no building data: views are not cut by walls"
 _MODEL_WITHOUT_WALLS = "the coverage model does not cut views by walls"
 
 def _check_level(level: str | None) -> str:
-    """The level asked (the default for None), checked."""
+    """The level asked (the default in force, ``settings.coverage_level``, for None), checked."""
     if level is None:
-        return DEFAULT_LEVEL
+        level = settings.coverage_level
     if level not in LEVELS:
         msg = f"unknown level {level!r}; use one of {', '.join(LEVELS)}"
         raise PolicyError(msg)
@@ -75,8 +75,8 @@ def _check_level(level: str | None) -> str:
 
 
 def _model_of(spec: str | Path | CoverageModel | None) -> CoverageModel:
-    """The model a spec names (the default for None)."""
-    return coverage_models.coverage_model(DEFAULT_COVERAGE_MODEL if spec is None else spec)
+    """The model a spec names (the default in force, ``settings.coverage_model``, for None)."""
+    return coverage_models.coverage_model(spec)
 
 
 def coverage_settings(
@@ -98,9 +98,10 @@ def coverage_settings(
         A uniform disc radius overriding the model (no walls).
     coverage_model
         The model, by name, file or value (:func:`exposure.coverage_models.coverage_model`);
-        default :data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`.
+        default ``exposure.settings.coverage_model``.
     level
-        The quality level counted (identify, recognise or observe; default identify).
+        The quality level counted (identify, recognise or observe; default
+        ``exposure.settings.coverage_level``, identify).
     buildings
         The obstacles the views were cut by (None or empty: no building data).
     ranges_from
@@ -259,7 +260,7 @@ def edge_coverage(
     radius_m
         Uniform disc radius overriding the model (no walls).
     coverage_model
-        The coverage model (default :data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`;
+        The coverage model (default ``exposure.settings.coverage_model``, ``dori-typical``;
         ``per-kind`` gives today's per-kind discs and sectors).
     level
         The quality level counted: ``identify`` (default), ``recognise`` or ``observe``.

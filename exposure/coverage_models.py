@@ -88,10 +88,12 @@ LEVELS: tuple[str, ...] = ("identify", "recognise", "observe")
 #: Pixels per metre of scene each level needs (IEC 62676-4:2015, "DORI").
 PX_PER_M: dict[str, float] = {"identify": 250.0, "recognise": 125.0, "observe": 62.5}
 
-#: The model every figure uses unless asked otherwise (see the module's docstring for why).
+#: The model the product ships as its default (see the module's docstring for why); the default in
+#: force is ``exposure.settings.coverage_model``, which starts as this one.
 DEFAULT_COVERAGE_MODEL = "dori-typical"
 
-#: The level every figure counts unless asked otherwise: cameras that can identify you.
+#: The level the product ships as its default, the cameras that can identify you; the default in
+#: force is ``exposure.settings.coverage_level``.
 DEFAULT_LEVEL = "identify"
 
 #: The built-in models' table, beside the presets.
@@ -361,14 +363,18 @@ def available_coverage_models() -> dict[str, str]:
     return {name: model.description for name, model in _builtin_models().items()}
 
 
-def coverage_model(spec: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL) -> CoverageModel:
+def coverage_model(spec: str | Path | CoverageModel | None = None) -> CoverageModel:
     """Resolve a coverage model from a built-in name, a CSV file (with one model) or a model.
+
+    None is the default in force, ``exposure.settings.coverage_model``.
 
     Raises
     ------
     PolicyError
         When the name is unknown, or the file is not valid or holds several models.
     """
+    if spec is None:
+        spec = settings.coverage_model
     if isinstance(spec, CoverageModel):
         return spec
     builtin = _builtin_models()

@@ -34,7 +34,7 @@ from exposure.cameras import (
     verification_policy,
 )
 from exposure.coverage import Coverage, camera_viewsheds, coverage_from_views, edge_coverage, edge_exposure
-from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL, CoverageModel, coverage_model
+from exposure.coverage_models import CoverageModel, coverage_model
 from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
 from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.policies import passes_verification
@@ -188,12 +188,12 @@ class Dataset:
             A uniform disc radius overriding the model (no walls), for comparisons.
         coverage_model
             The coverage model, by name, file or value; default
-            :data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`.
+            ``exposure.settings.coverage_model``.
         level
             ``identify`` (default), ``recognise`` or ``observe``.
         """
         model = coverage_model_or_default(coverage_model)
-        level = level or DEFAULT_LEVEL
+        level = level or settings.coverage_level
         key = self._coverage_key(radius_m, model, level)
         if key not in self._memo:
             self._memo[key] = self._measured_coverage(key, radius_m=radius_m, model=model, level=level)
@@ -226,11 +226,11 @@ class Dataset:
         if cov.views is not None:
             return cov.views
         key = ("views", *self._coverage_key(radius_m, coverage_model_or_default(coverage_model),
-                                            level or DEFAULT_LEVEL))
+                                            level or settings.coverage_level))
         if key not in self._memo:
             self._memo[key] = camera_viewsheds(
                 self.cameras, self.index.crs, radius_m=radius_m, coverage_model=coverage_model_or_default(
-                    coverage_model), level=level or DEFAULT_LEVEL, buildings=self.buildings_as_obstacles)[0]
+                    coverage_model), level=level or settings.coverage_level, buildings=self.buildings_as_obstacles)[0]
         return self._memo[key]  # type: ignore[no-any-return]
 
     def context(
@@ -241,11 +241,12 @@ class Dataset:
         """A routing context for a choice of policies and coverage model at a level (memoised).
 
         ``coverage_model`` and ``level`` choose what a camera sees (default
-        :data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL` at ``identify``);
+        ``exposure.settings.coverage_model`` at ``settings.coverage_level``: ``dori-typical``
+        at ``identify``);
         ``radius_m`` overrides them with uniform discs (see :meth:`coverage`).
         """
         model = coverage_model_or_default(coverage_model)
-        level = level or DEFAULT_LEVEL
+        level = level or settings.coverage_level
         key = ("context", str(frt_policy_spec), str(verification), self._coverage_key(radius_m, model, level))
         if key not in self._memo:
             policy = frt_policy(frt_policy_spec)
@@ -396,8 +397,8 @@ _VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg"
 
 
 def coverage_model_or_default(spec: str | Path | CoverageModel | None) -> CoverageModel:
-    """The coverage model a spec names, or the default one (:data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`)."""
-    return coverage_model(DEFAULT_COVERAGE_MODEL if spec is None else spec)
+    """The coverage model a spec names, or the default in force (``exposure.settings.coverage_model``)."""
+    return coverage_model(spec)
 
 
 def _model_key(model: CoverageModel, level: str) -> str:
@@ -545,8 +546,8 @@ def prepare_views(dataset: Dataset, *, progress: Progress | None = None) -> None
     (:func:`coverage_cache_file`) instead of cutting every camera's view again.
     """
     if progress is not None:
-        progress(f"Working out what each of the {len(dataset.cameras):,} cameras sees ({DEFAULT_COVERAGE_MODEL}, "
-                 f"{DEFAULT_LEVEL})")
+        progress(f"Working out what each of the {len(dataset.cameras):,} cameras sees ({settings.coverage_model}, "
+                 f"{settings.coverage_level})")
     dataset.coverage()
 
 

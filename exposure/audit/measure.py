@@ -188,7 +188,7 @@ def audit_track(
         Uniform disc radius overriding the coverage model (no walls).
     coverage_model
         What a camera sees (:func:`exposure.coverage_models.coverage_model`); the
-        default (:data:`exposure.coverage_models.DEFAULT_COVERAGE_MODEL`) honours a
+        default (``exposure.settings.coverage_model``, ``dori-typical``) honours a
         camera's own range (CCTV-Exposure's ``radius``).
     level
         ``identify`` (default), ``recognise`` or ``observe``.

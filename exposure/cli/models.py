@@ -42,7 +42,7 @@ def compare_models(args: argparse.Namespace) -> None:
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
     ds = reviewed_dataset(ds, args.store)
     names = [m.strip() for m in args.models.split(",") if m.strip()]
-    found = run_comparison(ds, models=names, level=args.level or LEVELS[0], trips=args.trips, min_m=args.min_m,
+    found = run_comparison(ds, models=names, level=args.level, trips=args.trips, min_m=args.min_m,
                            max_m=args.max_m, seed=args.seed, max_detour=args.max_detour,
                            frt_policy=args.frt_policy, verification=args.verification, progress=progress)
     s = found.settings

@@ -8,10 +8,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from exposure import datasets
+from exposure import datasets, settings
 from exposure._errors import ExposureError
 from exposure.cli._common import emit, progress, say
-from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
 from exposure.planning import (
     Avoidance,
@@ -47,8 +46,8 @@ def plan(args: argparse.Namespace) -> None:
     ds = reviewed_dataset(ds, args.store)
     # what a camera sees: the options' model and level, else the plan file's, else the default; the plan file
     # keeps them by name, so that it is planned the same way again whatever the default becomes
-    request = replace(request, coverage_model=args.coverage_model or request.coverage_model or DEFAULT_COVERAGE_MODEL,
-                      level=args.level or request.level or DEFAULT_LEVEL)
+    request = replace(request, coverage_model=args.coverage_model or request.coverage_model or settings.coverage_model,
+                      level=args.level or request.level or settings.coverage_level)
     chosen = {"radius_m": args.radius_m, "coverage_model": request.coverage_model, "level": request.level}
     ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, **chosen)
     started = time.perf_counter()

@@ -120,8 +120,8 @@ class PlanRequest:
     ``keep_order`` says what to keep first when no route can keep everything
     (see :data:`~exposure.planning.KEEP_ORDER`). ``coverage_model`` and ``level``
     say what a camera sees (a model's name or file, and identify, recognise or
-    observe); None is the default (:data:`~exposure.coverage_models.DEFAULT_COVERAGE_MODEL`
-    at identify). The plan is counted under the routing context it is made with;
+    observe); None is the default in force (``exposure.settings.coverage_model``
+    at ``coverage_level``). The plan is counted under the routing context it is made with;
     these say which one to make when the plan file is read again.
     """
 
