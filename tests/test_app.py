@@ -13,6 +13,23 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("[!_]*.py"))]
 
 
+@pytest.fixture
+def per_kind(monkeypatch):
+    """Today's coverage model (per-kind discs, no walls) in force: these tests assert the figures it gives.
+
+    The pages count under ``settings.coverage_model`` (no sidebar choice of model yet), and the app's
+    caches are keyed without it: they are emptied before and after.
+    """
+    import streamlit as st
+
+    from exposure import settings
+
+    monkeypatch.setattr(settings, "coverage_model", "per-kind")
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_page_runs(page: Path) -> None:
     at = AppTest.from_file(str(page), default_timeout=60).run()
@@ -45,7 +62,7 @@ def planner() -> AppTest:
     return AppTest.from_file(str(ROOT / "pages" / "2_Route_planner.py"), default_timeout=120)
 
 
-def test_route_planner_by_name_shows_the_comparison() -> None:
+def test_route_planner_by_name_shows_the_comparison(per_kind) -> None:
     at = planner().run()
     at.selectbox(key="rp_origin").set_value("Rautatientori").run()
     at.selectbox(key="rp_destination").set_value("Kauppatori").run()
@@ -174,7 +191,7 @@ def test_route_planner_says_when_no_camera_is_counted() -> None:
     assert not at.success  # never "the shortest already passes the fewest" when nothing is counted
 
 
-def test_route_planner_audit_says_what_the_walk_could_have_avoided() -> None:
+def test_route_planner_audit_says_what_the_walk_could_have_avoided(per_kind) -> None:
     from exposure.datasets import load_dataset
     from exposure.export import routes_to_gpx
     from exposure.routing import shortest_route
@@ -254,7 +271,7 @@ def test_an_address_with_an_unknown_dataset_says_so() -> None:
     assert at.sidebar.checkbox(key="side_uniform").value is False
 
 
-def test_route_planner_audits_its_own_gpx_track_by_track() -> None:
+def test_route_planner_audits_its_own_gpx_track_by_track(per_kind) -> None:
     """The planner's GPX holds one track per route: the audit totals them, never joining them."""
     from exposure.datasets import load_dataset
     from exposure.export import routes_to_gpx
@@ -277,7 +294,7 @@ def test_route_planner_audits_its_own_gpx_track_by_track() -> None:
     assert len(paths[0]["data"]) == 2  # one line per route, none across the gap
 
 
-def test_route_map_frames_the_routes_and_the_table_reads_well() -> None:
+def test_route_map_frames_the_routes_and_the_table_reads_well(per_kind) -> None:
     at = planner()
     at.query_params.update(origin="Rautatientori", destination="Kauppatori", alternatives="2")
     at.run()
