@@ -33,13 +33,21 @@ from exposure.cameras import (
     load_cameras,
     verification_policy,
 )
-from exposure.coverage import Coverage, camera_viewsheds, coverage_from_views, edge_coverage, edge_exposure
+from exposure.coverage import Coverage, camera_viewsheds, coverage_from_views, edge_exposure
 from exposure.coverage_models import CoverageModel, coverage_model
+from exposure.coverage_store import (
+    camera_key,
+    coverage_file,
+    model_key,
+    read_coverage,
+    reused_coverage,
+    walls_key,
+    write_coverage,
+)
 from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
 from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.policies import passes_verification
 from exposure.routing import RoutingContext
-from exposure.schema import OWN_VIEW_COLUMNS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -168,7 +176,7 @@ class Dataset:
     def _coverage_key(self, radius_m: float | None, model: CoverageModel, level: str) -> tuple[Any, ...]:
         if radius_m is not None:
             return ("coverage", float(radius_m), level)
-        return ("coverage", None, _model_key(model, level))
+        return ("coverage", None, model_key(model, level))
 
     def coverage(
         self, *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
@@ -205,18 +213,19 @@ class Dataset:
         base = self._memo.get("overlay_of")
         old = base._memo.get(key) if isinstance(base, Dataset) else None
         if isinstance(base, Dataset) and isinstance(old, Coverage):
-            reused = _reused_coverage(self, old, base.cameras, radius_m=radius_m, model=model, level=level)
+            reused = reused_coverage(self.index, self.buildings_as_obstacles, old, base.cameras, self.cameras,
+                                     radius_m=radius_m, model=model, level=level)
             if reused is not None:
                 return reused
         disk = coverage_cache_file(self, model, level) if radius_m is None and model.walls else None
-        found = _read_cached_coverage(disk) if disk is not None else None
+        found = read_coverage(disk) if disk is not None else None
         if found is not None and found.n_cameras == len(self.cameras) and found.n_edges == self.index.n_edges:
             return found
         views, used = camera_viewsheds(self.cameras, self.index.crs, radius_m=radius_m, coverage_model=model,
                                        level=level, buildings=self.buildings_as_obstacles)
         measured = coverage_from_views(self.index, views, settings=used)
         if disk is not None:
-            _write_cached_coverage(measured, disk)
+            write_coverage(measured, disk)
         return measured
 
     def viewsheds(self, *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
@@ -325,7 +334,7 @@ class Dataset:
             The overlaid dataset.
         """
         cameras = cameras.reset_index(drop=True)
-        key = ("overlay", _camera_key(cameras), json.dumps(about, sort_keys=True, default=str))
+        key = ("overlay", camera_key(cameras), json.dumps(about, sort_keys=True, default=str))
         found = self._memo.get(key)
         if isinstance(found, Dataset):
             return found
@@ -390,29 +399,9 @@ class Dataset:
         }
 
 
-#: What a camera's view depends on: a camera that differs from another table's in none of these
-#: sees the same street pieces, so its coverage is reused.
-_VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg", "fov_deg", "height_m",
-                                  *OWN_VIEW_COLUMNS)
-
-
 def coverage_model_or_default(spec: str | Path | CoverageModel | None) -> CoverageModel:
     """The coverage model a spec names, or the default in force (``exposure.settings.coverage_model``)."""
     return coverage_model(spec)
-
-
-def _model_key(model: CoverageModel, level: str) -> str:
-    """What a model's views depend on at a level (its name, walls, ranges and cones): equal keys, equal views."""
-    return json.dumps({"name": model.name, "walls": model.walls, "honours": model.honours_camera_range,
-                       "level": level, "rules": {f"{k}/{lv}": [r.range_m, r.cone_range_m, r.cone_fov_deg]
-                                                 for (k, lv), r in sorted(model.rules.items())}}, sort_keys=True)
-
-
-def _camera_key(cameras: pd.DataFrame) -> str:
-    """A digest of a camera table's content (rows in order, every column): equal tables, equal keys."""
-    digest = hashlib.sha256(",".join(map(str, cameras.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(cameras, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
 
 
 def coverage_cache_file(dataset: Dataset, model: CoverageModel, level: str) -> Path | None:
@@ -421,79 +410,18 @@ def coverage_cache_file(dataset: Dataset, model: CoverageModel, level: str) -> P
     Kept under ``settings.cache_folder / "coverage"`` when the cache is on, for the
     dataset's own cameras (not an uploaded or overlaid table), keyed by the dataset's
     source checksum, build and coverage versions, the content of its camera table and
-    buildings, the model's ranges and the level: any change gives another file.
+    buildings, the model's ranges and the level (:func:`exposure.coverage_store.coverage_file`).
     """
-    if not settings.use_cache or dataset._memo.get("derived"):
+    if dataset._memo.get("derived"):
         return None
     if "camera_key" not in dataset._memo:
-        dataset._memo["camera_key"] = _camera_key(dataset.cameras)
-    walls = dataset.buildings_as_obstacles.walls.seg
+        dataset._memo["camera_key"] = camera_key(dataset.cameras)
     if "walls_key" not in dataset._memo:
-        dataset._memo["walls_key"] = hashlib.sha256(np.ascontiguousarray(walls).tobytes()).hexdigest()
-    recipe = json.dumps({"checksum": dataset.checksum, "build": BUILD_VERSION, "coverage": COVERAGE_VERSION,
-                         "edges": dataset.index.n_edges, "cameras": dataset._memo["camera_key"],
-                         "walls": dataset._memo["walls_key"], "model": _model_key(model, level)}, sort_keys=True)
-    key = hashlib.sha256(recipe.encode()).hexdigest()[:24]
-    return Path(settings.cache_folder) / "coverage" / f"{key}.pickle"
-
-
-def _read_cached_coverage(path: Path) -> Coverage | None:
-    if not path.is_file():
-        return None
-    try:
-        found = _load(path)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError, TypeError):
-        return None  # unreadable (an older or half-copied file): measured again
-    return found if isinstance(found, Coverage) else None
-
-
-def _write_cached_coverage(coverage: Coverage, path: Path) -> None:
-    # a read-only folder or a full disk: the coverage still works from memory, and is measured again next time
-    with contextlib.suppress(OSError):
-        _atomic_pickle(coverage, path)
-
-
-def _reused_coverage(dataset: Dataset, old: Coverage, before: pd.DataFrame, *, radius_m: float | None,
-                     model: CoverageModel, level: str) -> Coverage | None:
-    """Coverage of ``dataset``'s cameras from that of ``before``: pieces of unchanged cameras kept, the others measured.
-
-    Returns None when cameras cannot be matched by id (ids repeated), or when
-    most cameras changed (measuring them all is then as quick).
-    """
-    after = dataset.cameras
-    old_ids, new_ids = before["camera_id"].astype(str), after["camera_id"].astype(str)
-    if old.n_cameras != len(before) or not old_ids.is_unique or not new_ids.is_unique:
-        return None
-    columns = [c for c in _VIEW_COLUMNS if c in before.columns and c in after.columns]
-    position = pd.Series(np.arange(len(before)), index=old_ids.to_numpy())
-    was = new_ids.map(position)
-    same = was.notna().to_numpy(copy=True)
-    if same.any():
-        a = before[columns].iloc[was[same].astype(int).to_numpy()].reset_index(drop=True)
-        b = after[columns].iloc[np.flatnonzero(same)].reset_index(drop=True)
-        equal = ((a == b) | (a.isna() & b.isna())).all(axis=1).to_numpy()
-        same[np.flatnonzero(same)[~equal]] = False
-    fresh = np.flatnonzero(~same)
-    if len(fresh) > len(after) // 2:
-        return None
-    to_new = np.full(len(before), -1, dtype=np.int64)
-    to_new[was[same].astype(int).to_numpy()] = np.flatnonzero(same)
-    kept = to_new[old.camera] >= 0
-    parts = [(old.edge[kept], to_new[old.camera[kept]], old.start_m[kept], old.end_m[kept])]
-    used = old.settings
-    if len(fresh):
-        measured = edge_coverage(dataset.index, after.iloc[fresh].reset_index(drop=True), radius_m=radius_m,
-                                 coverage_model=model, level=level, buildings=dataset.buildings_as_obstacles)
-        parts.append((measured.edge, fresh[measured.camera], measured.start_m, measured.end_m))
-        # where the ranges came from: the old cameras' counts and the measured ones' together
-        counts = {k: old.settings.get("ranges_from", {}).get(k, 0) + measured.settings.get("ranges_from", {}).get(k, 0)
-                  for k in {*old.settings.get("ranges_from", {}), *measured.settings.get("ranges_from", {})}}
-        used = {**measured.settings, **({"ranges_from": dict(sorted(counts.items()))} if counts else {})}
-    edge, camera, start, end = (np.concatenate(p) for p in zip(*parts, strict=True))
-    order = np.lexsort((start, camera, edge))
-    return Coverage(edge=edge[order], camera=camera[order].astype(old.camera.dtype, copy=False),
-                    start_m=start[order], end_m=end[order], n_edges=old.n_edges, n_cameras=len(after),
-                    settings=used)
+        dataset._memo["walls_key"] = walls_key(dataset.buildings_as_obstacles)
+    about = {"checksum": dataset.checksum, "build": BUILD_VERSION, "coverage": COVERAGE_VERSION,
+             "edges": dataset.index.n_edges, "cameras": dataset._memo["camera_key"],
+             "walls": dataset._memo["walls_key"]}
+    return coverage_file(about=about, model=model, level=level)
 
 
 def extract_obstacles(path: Path, *, crs: str, progress: Progress) -> tuple[Buildings, str | None]:
