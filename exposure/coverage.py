@@ -49,6 +49,7 @@ __all__ = [
     "candidate_pairs",
     "coverage_from_views",
     "coverage_settings",
+    "coverage_words",
     "edge_coverage",
     "edge_exposure",
     "largest_range_m",
@@ -125,6 +126,21 @@ def coverage_settings(
     if others:
         out["ranges_from"] = dict(sorted(others.items()))
     return out
+
+
+def coverage_words(used: dict[str, Any]) -> str:
+    """What a figure's coverage settings (:func:`coverage_settings`) say, in words, for captions and printed cards.
+
+    E.g. "cameras that can identify you (coverage model dori-typical; views cut by the
+    walls of 290 building blocks)", or "every camera a 30 m disc, not cut by walls".
+    """
+    if not used:
+        return "coverage model not stated"
+    if "radius_m" in used:
+        return f"every camera a {float(used['radius_m']):g} m disc, not cut by walls"
+    level = used.get("level", settings.coverage_level)
+    note = used.get("walls_note") or ("views cut by walls" if used.get("walls") else "views not cut by walls")
+    return f"cameras that can {level} you (coverage model {used.get('model', '?')}; {note})"
 
 
 def camera_viewsheds(

@@ -528,3 +528,14 @@ def test_per_kind_reproduces_todays_routes_and_audits_exactly(helsinki, shared_d
         assert audit.metres_in_view == pytest.approx(walk["metres_in_view"], abs=1e-9)
         assert audit.metres_in_view_any == pytest.approx(walk["metres_in_view_any"], abs=1e-9)
         assert audit.length_m == pytest.approx(walk["length_m"], abs=1e-9)
+
+
+def test_coverage_in_words_for_captions_and_cards():
+    from exposure.coverage import coverage_words
+
+    assert coverage_words(coverage_settings(radius_m=30.0)) == "every camera a 30 m disc, not cut by walls"
+    assert coverage_words(coverage_settings(coverage_model="dori-typical", level="recognise")) == (
+        "cameras that can recognise you (coverage model dori-typical; no building data: views are not cut by walls)")
+    assert coverage_words(coverage_settings(coverage_model=PER_KIND)) == (
+        "cameras that can identify you (coverage model per-kind; the coverage model does not cut views by walls)")
+    assert coverage_words({}) == "coverage model not stated"
