@@ -63,8 +63,9 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
 	# routing again under the default model, its views cut by walls, beside the discs (no baselines: they are the same)
 	$(PY) bench/bench_routing.py --coverage-model dori-typical --ip-queries 0
-	# every camera's viewshed on Helsinki and the million-edge city; routing-models.md sets the two routing runs side by side
+	# every camera's viewshed on Helsinki and the million-edge city; then routing under discs and walls, trip by trip
 	$(PY) bench/bench_viewsheds.py
+	$(PY) bench/bench_viewsheds.py --routing
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_planning.py
 	$(PY) bench/bench_batch.py

@@ -34,19 +34,15 @@ def test_routing_under_walls_is_set_beside_the_discs(tmp_path, monkeypatch):
     spec = importlib.util.spec_from_file_location("bench_viewsheds", BENCH)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    monkeypatch.setattr(bench, "RESULTS", tmp_path)
-
-    def run(ms: float, walls: str) -> dict:
-        objectives = {k: {"median_ms": ms} for k in ("fewest-cameras", "tradeoff", "least-time-in-view",
-                                                     "dashboard-request")}
-        return {"cases": {"helsinki": {"ours": {"objectives": objectives, "coverage_s": 0.5,
-                                                "coverage": {"walls_note": walls},
-                                                "per_trip": [{"shortest_frt_cameras": n} for n in (3, 5, 9)]}}}}
-
-    (tmp_path / "routing.json").write_text(json.dumps(run(10.0, "the coverage model does not cut views by walls")))
-    (tmp_path / f"routing-{bench.WALL_MODEL}.json").write_text(json.dumps(run(14.0, "views cut by the walls of 290")))
-    assert bench.main(["--routing-only"]) == 0
-    table = (tmp_path / "routing-models.md").read_text()
-    assert "| helsinki | views cut by the walls of 290 | 0.50 / 0.50 | 10.0 / 14.0 (1.40) **slower by more than a " \
-           "third** |" in table
+    monkeypatch.syspath_prepend(str(BENCH.parent))  # bench_routing.py, as the fresh process finds it
+    found = bench.routing_side_by_side("helsinki", queries=3)
+    assert found["trips"] == 3
+    assert set(found["median_ms"]) == {"per-kind", bench.WALL_MODEL}
+    assert set(found["median_ms"]["per-kind"]) == set(bench._ROUTING_STEPS)
+    assert found["walls_note"].startswith("views cut by the walls of")
+    table = bench.routing_models_table([found])
+    assert table.startswith("| case | walls (dori-typical) |")
     assert table.count("\n") == 3
+    slow = {**found, "median_ms": {"per-kind": dict.fromkeys(bench._ROUTING_STEPS, 10.0),
+                                   bench.WALL_MODEL: dict.fromkeys(bench._ROUTING_STEPS, 14.0)}}
+    assert "10.0 / 14.0 (1.40) **slower by more than a third**" in bench.routing_models_table([slow])
