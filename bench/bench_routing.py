@@ -300,7 +300,8 @@ def measure(case: str, n_queries: int, seed: int, model: str = "per-kind") -> di
 # --- baselines, in another process ---------------------------------------------------------------
 
 
-def baseline(case: str, trips: list[list[int]], ip_queries: int, ip_limit_s: float) -> dict[str, Any]:
+def baseline(case: str, trips: list[list[int]], ip_queries: int, ip_limit_s: float,
+             model: str = "per-kind") -> dict[str, Any]:
     import networkx as nx  # noqa: PLC0415
     import osmnx as ox  # noqa: PLC0415
     import shapely  # noqa: PLC0415
@@ -313,7 +314,7 @@ def baseline(case: str, trips: list[list[int]], ip_queries: int, ip_limit_s: flo
     spec = CASES[case]
     ds = load_case(case)
     G, graph_s = timed(lambda: ds.G)
-    ctx = ds.context(frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"])
+    ctx = ds.context(frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"], coverage_model=model)
     idx = ctx.index
     view_cost = ctx.exposure.in_view_m + 1e-6 * idx.length_m
     weights = {(int(u), int(v), int(k)): float(c) for (u, v, k), c in zip(idx.edge_keys, view_cost, strict=True)}
@@ -403,7 +404,7 @@ def _worker(argv: list[str]) -> None:
     if kind == "measure":
         result = measure(case, int(argv[3]), int(argv[4]), argv[5])
     else:
-        result = baseline(case, json.loads(Path(argv[3]).read_text()), int(argv[4]), float(argv[5]))
+        result = baseline(case, json.loads(Path(argv[3]).read_text()), int(argv[4]), float(argv[5]), argv[6])
     out.write_text(json.dumps(result))
 
 
@@ -426,7 +427,7 @@ def run_case(case: str, *, queries: int, seed: int, ip_queries: int, ip_limit_s:
     ours = _run_worker("measure", case, str(queries), str(seed), model)
     trips_file = RESULTS / f".trips-{case}.json"
     trips_file.write_text(json.dumps(ours["trips"]))
-    base = _run_worker("baseline", case, str(trips_file), str(ip_queries), str(ip_limit_s))
+    base = _run_worker("baseline", case, str(trips_file), str(ip_queries), str(ip_limit_s), model)
     trips_file.unlink()
     obj = ours["objectives"]
     speedup = {
