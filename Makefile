@@ -57,8 +57,8 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check exposure tests pages app dashboard.py bench serve
 	$(VENV)/bin/mypy
 
-## The benchmark suite (bench/README.md): routing on every case (discs and walls), viewsheds, the dashboard's request, plans, batches, loaders;
-## JSON and tables in bench/results/.
+## The benchmark suite (bench/README.md): routing on every case (discs and walls), viewsheds, the dashboard's request,
+## plans, batches, loaders, building a city's extract; JSON and tables in bench/results/.
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
 	# routing again under the default model, its views cut by walls, beside the discs (no baselines: they are the same)
@@ -70,6 +70,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_planning.py
 	$(PY) bench/bench_batch.py
 	$(PY) bench/bench_loaders.py
+	$(PY) bench/bench_build.py
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache .hypothesis

@@ -1,15 +1,16 @@
-"""What a browser session keeps across a page reload: its uploaded cameras and its plan, in this app's memory only.
+"""What a browser session keeps across a page reload (uploads, plans, results), in this app's memory only.
 
 Streamlit starts a new session when the page is reloaded, and ``st.session_state``
 starts empty. A session that has something worth keeping (cameras it uploaded, a
-plan it is making) gets a random key, put in the page address as ``s=…``; what it
-keeps is stored under that key in this server process's memory — never on disk —
-and found again when a reload (or the same address in another tab) starts a new
-session. Entries expire after :data:`KEEP_FOR_S` without use, and the store holds
-at most :data:`MAX_SESSIONS` entries and :data:`MAX_KEPT_MB` in all (the least
-recently used go first). Whoever opens an address with the key (on this machine:
-the app listens on 127.0.0.1) sees the same uploads until they expire, so every
-link the app offers to share leaves the key out (:func:`shareable`).
+plan it is making, routes it worked out: the memory keys of :mod:`app.page_state`)
+gets a random key, put in the page address as ``s=…``; what it keeps is stored
+under that key in this server process's memory — never on disk — and found again
+when a reload (or the same address in another tab) starts a new session. Entries
+expire after :data:`KEEP_FOR_S` without use, and the store holds at most
+:data:`MAX_SESSIONS` entries and :data:`MAX_KEPT_MB` in all (the least recently
+used go first). Whoever opens an address with the key (on this machine: the app
+listens on 127.0.0.1) sees the same uploads until they expire, so every link the
+app offers to share leaves the key out (:func:`shareable`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "MAX_SESSIONS",
     "TOKEN",
     "SessionStore",
+    "adopt",
     "drop",
     "kept",
     "restore",
@@ -50,8 +52,8 @@ KEEP_FOR_S = 2 * 3600.0
 #: Most sessions kept at once, and most memory all of them may hold (the least recently used go first).
 MAX_SESSIONS, MAX_KEPT_MB = 100, 512.0
 _TOKEN_FORM = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-# session-state keys: this session's key, and whether the address's key was already looked up
-_MINE, _LOOKED_UP = "keep_token", "keep_looked_up"
+# session-state keys: this session's key, whether the address's key was already looked up, and what to say
+_MINE, _LOOKED_UP, _EXPIRED = "keep_token", "keep_looked_up", "keep_expired"
 
 
 def _size(value: Any) -> int:
@@ -152,29 +154,37 @@ def store() -> SessionStore:
 
 
 def token() -> str | None:
-    """The key of what this session keeps, if it keeps anything."""
+    """The key of what this session keeps, if it keeps anything (the address's, once adopted)."""
+    adopt()
     return st.session_state.get(_MINE)
 
 
-def restore() -> str | None:
-    """Once per session: adopt the address's key, and say so when what it kept has expired.
+def adopt() -> None:
+    """Once per session: adopt the address's key, so that a reload finds what the session kept.
 
-    Returns a note for the user when the address carried a key that is no longer
-    kept (expired, or the app was restarted), else None.
+    A key of the wrong form, or one no longer kept (expired, or the app was
+    restarted), is dropped from the address, and :func:`restore` says so.
     """
     if st.session_state.get(_LOOKED_UP):
-        return None
+        return
     st.session_state[_LOOKED_UP] = True
     asked = st.query_params.get(TOKEN)
     if not asked:
-        return None
+        return
     if _TOKEN_FORM.match(asked) and store().get(asked) is not None:
         st.session_state[_MINE] = asked
-        return None
+        return
     del st.query_params[TOKEN]
-    return ("The page address carried the key of an earlier session, whose uploads and plan are no longer kept: "
-            f"they are forgotten {KEEP_FOR_S / 3600:g} h after their last use, or when the app restarts. "
-            "Upload them again.")
+    st.session_state[_EXPIRED] = (
+        "The page address carried the key of an earlier session, whose uploads, plans and results are no longer "
+        f"kept: they are forgotten {KEEP_FOR_S / 3600:g} h after their last use, or when the app restarts. "
+        "Upload them again.")
+
+
+def restore() -> str | None:
+    """Adopt the address's key (:func:`adopt`); once, a note for the user when it was no longer kept, else None."""
+    adopt()
+    return st.session_state.pop(_EXPIRED, None)  # type: ignore[no-any-return]
 
 
 def kept(name: str) -> Any:

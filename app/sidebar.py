@@ -1,26 +1,42 @@
-"""The sidebar controls every page shares: dataset, FRT policy, verification, coverage.
+"""The sidebar every page shares: dataset, FRT policy, verification, coverage; drawn once per run by the entry.
 
-The choices hold for the whole session, whichever page set them: Streamlit drops a
-widget's value when a page that does not draw it runs (another page, the browser's
-Back), so the values live under a key of their own and every page seeds its widgets
-from it. Every choice that changes a figure is also written to the page address
-(``dataset``, ``frt_policy``, ``verification`` and ``radius_m`` when one radius is
-used), and read from it when a session starts, so that a reload or a shared link
-counts the same cameras the same way.
+``dashboard.py`` draws it around each run of the chosen page (:func:`shared_sidebar`),
+and the pages read its choice with :func:`sidebar`. The choices are
+:mod:`app.page_state` address keys: they hold for the whole session, whichever
+page set them, and are in the page address (``dataset``, ``frt_policy``,
+``verification`` and ``radius_m`` when one radius is used), so that a reload or a
+shared link counts the same cameras the same way.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from app import cache, keep
-from app.state import bring_back
+from app.navigation import in_folder_mode, run_through_entry
+from app.page_state import PageState, address, remember_all, set_address
+from app.state import CAMERAS, Choice
 from app.text import md
+
+__all__ = [
+    "ADDRESS",
+    "DEFAULT_RADIUS_M",
+    "FRT_POLICIES",
+    "MAX_RADIUS_M",
+    "MIN_RADIUS_M",
+    "SIDEBAR",
+    "VERIFICATION_POLICIES",
+    "Choice",
+    "choose_dataset",
+    "set_address",
+    "shared_sidebar",
+    "sidebar",
+]
 
 #: FRT-capability policies offered in the sidebar, with what each counts.
 FRT_POLICIES: dict[str, str] = {
@@ -29,31 +45,18 @@ FRT_POLICIES: dict[str, str] = {
     "all": "every camera counts",
     "strict-ptz-dome": "only PTZ and dome cameras count",
 }
-#: Verification policies offered in the sidebar, with what each keeps.
-VERIFICATIONS: dict[str, str] = {
+#: Verification policies offered in the sidebar, with which cameras each keeps (``exposure.cameras.VERIFICATIONS``
+#: are the statuses a camera can have; these are the choices of which statuses to count).
+VERIFICATION_POLICIES: dict[str, str] = {
     "default": "every camera (as Amnesty's totals do)",
     "majority": "drops cameras the volunteers all disagreed on",
     "verified": "unanimous or surveyed cameras only",
+    "group": "only the cameras your group's own reviews verified (review them on the map or the Camera data page)",
 }
 #: Radius offered when one radius is used for every camera, and its bounds, in metres.
 DEFAULT_RADIUS_M, MIN_RADIUS_M, MAX_RADIUS_M = 25.0, 5.0, 300.0
-
-#: Session-state key of the kept choices (not a widget key, so Streamlit never drops it).
-KEPT = "sidebar_choice"
 #: The address parameters that carry the choices.
 ADDRESS = ("dataset", "frt_policy", "verification", "radius_m")
-_WIDGETS = {"dataset": "side_dataset", "frt_policy": "side_frt_policy", "verification": "side_verification",
-            "uniform": "side_uniform", "radius_m": "side_radius"}
-
-
-@dataclass(frozen=True)
-class Choice:
-    """What the user chose to count."""
-
-    dataset: str
-    frt_policy: str
-    verification: str
-    radius_m: float | None
 
 
 def _radius(text: str | None) -> float | None:
@@ -64,124 +67,127 @@ def _radius(text: str | None) -> float | None:
     return value if MIN_RADIUS_M <= value <= MAX_RADIUS_M else None
 
 
-def _from_address(datasets: dict[str, str]) -> dict[str, Any]:
-    """The choices a session starts with: the address's where valid, else the defaults (with a note why)."""
-    q = st.query_params
-    kept: dict[str, Any] = {"dataset": next(iter(datasets)), "frt_policy": "default", "verification": "default",
-                            "uniform": False, "radius_m": DEFAULT_RADIUS_M, "notes": []}
-    for name, choices in (("dataset", datasets), ("frt_policy", FRT_POLICIES), ("verification", VERIFICATIONS)):
-        asked = q.get(name)
-        if asked is None:
-            continue
-        if asked in choices:
-            kept[name] = asked
-        else:
-            fix = " Build it on the *Build a dataset* page." if name == "dataset" else ""
-            kept["notes"].append(f"The address asks for {name.replace('_', ' ')} **{md(asked)}**, which is not "
-                                 f"{'on this machine' if name == 'dataset' else 'known'}; showing "
-                                 f"**{kept[name]}** instead.{fix}")
-    if "radius_m" in q:
-        radius = _radius(q.get("radius_m"))
-        if radius is None:
-            kept["notes"].append(f"The address asks for a radius of {md(repr(q.get('radius_m')))} m; a radius must be "
-                                 f"{MIN_RADIUS_M:g}–{MAX_RADIUS_M:g} m, so the per-kind radii are used.")
-        else:
-            kept["uniform"], kept["radius_m"] = True, radius
-    return kept
+def _dataset(text: str) -> str:
+    datasets = cache.choices()
+    if text in datasets:
+        return text
+    msg = (f"The address asks for dataset **{md(text)}**, which is not on this machine; showing "
+           f"**{md(next(iter(datasets)))}** instead. Build it on the *Build a dataset* page.")
+    raise ValueError(msg)
 
 
-def _keep(name: str) -> None:
-    st.session_state[KEPT][name] = st.session_state[_WIDGETS[name]]
-    if name == "dataset":
-        st.session_state[KEPT]["notes"] = []
+def _one_of(choices: dict[str, str], what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text in choices:
+            return text
+        msg = f"The address asks for {what} **{md(text)}**, which is not known; showing **default** instead."
+        raise ValueError(msg)
+    return parse
+
+
+def _radius_m(text: str) -> float:
+    radius = _radius(text)
+    if radius is None:
+        msg = (f"The address asks for a radius of {md(repr(text))} m; a radius must be "
+               f"{MIN_RADIUS_M:g}–{MAX_RADIUS_M:g} m, so the per-kind radii are used.")
+        raise ValueError(msg)
+    return radius
+
+
+#: The sidebar's keys: every one shared by the page address. Its dataset starts empty (the first one offered).
+SIDEBAR = PageState("side", [
+    address("side_dataset", None, param="dataset", parse=_dataset),
+    address("side_frt_policy", "default", param="frt_policy", parse=_one_of(FRT_POLICIES, "frt policy")),
+    address("side_verification", "default", param="verification",
+            parse=_one_of(VERIFICATION_POLICIES, "verification")),
+    # one parameter for two widgets: a valid radius_m means one radius for every camera, of that size
+    address("side_uniform", False, param="radius_m", parse=lambda text: _radius(text) is not None, show=None),
+    address("side_radius", DEFAULT_RADIUS_M, param="radius_m", parse=_radius_m, show=lambda r: f"{r:g}",
+            only_if="side_uniform"),
+])
+# the choice of this run, set by the entry script around its page's run
+_THIS_RUN: ContextVar[Choice | None] = ContextVar("sidebar_choice", default=None)
+
+
+def _dataset_changed() -> None:
+    SIDEBAR.notes.clear()  # they were about the dataset the address asked for
 
 
 def choose_dataset(name: str) -> None:
     """Make ``name`` the dataset of every page for the rest of the session (e.g. one just built)."""
-    kept = kept_choice()
-    kept["dataset"], kept["notes"] = name, []
+    SIDEBAR["side_dataset"] = name
+    SIDEBAR.notes.clear()
 
 
-def kept_choice() -> dict[str, Any]:
-    """The choices kept for this session (read from the page address when the session starts)."""
-    if KEPT not in st.session_state:
-        st.session_state[KEPT] = _from_address(cache.choices())
-    return st.session_state[KEPT]  # type: ignore[no-any-return]
-
-
-def _use_the_entry_navigation() -> None:
-    """Run the page through ``dashboard.py``'s navigation, even for the server's first visitor.
-
-    Streamlit starts a server whose entry script has a ``pages/`` folder beside it in
-    its old folder mode, and leaves that mode only once the entry script has run: if the
-    first visitor opens a page's own address (``/Neighbourhoods``), the entry never runs
-    and every session shows the folder's file names ("dashboard") as the navigation.
-    Leaving that mode here and running again sends the visit through ``dashboard.py``.
-    """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-def sidebar() -> Choice:
-    """Draw the shared sidebar and return the choice, the same on every page of the session."""
-    _use_the_entry_navigation()
+def _draw() -> Choice:
+    """Draw the sidebar and return the choice, the same on every page of the session."""
     expired = keep.restore()
-    bring_back()
+    CAMERAS.restore()
     datasets = cache.choices()
-    kept = kept_choice()
-    if kept["dataset"] not in datasets:  # deleted since it was chosen
-        gone, kept["dataset"] = kept["dataset"], next(iter(datasets))
-        kept["notes"].append(f"The dataset **{md(gone)}** is no longer on this machine (its saved file was "
-                             f"removed); showing **{md(kept['dataset'])}** instead. Build it again on the *Build a "
-                             "dataset* page.")
-    for name, widget in _WIDGETS.items():
-        st.session_state[widget] = kept[name]
+    kept = SIDEBAR["side_dataset"]
+    if kept not in datasets:
+        if kept is not None:  # deleted since it was chosen
+            SIDEBAR.notes.append(f"The dataset **{md(kept)}** is no longer on this machine (its saved file was "
+                                 f"removed); showing **{md(next(iter(datasets)))}** instead. Build it again on the "
+                                 "*Build a dataset* page.")
+        SIDEBAR["side_dataset"] = next(iter(datasets))
+    SIDEBAR.restore()
+    set_address(**{keep.TOKEN: keep.token()})  # the session's key comes back after a page switch cleared it
 
     st.sidebar.header("What is counted")
-    name = st.sidebar.selectbox("Dataset", list(datasets), key="side_dataset", on_change=_keep, args=("dataset",),
+    name = st.sidebar.selectbox("Dataset", list(datasets), key="side_dataset", on_change=_dataset_changed,
                                 help="\n\n".join(f"**{md(k)}**: {md(v)}" for k, v in datasets.items()) +
                                 "\n\nBuild another city on the *Build a dataset* page.")
     policy = st.sidebar.selectbox(
-        "FRT-capability policy", list(FRT_POLICIES), key="side_frt_policy", on_change=_keep, args=("frt_policy",),
+        "FRT-capability policy", list(FRT_POLICIES), key="side_frt_policy",
         help=". ".join(f"{k}: {v}" for k, v in FRT_POLICIES.items()) + ".",
     )
     verification = st.sidebar.selectbox(
-        "Verification", list(VERIFICATIONS), key="side_verification", on_change=_keep, args=("verification",),
-        help="; ".join(f"{k} {v}" for k, v in VERIFICATIONS.items()) + ".",
+        "Verification", list(VERIFICATION_POLICIES), key="side_verification",
+        help="; ".join(f"{k} {v}" for k, v in VERIFICATION_POLICIES.items()) + ".",
     )
-    uniform = st.sidebar.checkbox("One radius for every camera", key="side_uniform", on_change=_keep,
-                                  args=("uniform",), help="Compare with other tools: Amnesty 120 m, kamerafrei "
-                                                          "25 m, CCTV-Exposure 10 m.")
+    uniform = st.sidebar.checkbox("One radius for every camera", key="side_uniform",
+                                  help="Compare with other tools: Amnesty 120 m, kamerafrei 25 m, CCTV-Exposure 10 m.")
     radius = st.sidebar.number_input("Radius (m)", MIN_RADIUS_M, MAX_RADIUS_M, step=5.0, key="side_radius",
-                                     on_change=_keep, args=("radius_m",), disabled=not uniform)
-    for note in kept["notes"]:
+                                     disabled=not uniform)
+    for note in SIDEBAR.notes:
         st.sidebar.warning(note)
     if expired:
         st.sidebar.info(expired)
     st.sidebar.caption("These choices hold on every page and are in the page address, so a reload or a shared "
-                       "link counts the same way. Uploaded cameras and your plan stay in this app's memory, never "
+                       "link counts the same way. Uploaded files, plans and results stay in this app's memory, never "
                        "in a link: the address's `s=` key finds them again after a reload, so leave it out when "
                        "you pass the address on.")
-    choice = Choice(name, policy, verification, float(radius) if uniform else None)
-    _to_address(choice)
-    return choice
+    return Choice(name, policy, verification, float(radius) if uniform else None)
 
 
-def _to_address(choice: Choice) -> None:
-    """Write the choice to the page address (the address may also hold the page's own parameters)."""
-    set_address(dataset=choice.dataset, frt_policy=choice.frt_policy, verification=choice.verification,
-                radius_m=None if choice.radius_m is None else f"{choice.radius_m:g}", **{keep.TOKEN: keep.token()})
+@contextmanager
+def shared_sidebar() -> Iterator[Choice]:
+    """Draw the sidebar once for this run; the page run inside reads its choice with :func:`sidebar`.
 
-
-def set_address(**params: str | None) -> None:
-    """Set (or, for None, remove) parameters of the page address, touching only those that change.
-
-    Every change of the address is a step in the browser's history, so an unchanged
-    value is never written again: Back then steps through real changes, not reruns.
+    The entry script wraps its page's run in this. Before drawing, it keeps what
+    every page's widgets hold (:func:`app.page_state.remember_all`).
     """
-    changed = {k: v for k, v in params.items() if v is not None and st.query_params.get(k) != v}
-    if changed:
-        st.query_params.update(changed)
-    for k in [k for k, v in params.items() if v is None and k in st.query_params]:
-        del st.query_params[k]
+    remember_all()
+    choice = _draw()
+    token = _THIS_RUN.set(choice)
+    try:
+        yield choice
+    finally:
+        _THIS_RUN.reset(token)
+
+
+def sidebar() -> Choice:
+    """The sidebar's choice for this run, as the entry script drew it.
+
+    A page file that runs without the entry script is either Streamlit's folder mode
+    (the server's first visitor opened a page's own address: the visit then runs
+    through ``dashboard.py`` instead, :func:`app.navigation.run_through_entry`) or a
+    page run on its own (a test): it then draws the sidebar itself.
+    """
+    choice = _THIS_RUN.get()
+    if choice is not None:
+        return choice
+    if in_folder_mode():
+        run_through_entry()
+    return _draw()

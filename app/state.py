@@ -1,26 +1,77 @@
-"""The active dataset and routing context for this session (uploaded cameras included)."""
+"""What every page counts: the sidebar's choice, the cameras in use (the dataset's or uploaded), and the context.
+
+The cameras in use always have the group's reviews laid over them
+(:func:`exposure.review.reviewed_dataset` with the store of :mod:`app.reviews`):
+cameras found gone leave every figure, cameras the group added join them, and the
+verification policy ``group`` counts what the group verified. The overlaid
+dataset is memoised by its cameras, so a run after a review that changed nothing
+reuses everything, and one after a review that added a camera or changed one's
+kind or direction measures coverage again only for that camera.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from app import cache, keep
+from app import cache, reviews
+from app.page_state import PageState, memory
 from app.text import md
-from exposure._errors import DatasetError
+from exposure._errors import DatasetError, ReviewError
 from exposure.cameras import camera_extent
+from exposure.policies import verification_words
+from exposure.review import reviewed_dataset
 
 if TYPE_CHECKING:
-    from app.sidebar import Choice
     from exposure.cameras import CameraExtent
     from exposure.datasets import Dataset
     from exposure.routing import RoutingContext
 
-_UPLOAD = "uploaded_cameras"
+__all__ = [
+    "CAMERAS",
+    "LOADED",
+    "UPLOADED",
+    "Choice",
+    "active",
+    "clear_uploaded",
+    "counted_caption",
+    "counted_key",
+    "forget_loaded",
+    "loaded_file",
+    "loaded_waiting",
+    "outside_notice",
+    "set_loaded",
+    "set_uploaded",
+    "try_active",
+    "uploaded_cameras",
+    "uploaded_source",
+    "use_loaded",
+]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the user chose to count (in the shared sidebar)."""
+
+    dataset: str
+    frt_policy: str
+    verification: str
+    radius_m: float | None
+
+
+#: Session-state key of the uploaded cameras in use on every page (``cameras``, ``rejected``, ``source``, ``extent``).
+UPLOADED = "uploaded_cameras"
 #: Session-state key of the last file read on the Camera data page (in use or not), kept across pages.
 LOADED = "cam_loaded"
+#: The session's camera files, kept across pages and reloads (the sidebar restores them on every run).
+CAMERAS = PageState("cameras", [memory(UPLOADED), memory(LOADED)])
+# the dataset made with the uploaded cameras (its overlays and contexts memoised on it): made again after a reload
+_MEMO = "uploaded_memo"
 
 
 def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
@@ -29,35 +80,22 @@ def set_uploaded(cameras: pd.DataFrame, rejected: pd.DataFrame, *, source: str,
 
     ``extent`` is where the file looked for cameras (default: the box around them).
     """
-    st.session_state[_UPLOAD] = {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent,
-                                 "memo": {}}
-    keep.save("uploaded", {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent})
+    CAMERAS[UPLOADED] = {"cameras": cameras, "rejected": rejected, "source": source, "extent": extent}
 
 
 def set_loaded(loaded: dict[str, Any]) -> None:
     """Show this camera file on the Camera data page (``cameras``, ``rejected``, ``source``, ``extent``, ``stamp``)."""
-    st.session_state[LOADED] = loaded
-    keep.save("loaded", loaded)
+    CAMERAS[LOADED] = loaded
 
 
 def forget_loaded() -> None:
     """Forget the camera file read on the Camera data page."""
-    st.session_state.pop(LOADED, None)
-    keep.drop("loaded")
-
-
-def bring_back() -> None:
-    """After a reload: the uploaded cameras in use and the file last read, as this session kept them."""
-    for name, key in (("uploaded", _UPLOAD), ("loaded", LOADED)):
-        if key not in st.session_state:
-            value = keep.kept(name)
-            if value is not None:
-                st.session_state[key] = {**value, "memo": {}} if name == "uploaded" else value
+    CAMERAS[LOADED] = None
 
 
 def loaded_file() -> dict[str, Any] | None:
     """The last camera file read on the Camera data page (``cameras``, ``rejected``, ``source``, ``extent``)."""
-    return st.session_state.get(LOADED)
+    return CAMERAS[LOADED]  # type: ignore[no-any-return]
 
 
 def loaded_waiting() -> dict[str, Any] | None:
@@ -77,19 +115,18 @@ def use_loaded() -> None:
 
 def clear_uploaded() -> None:
     """Go back to the dataset's own cameras."""
-    st.session_state.pop(_UPLOAD, None)
-    keep.drop("uploaded")
+    CAMERAS[UPLOADED] = None
 
 
 def uploaded_source() -> str | None:
     """Name of the uploaded camera file in use, if any."""
-    up = st.session_state.get(_UPLOAD)
+    up = CAMERAS[UPLOADED]
     return None if up is None else str(up["source"])
 
 
 def uploaded_cameras() -> tuple[pd.DataFrame, CameraExtent] | None:
     """The uploaded cameras in use and where their file looked, if any (not cut to a dataset's streets)."""
-    up = st.session_state.get(_UPLOAD)
+    up = CAMERAS[UPLOADED]
     if up is None:
         return None
     extent = up.get("extent") or camera_extent(up["cameras"], source=str(up["source"]))
@@ -127,32 +164,99 @@ def try_active(choice: Choice) -> tuple[Dataset, RoutingContext] | None:
 
 
 def _active(choice: Choice) -> tuple[Dataset, RoutingContext]:
-    up = st.session_state.get(_UPLOAD)
-    if up is None:
-        ds = cache.dataset(choice.dataset)
+    base = _in_use(choice.dataset)
+    ds = _reviewed(base, choice.dataset)
+    if ds is base and CAMERAS[UPLOADED] is None:  # no review counts: the context every session shares
         return ds, cache.context(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
-    key = (choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
-    memo = up["memo"]
-    if key not in memo:
-        # per session: an upload is private to whoever made it
-        ds = cache.dataset(choice.dataset).with_cameras(up["cameras"], up["rejected"], source=up["source"],
-                                                        extent=up.get("extent"))
-        memo[key] = (ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
-                                    radius_m=choice.radius_m))
-    return memo[key]  # type: ignore[no-any-return]
+    with st.spinner("Counting the cameras with your group's reviews…"):
+        return ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
+                              radius_m=choice.radius_m)
+
+
+def _in_use(dataset: str) -> Dataset:
+    """The dataset, or its streets with this session's uploaded cameras (private to whoever uploaded them)."""
+    up = CAMERAS[UPLOADED]
+    if up is None:
+        return cache.dataset(dataset)
+    memo = st.session_state.get(_MEMO)
+    if memo is None or memo["upload"] is not up or memo["dataset"] != dataset:
+        ds = cache.dataset(dataset).with_cameras(up["cameras"], up["rejected"], source=up["source"],
+                                                 extent=up.get("extent"))
+        memo = st.session_state[_MEMO] = {"upload": up, "dataset": dataset, "ds": ds}
+    return memo["ds"]  # type: ignore[no-any-return]
+
+
+def _reviewed(ds: Dataset, dataset: str) -> Dataset:
+    """The cameras in use with the group's reviews laid over them (``ds`` itself before the first review).
+
+    Worked out again only when the store changed: shared by every session for the
+    dataset's own cameras, per session for an upload.
+    """
+    try:
+        store = reviews.counted_store(dataset)
+        if store is None:
+            return ds
+        version = reviews.store_version(store)
+        if CAMERAS[UPLOADED] is None:
+            return reviews.reviewed(ds, store, version=version)
+        memo = st.session_state[_MEMO]
+        if memo.get("version") != version:
+            memo["reviewed"], memo["version"] = reviewed_dataset(ds, store), version
+        return memo["reviewed"]  # type: ignore[no-any-return]
+    except ReviewError as err:  # a damaged store must not take every page down: count without it, and say so
+        st.sidebar.warning(f"Your group's reviews are not counted: {md(err)}.")
+        return ds
+
+
+# a digest of each camera table a page counted lately, by the dataset holding it (kept alive here, so that an
+# id is never that of a dataset since forgotten)
+_KEYS: dict[int, tuple[Dataset, str]] = {}
+_KEYS_LOCK = threading.Lock()
+
+
+def counted_key(ds: Dataset) -> str:
+    """What identifies the cameras a page counts, for the keys of the results it keeps (routes, plans).
+
+    The same cameras give the same key in every session (a result kept across a
+    reload is found again); a review that adds a camera or changes one gives
+    another, so no route worked out before it is shown after it.
+    """
+    with _KEYS_LOCK:
+        found = _KEYS.get(id(ds))
+        if found is not None and found[0] is ds:
+            return found[1]
+    digest = hashlib.sha256(pd.util.hash_pandas_object(ds.cameras, index=False).to_numpy().tobytes())
+    digest.update(",".join(map(str, ds.cameras.columns)).encode())
+    key = f"{ds.name}:{digest.hexdigest()[:32]}"
+    with _KEYS_LOCK:
+        while len(_KEYS) >= 32:
+            _KEYS.pop(next(iter(_KEYS)))
+        _KEYS[id(ds)] = (ds, key)
+    return key
 
 
 def counted_caption(ctx: RoutingContext) -> str:
-    """One line saying which cameras every figure on the page counted."""
+    """One line saying which cameras every figure on the page counted, and whose reviews."""
     s = ctx.settings
     cov = s["coverage"]
     radius = (f"uniform {cov['radius_m']:g} m discs" if "radius_m" in cov else
               "per-kind radii " + ", ".join(f"{k} {v:g} m" for k, v in cov["radius_m_by_kind"].items()))
     source = uploaded_source()
     cams = f"uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
+    words = s.get("verification_words") or verification_words(s["verification"])
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
-            f"{', '.join(s['frt_capable_tiers'])}); verification statuses **{', '.join(s['verification'])}**; "
-            f"coverage {radius}.")
+            f"{', '.join(s['frt_capable_tiers'])}); verification: **{md(words)}**; coverage {radius}."
+            + _reviews_said(s.get("reviews")))
+
+
+def _reviews_said(about: dict[str, Any] | None) -> str:
+    """The group's reviews a caption counted, in words ("" when none counts)."""
+    if not about:
+        return ""
+    n = int(about.get("reviewed", 0))
+    gone, added = int(about.get("gone", 0)), int(about.get("added", 0))
+    return (f" Your group's reviews counted: {n:,} camera{'s' if n != 1 else ''} reviewed, "
+            f"{int(about.get('verified_by_group', 0)):,} verified by your group, {added:,} added, {gone:,} found gone.")
 
 
 def outside_notice(ds: Dataset, dataset: str, *, consequence: str) -> None:

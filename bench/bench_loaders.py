@@ -1,4 +1,4 @@
-"""Loader benchmark: time and peak memory of reading a million camera rows, each in a fresh process.
+"""Loader benchmark: time and peak memory of reading a million camera rows, and of writing them as JSON.
 
     .venv/bin/python bench/bench_loaders.py                 # 1,000,000 rows of each format
     .venv/bin/python bench/bench_loaders.py --rows 200000
@@ -11,7 +11,11 @@ name), and a Decode Surveillance ``counts_per_intersections.csv`` of the same
 rows, with the URL and geometry columns of Amnesty's file. Each is loaded by
 :func:`exposure.cameras.load_cameras` in a new Python process; the time is the
 load alone, the memory the process's peak resident set (``ru_maxrss``), imports
-included. The file size limit is raised for the run when a file is over it.
+included. Each file is then converted by ``exposure cameras --source FILE
+--format json`` in another new process (read, select under the default
+policies, write the JSON to ``/dev/null``), whose peak must stay within
+:data:`JSON_LIMIT_MIB` at the row limit (``exposure.settings.max_camera_rows``,
+1,000,000). The file size limit is raised for the run when a file is over it.
 JSON goes to ``bench/results/loaders.json``.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -31,6 +36,8 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+#: The peak resident memory ``exposure cameras --format json`` may take at the row limit, in MiB (2 GiB).
+JSON_LIMIT_MIB = 2048
 
 _CHILD = """
 import json, resource, sys, time
@@ -42,6 +49,21 @@ started = time.perf_counter()
 load = load_cameras({path!r})
 seconds = time.perf_counter() - started
 print(json.dumps({{"seconds": seconds, "cameras": len(load.cameras), "rejected": len(load.rejected),
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+_TO_JSON = """
+import contextlib, io, json, resource, sys, time
+sys.path.insert(0, {root!r})
+from exposure import settings
+settings.max_camera_file_mb = max(settings.max_camera_file_mb, {mb})
+from exposure.cli import main
+started = time.perf_counter()
+with contextlib.redirect_stderr(io.StringIO()):  # the rejected rows' report
+    code = main(["cameras", "--source", {path!r}, "--format", "json", "--out", {out!r}])
+seconds = time.perf_counter() - started
+print(json.dumps({{"seconds": seconds, "exit": code,
                   "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -92,11 +114,19 @@ def decode_csv(path: Path, n: int, seed: int) -> None:
     }).to_csv(path, index=False)
 
 
-def measure(path: Path) -> dict[str, Any]:
-    mb = path.stat().st_size / 1e6
-    code = _CHILD.format(root=str(HERE.parent), mb=mb + 1, path=str(path))
+def _child(template: str, path: Path) -> dict[str, Any]:
+    code = template.format(root=str(HERE.parent), mb=path.stat().st_size / 1e6 + 1, path=str(path), out=os.devnull)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return {"file_mb": round(mb, 1), **json.loads(done.stdout.strip().splitlines()[-1])}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def measure(path: Path) -> dict[str, Any]:
+    """The load of a file in a fresh process, then its conversion to JSON by the command line in another."""
+    load = _child(_CHILD, path)
+    to_json = _child(_TO_JSON, path)
+    to_json["limit_mib"] = JSON_LIMIT_MIB
+    to_json["within_limit"] = to_json["peak_rss_mib"] <= JSON_LIMIT_MIB
+    return {"file_mb": round(path.stat().st_size / 1e6, 1), **load, "to_json": to_json}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

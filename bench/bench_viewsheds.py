@@ -94,16 +94,17 @@ def _dataset(case: str) -> tuple[Any, Any, Any, dict[str, Any]]:
     import pickle  # noqa: PLC0415
     import time  # noqa: PLC0415
 
-    from exposure.buildings import buildings_from_osm_file, buildings_from_polygons  # noqa: PLC0415
+    from exposure.buildings import buildings_from_footprints, buildings_from_polygons  # noqa: PLC0415
 
     spec = CASES[case]
     info: dict[str, Any] = {}
     if "dataset" in spec:
-        from exposure.datasets import get_path, load_dataset  # noqa: PLC0415
+        from exposure.datasets import load_dataset  # noqa: PLC0415
 
         ds = load_dataset(spec["dataset"])
         started = time.perf_counter()
-        buildings = buildings_from_osm_file(get_path(spec["dataset"]), crs=ds.index.crs)
+        # the dataset's footprints and passages (read in the build's one pass) made obstacles, as the build does
+        buildings = buildings_from_footprints(ds.buildings, ds.passages, crs=ds.index.crs)
         info["buildings_s"] = time.perf_counter() - started
         return ds.index, ds.cameras, buildings, info
     # the generated city was made and kept by another process: this one holds only its arrays

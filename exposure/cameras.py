@@ -15,8 +15,9 @@ importable from here too.
 from __future__ import annotations
 
 import functools
+import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,14 +28,17 @@ from exposure._errors import CameraDataError
 from exposure._io import check_file, looks_like_pbf, read_head, read_json
 from exposure._memfile import safe_name, uploaded_file
 from exposure._parse import check_csv_columns
-from exposure._tables import neutralise_formulas
+from exposure._tables import json_safe, neutralise_formulas
 from exposure.policies import (
+    VERIFIED_BY,
     FrtPolicy,
     apply_frt_policy,
     describe_policies,
     frt_policy,
+    passes_verification,
     select_cameras,
     verification_policy,
+    verification_words,
 )
 from exposure.schema import (
     CAMERA_COLUMNS,
@@ -67,6 +71,7 @@ __all__ = [
     "OWN_VIEW_COLUMNS",
     "REJECTED_COLUMNS",
     "VERIFICATIONS",
+    "VERIFIED_BY",
     "CameraExtent",
     "CameraLoad",
     "FrtPolicy",
@@ -85,8 +90,12 @@ __all__ = [
     "load_cameras",
     "load_cameras_bytes",
     "load_extent",
+    "passes_verification",
     "select_cameras",
     "verification_policy",
+    "verification_words",
+    "write_cameras_geojson",
+    "write_cameras_json",
 ]
 
 #: The names ``format=`` takes.
@@ -274,6 +283,78 @@ def cameras_to_geojson(cameras: pd.DataFrame) -> dict[str, Any]:
         for lon, lat, record in zip(cameras["lon"], cameras["lat"], records, strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+#: Camera rows written at a time by :func:`write_cameras_json` and :func:`write_cameras_geojson`.
+WRITE_CHUNK_ROWS = 2_000
+
+
+def write_cameras_json(cameras: pd.DataFrame, out: TextIO, *, chunk_rows: int = WRITE_CHUNK_ROWS) -> None:
+    """Write a camera table as a JSON list of records (indent 2), a chunk of rows at a time.
+
+    The text is the same as ``json.dumps`` of the whole list (``NaN`` as
+    ``null``), but only one chunk of rows is ever held as Python objects: a
+    million cameras as one list of dicts, its copy made JSON-safe and its text
+    would take several GiB.
+
+    Parameters
+    ----------
+    cameras
+        Camera table.
+    out
+        Text stream to write to (an open file, ``sys.stdout``).
+    chunk_rows
+        Rows turned into records at a time.
+    """
+    if not len(cameras):
+        out.write("[]\n")
+        return
+    out.write("[\n")
+    _write_items((json.loads(chunk.to_json(orient="records")) for chunk in _chunks(cameras, chunk_rows)), out,
+                 depth=1)
+    out.write("\n]\n")
+
+
+def write_cameras_geojson(cameras: pd.DataFrame, out: TextIO, *, chunk_rows: int = WRITE_CHUNK_ROWS) -> None:
+    """Write a camera table as a GeoJSON FeatureCollection (indent 2), a chunk of rows at a time.
+
+    The text is the same as ``json.dumps`` of :func:`cameras_to_geojson` (indent
+    2), holding one chunk of features at a time (see :func:`write_cameras_json`).
+
+    Parameters
+    ----------
+    cameras
+        Camera table.
+    out
+        Text stream to write to.
+    chunk_rows
+        Rows turned into features at a time.
+    """
+    if not len(cameras):
+        out.write('{\n  "type": "FeatureCollection",\n  "features": []\n}\n')
+        return
+    out.write('{\n  "type": "FeatureCollection",\n  "features": [\n')
+    _write_items((cameras_to_geojson(chunk)["features"] for chunk in _chunks(cameras, chunk_rows)), out, depth=2)
+    out.write("\n  ]\n}\n")
+
+
+def _chunks(table: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
+    step = max(int(rows), 1)
+    for start in range(0, len(table), step):
+        yield table.iloc[start:start + step]
+
+
+def _write_items(chunks: Iterator[list[Any]], out: TextIO, *, depth: int) -> None:
+    """The items of a JSON list, chunk by chunk, as ``json.dumps(..., indent=2)`` lays them out at ``depth``."""
+    pad = "  " * (depth - 1)
+    first = True
+    for items in chunks:
+        text = json.dumps(json_safe(items), indent=2, ensure_ascii=False, allow_nan=False)
+        body = text[2:-2]  # the items, without the list's own "[\n" and "\n]"
+        if pad:
+            body = pad + body.replace("\n", "\n" + pad)  # JSON text holds no raw newline inside a string
+        out.write(body if first else ",\n" + body)
+        first = False
 
 
 def _plain(value: Any) -> Any:

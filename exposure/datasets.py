@@ -9,7 +9,7 @@ import json
 import pickle
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,8 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import CameraDataError, DatasetError
-from exposure.buildings import Buildings, buildings_from_osm_file, no_buildings
+from exposure._io import looks_like_pbf
+from exposure.buildings import Buildings, buildings_from_footprints, no_buildings
 from exposure.cameras import (
     CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
@@ -30,7 +31,6 @@ from exposure.cameras import (
     camera_extent,
     describe_policies,
     frt_policy,
-    load_cameras,
     verification_policy,
 )
 from exposure.coverage import Coverage, camera_viewsheds, coverage_from_views, edge_exposure
@@ -44,10 +44,13 @@ from exposure.coverage_store import (
     walls_key,
     write_coverage,
 )
-from exposure.network import NetworkIndex, graph_from_osm_file, index_graph
+from exposure.network import NetworkIndex, graph_from_scan, index_graph
+from exposure.osm_features import BuildingFootprints, Passages
+from exposure.osm_scan import scan_osm_file
 from exposure.places import Place, place_table, read_presets, resolve_place
 from exposure.policies import passes_verification
 from exposure.routing import RoutingContext
+from exposure.sources.osm import cameras_from_osm, cameras_from_osm_objects
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -56,6 +59,7 @@ if TYPE_CHECKING:
     from exposure.viewsheds import Viewsheds
 
 __all__ = [
+    "BUILD_STAGES",
     "DATASETS",
     "Dataset",
     "available_datasets",
@@ -63,17 +67,16 @@ __all__ = [
     "coverage_cache_file",
     "coverage_model_or_default",
     "dataset_name",
-    "extract_obstacles",
     "get_path",
     "load_dataset",
-    "prepare_views",
     "read_dataset_file",
     "save_dataset",
     "write_dataset_file",
 ]
 
-#: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 6
+#: Bumped whenever a change in this package changes what a build produces (7: the obstacles made from
+#: the scan's buildings and passages, the default model's coverage worked out at the build).
+BUILD_VERSION = 7
 
 #: Bumped whenever a change in coverage or viewsheds changes what a cached coverage holds.
 COVERAGE_VERSION = 1
@@ -117,15 +120,20 @@ def _checksum(path: Path) -> str:
 
 @dataclass
 class Dataset:
-    """A walking network, its cameras and its place names; shared read-only once built.
+    """A walking network, its cameras, place names and buildings; shared read-only once built.
 
-    Routing, coverage and maps use the array form (``index``). The osmnx graph
+    Routing, coverage and maps use the array form (``index``). ``buildings`` are the
+    extract's building footprints (WGS84 polygons, courtyards as inner rings, those
+    the extract cuts clipped to its box, with their tags) and ``passages`` the streets
+    that run through buildings (``tunnel``, ``covered``, ``layer`` < 0): both empty for
+    a dataset without building data (built online or from a camera file). The osmnx graph
     ``G`` is only needed to export the network, so a dataset read from disk loads
     it on first use, from the file beside the dataset's own (``graph_file``): a
     city of a million edges then loads in seconds instead of a quarter of a minute.
-    ``obstacles`` are its buildings as obstacles to the cameras' views (in the
-    network's CRS); empty when there is no building data (every figure then says
-    so), None when a dataset built before buildings were kept is read (then none).
+    ``obstacles`` are those buildings as obstacles to the cameras' views (in the
+    network's CRS), made from ``buildings`` and ``passages`` (the one source of a
+    dataset's buildings) by :attr:`buildings_as_obstacles`; empty when there is no
+    building data (every figure then says so).
     """
 
     name: str
@@ -138,6 +146,8 @@ class Dataset:
     places: pd.DataFrame
     info: dict[str, Any]
     basemap: dict[str, list[list[list[float]]]] = field(default_factory=dict)
+    buildings: BuildingFootprints = field(default_factory=BuildingFootprints.empty, repr=False)
+    passages: Passages = field(default_factory=Passages.empty, repr=False)
     graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     graph_file: Path | None = field(default=None, repr=False)
     camera_extent: CameraExtent | None = field(default=None, repr=False)
@@ -170,8 +180,16 @@ class Dataset:
 
     @property
     def buildings_as_obstacles(self) -> Buildings:
-        """The buildings that cut the cameras' views (none: :func:`exposure.buildings.no_buildings`)."""
-        return self.obstacles if self.obstacles is not None else no_buildings(self.index.crs)
+        """The buildings that cut the cameras' views, made from ``buildings`` and ``passages`` once.
+
+        Made by :func:`exposure.buildings.buildings_from_footprints` in the build's
+        viewshed stage and kept in ``obstacles`` (and in the cache) from then on;
+        none (:func:`exposure.buildings.no_buildings`) without building data.
+        """
+        if self.obstacles is None:
+            self.obstacles = (buildings_from_footprints(self.buildings, self.passages, crs=self.index.crs)
+                              if len(self.buildings) else no_buildings(self.index.crs))
+        return self.obstacles
 
     def _coverage_key(self, radius_m: float | None, model: CoverageModel, level: str) -> tuple[Any, ...]:
         if radius_m is not None:
@@ -301,7 +319,8 @@ class Dataset:
             rejected=rejected, places=self.places,
             # another camera table: an overlay of reviews laid over the old one no longer holds
             info={**{k: v for k, v in self.info.items() if k != "reviews"}, "cameras_source": source},
-            basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
+            basemap=self.basemap, buildings=self.buildings, passages=self.passages, graph=self.graph,
+            graph_file=self.graph_file,
             camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
             obstacles=self.obstacles,
         )
@@ -341,8 +360,9 @@ class Dataset:
         made = Dataset(
             name=self.name, description=self.description, source=self.source, checksum=self.checksum,
             index=self.index, cameras=cameras, rejected=self.rejected, places=self.places,
-            info={**self.info, "reviews": about}, basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
-            camera_extent=self.camera_extent, obstacles=self.obstacles,
+            info={**self.info, "reviews": about}, basemap=self.basemap, buildings=self.buildings,
+            passages=self.passages, graph=self.graph, graph_file=self.graph_file, camera_extent=self.camera_extent,
+            obstacles=self.buildings_as_obstacles,
         )
         made._memo["overlay_of"] = self
         made._memo["derived"] = True
@@ -424,59 +444,93 @@ def coverage_cache_file(dataset: Dataset, model: CoverageModel, level: str) -> P
     return coverage_file(about=about, model=model, level=level)
 
 
-def extract_obstacles(path: Path, *, crs: str, progress: Progress) -> tuple[Buildings, str | None]:
-    """An extract's buildings as obstacles to the cameras' views, and a note when it has none usable.
+#: The stages of a build from an extract, in order, as :func:`load_dataset` times them: one pass over
+#: the extract, the walking graph, its arrays, cameras and names, the viewsheds (computed once per
+#: dataset), and writing the cache.
+BUILD_STAGES = ("scan", "graph", "index", "cameras", "viewsheds", "save")
 
-    Read in a pass over the extract of their own (:func:`exposure.buildings.buildings_from_osm_file`,
-    with the openings along the streets that run through buildings); an extract whose
-    buildings cannot be read gives no obstacles and says why (views are then not cut by walls).
+
+def _compute_viewsheds(dataset: Dataset, progress: Progress) -> None:
+    """The build's viewshed stage: the obstacles, then what each camera sees under the default model, once.
+
+    The obstacles are made from ``dataset.buildings`` and ``dataset.passages`` (blocks
+    merged, openings cut along the passages, walls indexed: :func:`exposure.buildings.buildings_from_footprints`)
+    and kept with the dataset. The viewsheds and coverage of the default model and
+    level (``settings.coverage_model`` at ``settings.coverage_level``) are worked out
+    here, so that the build times them, and kept on disk beside the dataset where
+    walls cut the views (:func:`coverage_cache_file`); another model's are worked out
+    on first use and kept the same way.
     """
-    progress(f"Reading buildings from {path.name}")
-    try:
-        found = buildings_from_osm_file(path, crs=crs)
-    except DatasetError as err:
-        return no_buildings(crs), f"{err}; views are not cut by walls"
-    return found, (None if not found.is_empty else "the extract maps no building: views are not cut by walls")
+    progress(f"Making obstacles of {len(dataset.buildings):,} buildings and {len(dataset.passages):,} passages")
+    obstacles = dataset.buildings_as_obstacles
+    dataset.info["buildings"] = {k: v for k, v in obstacles.report.items() if k != "note"}
+    if obstacles.is_empty:
+        dataset.info["buildings_note"] = "the extract maps no building: views are not cut by walls"
+    progress(f"Working out what each of the {len(dataset.cameras):,} cameras sees ({settings.coverage_model}, "
+             f"{settings.coverage_level})")
+    dataset.coverage()
 
 
-def _build(path: Path, *, name: str, description: str, checksum: str, progress: Progress) -> Dataset:
-    progress(f"Reading streets from {path.name}")
-    G, info = graph_from_osm_file(path)
+def _no_cameras(path: Path, err: CameraDataError, progress: Progress) -> CameraLoad:
+    # many extracts map no camera at all; the streets are still useful with a camera file
+    progress(f"No cameras in the extract ({err}); add a camera file to count any")
+    return CameraLoad(cameras=pd.DataFrame({c: pd.Series(dtype=object) for c in CAMERA_COLUMNS}).astype(
+        {"lon": float, "lat": float, "direction_deg": float, "fov_deg": float, "height_m": float}),
+        rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), source=str(path))
+
+
+def _build(path: Path, *, name: str, description: str, checksum: str, progress: Progress,
+           timings: dict[str, float] | None = None) -> Dataset:
+    clock = _StageClock(timings)
+    scan = scan_osm_file(path, progress=progress)
+    clock.done("scan")
+    progress(f"Building the walking graph from {len(scan.streets):,} street ways")
+    G, info = graph_from_scan(scan)
+    clock.done("graph")
     progress(f"Indexing {G.number_of_nodes():,} street nodes and {G.number_of_edges():,} edges")
     index = index_graph(G)
-    progress("Reading cameras")
+    clock.done("index")
+    progress(f"Reading {len(scan.surveillance):,} cameras and {len(scan.named):,} names")
     try:
-        loaded = load_cameras(path)
+        # osmium reads PBF exactly; an XML extract's odd values (an exponent, a ninth decimal) need the
+        # camera reader's own check, as a camera file of the same content gets it
+        loaded = (cameras_from_osm_objects(scan.surveillance, source=str(path)) if _is_pbf(path)
+                  else cameras_from_osm(path))
     except CameraDataError as err:
-        # many extracts map no camera at all; the streets are still useful with a camera file
-        progress(f"No cameras in the extract ({err}); add a camera file to count any")
-        loaded = CameraLoad(cameras=pd.DataFrame({c: pd.Series(dtype=object) for c in CAMERA_COLUMNS}).astype(
-            {"lon": float, "lat": float, "direction_deg": float, "fov_deg": float, "height_m": float}),
-            rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), source=str(path))
+        loaded = _no_cameras(path, err, progress)
         info["cameras_note"] = str(err)
-    places = place_table(info.pop("named_places"))
-    basemap = info.pop("basemap")
-    obstacles, note = extract_obstacles(path, crs=index.crs, progress=progress)
-    info["buildings"] = {k: v for k, v in obstacles.report.items() if k != "note"}
-    if note:
-        info["buildings_note"] = note
-    return Dataset(
+    places = place_table(scan.named)
+    basemap = {"building": scan.buildings.outer_rings(), **scan.areas}
+    info["scan"] = {**scan.counts, "seconds": round(scan.seconds, 1), "node_locations": scan.locations,
+                    "passages": len(scan.passages)}
+    dataset = Dataset(
         name=name, description=description, source=str(path), checksum=checksum, index=index,
         cameras=loaded.cameras.reset_index(drop=True), rejected=loaded.rejected, places=places, info=info,
-        basemap=basemap, graph=G, obstacles=obstacles,
+        basemap=basemap, graph=G, buildings=scan.buildings, passages=scan.passages,
     )
+    clock.done("cameras")
+    _compute_viewsheds(dataset, progress)
+    clock.done("viewsheds")
+    return dataset
 
 
-def prepare_views(dataset: Dataset, *, progress: Progress | None = None) -> None:
-    """Work out the viewsheds and coverage of the default model and level once, and keep them on disk.
+def _is_pbf(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return looks_like_pbf(handle.read(64))
 
-    The build's last step: every later session reads them from the cache
-    (:func:`coverage_cache_file`) instead of cutting every camera's view again.
-    """
-    if progress is not None:
-        progress(f"Working out what each of the {len(dataset.cameras):,} cameras sees ({settings.coverage_model}, "
-                 f"{settings.coverage_level})")
-    dataset.coverage()
+
+class _StageClock:
+    """Seconds of each build stage, into ``timings`` when one is given."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def done(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = now - self.last
+        self.last = now
 
 
 def _saved_folder() -> Path:
@@ -545,16 +599,26 @@ def write_dataset_file(dataset: Dataset, path: Path) -> None:
     _atomic_pickle(dataset, path)
 
 
-def _load(path: Path) -> Any:
-    # a dataset is a few large arrays and many small objects: the cyclic collector only slows the read
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a dataset is read or built.
+
+    A dataset is a few large arrays and millions of small objects that hold no
+    cycle; the collector would walk them again and again as they are made, for
+    nothing (a third of a city's graph stage).
+    """
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        with path.open("rb") as f:
-            return pickle.load(f)
+        yield
     finally:
         if gc_was_on:
             gc.enable()
+
+
+def _load(path: Path) -> Any:
+    with _without_cyclic_gc(), path.open("rb") as f:
+        return pickle.load(f)
 
 
 def read_dataset_file(path: Path) -> Dataset | None:
@@ -624,6 +688,7 @@ def dataset_name(spec: str | Path) -> str:
 
 def load_dataset(
     spec: str | Path = "helsinki", *, progress: Progress | None = None, use_cache: bool | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Dataset:
     """Load a named dataset or build one from an OSM extract, reusing the disk cache.
 
@@ -637,6 +702,9 @@ def load_dataset(
         Read and write the on-disk cache; default ``settings.use_cache``. The cache
         key is the source file's SHA-256 and the build version, so a changed file
         or a changed builder never reuses a stale build.
+    timings
+        Filled with the seconds each stage of a build took (:data:`BUILD_STAGES`;
+        ``checksum`` too); left empty when the dataset comes from the cache.
     """
     say = progress or (lambda _msg: None)
     cache = settings.use_cache if use_cache is None else use_cache
@@ -664,7 +732,10 @@ def load_dataset(
                    "--name NAME --pbf FILE`), or give an .osm.pbf or .osm extract")
             raise DatasetError(msg)
         name, description = dataset_name(path), f"Built from {path.name}"
+    started = time.perf_counter()
     checksum = _checksum(path)
+    if timings is not None:
+        timings["checksum"] = time.perf_counter() - started
     shape = json.dumps({"build": BUILD_VERSION, "network": "walk"}, sort_keys=True)
     key = hashlib.sha256(f"{checksum}:{shape}".encode()).hexdigest()[:20]
     cached = Path(settings.cache_folder) / f"{name}-{key}.pickle"
@@ -674,21 +745,30 @@ def load_dataset(
         if found is not None:
             return found
         say("Cached dataset unreadable; rebuilding")
-    dataset = _build(path, name=name, description=description, checksum=checksum, progress=say)
+    with _without_cyclic_gc():
+        dataset = _build(path, name=name, description=description, checksum=checksum, progress=say,
+                         timings=timings)
     dataset.info["from_cache"] = False
     if cache:
-        prepare_views(dataset, progress=say)
-        try:
-            write_dataset_file(dataset, cached)
-        except OSError as err:
-            # a read-only folder or a full disk: the dataset still works, it is just built again next time
-            note = (f"could not keep the dataset in the cache folder {cached.parent} ({err.strerror or err}); "
-                    "it works from memory and is built again at the next start")
-            dataset.info["cache_note"] = note
-            say(note)
-        else:
-            say(f"Cached as {cached}")
+        started = time.perf_counter()
+        _keep_in_cache(dataset, cached, say)
+        if timings is not None:
+            timings["save"] = time.perf_counter() - started
     return dataset
+
+
+def _keep_in_cache(dataset: Dataset, cached: Path, say: Progress) -> None:
+    say(f"Writing the dataset to the cache ({cached.name})")
+    try:
+        write_dataset_file(dataset, cached)
+    except OSError as err:
+        # a read-only folder or a full disk: the dataset still works, it is just built again next time
+        note = (f"could not keep the dataset in the cache folder {cached.parent} ({err.strerror or err}); "
+                "it works from memory and is built again at the next start")
+        dataset.info["cache_note"] = note
+        say(note)
+    else:
+        say(f"Cached as {cached}")
 
 
 def counts_summary(dataset: Dataset, ctx: RoutingContext) -> dict[str, Any]:

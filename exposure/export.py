@@ -163,7 +163,8 @@ def audit_tracks_csv(audit: Audit) -> str:
     total = audit.to_dict()
     rows.append({"track": "total", "name": "", "segments": sum(r["segments"] for r in rows),
                  **{k: total[k] for k in ("length_m", "cameras", "frt_cameras", "metres_in_view",
-                                          "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total")}})
+                                          "metres_in_view_any", "share_in_view", "seconds_in_view", "seconds_total",
+                                          "unknown_m")}})
     return neutralise_formulas(pd.DataFrame(rows)).to_csv(index=False, lineterminator="\n")
 
 

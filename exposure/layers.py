@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,6 +13,8 @@ from exposure.style import (
     AVOID_COLOUR,
     BASEMAP_COLOURS,
     DENSITY_COLOURS,
+    PICK_COLOUR,
+    PLACE_RING,
     POINT_COLOURS,
     SHORTEST_COLOUR,
     STREET_COLOUR,
@@ -35,8 +37,11 @@ __all__ = [
     "camera_layers",
     "deck",
     "fit_view",
+    "picked_point_layer",
     "plan_layers",
+    "plan_view",
     "route_layer",
+    "route_lines",
     "street_layer",
     "street_points_layer",
 ]
@@ -113,6 +118,55 @@ def route_layer(paths: list[dict[str, Any]], *, width_px: float = 6.0) -> pdk.La
     )
 
 
+def route_lines(paths: Sequence[Mapping[str, Any]], *, width_px: float = 4.0, casing_px: float = 1.0,
+                band_px: float = 24.0, layer_id: str = "routes") -> pdk.Layer:
+    """Routes that never hide one another: side by side where they share a street, each outlined in white.
+
+    Parameters
+    ----------
+    paths
+        The routes, each with ``path`` (lon/lat list) and ``colour`` (RGB); its ``label``
+        becomes its tooltip; ``shown=False`` draws it faint, under the others (a legend
+        left it out). Later routes are drawn over earlier ones.
+    width_px
+        Each line's width, narrowed so that all of them side by side are at most ``band_px``.
+    casing_px
+        The white outline on each side of a line (what tells two neighbours apart).
+    band_px
+        The widest the lines of a shared street may be, side by side.
+    layer_id
+        The layer's id.
+
+    Returns
+    -------
+    pydeck.Layer
+        One ``PathLayer``. The i-th of n routes keeps its place across the band whatever is
+        shown: it is drawn ``i - (n - 1) / 2`` widths to the right of the street (deck.gl's
+        ``PathStyleExtension`` offset, in widths, to the right of the direction of travel),
+        so routes that share a street run beside one another like lines on a transit map.
+        Its data hold each shown route's white outline (``casing: True``) just before the
+        route itself.
+    """
+    n = len(paths)
+    width = float(np.clip(band_px / max(n, 1), min(2.0, width_px), width_px))
+    casing = width + 2 * casing_px
+    faint, bright = [], []
+    for i, p in enumerate(paths):
+        line = {**p, "tooltip": str(p.get("label", "")), "colour": [*p["colour"][:3], 255], "width": width,
+                "offset": i - (n - 1) / 2, "casing": False}
+        if p.get("shown", True):
+            # the outline's offset is in its own (wider) width: scaled to run along the line's centre
+            bright += [{**line, "colour": [255, 255, 255, 255], "width": casing,
+                        "offset": line["offset"] * width / casing, "casing": True}, line]
+        else:
+            faint.append({**line, "colour": [*p["colour"][:3], 70]})
+    return pdk.Layer(
+        "PathLayer", data=faint + bright, id=layer_id, get_path="path", get_color="colour", get_width="width",
+        width_units="'pixels'", pickable=True, cap_rounded=True, joint_rounded=True, get_offset="offset",
+        extensions=[{"@@type": "PathStyleExtension", "offset": True}],
+    )
+
+
 def fit_view(lon: Any, lat: Any, *, width_px: float = 700.0, height_px: float = 560.0, padding_px: float = 40.0,
              min_zoom: float = 2.0, max_zoom: float = 17.0) -> tuple[float, float, float]:
     """The centre and zoom of a web-mercator map that shows every point, with a margin.
@@ -178,7 +232,8 @@ PLAN_ROLE_COLOURS: dict[str, list[int]] = {
 
 
 def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Sequence[AvoidArea] = (),
-                corners: Sequence[tuple[float, float]] = (), show_shortest: bool = False) -> list[pdk.Layer]:
+                corners: Sequence[tuple[float, float]] = (), show_shortest: bool = False,
+                shown: Collection[int] | None = None) -> list[pdk.Layer]:
     """A protest plan on the map: cameras, areas to avoid, corners being drawn, routes and the plan's points.
 
     Parameters
@@ -187,13 +242,18 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
         The camera table, FRT tiers set (small dots; those a route passes, larger).
     plan
         The plan, if one is made: each journey's route in :func:`exposure.style.route_colour`
-        in turn, and its points coloured by role (:data:`PLAN_ROLE_COLOURS`).
+        in turn (:func:`route_lines`: side by side where they share a street), and its points
+        coloured by role (:data:`PLAN_ROLE_COLOURS`), ringed in dark grey as places are (cameras
+        are ringed in white).
     areas
         Areas avoided, in translucent red.
     corners
         Corners of an area being drawn, as **(lat, lon)** pairs.
     show_shortest
         Also draw each journey's shortest route, in grey, under the planned ones.
+    shown
+        The journeys (their places in ``plan.journeys``) a legend picked: the others, and their
+        shortest routes, are drawn faint. None: all.
 
     Returns
     -------
@@ -213,32 +273,59 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
                                 radius_units="'pixels'"))
     if plan is None:
         return layers
+    picked = set(range(len(plan.journeys))) if shown is None else set(shown)
     paths = []
     if show_shortest:
         paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": list(SHORTEST_COLOUR),
+                   "shown": i in picked,
                    "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
-                            "cameras"} for j in plan.journeys]
-    paths += [{"path": [list(c) for c in j.route.coordinates], "colour": list(route_colour(i)),
+                            "cameras"} for i, j in enumerate(plan.journeys)]
+    paths += [{"path": [list(c) for c in j.route.coordinates], "colour": list(route_colour(i)), "shown": i in picked,
                "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
               for i, j in enumerate(plan.journeys)]
-    layers.append(route_layer(paths))
-    passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
+    layers.append(route_lines(paths))
+    passed = {c for i, j in enumerate(plan.journeys) if i in picked for c in j.route.frt_camera_ids}
     layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
     marks = [{"lon": p.lon, "lat": p.lat, "colour": PLAN_ROLE_COLOURS[role], "tooltip": f"{p.name}\n{role} point"}
              for role, p in plan.points()]
     layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
-                            get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
+                            get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=list(PLACE_RING),
                             line_width_min_pixels=2, pickable=True))
     return layers
+
+
+def plan_view(plan: Plan, *, areas: Sequence[AvoidArea] = (), width_px: float = 700.0,
+              height_px: float = 600.0) -> tuple[float, float, float]:
+    """The centre and zoom that frame a plan: its routes (and shortest routes), its points and the areas avoided.
+
+    Returns
+    -------
+    tuple of float
+        ``(lon, lat, zoom)`` for :func:`deck` (see :func:`fit_view`).
+    """
+    xy = [c for j in plan.journeys for r in (j.route, j.shortest) for c in r.coordinates]
+    xy += [(p.lon, p.lat) for _, p in plan.points()]
+    xy += [c for a in areas for poly in getattr(a.geometry, "geoms", [a.geometry]) for c in poly.exterior.coords]
+    return fit_view([c[0] for c in xy], [c[1] for c in xy], width_px=width_px, height_px=height_px)
 
 
 def street_points_layer(node_lonlat: np.ndarray, *, layer_id: str, tooltip: str) -> pdk.Layer:
     """Every street node as an invisible dot to click on, with the same ``tooltip`` on each.
 
+    The dot under the pointer shows in :data:`~exposure.style.PICK_COLOUR`: where one can click.
     ``layer_id`` names the layer in the map's selection (a page reads the clicked node from it).
     """
     nodes = pd.DataFrame(node_lonlat, columns=["lon", "lat"]).assign(tooltip=tooltip)
     return pdk.Layer("ScatterplotLayer", id=layer_id, data=nodes, get_position=["lon", "lat"], get_radius=6,
-                     radius_units="'pixels'", pickable=True,
+                     radius_units="'pixels'", pickable=True, auto_highlight=True,
+                     highlight_color=[*PICK_COLOUR, 255],
                      # alpha 1, not 0: deck.gl does not pick fully transparent pixels
                      get_fill_color=[0, 0, 0, 1])
+
+
+def picked_point_layer(lon: float, lat: float, *, tooltip: str, layer_id: str = "picked") -> pdk.Layer:
+    """The street point just clicked, as a ring in :data:`~exposure.style.PICK_COLOUR` (not a camera's dot)."""
+    return pdk.Layer("ScatterplotLayer", id=layer_id, data=[{"lon": lon, "lat": lat, "tooltip": tooltip}],
+                     get_position=["lon", "lat"], get_radius=9, radius_units="'pixels'", filled=True,
+                     get_fill_color=[255, 255, 255, 160], stroked=True, get_line_color=[*PICK_COLOUR, 255],
+                     line_width_min_pixels=3, pickable=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,10 +12,13 @@ import pyproj
 from scipy.sparse import csr_matrix
 
 from exposure._errors import DatasetError
+from exposure._simplify import simplified_walk_graph
 from exposure.crs import local_crs
+from exposure.osm_features import WayTable, present_runs
+from exposure.osm_scan import OsmScan, scan_osm_file
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Mapping
 
     import networkx as nx
 
@@ -23,10 +26,13 @@ if TYPE_CHECKING:
 # only routes on a cached dataset never needs them (osmnx alone pulls in matplotlib).
 
 __all__ = [
+    "EXCLUDED_HIGHWAYS",
     "NetworkIndex",
     "graph_from_osm_file",
+    "graph_from_scan",
     "graph_to_geojson",
     "index_graph",
+    "is_walkable",
     "local_crs",
     "save_graphml",
 ]
@@ -42,7 +48,8 @@ EXCLUDED_HIGHWAYS = frozenset(
 _FOOT_ALLOWED = frozenset({"yes", "designated", "permissive", "destination"})
 
 
-def _walkable(tags: dict[str, str]) -> bool:
+def is_walkable(tags: Mapping[str, str]) -> bool:
+    """Whether pedestrians may walk a way (osmnx's "walk" filter, plus areas), from its tags."""
     highway = tags.get("highway")
     if highway is None or highway in EXCLUDED_HIGHWAYS or tags.get("area") == "yes":
         return False
@@ -56,120 +63,93 @@ def _walkable(tags: dict[str, str]) -> bool:
     return tags.get("motorroad") != "yes"
 
 
-@dataclass
-class _OsmScan:
-    """What one pass over an OSM file yields for the network."""
-
-    node_lonlat: dict[int, tuple[float, float]] = field(default_factory=dict)
-    ways: list[tuple[int, list[int], dict[str, str]]] = field(default_factory=list)
-    named: list[tuple[str, float, float, str]] = field(default_factory=list)
-    areas: list[tuple[str, list[int]]] = field(default_factory=list)
+#: Tags an edge of the walking graph keeps from its way.
+_EDGE_TAGS = ("highway", "name", "service", "access", "foot")
 
 
-_PLACE_KEYS = ("place", "railway", "public_transport", "amenity", "tourism", "highway",
-               "building", "leisure", "shop", "historic", "natural")
-
-
-def _basemap_kind(tags: dict[str, str]) -> str | None:
-    """Which basemap layer a closed way belongs to, if any."""
-    if "building" in tags:
-        return "building"
-    if tags.get("natural") == "water" or tags.get("waterway") in {"riverbank", "dock"} or \
-            tags.get("landuse") in {"reservoir", "basin"}:
-        return "water"
-    if tags.get("leisure") in {"park", "garden"} or tags.get("landuse") in {"grass", "recreation_ground"}:
-        return "park"
-    return None
-
-
-def _place_kind(tags: dict[str, str]) -> str:
-    for key in _PLACE_KEYS:
-        if key in tags:
-            return f"{key}={tags[key]}"
-    return "named"
-
-
-def _scan_osm(path: Path) -> _OsmScan:
-    import osmium  # noqa: PLC0415 - heavy C extension, only needed to build
-
-    scan = _OsmScan()
-    named_ways: list[tuple[str, list[int], str]] = []
-
-    class Handler(osmium.SimpleHandler):  # type: ignore[misc]
-        def node(self, n: Any) -> None:
-            if not n.location.valid():
-                return
-            lon, lat = n.location.lon, n.location.lat
-            scan.node_lonlat[n.id] = (lon, lat)
-            name = n.tags.get("name")
-            if name:
-                scan.named.append((name, lon, lat, _place_kind(dict(n.tags))))
-
-        def way(self, w: Any) -> None:
-            tags = dict(w.tags)
-            refs = [nd.ref for nd in w.nodes]
-            if _walkable(tags):
-                scan.ways.append((w.id, refs, tags))
-            if tags.get("name"):
-                named_ways.append((tags["name"], refs, _place_kind(tags)))
-            kind = _basemap_kind(tags)
-            if kind is not None and len(refs) > 3 and refs[0] == refs[-1]:
-                scan.areas.append((kind, refs))
-
-    try:
-        Handler().apply_file(str(path), locations=False)
-    except RuntimeError as err:
-        msg = f"cannot read OSM file {path}: {err}. Give an .osm.pbf or .osm (XML) extract."
-        raise DatasetError(msg) from err
-    for name, refs, kind in named_ways:
-        pts = [scan.node_lonlat[r] for r in refs if r in scan.node_lonlat]
-        if pts:
-            # the vertex nearest the mean: inside the feature even when it is L-shaped
-            mx = sum(p[0] for p in pts) / len(pts)
-            my = sum(p[1] for p in pts) / len(pts)
-            lon, lat = min(pts, key=lambda p: (p[0] - mx) ** 2 + (p[1] - my) ** 2)
-            scan.named.append((name, lon, lat, kind))
-    return scan
-
-
-def _basemap(scan: _OsmScan) -> dict[str, list[list[list[float]]]]:
-    """Buildings, water and parks as lon/lat rings, for a basemap drawn from the extract itself.
-
-    Only closed ways whose every node the extract holds; multipolygon relations
-    (large lakes, the sea) are not assembled, so some water is missing.
-    """
-    out: dict[str, list[list[list[float]]]] = {"building": [], "water": [], "park": []}
-    for kind, refs in scan.areas:
-        if all(r in scan.node_lonlat for r in refs):
-            out[kind].append([[round(c, 6) for c in scan.node_lonlat[r]] for r in refs])
-    return out
-
-
-def _present_runs(refs: list[int], present: dict[int, Any]) -> Iterable[list[int]]:
-    """Split a way's node list into runs of nodes the extract holds.
+def _segments(streets: WayTable) -> tuple[list[tuple[int, np.ndarray, dict[str, str]]], int, int]:
+    """Each walkable way's runs of nodes the extract holds; how many ways were walkable and how many cut.
 
     A clipped extract drops the nodes outside its box; joining the nodes on either
     side of such a gap would invent a street, so each run becomes its own chain.
     """
-    run: list[int] = []
-    for ref in refs:
-        if ref in present:
-            run.append(ref)
-        else:
-            if len(run) > 1:
-                yield run
-            run = []
-    if len(run) > 1:
-        yield run
+    runs: list[tuple[int, np.ndarray, dict[str, str]]] = []
+    walkable = clipped = 0
+    for i, tags in enumerate(streets.tags):
+        if not is_walkable(tags):
+            continue
+        walkable += 1
+        refs, lonlat = streets.way(i)
+        found = [run for run, _ in present_runs(refs, lonlat)]
+        if len(found) != 1 or len(found[0]) != len(refs):
+            clipped += 1
+        attrs = {k: tags[k] for k in _EDGE_TAGS if k in tags}
+        runs.extend((int(streets.ids[i]), run, attrs) for run in found)
+    return runs, walkable, clipped
 
 
-def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
-    """Build an osmnx-compatible walking graph from an OSM PBF or XML extract.
+def graph_from_scan(scan: OsmScan) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
+    """Build the walking graph from what :func:`exposure.osm_scan.scan_osm_file` read.
 
     Every walkable way becomes edges in both directions (pedestrians ignore
     ``oneway``), clipped ways are split at missing nodes instead of being dropped
     or bridged, the graph is simplified with osmnx and reduced to its largest
     connected component.
+
+    Returns
+    -------
+    G, info
+        The graph (WGS84, ``length`` in metres) and a report: ways read, clipped
+        ways split, nodes dropped outside the main component.
+    """
+    streets = scan.streets
+    runs, walkable, clipped = _segments(streets)
+    held = ~np.isnan(streets.lonlat[:, 0])  # NaN: a node the extract lacks
+    lonlat = dict(zip(streets.refs[held].tolist(), map(tuple, streets.lonlat[held].tolist()), strict=True))
+    fast = simplified_walk_graph(runs, lonlat, name=scan.path.name)
+    if fast is not None:
+        G, n_before, n_main = fast
+    else:
+        G, n_before, n_main = _graph_with_osmnx(runs, lonlat, name=scan.path.name)
+    if G.number_of_edges() == 0:
+        msg = f"{scan.path} holds no walkable street: is it an OpenStreetMap extract of a built-up area?"
+        raise DatasetError(msg)
+    info = {"ways": walkable, "clipped_ways_split": clipped, "nodes_outside_main_component": n_before - n_main}
+    return G, info
+
+
+def _graph_with_osmnx(runs: list[tuple[int, np.ndarray, dict[str, str]]], lonlat: dict[int, tuple[float, float]], *,
+                      name: str) -> tuple[nx.MultiDiGraph, int, int]:
+    """The walking graph built edge by edge in networkx and simplified by osmnx (what the arrays reproduce)."""
+    import networkx as nx  # noqa: PLC0415
+    import osmnx as ox  # noqa: PLC0415
+
+    G = nx.MultiDiGraph(crs="EPSG:4326", name=name)
+    for way_id, run, attrs in runs:
+        for a, b in zip(run[:-1].tolist(), run[1:].tolist(), strict=True):
+            if a == b:
+                continue
+            (x1, y1), (x2, y2) = lonlat[a], lonlat[b]
+            length = float(ox.distance.great_circle(y1, x1, y2, x2))
+            for u, v, rev in ((a, b, False), (b, a, True)):
+                G.add_edge(u, v, osmid=way_id, oneway=False, reversed=rev, length=length, **attrs)
+    if G.number_of_edges() == 0:
+        return G, 0, 0
+    for n in G.nodes:
+        lon, lat = lonlat[n]
+        G.nodes[n].update(x=lon, y=lat, osmid=n)
+    n_before = G.number_of_nodes()
+    # the component first: simplifying never changes connectivity, and the count is then exact
+    G = ox.truncate.largest_component(G, strongly=True)
+    n_main = G.number_of_nodes()
+    return ox.simplify_graph(G), n_before, n_main
+
+
+def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, Any]]:
+    """Build an osmnx-compatible walking graph from an OSM PBF or XML extract (see :func:`graph_from_scan`).
+
+    A dataset reads its extract once with :func:`exposure.osm_scan.scan_osm_file`
+    and builds the graph from that; this reads the file for the graph alone.
 
     Parameters
     ----------
@@ -180,49 +160,14 @@ def graph_from_osm_file(path: str | Path) -> tuple[nx.MultiDiGraph, dict[str, An
     -------
     G, info
         The graph (WGS84, ``length`` in metres) and a report: ways read, clipped
-        ways split, nodes dropped outside the main component, named places.
+        ways split, nodes dropped outside the main component, named places
+        (``(name, lon, lat, kind)``) and the basemap (building, water and park
+        outer rings as ``[lon, lat]`` lists).
     """
-    import networkx as nx  # noqa: PLC0415
-    import osmnx as ox  # noqa: PLC0415
-
-    path = Path(path)
-    if not path.is_file():
-        msg = f"OSM file not found: {path}"
-        raise DatasetError(msg)
-    scan = _scan_osm(path)
-    G = nx.MultiDiGraph(crs="EPSG:4326", name=path.name)
-    clipped = 0
-    for way_id, refs, tags in scan.ways:
-        runs = list(_present_runs(refs, scan.node_lonlat))
-        if len(runs) != 1 or len(runs[0]) != len(refs):
-            clipped += 1
-        attrs = {k: tags[k] for k in ("highway", "name", "service", "access", "foot") if k in tags}
-        for run in runs:
-            for a, b in zip(run[:-1], run[1:], strict=True):
-                if a == b:
-                    continue
-                (x1, y1), (x2, y2) = scan.node_lonlat[a], scan.node_lonlat[b]
-                length = float(ox.distance.great_circle(y1, x1, y2, x2))
-                for u, v, rev in ((a, b, False), (b, a, True)):
-                    G.add_edge(u, v, osmid=way_id, oneway=False, reversed=rev, length=length, **attrs)
-    if G.number_of_edges() == 0:
-        msg = f"{path} holds no walkable street: is it an OpenStreetMap extract of a built-up area?"
-        raise DatasetError(msg)
-    for n in G.nodes:
-        lon, lat = scan.node_lonlat[n]
-        G.nodes[n].update(x=lon, y=lat, osmid=n)
-    n_before = G.number_of_nodes()
-    # the component first: simplifying never changes connectivity, and the count is then exact
-    G = ox.truncate.largest_component(G, strongly=True)
-    n_main = G.number_of_nodes()
-    G = ox.simplify_graph(G)
-    info = {
-        "ways": len(scan.ways),
-        "clipped_ways_split": clipped,
-        "nodes_outside_main_component": n_before - n_main,
-        "named_places": scan.named,
-        "basemap": _basemap(scan),
-    }
+    scan = scan_osm_file(path)
+    G, info = graph_from_scan(scan)
+    info["named_places"] = scan.named
+    info["basemap"] = {"building": scan.buildings.outer_rings(), **scan.areas}
     return G, info
 
 
@@ -328,39 +273,26 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
     crs
         Metric CRS for geometry; default the local UTM zone.
     """
-    import shapely  # noqa: PLC0415
-
     node_ids = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
-    node_lonlat = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for n in node_ids], dtype=float)
+    node_lonlat = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float).reshape(-1, 2)
     if crs is None:
         crs = local_crs(float(node_lonlat[:, 0].mean()), float(node_lonlat[:, 1].mean()))
     crs = pyproj.CRS.from_user_input(crs)
     to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     node_pos = {int(n): i for i, n in enumerate(node_ids)}
-    keys: list[tuple[int, int, int]] = []
-    lengths: list[float] = []
-    starts = [0]
-    coords: list[np.ndarray] = []
-    names: list[str] = []
-    for u, v, k, d in G.edges(keys=True, data=True):
-        if "geometry" in d:
-            line = np.asarray(shapely.get_coordinates(d["geometry"]), dtype=float)
-            # osmnx stores geometry in the edge's direction; guard against files that do not
-            if np.hypot(*(line[0] - node_lonlat[node_pos[u]])) > np.hypot(*(line[-1] - node_lonlat[node_pos[u]])):
-                line = line[::-1]
-        else:
-            line = node_lonlat[[node_pos[u], node_pos[v]]]
-        keys.append((int(u), int(v), int(k)))
-        lengths.append(float(d.get("length", np.nan)))
-        coords.append(line)
-        starts.append(starts[-1] + len(line))
-        name = d.get("name", "")
-        names.append(", ".join(map(str, name)) if isinstance(name, list) else str(name or ""))
-    lonlat = np.concatenate(coords) if coords else np.empty((0, 2))
+    # the adjacency's own dicts, in the order G.edges gives them, without a view for every edge
+    edges = [(u, v, k, d) for u, nbrs in G.adjacency() for v, keydict in nbrs.items() for k, d in keydict.items()]
+    keys = [(int(u), int(v), int(k)) for u, v, k, _ in edges]
+    lengths = [float(d.get("length", np.nan)) for _, _, _, d in edges]
+    names = [", ".join(map(str, name)) if isinstance(name, list) else str(name or "")
+             for name in (d.get("name", "") for _, _, _, d in edges)]
+    edge_u = np.array([node_pos[k[0]] for k in keys], dtype=np.int64)
+    edge_v = np.array([node_pos[k[1]] for k in keys], dtype=np.int64)
+    lonlat, geom_start = _edge_lines([d.get("geometry") if "geometry" in d else None for _, _, _, d in edges],
+                                     node_lonlat, edge_u, edge_v)
     x, y = to_xy.transform(lonlat[:, 0], lonlat[:, 1])
     xy = np.column_stack([x, y])
     nx_, ny_ = to_xy.transform(node_lonlat[:, 0], node_lonlat[:, 1])
-    geom_start = np.asarray(starts, dtype=np.int64)
     length_m = np.asarray(lengths, dtype=float)
     # where a file gave no length, measure the projected polyline
     missing = np.isnan(length_m)
@@ -374,8 +306,8 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
         node_ids=node_ids,
         node_xy=np.column_stack([nx_, ny_]),
         node_lonlat=node_lonlat,
-        edge_u=np.array([node_pos[k[0]] for k in keys], dtype=np.int64),
-        edge_v=np.array([node_pos[k[1]] for k in keys], dtype=np.int64),
+        edge_u=edge_u,
+        edge_v=edge_v,
         edge_keys=np.asarray(keys, dtype=np.int64).reshape(-1, 3),
         length_m=length_m,
         geom_start=geom_start,
@@ -384,6 +316,44 @@ def index_graph(G: nx.MultiDiGraph, *, crs: str | pyproj.CRS | None = None) -> N
         edge_names=names,
         node_pos=node_pos,
     )
+
+
+def _edge_lines(geometries: list[Any], node_lonlat: np.ndarray, edge_u: np.ndarray,
+                edge_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge's WGS84 polyline, concatenated, and where each starts.
+
+    An edge without geometry is the straight line between its nodes. osmnx stores a
+    geometry in its edge's direction; one that starts nearer the edge's far end is
+    read backwards, in case a file does not.
+    """
+    import shapely  # noqa: PLC0415
+
+    has = np.array([g is not None for g in geometries], dtype=bool)
+    geoms = np.asarray([g for g in geometries if g is not None], dtype=object)
+    coords, which = (shapely.get_coordinates(geoms, return_index=True) if len(geoms)
+                     else (np.empty((0, 2)), np.empty(0, dtype=np.int64)))
+    counts = np.bincount(which, minlength=len(geoms))
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    last = first + counts - 1
+    u_at = node_lonlat[edge_u[has]]
+    backwards = (((coords[first] - u_at) ** 2).sum(axis=1) > ((coords[last] - u_at) ** 2).sum(axis=1)) \
+        if len(geoms) else np.zeros(0, dtype=bool)
+    n_points = np.full(len(geometries), 2, dtype=np.int64)
+    n_points[has] = counts
+    geom_start = np.concatenate([[0], np.cumsum(n_points)]).astype(np.int64)
+    edge = np.repeat(np.arange(len(geometries)), n_points)
+    rank = np.arange(int(geom_start[-1])) - geom_start[edge]
+    # points are taken from the geometries' coordinates, then from the nodes' (after them)
+    source = np.empty(len(edge), dtype=np.int64)
+    geom_of_edge = np.cumsum(has) - 1
+    on_geom = has[edge]
+    g = geom_of_edge[edge[on_geom]]
+    r = rank[on_geom]
+    source[on_geom] = np.where(backwards[g], last[g] - r, first[g] + r)
+    plain = ~on_geom
+    source[plain] = len(coords) + np.where(rank[plain] == 0, edge_u[edge[plain]], edge_v[edge[plain]])
+    lonlat = np.concatenate([np.asarray(coords, dtype=float).reshape(-1, 2), node_lonlat])[source]
+    return lonlat, geom_start
 
 
 def _street_ids(xy: np.ndarray, geom_start: np.ndarray) -> np.ndarray:

@@ -63,6 +63,7 @@ from exposure.crs import WGS84
 __all__ = [
     "ACS_VINTAGE",
     "BOROUGHS",
+    "NYC_AREA_LABELS",
     "NYC_AREA_SETS",
     "NYC_BOUNDS",
     "in_nyc",
@@ -111,6 +112,12 @@ NYC_AREA_SETS: dict[str, str] = {
           + (" (Council estimates: not tract-based)" if spec.estimated else "")
           + "; offline, from the councilcount package"
     for name, spec in _SPECS.items()
+}
+
+#: Short names of the NYC area sets, for choices on screen.
+NYC_AREA_LABELS: dict[str, str] = {
+    "nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts", "nyc-council": "Council districts",
+    "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs",
 }
 
 # DP05 codes (2023 Data Profile numbering, as in the package's data dictionary)

@@ -24,7 +24,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from exposure import settings
 from exposure._errors import DatasetError
-from exposure.buildings import Buildings, buildings_from_polygons, no_buildings, passages_from_graph
+from exposure.buildings import footprints_from_features, passages_from_graph
 from exposure.cameras import CameraLoad, load_cameras
 from exposure.datasets import DATASETS, Dataset, load_dataset, save_dataset
 from exposure.network import index_graph
@@ -301,13 +301,6 @@ def _street_names(G: nx.MultiDiGraph) -> list[tuple[str, float, float, str]]:
     return named
 
 
-def _obstacles(features: pd.DataFrame | None, G: nx.MultiDiGraph, crs: str) -> Buildings:
-    """The downloaded buildings as obstacles (openings cut along the streets that run through them), or none."""
-    if features is None or features.empty:
-        return no_buildings(crs)
-    return buildings_from_polygons(features, crs=crs, passages=passages_from_graph(G))
-
-
 def _checksum(G: nx.MultiDiGraph, cameras: pd.DataFrame) -> str:
     h = hashlib.sha256()
     for n, d in sorted(G.nodes(data=True)):
@@ -380,7 +373,9 @@ def build_online(
                                                                         f"{area.describe()}"))
     say(f"Indexing {G.number_of_nodes():,} street nodes and {G.number_of_edges():,} edges")
     index = index_graph(G)
-    obstacles = _obstacles(found_buildings, G, index.crs)
+    # the same footprints and passages a build from an extract keeps: the dataset makes its obstacles of them
+    footprints = footprints_from_features(found_buildings)
+    passages = passages_from_graph(G)
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     parts = ["walking network", *(["cameras"] if cameras is None else []), *(["names"] if names else [])]
     what = " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
@@ -394,10 +389,12 @@ def build_online(
         info={"built_from": "osmnx", "area": dataclasses.asdict(area), "downloaded": when,
               "osmnx_version": ox.__version__, "clipped_ways_split": 0,
               "nodes_outside_main_component": n_before - G.number_of_nodes(),
-              "cameras_source": str(cameras) if cameras is not None else "openstreetmap", "names": names,
-              "buildings": {k: v for k, v in obstacles.report.items() if k != "note"}},
-        basemap={}, graph=G, obstacles=obstacles,
+              "cameras_source": str(cameras) if cameras is not None else "openstreetmap", "names": names},
+        basemap={"building": footprints.outer_rings()} if len(footprints) else {}, graph=G, buildings=footprints,
+        passages=passages,
     )
+    obstacles = ds.buildings_as_obstacles
+    ds.info["buildings"] = {k: v for k, v in obstacles.report.items() if k != "note"}
     return _finish(ds, save=save, say=say)
 
 

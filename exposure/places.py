@@ -34,6 +34,7 @@ __all__ = [
     "preset_label",
     "read_presets",
     "resolve_place",
+    "search_options",
     "snap_to_street",
 ]
 
@@ -116,6 +117,36 @@ def read_presets(dataset: str) -> pd.DataFrame:
 def preset_label(name: str) -> str:
     """How a preset is shown and shared: ``"★ Narinkkatori (Kamppi)"``."""
     return f"{PRESET_MARK} {name}"
+
+
+#: Kinds of place that are a stop or a platform: many share a square's name ("Rautatientori, laituri 7").
+_STOP_KINDS = ("highway=bus_stop", "railway=tram_stop", "railway=platform", "railway=halt",
+               "public_transport=platform", "public_transport=stop_position", "amenity=taxi",
+               "amenity=bicycle_rental")
+
+
+def search_options(presets: pd.DataFrame | None, places: pd.DataFrame | None) -> list[str]:
+    """The names a place search offers, in the order to show them: ★ protest sites, places, then stops.
+
+    The ★ presets come first (:func:`preset_label`), then the dataset's place
+    names (:func:`place_table`) that are not presets, with the stops and
+    platforms last ("Rautatientori, laituri 7" after "Rautatieasema"); within
+    each group names are in natural order ("laituri 2" before "laituri 10").
+    A search box keeps this order when it filters by substring.
+    """
+    labels = [preset_label(str(n)) for n in presets["name"]] if presets is not None and len(presets) else []
+    if places is None or places.empty:
+        return labels
+    preset_keys = {normalise_name(str(n)) for n in presets["name"]} if presets is not None and len(presets) else set()
+    names = places[~places["name"].astype(str).map(normalise_name).isin(preset_keys)]
+    stop = names["kind"].astype(str).isin(_STOP_KINDS).to_numpy() if "kind" in names else np.zeros(len(names), bool)
+
+    def natural(name: str) -> list[object]:
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+                for part in re.split(r"(\d+)", normalise_name(name)) if part]
+
+    ordered = sorted(zip(stop.tolist(), names["name"].astype(str), strict=True), key=lambda t: (t[0], natural(t[1])))
+    return labels + list(dict.fromkeys(name for _, name in ordered))
 
 
 def _preset(text: str, presets: pd.DataFrame | None) -> pd.Series | None:

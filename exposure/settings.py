@@ -112,6 +112,12 @@ max_camera_file_mb: float = 200.0
 #: size; a file of blobs that each expand a thousandfold is a bomb, not an extract).
 max_pbf_decoded_mb: float = 2_000.0
 
+#: Most memory the node locations of an OpenStreetMap extract may take while a dataset is built from
+#: it, in megabytes (16 bytes a node, estimated from the file's size); a larger extract keeps them in
+#: a file on disk (osmium's sparse or dense file array) in the system's temporary folder. A quarter
+#: of the memory free when the read starts is the limit in any case.
+node_locations_in_memory_mb: float = 2_048.0
+
 #: Most data rows (CSV rows, GeoJSON features, OSM objects) one camera file may have; a file
 #: over it is refused when its rows are counted, before any value is checked.
 max_camera_rows: int = 1_000_000

@@ -19,6 +19,8 @@ __all__ = [
     "DENSITY_COLOURS",
     "OBJECTIVE_CHOICES",
     "OBJECTIVE_LABELS",
+    "PICK_COLOUR",
+    "PLACE_RING",
     "POINT_COLOURS",
     "ROUTE_COLOURS",
     "SHORTEST_COLOUR",
@@ -27,6 +29,7 @@ __all__ = [
     "TIER_COLOURS",
     "TIER_COLOUR_NAMES",
     "UNKNOWN_TIER_COLOUR",
+    "capitalised",
     "hex_colour",
     "rgb_fractions",
     "route_colour",
@@ -81,6 +84,12 @@ POINT_COLOURS: dict[str, tuple[int, int, int]] = {
     "dispersal": (150, 60, 150),
     "regroup": (230, 159, 0),
 }
+
+#: The ring round a named place on a map (a start, an end, a plan's points), where a camera's ring is white:
+#: a regroup point's amber is then never read as a medium-tier camera.
+PLACE_RING: tuple[int, int, int] = (40, 40, 40)
+#: A street point under the pointer of a map one clicks to choose a place, and the one just clicked (a ring).
+PICK_COLOUR: tuple[int, int, int] = (230, 0, 126)
 
 # --------------------------------------------------------------------------- basemap
 
@@ -182,3 +191,15 @@ def rgb_fractions(colour: Sequence[int]) -> tuple[float, float, float]:
     """
     r, g, b = colour[:3]
     return r / 255, g / 255, b / 255
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def capitalised(text: str) -> str:
+    """A label starting a sentence or a button: its first letter a capital, the rest as written.
+
+    ``capitalised("effective cameras (Amnesty)")`` is ``"Effective cameras (Amnesty)"``;
+    :meth:`str.capitalize` would lower every other letter ("(amnesty)", "Frt").
+    """
+    return text[:1].upper() + text[1:]

@@ -1,10 +1,12 @@
-"""Overview: the dataset's cameras on a map drawn from the dataset itself, with headline figures."""
+"""Overview: the dataset's cameras on a map drawn from the dataset itself, with headline figures; review them there."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app import cache
+from app.review_panel import add_toggle, review_panel
+from app.reviews import click_layers, map_key
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
 from app.text import md
@@ -31,9 +33,14 @@ st.caption(counted_caption(ctx))
 
 cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
 lon, lat = ds.index.node_lonlat.mean(axis=0)
-layers = [*cache.base_layers(choice.dataset), *camera_layers(cameras)]
-st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)),
-                height=620, key="overview_map")
+# review: a click picks a camera (its reviews) or, when adding, the place of a new one (points under the cameras)
+adding, key = add_toggle("ov"), map_key("overview_map")
+clicks, centre = click_layers(choice.dataset, adding=adding, key=key, prefix="ov")
+lon, lat = centre or (lon, lat)
+layers = [*cache.base_layers(choice.dataset), *clicks, *camera_layers(cameras)]
+event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)), height=620, key=key,
+                        on_select="rerun", selection_mode="single-object")
 st.caption(f"{TIER_CAPTION} (with many cameras, hexagons shade how many "
            "fall in each 100 m cell). The basemap — streets, buildings, water, parks — is drawn from the "
            "dataset's own OpenStreetMap data; no map tiles are fetched.")
+review_panel(event, ds, dataset=choice.dataset, prefix="ov")

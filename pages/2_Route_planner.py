@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 import altair as alt
@@ -13,8 +12,11 @@ import shapely
 import streamlit as st
 
 from app import cache, keep, plan_cache
-from app.sidebar import set_address, sidebar
-from app.state import active, counted_caption, outside_notice, uploaded_source
+from app.legend import legend, route_legend
+from app.map_clicks import forget_click, map_click
+from app.page_state import KeptFile, PageState, address, int_between, memory, one_of
+from app.sidebar import sidebar
+from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -23,11 +25,30 @@ from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
 from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
-from exposure.layers import camera_layer, deck, fit_view, route_layer
-from exposure.places import PRESET_MARK, normalise_name, preset_label
+from exposure.layers import (
+    camera_layer,
+    deck,
+    fit_view,
+    picked_point_layer,
+    route_layer,
+    route_lines,
+    street_points_layer,
+)
+from exposure.places import PRESET_MARK, normalise_name, preset_label, search_options
 from exposure.planning import TrackComparison, walk_alternatives
 from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
-from exposure.style import COMPARISON_COLOUR, OBJECTIVE_CHOICES, POINT_COLOURS, hex_colour, route_colour, route_colours
+from exposure.style import (
+    COMPARISON_COLOUR,
+    OBJECTIVE_CHOICES,
+    OBJECTIVE_LABELS,
+    PICK_COLOUR,
+    PLACE_RING,
+    POINT_COLOURS,
+    TIER_COLOURS,
+    hex_colour,
+    route_colour,
+    route_colours,
+)
 
 st.set_page_config(page_title="Route planner · Surveillance exposure map", page_icon="🚶", layout="wide")
 choice = sidebar()
@@ -36,12 +57,7 @@ ds, ctx = active(choice)
 MODES = ["Plan a route", "Audit a recorded walk"]
 
 #: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
-PRESET_LABELS = [preset_label(str(n)) for n in ds.presets["name"]]
-PLACE_OPTIONS = PRESET_LABELS + sorted(set(ds.places["name"].astype(str)) - set(ds.presets["name"].astype(str)))
-
-#: Session-state key of this page's choices. Streamlit drops a widget's value whenever another page
-#: runs, so they are kept here and every run seeds the widgets from them.
-KEPT = "rp_kept"
+PLACE_OPTIONS = search_options(ds.presets, ds.places)
 
 
 def as_option(text: str | None) -> str | None:
@@ -54,35 +70,25 @@ def as_option(text: str | None) -> str | None:
     return preset_label(str(named["name"].iloc[0])) if len(named) else text
 
 
-def from_address() -> dict[str, object]:
-    """The page's choices when a session opens it: the address's (a shared link), else the defaults."""
-    q = st.query_params
-    objective = q.get("objective", "fewest-cameras")
-    kept: dict[str, object] = {
-        "rp_origin": as_option(q.get("origin")), "rp_destination": as_option(q.get("destination")),
-        "rp_objective": objective if objective in OBJECTIVES else "fewest-cameras",
-        "rp_mode": MODES[1] if q.get("mode") == "audit" else MODES[0],
-    }
-    try:
-        kept["rp_detour"] = min(100, max(0, int(float(q.get("detour", 50)))))
-        kept["rp_alternatives"] = min(5, max(0, int(q.get("alternatives", 2))))
-    except (ValueError, OverflowError):  # not a number, or inf: a link someone typed
-        kept["rp_detour"], kept["rp_alternatives"] = 50, 2
-    return kept
-
-
-if KEPT not in st.session_state:
-    st.session_state[KEPT] = from_address()
-for _key, _value in st.session_state[KEPT].items():
-    st.session_state[_key] = _value
-
-
-def remember(key: str) -> None:
-    st.session_state[KEPT][key] = st.session_state[key]
+#: The page's choices go into the address (a link shows the same route, in either mode); the audited track is
+#: kept in this app's memory (never in a link), so that another page or a reload does not lose it.
+STATE = PageState("rp", [
+    address("rp_origin", None, param="origin", parse=as_option),
+    address("rp_destination", None, param="destination", parse=as_option),
+    address("rp_objective", "fewest-cameras", param="objective", parse=one_of(list(OBJECTIVES))),
+    address("rp_detour", 50, param="detour", parse=int_between(0, 100)),
+    address("rp_alternatives", 2, param="alternatives", parse=lambda text: min(5, max(0, int(text)))),
+    address("rp_mode", MODES[0], param="mode", parse=lambda text: MODES[1] if text == "audit" else MODES[0],
+            show=lambda mode: "audit" if mode == MODES[1] else None),
+    memory("rp_track", upload=True),
+]).restore()
 
 
 def set_from_click(target: str, value: str) -> None:
-    st.session_state[KEPT][f"rp_{target}"] = st.session_state[f"rp_{target}"] = value
+    """Set the origin or destination to the street point clicked, and say so (a toast: the boxes are far above)."""
+    STATE[f"rp_{target}"] = value
+    forget_click("rp_map")
+    st.toast(f"{target.capitalize()} set to {value}", icon="📍")
 
 
 def route_kind(route: Route) -> str:
@@ -100,8 +106,9 @@ def place_box(label: str, key: str) -> str | None:
     """One place input: search names and ★ protest sites as you type, or type lat,lon and press Enter."""
     current = st.session_state.get(key)
     options = PLACE_OPTIONS if current is None or current in PLACE_OPTIONS else [current, *PLACE_OPTIONS]
-    value = st.selectbox(label, options, index=None, key=key, on_change=remember, args=(key,),
-                         accept_new_options=True, placeholder="Search a name or ★ protest site, or type lat,lon",
+    value = st.selectbox(label, options, index=None, key=key, accept_new_options=True,
+                         filter_mode="contains",  # "contains" keeps the order given: the ★ sites first
+                         placeholder="Search a name or ★ protest site, or type lat,lon",
                          help="Type to search the dataset's OpenStreetMap names and the ★ protest sites; or type "
                               "latitude,longitude (e.g. 60.1699,24.9384) and press Enter; or click a street point "
                               "on the map below.")
@@ -111,8 +118,7 @@ def place_box(label: str, key: str) -> str | None:
 st.title("Route planner")
 st.caption(counted_caption(ctx))
 outside_notice(ds, choice.dataset, consequence="no route here passes them")
-mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode", on_change=remember,
-                args=("rp_mode",))
+mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode")
 
 
 def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
@@ -127,13 +133,11 @@ def plan() -> None:
         destination = place_box("Destination", "rp_destination")
     c1, c2, c3 = st.columns(3)
     objective = c1.radio("Objective", list(OBJECTIVE_CHOICES), format_func=OBJECTIVE_CHOICES.get,
-                         key="rp_objective", on_change=remember, args=("rp_objective",),
+                         key="rp_objective",
                          help="Fewest distinct FRT-capable cameras (exact), or fewest metres within their view; "
                               "both within the maximum detour.")
-    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5,
-                       on_change=remember, args=("rp_detour",))
+    detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, key="rp_detour", step=5)
     alternatives = c3.number_input("Alternatives (trade-off routes)", 0, 5, key="rp_alternatives",
-                                   on_change=remember, args=("rp_alternatives",),
                                    help="How many more routes to show beyond the shortest and the objective's "
                                         "route: each the shortest route with at most its number of FRT "
                                         "cameras, between the two.")
@@ -145,7 +149,7 @@ def plan() -> None:
         return
     try:
         o, d = ds.resolve(origin), ds.resolve(destination)
-        key = (choice, uploaded_source(), o.node, d.node, objective, detour, int(alternatives))
+        key = (choice, uploaded_source(), counted_key(ds), o.node, d.node, objective, detour, int(alternatives))
         memo = st.session_state.setdefault("rp_routes", {})
         if key not in memo:
             with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):
@@ -158,8 +162,6 @@ def plan() -> None:
         st.error(md(str(err)))
         click_map([])
         return
-    set_address(origin=origin, destination=destination, objective=objective, detour=str(detour),
-                alternatives=str(int(alternatives)))
 
     shortest = found[0]
     table = pd.DataFrame([{
@@ -176,7 +178,7 @@ def plan() -> None:
                            None: "—"}[r.optimal],
     } for r in found])
     st.subheader(f"{md(o.name)} → {md(d.name)}")
-    say_verdict(found, routes_counting(found), detour=detour)
+    say_verdict(found, routes_counting(found), detour=detour, objective=objective)
     # a static table wraps its text: the comparison is never cut off at the map's edge
     st.table(table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
@@ -189,14 +191,9 @@ def plan() -> None:
             st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
     colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
-    paths = [{"path": [list(c) for c in r.coordinates], "colour": list(colours[i]),
+    paths = [{"path": [list(c) for c in r.coordinates], "colour": list(colours[i]), "name": r.label,
               "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
-    legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, colours[i]))})'>━━</span> "
-        f"{md(html.escape(r.label))}" for i, r in enumerate(found)
-    )
-    st.markdown(legend, unsafe_allow_html=True)
 
     st.subheader("Exposure along the way")
     profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
@@ -215,11 +212,11 @@ def plan() -> None:
             "counting": routes_counting(found).to_dict()}
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
-                       mime="application/gpx+xml", key="rp_gpx")
+                       mime="application/gpx+xml", key="rp_gpx", on_click="ignore")
     d2.download_button("Download GeoJSON", json.dumps(routes_to_geojson(found, settings=used)),
-                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson")
+                       file_name="routes.geojson", mime="application/geo+json", key="rp_geojson", on_click="ignore")
     d3.download_button("Download KML", routes_to_kml(found, name=f"{o.name} → {d.name}"), file_name="routes.kml",
-                       mime="application/vnd.google-earth.kml+xml", key="rp_kml")
+                       mime="application/vnd.google-earth.kml+xml", key="rp_kml", on_click="ignore")
     cards = st.session_state.setdefault("rp_cards", {})
     if key not in cards and d4.button("Make route cards (PDF)", key="rp_cards_make"):
         with st.spinner("Drawing one page per route…"):
@@ -232,25 +229,42 @@ def plan() -> None:
                 when=plan_cache.data_date(choice.dataset))
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
-                           mime="application/pdf", key="rp_pdf")
+                           mime="application/pdf", key="rp_pdf", on_click="ignore")
     st.caption("Share this route with this link: origin, destination and options are in it (and not your "
                "session's `s=` key, which the page address also holds). "
                f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
     st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
 
 
-def say_verdict(found: list[Route], count: Counting, *, detour: int) -> None:
-    """The banner over the table: the best route against the shortest, never a verdict on a count that says nothing."""
+#: What each objective minimises first (then the length): the route the banner speaks of is the least of it.
+BANNER_MEASURE = {
+    "fewest-cameras": ("frt_cameras", "passes the fewest FRT-capable cameras", lambda r: f"{r.frt_cameras}"),
+    "least-time-in-view": ("metres_in_view", "spends the least time in view of FRT-capable cameras",
+                           lambda r: f"{r.metres_in_view:,.0f} m in view"),
+}
+
+
+def say_verdict(found: list[Route], count: Counting, *, detour: int, objective: str) -> None:
+    """The banner over the table: the best route by the objective chosen against the shortest.
+
+    Never a verdict on a count that says nothing; with "shortest only", no comparison was asked for.
+    """
     shortest = found[0]
-    best = min(found, key=lambda r: (r.frt_cameras, r.length_m))
     say_counting(count, first=True)
     if count.zero_means_nothing:  # 0 cameras here says nothing about the cameras on the way: no verdict
         return
-    if best.edges == shortest.edges:
-        st.success(f"The shortest route already passes the fewest FRT-capable cameras found within a "
-                   f"{detour} % detour: {shortest.frt_cameras}.")
+    if objective not in BANNER_MEASURE:
+        st.info(f"The shortest route passes {shortest.frt_cameras} FRT-capable camera(s), "
+                f"{shortest.metres_in_view:,.0f} m of it in their view. Choose another objective to look for a "
+                "route past fewer.")
     else:
-        st.success(f"**{best.label.capitalize()}**: {compare_with_shortest(best, shortest)}.")
+        field, what, amount = BANNER_MEASURE[objective]
+        best = min(found, key=lambda r: (getattr(r, field), r.length_m))
+        if best.edges == shortest.edges:
+            st.success(f"The shortest route already {what} found within a {detour} % detour: {amount(shortest)}.")
+        else:
+            named = "" if best.label == OBJECTIVE_LABELS[objective] else f", the {OBJECTIVE_LABELS[objective]} found"
+            st.success(f"**{best.label.capitalize()}**{named}: {compare_with_shortest(best, shortest)}.")
     say_counting(count, first=False)
 
 
@@ -264,44 +278,50 @@ def routes_counting(found: list[Route]) -> Counting:
 
 def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
               ends: tuple[object, object] | None = None) -> None:
+    """The map: routes side by side under a legend that picks those shown, and street points to click."""
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+    click = map_click("rp_map")
     layers = base_layers(cameras)
     if paths:
-        layers.append(route_layer(paths))
+        shown = route_legend([str(p["name"]) for p in paths], [p["colour"] for p in paths],  # type: ignore[misc]
+                             key="rp_legend")
+        # the routes picked over those left out, each keeping its place beside the others
+        layers.append(route_lines([{**p, "shown": i in shown} for i, p in enumerate(paths)]))
     if passed:
         hit = cameras[cameras["camera_id"].astype(str).isin(passed)]
         layers.append(camera_layer(hit, radius_px=7))
-    nodes = pd.DataFrame(ds.index.node_lonlat, columns=["lon", "lat"]).assign(
-        tooltip="Street point: click, then set it as origin or destination")
-    layers.append(pdk.Layer("ScatterplotLayer", id="rp_nodes", data=nodes, get_position=["lon", "lat"],
-                            get_radius=6, radius_units="'pixels'", pickable=True,
-                            # alpha 1, not 0: deck.gl does not pick fully transparent pixels
-                            get_fill_color=[0, 0, 0, 1]))
+    layers.append(street_points_layer(ds.index.node_lonlat, layer_id="rp_nodes",
+                                      tooltip="Street point: click, then set it as origin or destination"))
     if ends is not None:
         marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}  # type: ignore[attr-defined]
                               for p, c in zip(ends, ("start", "end"), strict=True)])
         layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
-                                get_fill_color="colour", get_radius=9, radius_units="'pixels'"))
+                                get_fill_color="colour", get_radius=9, radius_units="'pixels'", stroked=True,
+                                get_line_color=list(PLACE_RING), line_width_min_pixels=2))
+    if click.point is not None:
+        layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
     if paths:  # the routes, their cameras and both ends, with a margin
         points = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
         points += cameras.loc[cameras["camera_id"].astype(str).isin(passed or set()), ["lon", "lat"]].values.tolist()
         lon, lat, zoom = fit_view([p[0] for p in points], [p[1] for p in points], height_px=560)
     else:
         lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
-    event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
-                            on_select="rerun", selection_mode="single-object", key="rp_map")
-    selected = event.selection.get("objects", {}) if event and event.selection else {}
-    # a street point, or anything else with a position (a camera): the place snaps to the nearest street
-    picked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
-    if picked:
-        point = f"{picked[0]['lat']:.6f},{picked[0]['lon']:.6f}"
-        c1, c2, c3 = st.columns([2, 1, 1])
-        c1.write(f"Clicked street point: {point}")
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
+                    on_select="rerun", selection_mode="single-object", key=click.key)
+    if click.point is not None:
+        point = f"{click.point[0]:.6f},{click.point[1]:.6f}"
+        c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+        c1.write(f"Clicked street point: {point} (the ring on the map)")
         c2.button("Set as origin", key="rp_click_origin", on_click=set_from_click, args=("origin", point))
         c3.button("Set as destination", key="rp_click_destination", on_click=set_from_click,
                   args=("destination", point))
-    st.caption("Red: high FRT tier · orange: medium · grey-blue: low; larger dots are cameras a route passes. "
-               "Click a street point to use it as origin or destination.")
+        c4.button("Dismiss", key="rp_click_dismiss", on_click=forget_click, args=("rp_map",))
+    legend([(POINT_COLOURS["start"], "start", "mark"), (POINT_COLOURS["end"], "end", "mark"),
+            (PICK_COLOUR, "street point clicked", "ring"),
+            *[(TIER_COLOURS[t], f"camera, {t} FRT tier", "dot") for t in ("high", "medium", "low")]],
+           title="On the map")
+    st.caption("Larger dots are cameras a route passes. Point at a street: a dot shows where a click lands; click "
+               "it, then set it as origin or destination.")
 
 
 def say_counting(count: Counting | None, *, first: bool) -> None:
@@ -324,15 +344,26 @@ def say_compared(compared: list[TrackComparison]) -> None:
         st.write(f"**{md(head)}**" + md(c.comparison.sentence(head).removeprefix(head)) + ".")
 
 
-def audit() -> None:
-    st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
-             "cameras saw it. Nothing leaves this machine.")
-    uploaded = st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
+def uploaded_track() -> KeptFile | None:
+    """The track in the uploader, or the one kept from before (another page, a reload); None when there is none."""
+    st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
+    uploaded = STATE.upload("rp_track")
     if uploaded is None:
-        return
+        return None
+    if st.session_state.get("rp_track") is None:
+        st.caption(f"Auditing **{md(uploaded.name)}**, uploaded before; upload another track to audit that one.")
     if uploaded.size > settings.max_camera_file_mb * 1e6:
         st.error(f"{md(uploaded.name)} is {uploaded.size / 1e6:.1f} MB; the limit is "
                  f"{settings.max_camera_file_mb:g} MB.")
+        return None
+    return uploaded
+
+
+def audit() -> None:
+    st.write("Upload a walk you recorded (GPX from a phone or watch, or a GeoJSON line) to see how long "
+             "cameras saw it. Nothing leaves this machine.")
+    uploaded = uploaded_track()
+    if uploaded is None:
         return
     try:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
@@ -403,16 +434,14 @@ def audit() -> None:
         st.subheader("Track by track")
         st.dataframe(tables.tracks, hide_index=True, key="rp_audit_tracks")
         st.download_button("Download the track table (CSV)", audit_tracks_csv(result), file_name="audit-tracks.csv",
-                           mime="text/csv", key="rp_audit_tracks_csv")
+                           mime="text/csv", key="rp_audit_tracks_csv", on_click="ignore")
     st.dataframe(tables.cameras, hide_index=True, key="rp_audit_table")
     st.download_button("Download audit (JSON)", json.dumps(audit_to_json(result), indent=2),
-                       file_name="audit.json", mime="application/json", key="rp_audit_json")
+                       file_name="audit.json", mime="application/json", key="rp_audit_json", on_click="ignore")
 
 
 if mode == "Plan a route":
-    set_address(mode=None)
     plan()
 else:
-    set_address(mode="audit")
     audit()
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import cache
 from app.legend import legend
+from app.page_state import PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
 from app.text import md
@@ -17,6 +18,8 @@ from exposure._errors import ExposureError
 from exposure.areas import (
     DENSITY_TOOLTIP,
     MEASURES,
+    area_scope,
+    areas_in_scope,
     dataset_bounds,
     density_by_area,
     density_layer,
@@ -34,17 +37,23 @@ from exposure.areas import (
     usable_measure,
 )
 from exposure.layers import deck, fit_view
+from exposure.nyc import NYC_AREA_LABELS, NYC_AREA_SETS
+from exposure.style import capitalised
 
 SOURCES = {
     "h3": "Hexagons (H3)",
     "osm": "OSM neighbourhood points (Voronoi cells)",
+    **NYC_AREA_LABELS,
     "upload": "Upload GeoJSON",
 }
-SOURCE_HELP = [
-    "Equal-size hexagons; comparable with each other, unrelated to any real district.",
-    "Cells around the extract's OpenStreetMap suburb/neighbourhood points; not official boundaries.",
-    "Your own polygons, e.g. official districts with a population column.",
-]
+SOURCE_HELP = {
+    "h3": "Equal-size hexagons; comparable with each other, unrelated to any real district.",
+    "osm": "Cells around the extract's OpenStreetMap suburb/neighbourhood points; not official boundaries.",
+    **{k: f"{v[:1].upper()}{v[1:]}." for k, v in NYC_AREA_SETS.items()},
+    "upload": "Your own polygons, e.g. official districts with a population column.",
+}
+#: The area set behind each choice of the page (the hexagons' resolution is chosen beside it).
+SET_OF = {"h3": "h3:RES", "osm": "osm-places", **{k: k for k in NYC_AREA_SETS}}
 MEASURE_HELP = {
     "per_km2": "",
     "per_street_km": "walkable streets, each counted once",
@@ -66,47 +75,72 @@ def _osm_areas(source: str, bounds: tuple[float, float, float, float]) -> gpd.Ge
 
 st.set_page_config(page_title="Neighbourhoods · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
+#: The page's choices go into the address (a link shows the same map); an uploaded area file is kept in this
+#: app's memory (never in a link), so that another page or a reload does not lose it.
+STATE = PageState("nb", [
+    address("nb_source", "h3", param="areas", parse=one_of(SOURCES)),
+    address("nb_measure", "per_km2", param="measure", parse=one_of(MEASURES)),
+    address("nb_cameras", "counted", param="cameras", parse=one_of(["counted", "frt"])),
+    address("nb_resolution", 9, param="h3", parse=int_between(7, 10)),
+    memory("nb_upload", upload=True),
+]).restore()
 ds, ctx = active(choice)
 
 st.title("Neighbourhoods")
 st.caption("Where cameras concentrate. Compare areas per km², per km of walkable street or per 1,000 "
            "residents; download the table and map to publish.")
 
+scope = area_scope(ds)  # where the cameras in use are: the dataset's streets, or another city's ground
+offered = [k for k in SOURCES if k == "upload" or SET_OF[k] in scope.sets]
+# a choice kept from other cameras (New York's areas, per km of street) that these cannot use: the first offered
+if STATE["nb_source"] not in offered:
+    STATE["nb_source"] = offered[0]
+if STATE["nb_measure"] not in scope.measures:
+    STATE["nb_measure"] = scope.measures[0]
 c1, c2, c3 = st.columns(3)
-source = c1.radio("Areas", list(SOURCES), format_func=SOURCES.__getitem__, captions=SOURCE_HELP, key="nb_source")
-measure = c2.radio("Measure", list(MEASURES), format_func=lambda m: MEASURES[m][2].capitalize(),
-                   captions=[MEASURE_HELP.get(m, "") for m in MEASURES], key="nb_measure")
+source = c1.radio("Areas", offered, format_func=SOURCES.__getitem__, captions=[SOURCE_HELP[k] for k in offered],
+                  key="nb_source")
+measure = c2.radio("Measure", list(scope.measures), format_func=lambda m: capitalised(MEASURES[m][2]),
+                   captions=[MEASURE_HELP.get(m, "") for m in scope.measures], key="nb_measure")
 which = c3.radio("Which cameras", ["counted", "frt"], key="nb_cameras",
                  format_func={"counted": "All counted cameras", "frt": "FRT-capable only"}.__getitem__,
                  help="Counted: the cameras whose verification status the sidebar counts. FRT-capable: those "
                       "of them the FRT policy rates high or medium.")
 
-outside_notice(ds, choice.dataset, consequence="no area on this page counts them")
+outside_notice(ds, choice.dataset, consequence=(
+    "the areas here count them where they are, without those streets" if not scope.on_streets
+    else "no area on this page counts them"))
 
 areas: gpd.GeoDataFrame | None = None
 try:
     if source == "h3":
-        resolution = c1.slider("H3 resolution", 7, 10, 9, key="nb_resolution",
+        resolution = c1.slider("H3 resolution", 7, 10, key="nb_resolution",
                                help="7: about 5 km² a hexagon · 8: 0.6 km² · 9: 0.08 km² · 10: 0.012 km² "
                                     "(at Helsinki's latitude)")
-        areas = named_areas(f"h3:{int(resolution)}", ds)
+        areas = areas_in_scope(f"h3:{int(resolution)}", scope, ds)
     elif source == "osm":
         areas = _osm_areas(ds.source, dataset_bounds(ds))
+    elif source != "upload":
+        areas = named_areas(source)
     else:
-        upload = c1.file_uploader("GeoJSON of polygons", type=["geojson", "json"], key="nb_upload",
-                                  help="Columns are guessed: id/area_id/code, name/NAME/nimi, "
-                                       "population/pop/asukkaat. Coordinates are reprojected to WGS84.")
+        c1.file_uploader("GeoJSON of polygons", type=["geojson", "json"], key="nb_upload",
+                         help="Columns are guessed: id/area_id/code, name/NAME/nimi, "
+                              "population/pop/asukkaat. Coordinates are reprojected to WGS84.")
+        upload = STATE.upload("nb_upload")  # the file in the uploader, or the one kept from before
         if upload is None:
             st.info("Upload a GeoJSON FeatureCollection of polygons to count cameras per area.")
         else:
+            if st.session_state.get("nb_upload") is None:
+                c1.caption(f"Counting the areas of **{md(upload.name)}**, uploaded before; upload another file "
+                           "to count those.")
             areas = read_areas(upload.getvalue(), source_name=upload.name)
             rejected = areas.attrs.get("rejected", [])
             if rejected:
                 st.warning(f"{md(upload.name)}: {len(rejected)} feature(s) left out or repaired:\n\n"
                            + "\n".join(f"- feature {r['feature']}: {md(r['reason'])}" for r in rejected[:20]))
     table = None if areas is None else density_by_area(
-        areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt, index=ds.index,
-        settings=ctx.settings, extent=ds.extent)
+        areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
+        index=ds.index if scope.on_streets else None, settings=ctx.settings, extent=scope.extent)
 except ExposureError as err:
     st.error(md(str(err)))
     table = None
@@ -122,24 +156,35 @@ if table is not None:
             st.warning(problem)
     column, label = measure_column(measure, frt_only=which == "frt")
 
-    west, south, east, north = table.total_bounds
+    # framed to the cameras in use: the dataset's areas, or where another city's cameras are (not its every area)
+    frame = tuple(table.total_bounds) if scope.on_streets else scope.bounds
+    west, south, east, north = frame
     lon, lat, zoom = fit_view([west, east], [south, north], height_px=560)
+    shown = table
+    if not scope.on_streets:  # a city's boundaries to the metre weigh megabytes on the page; ~10 m is plenty
+        shown = table.copy()
+        shown["geometry"] = shown.geometry.simplify(0.0001, preserve_topology=True)
+    base = cache.base_layers(choice.dataset) if scope.on_streets else []
     st.pydeck_chart(
-        deck([*cache.base_layers(choice.dataset), density_layer(table, column, label=label)],
-             lon=lon, lat=lat, zoom=zoom, tooltip=DENSITY_TOOLTIP),
+        deck([*base, density_layer(shown, column, label=label)], lon=lon, lat=lat, zoom=zoom,
+             tooltip=DENSITY_TOOLTIP),
         height=560, key="nb_map",
     )
     legend(density_legend(table, column, label=label), title=label[:1].upper() + label[1:])
     no_data = int(table.attrs.get("no_camera_data", 0))
     if no_data:
-        st.warning(f"**{no_data:,} of {len(table):,} areas have no camera data**: they lie outside where the camera "
-                   f"source looked ({md(table.attrs.get('extent', ''))}). They are dark grey on the map, at the end of "
-                   "the table with empty camera figures, empty in the CSV and GeoJSON, and left out of the ranking: "
-                   "no data is not the same as few cameras.")
-    st.caption("The basemap is the dataset's own walking network; no map tiles are fetched.")
+        st.warning(f"**{no_data:,} of {len(table):,} areas have no camera data**: they lie mostly outside where the "
+                   f"camera source looked ({md(table.attrs.get('extent', ''))}) and hold none of its cameras. They "
+                   "are dark grey on the map, at the end of the table with empty camera figures, empty in the CSV "
+                   "and GeoJSON, and left out of the ranking: no data is not the same as few cameras.")
+    if scope.on_streets:
+        st.caption("The basemap is the dataset's own walking network; no map tiles are fetched.")
+    else:
+        st.caption(f"The areas cover {md(scope.where)}. No map tiles are fetched, and there is no basemap: the "
+                   "dataset's streets are elsewhere.")
     st.caption(counted_caption(ctx))
     st.info(f"**What the areas are.** {md(table.attrs.get('note', ''))}")
-    if source != "upload":
+    if source in ("h3", "osm") and scope.on_streets:
         st.caption("Rates for areas at the edge of the extract are less reliable: streets and cameras beyond "
                    "the extract's box are missing, and cells there hold little street.")
 
@@ -155,8 +200,10 @@ if table is not None:
                        file_name=f"{stem}.geojson", mime="application/geo+json", key="nb_geojson",
                        on_click="ignore")
     d3.download_button("Download PNG map (to print)",
-                       functools.partial(density_png, table, column=column, label=label, streets=ds.index,
-                                         basemap=ds.basemap, title=f"{label[0].upper()}{label[1:]} — {ds.name}"),
+                       functools.partial(density_png, table, column=column, label=label,
+                                         streets=ds.index if scope.on_streets else None,
+                                         basemap=ds.basemap if scope.on_streets else None, bounds=frame,
+                                         title=f"{label[0].upper()}{label[1:]} — {ds.name}"),
                        file_name=f"{stem}-{column}.png", mime="image/png", key="nb_png", on_click="ignore",
                        help="A4 map with the dataset's streets, the top areas named, the legend with units, what "
                             "was counted, the data sources and the date.")

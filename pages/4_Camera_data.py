@@ -1,4 +1,4 @@
-"""Camera data: upload a camera file, see which rows were rejected, inspect and download the cameras."""
+"""Camera data: upload a camera file, see which rows were rejected, inspect, review and download the cameras."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from app import cache
+from app.page_state import PageState, session
+from app.review_panel import add_toggle, group_reviews, review_panel
+from app.reviews import click_layers, map_key
 from app.sidebar import sidebar
 from app.state import (
-    LOADED,
     active,
     clear_uploaded,
     counted_caption,
     forget_loaded,
+    loaded_file,
+    loaded_waiting,
     set_loaded,
     uploaded_source,
     use_loaded,
@@ -41,10 +45,10 @@ from exposure.cameras import (
     load_cameras,
     load_cameras_bytes,
     load_extent,
-    verification_policy,
 )
 from exposure.downloads import DECODE_NYC_URL, DOWNLOAD_NOTICE, fetch_camera_file
 from exposure.layers import camera_layers, deck, fit_view
+from exposure.policies import passes_verification
 from exposure.sources.decode import DECODE_METHOD
 from exposure.style import TIER_CAPTION
 
@@ -84,7 +88,7 @@ def dropped_rows(rejected: pd.DataFrame) -> int:
 
 def _read_upload(uploaded: UploadedFile, fmt_label: str) -> None:
     stamp = (uploaded.file_id, uploaded.name, uploaded.size, fmt_label)
-    loaded = st.session_state.get(LOADED)
+    loaded = loaded_file()
     if loaded is not None and loaded["stamp"] == stamp:
         return
     failed = st.session_state.get(FAILED)
@@ -173,7 +177,7 @@ def _report(loaded: dict[str, Any]) -> None:
         st.dataframe(rejected.astype({"value": str}), hide_index=True, key="cam_rejected_table")
         st.download_button("Download the report (CSV)", neutralise_formulas(rejected).to_csv(index=False),
                            file_name=f"{Path(source).stem}_rejected_rows.csv", mime="text/csv",
-                           key="cam_rejected_csv")
+                           key="cam_rejected_csv", on_click="ignore")
 
 
 def _choices(label: str, vocabulary: tuple[str, ...], values: pd.Series, *, key: str) -> list[str]:
@@ -184,6 +188,9 @@ def _choices(label: str, vocabulary: tuple[str, ...], values: pd.Series, *, key:
 st.set_page_config(page_title="Camera data · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
 ds, ctx = active(choice)
+#: The format and the filters hold while the user visits other pages (the files read are kept by app.state).
+STATE = PageState("cam", [session("cam_format", "auto"), *(session(key, []) for key in (
+    "cam_kind", "cam_mount", "cam_operator", "cam_verification", "cam_tier"))]).restore()
 
 st.title("Camera data")
 st.write("Upload your own camera map, check what could not be read, and use it on every page; "
@@ -207,24 +214,26 @@ with st.expander("Or download Amnesty's Decode Surveillance NYC counts"):
     if failed is not None and failed[0] == ("decode-nyc",):
         st.error(md(failed[1]))
 
-loaded = st.session_state.get(LOADED)
+loaded = loaded_file()
 if loaded is not None:
     _report(loaded)
-    st.button("Use these cameras on every page", key="cam_use", on_click=use_loaded, type="primary",
-              help="Every page then counts these cameras on the streets of the chosen dataset.")
+    if loaded_waiting() is not None:  # once they are in use, the button would only say so again
+        st.button("Use these cameras on every page", key="cam_use", on_click=use_loaded, type="primary",
+                  help="Every page then counts these cameras on the streets of the chosen dataset.")
+    else:
+        st.success(f"These cameras ({md(loaded['source'])}) are in use on every page.")
 if uploaded_source() is not None:
     st.button("Back to the dataset's cameras", key="cam_reset", on_click=clear_uploaded)
 st.caption(counted_caption(ctx))
 
 # ---------------------------------------------------------------- inspect
-if loaded is not None:
+if loaded is not None and uploaded_source() != str(loaded["source"]):
     shown: pd.DataFrame = loaded["cameras"]
     shown_name = str(loaded["source"])
     st.header(f"Inspect the cameras from {md(shown_name)}")
-    if uploaded_source() != shown_name:
-        st.caption("Loaded here only: the other pages count them once you press "
-                   "“Use these cameras on every page”.")
-elif uploaded_source() is not None:
+    st.caption("Loaded here only: the other pages count them once you press "
+               "“Use these cameras on every page”.")
+elif uploaded_source() is not None:  # the cameras in use, with your group's reviews laid over them
     shown = ds.cameras
     shown_name = str(uploaded_source())
     st.header(f"Inspect the cameras from {md(shown_name)}")
@@ -253,8 +262,7 @@ for column, wanted in (("kind", kinds), ("mount", mounts), ("operator", operator
         keep &= cameras[column].astype(str).isin(wanted).to_numpy()
 filtered = cameras[keep].reset_index(drop=True)
 
-counted = filtered["frt_tier"].isin(FRT_CAPABLE_TIERS) & filtered["verification"].isin(
-    verification_policy(choice.verification))
+counted = filtered["frt_tier"].isin(FRT_CAPABLE_TIERS) & passes_verification(filtered, choice.verification)
 m1, m2 = st.columns(2)
 m1.metric("Cameras shown", f"{len(filtered):,}", help=f"of {len(cameras):,} in {md(shown_name)}")
 m2.metric("Counted as FRT-capable", f"{int(counted.sum()):,}",
@@ -272,16 +280,32 @@ if len(filtered):
     lon, lat, zoom = fit_view(filtered["lon"], filtered["lat"], height_px=560)
 else:
     lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
-layers = [*cache.base_layers(choice.dataset), *camera_layers(filtered)]
-st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom),
-                height=560, key="cam_map")
+# the cameras in use can be reviewed on the map (a file only loaded here is not in use: nobody counts its reviews)
+reviewing = shown is ds.cameras
+adding = add_toggle("cam") if reviewing else False
+key = map_key("cam_map")
+clicks, centre = click_layers(choice.dataset, adding=adding, key=key, prefix="cam")
+if centre is not None:
+    lon, lat = centre
+layers = [*cache.base_layers(choice.dataset), *clicks, *camera_layers(filtered)]
+event = st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560, key=key,
+                        on_select="rerun", selection_mode="single-object")
 st.caption(f"{TIER_CAPTION}. The basemap is the dataset's own "
            "walking network; no map tiles are fetched.")
+if reviewing:
+    review_panel(event, ds, dataset=choice.dataset, prefix="cam")
+else:
+    st.caption("Reviews are of the cameras in use: press “Use these cameras on every page” to review these.")
 
 st.dataframe(filtered, hide_index=True, key="cam_table")
 stem = Path(shown_name).stem.replace(" ", "_") or "cameras"
 d1, d2 = st.columns(2)
 d1.download_button("Download these cameras (CSV)", cameras_to_csv(filtered) or "",
-                   file_name=f"{stem}_cameras.csv", mime="text/csv", key="cam_csv")
+                   file_name=f"{stem}_cameras.csv", mime="text/csv", key="cam_csv", on_click="ignore")
 d2.download_button("Download these cameras (GeoJSON)", json.dumps(cameras_to_geojson(filtered)),
-                   file_name=f"{stem}_cameras.geojson", mime="application/geo+json", key="cam_geojson")
+                   file_name=f"{stem}_cameras.geojson", mime="application/geo+json", key="cam_geojson",
+                   on_click="ignore")
+
+# ---------------------------------------------------------------- the group's reviews
+st.header("Your group's reviews")
+group_reviews(choice.dataset, prefix="cam")

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app.legend import legend
+from app.page_state import PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import (
     counted_caption,
@@ -27,7 +28,8 @@ from exposure._errors import ExposureError
 from exposure.areas import DENSITY_TOOLTIP, MEASURES, AreaError, density_layer, density_legend, measure_column
 from exposure.cameras import CameraExtent, CameraLoad, describe_policies, load_cameras, load_cameras_bytes, load_extent
 from exposure.layers import deck
-from exposure.nyc import NYC_AREA_SETS, in_nyc, package_data_dir
+from exposure.nyc import NYC_AREA_LABELS, NYC_AREA_SETS, in_nyc, package_data_dir
+from exposure.style import capitalised
 from exposure.watched import (
     REPORT_MEASURES,
     AmnestyModel,
@@ -40,10 +42,10 @@ from exposure.watched import (
 )
 
 SOURCES = {"session": "The session's cameras", "upload": "Upload a Decode CSV", "path": "A file on this computer"}
-AREA_LABELS = {"nyc-nta": "Neighbourhoods (2020 NTAs)", "nyc-cd": "Community districts",
-               "nyc-council": "Council districts", "nyc-precinct": "Police precincts", "nyc-borough": "Boroughs"}
 MEASURE_HELP = ("Effective cameras (Amnesty International): the ground within 120 m of cameras on street furniture, "
                 "overlaps counted once, in units of one camera's 120 m disc. Cameras on buildings do not count.")
+#: Area of a scatter point, in square pixels, and the room kept between the data and the axes (more than its radius).
+POINT_AREA_PX, AXIS_PADDING_PX = 55, 8
 DECODE_HELP = ("Amnesty International's Decode Surveillance NYC counts_per_intersections.csv (or any camera file "
                "the Camera data page reads).")
 
@@ -58,10 +60,6 @@ def _load_bytes(name: str, digest: str, data: bytes) -> CameraLoad:  # digest ke
     return load_cameras_bytes(data, name=name)
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]  # str.capitalize would turn "FRT" into "Frt"
-
-
 def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
     s = describe_policies(frt_policy, verification)
     return (f"Counted: cameras from **{md(source)}**; FRT policy **{s['frt_policy']}** (capable tiers: "
@@ -70,10 +68,12 @@ def _policy_caption(source: str, frt_policy: str, verification: str) -> str:
 
 def _scatter(result: WatchedResult) -> alt.LayerChart:
     kept = result.included.assign(nonwhite_pct=lambda t: 100 * t["nonwhite_share"])
-    points = alt.Chart(kept).mark_circle(size=55, opacity=0.75).encode(
-        x=alt.X("nonwhite_pct:Q", title="Non-white residents (%)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("measure:Q", title=_cap(result.label)),
-        color=alt.Color("group:N", title=(result.group or "group").capitalize()),
+    # the axes stand a point's width off the data, so that a point at 0 % or at 0 is drawn whole
+    points = alt.Chart(kept).mark_circle(size=POINT_AREA_PX, opacity=0.75).encode(
+        x=alt.X("nonwhite_pct:Q", title="Non-white residents (%)",
+                scale=alt.Scale(domain=[0, 100], nice=False, padding=AXIS_PADDING_PX)),
+        y=alt.Y("measure:Q", title=capitalised(result.label), scale=alt.Scale(padding=AXIS_PADDING_PX)),
+        color=alt.Color("group:N", title=capitalised(result.group or "group")),
         tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("measure:Q", title=result.label, format=".1f"),
                  alt.Tooltip("nonwhite_pct:Q", title="Non-white %", format=".0f"),
                  alt.Tooltip("population:Q", title="Residents", format=",.0f")],
@@ -103,6 +103,17 @@ def _amnesty_section(model: AmnestyModel, *, said: tuple[str, ...]) -> None:
 
 st.set_page_config(page_title="Who is watched · Surveillance exposure map", page_icon="📷", layout="wide")
 choice = sidebar()
+#: The choices go into the address (a link shows the same figures); the camera source, an uploaded file and a path
+#: on this computer are kept in this app's memory only (a local path is never in a link).
+STATE = PageState("ww", [
+    memory("ww_source", "session"),
+    address("ww_areas", next(iter(NYC_AREA_SETS)), param="areas", parse=one_of(NYC_AREA_SETS)),
+    address("ww_measure", next(iter(REPORT_MEASURES)), param="measure", parse=one_of(REPORT_MEASURES)),
+    address("ww_frt", False, param="frt", parse=lambda text: text == "yes", show=lambda on: "yes" if on else None),
+    address("ww_min_population", 500, param="min_population", parse=int_between(0, 100_000)),
+    memory("ww_upload", upload=True),
+    memory("ww_path", ""),
+]).restore()
 
 st.title("Who is watched")
 st.caption("Do New York neighbourhoods with more non-white residents have more cameras? Camera density set "
@@ -117,13 +128,13 @@ except AreaError as err:
 
 c1, c2, c3 = st.columns(3)
 source = c1.radio("Cameras", list(SOURCES), format_func=SOURCES.__getitem__, key="ww_source")
-area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: AREA_LABELS.get(k, k), key="ww_areas",
-                        help="\n\n".join(f"**{AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
-measure_key = c2.selectbox("Measure", list(REPORT_MEASURES), format_func=lambda m: MEASURES[m][2].capitalize(),
+area_set = c2.selectbox("Areas", list(NYC_AREA_SETS), format_func=lambda k: NYC_AREA_LABELS.get(k, k), key="ww_areas",
+                        help="\n\n".join(f"**{NYC_AREA_LABELS.get(k, k)}**: {v}" for k, v in NYC_AREA_SETS.items()))
+measure_key = c2.selectbox("Measure", list(REPORT_MEASURES), format_func=lambda m: capitalised(MEASURES[m][2]),
                            key="ww_measure", help=MEASURE_HELP)
 frt_only = c3.toggle("FRT-capable cameras only", key="ww_frt",
                      help="Only the cameras the sidebar's FRT policy rates high or medium.")
-min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, 500, 100,
+min_population = c3.number_input("Leave out areas with fewer residents than", 0, 100_000, step=100,
                                   key="ww_min_population", help="Parks, cemeteries and airports have almost no "
                                   "residents; their rates per resident and their non-white share mean little.")
 
@@ -165,10 +176,14 @@ try:
     else:
         load: CameraLoad | None = None
         if source == "upload":
-            upload = c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
+            c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
+            upload = STATE.upload("ww_upload")  # the file in the uploader, or the one kept from before
             if upload is None:
                 st.info("Upload Amnesty's Decode Surveillance NYC `counts_per_intersections.csv`.")
             else:
+                if st.session_state.get("ww_upload") is None:
+                    c1.caption(f"Counting **{md(upload.name)}**, uploaded before; upload another file to count "
+                               "that one.")
                 data = upload.getvalue()
                 load = _load_bytes(upload.name, hashlib.sha256(data).hexdigest(), data)
         else:
@@ -210,7 +225,8 @@ if report is not None:
               help=f"where the camera source looked: {md(table.attrs.get('extent', ''))}")
     city = result.citywide
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Spearman rho (citywide)", "n/a" if city.rho is None else f"{city.rho:+.2f}")
+    # "citywide" only when every borough is compared; a Brooklyn-only file gives Brooklyn's figure
+    m1.metric(f"Spearman rho ({city.group})", "n/a" if city.rho is None else f"{city.rho:+.2f}")
     m2.metric("95 % interval", "n/a" if city.ci_low is None or city.ci_high is None
               else f"{city.ci_low:+.2f} to {city.ci_high:+.2f}")
     m3.metric("p-value", "n/a" if city.p_value is None else
@@ -230,7 +246,7 @@ if report is not None:
         lon, lat = (float(v) for v in shown.geometry.union_all().centroid.coords[0])
         st.pydeck_chart(deck([density_layer(shown, result.measure, label=result.label)], lon=lon, lat=lat, zoom=9.5,
                              tooltip=DENSITY_TOOLTIP), height=480, key="ww_map")
-        legend(density_legend(shown, result.measure, label=result.label), title=_cap(result.label))
+        legend(density_legend(shown, result.measure, label=result.label), title=capitalised(result.label))
         st.caption("No map tiles are fetched.")
     with right:
         st.altair_chart(_scatter(result), width="stretch", key="ww_scatter")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from app import cache
+from app.page_state import PageState, session
 from app.sidebar import choose_dataset, sidebar
 from app.text import md
 from exposure import online
@@ -21,12 +22,12 @@ if TYPE_CHECKING:
 
     from exposure.datasets import Dataset
 
-#: Choices of where a dataset comes from, and the builder's name for each.
+#: Choices of where a dataset comes from, and the builder's name for each: offline first, as the product is.
 HOW: dict[str, str] = {
+    "OSM extract .osm.pbf (offline)": "pbf",
     "Place name (online)": "place",
     "Bounding box (online)": "bbox",
     "Point and radius (online)": "point",
-    "OSM extract .osm.pbf (offline)": "pbf",
 }
 #: Session-state key of the last dataset built here (its summary), shown until the next build.
 BUILT = "bd_built"
@@ -68,6 +69,11 @@ def build(how: str, inputs: dict[str, Any], *, name: str, progress: online.Progr
 
 st.set_page_config(page_title="Build a dataset · Surveillance exposure map", page_icon="🧱", layout="wide")
 sidebar()
+#: What the user typed holds while they visit other pages (uploads and the build's summary are not kept).
+STATE = PageState("bd", [
+    session("bd_how", next(iter(HOW))), session("bd_place", ""), session("bd_bbox", ""), session("bd_point", ""),
+    session("bd_dist_m", 1500.0), session("bd_pbf_path", ""), session("bd_names", True), session("bd_name", ""),
+]).restore()
 
 st.title("Build a dataset")
 st.write("Any city's walking network, mapped cameras and place names, saved on this machine under a name "
@@ -88,7 +94,7 @@ elif how == "bbox":
 elif how == "point":
     c1, c2 = st.columns([2, 1])
     inputs["point"] = c1.text_input("Centre: latitude, longitude", key="bd_point", placeholder="60.1699,24.9384")
-    inputs["dist_m"] = float(c2.number_input("Half-width of the box (m)", 100.0, 20_000.0, 1500.0, 100.0,
+    inputs["dist_m"] = float(c2.number_input("Half-width of the box (m)", 100.0, 20_000.0, step=100.0,
                                              key="bd_dist_m"))
     typed = ""
 else:
@@ -107,8 +113,7 @@ with st.expander("Options"):
         help="Any format the Camera data page reads. Online builds then skip downloading cameras.",
     )
     if how != "pbf":
-        inputs["names"] = st.checkbox("Also download names of squares, stations and landmarks", value=True,
-                                      key="bd_names",
+        inputs["names"] = st.checkbox("Also download names of squares, stations and landmarks", key="bd_names",
                                       help="Street names always come with the network; this adds one more "
                                            "Overpass query.")
 

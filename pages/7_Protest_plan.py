@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from app import cache, keep, plan_cache
+from app import cache, plan_cache
+from app.legend import legend, route_legend
+from app.map_clicks import forget_click, map_click
+from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
-from exposure.layers import deck, plan_layers, street_points_layer
-from exposure.places import read_presets
+from exposure.layers import (
+    PLAN_ROLE_COLOURS,
+    deck,
+    fit_view,
+    picked_point_layer,
+    plan_layers,
+    plan_view,
+    street_points_layer,
+)
+from exposure.places import read_presets, search_options
 from exposure.planning import (
     KEEP_ORDER,
     KEEP_ORDER_LABELS,
@@ -42,7 +52,14 @@ from exposure.planning import (
     read_plan,
     read_points,
 )
-from exposure.style import OBJECTIVE_LABELS, route_colour
+from exposure.style import (
+    AVOID_COLOUR,
+    OBJECTIVE_LABELS,
+    PICK_COLOUR,
+    SHORTEST_COLOUR,
+    TIER_COLOURS,
+    route_colour,
+)
 
 st.set_page_config(page_title="Protest plan · Surveillance exposure map", page_icon="🪧", layout="wide")
 choice = sidebar()
@@ -53,20 +70,17 @@ try:
 except ExposureError as err:  # a broken presets file leaves the page usable without them
     st.error(md(str(err)))
     PRESETS = pd.DataFrame(columns=["name", "lat", "lon", "note"])
-PLACE_OPTIONS = [f"★ {n}" for n in PRESETS["name"]] + sorted(ds.places["name"].astype(str).unique())
+PLACE_OPTIONS = search_options(PRESETS, ds.places)
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
-PLAN_KEYS = ("pp_site", "pp_gathering", "pp_via", "pp_dispersal", "pp_areas", "pp_corners", "pp_avoid_cameras",
-             "pp_no_frt", "pp_objective", "pp_detour", "pp_regroup", "pp_avoid_radius", "pp_show_shortest",
-             "pp_keep_order")
-for key, value in (keep.kept("plan") or {}).items():
-    if key in PLAN_KEYS:
-        st.session_state.setdefault(key, list(value) if isinstance(value, list) else value)
-for key, default in (("pp_site", ""), ("pp_gathering", ""), ("pp_via", ""), ("pp_dispersal", ""),
-                     ("pp_areas", []), ("pp_corners", []), ("pp_seen_uploads", set()), ("pp_messages", []),
-                     ("pp_objective", "fewest-cameras"), ("pp_detour", 50), ("pp_regroup", 300),
-                     ("pp_avoid_radius", 100), ("pp_keep_order", list(KEEP_ORDER))):
+STATE = PageState("pp", [
+    memory("pp_site", ""), memory("pp_gathering", ""), memory("pp_via", ""), memory("pp_dispersal", ""),
+    memory("pp_areas", []), memory("pp_corners", []), memory("pp_avoid_cameras", []), memory("pp_no_frt", False),
+    memory("pp_objective", "fewest-cameras"), memory("pp_detour", 50), memory("pp_regroup", 300),
+    memory("pp_avoid_radius", 100), memory("pp_show_shortest", False), memory("pp_keep_order", list(KEEP_ORDER)),
+]).restore()
+for key, default in (("pp_seen_uploads", set()), ("pp_messages", [])):
     st.session_state.setdefault(key, default)
 
 
@@ -172,9 +186,10 @@ with st.expander("Load a saved plan (JSON)"):
 left, right = st.columns(2)
 with left:
     st.selectbox("Find the site (names and protest sites ★)", PLACE_OPTIONS, index=None, key="pp_site_pick",
-                 on_change=picked, args=("site",), placeholder="Type to search…")
+                 filter_mode="contains", on_change=picked, args=("site",), placeholder="Type to search…")
     st.text_input("Site", key="pp_site", placeholder="a name, lat,lon, or name | lat,lon")
     st.selectbox("Add a gathering point", PLACE_OPTIONS, index=None, key="pp_gathering_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("gathering",), placeholder="Type to search…")
     st.text_area("Gathering points", key="pp_gathering", height=120,
                  placeholder="one per line: a name, lat,lon, or name | lat,lon",
@@ -184,11 +199,13 @@ with left:
                      key="pp_points_upload", on_change=points_uploaded)
 with right:
     st.selectbox("Add a via point", PLACE_OPTIONS, index=None, key="pp_via_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("via",), placeholder="Type to search…")
     st.text_area("Via points (in order)", key="pp_via", height=80,
                  placeholder="e.g. a landmark the march passes", help="Every march goes gathering point → via "
                  "points in this order → site; each leg is optimised on its own.")
     st.selectbox("Add a dispersal point", PLACE_OPTIONS, index=None, key="pp_dispersal_pick", on_change=picked,
+                 filter_mode="contains",
                  args=("dispersal",), placeholder="Type to search…")
     st.text_area("Dispersal points (the way out)", key="pp_dispersal", height=80,
                  placeholder="where people go after the protest")
@@ -251,12 +268,8 @@ objective = o1.radio("Objective", list(OBJECTIVE_LABELS), format_func=lambda o: 
 detour = o2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="pp_detour")
 regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 800, step=50, key="pp_regroup")
 
-# kept for this session across a reload, in memory only, before the plan is worked out (a reload may come
-# before that ends); a session that has not started a plan keeps nothing
-keep.save("plan", {k: (list(v) if isinstance(v, list) else v) for k in PLAN_KEYS
-                   if (v := st.session_state.get(k)) is not None},
-          start=bool(st.session_state["pp_site"].strip() or lines("pp_gathering") or lines("pp_dispersal")
-                     or st.session_state["pp_areas"]))
+# kept before the plan is worked out: a reload may come before that ends
+STATE.remember()
 
 for kind, text in st.session_state["pp_messages"]:
     {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
@@ -298,7 +311,7 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
 
 
 def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | None:
-    key = (choice, uploaded_source(), json.dumps(request.to_dict(), sort_keys=True),
+    key = (choice, uploaded_source(), counted_key(ds), json.dumps(request.to_dict(), sort_keys=True),
            json.dumps([f.to_dict() for f in failures]))
     memo = st.session_state.setdefault("pp_plans", {})
     if key not in memo:
@@ -316,6 +329,15 @@ def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | 
 
 # --- the map: routes, points, areas; a click adds a point --------------------------------------------
 
+#: What a street point clicked on the map can become, and how the toast says it was used.
+CLICK_ACTIONS = (("site", "Site"), ("gathering", "Gathering point"), ("via", "Via point"),
+                 ("dispersal", "Dispersal point"), ("corner", "Corner of an area to avoid"),
+                 ("avoid", "Avoid around here"))
+CLICK_DONE = {"site": "Site set to {p}", "gathering": "Gathering point {p} added", "via": "Via point {p} added",
+              "dispersal": "Dispersal point {p} added", "corner": "Corner {p} added to the area being drawn",
+              "avoid": "Avoiding the area around {p}"}
+
+
 def click_to(action: str, lat: float, lon: float) -> None:
     text = f"{lat:.6f},{lon:.6f}"
     if action == "site":
@@ -327,45 +349,69 @@ def click_to(action: str, lat: float, lon: float) -> None:
     elif action == "avoid":
         st.session_state["pp_areas"] = [*st.session_state["pp_areas"],
                                         area_around(lat, lon, float(st.session_state.get("pp_avoid_radius", 100)))]
+    forget_click("pp_map")
+    st.toast(CLICK_DONE[action].format(p=text), icon="📍")
 
 
 def plan_map(plan: Plan | None, show_shortest: bool) -> None:
+    """The map, framed to the plan: its routes side by side under a legend that picks them; a click adds a point."""
     cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+    click = map_click("pp_map")
+    shown = None if plan is None or not plan.journeys else route_legend(
+        [j.name for j in plan.journeys], [route_colour(i) for i in range(len(plan.journeys))], key="pp_legend",
+        title="Routes on the map (click one to hide or show it)")
     layers = [*cache.base_layers(choice.dataset),
               *plan_layers(cameras, plan=plan, areas=st.session_state["pp_areas"],
-                           corners=st.session_state["pp_corners"], show_shortest=show_shortest),
+                           corners=st.session_state["pp_corners"], show_shortest=show_shortest, shown=shown),
               street_points_layer(ds.index.node_lonlat, layer_id="pp_nodes",
                                   tooltip="Street point: click, then choose what it is")]
-    lon, lat = ds.index.node_lonlat.mean(axis=0)
-    event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat), zoom=14.5), height=600,
-                            on_select="rerun", selection_mode="single-object", key="pp_map")
-    selected = event.selection.get("objects", {}) if event and event.selection else {}
-    clicked = [o for objs in selected.values() for o in objs if isinstance(o, dict) and "lon" in o and "lat" in o]
-    if clicked:
-        lat_c, lon_c = float(clicked[0]["lat"]), float(clicked[0]["lon"])
-        st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} — use it as:")
-        cols = st.columns(6)
-        for col, (action, label) in zip(cols, (("site", "Site"), ("gathering", "Gathering point"),
-                                               ("via", "Via point"), ("dispersal", "Dispersal point"),
-                                               ("corner", "Corner of an area to avoid"),
-                                               ("avoid", "Avoid around here")), strict=True):
+    if click.point is not None:
+        layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
+    if plan is not None and plan.journeys:
+        lon, lat, zoom = plan_view(plan, areas=st.session_state["pp_areas"], height_px=600)
+    else:
+        lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=600)
+    st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=600,
+                    on_select="rerun", selection_mode="single-object", key=click.key)
+    if click.point is not None:
+        lat_c, lon_c = click.point
+        st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} (the ring on the map) — use it as:")
+        cols = st.columns(len(CLICK_ACTIONS) + 1)
+        for col, (action, label) in zip(cols, CLICK_ACTIONS, strict=False):
             col.button(label, key=f"pp_click_{action}", on_click=click_to, args=(action, lat_c, lon_c))
-    st.caption("Coloured lines: the planned routes (grey: the shortest ones); red areas: avoided; larger dots: FRT "
-               "cameras a route passes. The basemap is drawn from the dataset itself; no tiles are fetched.")
+        cols[-1].button("Dismiss", key="pp_click_dismiss", on_click=forget_click, args=("pp_map",))
+    plan_legend(plan, show_shortest=show_shortest)
+
+
+def plan_legend(plan: Plan | None, *, show_shortest: bool) -> None:
+    """What the map's points, cameras and areas are (the routes have their own legend above the map)."""
+    roles = sorted({role for role, _ in plan.points()} if plan is not None else set(),
+                   key=list(PLAN_ROLE_COLOURS).index)
+    entries: list[Any] = [(PLAN_ROLE_COLOURS[r], f"{r} point", "mark") for r in roles]
+    if plan is not None and show_shortest:
+        entries.append((SHORTEST_COLOUR, "shortest route", "line"))
+    entries += [(TIER_COLOURS[t], f"camera, {t} FRT tier", "dot") for t in ("high", "medium", "low")]
+    if st.session_state["pp_areas"] or st.session_state["pp_corners"]:
+        entries.append(([*AVOID_COLOUR, 90], "area avoided", "box"))
+    entries.append((PICK_COLOUR, "street point clicked", "ring"))
+    legend(entries, title="On the map")
+    st.caption("Larger dots: FRT cameras a route passes; places are ringed in dark grey, cameras in white. Point at "
+               "a street: a dot shows where a click lands. The basemap is drawn from the dataset itself; no tiles are "
+               "fetched.")
 
 
 def downloads(plan: Plan) -> None:
     st.subheader("Take it along")
     d1, d2, d3, d4 = st.columns(4)
     d1.download_button("GPX (phones)", plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
-                       key="pp_gpx")
+                       key="pp_gpx", on_click="ignore")
     d2.download_button("KML", plan_to_kml(plan), file_name="plan.kml", mime="application/vnd.google-earth.kml+xml",
-                       key="pp_kml")
+                       key="pp_kml", on_click="ignore")
     d3.download_button("GeoJSON", json.dumps(plan_to_geojson(plan), ensure_ascii=False), file_name="plan.geojson",
-                       mime="application/geo+json", key="pp_geojson")
+                       mime="application/geo+json", key="pp_geojson", on_click="ignore")
     d4.download_button("Plan file (JSON, to load again or pass on)",
                        json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
-                       mime="application/json", key="pp_json")
+                       mime="application/json", key="pp_json", on_click="ignore")
     cards = st.session_state.setdefault("pp_cards", {})
     tag = id(plan)
     if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
@@ -375,7 +421,7 @@ def downloads(plan: Plan) -> None:
                                         when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
     if tag in cards:
         st.download_button("Route cards (PDF, one page per route)", cards[tag], file_name="route-cards.pdf",
-                           mime="application/pdf", key="pp_pdf")
+                           mime="application/pdf", key="pp_pdf", on_click="ignore")
     st.caption("GPX holds one named track per route and waypoints for the site, gathering, via, dispersal and "
                "regroup points. Nothing about this plan is stored anywhere but in the files you download.")
 
@@ -421,10 +467,6 @@ else:
             st.dataframe(tables.legs, hide_index=True, key="pp_legs")
     show_shortest = st.checkbox("Show the shortest routes too", key="pp_show_shortest")
     plan_map(plan, show_shortest)
-    legend = " · ".join(
-        f"<span style='color:rgb({','.join(map(str, route_colour(i)))})'>━━</span> "
-        f"{md(html.escape(j.name))}" for i, j in enumerate(plan.journeys))
-    st.markdown(legend, unsafe_allow_html=True)
     if plan.regroup:
         st.subheader("Regroup points")
         st.caption(f"Street points within {regroup_m} m walk of the site, fewest FRT cameras first, then nearest.")

@@ -8,8 +8,9 @@ import os
 import pandas as pd
 import streamlit as st
 
+from app.page_state import PageState, memory
 from app.sidebar import sidebar
-from app.state import active, counted_caption, uploaded_source
+from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
@@ -23,23 +24,35 @@ st.title("Many trips")
 st.caption("How many FRT-capable cameras does each of many walks pass, and how many could it avoid? Upload a "
            "file of origin-destination pairs; every pair is routed as the Route planner would, on worker "
            "processes of this machine (a local Dask cluster), and you download one row per route. The pairs "
-           "and the routes stay in this browser session; nothing is written to disk.")
+           "and the routes stay in this app's memory for your session (a reload keeps them); nothing is written "
+           "to disk.")
 
 OBJECTIVES = {"fewest-cameras": "Fewest FRT cameras", "least-time-in-view": "Least time in view",
               "shortest": "Shortest only"}
 RESULT = "mt_result"
+cores = os.cpu_count() or 1
+#: The pairs file, the choices and the routes: kept in this app's memory for the session (another page, a reload),
+#: never in a link.
+STATE = PageState("mt", [
+    memory("mt_pairs", upload=True),
+    memory("mt_objective", "fewest-cameras"),
+    memory("mt_detour", 50),
+    memory("mt_alternatives", 0),
+    memory("mt_workers", min(2, cores)),
+    memory(RESULT),
+]).restore()
 
-uploaded = st.file_uploader(
+st.file_uploader(
     "Pairs (CSV or Parquet)", type=["csv", "parquet"], key="mt_pairs",
     help="Columns origin and destination (a place name of the dataset or 'lat,lon'), or origin_lat, origin_lon, "
          "destination_lat, destination_lon; an optional id column names each pair.")
+uploaded = STATE.upload("mt_pairs")
 c1, c2, c3, c4 = st.columns(4)
 objective = c1.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get, key="mt_objective")
-detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, 50, 5, key="mt_detour")
-alternatives = c3.number_input("Alternatives per pair", 0, 3, 0, key="mt_alternatives",
+detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="mt_detour")
+alternatives = c3.number_input("Alternatives per pair", 0, 3, key="mt_alternatives",
                                help="More routes per pair from the trade-off set between length and FRT cameras.")
-cores = os.cpu_count() or 1
-workers = c4.number_input("Worker processes", 1, cores, min(2, cores), key="mt_workers",
+workers = c4.number_input("Worker processes", 1, cores, key="mt_workers",
                           help=f"This machine has {cores} core(s); each worker routes pairs in parallel.")
 
 if uploaded is None:
@@ -60,12 +73,14 @@ if len(pairs) > settings.max_batch_pairs_dashboard:
              f"{settings.max_batch_pairs:,} (settings.max_batch_pairs).")
     st.stop()
 st.write(f"**{len(pairs):,} pairs** in {md(uploaded.name)}.")
+if st.session_state.get("mt_pairs") is None:
+    st.caption(f"**{md(uploaded.name)}** was uploaded before; upload another file to route that one.")
 st.dataframe(pairs.head(10), hide_index=True, key="mt_preview")
 
 request = BatchRequest(objective=objective, max_detour=detour / 100, alternatives=int(alternatives),
                        frt_policy=choice.frt_policy, verification=choice.verification, radius_m=choice.radius_m,
                        time_limit_s=settings.interactive_time_limit_s)
-key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source()))
+key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source(), counted_key(ds)))
 if st.button("Route every pair", key="mt_run", type="primary"):
     status = st.status(f"Routing {len(pairs):,} pairs on {int(workers)} worker process(es)…", expanded=True)
     try:
@@ -77,9 +92,9 @@ if st.button("Route every pair", key="mt_run", type="primary"):
         st.error(md(str(err)))
         st.stop()
     status.update(label=f"Done in {result.seconds:,.1f} s", state="complete", expanded=False)
-    st.session_state[RESULT] = {"key": key, "rows": result.rows, "summary": result.summary}
+    STATE[RESULT] = {"key": key, "rows": result.rows, "summary": result.summary}
 
-found = st.session_state.get(RESULT)
+found = STATE[RESULT]
 if found is None or found["key"] != key:
     st.stop()
 rows: pd.DataFrame = found["rows"]
@@ -101,7 +116,8 @@ best = ok[ok["label"] != "shortest"].groupby("pair_id")["frt_cameras"].min().rei
 avoided = (shortest - best.fillna(shortest)).astype(int)
 if len(avoided):
     st.subheader("FRT cameras avoided per pair")
-    counts = avoided.value_counts().sort_index()
+    # every whole number from 0 (or the lowest) to the highest: an empty bin is a bar of 0, not a gap closed up
+    counts = avoided.value_counts().reindex(range(min(0, int(avoided.min())), int(avoided.max()) + 1), fill_value=0)
     chart = pd.DataFrame({"pairs": counts.to_numpy()}, index=pd.Index(counts.index, name="cameras avoided"))
     st.bar_chart(chart, x_label="FRT cameras avoided (shortest walk minus best walk)", y_label="pairs")
 errors = rows[rows["error"].notna()]
@@ -112,6 +128,7 @@ st.subheader("Routes")
 st.dataframe(rows.drop(columns=["coordinates"], errors="ignore"), hide_index=True, key="mt_rows")
 d1, d2 = st.columns(2)
 d1.download_button("GeoParquet (one row per route, WGS84 lines)", rows_to_bytes(rows, "parquet"),
-                   file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet")
+                   file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet",
+                   on_click="ignore")
 d2.download_button("CSV (geometry as WKT)", rows_to_bytes(rows, "csv"), file_name="routes.csv",
-                   mime="text/csv", key="mt_csv")
+                   mime="text/csv", key="mt_csv", on_click="ignore")

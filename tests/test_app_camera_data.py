@@ -11,8 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from exposure import settings
 from exposure.cameras import load_cameras
-
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "4_Camera_data.py")
+from tests.app_pages import open_page, visit
 
 #: One good camera and three bad rows: a non-number latitude, an out-of-range longitude, an unknown kind.
 BAD_CSV = (
@@ -25,7 +24,7 @@ BAD_CSV = (
 
 
 def _page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = open_page("4_Camera_data.py", timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -112,7 +111,7 @@ def test_seeded_upload_survives_a_rerun_without_the_uploader(tmp_path: Path) -> 
     path = tmp_path / "bad.csv"
     path.write_bytes(BAD_CSV)
     load = load_cameras(path)
-    at = AppTest.from_file(PAGE, default_timeout=60)
+    at = open_page("4_Camera_data.py", timeout=60)
     at.session_state["cam_loaded"] = {
         "cameras": load.cameras, "rejected": load.rejected, "source": "bad.csv", "stamp": None,
     }
@@ -129,6 +128,9 @@ def test_use_and_reset_switch_the_counted_cameras() -> None:
     at.button(key="cam_use").click().run()
     assert not at.exception
     assert "uploaded cameras from **bad.csv**" in _captions(at)
+    # in use: the button that would use them is gone, and the page says they are in use
+    assert [b.key for b in at.button] == ["cam_decode", "cam_reset"]
+    assert any("(bad.csv) are in use on every page" in s.value for s in at.success)
     at.button(key="cam_reset").click().run()
     assert not at.exception
     assert "the dataset's cameras" in _captions(at)
@@ -207,3 +209,15 @@ def test_decode_upload_says_how_the_counts_combine(shared_data: Path) -> None:
 def test_other_files_get_no_decode_note() -> None:
     at = _upload(_page(), "bad.csv", BAD_CSV)
     assert not any("Decode" in i.value for i in at.info)
+
+
+def test_the_file_read_the_format_and_the_filters_hold_while_another_page_is_visited() -> None:
+    at = _upload(_page(), "bad.csv", BAD_CSV)
+    at.selectbox(key="cam_format").set_value("csv").run()
+    at.multiselect(key="cam_kind").set_value(["ptz"]).run()
+    visit(at, "1_Overview.py")
+    visit(at, "4_Camera_data.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert _metrics(at)["Rows rejected"] == "3"
+    assert at.selectbox(key="cam_format").value == "csv"
+    assert at.multiselect(key="cam_kind").value == ["ptz"]

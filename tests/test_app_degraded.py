@@ -19,9 +19,7 @@ from app import cache, plan_cache
 from exposure import datasets, nyc, settings
 from exposure.areas import AreaError
 from exposure.datasets import load_dataset, save_dataset
-
-ROOT = Path(__file__).resolve().parent.parent
-PAGES = ROOT / "pages"
+from tests.app_pages import open_page
 
 
 def clear_app_caches() -> None:
@@ -41,10 +39,7 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=120)
-    for name, value in query.items():
-        at.query_params[name] = value
-    at.run()
+    at = open_page(page, **query).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

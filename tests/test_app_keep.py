@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app import keep
 from app.keep import TOKEN, SessionStore, shareable
+from app.state import LOADED, UPLOADED
+from tests.app_pages import open_page, query, reload
 
-ROOT = Path(__file__).resolve().parent.parent
 CSV = b"id,lat,lon,kind\nmine-1,60.1700,24.9420,ptz\nmine-2,60.1690,24.9450,dome\n"
 
 
@@ -103,50 +102,38 @@ def test_a_shared_link_leaves_the_key_out() -> None:
 # --------------------------------------------------------------------------- the app, reloaded
 
 
-def query(at: AppTest, name: str) -> str | None:
-    value = at.query_params.get(name)
-    return value[0] if isinstance(value, list) else value
-
-
-def reload(script: str, at: AppTest) -> AppTest:
-    """A new session on the same address, as a browser's reload starts one."""
-    fresh = AppTest.from_file(str(ROOT / script), default_timeout=120)
-    for name in at.query_params:
-        fresh.query_params[name] = query(at, name)
-    return fresh.run()
-
-
 def test_uploaded_cameras_survive_a_reload() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "4_Camera_data.py"), default_timeout=60).run()
+    at = open_page("4_Camera_data.py").run()
     assert query(at, TOKEN) is None  # nothing to keep yet, so no key
     at.file_uploader(key="cam_file").set_value(("mine.csv", CSV, "text/csv")).run()
     at.button(key="cam_use").click().run()
     assert not at.exception, [e.value for e in at.exception]
     token = query(at, TOKEN)
     assert token
-    again = reload("pages/4_Camera_data.py", at)
+    again = reload(at, "4_Camera_data.py")
     assert not again.exception, [e.value for e in again.exception]
     assert "uploaded cameras from **mine.csv**" in " ".join(c.value for c in again.caption)
     assert {m.label: m.value for m in again.metric}["Cameras loaded"] == "2"  # the report is back too
-    overview = reload("pages/1_Overview.py", again)
+    overview = reload(again, "1_Overview.py")
     assert {m.label: m.value for m in overview.metric}["Cameras counted"] == "2"
     assert query(overview, TOKEN) == token
-    camera_data = reload("pages/4_Camera_data.py", overview)
+    camera_data = reload(overview, "4_Camera_data.py")
     camera_data.button(key="cam_reset").click().run()
-    assert keep.store().get(token) is not None  # the file read is still kept…
-    assert "uploaded" not in keep.store().get(token)  # …but no longer in use
-    assert "the dataset's cameras" in " ".join(c.value for c in reload("pages/1_Overview.py", camera_data).caption)
+    kept = keep.store().get(token)["cameras"]
+    assert kept[LOADED]["source"] == "mine.csv"  # the file read is still kept…
+    assert kept[UPLOADED] is None  # …but no longer in use
+    assert "the dataset's cameras" in " ".join(c.value for c in reload(camera_data, "1_Overview.py").caption)
 
 
 def test_a_plan_survives_a_reload() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "7_Protest_plan.py"), default_timeout=120).run()
+    at = open_page("7_Protest_plan.py").run()
     assert query(at, TOKEN) is None
     at.text_input(key="pp_site").set_value("Senaatintori").run()
     at.text_area(key="pp_gathering").set_value("Rautatientori\nMarket | 60.1674,24.9518").run()
     at.slider(key="pp_detour").set_value(30).run()
     rows = next(d.value for d in at.dataframe if "Avoids everything asked" in d.value.columns)
     assert query(at, TOKEN)
-    again = reload("pages/7_Protest_plan.py", at)
+    again = reload(at, "7_Protest_plan.py")
     assert not again.exception, [e.value for e in again.exception]
     assert again.text_input(key="pp_site").value == "Senaatintori"
     assert again.slider(key="pp_detour").value == 30
@@ -155,9 +142,7 @@ def test_a_plan_survives_a_reload() -> None:
 
 
 def test_an_expired_key_is_said_and_dropped(monkeypatch) -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Overview.py"), default_timeout=60)
-    at.query_params[TOKEN] = "a" * 24  # kept by no one: expired, or the app restarted
-    at.run()
+    at = open_page("1_Overview.py", **{TOKEN: "a" * 24}).run()  # kept by no one: expired, or the app restarted
     assert not at.exception
     assert any("no longer kept" in i.value for i in at.sidebar.info)
     assert query(at, TOKEN) is None
@@ -165,8 +150,6 @@ def test_an_expired_key_is_said_and_dropped(monkeypatch) -> None:
 
 @pytest.mark.parametrize("asked", ["short", "../../etc/passwd", "x" * 200])
 def test_a_key_of_the_wrong_form_is_never_looked_up(asked: str) -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "1_Overview.py"), default_timeout=60)
-    at.query_params[TOKEN] = asked
-    at.run()
+    at = open_page("1_Overview.py", **{TOKEN: asked}).run()
     assert not at.exception
     assert query(at, TOKEN) is None

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "7_Protest_plan.py")
+from tests.app_pages import open_page, visit
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = open_page("7_Protest_plan.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -140,7 +139,7 @@ def test_a_broken_presets_file_is_a_message_not_a_crash(tmp_path, monkeypatch) -
 
     (tmp_path / "helsinki.csv").write_text("title,where\nA,B\n")
     monkeypatch.setattr(settings, "presets_folder", tmp_path)
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = open_page("7_Protest_plan.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("lacks the column(s) name, lat, lon" in e.value for e in at.error)
     assert not [o for o in at.selectbox(key="pp_site_pick").options if o.startswith("★")]
@@ -185,3 +184,39 @@ def test_a_saved_keep_order_comes_back(page: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.multiselect(key="pp_keep_order").value == ["max-detour", "avoided-areas", "avoided-cameras",
                                                          "no-frt-cameras"]
+
+
+def test_the_plan_holds_while_another_page_is_visited(page: AppTest) -> None:
+    at = plan_three(page)
+    at.slider(key="pp_detour").set_value(30).run()
+    rows = table(at)
+    visit(at, "3_Neighbourhoods.py")
+    assert at.title[0].value == "Neighbourhoods"
+    visit(at, "7_Protest_plan.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="pp_site").value == "Senaatintori"
+    assert at.slider(key="pp_detour").value == 30
+    assert table(at).equals(rows)
+
+
+def test_the_map_is_framed_to_the_plan_and_its_points_routes_and_cameras_have_a_legend(page: AppTest) -> None:
+    before = json.loads(page.get("deck_gl_json_chart")[0].proto.json)["initialViewState"]
+    at = plan_three(page)
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    view = spec["initialViewState"]
+    assert view["zoom"] > before["zoom"]  # closer than the whole dataset: the plan fills the map
+    scale = 512 * 2 ** view["zoom"] / 360  # pixels per degree of longitude
+    marks = next(layer for layer in spec["layers"] if any("site point" in str(d.get("tooltip")) for d in
+                                                         layer.get("data", [])[:1]))
+    for d in marks["data"]:  # every point of the plan on the map (700 px wide at the narrowest)
+        assert abs(d["lon"] - view["longitude"]) * scale < 350, d["tooltip"]
+    said = " ".join(m.value for m in at.markdown)
+    for words in ("site point", "gathering point", "regroup point", "camera, high FRT tier", "camera, medium FRT tier",
+                  "street point clicked"):
+        assert words in said, words
+    (pills,) = [w for w in at.get("button_group") if w.key.startswith("pp_legend_")]
+    assert pills.options == ["Rautatientori → Senaatintori", "Narinkkatori → Senaatintori", "Market → Senaatintori"]
+    pills.set_value([2]).run()
+    routes = next(layer for layer in json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+                  if layer.get("id") == "routes")
+    assert [d["colour"][3] for d in routes["data"] if not d["casing"]] == [70, 70, 255]

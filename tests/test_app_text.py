@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from app.text import WORD_JOINER, md
+from tests.app_pages import open_page
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What a stranger's file could hold: an image that loads from their server, a link, HTML, a formula.
@@ -82,11 +83,7 @@ def test_a_strangers_camera_file_shows_as_text_on_every_page(monkeypatch) -> Non
 
 
 def test_a_link_with_a_hostile_place_shows_it_as_text() -> None:
-    at = AppTest.from_file(str(ROOT / "pages" / "2_Route_planner.py"), default_timeout=120)
-    at.query_params["origin"] = BEACON
-    at.query_params["destination"] = "Kauppatori"
-    at.query_params["dataset"] = f"{XSS}{BEACON}"
-    at.run()
+    at = open_page("2_Route_planner.py", origin=BEACON, destination="Kauppatori", dataset=f"{XSS}{BEACON}").run()
     assert_nothing_live(at)
     assert [e.value for e in at.error]  # the unknown place is reported…
     assert all(BEACON not in e.value for e in at.error)  # …as text

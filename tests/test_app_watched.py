@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from exposure.areas import NO_DATA_COLOUR
+from tests.app_pages import open_page, query, reload, visit
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "5_Who_is_watched.py")
 
@@ -42,7 +43,8 @@ def test_path_field_shows_the_correlation(page: AppTest, decode_file: Path) -> N
     assert not page.exception, [e.value for e in page.exception]
     assert not page.error
     shown = metrics(page)
-    rho = float(shown["Spearman rho (citywide)"])
+    rho = float(shown["Spearman rho (Brooklyn)"])  # the file counts Brooklyn alone: not a citywide figure
+    assert "Spearman rho (citywide)" not in shown
     low, high = (float(v) for v in shown["95 % interval"].split(" to "))
     assert -1 <= low <= rho <= high <= 1
     assert int(shown["Areas compared"]) > 40
@@ -82,7 +84,7 @@ def test_upload_shows_the_correlation(page: AppTest, decode_file: Path) -> None:
     page.file_uploader(key="ww_upload").set_value(
         ("counts_per_intersections.csv", decode_file.read_bytes(), "text/csv")).run()
     assert not page.exception, [e.value for e in page.exception]
-    assert "Spearman rho (citywide)" in metrics(page)
+    assert "Spearman rho (Brooklyn)" in metrics(page)
     assert "counts_per_intersections.csv" in " ".join(c.value for c in page.caption)
 
 
@@ -193,3 +195,86 @@ def test_a_file_read_on_camera_data_is_offered_here(decode_file: Path) -> None:
     assert not any("is waiting" in i.value for i in at.info)
     assert metrics(at)["Cameras counted"] == "9,216"
     assert "uploaded cameras from **brooklyn.csv**" in " ".join(c.value for c in at.caption)
+
+
+def test_measures_are_named_as_written(page: AppTest) -> None:
+    options = page.selectbox(key="ww_measure").options
+    assert "Effective cameras (Amnesty) per km²" in options
+    assert not any("(amnesty)" in o for o in options)  # str.capitalize lowered the A
+    assert all(o[:1].isupper() for o in options)
+
+
+def test_scatter_points_stand_clear_of_the_axes(page: AppTest, decode_file: Path) -> None:
+    page.radio(key="ww_source").set_value("path").run()
+    page.text_input(key="ww_path").set_value(str(decode_file)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    (chart,) = page.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    radius = (points["mark"]["size"] / 3.14159) ** 0.5
+    for axis in ("x", "y"):
+        # areas at 0 % non-white, at 100 %, or with no camera sit on an axis: the scale keeps a margin wider
+        # than a point, so that none is drawn half outside the plot
+        assert points["encoding"][axis]["scale"].get("padding", 0) > radius, axis
+
+
+def test_choices_and_the_path_hold_across_another_page_and_a_reload(decode_file: Path) -> None:
+    at = open_page("5_Who_is_watched.py").run()
+    at.radio(key="ww_source").set_value("path").run()
+    at.text_input(key="ww_path").set_value(str(decode_file)).run()
+    at.selectbox(key="ww_areas").set_value("nyc-cd").run()
+    at.selectbox(key="ww_measure").set_value("per_1000_residents").run()
+    at.toggle(key="ww_frt").set_value(True).run()
+    at.number_input(key="ww_min_population").set_value(1000).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = metrics(at)
+    chosen = {"ww_source": "path", "ww_path": str(decode_file), "ww_areas": "nyc-cd",
+              "ww_measure": "per_1000_residents", "ww_frt": True, "ww_min_population": 1000}
+
+    def choices(page: AppTest) -> dict[str, object]:
+        return {"ww_source": page.radio(key="ww_source").value, "ww_path": page.text_input(key="ww_path").value,
+                "ww_areas": page.selectbox(key="ww_areas").value, "ww_measure": page.selectbox(key="ww_measure").value,
+                "ww_frt": page.toggle(key="ww_frt").value,
+                "ww_min_population": page.number_input(key="ww_min_population").value}
+
+    visit(at, "3_Neighbourhoods.py")
+    visit(at, "5_Who_is_watched.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert choices(at) == chosen
+    assert metrics(at) == shown
+    assert {k: query(at, k) for k in ("areas", "measure", "frt", "min_population")} == {
+        "areas": "nyc-cd", "measure": "per_1000_residents", "frt": "yes", "min_population": "1000"}
+    again = reload(at, "5_Who_is_watched.py")
+    assert not again.exception, [e.value for e in again.exception]
+    assert choices(again) == chosen
+    assert metrics(again) == shown
+    address = " ".join(str(query(again, k)) for k in again.query_params)
+    assert "counts_per" not in address  # a path on this computer is never in a link
+    assert "path" not in address
+
+
+def test_a_link_with_choices_it_cannot_read_opens_the_defaults() -> None:
+    at = open_page("5_Who_is_watched.py", areas="atlantis", measure="per_street_km", frt="maybe",
+                   min_population="-5").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="ww_areas").value == "nyc-nta"
+    assert at.selectbox(key="ww_measure").value == "per_km2"
+    assert at.toggle(key="ww_frt").value is False
+    assert at.number_input(key="ww_min_population").value == 0  # clamped to the least allowed
+
+
+def test_an_uploaded_camera_file_holds_across_another_page_and_a_reload(decode_file: Path) -> None:
+    at = open_page("5_Who_is_watched.py").run()
+    at.radio(key="ww_source").set_value("upload").run()
+    at.file_uploader(key="ww_upload").set_value(
+        ("counts_per_intersections.csv", decode_file.read_bytes(), "text/csv")).run()
+    shown = metrics(at)
+    assert "Spearman rho (Brooklyn)" in shown
+    visit(at, "1_Overview.py")
+    visit(at, "5_Who_is_watched.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="ww_source").value == "upload"
+    assert metrics(at) == shown
+    assert "**counts_per_intersections.csv**, uploaded before" in " ".join(c.value for c in at.caption)
+    again = reload(at, "5_Who_is_watched.py")
+    assert metrics(again) == shown

@@ -8,7 +8,7 @@ import pytest
 
 import exposure.areas
 
-MODULES = ("sets", "read", "density", "ranking", "figures", "layer")
+MODULES = ("sets", "read", "density", "extent", "ranking", "figures", "layer")
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from exposure import settings as exposure_settings
 from exposure._errors import AreaError
 from exposure.areas.density import density_by_area
-from exposure.areas.sets import dataset_bounds, h3_areas, h3_cell_estimate, named_areas
+from exposure.areas.sets import area_scope, areas_in_scope, dataset_bounds, h3_areas, h3_cell_estimate, named_areas
 from exposure.datasets import load_dataset
 from tests.areas_common import helsinki_table
 
@@ -90,6 +90,28 @@ def test_the_estimate_bounds_the_hexagons_made(lon, lat, w, h, res) -> None:
     assert len(h3_areas(bounds, resolution=res)) <= 2.5 * padded + 12
 
 
+def test_a_thin_strip_is_not_refused_for_the_padding_of_its_search() -> None:
+    # found by hypothesis: 0.001° wide and 7° tall at resolution 10 takes about 12,000 hexagons, under the limit,
+    # but the limit was checked on the box padded by two hexagon edges each side (about 20,600 "needed")
+    bounds = (0.0, 27.0, 0.001, 34.0)
+    estimate = h3_cell_estimate(bounds, 10)
+    assert estimate < exposure_settings.max_h3_cells
+    cells = h3_areas(bounds, resolution=10)
+    assert 0.8 * estimate <= len(cells) <= 1.25 * estimate
+
+
+@settings(max_examples=30, deadline=None)
+@given(lon=st.floats(-170, 160), lat=st.floats(-70, 60), w=st.floats(1e-5, 3), h=st.floats(1e-5, 3),
+       res=st.integers(0, 10))
+def test_the_estimate_counts_the_hexagons_made_within_their_spread_in_size(lon, lat, w, h, res) -> None:
+    bounds = (lon, lat, lon + w, lat + h)
+    estimate = h3_cell_estimate(bounds, res)
+    if estimate > 5_000:
+        return  # too many to make in a test
+    # hexagons differ in size by up to about 2x over the globe
+    assert estimate / 2.5 - 3 <= len(h3_areas(bounds, resolution=res)) <= 2.5 * estimate + 3
+
+
 def test_the_limit_can_be_raised(monkeypatch) -> None:
     bounds = (24.90, 60.15, 24.99, 60.19)
     monkeypatch.setattr(exposure_settings, "max_h3_cells", 10)
@@ -135,3 +157,34 @@ def test_hexagons_are_named_after_the_places_in_or_near_them(helsinki, table) ->
     assert len(set(names)) > len(names) / 3
     assert "Kluuvi" in names or "near Kluuvi" in names
     assert table["area_id"].str.match(r"^[0-9a-f]{15}$").all()  # the id stays the id
+
+
+def test_the_scope_of_a_datasets_own_cameras_is_its_streets(helsinki) -> None:
+    scope = area_scope(helsinki)
+    assert scope.on_streets
+    assert scope.bounds == dataset_bounds(helsinki)
+    assert set(scope.sets) == {"h3:RES", "osm-places"}  # no New York set over Helsinki
+    assert "per_street_km" in scope.measures
+    areas = areas_in_scope("h3:9", scope, helsinki)
+    assert areas["area_id"].tolist() == named_areas("h3:9", helsinki)["area_id"].tolist()
+    with pytest.raises(AreaError, match="does not cover the streets of helsinki; choose one of h3:RES, osm-places"):
+        areas_in_scope("nyc-nta", scope, helsinki)
+
+
+def test_another_citys_cameras_are_scoped_where_they_are(helsinki, shared_data) -> None:
+    from exposure.cameras import load_cameras
+
+    load = load_cameras(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    mixed = helsinki.with_cameras(load.cameras, load.rejected, source="brooklyn.csv", extent=load.extent)
+    scope = area_scope(mixed)
+    assert not scope.on_streets
+    west, south, east, north = scope.bounds
+    assert -74.05 < west < east < -73.85
+    assert 40.57 < south < north < 40.74
+    assert scope.extent.boroughs == ("Brooklyn",)
+    assert {"h3:RES", "nyc-nta", "nyc-cd", "nyc-council", "nyc-precinct", "nyc-borough"} == set(scope.sets)
+    assert "per_street_km" not in scope.measures
+    assert "brooklyn.csv" in scope.where
+    hexagons = areas_in_scope("h3:8", scope, mixed)
+    assert hexagons["name"].str.startswith("in ").mean() > 0.6  # named after New York's neighbourhoods
+    assert len(areas_in_scope("nyc-cd", scope, mixed)) == 71

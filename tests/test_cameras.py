@@ -13,12 +13,15 @@ from hypothesis import strategies as st
 
 from exposure import settings as exposure_settings
 from exposure._errors import CameraDataError
+from exposure._tables import json_safe
 from exposure.cameras import (
     cameras_from_osm_elements,
     cameras_to_csv,
     cameras_to_geojson,
     load_cameras,
     load_cameras_bytes,
+    write_cameras_geojson,
+    write_cameras_json,
 )
 from tests.hostile import one_line, outcome
 
@@ -173,6 +176,32 @@ def test_csv_export_defuses_formulas_from_a_strangers_file() -> None:
     assert row["camera_id"] == "'=HYPERLINK(\"http://x\",\"y\")"
     assert row["agreement"] == "'@SUM(1)"
     assert row["lon"] == 24.9  # numbers untouched
+
+
+def _written(write, cameras: pd.DataFrame, **options) -> str:
+    out = io.StringIO()
+    write(cameras, out, **options)
+    return out.getvalue()
+
+
+def _whole(obj) -> str:
+    return json.dumps(json_safe(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+@pytest.mark.parametrize("rows", [0, 1, 2, 5])
+@pytest.mark.parametrize("chunk_rows", [1, 2, 1000])
+def test_streamed_json_is_the_json_of_the_whole_table(rows: int, chunk_rows: int) -> None:
+    elements = [(f"node/{i}", 24.9 + i / 1000, 60.1, {"man_made": "surveillance", "name": "Töölö \"kamera\"\n",
+                                                      "camera:direction": "90" if i % 2 else "nowhere"})
+                for i in range(rows)]
+    cameras = (cameras_from_osm_elements(elements, source="t").cameras if rows
+               else cameras_from_osm_elements([("node/1", 24.9, 60.1, {"man_made": "surveillance"})],
+                                              source="t").cameras.iloc[:0])
+    text = _written(write_cameras_json, cameras, chunk_rows=chunk_rows)
+    assert text == _whole(json.loads(cameras.to_json(orient="records")))
+    geo = _written(write_cameras_geojson, cameras, chunk_rows=chunk_rows)
+    assert geo == _whole(cameras_to_geojson(cameras))
+    assert len(json.loads(geo)["features"]) == rows
 
 
 # --------------------------------------------------------------------------- hostile input (issue 12)

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
+from unittest.mock import patch
 
+import numpy as np
 import osmnx as ox
+import pandas as pd
+import pytest
 
+from exposure.cameras import load_cameras
+from exposure.cli import main
 from tests.cli_run import run
 
 
@@ -78,3 +85,39 @@ def test_network_graphml_needs_out(capsys) -> None:
     code, _, err = run(capsys, "network", "--format", "graphml")
     assert code == 2
     assert "--out" in err
+
+
+def _camera_rows(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame({
+        "camera_id": [f"c{i}" for i in range(n)], "lon": 24.8 + rng.random(n) * 0.3,
+        "lat": 60.1 + rng.random(n) * 0.2, "kind": rng.choice(["ptz", "dome", "fixed"], n),
+        "mount": rng.choice(["street", "building"], n), "height_m": rng.choice([3.5, np.nan], n),
+        "observed": "2024-05-01",
+    })
+
+
+def _peak_of_writing(tmp_path, rows: int, fmt: str) -> int:
+    """Peak memory traced while ``exposure cameras`` selects and writes ``rows`` cameras (read beforehand)."""
+    src, out = tmp_path / f"cams{rows}.csv", tmp_path / f"cams{rows}.{fmt}"
+    _camera_rows(rows).to_csv(src, index=False)
+    loaded = load_cameras(src)
+    tracemalloc.start()
+    try:
+        with patch("exposure.cli.data.load_camera_file", return_value=loaded):
+            assert main(["cameras", "--source", str(src), "--format", fmt, "--out", str(out)]) == 0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert len(data if fmt == "json" else data["features"]) == rows
+    return peak
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojson"])
+def test_cameras_are_written_as_they_are_made_not_held_whole(tmp_path, fmt) -> None:
+    # a million cameras held as one list of dicts, its JSON-safe copy and its text took over 2 GiB: written a
+    # chunk of rows at a time, three times the rows take little more memory than once
+    _peak_of_writing(tmp_path, 10, fmt)  # the command's modules are imported on its first run
+    small, large = _peak_of_writing(tmp_path, 5_000, fmt), _peak_of_writing(tmp_path, 15_000, fmt)
+    assert large < 1.5 * small, (small, large)

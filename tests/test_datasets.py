@@ -190,6 +190,59 @@ def test_basemap_comes_from_the_extract(tmp_cache) -> None:
     assert all(west - 0.01 <= lon <= east + 0.01 and south - 0.01 <= lat <= north + 0.01 for lon, lat in ring)
 
 
+def test_the_dataset_keeps_its_buildings_and_passages(tmp_cache) -> None:
+    import shapely
+
+    from exposure.datasets import BUILD_STAGES
+
+    timings: dict[str, float] = {}
+    ds = load_dataset("helsinki", timings=timings)
+    assert set(BUILD_STAGES) <= set(timings)
+    assert all(seconds >= 0 for seconds in timings.values())
+    b = ds.buildings
+    assert len(b) == 495  # 385 ways and 61 multipolygons complete, 49 cut by the box and clipped to it
+    assert int(b.clipped.sum()) == 49
+    assert int((b.osm_type == "relation").sum()) == 67
+    assert ds.info["scan"]["buildings_complete"] == 446
+    assert len(ds.passages) > 0
+    # the basemap draws every building now: multipolygons and clipped ones too, one ring a polygon part
+    parts = shapely.get_parts(b.geometries())
+    assert len(ds.basemap["building"]) == len(parts) > 385
+    # kept in the cache, and by a dataset with other cameras
+    again = load_dataset("helsinki", timings=(cached := {}))
+    assert again.info["from_cache"] is True
+    assert cached == {"checksum": cached["checksum"]}
+    np.testing.assert_array_equal(again.buildings.coords, b.coords)
+    assert again.buildings.tags.equals(b.tags)
+    np.testing.assert_array_equal(again.passages.osm_id, ds.passages.osm_id)
+    other = again.with_cameras(again.cameras.head(3), again.rejected, source="three.csv")
+    assert other.buildings is again.buildings
+    assert other.passages is again.passages
+
+
+def test_the_build_reads_the_extract_once(tmp_cache, monkeypatch) -> None:
+    from exposure import cameras, datasets
+    from exposure.sources import osm
+
+    scans = []
+    real_scan = datasets.scan_osm_file
+
+    def counted(*args, **kwargs):
+        scans.append(args)
+        return real_scan(*args, **kwargs)
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the build read the extract a second time")
+
+    monkeypatch.setattr(datasets, "scan_osm_file", counted)
+    monkeypatch.setattr(cameras, "load_cameras", no_second_read)
+    monkeypatch.setattr(osm, "scan_surveillance", no_second_read)
+    ds = load_dataset("helsinki", use_cache=False)
+    assert len(scans) == 1
+    assert len(ds.cameras) == 221
+    assert (ds.index.n_nodes, ds.index.n_edges) == (2267, 6250)
+
+
 def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
     from exposure.layers import camera_layers
     from exposure.routing import routes
@@ -208,6 +261,20 @@ def test_an_extract_without_cameras_still_builds(tmp_cache, tmp_path) -> None:
     o, d = ds.index.node_ids[[0, -1]]
     found = routes(ctx, ds.index.node_pos[int(o)], ds.index.node_pos[int(d)], alternatives=2)
     assert found[0].frt_cameras == 0
+
+
+def test_an_xml_extract_gets_the_camera_readers_exact_values(tmp_cache, tmp_path) -> None:
+    from tests.test_nyc_routing import LAT0, LON0, grid_osm_xml
+
+    # a ninth decimal osmium rounds away: the camera file reader's own value and report
+    camera = (f'<node id="9" version="1" lat="{LAT0:.7f}49" lon="{LON0:.7f}">'
+              '<tag k="man_made" v="surveillance"/><tag k="height" v="tall"/></node>')
+    path = tmp_path / "grid_with_camera.osm"
+    path.write_text(grid_osm_xml().replace('<osm version="0.6">', '<osm version="0.6">' + camera))
+    ds = load_dataset(path)
+    assert ds.cameras["camera_id"].tolist() == ["osm:node/9"]
+    assert ds.cameras["lat"].iloc[0] == float(f"{LAT0:.7f}49")
+    assert ds.rejected["column"].tolist() == ["height"]
 
 
 def test_parallel_builds_of_one_dataset_do_not_collide(tmp_cache) -> None:

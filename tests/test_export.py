@@ -215,6 +215,17 @@ def test_audit_tracks_csv_defuses_a_track_name() -> None:
     assert rows["track"].tolist() == ["1", "total"]
 
 
+def test_audit_tracks_csv_totals_the_unknown_stretches() -> None:
+    from exposure.audit import TRACK_COLUMNS
+
+    tracks = pd.DataFrame([{"track": 1, "name": "walk", "segments": 1, "length_m": 634.56, "cameras": 2,
+                            "frt_cameras": 1, "metres_in_view": 20.04, "metres_in_view_any": 25.04,
+                            "share_in_view": 0.03, "seconds_in_view": None, "seconds_total": None,
+                            "unknown_m": 272.0}], columns=list(TRACK_COLUMNS))
+    rows = pd.read_csv(io.StringIO(audit_tracks_csv(make_audit(tracks=tracks, unknown_m=272.0))))
+    assert rows["unknown_m"].tolist() == [272.0, 272.0]
+
+
 # --------------------------------------------------------------------------- writing
 
 

@@ -122,8 +122,8 @@ def test_plan_layers_draw_areas_corners_routes_passed_cameras_and_points() -> No
     layers = plan_layers(cams, plan=plan, areas=[area])
     assert [layer.type for layer in layers] == ["ScatterplotLayer", "PolygonLayer", "PathLayer", "ScatterplotLayer",
                                                 "ScatterplotLayer"]
-    routes = layers[2].data
-    assert [r["colour"] for r in routes] == [list(ROUTE_COLOURS[i]) for i in range(3)]
+    routes = [r for r in layers[2].data if not r["casing"]]  # each route, after its white outline
+    assert [r["colour"] for r in routes] == [[*ROUTE_COLOURS[i], 255] for i in range(3)]
     assert routes[0]["tooltip"].startswith("Rautatientori → Senaatintori — fewest cameras: ")
     passed = {c for j in plan.journeys for c in j.route.frt_camera_ids}
     assert passed
@@ -132,11 +132,86 @@ def test_plan_layers_draw_areas_corners_routes_passed_cameras_and_points() -> No
     assert [(m["lon"], m["lat"]) for m in marks] == [(p.lon, p.lat) for _, p in plan.points()]
     assert marks[0]["colour"] == PLAN_ROLE_COLOURS["site"]
     assert marks[0]["tooltip"] == "Senaatintori\nsite point"
-    shortest = plan_layers(cams, plan=plan, show_shortest=True)[1].data
+    shortest = [r for r in plan_layers(cams, plan=plan, show_shortest=True)[1].data if not r["casing"]]
     assert len(shortest) == 2 * len(plan.journeys)
-    assert [r["colour"] for r in shortest[:3]] == [list(SHORTEST_COLOUR)] * 3  # the shortest is one grey everywhere
+    assert [r["colour"] for r in shortest[:3]] == [[*SHORTEST_COLOUR, 255]] * 3  # the shortest is one grey everywhere
     clicks = street_points_layer(ds.index.node_lonlat, layer_id="pp_nodes", tooltip="Street point")
     assert clicks.id == "pp_nodes"
     assert len(clicks.data) == ds.index.n_nodes
     spec = json.loads(deck([*layers, clicks], lon=24.94, lat=60.17).to_json())
     assert "http" not in json.dumps(spec)
+
+
+def test_routes_run_side_by_side_each_outlined_and_a_route_left_out_is_faint() -> None:
+    from exposure.layers import route_lines
+
+    paths = [{"path": [[24.94, 60.17], [24.95, 60.17]], "colour": c, "label": name}
+             for c, name in (((60, 60, 60), "shortest"), ((0, 114, 178), "fewest cameras"), ((0, 158, 115), "alt"))]
+    layer = route_lines(paths, width_px=4.0, casing_px=1.0)
+    lines = [d for d in layer.data if not d["casing"]]
+    casings = [d for d in layer.data if d["casing"]]
+    assert [d["tooltip"] for d in layer.data] == ["shortest", "shortest", "fewest cameras", "fewest cameras", "alt",
+                                                  "alt"]  # each route just after its own outline
+    assert [d["offset"] for d in lines] == [-1.0, 0.0, 1.0]  # one width apart, centred on the street
+    assert {d["width"] for d in lines} == {4.0}
+    assert all(c["colour"] == [255, 255, 255, 255] and c["width"] == 6.0 for c in casings)
+    # an outline's offset is in its own width: it runs along its line's centre
+    assert [c["offset"] * c["width"] for c in casings] == [d["offset"] * d["width"] for d in lines]
+    spec = json.loads(deck([layer], lon=24.94, lat=60.17).to_json())["layers"][0]
+    assert spec["extensions"] == [{"@@type": "PathStyleExtension", "offset": True}]
+    assert (spec["getOffset"], spec["getWidth"], spec["widthUnits"]) == ("@@=offset", "@@=width", "pixels")
+
+    faint = route_lines([{**p, "shown": i == 1} for i, p in enumerate(paths)])
+    assert [(d["tooltip"], d["colour"][3], d["casing"]) for d in faint.data] == [
+        ("shortest", 70, False), ("alt", 70, False), ("fewest cameras", 255, True), ("fewest cameras", 255, False)]
+    assert [d["offset"] for d in faint.data if not d["casing"]] == [-1.0, 1.0, 0.0]  # each keeps its place
+
+    many = route_lines(paths * 4, width_px=4.0, band_px=24.0)  # twelve routes: narrower, the band as wide
+    assert {d["width"] for d in many.data if not d["casing"]} == {2.0}
+    assert route_lines([]).data == []
+
+
+def test_a_street_point_shows_under_the_pointer_and_the_one_clicked_is_a_ring() -> None:
+    from exposure.layers import picked_point_layer, street_points_layer
+    from exposure.style import PICK_COLOUR
+
+    clicks = json.loads(deck([street_points_layer(np.array([[24.94, 60.17]]), layer_id="x_nodes", tooltip="Street")],
+                             lon=0, lat=0).to_json())["layers"][0]
+    assert clicks["autoHighlight"] is True
+    assert clicks["highlightColor"] == [*PICK_COLOUR, 255]
+    assert clicks["getFillColor"][3] == 1  # invisible until pointed at, yet pickable
+    ring = picked_point_layer(24.94, 60.17, tooltip="clicked")
+    assert ring.data == [{"lon": 24.94, "lat": 60.17, "tooltip": "clicked"}]
+    spec = json.loads(deck([ring], lon=0, lat=0).to_json())["layers"][0]
+    assert spec["getLineColor"] == [*PICK_COLOUR, 255]
+    assert spec["pickable"] is False  # a click there lands on the street point beneath
+
+
+def test_a_plan_is_framed_whole_and_a_journey_left_out_is_faint() -> None:
+    from exposure.cameras import apply_frt_policy, frt_policy
+    from exposure.datasets import load_dataset
+    from exposure.layers import plan_layers, plan_view
+    from exposure.planning import PlanPoint, PlanRequest, area_around, make_plan
+
+    ds = load_dataset("helsinki")
+    cams = apply_frt_policy(ds.cameras, frt_policy("default"))
+
+    def point(name: str) -> PlanPoint:
+        return PlanPoint.from_place(ds.resolve(name))
+
+    plan = make_plan(ds.context(), PlanRequest(site=point("Senaatintori"), gathering=(point("Rautatientori"),
+                                               point("Narinkkatori"))), time_limit_s=60.0)
+    area = area_around(60.1650, 24.9300, 80.0, name="far")
+    lon, lat, zoom = plan_view(plan, areas=[area], width_px=700, height_px=600)
+    xy = [c for j in plan.journeys for c in j.route.coordinates] + [(p.lon, p.lat) for _, p in plan.points()]
+    xy += list(area.geometry.exterior.coords)
+    scale = 512 * 2 ** zoom / 360  # pixels per degree of longitude
+    assert all(abs(x - lon) * scale <= 350 for x, _ in xy)
+    assert min(x for x, _ in xy) < lon < max(x for x, _ in xy)
+    assert min(y for _, y in xy) < lat < max(y for _, y in xy)
+    layers = plan_layers(cams, plan=plan, shown=[1])
+    routes = [d for d in layers[1].data if not d["casing"]]
+    assert [d["colour"][3] for d in routes] == [70, 255]
+    passed = {c["camera_id"] for c in layers[2].data}
+    assert passed == set(plan.journeys[1].route.frt_camera_ids)  # the cameras of the journey shown
+    assert layers[3].get_line_color == [40, 40, 40]  # places ringed dark, cameras white

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from exposure._errors import PlaceError
 from exposure.datasets import load_dataset
-from exposure.places import normalise_name, parse_lat_lon, place_table
+from exposure.places import normalise_name, parse_lat_lon, place_table, search_options
 from tests.hostile import one_line, outcome
 
 
@@ -157,3 +157,23 @@ def test_snap_to_street_gives_the_nearest_node_or_names_the_point(helsinki) -> N
     with pytest.raises(PlaceError, match=r"^via point 'Far' is [0-9,]+ m from the nearest street of this dataset "
                                          r"\(limit 500 m\): choose a point inside"):
         snap_to_street(helsinki.index, 25.10, 60.30, label="via point 'Far'", max_snap_m=500.0)
+
+
+def test_the_search_offers_protest_sites_first_and_stops_last(helsinki) -> None:
+    options = search_options(helsinki.presets, helsinki.places)
+    assert options[:5] == ["★ Senaatintori (Senate Square)", "★ Rautatientori (Railway Square)",
+                           "★ Narinkkatori (Kamppi)", "★ Kauppatori (Market Square)", "★ Esplanadi park"]
+    assert len(options) == len(set(options))
+    typed = [o for o in options if "rautat" in o.casefold()]  # what a box filtering by substring keeps, in order
+    assert typed[0] == "★ Rautatientori (Railway Square)"
+    platforms = [o for o in typed if "laituri" in o]
+    assert len(platforms) == 13
+    assert typed[-13:] == platforms  # the 13 platforms of the bus station after every other place
+    assert platforms[:3] == ["Rautatientori, laituri 1", "Rautatientori, laituri 2", "Rautatientori, laituri 3"]
+    assert typed.index("Rautatieaseman kellotorni") < typed.index("Rautatientori, laituri 1")
+
+
+def test_the_search_without_presets_or_places() -> None:
+    assert search_options(None, None) == []
+    places = place_table([("Kiosk", 24.9, 60.1, "shop=kiosk"), ("Stop 2", 24.9, 60.1, "highway=bus_stop")])
+    assert search_options(None, places) == ["Kiosk", "Stop 2"]

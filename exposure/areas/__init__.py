@@ -3,6 +3,7 @@
 The package's rooms: :mod:`~exposure.areas.sets` (named area sets),
 :mod:`~exposure.areas.read` (areas from a file or an upload),
 :mod:`~exposure.areas.density` (cameras per area and its CSV/GeoJSON),
+:mod:`~exposure.areas.extent` (which areas the camera data covers),
 :mod:`~exposure.areas.ranking` (density tables as people read them),
 :mod:`~exposure.areas.figures` (printable maps) and
 :mod:`~exposure.areas.layer` (the pydeck map layer). Every public name is
@@ -26,7 +27,8 @@ from exposure.areas.density import (
     density_to_geojson,
     measure_column,
 )
-from exposure.areas.figures import SOURCE_CREDITS, density_figure, density_png
+from exposure.areas.extent import COVERED_SHARE, covered_areas
+from exposure.areas.figures import PRINT_DPI, SOURCE_CREDITS, density_figure, density_png
 from exposure.areas.layer import DENSITY_TOOLTIP, NO_DATA_COLOUR, UNDEFINED_COLOUR, density_layer, density_legend
 from exposure.areas.ranking import (
     DENSITY_LABELS,
@@ -38,7 +40,10 @@ from exposure.areas.ranking import (
 from exposure.areas.read import ID_COLUMNS, NAME_COLUMNS, POPULATION_COLUMNS, read_areas
 from exposure.areas.sets import (
     OSM_PLACE_VALUES,
+    AreaScope,
+    area_scope,
     area_sets,
+    areas_in_scope,
     dataset_bounds,
     h3_areas,
     h3_cell_estimate,
@@ -50,6 +55,7 @@ from exposure.areas.sets import (
 __all__ = [
     "AREA_ATTRIBUTES",
     "COUNT_COLUMNS",
+    "COVERED_SHARE",
     "DENSITY_COLUMNS",
     "DENSITY_LABELS",
     "DENSITY_TOOLTIP",
@@ -62,11 +68,16 @@ __all__ = [
     "NO_DATA_COLOUR",
     "OSM_PLACE_VALUES",
     "POPULATION_COLUMNS",
+    "PRINT_DPI",
     "SOURCE_CREDITS",
     "UNDEFINED_COLOUR",
     "AreaError",
+    "AreaScope",
+    "area_scope",
     "area_sets",
+    "areas_in_scope",
     "areas_without_camera_data",
+    "covered_areas",
     "dataset_bounds",
     "density_by_area",
     "density_figure",

@@ -14,6 +14,7 @@ import shapely
 from exposure._errors import AreaError
 from exposure._tables import json_safe, neutralise_formulas
 from exposure.areas._limits import check_area_count, check_area_extent
+from exposure.areas.extent import covered_areas
 from exposure.cameras import FRT_CAPABLE_TIERS, CameraExtent, apply_frt_policy, frt_policy, verification_policy
 from exposure.crs import WGS84, local_crs
 from exposure.network import NetworkIndex
@@ -169,21 +170,6 @@ def _effective_cameras(areas_xy: gpd.GeoSeries, xy: np.ndarray) -> np.ndarray:
     return out
 
 
-def _covered(wgs: gpd.GeoDataFrame, extent: CameraExtent | None) -> np.ndarray:
-    """Per area: does the camera source reach it (a borough it counted whole, or ground it looked at)."""
-    if extent is None:
-        return np.ones(len(wgs), dtype=bool)
-    if extent.boroughs and "borough" in wgs.columns:
-        return np.asarray(wgs["borough"].astype(str).isin(extent.boroughs), dtype=bool)
-    out = np.zeros(len(wgs), dtype=bool)
-    if extent.geometry is None or extent.geometry.is_empty or not len(wgs):
-        return out
-    parts = shapely.get_parts(extent.geometry)
-    hits, _ = shapely.STRtree(parts).query(np.asarray(wgs.geometry.values), predicate="intersects")
-    out[np.unique(hits)] = True
-    return out
-
-
 def density_by_area(
     areas: gpd.GeoDataFrame,
     cameras: pd.DataFrame,
@@ -216,8 +202,8 @@ def density_by_area(
         captions and exports.
     extent
         Where the camera source looked for cameras (:class:`exposure.cameras.CameraExtent`):
-        an area it does not reach has no camera data, which is not zero cameras.
-        Default: every area is covered.
+        an area mostly outside it has no camera data, which is not zero cameras
+        (:func:`exposure.areas.extent.covered_areas`). Default: every area is covered.
 
     Returns
     -------
@@ -261,7 +247,7 @@ def density_by_area(
     points = points[points["counted"].to_numpy()]
     polys = gpd.GeoDataFrame({"_area": np.arange(len(wgs))}, geometry=wgs.geometry, crs=WGS84)
     joined = gpd.sjoin(points, polys, how="inner", predicate="within")
-    covered = _covered(wgs, extent)
+    covered = covered_areas(wgs, extent, found=cameras[["lon", "lat"]].to_numpy(dtype=float))
     no_data = np.where(covered, 1.0, np.nan)  # multiplies every camera figure: NaN where nobody looked
     cams = np.bincount(joined["_area"].to_numpy(dtype=int), minlength=len(wgs)) * no_data
     frt_cams = np.bincount(joined["_area"].to_numpy(dtype=int),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,18 @@ import shapely
 
 from exposure import settings
 from exposure._errors import AreaError
+from exposure.areas.density import MEASURES
 from exposure.crs import WGS84, local_crs
 from exposure.datasets import Dataset, load_dataset
-from exposure.nyc import NYC_AREA_SETS, nyc_areas
+from exposure.nyc import NYC_AREA_SETS, NYC_BOUNDS, nyc_areas, package_data_dir
+from exposure.schema import CameraExtent, camera_extent
 
 __all__ = [
     "OSM_PLACE_VALUES",
+    "AreaScope",
+    "area_scope",
     "area_sets",
+    "areas_in_scope",
     "dataset_bounds",
     "h3_areas",
     "h3_cell_estimate",
@@ -82,8 +88,9 @@ def h3_areas(bounds: Sequence[float], *, resolution: int = 9) -> gpd.GeoDataFram
     edge_m = h3.average_hexagon_edge_length(int(resolution), unit="m")
     pad_lat = 2 * edge_m / 111_320.0
     pad_lon = pad_lat / max(math.cos(math.radians((min_lat + max_lat) / 2)), 0.01)
-    _check_h3_cells((min_lon - pad_lon, min_lat - pad_lat, max_lon + pad_lon, max_lat + pad_lat), int(resolution),
-                    asked=(min_lon, min_lat, max_lon, max_lat))
+    # the limit counts the hexagons the answer holds (those touching the box), not the padded box filled
+    # below: for a thin strip the padding is most of that box, and filling it costs at most about twice as much
+    _check_h3_cells((min_lon, min_lat, max_lon, max_lat), int(resolution))
     padded = h3.LatLngPoly([
         (min_lat - pad_lat, min_lon - pad_lon), (min_lat - pad_lat, max_lon + pad_lon),
         (max_lat + pad_lat, max_lon + pad_lon), (max_lat + pad_lat, min_lon - pad_lon),
@@ -147,23 +154,37 @@ def name_by_places(areas: gpd.GeoDataFrame, places: pd.DataFrame) -> gpd.GeoData
 
 
 def h3_cell_estimate(bounds: Sequence[float], resolution: int) -> int:
-    """About how many H3 hexagons a WGS84 box needs at a resolution (its area over a hexagon's)."""
+    """About how many H3 hexagons of a resolution touch a WGS84 box: as many as :func:`h3_areas` makes for it.
+
+    A hexagon touches the box when its centre lies within about half a
+    hexagon's width of it, so the count is the area of the box grown by that
+    much (Steiner's formula: area + perimeter × half-width + π × half-width²)
+    over a hexagon's average area. A thin strip is then counted by the
+    hexagons along it, not by its area alone (nor by the box padded for the
+    search). Hexagons differ in size by up to about 2x over the globe, so the
+    count is an estimate within about that factor.
+    """
     min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
     min_lat, max_lat = max(min_lat, -90.0), min(max_lat, 90.0)
     earth_km = 6371.0088
-    box_km2 = (earth_km**2 * math.radians(max(max_lon - min_lon, 0.0))
-               * abs(math.sin(math.radians(max_lat)) - math.sin(math.radians(min_lat))))
-    return math.ceil(box_km2 / float(h3.average_hexagon_area(int(resolution), unit="km^2")))
+    width_rad = math.radians(max(max_lon - min_lon, 0.0))
+    box_km2 = earth_km**2 * width_rad * abs(math.sin(math.radians(max_lat)) - math.sin(math.radians(min_lat)))
+    perimeter_km = (2 * earth_km * math.radians(max(max_lat - min_lat, 0.0))
+                    + earth_km * width_rad * (math.cos(math.radians(min_lat)) + math.cos(math.radians(max_lat))))
+    # a regular hexagon of edge e is 6e/pi wide on average over its orientations
+    half_width_km = 3 * float(h3.average_hexagon_edge_length(int(resolution), unit="km")) / math.pi
+    grown_km2 = box_km2 + perimeter_km * half_width_km + math.pi * half_width_km**2
+    return math.ceil(grown_km2 / float(h3.average_hexagon_area(int(resolution), unit="km^2")))
 
 
-def _check_h3_cells(padded: Sequence[float], resolution: int, *, asked: Sequence[float]) -> None:
+def _check_h3_cells(bounds: Sequence[float], resolution: int) -> None:
     """Refuse, before any hexagon is made, a box that would need more than ``settings.max_h3_cells``."""
     limit = settings.max_h3_cells
-    n = h3_cell_estimate(padded, resolution)
+    n = h3_cell_estimate(bounds, resolution)
     if n <= limit:
         return
-    coarser = next((r for r in range(resolution - 1, -1, -1) if h3_cell_estimate(padded, r) <= limit), None)
-    west, south, east, north = asked
+    coarser = next((r for r in range(resolution - 1, -1, -1) if h3_cell_estimate(bounds, r) <= limit), None)
+    west, south, east, north = bounds
     span = (f"{abs(west):.2f}° {'W' if west < 0 else 'E'} to {abs(east):.2f}° {'W' if east < 0 else 'E'}, "
             f"{abs(south):.2f}° {'S' if south < 0 else 'N'} to {abs(north):.2f}° {'S' if north < 0 else 'N'}")
     hint = f"use resolution {coarser} or coarser, " if coarser is not None else ""
@@ -326,3 +347,124 @@ def _h3_resolution(name: str) -> int:
         msg = f"area set {name!r}: the H3 resolution must be a whole number from 0 to 15, e.g. h3:9"
         raise AreaError(msg)
     return int(res_text)
+
+
+@dataclass(frozen=True)
+class AreaScope:
+    """Where the cameras in use are, and which area sets can count them there.
+
+    Attributes
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)``: the box the areas cover and
+        the map is framed to. The dataset's streets when the cameras lie on
+        them; where the camera source looked when they lie elsewhere (another
+        city's file on this dataset's streets).
+    on_streets
+        The cameras lie on the dataset's streets: walkable street length, OSM
+        place cells and hexagons named after the dataset's places apply there.
+    extent
+        Where the camera source looked, for :func:`~exposure.areas.density_by_area`.
+    sets
+        The named area sets offered there (see :func:`area_sets`): name → what it is.
+    measures
+        The measures (keys of :data:`~exposure.areas.MEASURES`) that can be
+        worked out there: per km of street only on the dataset's streets.
+    where
+        What the areas cover, for a caption.
+    """
+
+    bounds: tuple[float, float, float, float]
+    on_streets: bool
+    extent: CameraExtent
+    sets: dict[str, str] = field(default_factory=dict)
+    measures: tuple[str, ...] = ()
+    where: str = ""
+
+
+def area_scope(dataset: Dataset) -> AreaScope:
+    """Where a dataset's cameras are (its own, or a file's) and the area sets that can count them there.
+
+    The cameras lie on the dataset's streets when at least half of them are
+    inside the box of its streets; otherwise (Brooklyn's cameras on Helsinki's
+    streets) the areas are made where their source looked, without streets.
+    H3 hexagons are offered everywhere, OSM place cells on the dataset's
+    streets, New York City's area sets (NTAs, community and council districts,
+    precincts, boroughs) wherever the box reaches New York and their data is
+    installed.
+    """
+    cameras = dataset.cameras
+    lon, lat = cameras["lon"].to_numpy(dtype=float), cameras["lat"].to_numpy(dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    inside = dataset.covers(lon[ok], lat[ok])
+    if not ok.any() or float(np.mean(inside)) >= 0.5:
+        bounds = dataset_bounds(dataset)
+        scope_extent, on_streets = dataset.extent, True
+        where = f"the streets of {dataset.name.split(' + ')[0]}"
+    else:
+        source = str(dataset.info.get("cameras_source", dataset.name))
+        scope_extent = dataset.camera_extent or camera_extent(cameras, source=source)
+        looked = scope_extent.geometry
+        west, south, east, north = (looked.bounds if looked is not None and not looked.is_empty
+                                    else (lon[ok].min(), lat[ok].min(), lon[ok].max(), lat[ok].max()))
+        bounds = (float(west), float(south), float(east), float(north))
+        on_streets = False
+        where = (f"where the cameras of {Path(source).name} are ({scope_extent.description}), away from the "
+                 f"streets of {dataset.name.split(' + ')[0]}: nothing there is measured per km of street")
+    sets = {"h3:RES": _NAMED["h3:RES"]}
+    if on_streets:
+        sets["osm-places"] = _NAMED["osm-places"]
+    if _in_nyc(bounds):
+        sets.update(NYC_AREA_SETS)
+    measures = tuple(m for m in MEASURES if on_streets or not m.endswith("per_street_km"))
+    return AreaScope(bounds=bounds, on_streets=on_streets, extent=scope_extent, sets=sets, measures=measures,
+                     where=where)
+
+
+def areas_in_scope(name: str, scope: AreaScope, dataset: Dataset) -> gpd.GeoDataFrame:
+    """A named area set (one of ``scope.sets``, ``h3:RES`` with its resolution) where the cameras are.
+
+    Hexagons on the dataset's streets are named after its places
+    (:func:`name_by_places`); hexagons in New York City after the
+    Neighborhood Tabulation Area holding their centre ("in Park Slope").
+
+    Raises
+    ------
+    AreaError
+        For a set the scope does not offer, or as :func:`named_areas` does.
+    """
+    text = str(name).strip().lower()
+    key = "h3:RES" if text.startswith("h3:") else text
+    if key not in scope.sets:
+        msg = f"the area set {name!r} does not cover {scope.where}; choose one of {', '.join(scope.sets)}"
+        raise AreaError(msg)
+    if scope.on_streets or not text.startswith("h3:"):
+        return named_areas(text, dataset)
+    hexagons = h3_areas(scope.bounds, resolution=_h3_resolution(name))
+    return _name_by_ntas(hexagons) if _in_nyc(scope.bounds) else hexagons
+
+
+def _in_nyc(bounds: Sequence[float]) -> bool:
+    """True when a box reaches New York City and its area sets are installed."""
+    west, south, east, north = bounds
+    nyc_west, nyc_south, nyc_east, nyc_north = NYC_BOUNDS
+    if west > nyc_east or east < nyc_west or south > nyc_north or north < nyc_south:
+        return False
+    try:
+        package_data_dir()
+    except AreaError:
+        return False
+    return True
+
+
+def _name_by_ntas(hexagons: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Hexagons named after the New York neighbourhood (NTA) holding their centre: "in Park Slope"."""
+    ntas = nyc_areas("nyc-nta")[["name", "geometry"]].rename(columns={"name": "_nta"})
+    centres = gpd.GeoDataFrame({"_row": np.arange(len(hexagons))},
+                               geometry=hexagons.geometry.representative_point(), crs=WGS84)
+    hits = gpd.sjoin(centres, ntas, how="left", predicate="within").drop_duplicates("_row").sort_values("_row")
+    out = hexagons.copy()
+    out.attrs = dict(hexagons.attrs)
+    named = hits["_nta"].notna().to_numpy()
+    out.loc[named, "name"] = "in " + hits.loc[hits["_nta"].notna(), "_nta"].astype(str).to_numpy()
+    return out

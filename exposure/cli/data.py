@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from exposure import datasets
 from exposure._errors import ExposureError
 from exposure._tables import neutralise_formulas
-from exposure.cameras import cameras_to_csv, cameras_to_geojson, select_cameras
+from exposure.cameras import cameras_to_csv, select_cameras, write_cameras_geojson, write_cameras_json
 from exposure.cli._common import emit, load_camera_file, local_camera_file, progress, report_rejected, say
 from exposure.network import graph_to_geojson, save_graphml
 from exposure.review import reviewed_cameras, reviewed_dataset
@@ -30,12 +32,24 @@ def cameras(args: argparse.Namespace) -> None:
         report_rejected(ds.rejected, ds.source)
         found = reviewed_dataset(ds, args.store).cameras
     selected = select_cameras(found, frt_policy=args.frt_policy, verification=args.verification)
-    if args.format == "csv":
-        emit(cameras_to_csv(selected) or "", args.out)
-    elif args.format == "geojson":
-        emit(cameras_to_geojson(selected), args.out)
-    else:
-        emit(json.loads(selected.to_json(orient="records")), args.out)
+    del found  # a million rows: keep only the selection
+    writers: dict[str, Callable[[TextIO], object]] = {
+        "csv": lambda out: cameras_to_csv(selected, out),
+        "geojson": lambda out: write_cameras_geojson(selected, out),
+        "json": lambda out: write_cameras_json(selected, out),
+    }
+    _stream(writers[args.format], args.out)
+
+
+def _stream(write: Callable[[TextIO], object], out: str | None) -> None:
+    """Write a result as it is made, to ``out`` or stdout (a million cameras' JSON is not held in memory whole)."""
+    if out is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    with Path(out).open("w", encoding="utf-8", newline="") as handle:
+        write(handle)
+    say(f"wrote {out}")
 
 
 def _decode_summary(args: argparse.Namespace) -> None:

@@ -112,7 +112,8 @@ class PointFailure:
     def describe(self) -> str:
         """``gathering point 2 'Rautatientoro': no place …`` for messages."""
         number = f" {self.number}" if self.number is not None else ""
-        return f"{self.role} point{number} '{self.text}': {self.reason}"
+        # the text is a stranger's: quoted, so a line break or a megabyte stays one short line
+        return f"{self.role} point{number} {quote(self.text, most=80)}: {self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: role, number, text, reason."""

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
-import struct
-import warnings
+import re
 import xml.etree.ElementTree as ET
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyrosm
 from google.protobuf.message import DecodeError
-from pyrosm.exceptions import PBFException
 
 from exposure import settings
 from exposure._errors import CameraDataError
 from exposure._io import check_file, check_rows, looks_like_pbf, read_head, read_json
 from exposure._parse import first_line, limit_message, parse_directions, parse_heights, refuse_dtd, to_float
+from exposure.osm_features import SurveillanceObject
+from exposure.osm_scan import scan_surveillance
 from exposure.schema import CAMERA_COLUMNS, CameraLoad
 from exposure.sources._common import (
     CAMERA_FILE,
@@ -36,27 +32,17 @@ from exposure.sources._common import (
     rejected_frame,
 )
 
-__all__ = ["cameras_from_osm", "cameras_from_osm_elements", "cameras_from_osm_points", "cameras_from_overpass"]
+__all__ = [
+    "cameras_from_osm",
+    "cameras_from_osm_elements",
+    "cameras_from_osm_objects",
+    "cameras_from_osm_points",
+    "cameras_from_overpass",
+]
 
 #: One OSM object: (osm id such as "node/123", lon, lat, tags).
 _OsmElement = tuple[str | int, float, float, Mapping[str, str]]
 
-_OSM_TAG_COLUMNS = [
-    "man_made",
-    "surveillance",
-    "surveillance:type",
-    "camera:type",
-    "camera:mount",
-    "camera:direction",
-    "direction",
-    "revolving",
-    "height",
-    "camera:height",
-    "operator",
-    "operator:type",
-    "check_date",
-    "survey:date",
-]
 _OSM_CAMERA_TYPE = {"dome": "dome", "fixed": "fixed", "panning": "ptz", "ptz": "ptz"}
 _OSM_MOUNT = {
     "pole": "street",
@@ -145,59 +131,92 @@ def _check_pbf(path: Path) -> None:
 
 def _cameras_from_osm_pbf(path: Path) -> CameraLoad:
     if not path.name.lower().endswith(".pbf"):
-        # pyrosm only opens files named *.pbf.
+        # a PBF under another name is most likely a mistake; the name says what a file is
         what = "looks like an OSM PBF" if looks_like_pbf(read_head(path, kind=CAMERA_FILE)) else "is not text"
         msg = f"camera file {path} {what}; rename it to end in .osm.pbf (or export cameras as CSV/GeoJSON)"
         raise CameraDataError(msg)
     _check_pbf(path)
     try:
-        with warnings.catch_warnings():
-            # pyrosm warns of an extract without cameras; the message below says so in this project's words
-            warnings.filterwarnings("ignore", message="Could not find any OSM data", category=UserWarning)
-            nodes = pyrosm.OSM(str(path)).get_data_by_custom_criteria(
-                custom_filter={"man_made": ["surveillance"]},
-                filter_type="keep",
-                keep_nodes=True,
-                keep_ways=False,
-                keep_relations=False,
-                tags_as_columns=_OSM_TAG_COLUMNS,
-            )
-    except (PBFException, DecodeError, zlib.error, struct.error, OSError, ValueError, RuntimeError, KeyError,
-            TypeError, IndexError, OverflowError) as err:
-        msg = f"camera file {path} cannot be read as OSM PBF ({err}); check that it is a .osm.pbf extract"
+        found = scan_surveillance(path, error=CameraDataError)
+    except CameraDataError as err:
+        msg = f"camera file {path} cannot be read as OSM PBF ({first_line(err.__cause__ or err)}); check that it " \
+              "is a .osm.pbf extract"
         raise CameraDataError(msg) from err
-    if nodes is None or len(nodes) == 0:
-        msg = (
-            f"{path}: no man_made=surveillance nodes in this OSM extract; "
-            "cameras must be mapped as such nodes"
-        )
+    return cameras_from_osm_objects(found, source=str(path))
+
+
+def cameras_from_osm_objects(objects: Sequence[SurveillanceObject], *, source: str) -> CameraLoad:
+    """Cameras from the ``man_made=surveillance`` objects an OSM file holds, as osmium read them.
+
+    Parameters
+    ----------
+    objects
+        The objects, in file order (:func:`exposure.osm_scan.scan_surveillance`, or
+        ``surveillance`` of :func:`exposure.osm_scan.scan_osm_file`); a way or a
+        relation is reported, not read.
+    source
+        The file they came from, named in the report and the messages.
+
+    Returns
+    -------
+    CameraLoad
+        The cameras (see :func:`cameras_from_osm_elements` for the tag rules).
+
+    Raises
+    ------
+    CameraDataError
+        When there is no camera object, or too many.
+    """
+    if not objects:
+        msg = f"{source}: no man_made=surveillance nodes in this OSM extract; cameras must be mapped as such nodes"
         raise CameraDataError(msg)
-    check_rows(len(nodes), source=str(path), what="man_made=surveillance nodes", kind=CAMERA_FILE)
-    tag_columns = [c for c in _OSM_TAG_COLUMNS if c in nodes.columns]
-    extra = nodes["tags"] if "tags" in nodes.columns else pd.Series([None] * len(nodes), index=nodes.index)
-    elements = []
-    for record, more in zip(
-        nodes[["id", "lon", "lat", *tag_columns]].itertuples(index=False), extra, strict=True
-    ):
-        tags: dict[str, str] = {}
-        if isinstance(more, str) and more:
-            # A tags value we cannot read still leaves the tag columns to use.
-            with contextlib.suppress(json.JSONDecodeError, AttributeError):
-                tags.update({str(k): str(v) for k, v in json.loads(more).items()})
-        for key, value in zip(tag_columns, record[3:], strict=True):
-            if isinstance(value, str) and value:
-                tags[key] = value
-        elements.append((f"node/{int(record[0])}", float(record[1]), float(record[2]), tags))
-    return _finish_osm(elements, source=str(path))
+    check_rows(len(objects), source=source, what="man_made=surveillance objects", kind=CAMERA_FILE)
+    return _finish_osm([(f"{o.osm_type}/{o.osm_id}", o.lon, o.lat, o.tags) for o in objects], source=source)
+
+
+#: A ``lat``/``lon`` attribute that osmium reads exactly as Python reads it: a plain decimal with at most
+#: seven decimals (OSM's precision). Any other value (exponents, NaN, spaces, more decimals) is read
+#: by the slower exact reader, which reports it where osmium would round it or read it as 0.
+_ODD_COORDINATE = re.compile(rb"""\b(?:lat|lon)\s*=\s*(?!(["'])-?\d{1,3}(?:\.\d{1,7})?\1)""")
+_OSM_ROOT = re.compile(rb"""^(?:<\?xml[^>]*\?>|<!--.*?-->|\s)*<osm[\s>]""", re.DOTALL)
+
+
+def _fast_xml_objects(path: Path, data: bytes) -> list[SurveillanceObject] | None:
+    """The camera objects of plain OSM XML read by osmium, or None when the exact reader must read the file."""
+    if not _OSM_ROOT.match(data) or _ODD_COORDINATE.search(data):
+        return None
+    try:
+        found = scan_surveillance(path, error=CameraDataError)
+    except CameraDataError:
+        return None  # the exact reader says where the file is broken
+    if any(o.osm_id == 0 or (o.osm_type == "node" and not (math.isfinite(o.lon) and math.isfinite(o.lat)))
+           for o in found):
+        return None  # a node without id or position: the exact reader reports the value it holds
+    return found
 
 
 def _cameras_from_osm_xml(path: Path) -> CameraLoad:
     try:
         with path.open("rb") as handle:
-            refuse_dtd(handle.read(), where=f"camera file {path}", error=CameraDataError)
+            data = handle.read()
     except OSError as err:
         msg = f"camera file {path} cannot be read ({first_line(err)}); check its permissions"
         raise CameraDataError(msg) from err
+    refuse_dtd(data, where=f"camera file {path}", error=CameraDataError)
+    found = _fast_xml_objects(path, data)
+    del data
+    if found is not None:
+        if not found:
+            msg = (f"{path}: no man_made=surveillance objects found; "
+                   "cameras must be mapped as man_made=surveillance nodes")
+            raise CameraDataError(msg)
+        check_rows(len(found), source=str(path), what="man_made=surveillance objects", kind=CAMERA_FILE)
+        return _finish_osm([(f"{o.osm_type}/{o.osm_id}", o.lon, o.lat, o.tags) for o in found], source=str(path))
+    return _cameras_from_osm_xml_exactly(path)
+
+
+def _cameras_from_osm_xml_exactly(path: Path) -> CameraLoad:
+    """Read OSM XML element by element: every odd value reported where it is, at Python's precision."""
     elements: list[_OsmElement] = []
     objects = 0
     root_seen = False

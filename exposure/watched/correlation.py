@@ -131,7 +131,9 @@ class WatchedResult:
     min_population
         Areas with fewer residents were left out.
     citywide
-        The correlation over every included area.
+        The correlation over every included area. Its ``group`` is
+        "citywide" only when every group has areas compared; otherwise it names
+        the groups compared ("Brooklyn", for a camera file of Brooklyn alone).
     by_group
         One correlation per group, in name order.
     fit
@@ -304,7 +306,7 @@ def watched_analysis(
     })
 
     x, y = share[included], value[included]
-    citywide = _spearman("citywide" if group is not None else "all areas", x, y)
+    citywide = _spearman(_compared(groups, included) if group is not None else "all areas", x, y)
     by_group = tuple(
         _spearman(g, share[included & (groups == g)], value[included & (groups == g)])
         for g in sorted(set(groups[included]))
@@ -321,6 +323,14 @@ def watched_analysis(
         note=str(attrs.get("note", "")),
     )
 
+
+
+def _compared(groups: np.ndarray, included: np.ndarray) -> str:
+    """The areas the overall figure compares: "citywide" when every group has some, else the groups ("Brooklyn")."""
+    compared = sorted({str(g) for g in groups[included]})
+    if not compared or len(compared) == len({str(g) for g in groups}):
+        return "citywide"
+    return compared[0] if len(compared) == 1 else f"{', '.join(compared[:-1])} and {compared[-1]}"
 
 
 def _spearman(name: str, x: np.ndarray, y: np.ndarray) -> Correlation:

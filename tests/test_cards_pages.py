@@ -1,98 +1,28 @@
-"""Tests of exposure.cards: turn-by-turn lists, and PDF route cards rendered to PNG and read back."""
+"""Tests of exposure.cards.pages: PDF route cards rendered to PNG and read back, every text inside the paper."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
-import pyproj
 import pytest
 
-from exposure.cards import CAVEATS, CardRoute, data_date, plan_cards_pdf, route_cards_pdf, turn_by_turn
+from exposure.cards import (
+    CAVEATS,
+    CardRoute,
+    data_date,
+    plan_card_figures,
+    plan_cards_pdf,
+    route_card_figures,
+    route_cards_pdf,
+)
 from exposure.datasets import load_dataset
-from exposure.network import index_graph, local_crs
 from exposure.planning import Avoidance, PlanPoint, PlanRequest, area_around, make_plan
-from exposure.routing import route_from_edges, routes
+from exposure.routing import routes
+from tests.printed import MARGIN_IN, off_the_page, over_the_map
 
 pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 is in requirements-dev.txt")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-LON, LAT = 24.9, 60.17
-
-
-def street_grid():
-    """Streets in metres around a point: Main Street east, then North Road north; a sidewalk and a crossing."""
-    crs = local_crs(LON, LAT)
-    to_lonlat = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    x0, y0 = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(LON, LAT)
-    spots = {"a": (0, 0), "b": (100, 0), "c": (200, 0), "d": (200, 150), "e": (200, 300),
-             "s1": (100, 8), "s2": (180, 8)}
-    G = nx.MultiDiGraph(crs="EPSG:4326")
-    ids = {k: i for i, k in enumerate(spots)}
-    for k, (x, y) in spots.items():
-        lon, lat = to_lonlat.transform(x0 + x, y0 + y)
-        G.add_node(ids[k], x=lon, y=lat)
-
-    def add(a: str, b: str, name: str) -> None:
-        (xa, ya), (xb, yb) = spots[a], spots[b]
-        length = float(np.hypot(xb - xa, yb - ya))
-        attrs = {"length": length, **({"name": name} if name else {})}
-        G.add_edge(ids[a], ids[b], **attrs)
-        G.add_edge(ids[b], ids[a], **attrs)
-
-    add("a", "b", "Main Street")
-    add("b", "c", "Main Street")
-    add("c", "d", "North Road")
-    add("d", "e", "North Road")
-    add("b", "s1", "")  # a short link to the sidewalk
-    add("s1", "s2", "")  # the sidewalk along Main Street
-    return index_graph(G), ids
-
-
-def path_edges(index, ids, stops):
-    out = []
-    for a, b in zip(stops[:-1], stops[1:], strict=True):
-        u, v = index.node_pos[ids[a]], index.node_pos[ids[b]]
-        out.append(int(np.flatnonzero((index.edge_u == u) & (index.edge_v == v))[0]))
-    return out
-
-
-class _Ctx:
-    def __init__(self, index):
-        self.index = index
-        self.exposure = type("E", (), {
-            "cameras_on": staticmethod(lambda e: np.empty(0, dtype=np.int64)),
-            "frt": np.zeros(0, dtype=bool), "in_view_m": np.zeros(index.n_edges),
-            "in_view_any_m": np.zeros(index.n_edges)})()
-        self.camera_ids = np.array([], dtype=object)
-
-
-def test_turn_by_turn_names_streets_turns_and_distances():
-    index, ids = street_grid()
-    route = route_from_edges(_Ctx(index), path_edges(index, ids, "abcde"), label="r", objective="shortest",
-                             optimal=True)
-    steps = turn_by_turn(index, route, destination="the square")
-    assert [s.instruction for s in steps] == ["Start east on Main Street", "Turn left onto North Road",
-                                              "Arrive at the square"]
-    assert [round(s.distance_m) for s in steps] == [200, 300, 0]
-    assert steps[-1].at_m == pytest.approx(500.0)
-
-
-def test_turn_by_turn_reads_a_sidewalk_as_its_street():
-    index, ids = street_grid()
-    route = route_from_edges(_Ctx(index), path_edges(index, ids, ["a", "b", "s1", "s2"]), label="r",
-                             objective="shortest", optimal=True)
-    steps = turn_by_turn(index, route)
-    # the 8 m link is folded into Main Street; the sidewalk beside it is Main Street too
-    assert [s.instruction for s in steps] == ["Start east on Main Street", "Arrive"]
-    assert steps[0].distance_m == pytest.approx(188.0)
-
-
-def test_turn_by_turn_of_an_empty_route():
-    index, _ = street_grid()
-    route = route_from_edges(_Ctx(index), [], label="r", objective="shortest", optimal=True)
-    assert turn_by_turn(index, route) == []
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +90,77 @@ def test_route_card_of_a_least_bad_route_says_what_it_breaks(helsinki):
     (text,), _ = pdf_pages(pdf)
     assert "NO ROUTE AVOIDS EVERYTHING ASKED" in text
     assert "date unknown" in text
+
+
+def pdf_text_off_the_page(pdf: bytes, *, margin_in: float = MARGIN_IN) -> list[tuple[int, str]]:
+    """The characters of a PDF drawn in the margin of their page or beyond it: (page, character)."""
+    doc = pdfium.PdfDocument(pdf)
+    out = []
+    for number in range(len(doc)):
+        page = doc[number]
+        width, height = page.get_size()
+        text = page.get_textpage()
+        m = margin_in * 72
+        for i in range(text.count_chars()):
+            left, bottom, right, top = text.get_charbox(i)
+            if right - left <= 0 or top - bottom <= 0:
+                continue  # spaces and line ends
+            if left < m - 1 or bottom < m - 1 or right > width - m + 1 or top > height - m + 1:
+                out.append((number, text.get_text_range(i, 1)))
+    return out
+
+
+LONG_NAME = "Rautatientori (Railway Square), by the east doors of the central railway station"
+BREAKS = ("enters the avoided area 'Police line at the corner of Aleksanterinkatu and Unioninkatu' for 45 m "
+          "(on Aleksanterinkatu), because no route outside it reaches the site",
+          "passes 3 FRT cameras although none was allowed (node/1234567890, node/2345678901, node/3456789012)")
+
+
+def test_route_cards_keep_every_text_on_the_page_and_off_the_map(helsinki):
+    ctx = helsinki.context()
+    found = routes(ctx, helsinki.resolve("Rautatientori").node, helsinki.resolve("Senaatintori").node)
+    item = CardRoute(title=f"{LONG_NAME} → Senaatintori (Senate Square), via Esplanadi park and Kappeli",
+                     route=found[-1], stops=((LONG_NAME, 24.9426, 60.1708), ("Senaatintori (Senate Square)", 24.9522,
+                                                                            60.1693)), breaks=BREAKS)
+    figures = route_card_figures([item], index=helsinki.index, basemap=helsinki.basemap, settings_used=ctx.settings)
+    for fig in figures:
+        assert off_the_page(fig) == []
+        assert over_the_map(fig, fig.axes[0]) == []  # the warning stays above the map's frame
+    pdf = route_cards_pdf([item], index=helsinki.index, basemap=helsinki.basemap, settings_used=ctx.settings)
+    assert pdf_text_off_the_page(pdf) == []
+    (text,), _ = pdf_pages(pdf)
+    assert "NO ROUTE AVOIDS EVERYTHING ASKED" in text
+    label = found[-1].label
+    assert f"{label[:1].upper()}{label[1:]}:" in text  # capitalised as written ("FRT" stays "FRT")
+
+
+def test_plan_cards_keep_the_least_bad_legend_on_the_page(helsinki):
+    ctx = helsinki.context()
+
+    def at(name: str, called: str) -> PlanPoint:
+        point = PlanPoint.from_place(helsinki.resolve(name))
+        return PlanPoint(name=called, lon=point.lon, lat=point.lat, node=point.node, snap_m=point.snap_m)
+
+    request = PlanRequest(
+        site=at("Senaatintori", "Senaatintori (Senate Square), the steps of the cathedral"),
+        gathering=(at("Rautatientori", LONG_NAME), at("Narinkkatori", "Narinkkatori, by the Kamppi chapel of silence"),
+                   at("Kauppatori", "Kauppatori (Market Square), the fountain of Havis Amanda")),
+        via=(), dispersal=(), regroup_radius_m=250.0,
+        avoid=Avoidance(areas=(area_around(60.1700, 24.9450, 40.0, name="Police line on Aleksanterinkatu"),),
+                        no_frt_cameras=True))
+    plan = make_plan(ctx, request, cameras=helsinki.cameras, time_limit_s=60.0)
+    assert not all(j.feasible for j in plan.journeys)  # least-bad routes, flagged on the overview
+    figures = plan_card_figures(plan, index=helsinki.index, basemap=helsinki.basemap, when="OSM 2019-04-21",
+                                cameras=helsinki.cameras)
+    assert len(figures) == 1 + len(plan.journeys)
+    for fig in figures:
+        assert off_the_page(fig) == []
+        assert over_the_map(fig, fig.axes[0]) == []
+    overview = " ".join(t.get_text() for t in figures[0].texts)
+    assert "LEAST BAD" in overview
+    pdf = plan_cards_pdf(plan, index=helsinki.index, basemap=helsinki.basemap, when="OSM 2019-04-21",
+                         cameras=helsinki.cameras)
+    assert pdf_text_off_the_page(pdf) == []
 
 
 def test_cards_never_show_zero_cameras_without_saying_nothing_is_counted(helsinki):
