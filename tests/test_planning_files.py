@@ -186,3 +186,10 @@ def test_any_plan_file_reads_or_is_one_plan_error(request: object) -> None:
     text = json.dumps(data).replace("1" + "0" * 400 + ".0", BIG)
     _, message = outcome(lambda: read_plan(text.encode(), name="fuzz.json"), PlanError)
     assert one_line(message)
+
+
+@pytest.mark.parametrize("areas", [True, "areas.geojson", 3, ["a"]])
+def test_areas_that_are_no_geojson_object_are_one_plan_error(areas: object) -> None:
+    data = {"schema": "exposure-plan", "schema_version": 1, "request": {"avoid": {"areas": areas}}}
+    with pytest.raises(PlanError, match=r"request\.avoid\.areas must be a GeoJSON object"):
+        read_plan(json.dumps(data).encode(), name="plan.json")

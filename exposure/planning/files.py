@@ -92,6 +92,10 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         msg = f"{w}.avoid must be an object with areas, cameras and no_frt_cameras"
         raise PlanError(msg)
     areas_data = avoid_data.get("areas") or {"type": "FeatureCollection", "features": []}
+    if not isinstance(areas_data, Mapping):
+        # a plan file holds its areas: text or a flag here is no GeoJSON (and never a path to read)
+        msg = f"{w}.avoid.areas must be a GeoJSON object (a FeatureCollection of areas), not {quote(areas_data)}"
+        raise PlanError(msg)
     areas = areas_from_geojson(areas_data, where=f"{w}.avoid.areas")
     cams = avoid_data.get("cameras") or []
     if not isinstance(cams, list) or not all(isinstance(c, str) for c in cams):
