@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -109,7 +109,7 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
     )
 
 
-def viewshed_layer(polygons: Sequence[Any], tiers: Sequence[str], camera_ids: Sequence[str], *,
+def viewshed_layer(polygons: Iterable[Any], tiers: Iterable[str], camera_ids: Iterable[str], *,
                    layer_id: str = "viewsheds") -> pdk.Layer:
     """Cameras' viewsheds (WGS84 polygons, :func:`exposure.viewsheds.viewshed_polygons`) shaded in their tier's colour.
 

@@ -18,6 +18,7 @@ from app.page_state import KeptFile, PageState, address, int_between, memory, on
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
+from app.views import viewsheds_caption, viewsheds_layer
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.audit import audit_tables, audit_track, read_track_bytes
@@ -288,6 +289,8 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
         # the routes picked over those left out, each keeping its place beside the others
         layers.append(route_lines([{**p, "shown": i in shown} for i, p in enumerate(paths)]))
     if passed:
+        # what each camera the routes pass sees, under the routes and the cameras (not clickable)
+        layers.insert(len(layers) - 2 if paths else len(layers) - 1, viewsheds_layer(ds, choice, cameras, only=passed))
         hit = cameras[cameras["camera_id"].astype(str).isin(passed)]
         layers.append(camera_layer(hit, radius_px=7))
     layers.append(street_points_layer(ds.index.node_lonlat, layer_id="rp_nodes",
@@ -308,6 +311,8 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
         lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
     st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
                     on_select="rerun", selection_mode="single-object", key=click.key)
+    if passed:
+        st.caption(viewsheds_caption(ctx))
     if click.point is not None:
         point = f"{click.point[0]:.6f},{click.point[1]:.6f}"
         c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
@@ -369,7 +374,8 @@ def audit() -> None:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
         # the cameras in use count wherever their file looked, not only on this dataset's streets
         result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy, verification=choice.verification,
-                             radius_m=choice.radius_m, streets=ds.index,
+                             radius_m=choice.radius_m, coverage_model=choice.coverage_model, level=choice.level,
+                             buildings=ds.buildings_as_obstacles, streets=ds.index,
                              extent=ds.camera_extent if ds.camera_extent is not None else ds.extent)
     except ExposureError as err:
         st.error(md(str(err)))
