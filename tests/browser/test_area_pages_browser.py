@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.browser.ui import foreign, table_cells, wait_for_app
+from tests.browser.ui import foreign, new_table_rows, table_cells, table_rows, wait_for_app
 
 DISTRICTS = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"nimi": "Westside", "asukkaat": 2000},
@@ -36,23 +36,23 @@ def choose(pg, label: str) -> None:
 def test_neighbourhoods_choices_and_upload_hold_across_pages_and_a_reload(page, app_url, tmp_path) -> None:
     page.goto(f"{app_url}/Neighbourhoods")
     wait_for_app(page)
-    table_cells(page)
+    first = table_rows(page)
     choose(page, "Cameras per km of street")
     choose(page, "FRT-capable only")
     page.wait_for_function("() => location.search.includes('cameras=frt')", timeout=60_000)
     ranked = "h3:has-text('Areas ranked by FRT-capable cameras per km of street')"
     page.wait_for_selector(ranked, timeout=60_000)  # the table of this choice, not the run before's
-    shown = table_cells(page)
+    shown = new_table_rows(page, first)
     go_to(page, "Overview", "Surveillance exposure map")
     go_to(page, "Neighbourhoods", "Neighbourhoods")
     assert checked(page, "Cameras per km of street")
     assert checked(page, "FRT-capable only")
-    assert table_cells(page) == shown
+    assert table_rows(page) == shown
     page.reload()
     wait_for_app(page)
     page.wait_for_selector(ranked, timeout=60_000)
     assert checked(page, "FRT-capable only")
-    assert table_cells(page) == shown
+    assert table_rows(page) == shown
     assert "measure=per_street_km" in page.url
 
     areas = tmp_path / "districts.geojson"

@@ -416,7 +416,8 @@ def walk(pg, url: str, inputs: Path, downloads: Path, visited: set[str]) -> None
     if brooklyn.is_file():
         pick(pg, "A file on this computer")
         enter(pg, "Path of the camera file", str(brooklyn))
-        pg.get_by_text("Spearman rho (citywide)").wait_for(timeout=180_000)
+        # the counts cover Brooklyn only, so the figure is named after Brooklyn, not the city
+        pg.get_by_text("Spearman rho (Brooklyn)").wait_for(timeout=180_000)
         wait_for_app(pg)
         download(pg, "Download CSV", downloads / "watched")
         download(pg, "Download JSON", downloads / "watched")

@@ -97,8 +97,15 @@ def foreign(requests: list[str], app_url: str) -> list[str]:
 
 def wait_for_app(pg) -> None:
     pg.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    # The status widget is hidden in the minimal toolbar, so also ask the app whether its script runs,
+    # and wait for the elements a rerun left stale to be redrawn.
     pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.dataset.testScriptState !== 'running' && app.dataset.testScriptState !== 'rerunRequested'
+                && !document.querySelector('[data-stale="true"]')
+                && !document.querySelector('[data-testid="stStatusWidget"]');
+        }""", timeout=120_000)
 
 
 def table_cells(pg) -> list[str]:
@@ -106,6 +113,30 @@ def table_cells(pg) -> list[str]:
     pg.wait_for_selector("[data-testid='stDataFrame'] [role='gridcell']", state="attached", timeout=120_000)
     wait_for_app(pg)
     return pg.locator("[data-testid='stDataFrame']").first.locator("[role='gridcell']").all_inner_texts()
+
+
+def table_rows(pg, *, columns: int = 3) -> list[list[str]]:
+    """The first table's rows, each its first ``columns`` cells.
+
+    The data grid draws only the columns in view, and how many are in view changes with the page's
+    layout, so tables are compared by their leading columns.
+    """
+    table_cells(pg)
+    return pg.evaluate(
+        """(n) => [...document.querySelector('[data-testid="stDataFrame"]').querySelectorAll('tr[role="row"]')]
+            .map(r => [...r.querySelectorAll('[role="gridcell"]')]
+                .filter(c => Number(c.getAttribute('aria-colindex')) <= n).map(c => c.innerText))
+            .filter(r => r.length)""", columns)
+
+
+def new_table_rows(pg, before: list[list[str]], *, timeout_s: float = 120) -> list[list[str]]:
+    """The first table's rows once they differ from ``before``: a rerun draws its heading before its table."""
+    deadline = time.monotonic() + timeout_s
+    while (rows := table_rows(pg)) == before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the table still shows what it showed before after {timeout_s:.0f} s")
+        pg.wait_for_timeout(250)
+    return rows
 
 
 def route_table(pg) -> list[str]:
