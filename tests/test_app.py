@@ -19,8 +19,8 @@ PAGES = sorted(p.name for p in (ROOT / "pages").glob("[!_]*.py"))
 def per_kind(monkeypatch):
     """Today's coverage model (per-kind discs, no walls) in force: these tests assert the figures it gives.
 
-    The pages count under ``settings.coverage_model`` (no sidebar choice of model yet), and the app's
-    caches are keyed without it: they are emptied before and after.
+    The sidebar starts at ``settings.coverage_model`` (a session's first run), so the pages count under it;
+    the app's caches are emptied before and after, so that no figure of another model is reused.
     """
     import streamlit as st
 
