@@ -62,7 +62,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
 	# routing again under the default model, its views cut by walls, beside the discs (no baselines: they are the same)
-	$(PY) bench/bench_routing.py --coverage-model dori-typical --ip-queries 0
+	$(PY) bench/bench_routing.py --coverage-model dori-typical --ip-queries 0 --ip-long-queries 0
 	# every camera's viewshed on Helsinki and the million-edge city; then routing under discs and walls, trip by trip
 	$(PY) bench/bench_viewsheds.py
 	$(PY) bench/bench_viewsheds.py --routing

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.restarted import restart_notice
 from app.sidebar import shared_sidebar
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -22,4 +23,5 @@ page = st.navigation([
     st.Page(PAGES / "8_Many_trips.py", title="Many trips", icon="🧮"),
 ])
 with shared_sidebar():  # drawn once here; every page reads its choice with app.sidebar.sidebar()
+    restart_notice()  # once, when make serve's process that held this browser's session restarted
     page.run()

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
+from app import busy
+from app.maps import remembered, shared_key
 from app.state import Choice, counted_key
 from app.text import md
 from exposure import settings
@@ -44,19 +46,35 @@ def comparison_table(found: ModelComparison) -> pd.DataFrame:
     return rows.rename(columns=COMPARE_LABELS)
 
 
+def _study(ds: Dataset, *, frt_policy: str, verification: str, level: str | None, trips: int,
+           seed: int) -> ModelComparison:
+    """The study for the cameras in use and a choice: the same seed, the same walks."""
+    return compare_models(ds, models=COMPARED_MODELS, level=level, trips=trips, seed=seed, frt_policy=frt_policy,
+                          verification=verification, time_limit_s=settings.interactive_time_limit_s)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _compared(key: str, _ds: Dataset, frt_policy: str, verification: str, level: str | None, trips: int,
               seed: int) -> ModelComparison:
-    """The study for one camera table (``key``: :func:`app.state.counted_key`) and choice: the same seed, the same."""
-    return compare_models(_ds, models=COMPARED_MODELS, level=level, trips=trips, seed=seed, frt_policy=frt_policy,
-                          verification=verification, time_limit_s=settings.interactive_time_limit_s)
+    """The study for one camera table every session shares (``key``: :func:`app.maps.shared_key`) and choice."""
+    return _study(_ds, frt_policy=frt_policy, verification=verification, level=level, trips=trips, seed=seed)
+
+
+def _found(ds: Dataset, args: dict[str, Any]) -> ModelComparison:
+    """The study, made once: per process for the dataset's cameras, in this session only for its own uploads."""
+    shared = shared_key(ds)
+    if shared is not None:
+        return _compared(shared, ds, **args)
+    return remembered(("compare-models", counted_key(ds), *sorted(args.items())), lambda: _study(ds, **args))
 
 
 def compare_panel(ds: Dataset, choice: Choice, *, prefix: str) -> None:
     """The panel: the same seeded random trips under every built-in model, one row per model.
 
-    Run on demand (a button): each model routes every trip twice. The result is
-    kept per camera table and choice, so the button shows it again at once.
+    Run on demand (a button): each model routes every trip twice, a heavy job
+    (:func:`app.busy.heavy_job`: it waits for one of the instance's slots, or is
+    refused). The result is kept per camera table and choice, so the button shows it
+    again at once (in an answer slot, :func:`app.busy.gate`, should it be made again).
     """
     st.subheader("What choosing a coverage model changes")
     st.write("The same random walks on this dataset's streets, counted under each coverage model at the level "
@@ -73,10 +91,13 @@ def compare_panel(ds: Dataset, choice: Choice, *, prefix: str) -> None:
                             "level": choice.level, "trips": trips, "seed": seed}
     key = counted_key(ds)
     shown = st.session_state.get(f"{prefix}_cmp_shown") == (key, args)
-    if c3.button("Compare the models", key=f"{prefix}_cmp_run") or shown:
-        with st.spinner(f"Routing {trips} walks under {len(COMPARED_MODELS)} coverage models…"):
+    pressed = c3.button("Compare the models", key=f"{prefix}_cmp_run")
+    if pressed or shown:
+        turn = (busy.heavy_job("model comparison") if pressed else
+                busy.gate("The comparison of the models is shown as soon as the server is free."))
+        with turn, st.spinner(f"Routing {trips} walks under {len(COMPARED_MODELS)} coverage models…"):
             try:
-                found = _compared(key, ds, **args)
+                found = _found(ds, args)
             except ExposureError as err:
                 st.error(md(str(err)))
                 return

@@ -1,7 +1,12 @@
 """Many users at once: simulated browser sessions ask the dashboard for routes and plans; latency and memory.
 
 One app process as `make run` starts it (the default), or `--processes N` behind nginx as `make serve`
-starts them, or `--url` any running instance.
+starts them, or `--url` any running instance. A request the server refuses as too busy (its page says
+so, naming the limit) is counted apart from errors; one answered after a "busy" notice is counted too.
+
+    python bench/bench_load.py --processes 2 --sessions 20 --seconds 60              # no pause
+    python bench/bench_load.py --processes 2 --sessions 50 --seconds 60 --pause 10
+    python bench/bench_load.py --processes 2 --sessions 100 --seconds 60 --pause 10  # each asks every 10 s
 """
 
 from __future__ import annotations
@@ -34,10 +39,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     RESULTS.mkdir(exist_ok=True)
     # one file per setup, so that runs of 20, 50 and 100 sessions behind the proxy sit side by side
     name = "load.json" if not args.processes else f"load-{args.processes}p-{args.sessions}s.json"
+    if args.pause:
+        name = name.replace(".json", f"-pause{args.pause:g}.json")
     (RESULTS / name).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     where = f"{args.processes} processes behind nginx" if args.processes else (args.url or "one app process")
     print(f"{result['sessions']} sessions for {result['seconds']:g} s on {where}: {result['requests']} requests, "
-          f"{result['errors']} with errors ({result['requests_per_s']} requests/s)")
+          f"{result['errors']} with errors, {result['refused']} refused as too busy "
+          f"({100 * result['refused_share']:.1f} %), {result['waited']} answered after a busy notice "
+          f"({result['requests_per_s']} requests/s)")
     for kind, figures in result["latency"].items():  # type: ignore[attr-defined]
         if figures["n"]:
             print(f"  {kind:6} n={figures['n']:4}  p50 {figures['p50_s']:.2f} s  p95 {figures['p95_s']:.2f} s  "
@@ -52,6 +61,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         for m in result["per_process"]["end"]:  # type: ignore[index]
             print(f"    pid {m['pid']}: resident {m['rss_mib']} MiB, own {m['uss_mib']} MiB, "
                   f"proportional {m['pss_mib']} MiB")
+    cpu = result["cpu_s"]
+    print(f"  CPU seconds while they worked: app processes {cpu['app_processes']}, proxy {cpu['proxy']}, "  # type: ignore[index]
+          f"load client {cpu['load_client']}, other processes of the machine {cpu['other_processes']} "  # type: ignore[index]
+          f"(of {cpu['machine']} busy)")  # type: ignore[index]
     for problem in result["problems"]:  # type: ignore[attr-defined]
         print(f"  problem: {problem}")
     return result

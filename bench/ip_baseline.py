@@ -15,22 +15,15 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack
 
 from exposure import settings
-from exposure.routing import (
-    Route,
-    RoutingContext,
-    _check_nodes,
-    _detour_subgraph,
-    _frt_count,
-    _heuristic_fewest,
-    _sub_shortest,
-    _Subgraph,
-    route_from_edges,
-)
+from exposure.routing import Route, RoutingContext, route_from_edges
+from exposure.routing.ellipse import Subgraph, check_nodes, detour_subgraph, subgraph_shortest
+from exposure.routing.fewest import frt_count, heuristic_fewest
+from exposure.routing.view import larac
 
 __all__ = ["ip_fewest_cameras_route", "ip_least_in_view_route"]
 
 
-def _milp_path(sub: _Subgraph, x: np.ndarray) -> np.ndarray:
+def _milp_path(sub: Subgraph, x: np.ndarray) -> np.ndarray:
     """Follow the chosen edges from the source; loops a time-limited solution may hold are cut."""
     chosen = np.flatnonzero(x > 0.5)
     out: dict[int, list[int]] = {}
@@ -52,7 +45,7 @@ def _milp_path(sub: _Subgraph, x: np.ndarray) -> np.ndarray:
     return np.asarray(path, dtype=np.int64)
 
 
-def _flow_constraints(sub: _Subgraph) -> LinearConstraint:
+def _flow_constraints(sub: Subgraph) -> LinearConstraint:
     n, k = len(sub.nodes), len(sub.edges)
     cols = np.arange(k)
     a = coo_matrix(
@@ -73,9 +66,9 @@ def ip_least_in_view_route(
     of the time, proves it optimal; when a gap remains and ``exact`` is set, an
     integer program closes it. Ties are broken by length.
     """
-    _check_nodes(ctx, source, target)
+    check_nodes(ctx, source, target)
     limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
-    sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
+    sub, shortest_edges = detour_subgraph(ctx, source, target, max_detour)
     length = ctx.index.length_m[sub.edges]
     view = ctx.exposure.in_view_m[sub.edges]
     # ties by length: a metre of street never outweighs a millimetre in view within the bound
@@ -85,29 +78,7 @@ def ip_least_in_view_route(
     def measure(p: np.ndarray) -> tuple[float, float]:
         return float(cost[p].sum()), float(length[p].sum())
 
-    p_c = _sub_shortest(sub, cost)
-    assert p_c is not None  # the ellipse holds the shortest route
-    c_c, l_c = measure(p_c)
-    if l_c <= sub.budget_m:
-        edges = sub.edges[p_c]
-        return route_from_edges(ctx, edges, label="least time in view", objective="least-time-in-view",
-                                optimal=True)
-    p_l = sub.position(shortest_edges)
-    c_l, l_l = measure(p_l)
-    lower = c_c
-    for _ in range(50):
-        lam = (c_l - c_c) / (l_c - l_l)
-        p = _sub_shortest(sub, cost + lam * length)
-        assert p is not None
-        c_p, l_p = measure(p)
-        value = c_p + lam * l_p
-        lower = max(lower, value - lam * sub.budget_m)
-        if value >= c_c + lam * l_c - 1e-9 * max(1.0, abs(value)):
-            break
-        if l_p <= sub.budget_m:
-            p_l, c_l, l_l = p, c_p, l_p
-        else:
-            p_c, c_c, l_c = p, c_p, l_p
+    p_l, c_l, lower = larac(sub, cost, length, sub.position(shortest_edges))
     proven = c_l <= lower + 1e-6
     notes: tuple[str, ...] = ()
     if not proven and exact:
@@ -139,7 +110,7 @@ class _CameraModel:
     group sees: half the rows of per-edge linking, and a tighter relaxation.
     """
 
-    sub: _Subgraph
+    sub: Subgraph
     weights: np.ndarray
     constraints: list[LinearConstraint]
     length: np.ndarray
@@ -162,7 +133,7 @@ class _CameraModel:
         return _milp_path(self.sub, res.x[: self.n_x]), res.status == 0
 
 
-def _camera_model(ctx: RoutingContext, sub: _Subgraph) -> _CameraModel:
+def _camera_model(ctx: RoutingContext, sub: Subgraph) -> _CameraModel:
     ex = ctx.exposure
     ptr = ex.edge_cams_ptr
     n_x = len(sub.edges)
@@ -223,11 +194,11 @@ def ip_fewest_cameras_route(
     the solver (default ``settings.exact_time_limit_s``); past it the best route
     found is returned with ``optimal=False`` and a note.
     """
-    _check_nodes(ctx, source, target)
+    check_nodes(ctx, source, target)
     limit = settings.exact_time_limit_s if time_limit_s is None else time_limit_s
-    sub, shortest_edges = _detour_subgraph(ctx, source, target, max_detour)
-    seed = _heuristic_fewest(ctx, sub, shortest_edges)
-    seed_count = _frt_count(ctx, sub.edges[seed])
+    sub, shortest_edges = detour_subgraph(ctx, source, target, max_detour)
+    seed = heuristic_fewest(ctx, sub, shortest_edges)
+    seed_count = frt_count(ctx, sub.edges[seed])
     label, objective = "fewest cameras", "fewest-cameras"
     if seed_count == 0 or not exact:
         optimal = seed_count == 0
@@ -235,7 +206,7 @@ def ip_fewest_cameras_route(
         if seed_count == 0:
             free = ctx.exposure.frt_count_on_edge()[sub.edges] == 0
             cost = np.where(free, ctx.index.length_m[sub.edges], np.inf)
-            p = _sub_shortest(_restrict(sub, free), cost[free])
+            p = subgraph_shortest(_restrict(sub, free), cost[free])
             if p is not None:
                 seed = np.flatnonzero(free)[p]
         return route_from_edges(ctx, sub.edges[seed], label=label, objective=objective, optimal=optimal)
@@ -244,7 +215,7 @@ def ip_fewest_cameras_route(
     path, proven = model.solve(objective_vec, max_cameras=seed_count, time_limit_s=limit)
     best = seed
     if path is not None:
-        key_new = (_frt_count(ctx, sub.edges[path]), float(model.length[path].sum()))
+        key_new = (frt_count(ctx, sub.edges[path]), float(model.length[path].sum()))
         key_seed = (seed_count, float(model.length[seed].sum()))
         if key_new <= key_seed:
             best = path
@@ -253,7 +224,7 @@ def ip_fewest_cameras_route(
     return route_from_edges(ctx, sub.edges[best], label=label, objective=objective, optimal=proven, notes=notes)
 
 
-def _restrict(sub: _Subgraph, keep: np.ndarray) -> _Subgraph:
-    return _Subgraph(edges=sub.edges[keep], u=sub.u[keep], v=sub.v[keep], nodes=sub.nodes,
+def _restrict(sub: Subgraph, keep: np.ndarray) -> Subgraph:
+    return Subgraph(edges=sub.edges[keep], u=sub.u[keep], v=sub.v[keep], nodes=sub.nodes,
                      source=sub.source, target=sub.target, budget_m=sub.budget_m, shortest_m=sub.shortest_m,
                      to_target_m=sub.to_target_m)

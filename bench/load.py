@@ -50,6 +50,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from app.busy import BUSY, REFUSED
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.datasets import Dataset
@@ -130,6 +131,14 @@ class Served:
     def pids(self) -> list[int]:
         """The app processes' pids (not the proxy's, a few MiB)."""
         return [int(w["pid"]) for w in self.workers() if w.get("pid")]
+
+    def proxy_pids(self) -> list[int]:
+        """nginx's master and worker processes."""
+        try:
+            master = int(json.loads((self.run_folder / "workers.json").read_text())["proxy_pid"])
+            return [master, *(c.pid for c in psutil.Process(master).children())]
+        except (OSError, ValueError, KeyError, TypeError, psutil.Error):
+            return []
 
     def log(self) -> str:
         """What the supervisor, nginx and the app processes printed."""
@@ -220,6 +229,26 @@ class MemorySampler:
         self.peak = max(self.peak, self.now())
 
 
+def cpu_seconds(app_pids: list[int], proxy_pids: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the app's processes, the proxy's, this process (the load client) and the machine."""
+    def used(pids: list[int]) -> float:
+        total = 0.0
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                t = psutil.Process(pid).cpu_times()
+                total += t.user + t.system
+        return total
+
+    machine = psutil.cpu_times()
+    busy = machine.user + machine.system + getattr(machine, "nice", 0.0) + getattr(machine, "irq", 0.0) + getattr(
+        machine, "softirq", 0.0)
+    me = psutil.Process().cpu_times()
+    out = {"app_processes": used(app_pids), "proxy": used(proxy_pids), "load_client": me.user + me.system,
+           "machine": busy}
+    out["other_processes"] = out["machine"] - out["app_processes"] - out["proxy"] - out["load_client"]
+    return out
+
+
 def memory_of(pids: list[int]) -> list[dict[str, float]]:
     """Each process's memory in MiB: resident (``rss``), its own (``uss``), its share of shared pages (``pss``)."""
     out = []
@@ -255,6 +284,10 @@ class Run:
     def frame_with(self, column: str) -> pd.DataFrame | None:
         """The first table with this column, if the run showed one."""
         return next((f for f in self.frames() if column in f.columns), None)
+
+    def alerts(self) -> list[str]:
+        """The text of every alert the run showed (errors, warnings, notices, successes), in order."""
+        return [str(element.body) for kind, element in self.elements if kind == "alert"]
 
 
 @dataclass
@@ -525,45 +558,83 @@ def plan_trips(ds: Dataset, ctx: RoutingContext, n: int, *, seed: int = 13) -> l
 
 @dataclass
 class Record:
-    """One answered (or failed) request."""
+    """One answered, refused or failed request."""
 
     kind: str  # "route", "plan" or "slow"
     session: int
     start: float
     end: float
     problems: list[str]
+    #: The server was too busy and said so (``app.busy.REFUSED``): counted apart from errors.
+    refused: bool = False
+    #: The page said it was busy ("your answer is coming") before it answered.
+    waited: bool = False
 
     @property
     def seconds(self) -> float:
         return self.end - self.start
 
 
-async def route_request(where: str | Browser, trip: RouteTrip) -> list[str]:
-    """Open the Route planner with the trip's shared link in a new session; what is wrong with its answer."""
+@dataclass
+class Outcome:
+    """What one request got: what is wrong with its answer, or the server's refusal, and whether it waited."""
+
+    problems: list[str]
+    refusal: str | None = None
+    waited: bool = False
+
+    @classmethod
+    def of(cls, run: Run, problems: list[str]) -> Outcome:
+        """The outcome of a run whose answer ``problems`` describe; a refusal needs no answer (errors still count)."""
+        alerts = run.alerts()
+        waited = any(a.startswith(BUSY) for a in alerts)
+        refusal = next((a for a in alerts if a.startswith(REFUSED)), None)
+        return cls(run.errors if refusal is not None else problems, refusal, waited)
+
+    def as_problems(self) -> list[str]:
+        """The problems, a refusal among them (for a test that wants every request answered)."""
+        return self.problems + ([self.refusal] if self.refusal else [])
+
+
+async def route_outcome(where: str | Browser, trip: RouteTrip) -> Outcome:
+    """Open the Route planner with the trip's shared link in a new session; its outcome."""
     async with Session(where) as s:
         run = await s.run(page="Route_planner", query_string=trip.query_string())
-    return run.errors + trip.check(run.frame_with("Proven optimal"))
+    return Outcome.of(run, run.errors + trip.check(run.frame_with("Proven optimal")))
+
+
+async def route_request(where: str | Browser, trip: RouteTrip) -> list[str]:
+    """Open the Route planner with the trip's shared link in a new session; what is wrong with its answer."""
+    return (await route_outcome(where, trip)).as_problems()
+
+
+async def plan_outcome(where: str | Browser, trip: PlanTrip) -> Outcome:
+    """Open the Protest plan page, type the site and gathering points; the outcome of the plan it shows."""
+    async with Session(where) as s:
+        first = await s.run(page="Protest_plan", query_string="")
+        if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
+            return Outcome([*first.errors, "the Protest plan page showed no site or gathering boxes"])
+        run = await s.run(page="Protest_plan", widgets={
+            first.widgets["pp_site"]: ("string_value", trip.site),
+            first.widgets["pp_gathering"]: ("string_value", "\n".join(trip.gathering))})
+    return Outcome.of(run, run.errors + trip.check(run.frame_with("Avoids everything asked")))
 
 
 async def plan_request(where: str | Browser, trip: PlanTrip) -> list[str]:
     """Open the Protest plan page, type the site and gathering points, and check the plan it shows."""
-    async with Session(where) as s:
-        first = await s.run(page="Protest_plan", query_string="")
-        if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
-            return [*first.errors, "the Protest plan page showed no site or gathering boxes"]
-        run = await s.run(page="Protest_plan", widgets={
-            first.widgets["pp_site"]: ("string_value", trip.site),
-            first.widgets["pp_gathering"]: ("string_value", "\n".join(trip.gathering))})
-    return run.errors + trip.check(run.frame_with("Avoids everything asked"))
+    return (await plan_outcome(where, trip)).as_problems()
 
 
 async def _timed(records: list[Record], kind: str, session: int, request: Any) -> None:
     start = time.monotonic()
     try:
-        problems = await request
+        outcome = await request
     except (OSError, TimeoutError, WebSocketException) as err:  # a dropped connection or a timeout: counted
-        problems = [f"{type(err).__name__}: {err}"]
-    records.append(Record(kind, session, start, time.monotonic(), problems))
+        outcome = Outcome([f"{type(err).__name__}: {err}"])
+    if isinstance(outcome, list):
+        outcome = Outcome(outcome)
+    records.append(Record(kind, session, start, time.monotonic(), outcome.problems, refused=outcome.refusal is not None,
+                          waited=outcome.waited))
 
 
 async def user(browser: Browser, session: int, *, until: float, rng: random.Random, trips: list[RouteTrip],
@@ -571,13 +642,17 @@ async def user(browser: Browser, session: int, *, until: float, rng: random.Rand
     """A user asking for routes and plans until ``until`` (a ``time.monotonic`` time), reading each for ``pause_s``.
 
     The user loads the page first, as a browser does (behind the proxy, that gives it its process's cookie).
+    Users who pause also arrive at a random moment of their first pause, not all at the same instant:
+    people asking once every 10 s ask at any moment of those 10 s.
     """
     await _timed(records, "page", session, _page(browser))
+    if pause_s:
+        await asyncio.sleep(rng.uniform(0.0, pause_s))
     while time.monotonic() < until:
         if rng.random() < plan_share:
-            await _timed(records, "plan", session, plan_request(browser, rng.choice(plans)))
+            await _timed(records, "plan", session, plan_outcome(browser, rng.choice(plans)))
         else:
-            await _timed(records, "route", session, route_request(browser, rng.choice(trips)))
+            await _timed(records, "route", session, route_outcome(browser, rng.choice(trips)))
         if pause_s:
             await asyncio.sleep(min(pause_s, max(0.0, until - time.monotonic())))
 
@@ -587,20 +662,26 @@ async def _page(browser: Browser) -> list[str]:
     return []
 
 
-async def slow_request(where: str | Browser, trip: PlanTrip) -> list[str]:
-    """A deliberately slow request: a plan with many points, then its printable route cards (a PDF per route)."""
+async def slow_request(where: str | Browser, trip: PlanTrip) -> Outcome:
+    """A deliberately slow request: a plan with many points, then its printable route cards (a PDF per route).
+
+    Both are heavy jobs (``app.busy.heavy_job``): either may be refused when the instance runs its most.
+    """
     async with Session(where) as s:
         first = await s.run(page="Protest_plan", query_string="")
         if first.errors or "pp_site" not in first.widgets or "pp_gathering" not in first.widgets:
-            return [*first.errors, "the Protest plan page showed no site or gathering boxes"]
+            return Outcome([*first.errors, "the Protest plan page showed no site or gathering boxes"])
         planned = await s.run(page="Protest_plan", widgets={
             first.widgets["pp_site"]: ("string_value", trip.site),
             first.widgets["pp_gathering"]: ("string_value", "\n".join(trip.gathering))})
-        problems = planned.errors + trip.check(planned.frame_with("Avoids everything asked"))
+        outcome = Outcome.of(planned, planned.errors + trip.check(planned.frame_with("Avoids everything asked")))
+        if outcome.refusal is not None:
+            return outcome
         if "pp_cards_make" not in planned.widgets:
-            return [*problems, "the plan offered no route cards"]
+            return Outcome([*outcome.problems, "the plan offered no route cards"], waited=outcome.waited)
         cards = await s.run(page="Protest_plan", widgets={planned.widgets["pp_cards_make"]: ("trigger_value", True)})
-    return problems + cards.errors + ([] if "pp_pdf" in cards.widgets else ["no route cards to download"])
+    made = Outcome.of(cards, cards.errors + ([] if "pp_pdf" in cards.widgets else ["no route cards to download"]))
+    return Outcome(outcome.problems + made.problems, made.refusal, outcome.waited or made.waited)
 
 
 def slow_plan(ds: Dataset, ctx: RoutingContext, *, points: int = 12, seed: int = 14) -> PlanTrip:
@@ -674,8 +755,14 @@ def summarise(records: list[Record]) -> dict[str, Any]:
         "requests": len(records),
         "requests_per_s": round(len(records) / span, 2) if span else 0.0,
         "errors": sum(bool(r.problems) for r in records),
+        # the server said it was too busy and the request stopped (no answer): not an error, counted apart
+        "refused": sum(r.refused for r in records),
+        "refused_share": round(sum(r.refused for r in records) / len(records), 4) if records else 0.0,
+        # the page said "busy, your answer is coming", then answered
+        "waited": sum(r.waited for r in records),
         "problems": [p for r in records for p in r.problems][:20],
-        "latency": {kind: latency([r.seconds for r in records if r.kind == kind])
+        # the time to an answer: a refused request got none (it is counted under "refused")
+        "latency": {kind: latency([r.seconds for r in records if r.kind == kind and not r.refused])
                     for kind in ("route", "plan", "slow")},
         "fast_during_slow": latency([r.seconds for r in fast if slow and during_slow(r)]),
         "fast_before_slow": latency([r.seconds for r in fast if r.end <= first_slow]),
@@ -683,18 +770,19 @@ def summarise(records: list[Record]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _target(*, processes: int, url: str | None, served: Served | None) -> Iterator[tuple[str, list[int], list[str]]]:
-    """The app to load: its address, its processes' pids and the cookies that lead to each (none for one)."""
+def _target(*, processes: int, url: str | None,
+            served: Served | None) -> Iterator[tuple[str, list[int], list[str], list[int]]]:
+    """The app to load: its address, its processes' pids, the cookies that lead to each (none for one), the proxy's."""
     if served is not None:
-        yield served.url, served.pids(), [w["cookie"] for w in served.workers()]
+        yield served.url, served.pids(), [w["cookie"] for w in served.workers()], served.proxy_pids()
     elif url is not None:
-        yield url, [], [""]
+        yield url, [], [""], []
     elif processes:
         with running_proxy(processes) as proxy:
-            yield proxy.url, proxy.pids(), [w["cookie"] for w in proxy.workers()]
+            yield proxy.url, proxy.pids(), [w["cookie"] for w in proxy.workers()], proxy.proxy_pids()
     else:
         with running_app() as (app_url, pid):
-            yield app_url, [pid], [""]
+            yield app_url, [pid], [""], []
 
 
 def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans: int = 8, slow: bool = True,
@@ -720,7 +808,7 @@ def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans
     route_pool = route_trips(ds, ctx, trips, seed=seed)
     plan_pool = plan_trips(ds, ctx, plans, seed=seed + 1)
     slow_trip = slow_plan(ds, ctx, seed=seed + 2)
-    with _target(processes=processes, url=url, served=served) as (address, pids, cookies):
+    with _target(processes=processes, url=url, served=served) as (address, pids, cookies, proxy_pids):
         started = time.monotonic()
         warm: list[Record] = []
 
@@ -737,11 +825,13 @@ def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans
         asyncio.run(warm_up())
         warm_s = time.monotonic() - started
         per_process_warm = memory_of(pids)
+        cpu_before = cpu_seconds(pids, proxy_pids)
         with MemorySampler(pids) as memory:
             rss_warm = memory.peak
             records = asyncio.run(load(address, sessions=sessions, seconds=seconds, trips=route_pool,
                                        plans=plan_pool, slow=slow_trip if slow else None, seed=seed,
                                        pause_s=pause_s))
+        cpu_used = {k: round(v - cpu_before[k], 1) for k, v in cpu_seconds(pids, proxy_pids).items()}
         per_process_end = memory_of(pids)
     mib = 1024 * 1024
     return {
@@ -754,6 +844,9 @@ def measure(*, sessions: int = 20, seconds: float = 30.0, trips: int = 24, plans
         "rss_warm_mib": round(rss_warm / mib, 1) if pids else None,
         "rss_peak_mib": round(memory.peak / mib, 1) if pids else None,
         "per_process": {"warm": per_process_warm, "end": per_process_end},
+        # where the CPU went while the users worked: the app's processes, the proxy, this load client, and every
+        # other process of the machine (on a shared machine, other people's work)
+        "cpu_s": cpu_used,
         "machine": {"cpus": os.cpu_count(), "load_average_before": load_before,
                     "load_average_after": [round(x, 2) for x in os.getloadavg()], "python": sys.version.split()[0]},
     }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from exposure.style import (
     AVOID_COLOUR,
@@ -33,12 +36,18 @@ __all__ = [
     "BASEMAP_COLOURS",
     "PLAN_ROLE_COLOURS",
     "TIER_COLOURS",
+    "LayerJSON",
+    "Map",
     "basemap_layers",
     "camera_density_layer",
     "camera_layer",
     "camera_layers",
+    "camera_points",
+    "camera_points_by_id",
+    "camera_points_layer",
     "deck",
     "fit_view",
+    "layer_json",
     "picked_point_layer",
     "plan_layers",
     "plan_view",
@@ -49,24 +58,103 @@ __all__ = [
     "viewshed_layer",
 ]
 
-def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (*STREET_COLOUR, 255)) -> pdk.Layer:
+
+def _json_default(o: Any) -> Any:
+    """How :func:`json.dumps` writes what it does not know: pydeck's objects as pydeck does, frames as records."""
+    if isinstance(o, pd.DataFrame):  # pydeck keeps a frame as it is under pandas 3 (it has no __dict__ there)
+        return o.to_dict(orient="records")
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return default_serialize(o)
+
+
+def _dumps(o: Any) -> str:
+    # compact, so that json's C encoder writes it: pydeck's own indented output is about ten times slower
+    # and three times longer
+    return json.dumps(o, sort_keys=True, default=_json_default, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class LayerJSON:
+    """A layer written once as deck.gl JSON, drawn by any number of maps without being written again.
+
+    Attributes
+    ----------
+    type
+        The deck.gl layer type (``"PathLayer"``).
+    id
+        The layer's id: the same on every map, so that the browser keeps its drawing.
+    text
+        The layer as deck.gl JSON.
+    """
+
+    type: str
+    id: str
+    text: str = ""
+
+    def __repr__(self) -> str:
+        return f"LayerJSON({self.type!r}, {self.id!r}, {len(self.text):,} characters)"
+
+
+def layer_json(layer: pdk.Layer) -> LayerJSON:
+    """The layer written as deck.gl JSON once (a layer that many maps share: the basemap, a camera set)."""
+    return LayerJSON(str(layer.type), str(layer.id), _dumps(layer))
+
+
+class Map:
+    """A deck.gl map as ``st.pydeck_chart`` draws it: pydeck's JSON for a map with no basemap, written compact.
+
+    Its layers may be :class:`LayerJSON` (joined in as they are) or pydeck layers (written
+    with the C encoder). Made by :func:`deck`. It stands in for ``pydeck.Deck``, whose
+    constructor probes for an optional notebook package on every map (a failed import each
+    time) and whose JSON is indented: Streamlit reads only :meth:`to_json` and ``_tooltip``.
+
+    Attributes
+    ----------
+    layers
+        The layers, bottom first.
+    initial_view_state
+        Centre, zoom and pitch.
+    """
+
+    #: What a map with ``map_provider=None`` says instead of a style: pydeck's sentinel, which Streamlit
+    #: reads as "no basemap" (with no style at all it would fetch one from a CDN).
+    MAP_STYLE = "__MAP_STYLE__"
+
+    def __init__(self, layers: Sequence[pdk.Layer | LayerJSON], *, lon: float, lat: float, zoom: float,
+                 tooltip: dict[str, Any]) -> None:
+        self.layers = list(layers)
+        self.initial_view_state = {"latitude": lat, "longitude": lon, "pitch": 0, "zoom": zoom}
+        self._tooltip = tooltip
+
+    def to_json(self) -> str:
+        """The map as deck.gl JSON, as ``pydeck.Deck.to_json`` writes it (compact)."""
+        parts = ",".join(x.text if isinstance(x, LayerJSON) else _dumps(x) for x in self.layers)
+        return (f'{{"initialViewState":{_dumps(self.initial_view_state)},"layers":[{parts}],'
+                f'"mapStyle":{_dumps(self.MAP_STYLE)},"views":[{{"@@type":"MapView","controller":true}}]}}')
+
+
+def street_layer(index: NetworkIndex, *, colour: tuple[int, int, int, int] = (*STREET_COLOUR, 255),
+                 layer_id: str = "streets") -> pdk.Layer:
     """The walking network as a basemap drawn from the dataset itself (each street once)."""
     pieces = np.split(np.round(index.lonlat, 6), index.geom_start[1:-1])
     paths = [{"path": pieces[i].tolist()} for i in index.street_edges]
     return pdk.Layer(
-        "PathLayer", data=paths, get_path="path", get_color=list(colour), width_min_pixels=1,
+        "PathLayer", data=paths, id=layer_id, get_path="path", get_color=list(colour), width_min_pixels=1,
         get_width=2, width_units="'meters'", pickable=False,
     )
 
 
 def basemap_layers(basemap: dict[str, list[list[list[float]]]]) -> list[pdk.Layer]:
-    """Water, parks and buildings from the dataset itself (drawn under the streets)."""
+    """Water, parks and buildings from the dataset itself (drawn under the streets), ids ``basemap-<kind>``."""
     layers = []
     for kind in ("water", "park", "building"):
         rings = basemap.get(kind) or []
         if rings:
             layers.append(pdk.Layer(
-                "PolygonLayer", data=[{"polygon": r} for r in rings], get_polygon="polygon",
+                "PolygonLayer", data=[{"polygon": r} for r in rings], id=f"basemap-{kind}", get_polygon="polygon",
                 get_fill_color=BASEMAP_COLOURS[kind], stroked=False, pickable=False,
             ))
     return layers
@@ -75,7 +163,7 @@ def basemap_layers(basemap: dict[str, list[list[list[float]]]]) -> list[pdk.Laye
 def camera_density_layer(cameras: pd.DataFrame, *, radius_m: float = 100.0) -> pdk.Layer:
     """Camera counts per hexagon, for datasets with too many cameras to read as points."""
     return pdk.Layer(
-        "HexagonLayer", data=cameras[["lon", "lat"]], get_position=["lon", "lat"], radius=radius_m,
+        "HexagonLayer", data=cameras[["lon", "lat"]], id="camera-density", get_position=["lon", "lat"], radius=radius_m,
         extruded=False, opacity=0.55, pickable=False, coverage=0.95,
         color_range=[list(c) for c in DENSITY_COLOURS],
     )
@@ -88,8 +176,11 @@ def camera_layers(cameras: pd.DataFrame, *, max_points: int = 3000) -> list[pdk.
     return [camera_density_layer(cameras), camera_layer(cameras, radius_px=2)]
 
 
-def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
-    """Cameras coloured by FRT tier, with a plain-text tooltip (names come from untrusted files)."""
+def camera_points(cameras: pd.DataFrame) -> pd.DataFrame:
+    """The cameras as a map draws them: position, fields as text, a plain-text tooltip and the tier's colour.
+
+    Make it once per camera table and draw any subset with :func:`camera_points_layer`.
+    """
     fields = ["camera_id", "kind", "mount", "operator", "verification", "frt_tier", "source"]
     data = cameras[["lon", "lat", *fields]].copy()
     for f in fields:
@@ -102,10 +193,30 @@ def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5) -> pdk.Layer:
     data["colour"] = cameras["frt_tier"].map(TIER_COLOURS).apply(
         lambda c: c if isinstance(c, list) else UNKNOWN_TIER_COLOUR
     )
+    return data
+
+
+def camera_points_by_id(points: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Cameras made ready by :func:`camera_points`, one record by camera id (the first of ids repeated).
+
+    Make it once to pick a few cameras (those a route passes) without a table lookup each time.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for record in points.to_dict(orient="records"):
+        out.setdefault(str(record["camera_id"]), record)
+    return out
+
+
+def camera_points_layer(points: pd.DataFrame | list[dict[str, Any]], *, radius_px: int = 5,
+                        layer_id: str | None = None) -> pdk.Layer:
+    """Cameras made ready by :func:`camera_points` as dots: all, some rows, or records of :func:`camera_points_by_id`.
+
+    ``layer_id`` names the layer (default: ``cameras-<radius_px>``).
+    """
     return pdk.Layer(
-        "ScatterplotLayer", data=data, get_position=["lon", "lat"], get_fill_color="colour",
-        get_radius=radius_px, radius_units="'pixels'", stroked=True, get_line_color=[255, 255, 255],
-        line_width_min_pixels=1, pickable=True,
+        "ScatterplotLayer", data=points, id=layer_id or f"cameras-{radius_px}", get_position=["lon", "lat"],
+        get_fill_color="colour", get_radius=radius_px, radius_units="'pixels'", stroked=True,
+        get_line_color=[255, 255, 255], line_width_min_pixels=1, pickable=True,
     )
 
 
@@ -137,14 +248,22 @@ def viewshed_layer(polygons: Iterable[Any], tiers: Iterable[str], camera_ids: It
     )
 
 
-def route_layer(paths: list[dict[str, Any]], *, width_px: float = 6.0) -> pdk.Layer:
+def camera_layer(cameras: pd.DataFrame, *, radius_px: int = 5, layer_id: str | None = None) -> pdk.Layer:
+    """Cameras coloured by FRT tier, with a plain-text tooltip (names come from untrusted files).
+
+    ``layer_id`` names the layer (default: ``cameras-<radius_px>``).
+    """
+    return camera_points_layer(camera_points(cameras), radius_px=radius_px, layer_id=layer_id)
+
+
+def route_layer(paths: list[dict[str, Any]], *, width_px: float = 6.0, layer_id: str = "routes") -> pdk.Layer:
     """Routes as coloured lines ``width_px`` wide: each item needs ``path`` (lon/lat list) and ``colour``.
 
-    An item's ``label`` becomes its tooltip, shown as text.
+    An item's ``label`` becomes its tooltip, shown as text. Two route layers on one map need ids of their own.
     """
     data = [{**p, "tooltip": str(p.get("label", ""))} for p in paths]
     return pdk.Layer(
-        "PathLayer", data=data, get_path="path", get_color="colour", get_width=width_px,
+        "PathLayer", data=data, id=layer_id, get_path="path", get_color="colour", get_width=width_px,
         width_units="'pixels'", pickable=True, cap_rounded=True, joint_rounded=True,
     )
 
@@ -242,19 +361,16 @@ def fit_view(lon: Any, lat: Any, *, width_px: float = 700.0, height_px: float = 
 CAMERA_TOOLTIP = {"text": "{tooltip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line"}}
 
 
-def deck(layers: list[pdk.Layer], *, lon: float, lat: float, zoom: float = 14.5,
-         tooltip: dict[str, Any] | None = None) -> pdk.Deck:
+def deck(layers: Sequence[pdk.Layer | LayerJSON], *, lon: float, lat: float, zoom: float = 14.5,
+         tooltip: dict[str, Any] | None = None) -> Map:
     """A map with no third-party basemap: no tile, style or font request leaves the machine.
 
-    ``map_provider=None`` makes pydeck emit its ``__MAP_STYLE__`` sentinel, which
-    Streamlit reads as "no basemap". Passing ``map_style=None`` as well would drop
-    the sentinel, and Streamlit would then fetch a Carto style from its CDN.
+    ``layers`` may mix pydeck layers and layers written once (:func:`layer_json`).
+    The map says pydeck's ``__MAP_STYLE__`` sentinel (what ``map_provider=None`` gives),
+    which Streamlit reads as "no basemap": without it (``map_style=None`` in pydeck)
+    Streamlit would fetch a Carto style from its CDN.
     """
-    return pdk.Deck(
-        layers=layers,
-        initial_view_state=pdk.ViewState(longitude=lon, latitude=lat, zoom=zoom, pitch=0),
-        map_provider=None, tooltip=tooltip or CAMERA_TOOLTIP,
-    )
+    return Map(layers, lon=lon, lat=lat, zoom=zoom, tooltip=tooltip or CAMERA_TOOLTIP)
 
 
 #: RGBA of each kind of point of a plan on the map.
@@ -264,6 +380,7 @@ PLAN_ROLE_COLOURS: dict[str, list[int]] = {
 
 def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Sequence[AvoidArea] = (),
                 corners: Sequence[tuple[float, float]] = (), show_shortest: bool = False,
+                all_cameras: bool = True, points: pd.DataFrame | None = None,
                 shown: Collection[int] | None = None) -> list[pdk.Layer]:
     """A protest plan on the map: cameras, areas to avoid, corners being drawn, routes and the plan's points.
 
@@ -282,6 +399,12 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
         Corners of an area being drawn, as **(lat, lon)** pairs.
     show_shortest
         Also draw each journey's shortest route, in grey, under the planned ones.
+    all_cameras
+        Draw every camera (small dots) at the bottom; False leaves them to a layer the caller
+        drew once (``camera_layer(cameras, radius_px=3)``, written once with :func:`layer_json`).
+    points
+        ``cameras`` as :func:`camera_points` made them (once), to draw the cameras a route
+        passes from; default: made here from ``cameras``.
     shown
         The journeys (their places in ``plan.journeys``) a legend picked: the others, and their
         shortest routes, are drawn faint. None: all.
@@ -291,37 +414,40 @@ def plan_layers(cameras: pd.DataFrame, *, plan: Plan | None = None, areas: Seque
     list of pydeck.Layer
         Bottom first, to draw over a basemap.
     """
-    layers: list[pdk.Layer] = [camera_layer(cameras, radius_px=3)]
+    layers: list[pdk.Layer] = [camera_layer(cameras, radius_px=3)] if all_cameras else []
     polygons = [{"polygon": [list(c) for c in poly.exterior.coords], "tooltip": f"Avoid: {a.name}"}
                 for a in areas for poly in getattr(a.geometry, "geoms", [a.geometry])]
     if polygons:
-        layers.append(pdk.Layer("PolygonLayer", data=polygons, get_polygon="polygon",
+        layers.append(pdk.Layer("PolygonLayer", data=polygons, id="plan-avoid", get_polygon="polygon",
                                 get_fill_color=[*AVOID_COLOUR, 60], get_line_color=[*AVOID_COLOUR, 220],
                                 line_width_min_pixels=2, pickable=True))
     if corners:
         layers.append(pdk.Layer("ScatterplotLayer", data=[{"lon": lon, "lat": lat} for lat, lon in corners],
-                                get_position=["lon", "lat"], get_fill_color=[*AVOID_COLOUR, 255], get_radius=6,
-                                radius_units="'pixels'"))
+                                id="plan-corners", get_position=["lon", "lat"], get_fill_color=[*AVOID_COLOUR, 255],
+                                get_radius=6, radius_units="'pixels'"))
     if plan is None:
         return layers
     picked = set(range(len(plan.journeys))) if shown is None else set(shown)
     paths = []
     if show_shortest:
-        paths += [{"path": [list(c) for c in j.shortest.coordinates], "colour": list(SHORTEST_COLOUR),
-                   "shown": i in picked,
+        paths += [{"path": j.shortest.coordinates, "colour": list(SHORTEST_COLOUR), "shown": i in picked,
                    "label": f"{j.name} — shortest: {j.shortest.length_m:,.0f} m, {j.shortest.frt_cameras} FRT "
                             "cameras"} for i, j in enumerate(plan.journeys)]
-    paths += [{"path": [list(c) for c in j.route.coordinates], "colour": list(route_colour(i)), "shown": i in picked,
+    # a route's (lon, lat) pairs as they are: JSON writes tuples as arrays, and copying them is a cost per point
+    paths += [{"path": j.route.coordinates, "colour": list(route_colour(i)), "shown": i in picked,
                "label": f"{j.name} — {j.route.label}: {j.route.length_m:,.0f} m, {j.route.frt_cameras} FRT cameras"}
               for i, j in enumerate(plan.journeys)]
     layers.append(route_lines(paths))
     passed = {c for i, j in enumerate(plan.journeys) if i in picked for c in j.route.frt_camera_ids}
-    layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
+    if points is None:
+        layers.append(camera_layer(cameras[cameras["camera_id"].astype(str).isin(passed)], radius_px=6))
+    else:
+        layers.append(camera_points_layer(points[points["camera_id"].isin(passed)], radius_px=6))
     marks = [{"lon": p.lon, "lat": p.lat, "colour": PLAN_ROLE_COLOURS[role], "tooltip": f"{p.name}\n{role} point"}
              for role, p in plan.points()]
-    layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"], get_fill_color="colour",
-                            get_radius=8, radius_units="'pixels'", stroked=True, get_line_color=list(PLACE_RING),
-                            line_width_min_pixels=2, pickable=True))
+    layers.append(pdk.Layer("ScatterplotLayer", data=marks, id="plan-points", get_position=["lon", "lat"],
+                            get_fill_color="colour", get_radius=8, radius_units="'pixels'", stroked=True,
+                            get_line_color=list(PLACE_RING), line_width_min_pixels=2, pickable=True))
     return layers
 
 
@@ -346,7 +472,8 @@ def street_points_layer(node_lonlat: np.ndarray, *, layer_id: str, tooltip: str)
     The dot under the pointer shows in :data:`~exposure.style.PICK_COLOUR`: where one can click.
     ``layer_id`` names the layer in the map's selection (a page reads the clicked node from it).
     """
-    nodes = pd.DataFrame(node_lonlat, columns=["lon", "lat"]).assign(tooltip=tooltip)
+    # to 6 decimals (a tenth of a metre): a shorter map, and the place a click gives is typed that way anyway
+    nodes = pd.DataFrame(np.round(node_lonlat, 6), columns=["lon", "lat"]).assign(tooltip=tooltip)
     return pdk.Layer("ScatterplotLayer", id=layer_id, data=nodes, get_position=["lon", "lat"], get_radius=6,
                      radius_units="'pixels'", pickable=True, auto_highlight=True,
                      highlight_color=[*PICK_COLOUR, 255],

@@ -199,6 +199,43 @@ max_place_chars: int = 200
 #: fewer than 20 levels); checked before the file is parsed.
 max_json_depth: int = 64
 
+# --------------------------------------------------------------------------- many users on one instance
+# `make serve` runs several app processes for a group; these bound what one person, and everyone
+# together, can ask of them at once. Every refusal names its limit.
+
+#: Page answers (searches and the drawing of their results) one app process works on at once; a
+#: request beyond them waits, its page saying "busy, your answer is coming", first come first served.
+#: Drawing holds Python's interpreter lock, so a process does about one thing at a time; a few at once
+#: keep it busy while a search (which releases the lock) runs. Measured on 2 cores (bench/README.md), 4
+#: served 20 users without pause best.
+max_concurrent_requests: int = 4
+
+#: Longest such a request waits for its turn, in seconds; past it the page says the server is busy
+#: and stops (ask again in a minute).
+max_request_wait_s: float = 30.0
+
+#: Heavy jobs the whole instance (every app process together) runs at once: Many trips batches,
+#: dataset builds, route cards (PDF) and protest plans of more than :data:`heavy_plan_points` points
+#: (exact searches that run long). A job beyond them waits, bounded by :data:`max_heavy_wait_s`.
+max_heavy_jobs: int = 2
+
+#: Heavy jobs one browser (all its tabs) runs at once; another is refused at once.
+max_session_heavy_jobs: int = 1
+
+#: Longest a heavy job waits for one of the instance's :data:`max_heavy_jobs`, in seconds.
+max_heavy_wait_s: float = 60.0
+
+#: A protest plan with more gathering and dispersal points than this is a heavy job.
+heavy_plan_points: int = 6
+
+#: What one session's uploaded files (tracks, plans, points, pairs) hold in memory at once, in MB.
+max_session_upload_mb: float = 250.0
+
+#: Uploads the proxy of ``make serve`` lets through at once, for everyone together and for one
+#: session; another is refused (HTTP 429) with a message naming the limit, before the app reads it.
+max_uploads_at_once: int = 4
+max_session_uploads_at_once: int = 2
+
 # --------------------------------------------------------------------------- group review
 # How a group's reviews of cameras (exposure.review) become a verification status, and when
 # a review is flagged as implausible. Decode Surveillance NYC had three volunteers look at each

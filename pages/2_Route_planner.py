@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 
-import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pydeck as pdk
 import shapely
 import streamlit as st
 
-from app import cache, keep, plan_cache
+from app import busy, cache, keep, plan_cache
+from app.answers import RouteAnswer
 from app.legend import legend, route_legend
 from app.map_clicks import forget_click, map_click
+from app.maps import camera_map_layers, camera_records, map_cameras, remembered
 from app.page_state import KeptFile, PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
@@ -22,22 +24,13 @@ from app.views import viewsheds_caption, viewsheds_layer
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.audit import audit_tables, audit_track, read_track_bytes
-from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import CardRoute, route_cards_pdf
 from exposure.counted import Counting, counting
 from exposure.export import audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx, routes_to_kml
-from exposure.layers import (
-    camera_layer,
-    deck,
-    fit_view,
-    picked_point_layer,
-    route_layer,
-    route_lines,
-    street_points_layer,
-)
-from exposure.places import PRESET_MARK, normalise_name, preset_label, search_options
+from exposure.layers import LayerJSON, camera_points_layer, deck, fit_view, picked_point_layer, route_layer, route_lines
+from exposure.places import PRESET_MARK, Place, normalise_name, preset_label
 from exposure.planning import TrackComparison, walk_alternatives
-from exposure.routing import OBJECTIVES, Route, compare_with_shortest, exposure_profile, routes
+from exposure.routing import OBJECTIVES, Route, compare_with_shortest, proof_words, routes
 from exposure.style import (
     COMPARISON_COLOUR,
     OBJECTIVE_CHOICES,
@@ -58,7 +51,7 @@ ds, ctx = active(choice)
 MODES = ["Plan a route", "Audit a recorded walk"]
 
 #: Named gathering points and protest sites (★), then the dataset's own place names: one list to search.
-PLACE_OPTIONS = search_options(ds.presets, ds.places)
+PLACE_OPTIONS = cache.search_options(choice.dataset)
 
 
 def as_option(text: str | None) -> str | None:
@@ -85,9 +78,14 @@ STATE = PageState("rp", [
 ]).restore()
 
 
+#: Session-state flag: a place was set from the map, so the whole page runs again (not only the map's part).
+CLICK_SET = "rp_click_set"
+
+
 def set_from_click(target: str, value: str) -> None:
     """Set the origin or destination to the street point clicked, and say so (a toast: the boxes are far above)."""
     STATE[f"rp_{target}"] = value
+    st.session_state[CLICK_SET] = True
     forget_click("rp_map")
     st.toast(f"{target.capitalize()} set to {value}", icon="📍")
 
@@ -122,8 +120,77 @@ outside_notice(ds, choice.dataset, consequence="no route here passes them")
 mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode")
 
 
-def base_layers(cameras: pd.DataFrame) -> list[pdk.Layer]:
-    return [*cache.base_layers(choice.dataset), camera_layer(cameras, radius_px=3)]
+def base_layers(*, radius_px: int = 3, views: LayerJSON | None = None) -> list[pdk.Layer | LayerJSON]:
+    """The basemap, ``views`` (viewsheds, not clickable) and the cameras in use: written as map JSON once."""
+    return [*cache.base_layers(choice.dataset), *([views] if views is not None else []),
+            *camera_map_layers(ds, choice, radius_px=radius_px)]
+
+
+def answer(o: Place, d: Place, *, objective: str, detour: int, alternatives: int) -> RouteAnswer:
+    """The routes of a request and what the page shows of them (the search, the table, the map's lines, files)."""
+    with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):
+        found = routes(ctx, o.node, d.node, objective=objective, max_detour=detour / 100, alternatives=alternatives,
+                       time_limit_s=settings.interactive_time_limit_s)
+    shortest = found[0]
+    table = pd.DataFrame([{
+        "Route": r.label,
+        "What it is": route_kind(r),
+        "Length (m)": f"{r.length_m:,.0f}",
+        "Walk (min)": f"{r.walk_min:.1f}",
+        "FRT cameras": r.frt_cameras,
+        "All cameras": r.cameras,
+        "In view of FRT cameras (m)": f"{r.metres_in_view:,.0f}",
+        "In view (%)": f"{100 * r.share_in_view:.1f}",
+        "Compared with the shortest": compare_with_shortest(r, shortest),
+        # unproven: the proven lower bound and the gap, in cameras ("at least 3 FRT cameras, this route has 4")
+        "Proven optimal": "yes" if r.optimal else (proof_words(r, limit_s=settings.interactive_time_limit_s) or "—"),
+    } for r in found])
+    count = routes_counting(found)
+    colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
+    paths: list[dict[str, object]] = [
+        {"path": r.coordinates, "colour": list(colours[i]), "name": r.label,
+         "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
+    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100, "counting": count.to_dict()}
+    passed = {cid for r in found for cid in r.camera_ids}
+    # what each camera the routes pass sees, under the sidebar's coverage model and level (in the answer's key)
+    views = viewsheds_layer(ds, choice, only=passed) if passed else None
+    return RouteAnswer(o, d, found, table, count, colours, paths, passed, profile_chart(found, colours), used, views)
+
+
+def place(text: str) -> Place:
+    """A place typed or picked, resolved once per session (a rerun that keeps it does not look it up again)."""
+    return remembered(("rp_place", choice.dataset, text), lambda: ds.resolve(text))
+
+
+def profile_chart(found: list[Route], colours: list[tuple[int, int, int]]) -> dict[str, object]:
+    """Metres in view along each route, each in its colour on the map: a Vega-Lite chart, made once per answer.
+
+    Its data go in as Arrow bytes already written, which Streamlit passes on as they are.
+    """
+    walked, seen, names = [], [], []
+    for r in found:
+        # exposure_profile's distance_m and cumulative_in_view_m, read straight from the arrays (no frame per route)
+        edges = np.asarray(r.edges, dtype=np.int64)
+        walked.append(np.cumsum(ctx.index.length_m[edges]))
+        seen.append(np.cumsum(ctx.exposure.in_view_m[edges]))
+        names += [r.label] * len(edges)
+    table = pa.table({"distance_m": np.concatenate(walked), "cumulative_in_view_m": np.concatenate(seen),
+                      "route": pa.array(names, pa.string())})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return {
+        "datasets": {"profile": sink.getvalue().to_pybytes()},
+        "data": {"name": "profile"},
+        "mark": {"type": "line"},
+        "encoding": {
+            "x": {"field": "distance_m", "type": "quantitative", "title": "distance walked (m)"},
+            "y": {"field": "cumulative_in_view_m", "type": "quantitative",
+                  "title": "metres in view of FRT cameras so far"},
+            "color": {"field": "route", "type": "nominal", "title": "route",
+                      "scale": {"domain": [r.label for r in found], "range": [hex_colour(c) for c in colours]}},
+        },
+    }
 
 
 def plan() -> None:
@@ -148,93 +215,92 @@ def plan() -> None:
                 "type lat,lon, or click a street on the map below and set it as origin or destination.")
         click_map([])
         return
+    with busy.gate("Your routes are worked out as soon as the server is free."):
+        asked = routes_asked(origin, destination, objective=objective, detour=detour, alternatives=int(alternatives))
+        if asked is None:
+            click_map([])
+        else:
+            show(*asked, objective=objective, detour=detour, alternatives=int(alternatives))
+
+
+def routes_asked(origin: str, destination: str, *, objective: str, detour: int,
+                 alternatives: int) -> tuple[RouteAnswer, tuple[object, ...]] | None:
+    """The answer to the request and its key, worked out once (a rerun asking the same shows it again).
+
+    None after saying why there is none (a place not found, no route).
+    """
     try:
-        o, d = ds.resolve(origin), ds.resolve(destination)
-        key = (choice, uploaded_source(), counted_key(ds), o.node, d.node, objective, detour, int(alternatives))
+        o, d = place(origin), place(destination)
+        key = (choice, uploaded_source(), counted_key(ds), o.node, d.node, objective, detour, alternatives)
         memo = st.session_state.setdefault("rp_routes", {})
         if key not in memo:
-            with st.spinner("Finding routes (the exact solver can take a few seconds in dense areas)…"):
-                memo.clear()
-                memo[key] = routes(ctx, o.node, d.node, objective=objective, max_detour=detour / 100,
-                                   alternatives=int(alternatives),
-                                   time_limit_s=settings.interactive_time_limit_s)
-        found = memo[key]
+            made = answer(o, d, objective=objective, detour=detour, alternatives=alternatives)
+            memo.clear()  # one answer at a time: nothing about a request outlives the session's latest
+            memo[key] = made
     except ExposureError as err:
         st.error(md(str(err)))
-        click_map([])
-        return
+        return None
+    return memo[key], key
 
-    shortest = found[0]
-    table = pd.DataFrame([{
-        "Route": r.label,
-        "What it is": route_kind(r),
-        "Length (m)": f"{r.length_m:,.0f}",
-        "Walk (min)": f"{r.walk_min:.1f}",
-        "FRT cameras": r.frt_cameras,
-        "All cameras": r.cameras,
-        "In view of FRT cameras (m)": f"{r.metres_in_view:,.0f}",
-        "In view (%)": f"{100 * r.share_in_view:.1f}",
-        "Compared with the shortest": compare_with_shortest(r, shortest),
-        "Proven optimal": {True: "yes", False: f"not proven ({settings.interactive_time_limit_s:g} s limit)",
-                           None: "—"}[r.optimal],
-    } for r in found])
+
+def show(shown: RouteAnswer, key: tuple[object, ...], *, objective: str, detour: int, alternatives: int) -> None:
+    """The answer: the verdict, the table, the map, the chart, the files and the link."""
+    o, d, found = shown.origin, shown.destination, shown.found
     st.subheader(f"{md(o.name)} → {md(d.name)}")
-    say_verdict(found, routes_counting(found), detour=detour, objective=objective)
+    say_verdict(found, shown.count, detour=detour, objective=objective)
     # a static table wraps its text: the comparison is never cut off at the map's edge
-    st.table(table, hide_index=True)
+    st.table(shown.table, hide_index=True)
     extra = sum(1 for r in found if r.objective == "alternatives")
     if alternatives:
-        st.caption(f"Alternatives: you asked for {int(alternatives)} trade-off route(s) beyond the shortest and the "
+        st.caption(f"Alternatives: you asked for {alternatives} trade-off route(s) beyond the shortest and the "
                    f"objective's route; {extra} exist{'s' if extra == 1 else ''} between them within a {detour} % "
                    "detour, each the shortest route with at most its number of FRT cameras.")
     for r in found:
         for note in r.notes:
             st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
-    colours = route_colours([r.objective for r in found])  # as the route cards and the KML draw them
-    paths = [{"path": [list(c) for c in r.coordinates], "colour": list(colours[i]), "name": r.label,
-              "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
-    click_map(paths, passed={cid for r in found for cid in r.camera_ids}, ends=(o, d))
+    click_map(shown.paths, passed=shown.passed, views=shown.views, ends=(o, d))
 
     st.subheader("Exposure along the way")
-    profile = pd.concat([exposure_profile(ctx, r).assign(route=r.label) for r in found], ignore_index=True)
-    st.altair_chart(alt.Chart(profile).mark_line().encode(  # each route in its colour on the map
-        x=alt.X("distance_m:Q", title="distance walked (m)"),
-        y=alt.Y("cumulative_in_view_m:Q", title="metres in view of FRT cameras so far"),
-        color=alt.Color("route:N", title="route", scale=alt.Scale(domain=[r.label for r in found],
-                                                                     range=[hex_colour(c) for c in colours])),
-    ), width="stretch", key="rp_profile")
+    st.vega_lite_chart(shown.profile, width="stretch", key="rp_profile")
     with st.expander("Cameras each route passes"):
         for r in found:
             st.markdown(f"**{md(r.label)}** — {r.frt_cameras} FRT-capable of {r.cameras}: "
                         + (", ".join(md(c) for c in r.frt_camera_ids) or "none"))
+    take_along(shown, key)
+    st.caption("Share this route with this link: origin, destination and options are in it (and not your "
+               "session's `s=` key, which the page address also holds). "
+               f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
+    st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
 
-    used = {**ctx.settings, "objective": objective, "max_detour": detour / 100,
-            "counting": routes_counting(found).to_dict()}
+
+@st.fragment
+def take_along(shown: RouteAnswer, key: tuple[object, ...]) -> None:
+    """The files to download; the route cards button reruns only this part of the page."""
+    o, d, found, colours = shown.origin, shown.destination, shown.found, shown.colours
     d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
-    d1.download_button("Download GPX (phones)", routes_to_gpx(found, settings=used), file_name="routes.gpx",
+    used = shown.used
+    # each file is written when its button is pressed, not on every run; pressing one runs nothing again
+    d1.download_button("Download GPX (phones)", lambda: routes_to_gpx(found, settings=used), file_name="routes.gpx",
                        mime="application/gpx+xml", key="rp_gpx", on_click="ignore")
-    d2.download_button("Download GeoJSON", json.dumps(routes_to_geojson(found, settings=used)),
+    d2.download_button("Download GeoJSON", lambda: json.dumps(routes_to_geojson(found, settings=used)),
                        file_name="routes.geojson", mime="application/geo+json", key="rp_geojson", on_click="ignore")
-    d3.download_button("Download KML", routes_to_kml(found, name=f"{o.name} → {d.name}"), file_name="routes.kml",
-                       mime="application/vnd.google-earth.kml+xml", key="rp_kml", on_click="ignore")
+    d3.download_button("Download KML", lambda: routes_to_kml(found, name=f"{o.name} → {d.name}"),
+                       file_name="routes.kml", mime="application/vnd.google-earth.kml+xml", key="rp_kml",
+                       on_click="ignore")
     cards = st.session_state.setdefault("rp_cards", {})
     if key not in cards and d4.button("Make route cards (PDF)", key="rp_cards_make"):
-        with st.spinner("Drawing one page per route…"):
+        with busy.heavy_job("route cards"), st.spinner("Drawing one page per route…"):
             cards.clear()
             stops = ((o.name, o.lon, o.lat), (d.name, d.lon, d.lat))
             cards[key] = route_cards_pdf(
                 [CardRoute(title=f"{o.name} → {d.name}", route=r, colour=colours[i],
                            stops=stops) for i, r in enumerate(found)],
-                index=ds.index, basemap=ds.basemap, settings_used=used, cameras=ds.cameras,
+                index=ds.index, basemap=ds.basemap, settings_used=shown.used, cameras=ds.cameras,
                 when=plan_cache.data_date(choice.dataset))
     if key in cards:
         d4.download_button("Download route cards (PDF)", cards[key], file_name="route-cards.pdf",
                            mime="application/pdf", key="rp_pdf", on_click="ignore")
-    st.caption("Share this route with this link: origin, destination and options are in it (and not your "
-               "session's `s=` key, which the page address also holds). "
-               f"Walking speed {settings.walk_speed_m_per_min:g} m/min.")
-    st.code(keep.shareable(st.context.url, st.query_params.to_dict()), language=None, wrap_lines=True)
 
 
 #: What each objective minimises first (then the length): the route the banner speaks of is the least of it.
@@ -277,41 +343,46 @@ def routes_counting(found: list[Route]) -> Counting:
                     what="these routes")
 
 
-def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
-              ends: tuple[object, object] | None = None) -> None:
-    """The map: routes side by side under a legend that picks those shown, and street points to click."""
-    cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+@st.fragment
+def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None, views: LayerJSON | None = None,
+              ends: tuple[Place, Place] | None = None) -> None:
+    """The map: routes side by side under a legend that picks those shown, and street points to click.
+
+    ``views``, the viewsheds of the cameras the routes pass, are drawn under the cameras and the routes.
+
+    A click on a street point or a legend's pill reruns only this part, until a point is set as origin or
+    destination.
+    """
+    if st.session_state.pop(CLICK_SET, False):  # a place was set from the map: the boxes above show it
+        st.rerun()
     click = map_click("rp_map")
-    layers = base_layers(cameras)
+    layers = base_layers(views=views)
     if paths:
         shown = route_legend([str(p["name"]) for p in paths], [p["colour"] for p in paths],  # type: ignore[misc]
                              key="rp_legend")
         # the routes picked over those left out, each keeping its place beside the others
         layers.append(route_lines([{**p, "shown": i in shown} for i, p in enumerate(paths)]))
     if passed:
-        # what each camera the routes pass sees, under the routes and the cameras (not clickable)
-        layers.insert(len(layers) - 2 if paths else len(layers) - 1, viewsheds_layer(ds, choice, cameras, only=passed))
-        hit = cameras[cameras["camera_id"].astype(str).isin(passed)]
-        layers.append(camera_layer(hit, radius_px=7))
-    layers.append(street_points_layer(ds.index.node_lonlat, layer_id="rp_nodes",
+        layers.append(camera_points_layer(passed_cameras(passed), radius_px=7))
+    layers.append(cache.street_points(choice.dataset, layer_id="rp_nodes",
                                       tooltip="Street point: click, then set it as origin or destination"))
     if ends is not None:
-        marks = pd.DataFrame([{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}  # type: ignore[attr-defined]
-                              for p, c in zip(ends, ("start", "end"), strict=True)])
-        layers.append(pdk.Layer("ScatterplotLayer", data=marks, get_position=["lon", "lat"],
+        marks = [{"lon": p.lon, "lat": p.lat, "colour": [*POINT_COLOURS[c], 255]}
+                 for p, c in zip(ends, ("start", "end"), strict=True)]
+        layers.append(pdk.Layer("ScatterplotLayer", data=marks, id="rp_ends", get_position=["lon", "lat"],
                                 get_fill_color="colour", get_radius=9, radius_units="'pixels'", stroked=True,
                                 get_line_color=list(PLACE_RING), line_width_min_pixels=2))
     if click.point is not None:
         layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
     if paths:  # the routes, their cameras and both ends, with a margin
-        points = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
-        points += cameras.loc[cameras["camera_id"].astype(str).isin(passed or set()), ["lon", "lat"]].values.tolist()
-        lon, lat, zoom = fit_view([p[0] for p in points], [p[1] for p in points], height_px=560)
+        spots = [c for path in paths for c in path["path"]]  # type: ignore[attr-defined]
+        spots += [[c["lon"], c["lat"]] for c in passed_cameras(passed or set())]
+        lon, lat, zoom = fit_view([p[0] for p in spots], [p[1] for p in spots], height_px=560)
     else:
-        lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560)
+        lon, lat, zoom = whole_view()
     st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
                     on_select="rerun", selection_mode="single-object", key=click.key)
-    if passed:
+    if views is not None:
         st.caption(viewsheds_caption(ctx))
     if click.point is not None:
         point = f"{click.point[0]:.6f},{click.point[1]:.6f}"
@@ -327,6 +398,18 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
            title="On the map")
     st.caption("Larger dots are cameras a route passes. Point at a street: a dot shows where a click lands; click "
                "it, then set it as origin or destination.")
+
+
+def passed_cameras(passed: set[str]) -> list[dict[str, object]]:
+    """The cameras a route passes, as the map draws them (picked from the cameras made ready once)."""
+    by_id = camera_records(ds, choice)
+    return [by_id[c] for c in sorted(passed) if c in by_id]
+
+
+def whole_view() -> tuple[float, float, float]:
+    """The view that frames the whole dataset's streets (once per dataset and session)."""
+    return remembered(("rp_view", choice.dataset), lambda: fit_view(
+        ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=560))
 
 
 def say_counting(count: Counting | None, *, first: bool) -> None:
@@ -353,7 +436,7 @@ def uploaded_track() -> KeptFile | None:
     """The track in the uploader, or the one kept from before (another page, a reload); None when there is none."""
     st.file_uploader("Track", type=["gpx", "geojson", "json"], key="rp_track")
     uploaded = STATE.upload("rp_track")
-    if uploaded is None:
+    if not busy.upload_allowed("rp_track", uploaded) or uploaded is None:
         return None
     if st.session_state.get("rp_track") is None:
         st.caption(f"Auditing **{md(uploaded.name)}**, uploaded before; upload another track to audit that one.")
@@ -370,6 +453,12 @@ def audit() -> None:
     uploaded = uploaded_track()
     if uploaded is None:
         return
+    with busy.gate("Your walk is measured as soon as the server is free."):
+        audit_of(uploaded)
+
+
+def audit_of(uploaded: KeptFile) -> None:
+    """The audit of an uploaded walk: its figures, what it could have avoided, its map and tables."""
     try:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
         # the cameras in use count wherever their file looked, not only on this dataset's streets
@@ -414,23 +503,23 @@ def audit() -> None:
         st.caption("The fewest-camera route runs between the same start and end, at most as long as the walk or "
                    f"{settings.max_detour:.0%} longer than the shortest route, whichever allows more; the thin dark "
                    "line on the map. " + counted_caption(ctx))
-    cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
-    layers = base_layers(cameras)
-    hit = cameras[cameras["camera_id"].astype(str).isin(set(result.camera_ids))]
-    layers.append(camera_layer(hit, radius_px=7))
+    cameras = map_cameras(ds, choice)
+    layers = base_layers()
+    hit = cameras[cameras["camera_id"].isin(set(result.camera_ids))]
+    layers.append(camera_points_layer(hit, radius_px=7))
     better = [c.comparison.route for c in compared if c.comparison is not None]
     if better:
         layers.append(route_layer([
             {"path": [list(xy) for xy in r.coordinates], "colour": list(COMPARISON_COLOUR),
              "label": f"fewest-camera route: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for r in better],
-            width_px=3.0))
+            width_px=3.0, layer_id="rp_better"))
     # each unbroken line on its own: nothing is drawn across the gap between two tracks or segments
     pieces = [(piece, track.coordinates[span]) for piece, span in track.split() if span.stop - span.start >= 2]
     layers.append(route_layer([
         {"path": [[round(float(x), 7), round(float(y), 7)] for x, y in coords],
          "colour": list(route_colour(piece.track - 1)),
          "label": f"track {piece.track}" + (f" ({piece.name})" if piece.name else "")}
-        for piece, coords in pieces]))
+        for piece, coords in pieces], layer_id="rp_track"))
     lon, lat, zoom = fit_view(np.concatenate([track.coordinates[:, 0], hit["lon"].to_numpy(dtype=float)]),
                               np.concatenate([track.coordinates[:, 1], hit["lat"].to_numpy(dtype=float)]),
                               height_px=520)

@@ -8,7 +8,7 @@ import json
 import geopandas as gpd
 import streamlit as st
 
-from app import cache
+from app import busy, cache
 from app.compare import compare_panel
 from app.legend import legend
 from app.page_state import PageState, address, int_between, memory, one_of
@@ -128,7 +128,9 @@ try:
                          help="Columns are guessed: id/area_id/code, name/NAME/nimi, "
                               "population/pop/asukkaat. Coordinates are reprojected to WGS84.")
         upload = STATE.upload("nb_upload")  # the file in the uploader, or the one kept from before
-        if upload is None:
+        if not busy.upload_allowed("nb_upload", upload):
+            upload = None
+        elif upload is None:
             st.info("Upload a GeoJSON FeatureCollection of polygons to count cameras per area.")
         else:
             if st.session_state.get("nb_upload") is None:
@@ -139,9 +141,12 @@ try:
             if rejected:
                 st.warning(f"{md(upload.name)}: {len(rejected)} feature(s) left out or repaired:\n\n"
                            + "\n".join(f"- feature {r['feature']}: {md(r['reason'])}" for r in rejected[:20]))
-    table = None if areas is None else density_by_area(
-        areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
-        index=ds.index if scope.on_streets else None, settings=ctx.settings, extent=scope.extent)
+    table = None
+    if areas is not None:
+        with busy.gate("Your areas are counted as soon as the server is free."):
+            table = density_by_area(
+                areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,
+                index=ds.index if scope.on_streets else None, settings=ctx.settings, extent=scope.extent)
 except ExposureError as err:
     st.error(md(str(err)))
     table = None

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app import busy
 from app.legend import legend
 from app.page_state import PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
@@ -178,7 +179,9 @@ try:
         if source == "upload":
             c1.file_uploader("Decode CSV", type=["csv"], key="ww_upload", help=DECODE_HELP)
             upload = STATE.upload("ww_upload")  # the file in the uploader, or the one kept from before
-            if upload is None:
+            if not busy.upload_allowed("ww_upload", upload):
+                upload = None
+            elif upload is None:
                 st.info("Upload Amnesty's Decode Surveillance NYC `counts_per_intersections.csv`.")
             else:
                 if st.session_state.get("ww_upload") is None:
@@ -202,10 +205,11 @@ try:
             cameras, extent, camera_file = load.cameras, load_extent(load), load.source
             caption = _policy_caption(load.source, choice.frt_policy, choice.verification)
     if cameras is not None:
-        report = watched_report(
-            cameras, areas=area_set, measure=measure_column(measure_key, frt_only=frt_only)[0],
-            min_population=float(min_population), counted=counted, frt=frt, frt_policy=choice.frt_policy,
-            verification=choice.verification, extent=extent)
+        with busy.gate("Your comparison is worked out as soon as the server is free."):
+            report = watched_report(
+                cameras, areas=area_set, measure=measure_column(measure_key, frt_only=frt_only)[0],
+                min_population=float(min_population), counted=counted, frt=frt, frt_policy=choice.frt_policy,
+                verification=choice.verification, extent=extent)
         if camera_file and not report.camera_counts["in_nyc"]:
             st.warning(f"None of the cameras in {md(camera_file)} is in New York City.")
 except ExposureError as err:

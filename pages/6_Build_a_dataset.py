@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from app import cache
+from app import busy, cache
 from app.page_state import PageState, session
 from app.sidebar import choose_dataset, sidebar
 from app.text import md
@@ -132,17 +132,16 @@ if st.button("Build", key="bd_build", type="primary"):
     st.session_state.pop(BUILT, None)
     replacing = name in cache.choices()
     try:
-        with st.status(f"Building {md(name)}…", expanded=True) as status:
+        # a build reads a whole extract or downloads a city: one of the instance's few heavy jobs at a time
+        with busy.heavy_job("dataset build"), st.status(f"Building {md(name)}…", expanded=True) as status:
             ds = build(how, inputs, name=name, progress=lambda message: status.write(md(message)))
             status.update(label=f"Built {md(name)}", state="complete", expanded=False)
     except ExposureError as err:
         st.error(md(str(err)))
     else:
         if replacing:
-            # the app keeps loaded datasets by name: drop the old one
-            cache.dataset.clear()
-            cache.context.clear()
-            cache.base_layers.clear()
+            # the app keeps loaded datasets, and what it made of them, by name: drop the old one's
+            cache.forget_datasets()
         if "saved" in ds.info:
             cache.unsaved().pop(ds.name, None)
         else:  # the cache folder would not take it: keep it in memory for every session until the app stops

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from typing import Any
@@ -9,28 +10,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app import cache, plan_cache
+from app import busy, cache, plan_cache
 from app.legend import legend, route_legend
 from app.map_clicks import forget_click, map_click
+from app.maps import camera_map_layers, map_cameras, remembered, tiered_cameras
 from app.page_state import PageState, memory
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, uploaded_source
 from app.text import md
 from exposure import settings
 from exposure._errors import ExposureError
-from exposure.cameras import apply_frt_policy, frt_policy
 from exposure.cards import plan_cards_pdf
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
-from exposure.layers import (
-    PLAN_ROLE_COLOURS,
-    deck,
-    fit_view,
-    picked_point_layer,
-    plan_layers,
-    plan_view,
-    street_points_layer,
-)
-from exposure.places import read_presets, search_options
+from exposure.layers import PLAN_ROLE_COLOURS, deck, fit_view, picked_point_layer, plan_layers, plan_view
+from exposure.places import Place
 from exposure.planning import (
     KEEP_ORDER,
     KEEP_ORDER_LABELS,
@@ -39,6 +32,7 @@ from exposure.planning import (
     Plan,
     PlanPoint,
     PlanRequest,
+    PlanTables,
     PointFailure,
     area_around,
     area_from_vertices,
@@ -66,11 +60,12 @@ choice = sidebar()
 ds, ctx = active(choice)
 
 try:
-    PRESETS = read_presets(choice.dataset)
+    PRESETS = cache.presets(choice.dataset)
 except ExposureError as err:  # a broken presets file leaves the page usable without them
     st.error(md(str(err)))
     PRESETS = pd.DataFrame(columns=["name", "lat", "lon", "note"])
-PLACE_OPTIONS = search_options(PRESETS, ds.places)
+# ★ protest sites first, then the dataset's places (made once per dataset); without presets when their file is broken
+PLACE_OPTIONS = cache.search_options(choice.dataset)
 LISTS = {"gathering": "pp_gathering", "via": "pp_via", "dispersal": "pp_dispersal"}
 
 #: What a plan is made of: kept for the session across reloads (and page changes), in memory only.
@@ -152,6 +147,10 @@ def once(upload: Any) -> bool:
 def points_uploaded() -> None:
     """Add an uploaded file's points to the gathering points (a callback: it runs before the widgets)."""
     upload = st.session_state.get("pp_points_upload")
+    refusal = busy.upload_refusal("pp_points_upload", upload)
+    if refusal is not None:
+        st.session_state["pp_messages"].append(("refused", refusal))
+        return
     if upload is None or not once(upload):
         return
     try:
@@ -175,7 +174,7 @@ st.write("How people reach a protest site and leave it past the fewest face-reco
 with st.expander("Load a saved plan (JSON)"):
     saved = st.file_uploader("Plan file", type=["json"], key="pp_load",
                              help="A plan downloaded from this page (or written by `exposure plan`).")
-    if saved is not None and once(saved):
+    if busy.upload_allowed("pp_load", saved) and saved is not None and once(saved):
         try:
             load_plan(saved.getvalue(), saved.name)
         except ExposureError as err:
@@ -226,7 +225,7 @@ with st.expander("Places and cameras to avoid", expanded=bool(st.session_state["
             st.error(md(str(err)))
     areas_file = st.file_uploader("Upload areas to avoid (GeoJSON polygons)", type=["geojson", "json"],
                                   key="pp_avoid_upload")
-    if areas_file is not None and once(areas_file):
+    if busy.upload_allowed("pp_avoid_upload", areas_file) and areas_file is not None and once(areas_file):
         try:
             st.session_state["pp_areas"].extend(areas_from_geojson(areas_file.getvalue(), where=areas_file.name))
         except (ExposureError, ValueError) as err:
@@ -272,8 +271,16 @@ regroup_m = o3.slider("Regroup points within (m walk of the site; 0: none)", 0, 
 STATE.remember()
 
 for kind, text in st.session_state["pp_messages"]:
-    {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
+    if kind == "refused":  # written by app.busy, names already escaped
+        st.warning(text)
+    else:
+        {"info": st.info, "warning": st.warning}.get(kind, st.error)(md(text))
 st.session_state["pp_messages"] = []
+
+
+def resolved(text: str) -> Place:
+    """A point's place, resolved once per session (a rerun that keeps the point does not look it up again)."""
+    return remembered(("pp_place", choice.dataset, text), lambda: ds.resolve(text))
 
 
 def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | None:
@@ -286,7 +293,7 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
 
     def resolve(text: str, what: str) -> PlanPoint | None:
         try:
-            return point_from_text(text, ds.resolve)
+            return point_from_text(text, resolved)
         except ExposureError as err:
             errors.append(f"{what} '{text}': {err}")
             return None
@@ -298,8 +305,8 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
         for e in errors:
             st.error(md(e))
         return None
-    gathering, missing_in = points_from_text(lines("pp_gathering"), ds.resolve, role="gathering")
-    dispersal, missing_out = points_from_text(lines("pp_dispersal"), ds.resolve, role="dispersal")
+    gathering, missing_in = points_from_text(lines("pp_gathering"), resolved, role="gathering")
+    dispersal, missing_out = points_from_text(lines("pp_dispersal"), resolved, role="dispersal")
     return PlanRequest(
         site=site, gathering=gathering, via=tuple(p for p in via if p), dispersal=dispersal,
         avoid=Avoidance(areas=tuple(st.session_state["pp_areas"]),
@@ -311,12 +318,17 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
     ), missing_in + missing_out
 
 
-def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | None:
+def compute(request: PlanRequest,
+            failures: tuple[PointFailure, ...]) -> tuple[Plan, PlanTables, pd.DataFrame] | None:
+    """The plan asked for, its tables and summary, worked out once (a rerun asking the same shows them again)."""
     key = (choice, uploaded_source(), counted_key(ds), json.dumps(request.to_dict(), sort_keys=True),
            json.dumps([f.to_dict() for f in failures]))
     memo = st.session_state.setdefault("pp_plans", {})
     if key not in memo:
-        with st.spinner("Planning every route (the exact solver can take a few seconds)…"):
+        points = len(request.gathering) + len(request.dispersal)
+        # a plan of many points is many exact searches, each up to the time limit: a heavy job
+        heavy = busy.heavy_job("plan") if points > settings.heavy_plan_points else contextlib.nullcontext()
+        with heavy, st.spinner("Planning every route (the exact solver can take a few seconds)…"):
             try:
                 plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s,
                                  failures=failures, extent=ds.extent,
@@ -326,7 +338,8 @@ def compute(request: PlanRequest, failures: tuple[PointFailure, ...]) -> Plan | 
                 st.error(md(str(err)))
                 return None
         memo.clear()  # one plan at a time: nothing about it outlives the session's latest request
-        memo[key] = plan
+        tables = plan_tables(plan)
+        memo[key] = (plan, tables, tables.summary())
     return memo[key]  # type: ignore[no-any-return]
 
 
@@ -356,24 +369,40 @@ def click_to(action: str, lat: float, lon: float) -> None:
     st.toast(CLICK_DONE[action].format(p=text), icon="📍")
 
 
-def plan_map(plan: Plan | None, show_shortest: bool) -> None:
-    """The map, framed to the plan: its routes side by side under a legend that picks them; a click adds a point."""
-    cameras = apply_frt_policy(ds.cameras, frt_policy(choice.frt_policy))
+#: Session-state flag: a click on the map set a point, so the whole page runs again (not only the map's part).
+CLICK_SET = "pp_click_set"
+
+
+def clicked(action: str, lat: float, lon: float) -> None:
+    click_to(action, lat, lon)
+    st.session_state[CLICK_SET] = True
+
+
+@st.fragment
+def plan_map(plan: Plan | None) -> None:
+    """The map, framed to the plan: its routes side by side under a legend that picks them; a click adds a point.
+
+    Showing the shortest routes, a legend's pill or a click on a street point reruns only this part.
+    """
+    if st.session_state.pop(CLICK_SET, False):  # a click set a point: the boxes above show it
+        st.rerun()
+    show_shortest = plan is not None and st.checkbox("Show the shortest routes too", key="pp_show_shortest")
     click = map_click("pp_map")
     shown = None if plan is None or not plan.journeys else route_legend(
         [j.name for j in plan.journeys], [route_colour(i) for i in range(len(plan.journeys))], key="pp_legend",
         title="Routes on the map (click one to hide or show it)")
-    layers = [*cache.base_layers(choice.dataset),
-              *plan_layers(cameras, plan=plan, areas=st.session_state["pp_areas"],
-                           corners=st.session_state["pp_corners"], show_shortest=show_shortest, shown=shown),
-              street_points_layer(ds.index.node_lonlat, layer_id="pp_nodes",
+    layers = [*cache.base_layers(choice.dataset), *camera_map_layers(ds, choice, radius_px=3),
+              *plan_layers(tiered_cameras(ds, choice), plan=plan, areas=st.session_state["pp_areas"],
+                           corners=st.session_state["pp_corners"], show_shortest=show_shortest, all_cameras=False,
+                           points=map_cameras(ds, choice), shown=shown),
+              cache.street_points(choice.dataset, layer_id="pp_nodes",
                                   tooltip="Street point: click, then choose what it is")]
     if click.point is not None:
         layers.append(picked_point_layer(click.point[1], click.point[0], tooltip="The street point clicked"))
     if plan is not None and plan.journeys:
         lon, lat, zoom = plan_view(plan, areas=st.session_state["pp_areas"], height_px=600)
     else:
-        lon, lat, zoom = fit_view(ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=600)
+        lon, lat, zoom = whole_view()
     st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=600,
                     on_select="rerun", selection_mode="single-object", key=click.key)
     if click.point is not None:
@@ -381,7 +410,7 @@ def plan_map(plan: Plan | None, show_shortest: bool) -> None:
         st.write(f"Clicked street point: {lat_c:.6f},{lon_c:.6f} (the ring on the map) — use it as:")
         cols = st.columns(len(CLICK_ACTIONS) + 1)
         for col, (action, label) in zip(cols, CLICK_ACTIONS, strict=False):
-            col.button(label, key=f"pp_click_{action}", on_click=click_to, args=(action, lat_c, lon_c))
+            col.button(label, key=f"pp_click_{action}", on_click=clicked, args=(action, lat_c, lon_c))
         cols[-1].button("Dismiss", key="pp_click_dismiss", on_click=forget_click, args=("pp_map",))
     plan_legend(plan, show_shortest=show_shortest)
 
@@ -403,22 +432,31 @@ def plan_legend(plan: Plan | None, *, show_shortest: bool) -> None:
                "fetched.")
 
 
+def whole_view() -> tuple[float, float, float]:
+    """The view that frames the whole dataset's streets (once per dataset and session)."""
+    return remembered(("pp_view", choice.dataset), lambda: fit_view(
+        ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1], height_px=600))
+
+
+@st.fragment
 def downloads(plan: Plan) -> None:
+    """The files to take along; the route cards button reruns only this part of the page."""
     st.subheader("Take it along")
     d1, d2, d3, d4 = st.columns(4)
-    d1.download_button("GPX (phones)", plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
+    # each file is written when its button is pressed, not on every run; pressing one runs nothing again
+    d1.download_button("GPX (phones)", lambda: plan_to_gpx(plan), file_name="plan.gpx", mime="application/gpx+xml",
                        key="pp_gpx", on_click="ignore")
-    d2.download_button("KML", plan_to_kml(plan), file_name="plan.kml", mime="application/vnd.google-earth.kml+xml",
-                       key="pp_kml", on_click="ignore")
-    d3.download_button("GeoJSON", json.dumps(plan_to_geojson(plan), ensure_ascii=False), file_name="plan.geojson",
-                       mime="application/geo+json", key="pp_geojson", on_click="ignore")
+    d2.download_button("KML", lambda: plan_to_kml(plan), file_name="plan.kml",
+                       mime="application/vnd.google-earth.kml+xml", key="pp_kml", on_click="ignore")
+    d3.download_button("GeoJSON", lambda: json.dumps(plan_to_geojson(plan), ensure_ascii=False),
+                       file_name="plan.geojson", mime="application/geo+json", key="pp_geojson", on_click="ignore")
     d4.download_button("Plan file (JSON, to load again or pass on)",
-                       json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
+                       lambda: json.dumps(plan.to_dict(), ensure_ascii=False, indent=1), file_name="plan.json",
                        mime="application/json", key="pp_json", on_click="ignore")
     cards = st.session_state.setdefault("pp_cards", {})
     tag = id(plan)
     if tag not in cards and st.button("Make printable route cards (PDF)", key="pp_cards_make"):
-        with st.spinner("Drawing one page per route…"):
+        with busy.heavy_job("route cards"), st.spinner("Drawing one page per route…"):
             cards.clear()
             cards[tag] = plan_cards_pdf(plan, index=ds.index, basemap=ds.basemap,
                                         when=plan_cache.data_date(choice.dataset), cameras=ds.cameras)
@@ -435,18 +473,8 @@ def flag(failure: PointFailure) -> None:
     st.error(md(f"{said[:1].upper()}{said[1:]}: left out of the plan; the other points are planned."))
 
 
-asked = request_from_widgets()
-request = None if asked is None else asked[0]
-plan = compute(*asked) if asked is not None and (asked[0].gathering or asked[0].dispersal) else None
-if plan is None and asked is not None:
-    for failure in asked[1]:
-        flag(failure)
-if plan is None:
-    if request is None and not st.session_state["pp_site"].strip():
-        st.info("Choose the site and at least one gathering point (or dispersal point): search a name, pick a ★ "
-                "protest site, type lat,lon, upload a file of points, or click a street on the map.")
-    plan_map(None, False)
-else:
+def show_plan(plan: Plan, tables: PlanTables, summary: pd.DataFrame) -> None:
+    """The plan: what it could not do, its tables, the map, the regroup points and the files."""
     for failure in plan.failures:  # flag the one point; the others are planned below
         flag(failure)
     if plan.counting is not None and plan.counting.zero_means_nothing:
@@ -461,17 +489,36 @@ else:
                  " ".join(f"{md(b)}." for j in broken for b in j.breaks))
     elif plan.journeys:
         st.success(f"{len(plan.journeys)} route(s) planned, each avoiding everything asked.")
-    tables = plan_tables(plan)
     if not tables.failures.empty:
         st.dataframe(tables.failures, hide_index=True, key="pp_failures")
-    st.dataframe(tables.summary(), hide_index=True, key="pp_table", width="stretch")
+    st.dataframe(summary, hide_index=True, key="pp_table", width="stretch")
     if not tables.legs.empty:
         with st.expander("Leg by leg"):
             st.dataframe(tables.legs, hide_index=True, key="pp_legs")
-    show_shortest = st.checkbox("Show the shortest routes too", key="pp_show_shortest")
-    plan_map(plan, show_shortest)
+    plan_map(plan)
     if plan.regroup:
         st.subheader("Regroup points")
         st.caption(f"Street points within {regroup_m} m walk of the site, fewest FRT cameras first, then nearest.")
         st.dataframe(tables.regroup, hide_index=True, key="pp_regroup_table")
     downloads(plan)
+
+
+def answer() -> None:
+    """The plan asked for, worked out in its turn (the page says so when the server is busy), or why there is none."""
+    asked = request_from_widgets()
+    if asked is not None and (asked[0].gathering or asked[0].dispersal):
+        with busy.gate("Your plan is worked out as soon as the server is free."):
+            made = compute(*asked)
+            if made is not None:
+                show_plan(*made)
+                return
+    if asked is not None:
+        for failure in asked[1]:
+            flag(failure)
+    elif not st.session_state["pp_site"].strip():
+        st.info("Choose the site and at least one gathering point (or dispersal point): search a name, pick a ★ "
+                "protest site, type lat,lon, upload a file of points, or click a street on the map.")
+    plan_map(None)  # the map alone joins layers written once: no turn to wait for
+
+
+answer()

@@ -8,6 +8,7 @@ import os
 import pandas as pd
 import streamlit as st
 
+from app import busy
 from app.page_state import PageState, memory
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, uploaded_source
@@ -47,6 +48,8 @@ st.file_uploader(
     help="Columns origin and destination (a place name of the dataset or 'lat,lon'), or origin_lat, origin_lon, "
          "destination_lat, destination_lon; an optional id column names each pair.")
 uploaded = STATE.upload("mt_pairs")
+if not busy.upload_allowed("mt_pairs", uploaded):
+    uploaded = None
 c1, c2, c3, c4 = st.columns(4)
 objective = c1.radio("Objective", list(OBJECTIVES), format_func=OBJECTIVES.get, key="mt_objective")
 detour = c2.slider("Maximum detour (% longer than the shortest)", 0, 100, step=5, key="mt_detour")
@@ -83,15 +86,17 @@ request = BatchRequest(objective=objective, max_detour=detour / 100, alternative
                        time_limit_s=settings.interactive_time_limit_s)
 key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source(), counted_key(ds)))
 if st.button("Route every pair", key="mt_run", type="primary"):
-    status = st.status(f"Routing {len(pairs):,} pairs on {int(workers)} worker process(es)…", expanded=True)
-    try:
-        result = run_batch(ds, pairs=pairs, request=request, workers=int(workers),
-                           chunk_size=max(1, min(200, len(pairs) // (4 * int(workers)) or 1)),
-                           progress=status.write)
-    except ExposureError as err:
-        status.update(label="Stopped", state="error")
-        st.error(md(str(err)))
-        st.stop()
+    # a batch starts worker processes and may run for minutes: one of the instance's few heavy jobs
+    with busy.heavy_job("batch"):
+        status = st.status(f"Routing {len(pairs):,} pairs on {int(workers)} worker process(es)…", expanded=True)
+        try:
+            result = run_batch(ds, pairs=pairs, request=request, workers=int(workers),
+                               chunk_size=max(1, min(200, len(pairs) // (4 * int(workers)) or 1)),
+                               progress=status.write)
+        except ExposureError as err:
+            status.update(label="Stopped", state="error")
+            st.error(md(str(err)))
+            st.stop()
     status.update(label=f"Done in {result.seconds:,.1f} s", state="complete", expanded=False)
     STATE[RESULT] = {"key": key, "rows": result.rows, "summary": result.summary}
 
@@ -128,8 +133,9 @@ if len(errors):
 st.subheader("Routes")
 st.dataframe(rows.drop(columns=["coordinates"], errors="ignore"), hide_index=True, key="mt_rows")
 d1, d2 = st.columns(2)
-d1.download_button("GeoParquet (one row per route, WGS84 lines)", rows_to_bytes(rows, "parquet"),
+# each file is written when its button is pressed, not on every run (thousands of routes take a while)
+d1.download_button("GeoParquet (one row per route, WGS84 lines)", lambda: rows_to_bytes(rows, "parquet"),
                    file_name="routes.parquet", mime="application/vnd.apache.parquet", key="mt_parquet",
                    on_click="ignore")
-d2.download_button("CSV (geometry as WKT)", rows_to_bytes(rows, "csv"), file_name="routes.csv",
+d2.download_button("CSV (geometry as WKT)", lambda: rows_to_bytes(rows, "csv"), file_name="routes.csv",
                    mime="text/csv", key="mt_csv", on_click="ignore")

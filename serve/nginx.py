@@ -172,6 +172,17 @@ def _maps(backends: list[Backend], *, tls: bool) -> str:
         default upgrade;
         "" close;
     }}
+    # uploads in flight: per Streamlit session (its id is in the upload's path) and for everyone together
+    map $uri $upload_session {{
+        "~^/_stcore/upload_file/(?<session>[^/]+)/" $session;
+        default "";
+    }}
+    map $uri $upload_any {{
+        "~^/_stcore/upload_file/" uploads;
+        default "";
+    }}
+    limit_conn_zone $upload_session zone=upload_session:1m;
+    limit_conn_zone $upload_any zone=uploads:64k;
 """
 
 
@@ -230,6 +241,14 @@ def _server(options: ProxyOptions) -> str:
             client_max_body_size {max_upload_bytes()};
             # streamed to the app, which keeps uploads in memory: never written to the proxy's disk
             proxy_request_buffering off;
+            # a few at once per session and for everyone: the rest are refused, naming the limit
+            limit_conn upload_session {settings.max_session_uploads_at_once};
+            limit_conn uploads {settings.max_uploads_at_once};
+            limit_conn_status 429;
+            limit_conn_log_level info;
+            # (a location's error_page drops the server's: the size limit's is repeated here)
+            error_page 413 @too_large;
+            error_page 429 @too_many_uploads;
             proxy_pass http://$sticky;{common}
         }}
         location @failover {{
@@ -242,6 +261,13 @@ def _server(options: ProxyOptions) -> str:
             default_type text/plain;
             add_header Retry-After 5 always;
             return 503 "The server is restarting. Reload this page in a few seconds.\n";
+        }}
+        location @too_many_uploads {{
+            default_type text/plain;
+            add_header Retry-After 10 always;
+            return 429 "Too many uploads at once: at most {settings.max_session_uploads_at_once} per session \
+(exposure.settings.max_session_uploads_at_once) and {settings.max_uploads_at_once} for everyone \
+(exposure.settings.max_uploads_at_once). Try again in a few seconds.\\n";
         }}
         location @too_large {{
             default_type text/plain;

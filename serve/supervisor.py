@@ -236,7 +236,10 @@ class Supervisor:
             self._new_start(worker)
         worker.started = worker.last_answer = time.monotonic()
         worker.healthy, worker.next_check = False, worker.started + 1.0
-        env = {**self._env(), WORKER_ENV: worker.cookie, "STREAMLIT_SERVER_COOKIE_SECRET": self._cookie_secret}
+        env = {**self._env(), WORKER_ENV: worker.cookie, "STREAMLIT_SERVER_COOKIE_SECRET": self._cookie_secret,
+               # every page run is a thread of its own: without a bound, the C allocator keeps an arena per
+               # thread and a process holds on to memory its sessions freed long ago
+               "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2")}
         command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
                    "--server.address", "127.0.0.1", "--server.port", str(worker.port),
                    "--server.headless", "true", "--browser.gatherUsageStats", "false",

@@ -158,6 +158,22 @@ def test_a_preset_keeps_its_name_in_the_box_the_title_and_the_link() -> None:
         assert shared.subheader[0].value == "Narinkkatori (Kamppi) → Kauppatori"
 
 
+def test_route_planner_says_how_far_from_optimal_a_route_not_proven_may_be(monkeypatch) -> None:
+    from exposure import settings
+
+    # no time at all on a 1.4 km trip (tests/test_routing.py's nodes 50 → 1227): the search cannot prove it
+    monkeypatch.setattr(settings, "interactive_time_limit_s", 0.0)
+    at = planner()
+    at.query_params.update(origin="60.1694636,24.937189", destination="60.1749693,24.9469156")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.table[0].value
+    said = [v for v in table["Proven optimal"] if v.startswith("not proven")]
+    assert said, table["Proven optimal"].tolist()
+    assert all(v.startswith("not proven (0 s limit): ") and "FRT camera" in v for v in said)
+    assert any("at least" in v and "this route has" in v and "(gap " in v for v in said), said
+
+
 def test_one_place_box_takes_lat_lon_too() -> None:
     at = planner().run()
     assert [s.key for s in at.selectbox if s.key and s.key.startswith("rp_")] == ["rp_origin", "rp_destination"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from exposure.cards import (
 )
 from exposure.datasets import load_dataset
 from exposure.planning import Avoidance, PlanPoint, PlanRequest, area_around, make_plan
-from exposure.routing import routes
+from exposure.routing import proof_words, routes
 from tests.printed import MARGIN_IN, off_the_page, over_the_map
 
 pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 is in requirements-dev.txt")
@@ -90,6 +91,21 @@ def test_route_card_of_a_least_bad_route_says_what_it_breaks(helsinki):
     (text,), _ = pdf_pages(pdf)
     assert "NO ROUTE AVOIDS EVERYTHING ASKED" in text
     assert "date unknown" in text
+
+
+def test_route_card_of_a_route_not_proven_says_its_bound_and_gap(helsinki):
+    ctx = helsinki.context()
+    found = routes(ctx, helsinki.resolve("Rautatientori").node, helsinki.resolve("Kauppatori").node)
+    # as the search answers at its time limit: the greedy route and the proven bound below its count
+    route = dataclasses.replace(found[-1], optimal=False, lower_bound_frt=max(0, found[-1].frt_cameras - 2))
+    item = CardRoute(title="Rautatientori → Kauppatori", route=route,
+                     stops=(("Rautatientori", 24.9426, 60.1708), ("Kauppatori", 24.9518, 60.1674)))
+    figures = route_card_figures([item], index=helsinki.index, basemap=helsinki.basemap, settings_used=ctx.settings)
+    assert all(off_the_page(fig) == [] and over_the_map(fig, fig.axes[0]) == [] for fig in figures)
+    pdf = route_cards_pdf([item], index=helsinki.index, basemap=helsinki.basemap, settings_used=ctx.settings)
+    (text,), _ = pdf_pages(pdf)
+    assert f"This route is {proof_words(route)}." in " ".join(text.split())
+    assert proof_words(route).startswith("not proven (time limit): ")
 
 
 def pdf_text_off_the_page(pdf: bytes, *, margin_in: float = MARGIN_IN) -> list[tuple[int, str]]:

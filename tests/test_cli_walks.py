@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -9,6 +10,8 @@ import gpxpy
 import pandas as pd
 import pytest
 
+from exposure.cli import walks
+from exposure.routing import routes
 from tests.cli_run import ROUTE_KEYS, run
 
 
@@ -31,6 +34,22 @@ def test_route_json_has_the_documented_keys(capsys) -> None:
         assert r["metres_in_view"] <= r["length_m"]
         assert r["length_m"] <= 1.5 * shortest["length_m"] + 0.1
     assert all(r["frt_cameras"] <= shortest["frt_cameras"] for r in others)
+
+
+def test_route_not_proven_says_how_far_from_optimal_it_may_be(capsys, monkeypatch) -> None:
+    def unproven(*args, **kwargs):  # as the search answers at its time limit: a bound below the route's count
+        found = routes(*args, **kwargs)
+        last = found[-1]
+        return [*found[:-1], dataclasses.replace(last, optimal=False, lower_bound_frt=max(0, last.frt_cameras - 1))]
+
+    monkeypatch.setattr(walks, "routes", unproven)
+    code, out, err = run(capsys, "route", "--origin", "Rautatientori", "--destination", "Senaatintori")
+    assert code == 0
+    last = json.loads(out)["routes"][-1]
+    n, m = last["lower_bound_frt"], last["frt_cameras"]
+    assert (last["optimal"], last["gap"]) == (False, m - n)
+    assert last["proof"].startswith("not proven (time limit): ")
+    assert f"note: {last['label']}: {last['proof']}" in err
 
 
 def test_route_alternatives_geojson_and_uniform_radius(capsys) -> None:

@@ -142,6 +142,55 @@ def test_plan_layers_draw_areas_corners_routes_passed_cameras_and_points() -> No
     assert "http" not in json.dumps(spec)
 
 
+def test_a_map_writes_what_pydeck_writes_and_a_layer_written_once_is_joined_in_as_it_is() -> None:
+    import pydeck as pdk
+
+    from exposure.layers import CAMERA_TOOLTIP, LayerJSON, layer_json, street_points_layer
+
+    layers = [camera_layer(cameras()), route_layer([{"path": [[0.5, 1], [1, 2]], "colour": [1, 2, 3], "label": "r"}]),
+              street_points_layer(np.array([[24.941234567891, 60.171234567891]]), layer_id="nodes", tooltip="x")]
+    made = deck(layers, lon=24.94, lat=60.17, zoom=15.0)
+    view = pdk.ViewState(longitude=24.94, latitude=60.17, zoom=15.0, pitch=0)
+    pydecks = pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=CAMERA_TOOLTIP)
+    assert json.loads(made.to_json()) == json.loads(pydecks.to_json())
+    assert made._tooltip == CAMERA_TOOLTIP
+    assert "\n" not in made.to_json()  # compact: about a third of pydeck's indented JSON
+
+    written = [layer_json(layer) for layer in layers]
+    assert [(w.type, w.id) for w in written] == [("ScatterplotLayer", "cameras-5"), ("PathLayer", "routes"),
+                                                 ("ScatterplotLayer", "nodes")]
+    assert all(isinstance(w, LayerJSON) for w in written)
+    assert json.loads(deck(written, lon=24.94, lat=60.17, zoom=15.0).to_json()) == json.loads(made.to_json())
+    mixed = deck([written[0], layers[1]], lon=0, lat=0)
+    assert [layer["id"] for layer in json.loads(mixed.to_json())["layers"]] == ["cameras-5", "routes"]
+    assert json.loads(written[2].text)["data"] == [{"lon": 24.941235, "lat": 60.171235, "tooltip": "x"}]
+
+
+def test_camera_points_are_made_once_and_any_subset_drawn_from_them() -> None:
+    from exposure.layers import camera_points, camera_points_layer
+
+    two = pd.concat([cameras(), cameras().assign(camera_id="b", frt_tier="low")], ignore_index=True)
+    points = camera_points(two)
+    assert json.loads(deck([camera_layer(two)], lon=0, lat=0).to_json()) == json.loads(
+        deck([camera_points_layer(points)], lon=0, lat=0).to_json())
+    (one,) = json.loads(deck([camera_points_layer(points[points["camera_id"] == "b"], radius_px=7)], lon=0,
+                             lat=0).to_json())["layers"]
+    assert (one["id"], one["getRadius"], [d["camera_id"] for d in one["data"]]) == ("cameras-7", 7, ["b"])
+
+
+def test_cameras_picked_by_id_draw_as_their_rows_do() -> None:
+    from exposure.layers import camera_points, camera_points_by_id, camera_points_layer
+
+    two = pd.concat([cameras(), cameras().assign(camera_id="b", frt_tier="low")], ignore_index=True)
+    points = camera_points(two)
+    by_id = camera_points_by_id(points)
+    assert list(by_id) == [cameras()["camera_id"].iloc[0], "b"]
+    picked = json.loads(deck([camera_points_layer([by_id["b"]], radius_px=7)], lon=0, lat=0).to_json())
+    rows = json.loads(deck([camera_points_layer(points[points["camera_id"] == "b"], radius_px=7)], lon=0,
+                           lat=0).to_json())
+    assert picked == rows
+
+
 def test_routes_run_side_by_side_each_outlined_and_a_route_left_out_is_faint() -> None:
     from exposure.layers import route_lines
 

@@ -41,6 +41,7 @@ def result():
 def test_every_session_gets_the_engines_answers_without_an_error(result) -> None:
     assert result["warm_up"]["errors"] == []
     assert result["errors"] == 0, result["problems"]
+    assert result["refused_share"] < 0.01  # too busy: counted apart from errors, and rare at this load
     assert result["latency"]["route"]["n"] >= SESSIONS  # every user got answers, routes and plans
     assert result["latency"]["plan"]["n"] >= 1
     assert result["latency"]["slow"]["n"] >= 1
@@ -70,3 +71,27 @@ def test_a_wrong_answer_on_the_page_is_caught() -> None:
     assert trip.check(None)  # no table at all
     unproven = page.assign(**{"FRT cameras": [5, 1], "Proven optimal": ["yes", "not proven (8 s limit)"]})
     assert trip.check(unproven)  # fewer cameras than the proven fewest cannot be right
+
+
+def test_a_refusal_is_counted_apart_from_errors_and_a_busy_notice_is_noted() -> None:
+    from app.busy import BUSY, REFUSED
+
+    load = load_module()
+
+    class Alert:
+        def __init__(self, body: str) -> None:
+            self.body = body
+
+    def run(*alerts: str) -> object:
+        return load.Run(elements=[("alert", Alert(a)) for a in alerts])
+
+    refused = load.Outcome.of(run(f"{BUSY} 3 request(s) ahead", f"{REFUSED} (max_request_wait_s)"), ["no table"])
+    assert (refused.problems, refused.waited) == ([], True)
+    assert refused.refusal.startswith(REFUSED)
+    answered = load.Outcome.of(run(f"{BUSY} 1 request(s) ahead"), [])
+    assert (answered.problems, answered.refusal, answered.waited) == ([], None, True)
+    records = [load.Record("route", 0, 0.0, 1.0, [], refused=True), load.Record("route", 1, 0.0, 2.0, [], waited=True),
+               load.Record("route", 2, 0.0, 3.0, ["wrong"])]
+    figures = load.summarise(records)
+    assert (figures["errors"], figures["refused"], figures["waited"]) == (1, 1, 1)
+    assert figures["latency"]["route"]["n"] == 2  # a refused request got no answer to time

@@ -15,8 +15,8 @@ from exposure.planning.tables import (
     PLAN_ROUTE_COLUMNS,
     plan_tables,
 )
-from exposure.routing import compare_with_shortest
-from tests.plans import LIMIT, at
+from exposure.routing import compare_with_shortest, proof_words
+from tests.plans import LIMIT, at, node_point
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +105,18 @@ def test_points_not_planned_are_a_table_of_their_own(helsinki, ctx) -> None:
     assert len(tables.routes) == 1
     assert tables.failures.to_dict(orient="records") == [
         {"Point": "2. Rautatientoro", "Role": "gathering", "Not planned because": "no place called that"}]
+
+
+def test_a_route_not_proven_says_its_lower_bound_and_gap_in_the_table(helsinki) -> None:
+    # no time at all on a 1.4 km trip (tests/test_routing.py's): the greedy dive's route, with the search's bound
+    fresh = helsinki.context()
+    request = PlanRequest(site=node_point(fresh, 1227), gathering=(node_point(fresh, 50),))
+    plan = make_plan(fresh, request, time_limit_s=0.0)
+    rows = plan_tables(plan).routes.to_dict(orient="records")
+    unproven = [(row, j.route) for row, j in zip(rows, plan.journeys, strict=True) if j.route.optimal is False]
+    assert unproven
+    for row, route in unproven:
+        assert route.lower_bound_frt is not None
+        assert 0 <= route.lower_bound_frt <= route.frt_cameras
+        assert row["Proven optimal"] == proof_words(route)
+        assert row["Proven optimal"].startswith("not proven (time limit): ")

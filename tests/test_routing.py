@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -13,6 +14,8 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from exposure import settings as exposure_settings
 from exposure._errors import NoRouteError
@@ -27,6 +30,7 @@ from exposure.routing import (
     alternative_routes,
     fewest_cameras_route,
     least_in_view_route,
+    proof_words,
     route_from_edges,
     routes,
     shortest_route,
@@ -475,6 +479,63 @@ def test_exact_solvers_match_enumeration_on_grids(seed, size, max_detour):
     check_against_enumeration(ctx, source, target, max_detour, paths)
 
 
+def milp_fewest_from_scratch(ctx: RoutingContext, source: int, target: int, max_detour: float) -> tuple[int, float]:
+    """Fewest FRT cameras within the detour bound, ties by length, by an integer program over the whole graph.
+
+    Independent of the search's code: one variable per edge and per FRT camera
+    (``x_e <= y_c`` for every camera seeing the edge), no detour ellipse, no camera
+    groups; HiGHS proves it.
+    """
+    idx, ex = ctx.index, ctx.exposure
+    n, k = idx.n_nodes, idx.n_edges
+    budget = (1 + max_detour) * ctx.length_distances(source)[0][target] + 1e-6
+    pairs = [(e, int(c)) for e in range(k) for c in ex.cameras_on(np.array([e])) if ex.frt[c]]
+    cams = sorted({c for _, c in pairs})
+    col = {c: i for i, c in enumerate(cams)}
+    m = len(cams)
+    rows = np.arange(len(pairs))
+    link = sparse.hstack([
+        sparse.csr_matrix((np.ones(len(pairs)), (rows, [e for e, _ in pairs])), shape=(len(pairs), k)),
+        sparse.csr_matrix((-np.ones(len(pairs)), (rows, [col[c] for _, c in pairs])), shape=(len(pairs), m)),
+    ])
+    cols = np.r_[np.arange(k), np.arange(k)]
+    flow = sparse.csr_matrix((np.r_[np.ones(k), -np.ones(k)], (np.r_[idx.edge_u, idx.edge_v], cols)), shape=(n, k))
+    b = np.zeros(n)
+    b[source], b[target] = 1.0, -1.0
+    cons = [LinearConstraint(sparse.hstack([flow, sparse.csr_matrix((n, m))]), b, b),
+            LinearConstraint(np.r_[idx.length_m, np.zeros(m)][None, :], -np.inf, budget)]
+    if pairs:
+        cons.append(LinearConstraint(link, -np.inf, 0.0))
+    cost = np.r_[idx.length_m / (budget + 1.0), np.ones(m)]
+    res = milp(cost, integrality=np.ones(k + m), bounds=Bounds(0, 1), constraints=cons,
+               options={"time_limit": 120, "mip_rel_gap": 1e-9})
+    assert res.status == 0, res.message
+    return round(float(res.x[k:].sum())), float(idx.length_m @ (res.x[:k] > 0.5))
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), shape=st.sampled_from([(3, 60), (4, 50), (12, 15), (15, 20)]),
+       max_detour=st.sampled_from([0.3, 0.5]))
+def test_fewest_cameras_agrees_with_an_integer_program_on_long_generated_trips(seed, shape, max_detour):
+    # 180 to 300 intersections, from one corner to the opposite one: 4-5 km across a corridor or 1-2 km across a block
+    rng = np.random.default_rng(seed)
+    rows, cols = shape
+    ctx = grid_context(grid_graph(rng, rows=rows, cols=cols), rng, n_cameras=int(rows * cols * rng.uniform(0.2, 0.5)))
+    source, target = ctx.index.node_pos[0], ctx.index.node_pos[rows * cols - 1]
+    fewest = fewest_cameras_route(ctx, source, target, max_detour=max_detour)
+    expected = milp_fewest_from_scratch(ctx, source, target, max_detour)
+    assert fewest.optimal is True
+    assert (fewest.frt_cameras, fewest.gap) == (expected[0], 0)
+    assert fewest.length_m == pytest.approx(expected[1], rel=REL)
+    # the request's trade-off routes lie strictly between the shortest and the fewest, each proven
+    found = routes(ctx, source, target, alternatives=2, max_detour=max_detour)
+    assert found[1].edges == fewest.edges
+    extra = found[2:]
+    assert all(found[1].frt_cameras < r.frt_cameras < found[0].frt_cameras for r in extra)
+    assert all(found[0].length_m < r.length_m < found[1].length_m for r in extra)
+    assert all(r.optimal for r in extra)
+
+
 # --- alternatives ---------------------------------------------------------------------------
 
 
@@ -512,28 +573,103 @@ def test_alternatives_on_helsinki_reach_the_fewest_cameras(helsinki_ctx, origin,
                                                                       expected[-1]]
 
 
+def fresh(ctx: RoutingContext) -> RoutingContext:
+    """The same context with nothing remembered, so that no answer proven by another test is reused."""
+    return dataclasses.replace(ctx)
+
+
+def gap_note(route, limit: str) -> str:
+    fewer = f"{route.gap} fewer FRT camera{'s' if route.gap != 1 else ''}"
+    return f"{limit}: a route past at most {fewer} may exist"
+
+
 def test_alternatives_say_when_the_solver_ran_out_of_time(helsinki_ctx):
-    found = alternative_routes(helsinki_ctx, 1141, 1375, n=10, time_limit_s=0.0)
+    found = alternative_routes(fresh(helsinki_ctx), 50, 1227, n=10, time_limit_s=0.0)
     assert found[0].label == "shortest"
     assert found[-1].optimal is False
     assert any("0 s limit" in note for note in found[-1].notes), found[-1].notes
+    assert found[-1].lower_bound_frt is not None
+    assert found[-1].gap > 0
 
 
 def test_fewest_cameras_says_when_the_solver_ran_out_of_time(helsinki_ctx):
-    route = fewest_cameras_route(helsinki_ctx, 1141, 1375, time_limit_s=0.0)
+    route = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227, time_limit_s=0.0)
+    exact = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227)
     assert route.optimal is False
-    assert route.notes == ("the exact search stopped at its 0 s limit: a route past fewer cameras may exist",)
+    # how far from optimal it can be at most: the proven lower bound, and the difference
+    assert 0 <= route.lower_bound_frt <= exact.frt_cameras <= route.frt_cameras
+    assert route.gap == route.frt_cameras - route.lower_bound_frt > 0
+    assert route.notes == (gap_note(route, "the exact search stopped at its 0 s limit"),)
+    assert (exact.optimal, exact.lower_bound_frt, exact.gap) == (True, exact.frt_cameras, 0)
     # the fallback is still a route within the bound, and no worse than the shortest
-    short = shortest_route(helsinki_ctx, 1141, 1375)
+    short = shortest_route(helsinki_ctx, 50, 1227)
     assert route.frt_cameras <= short.frt_cameras
     assert route.length_m <= (1 + exposure_settings.max_detour) * short.length_m + 1e-6
 
 
+def cameras(n: int) -> str:
+    return f"{n} FRT camera{'' if n == 1 else 's'}"
+
+
+def test_an_unproven_route_says_in_words_how_far_from_optimal_it_may_be(helsinki_ctx):
+    route = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227, time_limit_s=0.0)
+    n, m, g = route.lower_bound_frt, route.frt_cameras, route.gap
+    assert g > 0
+    words = f"at least {cameras(n)}, this route has {m} (gap {cameras(g)})"
+    assert proof_words(route) == f"not proven (time limit): {words}"
+    assert proof_words(route, limit_s=5) == f"not proven (5 s limit): {words}"
+    assert proof_words(route, limit_s=0.5) == f"not proven (0.5 s limit): {words}"
+    assert route.to_dict()["proof"] == proof_words(route)
+    exact = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227)
+    assert proof_words(exact) == exact.to_dict()["proof"] == "proven optimal"
+    # as few cameras as any route, only its length unproven: no gap in cameras, said so
+    tie = dataclasses.replace(exact, optimal=False)
+    assert proof_words(tie, limit_s=5) == (f"not proven (5 s limit): no route passes fewer than "
+                                           f"{cameras(exact.frt_cameras)}, as this one; a shorter one with as few "
+                                           "may exist")
+    # no bound (least time in view): only that it is not proven; nothing to prove: nothing said
+    assert proof_words(dataclasses.replace(route, lower_bound_frt=None), limit_s=5) == "not proven (5 s limit)"
+    assert proof_words(dataclasses.replace(route, optimal=None)) == ""
+
+
 def test_fewest_cameras_says_when_the_search_ran_out_of_memory(helsinki_ctx, monkeypatch):
     monkeypatch.setattr(exposure_settings, "max_search_memory_mb", 0.0)  # the smallest store: 1,024 labels
-    route = fewest_cameras_route(helsinki_ctx, 893, 1763)  # a 2 km trip in the centre: 16,636 labels
+    route = fewest_cameras_route(fresh(helsinki_ctx), 50, 1227)  # a 1.4 km trip: 2,023 labels
     assert route.optimal is False
-    assert route.notes == ("the exact search hit its memory limit: a route past fewer cameras may exist",)
+    assert route.notes == (gap_note(route, "the exact search hit its memory limit"),)
+
+
+def test_a_trip_once_proven_is_not_answered_worse_later(helsinki_ctx):
+    ctx = fresh(helsinki_ctx)
+    assert fewest_cameras_route(ctx, 50, 1227, time_limit_s=0.0).optimal is False
+    exact = fewest_cameras_route(ctx, 50, 1227)
+    assert len(ctx.memo) == 1
+    # no time at all now, but the memo holds the proof; every request on this trip and detour gets it
+    again = fewest_cameras_route(ctx, 50, 1227, time_limit_s=0.0)
+    assert (again.optimal, again.edges, again.gap, again.notes) == (True, exact.edges, 0, ())
+    asked = routes(ctx, 50, 1227, alternatives=2, time_limit_s=0.0)
+    assert asked[1].edges == exact.edges
+    assert asked[1].optimal is True
+    full = alternative_routes(ctx, 50, 1227, n=100)
+    assert alternative_routes(ctx, 50, 1227, n=100, time_limit_s=0.0) == full
+    # another detour is another question; a new context (other policies, areas closed) knows nothing
+    assert fewest_cameras_route(ctx, 50, 1227, max_detour=0.3, time_limit_s=0.0).optimal is False
+    assert fewest_cameras_route(fresh(ctx), 50, 1227, time_limit_s=0.0).optimal is False
+    assert len(ctx.without(np.zeros(ctx.index.n_edges, dtype=bool)).memo) == 0
+
+
+def test_the_memo_is_never_pickled_and_forgets_the_oldest_trips(helsinki_ctx):
+    import pickle
+
+    ctx = fresh(helsinki_ctx)
+    ctx.memo.size = 2
+    for o, d in ((50, 1227), (893, 1763), (628, 1954)):
+        fewest_cameras_route(ctx, o, d)
+    assert len(ctx.memo) == 2
+    assert ctx.memo.get((50, 1227, 0.5)).fewest is None  # keyed by origin, destination (node indices) and detour
+    assert ctx.memo.get((628, 1954, 0.5)).proven
+    copy = pickle.loads(pickle.dumps(ctx.memo))
+    assert (len(copy), copy.size) == (0, 2)
 
 
 def test_least_in_view_says_when_the_solver_ran_out_of_time(helsinki_ctx):
@@ -670,7 +806,8 @@ def test_zero_alternatives_is_a_value_error(helsinki_ctx, n):
 # --- the JSON form ----------------------------------------------------------------------------
 
 STABLE_KEYS = {"label", "objective", "length_m", "walk_min", "cameras", "frt_cameras", "camera_ids",
-               "metres_in_view", "share_in_view", "optimal", "geometry"}
+               "metres_in_view", "share_in_view", "optimal", "lower_bound_frt", "gap", "proof",
+               "geometry"}
 
 
 def test_route_to_dict_is_stable_json(helsinki, helsinki_ctx):
@@ -692,6 +829,14 @@ def test_route_to_dict_is_stable_json(helsinki, helsinki_ctx):
         assert back["optimal"] in (True, False, None)
         assert isinstance(back["label"], str)
         assert back["objective"] in {*OBJECTIVES, "alternatives"}
+        # the proven bound on the fewest cameras, where a route answers that question
+        if back["lower_bound_frt"] is None:
+            assert back["gap"] is None
+        else:
+            assert back["gap"] == back["frt_cameras"] - back["lower_bound_frt"] >= 0
+    fewest = routes(helsinki_ctx, a.node, b.node)[-1].to_dict()
+    assert (fewest["objective"], fewest["optimal"], fewest["gap"]) == ("fewest-cameras", True, 0)
+    assert fewest["lower_bound_frt"] == fewest["frt_cameras"]
 
 
 def test_route_to_dict_of_a_route_without_cameras():

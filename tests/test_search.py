@@ -8,10 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix, hstack
+from scipy.sparse.csgraph import dijkstra
 
 from exposure import _search
 from exposure.datasets import load_dataset
-from exposure.routing import _camera_problem, _detour_subgraph, _sub_to_target
+from exposure.routing.ellipse import detour_subgraph, subgraph_to_target
+from exposure.routing.fewest import camera_problem
 
 # --- random abstract problems ------------------------------------------------------------------
 
@@ -101,7 +103,7 @@ def test_camera_search_matches_brute_force(seed, detour):
     best = min(table, key=lambda r: (r[0], r[1]))
 
     assert problem.lower_bound <= best[0]
-    status, found, _ = problem.search(budget_m=budget, mode=0)
+    status, found, _, _ = problem.search(budget_m=budget, mode=0)
     assert status == "proven"
     count, length, edges = found[0]
     assert (count, length) == (best[0], pytest.approx(best[1]))
@@ -114,15 +116,54 @@ def test_camera_search_matches_brute_force(seed, detour):
     frontier = [min(table, key=lambda r: (r[1], r[0]))]
     while any(r[0] < frontier[-1][0] for r in table):
         frontier.append(min((r for r in table if r[0] < frontier[-1][0]), key=lambda r: (r[1], r[0])))
-    status, points, _ = problem.search(budget_m=budget, mode=1, stop_count=problem.lower_bound)
+    status, points, _, _ = problem.search(budget_m=budget, mode=1, stop_count=problem.lower_bound)
     assert status == "proven"
     assert [c for c, _, _ in points] == [c for c, _, _ in frontier]
     assert [length for _, length, _ in points] == pytest.approx([length for _, length, _ in frontier])
     for c, _, edges in points:
         assert len(cameras_of(p, list(edges))) == c
     # stopped at the fewest count and bounded by its length, it ends at the same route's figures
-    status, points, _ = problem.search(budget_m=best[1] + 1e-6, mode=1, stop_count=best[0])
+    status, points, _, _ = problem.search(budget_m=best[1] + 1e-6, mode=1, stop_count=best[0])
     assert (points[-1][0], points[-1][1]) == (best[0], pytest.approx(best[1]))
+    # a greedy dive finds a real route within the budget, never called proven
+    status, found, _, _ = problem.search(budget_m=budget, mode=0, greed=1.5)
+    assert status == "found"
+    count, length, edges = found[0]
+    assert (len(cameras_of(p, list(edges))), float(p["length"][edges].sum())) == (count, pytest.approx(length))
+    assert best[0] <= count
+    assert length <= budget + 1e-9
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_the_bound_never_exceeds_what_a_route_still_meets(seed):
+    # every prefix of every simple route: cameras met so far + the moats' bound <= the route's cameras
+    rng = np.random.default_rng(seed)
+    p = random_problem(rng)
+    source, target = 0, p["n"] - 1
+    dt = distances_to(p, target)
+    if not np.isfinite(dt[source]):
+        return
+    problem = _search.CameraProblem(u=p["u"], v=p["v"], length_m=p["length"], pair_edge=p["pair_edge"],
+                                    pair_camera=p["pair_camera"], node_xy=p["xy"], to_target_m=dt,
+                                    source=source, target=target)
+    bits = np.unpackbits(problem.e_mask.view(np.uint8), axis=1, bitorder="little")[:, : problem.n_groups] > 0
+    checked = 0
+    routes = simple_paths(p, source, target, np.inf)
+    for route in routes[:400]:
+        total = int(problem.group_weight[bits[route].any(axis=0)].sum())
+        assert total == len(cameras_of(p, route))
+        met = np.zeros(problem.n_groups, dtype=bool)
+        node = source
+        for i in range(len(route) + 1):
+            count = int(problem.group_weight[met].sum())
+            assert count + problem.still_to_meet(node, met) <= total, (route, i)
+            checked += 1
+            if i < len(route):
+                met |= bits[route[i]]
+                node = int(p["v"][route[i]])
+    assert problem.lower_bound <= min(int(problem.group_weight[bits[r].any(axis=0)].sum()) for r in routes)
+    assert checked > 0
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -156,7 +197,7 @@ def test_search_reports_a_time_limit_and_a_label_limit():
     problem = _search.CameraProblem(u=p["u"], v=p["v"], length_m=p["length"], pair_edge=p["pair_edge"],
                                     pair_camera=p["pair_camera"], node_xy=p["xy"], to_target_m=dt,
                                     source=0, target=p["n"] - 1)
-    status, found, _ = problem.search(budget_m=2 * dt[0], mode=0, deadline=0.0)
+    status, found, _, _ = problem.search(budget_m=2 * dt[0], mode=0, deadline=0.0)
     assert (status, found) == ("time limit", [])
 
 
@@ -174,7 +215,7 @@ def _flow(sub) -> tuple[csr_matrix, np.ndarray]:
 
 def milp_fewest(ctx, sub) -> tuple[int, float]:
     """Fewest FRT cameras within the budget, ties by length: one variable per edge and per camera."""
-    problem = _camera_problem(ctx, sub)
+    problem = camera_problem(ctx, sub)
     k = len(sub.edges)
     ge, gg = np.nonzero(np.unpackbits(problem.e_mask.view(np.uint8), axis=1, bitorder="little"))
     n_g = problem.n_groups
@@ -212,9 +253,9 @@ def helsinki_ctx():
 
 @pytest.mark.parametrize(("origin", "destination"), [(697, 122), (628, 1954), (2200, 1613), (1520, 18)])
 def test_fewest_cameras_agrees_with_an_integer_program_on_helsinki(helsinki_ctx, origin, destination):
-    sub, _ = _detour_subgraph(helsinki_ctx, origin, destination, 0.5)
-    problem = _camera_problem(helsinki_ctx, sub)
-    status, found, _ = problem.search(budget_m=sub.budget_m, mode=0)
+    sub, _ = detour_subgraph(helsinki_ctx, origin, destination, 0.5)
+    problem = camera_problem(helsinki_ctx, sub)
+    status, found, _, _ = problem.search(budget_m=sub.budget_m, mode=0)
     assert status == "proven"
     count, length, _ = found[0]
     expected = milp_fewest(helsinki_ctx, sub)
@@ -225,12 +266,12 @@ def test_fewest_cameras_agrees_with_an_integer_program_on_helsinki(helsinki_ctx,
 @pytest.mark.parametrize(("origin", "destination"), [(1520, 1824), (714, 1680), (447, 1528), (1296, 316)])
 def test_least_in_view_agrees_with_an_integer_program_on_helsinki(helsinki_ctx, origin, destination):
     # trips on which Lagrangian relaxation leaves a gap, so that the label search decides
-    sub, _ = _detour_subgraph(helsinki_ctx, origin, destination, 0.5)
+    sub, _ = detour_subgraph(helsinki_ctx, origin, destination, 0.5)
     length = helsinki_ctx.index.length_m[sub.edges]
     cost = helsinki_ctx.exposure.in_view_m[sub.edges] + 1e-3 / sub.budget_m * length
     ptr, order = _search.adjacency(sub.u, len(sub.nodes))
     status, edges, _ = _search.view_search(ptr, order, sub.v.astype(np.int64), length, cost, sub.to_target_m,
-                                           _sub_to_target(sub, cost), sub.source, sub.target, sub.budget_m,
+                                           subgraph_to_target(sub, cost), sub.source, sub.target, sub.budget_m,
                                            np.inf, np.inf, 5_000_000)
     assert status == 0
     assert float(length[edges].sum()) <= sub.budget_m
@@ -238,20 +279,41 @@ def test_least_in_view_agrees_with_an_integer_program_on_helsinki(helsinki_ctx, 
     assert got == pytest.approx(milp_least_in_view(helsinki_ctx, sub), abs=1e-3)
 
 
-def test_a_long_search_lets_other_threads_run(helsinki_ctx):
+def hard_grid_problem(seed: int = 0) -> tuple[_search.CameraProblem, float]:
+    """A 40 x 40 street grid under 1,200 cameras seeing 120 m around them, corner to corner at 100 % detour.
+
+    Far beyond what the search proves in a second, so that a test can watch it run into its limit.
+    """
+    rng = np.random.default_rng(seed)
+    side = 40
+    n = side * side
+    xy = np.array([(80.0 * (i % side), 80.0 * (i // side)) for i in range(n)]) + rng.uniform(-10, 10, (n, 2))
+    streets = np.array([(i, i + 1) for i in range(n) if i % side < side - 1] + [(i, i + side) for i in range(n - side)])
+    u, v = np.r_[streets[:, 0], streets[:, 1]], np.r_[streets[:, 1], streets[:, 0]]
+    length = np.hypot(*(xy[u] - xy[v]).T)
+    cams = rng.uniform(0, 80.0 * side, (1200, 2))
+    mid = (xy[u] + xy[v]) / 2
+    seen = np.hypot(mid[:, None, 0] - cams[None, :, 0], mid[:, None, 1] - cams[None, :, 1]) < 120.0
+    pair_edge, pair_camera = np.nonzero(seen)
+    to_target = dijkstra(csr_matrix((length, (v, u)), shape=(n, n)), indices=n - 1)
+    problem = _search.CameraProblem(u=u, v=v, length_m=length, pair_edge=pair_edge, pair_camera=pair_camera,
+                                    node_xy=xy, to_target_m=to_target, source=0, target=n - 1)
+    return problem, 2.0 * float(to_target[0])
+
+
+def test_a_long_search_lets_other_threads_run():
     # a dashboard serves every session from its own thread: a search that held the GIL for its whole
     # length would freeze every other session meanwhile
     import threading
     import time
 
-    sub, _ = _detour_subgraph(helsinki_ctx, 893, 1763, 2.0)  # a search far longer than its 1 s limit here
-    problem = _camera_problem(helsinki_ctx, sub)
+    problem, budget = hard_grid_problem()
     _search.warm_up()
     done = threading.Event()
     outcome: list[str] = []
 
     def search() -> None:
-        status, _, _ = problem.search(budget_m=sub.budget_m, mode=0, deadline=time.perf_counter() + 1.0)
+        status, _, _, _ = problem.search(budget_m=budget, mode=0, deadline=time.perf_counter() + 1.0)
         outcome.append(status)
         done.set()
 

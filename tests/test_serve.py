@@ -111,6 +111,21 @@ def test_uploads_over_the_camera_file_limit_are_refused_at_the_proxy_and_never_t
     assert "proxy_max_temp_file_size 0;" in text
 
 
+def test_uploads_in_flight_are_limited_per_session_and_for_everyone_at_the_proxy(tmp_path) -> None:
+    from exposure import settings
+
+    text = conf(tmp_path)
+    upload = text[text.index("location /_stcore/upload_file/"):]
+    upload = upload[:upload.index("}")]
+    assert f"limit_conn upload_session {settings.max_session_uploads_at_once};" in upload
+    assert f"limit_conn uploads {settings.max_uploads_at_once};" in upload
+    assert "error_page 413 @too_large;" in upload  # its own error pages do not lose the size limit's
+    assert "limit_conn_zone $upload_session" in text
+    refusal = text[text.index("location @too_many_uploads"):]
+    assert "exposure.settings.max_session_uploads_at_once" in refusal[:refusal.index("}")]
+    assert "exposure.settings.max_uploads_at_once" in refusal[:refusal.index("}")]
+
+
 def test_tls_and_a_passphrase_are_set_at_the_proxy_and_the_app_never_sees_the_passphrase(tmp_path) -> None:
     text = conf(tmp_path, tls_cert=tmp_path / "cert.pem", tls_key=tmp_path / "key.pem",
                 passphrase_file=tmp_path / "passphrase")
@@ -356,6 +371,53 @@ class TestThroughTheProxy:
         assert line
         assert line[-1].endswith(" -")  # no process was asked
 
+    def test_uploads_beyond_the_limits_at_once_are_refused_by_the_proxy_naming_them(self, served) -> None:
+        from exposure import settings
+
+        address = urlparse(served.url)
+
+        def start_upload(session: str) -> http.client.HTTPConnection:
+            # an upload whose body is still coming: it holds its place until it ends
+            connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+            connection.putrequest("PUT", f"/_stcore/upload_file/{session}/file-{random.randrange(10**9)}")
+            connection.putheader("Content-Length", "100000")
+            connection.putheader("Content-Type", "multipart/form-data; boundary=x")
+            connection.endheaders()
+            connection.send(b"--x\r\n")
+            return connection
+
+        def refused(session: str) -> str | None:
+            connection = start_upload(session)
+            connection.sock.settimeout(3)
+            try:
+                response = connection.getresponse()
+            except TimeoutError:  # let through: the app waits for the rest of its body
+                return None
+            try:  # let through, the app may also refuse it at once (no XSRF token here): anything but 429
+                return response.read().decode() if response.status == 429 else None
+            except TimeoutError:
+                return None
+            finally:
+                connection.close()
+
+        held = [start_upload("session-a") for _ in range(settings.max_session_uploads_at_once)]
+        try:
+            time.sleep(0.5)
+            said = refused("session-a")
+            assert said is not None
+            assert "max_session_uploads_at_once" in said
+            held += [start_upload(f"session-{i}") for i in range(settings.max_uploads_at_once
+                                                                   - settings.max_session_uploads_at_once)]
+            time.sleep(0.5)
+            said = refused("session-z")
+            assert said is not None
+            assert "max_uploads_at_once" in said
+        finally:
+            for connection in held:
+                connection.close()
+        time.sleep(0.5)
+        assert refused("session-a") is None  # the ones in flight ended: uploads go through again
+
     def test_nothing_typed_reaches_the_logs(self, load, served) -> None:
         marker = f"Secretplace{random.randrange(10**9)}"
         browser = load.Browser(served.url)
@@ -420,6 +482,23 @@ class TestThroughTheProxy:
         assert status == 200
         assert stale.cookies[WORKER_COOKIE] in {w["cookie"] for w in restarted}
         assert time.monotonic() - killed < 200
+
+        # a browser whose process was killed reconnects (its websocket carries the old cookie): its page says,
+        # once, that the server restarted and what was lost; a browser whose process runs on is told nothing
+        from app.restarted import RESTARTED
+
+        async def notices(browser) -> list[list[str]]:
+            async with load.Session(browser) as s:
+                return [[t for t in (await s.run(page="Route_planner", query_string=trips[0].query_string())).alerts()
+                         if RESTARTED in t] for _ in range(2)]
+
+        lost = load.Browser(served.url, cookies={WORKER_COOKIE: victim["cookie"]})
+        first, second = asyncio.run(notices(lost))
+        assert len(first) == 1
+        assert "camera files you uploaded" in first[0]
+        assert second == []  # once per session
+        assert lost.cookies[WORKER_COOKIE] != victim["cookie"]  # and it now holds a running process's cookie
+        assert asyncio.run(notices(load.Browser(served.url, cookies={WORKER_COOKIE: survivor["cookie"]}))) == [[], []]
 
 
 @pytest.mark.serve
@@ -486,6 +565,7 @@ class TestLoadThroughTheProxy:
         assert result["processes"] == PROCESSES
         assert result["warm_up"]["errors"] == []
         assert result["errors"] == 0, result["problems"]
+        assert result["refused_share"] < 0.01  # too busy: counted apart from errors, and rare at this load
         assert result["latency"]["route"]["n"] >= SESSIONS
         assert result["latency"]["plan"]["n"] >= 1
         assert result["latency"]["slow"]["n"] >= 1

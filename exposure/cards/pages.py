@@ -15,6 +15,7 @@ from exposure._page import A4_INCHES, Page
 from exposure.cards.directions import Step, turn_by_turn
 from exposure.cards.maps import CardMap, CardRoute, draw_card_map
 from exposure.export import route_description
+from exposure.routing import proof_words
 from exposure.style import rgb_fractions, route_colour
 
 if TYPE_CHECKING:
@@ -161,6 +162,8 @@ def _route_figure(base: CardMap, item: CardRoute, *, used: dict[str, Any], when:
     label = route.label[:1].upper() + route.label[1:]  # str.capitalize would turn "FRT" into "Frt"
     _, y = page.down(y - 0.006, f"{label}: {route_description(route, policy=used.get('frt_policy'))}",
                      fontsize=8.5)
+    if route.optimal is False:  # how far from the fewest cameras it may be, printed with it
+        _, y = page.down(y - 0.005, f"This route is {proof_words(route)}.", fontsize=7.5, color=(0.7, 0.05, 0.1))
     if item.breaks:
         _, y = page.down(y - 0.005, "NO ROUTE AVOIDS EVERYTHING ASKED. This least-bad route "
                          + "; ".join(item.breaks), fontsize=7.5, color=(0.7, 0.05, 0.1))

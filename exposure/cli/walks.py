@@ -16,7 +16,7 @@ from exposure.cli._common import emit, load_camera_file, progress, say
 from exposure.counted import counting
 from exposure.export import audit_per_camera_csv, audit_to_json, audit_tracks_csv, routes_to_geojson, routes_to_gpx
 from exposure.review import reviewed_cameras, reviewed_dataset
-from exposure.routing import routes
+from exposure.routing import proof_words, routes
 
 __all__ = ["audit", "route"]
 
@@ -39,6 +39,9 @@ def route(args: argparse.Namespace) -> None:
                      what="these routes")
     if count.notice:
         say(f"note: {count.notice}")
+    for r in found:
+        if r.optimal is False:  # how far from optimal it may be, in words, beside the JSON's lower_bound_frt and gap
+            say(f"note: {r.label}: {proof_words(r)}")
     used = {**ctx.settings, "objective": args.objective, "max_detour": args.max_detour,
             "walk_speed_m_per_min": settings.walk_speed_m_per_min, "counting": count.to_dict()}
     if args.format == "gpx":

@@ -331,13 +331,19 @@ def _combined_optimal(found: Sequence[Route]) -> bool | None:
     return True if any(f is True for f in flags) else None
 
 
+def _combined_lower_bound(found: Sequence[Route]) -> int | None:
+    # the journey passes every leg, so at least as many FRT cameras as the leg that must pass most
+    bounds = [r.lower_bound_frt for r in found]
+    return None if not bounds or any(b is None for b in bounds) else max(b for b in bounds if b is not None)
+
+
 def _join(ctx: RoutingContext, legs: Sequence[Leg], kind: str, *, label: str, objective: str) -> Route:
     parts: list[Route] = [getattr(leg, kind) for leg in legs]
     edges = [e for r in parts for e in r.edges]
     notes = tuple(f"{leg.origin.name} → {leg.destination.name}: {n}" if len(legs) > 1 else n
                   for leg, r in zip(legs, parts, strict=True) for n in r.notes)
     return route_from_edges(ctx, edges, label=label, objective=objective, optimal=_combined_optimal(parts),
-                            notes=notes)
+                            notes=notes, lower_bound_frt=_combined_lower_bound(parts))
 
 
 def make_plan(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from exposure.planning.plan import Plan
-from exposure.routing import compare_with_shortest
+from exposure.routing import compare_with_shortest, proof_words
 
 __all__ = [
     "PLAN_FAILURE_COLUMNS", "PLAN_LEG_COLUMNS", "PLAN_REGROUP_COLUMNS", "PLAN_ROUTE_COLUMNS", "PlanTables",
@@ -28,7 +28,6 @@ PLAN_REGROUP_COLUMNS: tuple[str, ...] = (
 #: Columns of :attr:`PlanTables.failures`, in this order.
 PLAN_FAILURE_COLUMNS: tuple[str, ...] = ("Point", "Role", "Not planned because")
 
-_OPTIMAL = {True: "yes", False: "not proven (time limit)", None: "—"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +77,8 @@ def plan_tables(plan: Plan) -> PlanTables:
             "In view of FRT cameras (m)": round(r.metres_in_view),
             "Compared with the shortest": compare_with_shortest(r, s) if j.feasible else "—",
             "Avoids everything asked": "yes" if j.feasible else "NO (least bad)",
-            "Proven optimal": _OPTIMAL[r.optimal],
+            # unproven: the proven lower bound and the gap, in cameras ("at least 3 FRT cameras, this route has 4")
+            "Proven optimal": "yes" if r.optimal else (proof_words(r) or "—"),
         })
     totals = [{
         "Route": f"{t['journey'].capitalize()} ({t['routes']})", "Way": t["direction"], "Plan": "total",
