@@ -60,10 +60,15 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-## The benchmark suite (bench/README.md): routing on every case, the dashboard's request, plans, batches, loaders,
-## building a city's extract; JSON and tables in bench/results/.
+## The benchmark suite (bench/README.md): routing on every case (discs and walls), viewsheds, the dashboard's request,
+## plans, batches, loaders, building a city's extract; JSON and tables in bench/results/.
 bench: $(VENV)/.installed-dev
 	$(PY) bench/bench_routing.py
+	# routing again under the default model, its views cut by walls, beside the discs (no baselines: they are the same)
+	$(PY) bench/bench_routing.py --coverage-model dori-typical --ip-queries 0 --ip-long-queries 0
+	# every camera's viewshed on Helsinki and the million-edge city; then routing under discs and walls, trip by trip
+	$(PY) bench/bench_viewsheds.py
+	$(PY) bench/bench_viewsheds.py --routing
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_planning.py
 	$(PY) bench/bench_batch.py

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from exposure.counted import Counting
+    from exposure.layers import LayerJSON
     from exposure.places import Place
     from exposure.routing import Route
 
@@ -43,6 +44,10 @@ class RouteAnswer:
         The chart of metres in view along each route (Vega-Lite).
     used
         The settings the routes were found with (for the files).
+    views
+        What each camera a route passes sees under the sidebar's coverage model and level
+        (:func:`app.views.viewsheds_layer`), written as map JSON once per request; None when
+        no route passes a camera.
     """
 
     origin: Place
@@ -55,3 +60,4 @@ class RouteAnswer:
     passed: set[str]
     profile: dict[str, object]
     used: dict[str, object]
+    views: LayerJSON | None

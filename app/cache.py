@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -23,10 +24,12 @@ from exposure.layers import (
     layer_json,
     street_layer,
     street_points_layer,
+    viewshed_layer,
 )
 from exposure.places import read_presets
 from exposure.places import search_options as place_search_options
 from exposure.routing import RoutingContext
+from exposure.viewsheds import viewshed_polygons
 
 T = TypeVar("T")
 
@@ -45,6 +48,8 @@ __all__ = [
     "street_points",
     "tiered_cameras",
     "unsaved",
+    "viewshed_layer_json",
+    "viewshed_outlines",
 ]
 
 
@@ -86,9 +91,43 @@ def dataset(name: str) -> Dataset:
 
 
 @st.cache_resource(show_spinner="Working out which cameras see which streets…")
-def context(name: str, frt_policy: str, verification: str, radius_m: float | None) -> RoutingContext:
-    """Routing context for a dataset and a choice of policies; never mutated by a request."""
-    return settled(dataset(name).context(frt_policy_spec=frt_policy, verification=verification, radius_m=radius_m))
+def context(name: str, frt_policy: str, verification: str, radius_m: float | None, coverage_model: str | None = None,
+            level: str | None = None) -> RoutingContext:
+    """Routing context for a dataset and a choice of policies and coverage; never mutated by a request.
+
+    ``coverage_model`` and ``level`` None are the defaults in force; ``radius_m`` overrides them.
+    """
+    return settled(dataset(name).context(frt_policy_spec=frt_policy, verification=verification, radius_m=radius_m,
+                                         coverage_model=coverage_model, level=level))
+
+
+@st.cache_resource(show_spinner="Drawing what each camera sees…", max_entries=16)
+def viewshed_outlines(cameras_key: str, _ds: Dataset, radius_m: float | None, coverage_model: str | None,
+                      level: str | None) -> np.ndarray:
+    """Each camera's viewshed as a WGS84 polygon, worked out once per camera table, model and level (read only).
+
+    ``cameras_key`` names the cameras (:func:`app.state.counted_key`): the dataset's own,
+    with the group's reviews laid over them or not, shared by every session (cameras a
+    session uploaded are kept in that session only: :func:`app.views.viewshed_outlines`).
+    The viewsheds themselves are memoised on the dataset and kept on disk with it
+    (:meth:`exposure.datasets.Dataset.viewsheds`); this keeps their outlines.
+    """
+    views = _ds.viewsheds(radius_m=radius_m, coverage_model=coverage_model, level=level)
+    return viewshed_polygons(views, crs=_ds.index.crs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def viewshed_layer_json(cameras_key: str, frt_policy_spec: str, radius_m: float | None, coverage_model: str | None,
+                        level: str | None, _ds: Dataset) -> LayerJSON:
+    """Every camera's viewshed in its FRT tier's colour, as map JSON written once per choice (the Overview's layer).
+
+    Once per camera table, FRT policy (the colours), coverage model and level
+    (:func:`exposure.layers.viewshed_layer`); shared by every session counting these cameras.
+    """
+    outlines = viewshed_outlines(cameras_key, _ds, radius_m, coverage_model, level)
+    cameras = tiered_cameras(cameras_key, frt_policy_spec, _ds.cameras)
+    return layer_json(viewshed_layer(outlines, cameras["frt_tier"].astype(str).to_numpy(),
+                                     cameras["camera_id"].astype(str).to_numpy()))
 
 
 def _presets_file(name: str) -> tuple[str, int | None]:
@@ -189,6 +228,6 @@ def camera_layers_json(cameras_key: str, frt_policy_spec: str, verification: str
 
 def forget_datasets() -> None:
     """Forget every dataset and what was made from them (after a dataset was built again under its name)."""
-    for cached in (dataset, context, _presets, _search_options, base_layers, street_points, tiered_cameras,
-                   map_cameras, camera_records, camera_layers_json):
+    for cached in (dataset, context, viewshed_outlines, viewshed_layer_json, _presets, _search_options, base_layers,
+                   street_points, tiered_cameras, map_cameras, camera_records, camera_layers_json):
         cached.clear()

@@ -33,7 +33,15 @@ if TYPE_CHECKING:
     from app.state import Choice
     from exposure.datasets import Dataset
 
-__all__ = ["MEMO", "camera_map_layers", "camera_records", "map_cameras", "remembered", "tiered_cameras"]
+__all__ = [
+    "MEMO",
+    "camera_map_layers",
+    "camera_records",
+    "map_cameras",
+    "remembered",
+    "shared_key",
+    "tiered_cameras",
+]
 
 #: Session-state key of the session's own memo (a few recent entries).
 MEMO = "maps_memo"
@@ -53,7 +61,7 @@ def remembered(key: Hashable, make: Callable[[], T]) -> T:
     return memo[key]  # type: ignore[return-value]
 
 
-def _shared(ds: Dataset) -> str | None:
+def shared_key(ds: Dataset) -> str | None:
     """The key under which every session shares what is made of ``ds``'s cameras; None for a session's own.
 
     Cameras a session uploaded are its own. The dataset's cameras, with the group's reviews
@@ -64,7 +72,7 @@ def _shared(ds: Dataset) -> str | None:
 
 def tiered_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
     """The cameras in use with their FRT tier under the sidebar's policy (read only: filter, never change)."""
-    shared = _shared(ds)
+    shared = shared_key(ds)
     if shared is not None:
         return cache.tiered_cameras(shared, choice.frt_policy, ds.cameras)
     cameras = ds.cameras
@@ -74,7 +82,7 @@ def tiered_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
 
 def map_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
     """The cameras in use as maps draw them (:func:`exposure.layers.camera_points`; read only), made once."""
-    shared = _shared(ds)
+    shared = shared_key(ds)
     if shared is not None:
         return cache.map_cameras(shared, choice.frt_policy, ds.cameras)
     cameras = ds.cameras
@@ -84,7 +92,7 @@ def map_cameras(ds: Dataset, choice: Choice) -> pd.DataFrame:
 
 def camera_records(ds: Dataset, choice: Choice) -> dict[str, dict[str, object]]:
     """The cameras in use as maps draw them, one record by camera id (read only), made once."""
-    shared = _shared(ds)
+    shared = shared_key(ds)
     if shared is not None:
         return cache.camera_records(shared, choice.frt_policy, ds.cameras)
     cameras = ds.cameras
@@ -97,7 +105,7 @@ def camera_map_layers(ds: Dataset, choice: Choice, *, radius_px: int | None = No
 
     ``radius_px`` draws every camera as one dot of that size; None as the Overview draws them.
     """
-    shared = _shared(ds)
+    shared = shared_key(ds)
     if shared is not None:
         return cache.camera_layers_json(shared, choice.frt_policy, choice.verification, choice.radius_m, ds.cameras,
                                         radius_px=radius_px)

@@ -4,8 +4,8 @@
 and the pages read its choice with :func:`sidebar`. The choices are
 :mod:`app.page_state` address keys: they hold for the whole session, whichever
 page set them, and are in the page address (``dataset``, ``frt_policy``,
-``verification`` and ``radius_m`` when one radius is used), so that a reload or a
-shared link counts the same cameras the same way.
+``verification``, ``coverage_model``, ``level`` and ``radius_m`` when one radius is
+used), so that a reload or a shared link counts the same cameras the same way.
 """
 
 from __future__ import annotations
@@ -19,14 +19,18 @@ import streamlit as st
 
 from app import cache, keep
 from app.navigation import in_folder_mode, run_through_entry
-from app.page_state import PageState, address, remember_all, set_address
+from app.page_state import PageState, address, one_of, remember_all, set_address
 from app.state import CAMERAS, Choice
 from app.text import md
+from exposure import settings
+from exposure.coverage_models import LEVELS, available_coverage_models
 
 __all__ = [
     "ADDRESS",
+    "COVERAGE_MODELS",
     "DEFAULT_RADIUS_M",
     "FRT_POLICIES",
+    "LEVEL_LABELS",
     "MAX_RADIUS_M",
     "MIN_RADIUS_M",
     "SIDEBAR",
@@ -55,8 +59,16 @@ VERIFICATION_POLICIES: dict[str, str] = {
 }
 #: Radius offered when one radius is used for every camera, and its bounds, in metres.
 DEFAULT_RADIUS_M, MIN_RADIUS_M, MAX_RADIUS_M = 25.0, 5.0, 300.0
+#: Coverage models offered in the sidebar (the built-in table, ``data/coverage_models.csv``), with what each is.
+COVERAGE_MODELS: dict[str, str] = available_coverage_models()
+#: How each quality level is offered: what a camera that reaches you at that level can do.
+LEVEL_LABELS: dict[str, str] = {
+    "identify": "Identify you (a face matched)",
+    "recognise": "Recognise you (someone who knows you)",
+    "observe": "Observe you (what you wear and do)",
+}
 #: The address parameters that carry the choices.
-ADDRESS = ("dataset", "frt_policy", "verification", "radius_m")
+ADDRESS = ("dataset", "frt_policy", "verification", "coverage_model", "level", "radius_m")
 
 
 def _radius(text: str | None) -> float | None:
@@ -94,12 +106,23 @@ def _radius_m(text: str) -> float:
     return radius
 
 
-#: The sidebar's keys: every one shared by the page address. Its dataset starts empty (the first one offered).
+def _model(text: str) -> str:
+    if text in COVERAGE_MODELS:
+        return text
+    msg = (f"The address asks for coverage model **{md(text)}**, which is not known; showing "
+           f"**{md(settings.coverage_model)}** instead.")
+    raise ValueError(msg)
+
+
+#: The sidebar's keys: every one shared by the page address. Its dataset starts empty (the first one offered), and
+#: so do the coverage model and level (the defaults in force then: ``settings.coverage_model``, ``coverage_level``).
 SIDEBAR = PageState("side", [
     address("side_dataset", None, param="dataset", parse=_dataset),
     address("side_frt_policy", "default", param="frt_policy", parse=_one_of(FRT_POLICIES, "frt policy")),
     address("side_verification", "default", param="verification",
             parse=_one_of(VERIFICATION_POLICIES, "verification")),
+    address("side_model", None, param="coverage_model", parse=_model),
+    address("side_level", None, param="level", parse=one_of(LEVELS)),
     # one parameter for two widgets: a valid radius_m means one radius for every camera, of that size
     address("side_uniform", False, param="radius_m", parse=lambda text: _radius(text) is not None, show=None),
     address("side_radius", DEFAULT_RADIUS_M, param="radius_m", parse=_radius_m, show=lambda r: f"{r:g}",
@@ -131,6 +154,10 @@ def _draw() -> Choice:
                                  f"removed); showing **{md(next(iter(datasets)))}** instead. Build it again on the "
                                  "*Build a dataset* page.")
         SIDEBAR["side_dataset"] = next(iter(datasets))
+    if SIDEBAR["side_model"] is None:
+        SIDEBAR["side_model"] = settings.coverage_model
+    if SIDEBAR["side_level"] is None:
+        SIDEBAR["side_level"] = settings.coverage_level
     SIDEBAR.restore()
     set_address(**{keep.TOKEN: keep.token()})  # the session's key comes back after a page switch cleared it
 
@@ -146,6 +173,7 @@ def _draw() -> Choice:
         "Verification", list(VERIFICATION_POLICIES), key="side_verification",
         help="; ".join(f"{k} {v}" for k, v in VERIFICATION_POLICIES.items()) + ".",
     )
+    model, level = _coverage_choice()
     uniform = st.sidebar.checkbox("One radius for every camera", key="side_uniform",
                                   help="Compare with other tools: Amnesty 120 m, kamerafrei 25 m, CCTV-Exposure 10 m.")
     radius = st.sidebar.number_input("Radius (m)", MIN_RADIUS_M, MAX_RADIUS_M, step=5.0, key="side_radius",
@@ -158,7 +186,22 @@ def _draw() -> Choice:
                        "link counts the same way. Uploaded files, plans and results stay in this app's memory, never "
                        "in a link: the address's `s=` key finds them again after a reload, so leave it out when "
                        "you pass the address on.")
-    return Choice(name, policy, verification, float(radius) if uniform else None)
+    return Choice(name, policy, verification, float(radius) if uniform else None, model, level)
+
+
+def _coverage_choice() -> tuple[str, str]:
+    """The coverage model and level widgets: which cameras count, as what they can do to you at what distance."""
+    models = dict(COVERAGE_MODELS)
+    models.setdefault(str(SIDEBAR["side_model"]), "a coverage model file named in the settings")
+    model = st.sidebar.selectbox(
+        "Coverage model", list(models), key="side_model",
+        help="What each camera sees and how far: " + "; ".join(f"**{md(k)}** {md(v)}" for k, v in models.items())
+        + ". Every figure says the model, the level and whether walls cut the views.")
+    level = st.sidebar.selectbox("Cameras that can…", list(LEVELS), key="side_level",
+                                 format_func=lambda lv: LEVEL_LABELS.get(lv, lv),
+                                 help="Count the cameras that can identify you (the default), or those that can "
+                                      "recognise or merely observe you: farther ranges, more cameras.")
+    return str(model), str(level)
 
 
 @contextmanager

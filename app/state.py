@@ -24,6 +24,7 @@ from app.page_state import PageState, memory
 from app.text import md
 from exposure._errors import DatasetError, ReviewError
 from exposure.cameras import camera_extent
+from exposure.coverage import coverage_words
 from exposure.policies import verification_words
 from exposure.review import reviewed_dataset
 
@@ -41,6 +42,7 @@ __all__ = [
     "clear_uploaded",
     "counted_caption",
     "counted_key",
+    "coverage_said",
     "forget_loaded",
     "loaded_file",
     "loaded_waiting",
@@ -56,12 +58,19 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Choice:
-    """What the user chose to count (in the shared sidebar)."""
+    """What the user chose to count (in the shared sidebar).
+
+    ``coverage_model`` and ``level`` say what each camera sees (None: the defaults
+    in force, ``settings.coverage_model`` at ``settings.coverage_level``);
+    ``radius_m``, when given, overrides them with one disc for every camera.
+    """
 
     dataset: str
     frt_policy: str
     verification: str
     radius_m: float | None
+    coverage_model: str | None = None
+    level: str | None = None
 
 
 #: Session-state key of the uploaded cameras in use on every page (``cameras``, ``rejected``, ``source``, ``extent``).
@@ -167,10 +176,11 @@ def _active(choice: Choice) -> tuple[Dataset, RoutingContext]:
     base = _in_use(choice.dataset)
     ds = _reviewed(base, choice.dataset)
     if ds is base and CAMERAS[UPLOADED] is None:  # no review counts: the context every session shares
-        return ds, cache.context(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m)
+        return ds, cache.context(choice.dataset, choice.frt_policy, choice.verification, choice.radius_m,
+                                 choice.coverage_model, choice.level)
     with st.spinner("Counting the cameras with your group's reviews…"):
         return ds, ds.context(frt_policy_spec=choice.frt_policy, verification=choice.verification,
-                              radius_m=choice.radius_m)
+                              radius_m=choice.radius_m, coverage_model=choice.coverage_model, level=choice.level)
 
 
 def _in_use(dataset: str) -> Dataset:
@@ -238,15 +248,26 @@ def counted_key(ds: Dataset) -> str:
 def counted_caption(ctx: RoutingContext) -> str:
     """One line saying which cameras every figure on the page counted, and whose reviews."""
     s = ctx.settings
-    cov = s["coverage"]
-    radius = (f"uniform {cov['radius_m']:g} m discs" if "radius_m" in cov else
-              "per-kind radii " + ", ".join(f"{k} {v:g} m" for k, v in cov["radius_m_by_kind"].items()))
+    radius = coverage_said(s["coverage"])
     source = uploaded_source()
     cams = f"uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
     words = s.get("verification_words") or verification_words(s["verification"])
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
             f"{', '.join(s['frt_capable_tiers'])}); verification: **{md(words)}**; coverage {radius}."
             + _reviews_said(s.get("reviews")))
+
+
+def coverage_said(cov: dict[str, Any]) -> str:
+    """A figure's coverage in words: the model, the level, whether walls cut the views (and the ranges per kind).
+
+    E.g. "cameras that can identify you (coverage model dori-typical; views cut by the
+    walls of 290 building blocks), ranges: fixed 6 m, ..." (:func:`exposure.coverage.coverage_words`).
+    """
+    if "radius_m" in cov:
+        return f"uniform {float(cov['radius_m']):g} m discs, not cut by walls"
+    ranges = cov.get("radius_m_by_kind") or {}
+    said = ", ".join(f"{k} {float(v):g} m" for k, v in ranges.items() if v is not None)
+    return coverage_words(cov) + (f"; ranges {said}" if said else "")
 
 
 def _reviews_said(about: dict[str, Any] | None) -> str:

@@ -138,7 +138,7 @@ def dataset_name(case: str) -> str:
     """The saved dataset's name: keyed by the case's parameters and the generator's code."""
     spec = CASES[case]
     recipe = {"case": case, "n_edges": spec.get("n_edges"), "per_intersection": spec.get("per_intersection"),
-              "city.py": hashlib.sha256((HERE / "city.py").read_bytes()).hexdigest()}
+              "city.py": hashlib.sha256((HERE / "city.py").read_bytes()).hexdigest(), "buildings": 1}
     return f"{case}-{hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]}"
 
 
@@ -156,8 +156,9 @@ def build_case(case: str) -> dict[str, Any]:
         if dataset_name(case) in available_datasets() and info_path.is_file():
             return {**json.loads(info_path.read_text()), "built": False}
     import pandas as pd  # noqa: PLC0415
-    from city import brooklyn_proxy, nyc_like_city  # noqa: PLC0415
+    from city import brooklyn_proxy, nyc_like_city_with_buildings  # noqa: PLC0415
 
+    from exposure.buildings import buildings_from_polygons, no_buildings  # noqa: PLC0415
     from exposure.cameras import REJECTED_COLUMNS  # noqa: PLC0415
     from exposure.datasets import Dataset  # noqa: PLC0415
     from exposure.network import index_graph  # noqa: PLC0415
@@ -170,17 +171,23 @@ def build_case(case: str) -> dict[str, Any]:
             msg = f"the Brooklyn proxy needs {DECODE} (../shared/data beside the repository)"
             raise SystemExit(msg)
         G, cameras = brooklyn_proxy(DECODE)
+        polygons = None  # the proxy's streets are Delaunay edges: no building data
         source = f"bench/city.py brooklyn_proxy({DECODE.name})"
     else:
-        G, cameras = nyc_like_city(n_edges=spec["n_edges"], cameras_per_intersection=spec["per_intersection"])
-        source = f"bench/city.py nyc_like_city(n_edges={spec['n_edges']}, per_intersection={spec['per_intersection']})"
+        # the city's blocks of buildings, its building-mounted cameras on their façades: walls for wall-cut models
+        G, cameras, polygons = nyc_like_city_with_buildings(n_edges=spec["n_edges"],
+                                                            cameras_per_intersection=spec["per_intersection"])
+        source = (f"bench/city.py nyc_like_city_with_buildings(n_edges={spec['n_edges']}, "
+                  f"per_intersection={spec['per_intersection']})")
     t1 = time.perf_counter()
     index = index_graph(G)
+    obstacles = no_buildings(index.crs) if polygons is None else buildings_from_polygons(polygons, crs=index.crs)
     t2 = time.perf_counter()
     empty_places = pd.DataFrame(columns=["key", "name", "lon", "lat", "kind", "features"])
     ds = Dataset(name=dataset_name(case), description=f"{spec['what']} (benchmark only; not a real map)",
                  source=source, checksum=dataset_name(case), index=index, cameras=cameras.reset_index(drop=True),
-                 rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), places=empty_places, info={}, graph=G)
+                 rejected=pd.DataFrame(columns=list(REJECTED_COLUMNS)), places=empty_places, info={}, graph=G,
+                 obstacles=obstacles)
     with _bench_cache():
         save_dataset(ds)
     t3 = time.perf_counter()
@@ -246,7 +253,7 @@ def band_trips(ctx: Any, case: str, queries: int | None, seed: int, bands: list[
 
 
 def _one_trip(ctx: Any, ds: Any, spec: dict[str, Any], o: int, d: int, dist: float,
-              times: dict[str, list[float]], cpu: dict[str, list[float]]) -> dict[str, Any]:
+              times: dict[str, list[float]], cpu: dict[str, list[float]], model: str = "per-kind") -> dict[str, Any]:
     """Every objective on one trip, each with the context's memo cleared (a search, not a memo lookup, is timed)."""
     from exposure import settings  # noqa: PLC0415
     from exposure.audit import audit_track  # noqa: PLC0415
@@ -273,7 +280,8 @@ def _one_trip(ctx: Any, ds: Any, spec: dict[str, Any], o: int, d: int, dist: flo
     req = run("dashboard-request", routes, ctx, o, d, objective="fewest-cameras", alternatives=2,
               time_limit_s=settings.interactive_time_limit_s)
     aud = run("audit", audit_track, [(lat, lon) for lon, lat in r_f.coordinates], ds.cameras,
-              frt_policy=spec["frt_policy"], radius_m=spec["radius_m"])
+              frt_policy=spec["frt_policy"], radius_m=spec["radius_m"], coverage_model=model,
+              buildings=ds.buildings_as_obstacles)
     ms = {k: round(v[-1] * 1e3, 2) for k, v in times.items()}
     return {
         "origin": int(ds.index.node_ids[o]), "destination": int(ds.index.node_ids[d]), "shortest_m": round(dist, 1),
@@ -296,7 +304,8 @@ def _one_trip(ctx: Any, ds: Any, spec: dict[str, Any], o: int, d: int, dist: flo
     }
 
 
-def measure_band(ctx: Any, ds: Any, case: str, band: str, trips: list[tuple[int, int, float]]) -> dict[str, Any]:
+def measure_band(ctx: Any, ds: Any, case: str, band: str, trips: list[tuple[int, int, float]],
+                 model: str = "per-kind") -> dict[str, Any]:
     """Every objective on a band's trips: per trip, and median / p95 / max with the proven shares."""
     spec = CASES[case]
     names = ("shortest", "least-time-in-view", "fewest-cameras", "tradeoff", "dashboard-request", "audit")
@@ -304,7 +313,7 @@ def measure_band(ctx: Any, ds: Any, case: str, band: str, trips: list[tuple[int,
     cpu: dict[str, list[float]] = {k: [] for k in names}
     per_trip = []
     for i, (o, d, dist) in enumerate(trips):
-        rec = _one_trip(ctx, ds, spec, o, d, dist, times, cpu)
+        rec = _one_trip(ctx, ds, spec, o, d, dist, times, cpu, model)
         per_trip.append(rec)
         log(f"{case} {band} trip {i + 1}/{len(trips)}: {dist:.0f} m; fewest {rec['fewest_ms']:.1f} ms "
             f"({rec['shortest_frt_cameras']} -> {rec['fewest_frt_cameras']} FRT, "
@@ -368,14 +377,15 @@ def measure_plan(ctx: Any, ds: Any, seed: int, *, marches: int = 3, band: tuple[
 
 
 def measure(case: str, n_queries: int | None, seed: int, bands: list[str] | None = None,
-            long_queries: int | None = None) -> dict[str, Any]:
+            long_queries: int | None = None, model: str = "per-kind") -> dict[str, Any]:
     from exposure.routing import fewest_cameras_route, least_in_view_route  # noqa: PLC0415
 
     spec = CASES[case]
     rss_start = peak_rss_mib()
     ds, load_s = timed(load_case, case)
-    cov, coverage_s = timed(ds.coverage, radius_m=spec["radius_m"])
-    ctx, context_s = timed(ds.context, frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"])
+    cov, coverage_s = timed(ds.coverage, radius_m=spec["radius_m"], coverage_model=model)
+    ctx, context_s = timed(ds.context, frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"],
+                           coverage_model=model)
     log(f"{case}: load {load_s:.2f} s, coverage {coverage_s:.2f} s, context {context_s:.2f} s, "
         f"{peak_rss_mib():.0f} MiB")
     trips = band_trips(ctx, case, n_queries, seed, bands, long_queries)
@@ -385,13 +395,14 @@ def measure(case: str, n_queries: int | None, seed: int, bands: list[str] | None
         # warm-up, not timed: loads the compiled search kernels once per process
         fewest_cameras_route(ctx, warm[0], warm[1])
         least_in_view_route(ctx, warm[0], warm[1])
-        out_bands[band] = measure_band(ctx, ds, case, band, timed_trips)
+        out_bands[band] = measure_band(ctx, ds, case, band, timed_trips, model)
     first = out_bands[next(iter(out_bands))]
     return {
         "dataset": {"nodes": ds.index.n_nodes, "edges": ds.index.n_edges, "cameras": len(ds.cameras),
                     "frt_capable_cameras": int(ctx.exposure.frt.sum()),
                     "edges_in_view_share": round(float((ctx.exposure.in_view_m > 0).mean()), 3),
                     "coverage_pieces": len(cov.edge)},
+        "coverage": cov.settings,
         "load_s": round(load_s, 3), "coverage_s": round(coverage_s, 3), "context_s": round(context_s, 3),
         "peak_rss_mib": round(peak_rss_mib(), 1), "rss_at_start_mib": round(rss_start, 1),
         # the first band (2 km) at the top level, as before the bands
@@ -488,11 +499,11 @@ def _path_baselines(ds: Any, ctx: Any, case: str, trips: list[list[int]]) -> dic
 
 
 def baseline(case: str, trips: dict[str, list[list[int]]], ip_queries: int, ip_long_queries: int,
-             ip_limit_s: float) -> dict[str, Any]:
+             ip_limit_s: float, model: str = "per-kind") -> dict[str, Any]:
     """The baselines: path searches and the audit's recount on the first band, integer programs on every band."""
     spec = CASES[case]
     ds = load_case(case)
-    ctx = ds.context(frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"])
+    ctx = ds.context(frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"], coverage_model=model)
     idx = ctx.index
     first_band = next(iter(trips))
     res = _path_baselines(ds, ctx, case, trips[first_band])
@@ -533,9 +544,11 @@ def _worker(argv: list[str]) -> None:
     if kind == "measure":
         queries = None if argv[3] == "-" else int(argv[3])
         long_queries = None if argv[6] == "-" else int(argv[6])
-        result = measure(case, queries, int(argv[4]), None if argv[5] == "-" else argv[5].split(","), long_queries)
+        result = measure(case, queries, int(argv[4]), None if argv[5] == "-" else argv[5].split(","), long_queries,
+                         argv[7])
     else:
-        result = baseline(case, json.loads(Path(argv[3]).read_text()), int(argv[4]), int(argv[5]), float(argv[6]))
+        result = baseline(case, json.loads(Path(argv[3]).read_text()), int(argv[4]), int(argv[5]), float(argv[6]),
+                          argv[7])
     out.write_text(json.dumps(result))
 
 
@@ -553,13 +566,16 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def run_case(case: str, *, queries: int | None, seed: int, ip_queries: int, ip_long_queries: int, ip_limit_s: float,
-             bands: list[str] | None = None, long_queries: int | None = None) -> dict[str, Any]:
+             bands: list[str] | None = None, long_queries: int | None = None,
+             model: str = "per-kind") -> dict[str, Any]:
     build = build_case(case)
     ours = _run_worker("measure", case, "-" if queries is None else str(queries), str(seed),
-                       "-" if bands is None else ",".join(bands), "-" if long_queries is None else str(long_queries))
+                       "-" if bands is None else ",".join(bands), "-" if long_queries is None else str(long_queries),
+                       model)
     trips_file = RESULTS / f".trips-{case}.json"
     trips_file.write_text(json.dumps({band: b["trips"] for band, b in ours["bands"].items()}))
-    base = _run_worker("baseline", case, str(trips_file), str(ip_queries), str(ip_long_queries), str(ip_limit_s))
+    base = _run_worker("baseline", case, str(trips_file), str(ip_queries), str(ip_long_queries), str(ip_limit_s),
+                       model)
     trips_file.unlink()
     obj = ours["objectives"]
     speedup = {
@@ -576,8 +592,8 @@ def run_case(case: str, *, queries: int | None, seed: int, ip_queries: int, ip_l
                                                    obj["least-time-in-view"].get("median_ms")),
         "audit_vs_shapely": _ratio(base["shapely_audit"].get("median_ms"), obj["audit"].get("median_ms")),
     }
-    result = {"case": case, "what": CASES[case]["what"], "build": build, "ours": ours, "baseline": base,
-              "speedup": speedup, "targets": TARGETS.get(case, {})}
+    result = {"case": case, "what": CASES[case]["what"], "coverage_model": model, "build": build, "ours": ours,
+              "baseline": base, "speedup": speedup, "targets": TARGETS.get(case, {})}
     if case == "helsinki":
         result["cli_route"] = cli_route_seconds()
     result["met"] = _met(result)
@@ -695,7 +711,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--ip-limit-s", type=float, default=10.0, help="time limit of each integer program [10]")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="smoke run: grid-10k, 8 trips, 2 with the integer programs")
+    p.add_argument("--coverage-model", default="per-kind",
+                   help="coverage model of every case [per-kind: discs and sectors, no walls]; another (e.g. "
+                        "dori-typical, cut by walls) writes <case>-<model>.json and summary-<model>.md beside them")
     args = p.parse_args(argv)
+    tag = "" if args.coverage_model == "per-kind" else f"-{args.coverage_model}"
     cases = args.cases.split(",")
     if args.quick:
         cases, args.queries, args.ip_queries, args.ip_limit_s = ["grid-10k"], args.queries or 8, 2, 5.0
@@ -713,8 +733,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         log(f"=== {case}: {CASES[case]['what']}")
         r = run_case(case, queries=args.queries, seed=args.seed, ip_queries=args.ip_queries,
                      ip_long_queries=args.ip_long_queries, ip_limit_s=args.ip_limit_s, bands=case_bands,
-                     long_queries=args.long_queries)
-        (RESULTS / f"{case}.json").write_text(json.dumps(r, indent=2) + "\n")
+                     long_queries=args.long_queries, model=args.coverage_model)
+        (RESULTS / f"{case}{tag}.json").write_text(json.dumps(r, indent=2) + "\n")
         results.append(r)
     environment: dict[str, Any] = {
         "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
@@ -730,7 +750,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     except ImportError:  # pragma: no cover
         pass
     combined = {"environment": environment, "cases": {r["case"]: r for r in results}}
-    name = "routing-quick.json" if args.quick else "routing.json"
+    name = "routing-quick.json" if args.quick else f"routing{tag}.json"
     (RESULTS / name).write_text(json.dumps(combined, indent=2) + "\n")
     met = "\n".join(f"- {r['case']}: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in r["met"].items())
                     for r in results if r["met"])
@@ -742,7 +762,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             + (f"{plans}\n\n" if plans else "")
             + (f"CLI `route` on Helsinki, process start to exit: median {cli['median_s']} s\n\n" if cli else "")
             + (f"Targets:\n{met}\n" if met else ""))
-    (RESULTS / ("summary-quick.md" if args.quick else "summary.md")).write_text(text)
+    (RESULTS / ("summary-quick.md" if args.quick else f"summary{tag}.md")).write_text(text)
     print(text)
     return combined
 

@@ -20,6 +20,11 @@ that the graph it is made from does not count). The cases:
   intersection, building-mounted ones on their façades) with its blocks of buildings.
 
 JSON goes to ``bench/results/viewsheds.json``, a table to ``bench/results/viewsheds.md``.
+
+``--routing`` instead times routing under the disc model (``per-kind``) and the default wall-cut one
+(``dori-typical``) side by side on the routing benchmark's cases (``routing_side_by_side``): the same
+trips, each under both models in turn in one process, so that a shared machine's load falls on both
+alike. ``bench/results/routing-models.json`` and ``routing-models.md``.
 """
 
 from __future__ import annotations
@@ -89,16 +94,17 @@ def _dataset(case: str) -> tuple[Any, Any, Any, dict[str, Any]]:
     import pickle  # noqa: PLC0415
     import time  # noqa: PLC0415
 
-    from exposure.buildings import buildings_from_osm_file, buildings_from_polygons  # noqa: PLC0415
+    from exposure.buildings import buildings_from_footprints, buildings_from_polygons  # noqa: PLC0415
 
     spec = CASES[case]
     info: dict[str, Any] = {}
     if "dataset" in spec:
-        from exposure.datasets import get_path, load_dataset  # noqa: PLC0415
+        from exposure.datasets import load_dataset  # noqa: PLC0415
 
         ds = load_dataset(spec["dataset"])
         started = time.perf_counter()
-        buildings = buildings_from_osm_file(get_path(spec["dataset"]), crs=ds.index.crs)
+        # the dataset's footprints and passages (read in the build's one pass) made obstacles, as the build does
+        buildings = buildings_from_footprints(ds.buildings, ds.passages, crs=ds.index.crs)
         info["buildings_s"] = time.perf_counter() - started
         return ds.index, ds.cameras, buildings, info
     # the generated city was made and kept by another process: this one holds only its arrays
@@ -185,11 +191,127 @@ def _table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The routing benchmark's wall-cut run, set beside its disc run (``bench_routing.py --coverage-model``).
+WALL_MODEL = "dori-typical"
+
+
+#: The routing cases set side by side (``bench_routing.py``'s, their datasets cached by its runs).
+ROUTING_CASES = ("helsinki", "grid-10k", "grid-100k", "grid-1m", "dense-1m", "brooklyn")
+
+#: What is timed per trip under each model, as ``bench_routing.py`` times it.
+_ROUTING_STEPS = ("fewest-cameras", "tradeoff", "least-time-in-view", "dashboard-request")
+
+
+def routing_side_by_side(case: str, queries: int = 40, seed: int = 0) -> dict[str, Any]:
+    """Routing under the disc model and the wall-cut one, the same trips, each trip under both in turn.
+
+    One process holds both contexts and alternates which model goes first, so that a
+    shared machine's load falls on both alike (two runs minutes apart can differ by
+    half on a busy machine). The dataset is ``bench_routing.py``'s (built and cached
+    by its run), the trips those of its first band (2 km); the times are its steps'
+    (fewest cameras, the whole trade-off set, least time in view, the dashboard's request).
+    """
+    import time  # noqa: PLC0415
+
+    import bench_routing as br  # noqa: PLC0415 - bench/bench_routing.py, beside this file
+    import numpy as np  # noqa: PLC0415
+
+    from exposure import settings  # noqa: PLC0415
+    from exposure.routing import (  # noqa: PLC0415
+        alternative_routes,
+        fewest_cameras_route,
+        least_in_view_route,
+        routes,
+    )
+
+    spec = br.CASES[case]
+    ds = br.load_case(case)
+    models = ("per-kind", WALL_MODEL)
+    ctxs, coverage_s = {}, {}
+    for model in models:
+        started = time.perf_counter()
+        ctxs[model] = ds.context(frt_policy_spec=spec["frt_policy"], radius_m=spec["radius_m"], coverage_model=model)
+        coverage_s[model] = time.perf_counter() - started
+    lo, hi, _ = next(iter(spec["bands"].values()))  # the case's first band of trip lengths (2 km)
+    trips = br.pick_trips(ctxs[models[0]], queries + 1, (lo, hi), seed)
+    for ctx in ctxs.values():  # warm-up, not timed: the compiled search kernels load once
+        fewest_cameras_route(ctx, trips[0][0], trips[0][1])
+    steps: dict[str, Any] = {
+        "fewest-cameras": fewest_cameras_route,
+        "tradeoff": lambda c, o, d: alternative_routes(c, o, d, n=10_000),
+        "least-time-in-view": least_in_view_route,
+        "dashboard-request": lambda c, o, d: routes(c, o, d, objective="fewest-cameras", alternatives=2,
+                                                    time_limit_s=settings.interactive_time_limit_s),
+    }
+    times: dict[str, dict[str, list[float]]] = {m: {k: [] for k in steps} for m in models}
+    frt: dict[str, list[int]] = {m: [] for m in models}
+    for i, (o, d, _) in enumerate(trips[1:]):
+        for model in models if i % 2 == 0 else models[::-1]:
+            for name, step in steps.items():
+                started = time.perf_counter()
+                found = step(ctxs[model], o, d)
+                times[model][name].append(time.perf_counter() - started)
+                if name == "dashboard-request":
+                    frt[model].append(found[0].frt_cameras)
+    return {
+        "case": case, "trips": queries, "walls_note": ctxs[WALL_MODEL].settings["coverage"]["walls_note"],
+        "coverage_s": coverage_s,
+        "median_ms": {m: {k: float(np.median(v)) * 1e3 for k, v in times[m].items()} for m in models},
+        "shortest_frt_median": {m: float(np.median(frt[m])) for m in models},
+    }
+
+
+def routing_models_table(results: list[dict[str, Any]], *, wall_model: str = WALL_MODEL) -> str:
+    """Routing under the wall-cut model beside the discs, case by case: medians and their ratio (walls / discs).
+
+    A ratio above 4/3 (walls a third slower than discs) is flagged.
+    """
+    lines = [f"| case | walls ({wall_model}) | context s: discs / walls | fewest cameras ms: discs / walls (ratio) | "
+             "trade-off set ms | least in view ms | dashboard request ms | FRT cameras on the shortest route "
+             "(median): discs / walls |", "|---" * 8 + "|"]
+    for r in results:
+        disc, walls = r["median_ms"]["per-kind"], r["median_ms"][wall_model]
+
+        def pair(key: str, disc: dict[str, float] = disc, walls: dict[str, float] = walls) -> str:
+            a, b = disc[key], walls[key]
+            flag = " **slower by more than a third**" if b > a * 4 / 3 else ""
+            return f"{a:.1f} / {b:.1f} ({b / a:.2f}){flag}"
+
+        lines.append(f"| {r['case']} | {r['walls_note']} | {r['coverage_s']['per-kind']:.2f} / "
+                     f"{r['coverage_s'][wall_model]:.2f} | {' | '.join(pair(k) for k in _ROUTING_STEPS)} | "
+                     f"{r['shortest_frt_median']['per-kind']:g} / {r['shortest_frt_median'][wall_model]:g} |")
+    return "\n".join(lines) + "\n"
+
+
+def _routing(cases: list[str]) -> int:
+    """Each routing case in a fresh process; ``routing-models.json`` and ``routing-models.md``."""
+    results = []
+    for case in cases:
+        code = _CHILD.format(root=str(ROOT), here=str(HERE), case=case, function="routing_side_by_side")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return done.returncode
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(routing_models_table(results[-1:]).splitlines()[-1], flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "routing-models.json").write_text(json.dumps({"cases": results}, indent=2) + "\n")
+    (RESULTS / "routing-models.md").write_text(routing_models_table(results))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the cases, each in a fresh process; write the JSON and the table."""
+    """Run the cases, each in a fresh process; write the JSON and the table (and the routing models' table)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=["helsinki", "grid-1m"], choices=list(CASES))
+    parser.add_argument("--routing", nargs="*", default=None, choices=list(ROUTING_CASES), metavar="CASE",
+                        help="instead, routing under the disc model and the wall-cut one side by side, on the "
+                             "routing benchmark's cases (their datasets cached by bench_routing.py) "
+                             f"[{' '.join(ROUTING_CASES)}]")
     args = parser.parse_args(argv)
+    if args.routing is not None:
+        return _routing(args.routing or list(ROUTING_CASES))
     results = []
     for case in args.cases:
         steps = [] if "dataset" in CASES[case] else ["prepare_city"]

@@ -1,18 +1,23 @@
-"""Building footprints as obstacles to cameras' views: read from OSM or polygons, walls indexed for viewsheds."""
+"""Building footprints as obstacles to cameras' views: blocks from a dataset's footprints or polygons, walls indexed."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
 import shapely
 
-from exposure._errors import DatasetError
-from exposure._osm_rings import ExtractBox, Ring, clip_relation, clip_ring, present_runs
+from exposure.osm_features import (
+    BUILDING_TAG_KEYS,
+    PASSAGE_TAG_KEYS,
+    BuildingFootprints,
+    Passages,
+    WayTable,
+    is_passage,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -23,13 +28,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PASSAGE_WIDTH_M",
     "Buildings",
-    "OsmBuildingReader",
     "Walls",
     "blocks_from_polygons",
-    "buildings_from_osm_file",
+    "buildings_from_footprints",
     "buildings_from_polygons",
+    "footprints_from_features",
     "is_obstacle",
-    "is_passage",
     "no_buildings",
     "passages_from_graph",
     "walls_from_polygons",
@@ -72,20 +76,6 @@ def _layer(tags: dict[str, str]) -> float:
         return float(tags.get("layer", "0").split(";")[0])
     except ValueError:
         return 0.0
-
-
-def is_passage(tags: dict[str, str]) -> bool:
-    """Whether a street way runs through buildings rather than between them.
-
-    ``tunnel`` (any value but ``no``, including ``building_passage``), ``covered``
-    (any value but ``no``) or a negative ``layer``: such a street is not walled off by
-    the building it crosses (:func:`blocks_from_polygons` cuts an opening along it).
-    """
-    if "highway" not in tags:
-        return False
-    if tags.get("tunnel", "no") != "no" or tags.get("covered", "no") != "no":
-        return True
-    return _layer(tags) < 0
 
 
 def _passage_width_m(tags: dict[str, str]) -> float:
@@ -219,6 +209,36 @@ class Buildings:
         """Whether there is no obstacle at all (views are then not cut by walls)."""
         return len(self.polygons) == 0
 
+    def around(self, lonlat: np.ndarray, reach_m: float) -> Buildings:
+        """The obstacles within ``reach_m`` of the box around some WGS84 points (e.g. a walk), walls indexed anew.
+
+        A walk crosses a few blocks of a city of hundreds of thousands of buildings:
+        views along it are cut by these only.
+        """
+        if self.is_empty or len(lonlat) == 0:
+            return self
+        to_xy = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        x, y = to_xy.transform(np.asarray(lonlat)[:, 0], np.asarray(lonlat)[:, 1])
+        box = shapely.box(float(np.min(x)) - reach_m, float(np.min(y)) - reach_m, float(np.max(x)) + reach_m,
+                          float(np.max(y)) + reach_m)
+        near = np.sort(shapely.STRtree(self.polygons).query(box, predicate="intersects"))
+        if len(near) == len(self.polygons):
+            return self
+        polygons = self.polygons[near]
+        return Buildings(self.crs, polygons, walls_from_polygons(polygons, cell_m=self.walls.cell_m),
+                         {**self.report, "blocks_near": len(polygons)})
+
+    def to_crs(self, crs: str | pyproj.CRS) -> Buildings:
+        """The same obstacles in another metric CRS (these very ones when the CRS is theirs)."""
+        target = pyproj.CRS.from_user_input(crs)
+        if target.equals(pyproj.CRS.from_user_input(self.crs)):
+            return self
+        to_xy = pyproj.Transformer.from_crs(self.crs, target, always_xy=True)
+        polygons: np.ndarray = (shapely.transform(self.polygons, lambda xy: np.column_stack(
+            to_xy.transform(xy[:, 0], xy[:, 1]))) if len(self.polygons) else self.polygons)
+        return Buildings(target.to_string(), polygons, walls_from_polygons(polygons, cell_m=self.walls.cell_m),
+                         dict(self.report))
+
     def to_wgs84(self) -> np.ndarray:
         """The obstacle polygons in WGS84 longitude/latitude (for maps and exports)."""
         back = pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
@@ -343,7 +363,7 @@ def buildings_from_polygons(
         CRS of plain geometries (ignored for a GeoDataFrame or GeoSeries).
     passages
         ``(line, width_m)`` pairs in ``source_crs`` (WGS84 by default): streets that
-        run through buildings, e.g. from :func:`passages_from_graph`.
+        run through buildings.
     cell_m
         Width of the wall grid's cells, in metres.
     """
@@ -383,204 +403,126 @@ def _geometries(polygons: Any, source_crs: str | pyproj.CRS) -> tuple[np.ndarray
     return np.asarray(values, dtype=object), crs, skipped
 
 
-def passages_from_graph(G: nx.MultiDiGraph) -> list[tuple[Any, float]]:
-    """The streets of an osmnx graph that run through buildings, as ``(line, width_m)`` in WGS84.
+def _edge_tags(d: dict[str, Any]) -> dict[str, str]:
+    """An osmnx edge's passage tags as OSM strings (osmnx keeps a list where it merged ways)."""
+    return {k: (str(d[k][0]) if isinstance(d[k], list) else str(d[k]))
+            for k in PASSAGE_TAG_KEYS if k in d and d[k] is not None}
+
+
+def passages_from_graph(G: nx.MultiDiGraph) -> Passages:
+    """The streets of an osmnx graph (WGS84) that run through buildings, as :class:`~exposure.osm_features.Passages`.
 
     osmnx keeps ``tunnel`` (and ``layer``, ``covered`` when asked to); each street
-    is listed once, whichever ways it can be walked.
+    is listed once, whichever ways it can be walked; its id is the edge's first OSM
+    way id. The online builder keeps these beside its buildings, as a build from an
+    extract keeps the scan's.
     """
-    from shapely.geometry import LineString  # noqa: PLC0415
-
-    out: list[tuple[Any, float]] = []
+    ids: list[int] = []
+    lonlat: list[np.ndarray] = []
+    tags: list[dict[str, str]] = []
     seen: set[tuple[int, int]] = set()
     for u, v, d in G.edges(data=True):
-        tags = {k: (str(d[k][0]) if isinstance(d[k], list) else str(d[k]))
-                for k in ("highway", "tunnel", "covered", "layer", "width") if k in d}
-        if not is_passage(tags) or (min(u, v), max(u, v)) in seen:
+        edge_tags = _edge_tags(d)
+        if not is_passage(edge_tags) or (min(u, v), max(u, v)) in seen:
             continue
         seen.add((min(u, v), max(u, v)))
-        line = d.get("geometry") or LineString([(G.nodes[u]["x"], G.nodes[u]["y"]),
-                                                 (G.nodes[v]["x"], G.nodes[v]["y"])])
-        out.append((line, _passage_width_m(tags)))
-    return out
+        line = d.get("geometry")
+        xy = (np.asarray(line.coords, dtype=float) if line is not None
+              else np.array([[G.nodes[u]["x"], G.nodes[u]["y"]], [G.nodes[v]["x"], G.nodes[v]["y"]]], dtype=float))
+        osmid = d.get("osmid", -1)
+        ids.append(int(osmid[0] if isinstance(osmid, list) else osmid))
+        lonlat.append(xy)
+        tags.append(edge_tags)
+    if not ids:
+        return Passages.empty()
+    counts = np.array([len(xy) for xy in lonlat], dtype=np.int64)
+    start = np.concatenate([[0], np.cumsum(counts)])
+    # a graph's edges hold every point: the node refs are not needed to find runs
+    table = WayTable(ids=np.asarray(ids, dtype=np.int64), start=start, refs=np.full(int(start[-1]), -1, dtype=np.int64),
+                     lonlat=np.concatenate(lonlat), tags=tags)
+    return Passages.from_streets(table)
 
 
-# --------------------------------------------------------------------------- OSM files
+def footprints_from_features(features: gpd.GeoDataFrame) -> BuildingFootprints:
+    """Building footprints from osmnx's ``features_from_*(tags={"building": True})`` (the online builder's).
 
-
-class OsmBuildingReader:
-    """Collects buildings and passages from one pass over an OSM file with pyosmium.
-
-    Feed it the objects of a ``osmium.FileProcessor`` run with locations and areas:
-    :meth:`relation` (the building multipolygons' members, before the ways),
-    :meth:`way` and :meth:`area`; then :meth:`finish`. Complete buildings come from
-    osmium's area assembly (ways, and multipolygons whose inner rings are courtyards);
-    a building the extract cuts (nodes or member ways outside its box) is closed along
-    the box's edge between where it leaves the box and where it comes back, then
-    clipped to the box, instead of being dropped.
+    Polygons and multipolygons only (a building mapped as a node has no outline);
+    the index's two levels are the OSM type and id, as osmnx gives them; none is
+    clipped (osmnx fetches whole buildings).
     """
-
-    def __init__(self, crs: str | pyproj.CRS) -> None:
-        self.crs = pyproj.CRS.from_user_input(crs)
-        self._to_xy = pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-        self._wkb: Any = None
-        self.areas: list[bytes] = []
-        self.relations: dict[int, list[tuple[int, str]]] = {}
-        self.member_ways: set[int] = set()
-        self.cut_ways: list[Ring] = []
-        self.member_rings: dict[int, Ring] = {}
-        self.assembled: set[int] = set()
-        self.passages: list[tuple[np.ndarray, float]] = []
-        self.counts: dict[str, int] = {"building_ways": 0, "building_relations": 0, "skipped_not_obstacles": 0}
-
-    def relation(self, r: Any) -> None:
-        """Note a building multipolygon and its member ways."""
-        tags = dict(r.tags)
-        if "building" not in tags or tags.get("type") != "multipolygon":
-            return
-        self.counts["building_relations"] += 1
-        if not is_obstacle(tags):
-            self.counts["skipped_not_obstacles"] += 1
-            return
-        members = [(m.ref, m.role or "outer") for m in r.members if m.type == "w"]
-        self.relations[r.id] = members
-        self.member_ways.update(ref for ref, _ in members)
-
-    def _ring(self, w: Any) -> Ring:
-        refs = [nd.ref for nd in w.nodes]
-        lonlat = np.array([(nd.location.lon, nd.location.lat) if nd.location.valid() else (np.nan, np.nan)
-                           for nd in w.nodes], dtype=float).reshape(-1, 2)
-        x, y = self._to_xy.transform(lonlat[:, 0], lonlat[:, 1])
-        return Ring(refs, np.column_stack([x, y]))
-
-    def way(self, w: Any) -> None:
-        """Keep a cut building way's nodes, a building relation's member ways, and passages."""
-        tags = w.tags
-        if "building" in tags:
-            plain = dict(tags)
-            self.counts["building_ways"] += 1
-            if not is_obstacle(plain):
-                self.counts["skipped_not_obstacles"] += 1
-            elif not all(nd.location.valid() for nd in w.nodes):
-                self.cut_ways.append(self._ring(w))
-        if w.id in self.member_ways:
-            self.member_rings[w.id] = self._ring(w)
-        if "highway" in tags and is_passage(dict(tags)):
-            ring = self._ring(w)
-            self.passages.append((ring.xy, _passage_width_m(dict(tags))))
-
-    def area(self, a: Any) -> None:
-        """Keep a building assembled by osmium (its WKB, in WGS84)."""
-        tags = dict(a.tags)
-        if "building" not in tags:
-            return
-        if not a.from_way():
-            self.assembled.add(a.orig_id())
-        if not is_obstacle(tags):
-            return
-        if self._wkb is None:
-            import osmium  # noqa: PLC0415 - heavy C extension, only needed to build
-
-            self._wkb = osmium.geom.WKBFactory()
-        try:
-            self.areas.append(bytes.fromhex(self._wkb.create_multipolygon(a)))
-        except RuntimeError:
-            # osmium refuses a few broken rings; the building is then left out, and counted
-            self.counts["unassembled"] = self.counts.get("unassembled", 0) + 1
-
-    def finish(self, *, box_lonlat: tuple[float, float, float, float] | None, cell_m: float = DEFAULT_CELL_M,
-               cut_passages: bool = True) -> Buildings:
-        """The obstacles: assembled buildings, cut ones clipped to the extract's box, openings cut if asked."""
-        geoms = shapely.from_wkb(self.areas) if self.areas else np.empty(0, dtype=object)
-        if len(geoms):
-            geoms = shapely.transform(geoms, lambda xy: np.column_stack(self._to_xy.transform(xy[:, 0], xy[:, 1])))
-        box = self._box(box_lonlat)
-        clipped = [clip_ring(ring, box) for ring in self.cut_ways]
-        pending = {rid: members for rid, members in self.relations.items() if rid not in self.assembled}
-        clipped += [clip_relation(members, self.member_rings, box) for members in pending.values()]
-        clipped_geoms = np.asarray([g for g in clipped if g is not None and not g.is_empty], dtype=object)
-        passages = []
-        for xy, width in self.passages if cut_passages else []:
-            for run in present_runs(xy):
-                passages.append((shapely.linestrings(run), width))
-        report = {
-            "source": "osm", **self.counts,
-            "complete": len(self.areas), "clipped_to_box": len(clipped_geoms),
-            "dropped_too_little_in_box": len(clipped) - len(clipped_geoms),
-        }
-        return _finish(np.concatenate([geoms, clipped_geoms]), crs=self.crs, passages=passages, cell_m=cell_m,
-                       report=report)
-
-    def _box(self, box_lonlat: tuple[float, float, float, float] | None) -> ExtractBox | None:
-        """The extract's box in the metric CRS (or the bounds of the cut buildings' own nodes)."""
-        if box_lonlat is None:
-            pts = [r.xy[~np.isnan(r.xy[:, 0])] for r in [*self.cut_ways, *self.member_rings.values()]]
-            pts = [p for p in pts if len(p)]
-            if not pts:
-                return None
-            (west, south), (east, north) = np.concatenate(pts).min(axis=0), np.concatenate(pts).max(axis=0)
-            corners = np.array([[west, south], [east, south], [east, north], [west, north], [west, south]])
-            return ExtractBox.from_corners(np.stack([corners[k : k + 2] for k in range(4)]))
-        west, south, east, north = box_lonlat
-        # the box's sides are parallels and meridians: follow each with a few points, counter-clockwise
-        t = np.linspace(0.0, 1.0, 9)
-        lon = np.stack([west + (east - west) * t, np.full(9, east), east - (east - west) * t, np.full(9, west)])
-        lat = np.stack([np.full(9, south), south + (north - south) * t, np.full(9, north), north - (north - south) * t])
-        x, y = self._to_xy.transform(lon, lat)
-        return ExtractBox.from_corners(np.stack([x, y], axis=-1))
+    if features is None or len(features) == 0:
+        return BuildingFootprints.empty()
+    shapes = features.to_crs("EPSG:4326") if features.crs is not None else features
+    geometry = shapes.geometry.array
+    kinds = shapely.get_type_id(np.asarray(geometry, dtype=object))
+    keep = (kinds == shapely.GeometryType.POLYGON) | (kinds == shapely.GeometryType.MULTIPOLYGON)
+    shapes = shapes[keep]
+    index = shapes.index
+    if getattr(index, "nlevels", 1) >= 2:
+        osm_type = [str(t) for t in index.get_level_values(0)]
+        osm_id = [int(i) for i in index.get_level_values(1)]
+    else:
+        osm_type, osm_id = ["way"] * len(shapes), [int(i) if str(i).lstrip("-").isdigit() else -1 for i in index]
+    columns = [k for k in BUILDING_TAG_KEYS if k in shapes.columns]
+    tags = [{k: v for k, v in row.items() if isinstance(v, str)} for row in shapes[columns].to_dict("records")]
+    return BuildingFootprints.from_geometries(np.asarray(shapes.geometry.array, dtype=object), osm_type=osm_type,
+                                              osm_id=osm_id, clipped=np.zeros(len(shapes), dtype=bool), tags=tags)
 
 
-def _file_box(path: Path) -> tuple[float, float, float, float] | None:
-    """The box an extract says it covers (its header's bounds), if it says."""
-    import osmium  # noqa: PLC0415
+def buildings_from_footprints(
+    footprints: BuildingFootprints, passages: Passages | None = None, *, crs: str | pyproj.CRS,
+    cell_m: float = DEFAULT_CELL_M, cut_passages: bool = True,
+) -> Buildings:
+    """A dataset's buildings as obstacles: its footprints (:attr:`exposure.datasets.Dataset.buildings`) made blocks.
 
-    reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)
-    try:
-        box = reader.header().box()
-    finally:
-        reader.close()
-    if not box.valid():
-        return None
-    return (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat)
-
-
-def buildings_from_osm_file(path: str | Path, *, crs: str | pyproj.CRS, cell_m: float = DEFAULT_CELL_M,
-                            cut_passages: bool = True) -> Buildings:
-    """Read an OSM extract's buildings as obstacles (see :class:`OsmBuildingReader`).
+    The one way a dataset's obstacles are made, whether its footprints came from
+    the one pass over an extract (:func:`exposure.osm_scan.scan_osm_file`: complete
+    buildings, courtyards as inner rings, those the extract cuts clipped to its box)
+    or from the online builder (:func:`footprints_from_features`).
 
     Parameters
     ----------
-    path
-        An ``.osm.pbf`` or ``.osm`` (XML) file.
+    footprints
+        The buildings (WGS84) with their tags: those failing :func:`is_obstacle`
+        (roofs on pillars, buildings below ground) are left out.
+    passages
+        Streets that run through buildings (WGS84): an opening is cut along each,
+        as wide as its ``width`` tag or :data:`DEFAULT_PASSAGE_WIDTH_M`.
     crs
         Metric CRS of the result (the network's).
     cell_m
         Width of the wall grid's cells, in metres.
     cut_passages
-        Cut an opening along every street that runs through a building (see
-        :func:`is_passage`); False keeps the buildings whole (to measure what the
-        openings change).
-    """
-    import osmium  # noqa: PLC0415 - heavy C extension, only needed to build
+        False keeps the buildings whole (to measure what the openings change).
 
-    path = Path(path)
-    if not path.is_file():
-        msg = f"OSM file not found: {path}"
-        raise DatasetError(msg)
-    reader = OsmBuildingReader(crs)
-    try:
-        # the multipolygons first, so that the way pass knows which member ways to keep
-        relations = osmium.FileProcessor(str(path), osmium.osm.RELATION)
-        for rel in relations.with_filter(osmium.filter.KeyFilter("building")):
-            reader.relation(rel)
-        kinds = osmium.filter.EntityFilter(osmium.osm.WAY | osmium.osm.AREA)
-        for obj in osmium.FileProcessor(str(path)).with_locations().with_areas().with_filter(kinds):
-            if obj.is_area():  # type: ignore[union-attr]
-                reader.area(obj)
-            else:
-                reader.way(obj)
-        box = _file_box(path)
-    except RuntimeError as err:
-        msg = f"cannot read buildings from OSM file {path}: {err}. Give an .osm.pbf or .osm (XML) extract."
-        raise DatasetError(msg) from err
-    return reader.finish(box_lonlat=box, cell_m=cell_m, cut_passages=cut_passages)
+    Returns
+    -------
+    Buildings
+        The obstacles; ``report`` counts ``buildings`` (``building_ways``,
+        ``building_relations``), ``skipped_not_obstacles``, ``complete`` and
+        ``clipped_to_box`` (obstacles), then the blocks as :func:`blocks_from_polygons` says.
+    """
+    crs = pyproj.CRS.from_user_input(crs)
+    records = footprints.tags.astype(object).to_dict("records")
+    keep = np.array([is_obstacle({k: v for k, v in rec.items() if isinstance(v, str)}) for rec in records],
+                    dtype=np.bool_).reshape(-1)
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+    def project(g: np.ndarray) -> np.ndarray:
+        if len(g) == 0:
+            return g
+        projected: np.ndarray = shapely.transform(g, lambda xy: np.column_stack(to_xy.transform(xy[:, 0], xy[:, 1])))
+        return projected
+
+    geoms = project(footprints.geometries()[keep]) if len(footprints) else np.empty(0, dtype=object)
+    openings: list[tuple[Any, float]] = []
+    if cut_passages and passages is not None and len(passages):
+        lines = project(passages.lines())
+        openings = [(line, _passage_width_m(tags)) for line, tags in zip(lines, passages.tag_dicts(), strict=True)]
+    clipped = np.asarray(footprints.clipped, dtype=bool)
+    kinds = np.asarray(footprints.osm_type, dtype=object)
+    report = {"source": "footprints", "buildings": len(footprints),
+              "building_ways": int((kinds == "way").sum()), "building_relations": int((kinds == "relation").sum()),
+              "skipped_not_obstacles": int((~keep).sum()), "complete": int((keep & ~clipped).sum()),
+              "clipped_to_box": int((keep & clipped).sum())}
+    return _finish(geoms, crs=crs, passages=openings, cell_m=cell_m, report=report)

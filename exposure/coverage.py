@@ -1,266 +1,192 @@
-"""Which cameras see which street edges, and for how many metres."""
+"""Which cameras see which street edges, and for how many metres: their viewsheds cut to the streets.
+
+A camera's view is its disc or sector under a named coverage model at a quality
+level (:mod:`exposure.coverage_models`), cut by the buildings around it where the
+model uses walls (:mod:`exposure.viewsheds`); a uniform ``radius_m`` overrides the
+model with plain discs, for comparisons. The disc and sector geometry lives in
+:mod:`exposure.discs` and is re-exported here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyproj
+import shapely
+import shapely.geometry
 
-from exposure import settings
+from exposure import coverage_models, settings
+from exposure._errors import PolicyError
+from exposure.coverage_models import LEVELS, CoverageModel, camera_ranges
+from exposure.discs import CameraGeometry, camera_geometry, candidate_pairs, polyline_intervals, union_length
+from exposure.viewsheds import (
+    Viewsheds,
+    camera_views,
+    compute_viewsheds,
+    street_metres_in_view,
+    street_segments,
+    visible_intervals,
+)
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from pathlib import Path
 
+    import pandas as pd
+    import pyproj
+
+    from exposure.buildings import Buildings
     from exposure.network import NetworkIndex
 
 __all__ = [
+    "NO_BUILDING_DATA",
     "CameraGeometry",
     "Coverage",
     "EdgeExposure",
     "camera_geometry",
+    "camera_viewsheds",
     "candidate_pairs",
+    "coverage_from_views",
     "coverage_settings",
+    "coverage_words",
     "edge_coverage",
     "edge_exposure",
+    "largest_range_m",
     "polyline_intervals",
     "union_length",
+    "viewshed_features",
+    "viewshed_table",
 ]
 
+#: What every figure says when the model cuts views by walls but the dataset has no buildings.
+NO_BUILDING_DATA = "no building data: views are not cut by walls"
 
-@dataclass(frozen=True)
-class CameraGeometry:
-    """What each camera sees, in a metric CRS: a disc, or a sector when ``fov_deg < 360``."""
+#: What every figure says when the model does not cut views by walls.
+_MODEL_WITHOUT_WALLS = "the coverage model does not cut views by walls"
 
-    xy: np.ndarray
-    radius_m: np.ndarray
-    direction_deg: np.ndarray
-    fov_deg: np.ndarray
+def _check_level(level: str | None) -> str:
+    """The level asked (the default in force, ``settings.coverage_level``, for None), checked."""
+    if level is None:
+        level = settings.coverage_level
+    if level not in LEVELS:
+        msg = f"unknown level {level!r}; use one of {', '.join(LEVELS)}"
+        raise PolicyError(msg)
+    return level
 
 
-def coverage_settings(*, radius_m: float | None = None) -> dict[str, Any]:
-    """JSON-able description of the coverage model in force (for every reported figure)."""
+def _model_of(spec: str | Path | CoverageModel | None) -> CoverageModel:
+    """The model a spec names (the default in force, ``settings.coverage_model``, for None)."""
+    return coverage_models.coverage_model(spec)
+
+
+def coverage_settings(
+    *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+    level: str | None = None, buildings: Buildings | None = None, ranges_from: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """JSON-able description of the coverage in force, for every reported figure.
+
+    Says which model (or ``"uniform disc"`` of ``radius_m``), which level, whether
+    walls cut the views (``walls``) and why or why not (``walls_note``; a model that
+    uses walls on a dataset without buildings: :data:`NO_BUILDING_DATA`), the ranges
+    per kind (``radius_m_by_kind``: discs, ``cone_by_kind``: where a direction is
+    known) and, when some cameras' ranges are not the model's, how many came from
+    where (``ranges_from``: ``camera``, ``camera lens``, ``indoor``).
+
+    Parameters
+    ----------
+    radius_m
+        A uniform disc radius overriding the model (no walls).
+    coverage_model
+        The model, by name, file or value (:func:`exposure.coverage_models.coverage_model`);
+        default ``exposure.settings.coverage_model``.
+    level
+        The quality level counted (identify, recognise or observe; default
+        ``exposure.settings.coverage_level``, identify).
+    buildings
+        The obstacles the views were cut by (None or empty: no building data).
+    ranges_from
+        How many cameras took their range from each source (``CameraRanges.source``).
+    """
+    level = _check_level(level)
     if radius_m is not None:
-        return {"model": "uniform disc", "radius_m": float(radius_m)}
-    return {
-        "model": "per-kind disc, or sector when the direction is known",
-        "radius_m_by_kind": dict(settings.radius_m_by_kind),
-        "default_fov_deg": settings.default_fov_deg,
-    }
+        return {"model": "uniform disc", "radius_m": float(radius_m), "level": level, "walls": False,
+                "walls_note": f"a uniform {float(radius_m):g} m disc is not cut by walls"}
+    model = _model_of(coverage_model)
+    used = model.walls and buildings is not None and not buildings.is_empty
+    if used:
+        note = f"views cut by the walls of {len(buildings.polygons):,} building blocks"  # type: ignore[union-attr]
+    else:
+        note = NO_BUILDING_DATA if model.walls else _MODEL_WITHOUT_WALLS
+    about = model.describe(level)
+    out = {**about, "walls": used, "walls_note": note, "model_uses_walls": model.walls,
+           # the captions' older name for the disc ranges
+           "radius_m_by_kind": about["range_m_by_kind"]}
+    others = {k: v for k, v in (ranges_from or {}).items() if k != "model" and v}
+    if others:
+        out["ranges_from"] = dict(sorted(others.items()))
+    return out
 
 
-def camera_geometry(
-    cameras: pd.DataFrame, crs: str | pyproj.CRS, *, radius_m: float | None = None
-) -> CameraGeometry:
-    """Project cameras and give each its radius, direction and field of view.
+def coverage_words(used: dict[str, Any]) -> str:
+    """What a figure's coverage settings (:func:`coverage_settings`) say, in words, for captions and printed cards.
+
+    E.g. "cameras that can identify you (coverage model dori-typical; views cut by the
+    walls of 290 building blocks)", or "every camera a 30 m disc, not cut by walls".
+    """
+    if not used:
+        return "coverage model not stated"
+    if "radius_m" in used:
+        return f"every camera a {float(used['radius_m']):g} m disc, not cut by walls"
+    level = used.get("level", settings.coverage_level)
+    note = used.get("walls_note") or ("views cut by walls" if used.get("walls") else "views not cut by walls")
+    return f"cameras that can {level} you (coverage model {used.get('model', '?')}; {note})"
+
+
+def camera_viewsheds(
+    cameras: pd.DataFrame, crs: str | pyproj.CRS, *, radius_m: float | None = None,
+    coverage_model: str | Path | CoverageModel | None = None, level: str | None = None,
+    buildings: Buildings | None = None,
+) -> tuple[Viewsheds, dict[str, Any]]:
+    """The cameras' viewsheds under a coverage model at a level, and the settings that say so.
 
     Parameters
     ----------
     cameras
-        Camera table (``lon``, ``lat``, ``kind``, ``direction_deg``, ``fov_deg``).
+        Camera table; row ``i`` is camera ``i`` of the views.
     crs
-        Metric CRS to project into (the network's).
+        The metric CRS of the views (the network's).
     radius_m
-        If given, every camera sees a full disc of this radius (direction ignored),
-        to compare with tools that use one radius.
-    """
-    n = len(cameras)
-    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    x, y = to_xy.transform(cameras["lon"].to_numpy(float), cameras["lat"].to_numpy(float))
-    xy = np.column_stack([np.asarray(x, float), np.asarray(y, float)]).reshape(n, 2)
-    if radius_m is not None:
-        if not radius_m > 0:
-            msg = f"radius_m must be a positive number of metres, got {radius_m!r}"
-            raise ValueError(msg)
-        return CameraGeometry(xy, np.full(n, float(radius_m)), np.full(n, np.nan), np.full(n, 360.0))
-    default_r = settings.radius_m_by_kind["unknown"]
-    radius = cameras["kind"].map(settings.radius_m_by_kind).fillna(default_r).to_numpy(float)
-    # directions are compass bearings from true north; the metric grid's north differs by the
-    # meridian convergence (about 2° in Helsinki's UTM zone), so turn them onto the grid
-    lon, lat = cameras["lon"].to_numpy(float), cameras["lat"].to_numpy(float)
-    nx_, ny_ = to_xy.transform(lon, np.minimum(lat + 1e-4, 90.0))
-    true_north = np.degrees(np.arctan2(np.asarray(nx_, float) - xy[:, 0], np.asarray(ny_, float) - xy[:, 1]))
-    direction = (cameras["direction_deg"].to_numpy(float) + true_north) % 360.0
-    fov = cameras["fov_deg"].to_numpy(float)
-    fov = np.where(np.isnan(direction), 360.0, np.where(np.isnan(fov), settings.default_fov_deg, fov))
-    return CameraGeometry(xy, radius, direction, np.clip(fov, 0.0, 360.0))
-
-
-def _halfplane(t_lo: np.ndarray, t_hi: np.ndarray, p: np.ndarray, q: np.ndarray) -> None:
-    """Narrow ``[t_lo, t_hi]`` in place to where ``p + t q >= 0``."""
-    flat = np.abs(q) < 1e-12
-    t_hi[flat & (p < 0)] = -1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t0 = -p / q
-    up = ~flat & (q > 0)
-    down = ~flat & (q < 0)
-    t_lo[up] = np.maximum(t_lo[up], t0[up])
-    t_hi[down] = np.minimum(t_hi[down], t0[down])
-
-
-def _cone(ax: np.ndarray, ay: np.ndarray, dx: np.ndarray, dy: np.ndarray,
-          centre_deg: np.ndarray, width_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Parameter interval of segments ``a + t d`` inside a convex cone (width <= 180°) at the origin."""
-    t_lo = np.zeros(len(ax))
-    t_hi = np.ones(len(ax))
-    b1 = np.radians(centre_deg - width_deg / 2)
-    b2 = np.radians(centre_deg + width_deg / 2)
-    # bearing clockwise from north: vector (sin, cos); "clockwise of b1" is cross(b1, w) <= 0
-    b1x, b1y, b2x, b2y = np.sin(b1), np.cos(b1), np.sin(b2), np.cos(b2)
-    _halfplane(t_lo, t_hi, -(b1x * ay - b1y * ax), -(b1x * dy - b1y * dx))
-    _halfplane(t_lo, t_hi, b2x * ay - b2y * ax, b2x * dy - b2y * dx)
-    return t_lo, t_hi
-
-
-def polyline_intervals(
-    seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, *, pairs: tuple[np.ndarray, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Where each (segment, camera) pair's segment lies inside the camera's view.
-
-    Exact for discs and sectors: the segment is clipped to the disc by solving a
-    quadratic, then to the sector's half-planes.
-
-    Parameters
-    ----------
-    seg_a, seg_b
-        Segment start and end points, shape (S, 2), metric CRS.
-    cams
-        The cameras' view geometry.
-    pairs
-        Candidate (segment index, camera index) arrays.
+        A uniform disc radius overriding the model: every camera sees a full disc,
+        not cut by walls (to compare with tools that use one radius).
+    coverage_model
+        The model, by name, file or value; its ranges at ``level``, its walls and
+        whether it honours a camera's own range.
+    level
+        ``identify``, ``recognise`` or ``observe``.
+    buildings
+        The obstacles, in any metric CRS (projected to ``crs`` if needed); used only
+        where the model cuts views by walls. None or empty: no building data.
 
     Returns
     -------
-    segment, camera, t0, t1
-        One row per visible piece, ``t`` as a fraction of the segment (0 at ``a``).
+    views, settings
+        The viewsheds and :func:`coverage_settings` of them.
     """
-    si, ci = pairs
-    a = seg_a[si] - cams.xy[ci]
-    d = seg_b[si] - seg_a[si]
-    r = cams.radius_m[ci]
-    qa = (d * d).sum(axis=1)
-    qb = (d * a).sum(axis=1)
-    qc = (a * a).sum(axis=1) - r * r
-    disc = qb * qb - qa * qc
-    ok = (disc > 0) & (qa > 0)
-    si, ci, a, d, qa, qb, disc = si[ok], ci[ok], a[ok], d[ok], qa[ok], qb[ok], disc[ok]
-    root = np.sqrt(disc)
-    t0 = np.clip((-qb - root) / qa, 0.0, 1.0)
-    t1 = np.clip((-qb + root) / qa, 0.0, 1.0)
-    keep = t1 > t0
-    si, ci, a, d, t0, t1 = si[keep], ci[keep], a[keep], d[keep], t0[keep], t1[keep]
-
-    fov = cams.fov_deg[ci]
-    out_s, out_c, out_0, out_1 = [si[fov >= 360]], [ci[fov >= 360]], [t0[fov >= 360]], [t1[fov >= 360]]
-    ax, ay, dx, dy = a[:, 0], a[:, 1], d[:, 0], d[:, 1]
-    direction = cams.direction_deg[ci]
-    narrow = fov <= 180
-    if narrow.any():
-        lo, hi = _cone(ax[narrow], ay[narrow], dx[narrow], dy[narrow], direction[narrow], fov[narrow])
-        lo, hi = np.maximum(lo, t0[narrow]), np.minimum(hi, t1[narrow])
-        out_s.append(si[narrow])
-        out_c.append(ci[narrow])
-        out_0.append(lo)
-        out_1.append(hi)
-    wide = (fov > 180) & (fov < 360)
-    if wide.any():
-        # a wide sector is the disc minus a narrow cone pointing backwards
-        lo, hi = _cone(ax[wide], ay[wide], dx[wide], dy[wide], direction[wide] + 180.0, 360.0 - fov[wide])
-        w0, w1 = t0[wide], t1[wide]
-        hole = hi > lo
-        first_hi = np.where(hole, np.minimum(w1, lo), w1)
-        second_lo = np.where(hole, np.maximum(w0, hi), w1)
-        out_s += [si[wide], si[wide]]
-        out_c += [ci[wide], ci[wide]]
-        out_0 += [w0, second_lo]
-        out_1 += [first_hi, w1]
-    s, c = np.concatenate(out_s), np.concatenate(out_c)
-    lo, hi = np.concatenate(out_0), np.concatenate(out_1)
-    keep = hi - lo > 1e-9
-    return s[keep], c[keep], lo[keep], hi[keep]
-
-
-def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For runs ``starts[i] .. starts[i] + counts[i]``: the run of each element and the element."""
-    total = int(counts.sum())
-    run = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return run, np.repeat(starts, counts) + offset
-
-
-#: Longest segment, in grid cells, that :func:`candidate_pairs` looks up on the finest grid.
-_SPAN_CELLS = 8
-
-
-def candidate_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, *,
-                    chunk: int = 200_000) -> tuple[np.ndarray, np.ndarray]:
-    """(segment, camera) pairs that may intersect: the camera is within its radius of the segment.
-
-    A grid join: cameras are binned in square cells as wide as the largest radius;
-    each segment looks in the cells around its middle as far as its half-length
-    plus that radius, and keeps the cameras whose own radius reaches that far.
-    Segments go in chunks, so that memory stays bounded on a city of a million edges.
-    A segment longer than a few cells (a GPS jump across a town) is looked up on
-    a grid of coarser cells, as many times coarser as it is longer, so that the
-    cells any segment looks in stay a few dozen, however long it is.
-    """
-    empty = np.empty(0, dtype=np.int64)
-    if len(cams.xy) == 0 or len(seg_a) == 0:
-        return empty, empty
-    cell = max(float(cams.radius_m.max()), 10.0)
-    length = np.hypot(*(seg_b - seg_a).T)
-    scale = np.ceil(np.log2(np.maximum(length / (_SPAN_CELLS * cell), 1.0))).astype(np.int64)
-    if not scale.any():
-        return _grid_pairs(seg_a, seg_b, cams, cell=cell, chunk=chunk)
-    segs, found = [], []
-    for level in np.unique(scale):
-        picked = np.flatnonzero(scale == level)
-        seg, cam = _grid_pairs(seg_a[picked], seg_b[picked], cams, cell=cell * 2.0 ** int(level), chunk=chunk)
-        segs.append(picked[seg])
-        found.append(cam)
-    seg, cam = np.concatenate(segs), np.concatenate(found)
-    order = np.argsort(seg, kind="stable")
-    return seg[order], cam[order]
-
-
-def _grid_pairs(seg_a: np.ndarray, seg_b: np.ndarray, cams: CameraGeometry, *, cell: float,
-                chunk: int) -> tuple[np.ndarray, np.ndarray]:
-    """The grid join of :func:`candidate_pairs` on cells of ``cell`` metres."""
-    r_max = float(cams.radius_m.max())
-    origin = np.minimum(cams.xy.min(axis=0), np.minimum(seg_a.min(axis=0), seg_b.min(axis=0))) - cell
-    top = max(float(cams.xy[:, 1].max()), float(seg_a[:, 1].max()), float(seg_b[:, 1].max()))
-    # cells are keyed row by row; a looked-up cell beyond the last row aliases another cell, which
-    # only adds candidates that the exact distance test below removes
-    span = int((top - origin[1]) / cell) + 3
-    cam_cell = np.floor((cams.xy - origin) / cell).astype(np.int64)
-    cam_key = cam_cell[:, 0] * span + cam_cell[:, 1]
-    order = np.argsort(cam_key, kind="stable")
-    sorted_key = cam_key[order]
-    segs, found = [], []
-    for lo in range(0, len(seg_a), chunk):
-        a, b = seg_a[lo : lo + chunk], seg_b[lo : lo + chunk]
-        mid = (a + b) / 2
-        half = np.hypot(*(b - a).T) / 2
-        reach = half + r_max + 1e-6
-        c0 = np.floor((mid - reach[:, None] - origin) / cell).astype(np.int64)
-        c1 = np.floor((mid + reach[:, None] - origin) / cell).astype(np.int64)
-        nx_, ny_ = c1[:, 0] - c0[:, 0] + 1, c1[:, 1] - c0[:, 1] + 1
-        seg_of, k = _expand(np.zeros(len(a), dtype=np.int64), nx_ * ny_)
-        gx = c0[seg_of, 0] + k // ny_[seg_of]
-        gy = c0[seg_of, 1] + k % ny_[seg_of]
-        key = gx * span + gy
-        first = np.searchsorted(sorted_key, key, side="left")
-        last = np.searchsorted(sorted_key, key, side="right")
-        hit = last > first
-        run, pos = _expand(first[hit], (last - first)[hit])
-        seg = seg_of[hit][run]
-        cam = order[pos]
-        d = np.hypot(*(cams.xy[cam] - mid[seg]).T)
-        near = d <= half[seg] + cams.radius_m[cam] + 1e-6
-        segs.append(seg[near] + lo)
-        found.append(cam[near])
-    return np.concatenate(segs), np.concatenate(found)
+    level = _check_level(level)
+    if radius_m is not None:
+        geom = camera_geometry(cameras, crs, radius_m=radius_m)
+        return compute_viewsheds(geom, None), coverage_settings(radius_m=radius_m, level=level)
+    model = _model_of(coverage_model)
+    ranges = camera_ranges(cameras, model, level=level)
+    geom = camera_views(cameras, crs, model=model, level=level, ranges=ranges)
+    obstacles = buildings if model.walls and buildings is not None and not buildings.is_empty else None
+    if obstacles is not None:
+        obstacles = obstacles.to_crs(crs)
+    views = compute_viewsheds(geom, obstacles)
+    used = coverage_settings(coverage_model=model, level=level, buildings=obstacles,
+                             ranges_from=dict(Counter(ranges.source.tolist())))
+    return views, used
 
 
 @dataclass(frozen=True)
@@ -269,6 +195,9 @@ class Coverage:
 
     ``start_m``/``end_m`` are metres from the edge's start, in the edge's direction,
     scaled to the edge's ``length`` so that pieces never add up to more than it.
+    ``views`` are the viewsheds the pieces were cut from, when kept (a coverage
+    pieced together from another's keeps none: :meth:`exposure.datasets.Dataset.viewsheds`
+    computes them again).
     """
 
     edge: np.ndarray
@@ -278,6 +207,7 @@ class Coverage:
     n_edges: int
     n_cameras: int
     settings: dict[str, Any]
+    views: Viewsheds | None = field(default=None, repr=False, compare=False)
 
     def metres_per_edge_camera(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Distinct (edge, camera) pairs and the metres each camera sees of each edge."""
@@ -287,7 +217,54 @@ class Coverage:
         return uniq // max(self.n_cameras, 1), uniq % max(self.n_cameras, 1), metres
 
 
-def edge_coverage(index: NetworkIndex, cameras: pd.DataFrame, *, radius_m: float | None = None) -> Coverage:
+def largest_range_m(cameras: pd.DataFrame, *, radius_m: float | None = None,
+                    coverage_model: str | Path | CoverageModel | None = None,
+                    level: str | None = None) -> float:
+    """How far any of the cameras can see under a model at a level, in metres (0 for no camera).
+
+    Beyond it no camera sees anything: a walk or an area looks only at the cameras
+    that near (:func:`camera_viewsheds` then gives each its own range).
+    """
+    level = _check_level(level)
+    if radius_m is not None:
+        return float(radius_m)
+    if cameras.empty:
+        return 0.0
+    ranges = camera_ranges(cameras, _model_of(coverage_model), level=level)
+    finite = ranges.range_m[np.isfinite(ranges.range_m)]
+    return float(finite.max()) if len(finite) else 0.0
+
+
+def coverage_from_views(index: NetworkIndex, views: Viewsheds, *, settings: dict[str, Any]) -> Coverage:
+    """Where each camera's viewshed meets each edge of a network: every straight segment cut exactly.
+
+    Parameters
+    ----------
+    index
+        The network in array form, in the views' CRS.
+    views
+        The cameras' viewsheds (:func:`camera_viewsheds`).
+    settings
+        What the views are (:func:`coverage_settings`), kept with the coverage.
+    """
+    segs = street_segments(index)
+    pairs = candidate_pairs(segs.a, segs.b, views.geometry)
+    s, c, t0, t1 = visible_intervals(segs.a, segs.b, views, pairs=pairs)
+    e = segs.edge[s]
+    start = (segs.offset_m[s] + t0 * segs.length_m[s]) * segs.scale[e]
+    end = (segs.offset_m[s] + t1 * segs.length_m[s]) * segs.scale[e]
+    order = np.lexsort((start, c, e))
+    return Coverage(
+        edge=e[order], camera=c[order], start_m=start[order], end_m=end[order],
+        n_edges=index.n_edges, n_cameras=views.n_cameras, settings=settings, views=views,
+    )
+
+
+def edge_coverage(
+    index: NetworkIndex, cameras: pd.DataFrame, *, radius_m: float | None = None,
+    coverage_model: str | Path | CoverageModel | None = None, level: str | None = None,
+    buildings: Buildings | None = None,
+) -> Coverage:
     """Compute which cameras see which edges of a network, and where along each edge.
 
     Parameters
@@ -297,55 +274,56 @@ def edge_coverage(index: NetworkIndex, cameras: pd.DataFrame, *, radius_m: float
     cameras
         Camera table; row ``i`` is camera ``i`` in the result.
     radius_m
-        Uniform disc radius overriding the per-kind model.
+        Uniform disc radius overriding the model (no walls).
+    coverage_model
+        The coverage model (default ``exposure.settings.coverage_model``, ``dori-typical``;
+        ``per-kind`` gives today's per-kind discs and sectors).
+    level
+        The quality level counted: ``identify`` (default), ``recognise`` or ``observe``.
+    buildings
+        The obstacles cutting the views where the model uses walls (None: no building data).
     """
-    cams = camera_geometry(cameras, index.crs, radius_m=radius_m)
-    xy = index.xy
-    # segments are consecutive vertices within one edge
-    seg_start = np.arange(len(xy) - 1)
-    last_vertex = index.geom_start[1:] - 1
-    is_seg = np.ones(len(xy) - 1, dtype=bool) if len(xy) > 1 else np.zeros(0, dtype=bool)
-    is_seg[last_vertex[last_vertex < len(is_seg)]] = False
-    seg_start = seg_start[is_seg]
-    seg_a, seg_b = xy[seg_start], xy[seg_start + 1]
-    seg_edge = np.searchsorted(index.geom_start, seg_start, side="right") - 1
-    seg_len = np.hypot(*(seg_b - seg_a).T)
-    cum = np.concatenate([[0.0], np.cumsum(seg_len)])
-    first_seg = np.searchsorted(seg_edge, np.arange(index.n_edges), side="left")
-    seg_offset = cum[:-1] - cum[first_seg[seg_edge]]
-    proj_len = np.bincount(seg_edge, weights=seg_len, minlength=index.n_edges)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(proj_len > 0, index.length_m / proj_len, 0.0)
-
-    s, c, t0, t1 = polyline_intervals(seg_a, seg_b, cams, pairs=candidate_pairs(seg_a, seg_b, cams))
-    e = seg_edge[s]
-    start = (seg_offset[s] + t0 * seg_len[s]) * scale[e]
-    end = (seg_offset[s] + t1 * seg_len[s]) * scale[e]
-    order = np.lexsort((start, c, e))
-    return Coverage(
-        edge=e[order], camera=c[order], start_m=start[order], end_m=end[order],
-        n_edges=index.n_edges, n_cameras=len(cameras), settings=coverage_settings(radius_m=radius_m),
-    )
+    views, used = camera_viewsheds(cameras, index.crs, radius_m=radius_m, coverage_model=coverage_model,
+                                   level=level, buildings=buildings)
+    return coverage_from_views(index, views, settings=used)
 
 
-def union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, *, n_groups: int) -> np.ndarray:
-    """Length of the union of intervals per group, so overlaps never count twice.
+def viewshed_table(index: NetworkIndex, cameras: pd.DataFrame, views: Viewsheds, *,
+                   settings: dict[str, Any]) -> pd.DataFrame:
+    """One row per camera: what it sees of the streets under the views' model and level.
 
-    ``group`` must be sorted; within a group, intervals may come in any order.
+    Columns ``camera_id``, ``model``, ``level``, ``walls`` (whether buildings cut
+    the views), ``range_m``, ``street_m_in_view`` (metres of street it sees, each
+    street once whatever its directions) and ``blocked_share`` (1 − that length over
+    the length the same camera would see without walls; empty where it would see
+    none either).
+
+    Parameters
+    ----------
+    index
+        The network the views were cut to.
+    cameras
+        The camera table of the views (row ``i``, camera ``i``).
+    views
+        The viewsheds.
+    settings
+        Their :func:`coverage_settings`.
     """
-    if len(group) == 0:
-        return np.zeros(n_groups)
-    order = np.lexsort((start, group))
-    g, s, e = group[order], start[order], end[order]
-    span = float(max(e.max(), 0.0)) + 1.0
-    offset = g * span
-    reach = np.maximum.accumulate(e + offset) - offset
-    prev = np.empty_like(reach)
-    prev[0] = -np.inf
-    prev[1:] = reach[:-1]
-    prev[np.r_[True, g[1:] != g[:-1]]] = -np.inf
-    piece = np.maximum(0.0, e - np.maximum(s, prev))
-    return np.bincount(g, weights=piece, minlength=n_groups)
+    import pandas as pd  # noqa: PLC0415 - only for the table
+
+    seen = street_metres_in_view(index, views)
+    whole = seen if not views.walls_used else street_metres_in_view(index, compute_viewsheds(views.geometry, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        blocked = np.where(whole > 0, 1.0 - seen / np.where(whole > 0, whole, 1.0), np.nan)
+    return pd.DataFrame({
+        "camera_id": cameras["camera_id"].astype(str).to_numpy(),
+        "model": settings["model"],
+        "level": settings["level"],
+        "walls": bool(settings["walls"]),
+        "range_m": np.round(np.asarray(views.geometry.radius_m, dtype=float), 2),
+        "street_m_in_view": np.round(seen, 2),
+        "blocked_share": np.round(np.clip(blocked, 0.0, 1.0), 4),
+    })
 
 
 @dataclass(frozen=True)
@@ -407,3 +385,21 @@ def edge_exposure(coverage: Coverage, *, counted: np.ndarray, frt: np.ndarray) -
         in_view_m=frt_m, in_view_any_m=any_m, edge_cams_ptr=ptr,
         edge_cams=(key % max(coverage.n_cameras, 1)).astype(np.int64), frt=frt, counted=counted,
     )
+
+
+def viewshed_features(index: NetworkIndex, cameras: pd.DataFrame, views: Viewsheds, *,
+                      settings: dict[str, Any]) -> dict[str, Any]:
+    """The viewsheds as a GeoJSON FeatureCollection: one polygon per camera (WGS84), its :func:`viewshed_table` row.
+
+    A camera that sees nothing has a null geometry; ``settings`` (what the views
+    are: :func:`coverage_settings`) is the collection's own member, as every figure
+    the product writes has it.
+    """
+    from exposure.viewsheds import viewshed_polygons  # noqa: PLC0415 - polygons only for maps and files
+
+    table = viewshed_table(index, cameras, views, settings=settings)
+    polygons = viewshed_polygons(views, crs=index.crs)
+    empty = shapely.is_empty(polygons)
+    features = [{"type": "Feature", "geometry": None if none else shapely.geometry.mapping(poly), "properties": row}
+                for poly, none, row in zip(polygons, empty, table.to_dict(orient="records"), strict=True)]
+    return {"type": "FeatureCollection", "features": features, "settings": settings}

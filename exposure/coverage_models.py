@@ -53,16 +53,14 @@ import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from exposure import settings
 from exposure._errors import PolicyError
 from exposure.schema import KINDS
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = [
     "COVERAGE_MODELS_FILE",
@@ -87,10 +85,12 @@ LEVELS: tuple[str, ...] = ("identify", "recognise", "observe")
 #: Pixels per metre of scene each level needs (IEC 62676-4:2015, "DORI").
 PX_PER_M: dict[str, float] = {"identify": 250.0, "recognise": 125.0, "observe": 62.5}
 
-#: The model every figure uses unless asked otherwise (see the module's docstring for why).
+#: The model the product ships as its default (see the module's docstring for why); the default in
+#: force is ``exposure.settings.coverage_model``, which starts as this one.
 DEFAULT_COVERAGE_MODEL = "dori-typical"
 
-#: The level every figure counts unless asked otherwise: cameras that can identify you.
+#: The level the product ships as its default, the cameras that can identify you; the default in
+#: force is ``exposure.settings.coverage_level``.
 DEFAULT_LEVEL = "identify"
 
 #: The built-in models' table, beside the presets.
@@ -335,24 +335,48 @@ def _builtin_models() -> dict[str, CoverageModel]:
     return _builtin(path, mtime)
 
 
+def _per_kind_as_set(model: CoverageModel) -> CoverageModel:
+    """``per-kind`` with the radii and field of view of :mod:`exposure.settings` in force.
+
+    Today's model is defined by ``settings.radius_m_by_kind`` and ``settings.default_fov_deg``
+    (the file's rows give their defaults and sources): a user who changes them changes it too,
+    as before coverage models existed.
+    """
+    radii, fov = settings.radius_m_by_kind, float(settings.default_fov_deg)
+    default = float(radii.get("unknown", model.rule("unknown", DEFAULT_LEVEL).range_m))
+    rules = {}
+    for (kind, level), rule in model.rules.items():
+        radius = float(radii.get(kind, default))
+        if (rule.range_m, rule.cone_range_m, rule.cone_fov_deg) == (radius, radius, fov):
+            rules[kind, level] = rule
+        else:
+            why = f"exposure.settings (radius_m_by_kind, default_fov_deg) as set; {rule.source}"
+            rules[kind, level] = RangeRule(radius, radius, fov, None, None, why)
+    return CoverageModel(model.name, model.description, model.walls, model.honours_camera_range, rules)
+
+
 def available_coverage_models() -> dict[str, str]:
     """The built-in models' names and descriptions."""
     return {name: model.description for name, model in _builtin_models().items()}
 
 
-def coverage_model(spec: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL) -> CoverageModel:
+def coverage_model(spec: str | Path | CoverageModel | None = None) -> CoverageModel:
     """Resolve a coverage model from a built-in name, a CSV file (with one model) or a model.
+
+    None is the default in force, ``exposure.settings.coverage_model``.
 
     Raises
     ------
     PolicyError
         When the name is unknown, or the file is not valid or holds several models.
     """
+    if spec is None:
+        spec = settings.coverage_model
     if isinstance(spec, CoverageModel):
         return spec
     builtin = _builtin_models()
     if isinstance(spec, str) and spec in builtin:
-        return builtin[spec]
+        return _per_kind_as_set(builtin[spec]) if spec == "per-kind" else builtin[spec]
     path = Path(spec)
     if isinstance(spec, Path) or path.suffix.lower() == ".csv" or path.is_file():
         models = read_coverage_models(path)
@@ -404,13 +428,18 @@ def camera_ranges(cameras: pd.DataFrame, model: str | Path | CoverageModel = DEF
         One of :data:`LEVELS`.
     """
     model = coverage_model(model)
-    kinds: Iterable[str] = cameras["kind"].astype(str) if "kind" in cameras.columns else ["unknown"] * len(cameras)
-    rules = [model.rule(k, level) for k in kinds]
+    kinds = (cameras["kind"].astype(str) if "kind" in cameras.columns
+             else pd.Series(["unknown"] * len(cameras), index=cameras.index, dtype=object))
+    # one rule per kind present, spread by kind: a city's hundred thousand cameras have four kinds
+    codes, present = pd.factorize(kinds, sort=False)
+    rules = [model.rule(str(k), level) for k in present]
+    disc = np.array([r.range_m for r in rules] or [0.0], dtype=float)[codes]
+    cone = np.array([r.cone_range_m for r in rules] or [0.0], dtype=float)[codes]
+    cone_fov = np.array([r.cone_fov_deg for r in rules] or [360.0], dtype=float)[codes]
     direction = _column(cameras, "direction_deg")
     own_fov = _column(cameras, "fov_deg")
-    cone_fov = np.array([r.cone_fov_deg for r in rules], dtype=float)
     directed = ~np.isnan(direction) & (cone_fov < 360.0)
-    range_m = np.where(directed, [r.cone_range_m for r in rules], [r.range_m for r in rules]).astype(float)
+    range_m = np.where(directed, cone, disc).astype(float)
     fov = np.where(directed, np.where(np.isnan(own_fov), cone_fov, np.clip(own_fov, 0.0, 360.0)), 360.0)
     source = np.full(len(cameras), "model", dtype=object)
     if model.honours_camera_range:
@@ -425,7 +454,7 @@ def camera_ranges(cameras: pd.DataFrame, model: str | Path | CoverageModel = DEF
         range_m = np.where(has_own, own, range_m)
         source[has_own] = "camera"
     if "indoor" in cameras.columns:
-        indoor = cameras["indoor"].fillna(False).astype(bool).to_numpy()
+        indoor = cameras["indoor"].eq(True).to_numpy()  # empty (NaN) is not indoor
         range_m = np.where(indoor, 0.0, range_m)
         source[indoor] = "indoor"
     return CameraRanges(range_m=range_m, fov_deg=fov, directed=directed, source=source)

@@ -20,6 +20,7 @@ import pandas as pd
 from exposure import settings
 from exposure._errors import CameraDataError, DatasetError
 from exposure._io import looks_like_pbf
+from exposure.buildings import Buildings, buildings_from_footprints, no_buildings
 from exposure.cameras import (
     CAMERA_COLUMNS,
     FRT_CAPABLE_TIERS,
@@ -32,7 +33,17 @@ from exposure.cameras import (
     frt_policy,
     verification_policy,
 )
-from exposure.coverage import Coverage, edge_coverage, edge_exposure
+from exposure.coverage import Coverage, camera_viewsheds, coverage_from_views, edge_exposure
+from exposure.coverage_models import CoverageModel, coverage_model
+from exposure.coverage_store import (
+    camera_key,
+    coverage_file,
+    model_key,
+    read_coverage,
+    reused_coverage,
+    walls_key,
+    write_coverage,
+)
 from exposure.network import NetworkIndex, graph_from_scan, index_graph
 from exposure.osm_features import BuildingFootprints, Passages
 from exposure.osm_scan import scan_osm_file
@@ -45,12 +56,16 @@ if TYPE_CHECKING:
     import networkx as nx
     from scipy.spatial import cKDTree
 
+    from exposure.viewsheds import Viewsheds
+
 __all__ = [
     "BUILD_STAGES",
     "DATASETS",
     "Dataset",
     "available_datasets",
     "counts_summary",
+    "coverage_cache_file",
+    "coverage_model_or_default",
     "dataset_name",
     "get_path",
     "load_dataset",
@@ -59,8 +74,12 @@ __all__ = [
     "write_dataset_file",
 ]
 
-#: Bumped whenever a change in this package changes what a build produces.
-BUILD_VERSION = 6
+#: Bumped whenever a change in this package changes what a build produces (7: the obstacles made from
+#: the scan's buildings and passages, the default model's coverage worked out at the build).
+BUILD_VERSION = 7
+
+#: Bumped whenever a change in coverage or viewsheds changes what a cached coverage holds.
+COVERAGE_VERSION = 1
 
 #: Named datasets that ship with the installed packages (offline).
 DATASETS: dict[str, str] = {
@@ -111,6 +130,10 @@ class Dataset:
     ``G`` is only needed to export the network, so a dataset read from disk loads
     it on first use, from the file beside the dataset's own (``graph_file``): a
     city of a million edges then loads in seconds instead of a quarter of a minute.
+    ``obstacles`` are those buildings as obstacles to the cameras' views (in the
+    network's CRS), made from ``buildings`` and ``passages`` (the one source of a
+    dataset's buildings) by :attr:`buildings_as_obstacles`; empty when there is no
+    building data (every figure then says so).
     """
 
     name: str
@@ -128,6 +151,7 @@ class Dataset:
     graph: nx.MultiDiGraph | None = field(default=None, repr=False)
     graph_file: Path | None = field(default=None, repr=False)
     camera_extent: CameraExtent | None = field(default=None, repr=False)
+    obstacles: Buildings | None = field(default=None, repr=False)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -154,37 +178,110 @@ class Dataset:
             self._memo["tree"] = cKDTree(self.index.node_xy)
         return self._memo["tree"]
 
-    def coverage(self, *, radius_m: float | None = None) -> Coverage:
-        """Which of the dataset's cameras see which edges (memoised per radius).
+    @property
+    def buildings_as_obstacles(self) -> Buildings:
+        """The buildings that cut the cameras' views, made from ``buildings`` and ``passages`` once.
 
+        Made by :func:`exposure.buildings.buildings_from_footprints` in the build's
+        viewshed stage and kept in ``obstacles`` (and in the cache) from then on;
+        none (:func:`exposure.buildings.no_buildings`) without building data.
+        """
+        if self.obstacles is None:
+            self.obstacles = (buildings_from_footprints(self.buildings, self.passages, crs=self.index.crs)
+                              if len(self.buildings) else no_buildings(self.index.crs))
+        return self.obstacles
+
+    def _coverage_key(self, radius_m: float | None, model: CoverageModel, level: str) -> tuple[Any, ...]:
+        if radius_m is not None:
+            return ("coverage", float(radius_m), level)
+        return ("coverage", None, model_key(model, level))
+
+    def coverage(
+        self, *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+        level: str | None = None,
+    ) -> Coverage:
+        """Which of the dataset's cameras see which edges: their viewsheds cut to the streets (memoised).
+
+        Memoised per model and level (or radius), and kept on disk beside the
+        dataset's cache where the model cuts views by walls (see :func:`coverage_cache_file`).
         A dataset made by :meth:`with_camera_overlay` reuses what the dataset it
         overlays worked out already: only the cameras the overlay added, moved
         or changed are measured again.
+
+        Parameters
+        ----------
+        radius_m
+            A uniform disc radius overriding the model (no walls), for comparisons.
+        coverage_model
+            The coverage model, by name, file or value; default
+            ``exposure.settings.coverage_model``.
+        level
+            ``identify`` (default), ``recognise`` or ``observe``.
         """
-        key = ("coverage", radius_m)
+        model = coverage_model_or_default(coverage_model)
+        level = level or settings.coverage_level
+        key = self._coverage_key(radius_m, model, level)
         if key not in self._memo:
-            base = self._memo.get("overlay_of")
-            old = base._memo.get(key) if isinstance(base, Dataset) else None
-            reused = None
-            if isinstance(base, Dataset) and isinstance(old, Coverage):
-                reused = _reused_coverage(self.index, old, base.cameras, self.cameras, radius_m=radius_m)
-            self._memo[key] = reused if reused is not None else edge_coverage(self.index, self.cameras,
-                                                                              radius_m=radius_m)
+            self._memo[key] = self._measured_coverage(key, radius_m=radius_m, model=model, level=level)
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def _measured_coverage(self, key: tuple[Any, ...], *, radius_m: float | None, model: CoverageModel,
+                           level: str) -> Coverage:
+        """The coverage of ``key``: reused from an overlaid dataset, read from disk, or measured (and kept)."""
+        base = self._memo.get("overlay_of")
+        old = base._memo.get(key) if isinstance(base, Dataset) else None
+        if isinstance(base, Dataset) and isinstance(old, Coverage):
+            reused = reused_coverage(self.index, self.buildings_as_obstacles, old, base.cameras, self.cameras,
+                                     radius_m=radius_m, model=model, level=level)
+            if reused is not None:
+                return reused
+        disk = coverage_cache_file(self, model, level) if radius_m is None and model.walls else None
+        found = read_coverage(disk) if disk is not None else None
+        if found is not None and found.n_cameras == len(self.cameras) and found.n_edges == self.index.n_edges:
+            return found
+        views, used = camera_viewsheds(self.cameras, self.index.crs, radius_m=radius_m, coverage_model=model,
+                                       level=level, buildings=self.buildings_as_obstacles)
+        measured = coverage_from_views(self.index, views, settings=used)
+        if disk is not None:
+            write_coverage(measured, disk)
+        return measured
+
+    def viewsheds(self, *, radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+                  level: str | None = None) -> Viewsheds:
+        """The cameras' viewsheds the coverage of the same arguments was cut from (see :meth:`coverage`)."""
+        cov = self.coverage(radius_m=radius_m, coverage_model=coverage_model, level=level)
+        if cov.views is not None:
+            return cov.views
+        key = ("views", *self._coverage_key(radius_m, coverage_model_or_default(coverage_model),
+                                            level or settings.coverage_level))
+        if key not in self._memo:
+            self._memo[key] = camera_viewsheds(
+                self.cameras, self.index.crs, radius_m=radius_m, coverage_model=coverage_model_or_default(
+                    coverage_model), level=level or settings.coverage_level, buildings=self.buildings_as_obstacles)[0]
         return self._memo[key]  # type: ignore[no-any-return]
 
     def context(
         self, *, frt_policy_spec: str | Path = "default", verification: str = "default",
-        radius_m: float | None = None,
+        radius_m: float | None = None, coverage_model: str | Path | CoverageModel | None = None,
+        level: str | None = None,
     ) -> RoutingContext:
-        """A routing context for a choice of policies and coverage model (memoised)."""
-        key = ("context", str(frt_policy_spec), str(verification), radius_m)
+        """A routing context for a choice of policies and coverage model at a level (memoised).
+
+        ``coverage_model`` and ``level`` choose what a camera sees (default
+        ``exposure.settings.coverage_model`` at ``settings.coverage_level``: ``dori-typical``
+        at ``identify``);
+        ``radius_m`` overrides them with uniform discs (see :meth:`coverage`).
+        """
+        model = coverage_model_or_default(coverage_model)
+        level = level or settings.coverage_level
+        key = ("context", str(frt_policy_spec), str(verification), self._coverage_key(radius_m, model, level))
         if key not in self._memo:
             policy = frt_policy(frt_policy_spec)
             statuses = verification_policy(verification)
             tiers = apply_frt_policy(self.cameras, policy)["frt_tier"]
             counted = passes_verification(self.cameras, statuses)
             frt = tiers.isin(FRT_CAPABLE_TIERS).to_numpy()
-            cov = self.coverage(radius_m=radius_m)
+            cov = self.coverage(radius_m=radius_m, coverage_model=model, level=level)
             used = {**describe_policies(policy, statuses), "coverage": cov.settings, "dataset": self.name}
             if "reviews" in self.info:  # whose verdicts every figure counted, and how many
                 used["reviews"] = self.info["reviews"]
@@ -216,7 +313,7 @@ class Dataset:
         default the box around its cameras.
         """
         cameras = cameras.reset_index(drop=True)
-        return Dataset(
+        made = Dataset(
             name=f"{self.name} + {Path(source).name}", description=self.description, source=self.source,
             checksum=self.checksum, index=self.index, cameras=cameras,
             rejected=rejected, places=self.places,
@@ -225,7 +322,11 @@ class Dataset:
             basemap=self.basemap, buildings=self.buildings, passages=self.passages, graph=self.graph,
             graph_file=self.graph_file,
             camera_extent=extent if extent is not None else camera_extent(cameras, source=source),
+            obstacles=self.obstacles,
         )
+        # another's cameras: their coverage is not kept on disk (one file per upload would pile up)
+        made._memo["derived"] = True
+        return made
 
     def with_camera_overlay(self, cameras: pd.DataFrame, *, about: dict[str, Any]) -> Dataset:
         """The same dataset with its camera table overlaid (e.g. by a group's reviews: :mod:`exposure.review`).
@@ -252,17 +353,19 @@ class Dataset:
             The overlaid dataset.
         """
         cameras = cameras.reset_index(drop=True)
-        key = ("overlay", _camera_key(cameras), json.dumps(about, sort_keys=True, default=str))
+        key = ("overlay", camera_key(cameras), json.dumps(about, sort_keys=True, default=str))
         found = self._memo.get(key)
         if isinstance(found, Dataset):
             return found
         made = Dataset(
             name=self.name, description=self.description, source=self.source, checksum=self.checksum,
             index=self.index, cameras=cameras, rejected=self.rejected, places=self.places,
-            info={**self.info, "reviews": about}, basemap=self.basemap, graph=self.graph, graph_file=self.graph_file,
-            camera_extent=self.camera_extent,
+            info={**self.info, "reviews": about}, basemap=self.basemap, buildings=self.buildings,
+            passages=self.passages, graph=self.graph, graph_file=self.graph_file, camera_extent=self.camera_extent,
+            obstacles=self.buildings_as_obstacles,
         )
         made._memo["overlay_of"] = self
+        made._memo["derived"] = True
         if "tree" in self._memo:  # the same streets: their tree serves both
             made._memo["tree"] = self._memo["tree"]
         # a long-running app sees a new overlay at each review: keep the latest few, not all
@@ -316,52 +419,29 @@ class Dataset:
         }
 
 
-#: What a camera's view depends on: a camera that differs from another table's in none of these
-#: sees the same street pieces, so its coverage is reused.
-_VIEW_COLUMNS: tuple[str, ...] = ("lon", "lat", "kind", "mount", "direction_deg", "fov_deg", "height_m")
+def coverage_model_or_default(spec: str | Path | CoverageModel | None) -> CoverageModel:
+    """The coverage model a spec names, or the default in force (``exposure.settings.coverage_model``)."""
+    return coverage_model(spec)
 
 
-def _camera_key(cameras: pd.DataFrame) -> str:
-    """A digest of a camera table's content (rows in order, every column): equal tables, equal keys."""
-    digest = hashlib.sha256(",".join(map(str, cameras.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(cameras, index=False).to_numpy().tobytes())
-    return digest.hexdigest()
+def coverage_cache_file(dataset: Dataset, model: CoverageModel, level: str) -> Path | None:
+    """Where a dataset's coverage under a model and level is kept on disk, or None when it is not kept.
 
-
-def _reused_coverage(index: NetworkIndex, old: Coverage, before: pd.DataFrame, after: pd.DataFrame, *,
-                     radius_m: float | None) -> Coverage | None:
-    """Coverage of ``after`` from that of ``before``: pieces of unchanged cameras kept, the others measured.
-
-    Returns None when cameras cannot be matched by id (ids repeated), or when
-    most cameras changed (measuring them all is then as quick).
+    Kept under ``settings.cache_folder / "coverage"`` when the cache is on, for the
+    dataset's own cameras (not an uploaded or overlaid table), keyed by the dataset's
+    source checksum, build and coverage versions, the content of its camera table and
+    buildings, the model's ranges and the level (:func:`exposure.coverage_store.coverage_file`).
     """
-    old_ids, new_ids = before["camera_id"].astype(str), after["camera_id"].astype(str)
-    if old.n_cameras != len(before) or not old_ids.is_unique or not new_ids.is_unique:
+    if dataset._memo.get("derived"):
         return None
-    columns = [c for c in _VIEW_COLUMNS if c in before.columns and c in after.columns]
-    position = pd.Series(np.arange(len(before)), index=old_ids.to_numpy())
-    was = new_ids.map(position)
-    same = was.notna().to_numpy(copy=True)
-    if same.any():
-        a = before[columns].iloc[was[same].astype(int).to_numpy()].reset_index(drop=True)
-        b = after[columns].iloc[np.flatnonzero(same)].reset_index(drop=True)
-        equal = ((a == b) | (a.isna() & b.isna())).all(axis=1).to_numpy()
-        same[np.flatnonzero(same)[~equal]] = False
-    fresh = np.flatnonzero(~same)
-    if len(fresh) > len(after) // 2:
-        return None
-    to_new = np.full(len(before), -1, dtype=np.int64)
-    to_new[was[same].astype(int).to_numpy()] = np.flatnonzero(same)
-    kept = to_new[old.camera] >= 0
-    parts = [(old.edge[kept], to_new[old.camera[kept]], old.start_m[kept], old.end_m[kept])]
-    if len(fresh):
-        measured = edge_coverage(index, after.iloc[fresh].reset_index(drop=True), radius_m=radius_m)
-        parts.append((measured.edge, fresh[measured.camera], measured.start_m, measured.end_m))
-    edge, camera, start, end = (np.concatenate(p) for p in zip(*parts, strict=True))
-    order = np.lexsort((start, camera, edge))
-    return Coverage(edge=edge[order], camera=camera[order].astype(old.camera.dtype, copy=False),
-                    start_m=start[order], end_m=end[order], n_edges=old.n_edges, n_cameras=len(after),
-                    settings=old.settings)
+    if "camera_key" not in dataset._memo:
+        dataset._memo["camera_key"] = camera_key(dataset.cameras)
+    if "walls_key" not in dataset._memo:
+        dataset._memo["walls_key"] = walls_key(dataset.buildings_as_obstacles)
+    about = {"checksum": dataset.checksum, "build": BUILD_VERSION, "coverage": COVERAGE_VERSION,
+             "edges": dataset.index.n_edges, "cameras": dataset._memo["camera_key"],
+             "walls": dataset._memo["walls_key"]}
+    return coverage_file(about=about, model=model, level=level)
 
 
 #: The stages of a build from an extract, in order, as :func:`load_dataset` times them: one pass over
@@ -371,12 +451,24 @@ BUILD_STAGES = ("scan", "graph", "index", "cameras", "viewsheds", "save")
 
 
 def _compute_viewsheds(dataset: Dataset, progress: Progress) -> None:
-    """The build's viewshed stage: what each camera sees, computed once and kept with the dataset.
+    """The build's viewshed stage: the obstacles, then what each camera sees under the default model, once.
 
-    Not computed yet: the viewshed integration puts the computation here, from
-    ``dataset.buildings`` and ``dataset.passages``, so that it is timed and cached
-    with the rest of the build.
+    The obstacles are made from ``dataset.buildings`` and ``dataset.passages`` (blocks
+    merged, openings cut along the passages, walls indexed: :func:`exposure.buildings.buildings_from_footprints`)
+    and kept with the dataset. The viewsheds and coverage of the default model and
+    level (``settings.coverage_model`` at ``settings.coverage_level``) are worked out
+    here, so that the build times them, and kept on disk beside the dataset where
+    walls cut the views (:func:`coverage_cache_file`); another model's are worked out
+    on first use and kept the same way.
     """
+    progress(f"Making obstacles of {len(dataset.buildings):,} buildings and {len(dataset.passages):,} passages")
+    obstacles = dataset.buildings_as_obstacles
+    dataset.info["buildings"] = {k: v for k, v in obstacles.report.items() if k != "note"}
+    if obstacles.is_empty:
+        dataset.info["buildings_note"] = "the extract maps no building: views are not cut by walls"
+    progress(f"Working out what each of the {len(dataset.cameras):,} cameras sees ({settings.coverage_model}, "
+             f"{settings.coverage_level})")
+    dataset.coverage()
 
 
 def _no_cameras(path: Path, err: CameraDataError, progress: Progress) -> CameraLoad:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,8 @@ from exposure.style import (
     STREET_COLOUR,
     TIER_COLOURS,
     UNKNOWN_TIER_COLOUR,
+    VIEWSHED_FILL_ALPHA,
+    VIEWSHED_LINE_ALPHA,
     route_colour,
 )
 
@@ -53,6 +55,7 @@ __all__ = [
     "route_lines",
     "street_layer",
     "street_points_layer",
+    "viewshed_layer",
 ]
 
 
@@ -214,6 +217,34 @@ def camera_points_layer(points: pd.DataFrame | list[dict[str, Any]], *, radius_p
         "ScatterplotLayer", data=points, id=layer_id or f"cameras-{radius_px}", get_position=["lon", "lat"],
         get_fill_color="colour", get_radius=radius_px, radius_units="'pixels'", stroked=True,
         get_line_color=[255, 255, 255], line_width_min_pixels=1, pickable=True,
+    )
+
+
+def viewshed_layer(polygons: Iterable[Any], tiers: Iterable[str], camera_ids: Iterable[str], *,
+                   layer_id: str = "viewsheds") -> pdk.Layer:
+    """Cameras' viewsheds (WGS84 polygons, :func:`exposure.viewsheds.viewshed_polygons`) shaded in their tier's colour.
+
+    A polygon cut by walls may come in parts or with holes (a courtyard seen
+    across): each part is drawn with its holes. Not pickable, so that a click on
+    the map still reaches the cameras and streets drawn over them.
+    """
+    import shapely  # noqa: PLC0415 - only needed when viewsheds are drawn
+
+    data = []
+    for poly, tier, camera in zip(polygons, tiers, camera_ids, strict=True):
+        if poly is None or shapely.is_empty(poly):
+            continue
+        colour = TIER_COLOURS.get(str(tier), UNKNOWN_TIER_COLOUR)[:3]
+        for part in shapely.get_parts(poly):
+            if part.geom_type != "Polygon" or part.is_empty:
+                continue
+            rings = [np.round(np.asarray(part.exterior.coords)[:, :2], 6).tolist(),
+                     *(np.round(np.asarray(r.coords)[:, :2], 6).tolist() for r in part.interiors)]
+            data.append({"polygon": rings, "fill": [*colour, VIEWSHED_FILL_ALPHA],
+                         "line": [*colour, VIEWSHED_LINE_ALPHA], "camera_id": str(camera)})
+    return pdk.Layer(
+        "PolygonLayer", id=layer_id, data=data, get_polygon="polygon", get_fill_color="fill",
+        get_line_color="line", line_width_min_pixels=1, stroked=True, pickable=False,
     )
 
 

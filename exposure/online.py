@@ -24,6 +24,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from exposure import settings
 from exposure._errors import DatasetError
+from exposure.buildings import footprints_from_features, passages_from_graph
 from exposure.cameras import CameraLoad, load_cameras
 from exposure.datasets import DATASETS, Dataset, load_dataset, save_dataset
 from exposure.network import index_graph
@@ -31,8 +32,10 @@ from exposure.places import place_table
 from exposure.sources.osm import cameras_from_osm_elements
 
 __all__ = [
+    "BUILDING_TAGS",
     "CAMERA_TAGS",
     "NAME_TAGS",
+    "PASSAGE_TAGS",
     "PRIVACY_NOTICE",
     "Area",
     "build_from_pbf",
@@ -50,12 +53,20 @@ Progress = Callable[[str], None]
 PRIVACY_NOTICE = (
     "Building online sends the area you ask for (the place name, box or point) to public "
     "OpenStreetMap servers: Nominatim (openstreetmap.org) to find a place's boundary, and Overpass "
-    "(overpass-api.de) for its streets, cameras and names. Those servers see your IP address and the "
+    "(overpass-api.de) for its streets, buildings, cameras and names. Those servers see your IP address and the "
     "area, not any route you plan later. To avoid that, download an extract of your region once "
     "(.osm.pbf from download.geofabrik.de or extract.bbbike.org) and build from the file: fully "
     "offline afterwards. Online answers are cached on this machine, so building the same area again "
     "sends nothing."
 )
+
+#: osmnx feature query for buildings: their outlines cut the cameras' views.
+BUILDING_TAGS: dict[str, Any] = {"building": True}
+
+#: Street tags kept on the walking network besides osmnx's own (``tunnel``, ``width`` are among
+#: those): a street that is ``covered`` or below ground (``layer`` < 0) runs through buildings
+#: instead of being walled off by them (:func:`exposure.buildings.passages_from_graph`).
+PASSAGE_TAGS: tuple[str, ...] = ("covered", "layer")
 
 #: osmnx feature query for cameras.
 CAMERA_TAGS: dict[str, bool | str | list[str]] = {"man_made": "surveillance"}
@@ -179,13 +190,14 @@ def osmnx_cache_folder() -> Path:
 @contextmanager
 def _osmnx_settings() -> Iterator[None]:
     with _OSMNX_LOCK:
-        saved = (ox.settings.use_cache, ox.settings.cache_folder)
+        saved = (ox.settings.use_cache, ox.settings.cache_folder, ox.settings.useful_tags_way)
         ox.settings.use_cache = True
         ox.settings.cache_folder = osmnx_cache_folder()
+        ox.settings.useful_tags_way = [*saved[2], *(t for t in PASSAGE_TAGS if t not in saved[2])]
         try:
             yield
         finally:
-            ox.settings.use_cache, ox.settings.cache_folder = saved
+            ox.settings.use_cache, ox.settings.cache_folder, ox.settings.useful_tags_way = saved
 
 
 @contextmanager
@@ -352,6 +364,8 @@ def build_online(
             loaded = cameras_from_features(found, source=f"OpenStreetMap via Overpass, {area.describe()}")
         else:
             loaded = _own_cameras(cameras, say)
+        say("Downloading building outlines from Overpass (walls cut the cameras' views)")
+        found_buildings = _features(polygon, BUILDING_TAGS, f"downloading the buildings of {area.describe()}")
         named = _street_names(G)
         if names:
             say("Downloading names of squares, stations and landmarks from Overpass")
@@ -359,6 +373,9 @@ def build_online(
                                                                         f"{area.describe()}"))
     say(f"Indexing {G.number_of_nodes():,} street nodes and {G.number_of_edges():,} edges")
     index = index_graph(G)
+    # the same footprints and passages a build from an extract keeps: the dataset makes its obstacles of them
+    footprints = footprints_from_features(found_buildings)
+    passages = passages_from_graph(G)
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     parts = ["walking network", *(["cameras"] if cameras is None else []), *(["names"] if names else [])]
     what = " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else parts[0]
@@ -373,8 +390,11 @@ def build_online(
               "osmnx_version": ox.__version__, "clipped_ways_split": 0,
               "nodes_outside_main_component": n_before - G.number_of_nodes(),
               "cameras_source": str(cameras) if cameras is not None else "openstreetmap", "names": names},
-        basemap={}, graph=G,
+        basemap={"building": footprints.outer_rings()} if len(footprints) else {}, graph=G, buildings=footprints,
+        passages=passages,
     )
+    obstacles = ds.buildings_as_obstacles
+    ds.info["buildings"] = {k: v for k, v in obstacles.report.items() if k != "note"}
     return _finish(ds, save=save, say=say)
 
 

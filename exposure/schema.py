@@ -16,6 +16,7 @@ __all__ = [
     "KINDS",
     "MOUNTS",
     "OPERATORS",
+    "OWN_VIEW_COLUMNS",
     "REJECTED_COLUMNS",
     "VERIFICATIONS",
     "CameraExtent",
@@ -36,12 +37,23 @@ CAMERA_COLUMNS: tuple[str, ...] = (
     "direction_deg",
     "fov_deg",
     "height_m",
+    "range_m",
+    "h_pixels",
+    "hfov_deg",
+    "indoor",
     "verification",
     "agreement",
     "reports",
     "observed",
     "frt_tier",
 )
+#: Columns a camera's own view comes from, where its source gives them (empty otherwise): ``range_m``
+#: its range in metres (CCTV-Exposure's ``radius``), ``h_pixels`` and ``hfov_deg`` its horizontal
+#: resolution and lens, ``indoor`` whether it watches indoors (OSM ``surveillance=indoor``: it sees
+#: no street). A coverage model that honours a camera's own range uses them
+#: (:func:`exposure.coverage_models.camera_ranges`).
+OWN_VIEW_COLUMNS: tuple[str, ...] = ("range_m", "h_pixels", "hfov_deg", "indoor")
+
 #: Columns of the report of rejected input rows.
 REJECTED_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "reason")
 

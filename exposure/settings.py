@@ -44,6 +44,15 @@ radius_m_by_kind: dict[str, float] = {
     "unknown": 25.0,
 }
 
+#: The coverage model every figure uses unless asked otherwise (``--coverage-model``, the sidebar, a plan
+#: file): a built-in model's name or a CSV file of one model (:mod:`exposure.coverage_models`; the README's
+#: "What a camera sees" says why ``dori-typical`` is the default). ``per-kind`` gives every earlier figure.
+coverage_model: str = "dori-typical"
+
+#: The level every figure counts unless asked otherwise (``--level``): the cameras that can ``identify``
+#: you (IEC 62676-4's 250 px per metre), or ``recognise`` (125) or ``observe`` (62.5) you.
+coverage_level: str = "identify"
+
 #: Field of view of a directed camera whose file gives no ``fov_deg``, in degrees
 #: (kamerafrei's default cone; typical fixed lenses are 60–100°).
 default_fov_deg: float = 90.0

@@ -29,6 +29,9 @@ __all__ = [
     "TIER_COLOURS",
     "TIER_COLOUR_NAMES",
     "UNKNOWN_TIER_COLOUR",
+    "VIEWSHED_CAPTION",
+    "VIEWSHED_FILL_ALPHA",
+    "VIEWSHED_LINE_ALPHA",
     "capitalised",
     "hex_colour",
     "rgb_fractions",
@@ -55,6 +58,15 @@ TIER_CAPTION = (f"{TIER_COLOUR_NAMES['high'].capitalize()}: high FRT tier · {TI
 DENSITY_COLOURS: tuple[tuple[int, int, int], ...] = (
     (255, 255, 178), (254, 217, 118), (254, 178, 76), (253, 141, 60), (240, 59, 32), (189, 0, 38),
 )
+
+#: A camera's viewshed (what it sees, cut by walls where the model uses them) is drawn in its tier's colour,
+#: faint enough that streets, routes and other viewsheds show through, and outlined a little stronger.
+VIEWSHED_FILL_ALPHA = 45
+#: Alpha of a viewshed's outline.
+VIEWSHED_LINE_ALPHA = 150
+#: The caption beside a map that draws viewsheds.
+VIEWSHED_CAPTION = ("Shaded areas: what each camera sees (its viewshed), in its tier's colour, out to the range "
+                    "of the coverage model and level counted")
 
 # --------------------------------------------------------------------------- routes
 

@@ -11,8 +11,8 @@ import pyproj
 import shapely
 
 from exposure._visibility import cut_pieces, outline_vertices, sweep_wedges
-from exposure.coverage import CameraGeometry, camera_geometry, candidate_pairs, polyline_intervals
-from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL, CoverageModel, camera_ranges
+from exposure.coverage_models import DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL, CameraRanges, CoverageModel, camera_ranges
+from exposure.discs import CameraGeometry, camera_geometry, candidate_pairs, polyline_intervals
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,6 +30,7 @@ __all__ = [
     "camera_views",
     "compute_viewsheds",
     "facade_viewpoints",
+    "seen_points",
     "street_metres_in_view",
     "street_segments",
     "viewshed_polygons",
@@ -43,7 +44,7 @@ FACADE_TOLERANCE_M = 0.5
 #: the building for floating-point arithmetic, too little to change what it sees.
 FACADE_OFFSET_M = 0.01
 
-#: Pieces shorter than this fraction of their segment are dropped (as :func:`coverage.polyline_intervals` does).
+#: Pieces shorter than this fraction of their segment are dropped (as :func:`exposure.discs.polyline_intervals` does).
 _MIN_T = 1e-9
 
 
@@ -94,18 +95,21 @@ def _sectors(cams: CameraGeometry) -> tuple[np.ndarray, np.ndarray]:
 
 
 def camera_views(cameras: pd.DataFrame, crs: str | pyproj.CRS, *,
-                 model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL, level: str = DEFAULT_LEVEL) -> (
-        CameraGeometry):
+                 model: str | Path | CoverageModel = DEFAULT_COVERAGE_MODEL, level: str = DEFAULT_LEVEL,
+                 ranges: CameraRanges | None = None) -> CameraGeometry:
     """The cameras' discs and sectors under a coverage model at a level, in a metric CRS.
 
-    Projected and turned onto the grid as :func:`exposure.coverage.camera_geometry`
+    Projected and turned onto the grid as :func:`exposure.discs.camera_geometry`
     does; ranges and fields of view from :func:`exposure.coverage_models.camera_ranges`.
     ``per-kind`` gives exactly ``camera_geometry(cameras, crs)``; ``amnesty`` exactly
     ``camera_geometry(cameras, crs, radius_m=120)``. Whether walls then cut the views is
     the model's ``walls``: pass the buildings to :func:`compute_viewsheds` only then.
+    ``ranges`` are the cameras' ranges under the model at the level, when already
+    worked out (:func:`exposure.coverage_models.camera_ranges`).
     """
     base = camera_geometry(cameras, crs)
-    ranges = camera_ranges(cameras, model, level=level)
+    if ranges is None:
+        ranges = camera_ranges(cameras, model, level=level)
     direction = np.where(ranges.directed, base.direction_deg, np.nan)
     return CameraGeometry(base.xy, ranges.range_m, direction, ranges.fov_deg)
 
@@ -197,7 +201,7 @@ def compute_viewsheds(cams: CameraGeometry, buildings: Buildings | None, *,
     Parameters
     ----------
     cams
-        The cameras' discs and sectors (:func:`exposure.coverage.camera_geometry`), in
+        The cameras' discs and sectors (:func:`exposure.discs.camera_geometry`), in
         the buildings' CRS.
     buildings
         The obstacles, or None (or empty) for none: the views are then exactly
@@ -226,7 +230,7 @@ def visible_intervals(seg_a: np.ndarray, seg_b: np.ndarray, views: Viewsheds, *,
                       pairs: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where each (segment, camera) pair's segment is in the camera's view, walls considered.
 
-    The contract of :func:`exposure.coverage.polyline_intervals`, on the viewsheds:
+    The contract of :func:`exposure.discs.polyline_intervals`, on the viewsheds:
     the disc or sector pieces (exactly those, where no wall stands within a camera's
     range), less what walls hide; a segment may have several visible pieces.
 
@@ -254,6 +258,41 @@ def visible_intervals(seg_a: np.ndarray, seg_b: np.ndarray, views: Viewsheds, *,
         views.wedge_ptr, views.wedge_lo, views.wedge_hi, views.wedge_wall,
         np.ascontiguousarray(views.walls, dtype=float), _MIN_T,
     )
+
+
+#: Half the length of the tiny segment :func:`seen_points` tests a point with, in metres.
+_POINT_HALF_M = 0.001
+
+
+def seen_points(xy: np.ndarray, views: Viewsheds, *, cameras: np.ndarray | None = None) -> tuple[
+        np.ndarray, np.ndarray]:
+    """(point, camera) pairs where a point lies in a camera's viewshed, walls considered.
+
+    A point is tested as a street 2 mm long through it (the pieces of
+    :func:`visible_intervals`), so that a point counts exactly as the street it
+    stands on counts.
+
+    Parameters
+    ----------
+    xy
+        The points, shape (n, 2), in the views' CRS.
+    views
+        The viewsheds.
+    cameras
+        The cameras to test (their indices); default every one.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    rows = np.arange(views.n_cameras) if cameras is None else np.asarray(cameras, dtype=np.int64)
+    if len(xy) == 0 or len(rows) == 0:
+        return empty, empty
+    half = np.array([_POINT_HALF_M, 0.0])
+    a, b = xy - half, xy + half
+    seg, cam = candidate_pairs(a, b, views.geometry)
+    keep = np.isin(cam, rows)
+    s, c, _, _ = visible_intervals(a, b, views, pairs=(seg[keep], cam[keep]))
+    pairs = np.unique(np.column_stack([s, c]).astype(np.int64), axis=0) if len(s) else np.empty((0, 2), np.int64)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def viewshed_polygons(views: Viewsheds, *, arc_step_deg: float = 2.0, arc_error_m: float = 0.05,

@@ -11,6 +11,7 @@ from app.reviews import click_layers, map_key
 from app.sidebar import sidebar
 from app.state import active, counted_caption, outside_notice
 from app.text import md
+from app.views import viewsheds_caption, viewsheds_layer
 from exposure.datasets import counts_summary
 from exposure.layers import deck
 from exposure.style import TIER_CAPTION
@@ -36,11 +37,17 @@ lon, lat = ds.index.node_lonlat.mean(axis=0)
 adding, key = add_toggle("ov"), map_key("overview_map")
 clicks, centre = click_layers(choice.dataset, adding=adding, key=key, prefix="ov")
 lon, lat = centre or (lon, lat)
-# the basemap and the cameras under this choice are written as map JSON once, shared by every session
-layers = [*cache.base_layers(choice.dataset), *clicks, *camera_map_layers(ds, choice)]
+show_views = st.toggle("Show what each camera sees (viewsheds)", key="ov_views",
+                       help="Each camera's viewshed under the coverage model and level chosen in the sidebar: its "
+                            "disc or sector out to its range, cut by building walls where the model uses them.")
+# the basemap, the viewsheds and the cameras under this choice are written as map JSON once, shared by every session
+views = [viewsheds_layer(ds, choice)] if show_views else []
+layers = [*cache.base_layers(choice.dataset), *views, *clicks, *camera_map_layers(ds, choice)]
 event = st.pydeck_chart(deck(layers, lon=float(lon), lat=float(lat)), height=620, key=key,
                         on_select="rerun", selection_mode="single-object")
 st.caption(f"{TIER_CAPTION} (with many cameras, hexagons shade how many "
            "fall in each 100 m cell). The basemap — streets, buildings, water, parks — is drawn from the "
            "dataset's own OpenStreetMap data; no map tiles are fetched.")
+if show_views:
+    st.caption(viewsheds_caption(ctx))
 review_panel(event, ds, dataset=choice.dataset, prefix="ov")

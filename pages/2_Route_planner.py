@@ -21,6 +21,7 @@ from app.page_state import KeptFile, PageState, address, int_between, memory, on
 from app.sidebar import sidebar
 from app.state import active, counted_caption, counted_key, outside_notice, uploaded_source
 from app.text import md
+from app.views import viewsheds_caption, viewsheds_layer
 from exposure import settings
 from exposure._errors import ExposureError
 from exposure.audit import audit_tables, audit_track, read_track_bytes
@@ -120,9 +121,10 @@ outside_notice(ds, choice.dataset, consequence="no route here passes them")
 mode = st.radio("What do you want to do?", MODES, horizontal=True, key="rp_mode")
 
 
-def base_layers(*, radius_px: int = 3) -> list[pdk.Layer | LayerJSON]:
-    """The basemap and the cameras in use: written as map JSON once, not on every run."""
-    return [*cache.base_layers(choice.dataset), *camera_map_layers(ds, choice, radius_px=radius_px)]
+def base_layers(*, radius_px: int = 3, views: LayerJSON | None = None) -> list[pdk.Layer | LayerJSON]:
+    """The basemap, ``views`` (viewsheds, not clickable) and the cameras in use: written as map JSON once."""
+    return [*cache.base_layers(choice.dataset), *([views] if views is not None else []),
+            *camera_map_layers(ds, choice, radius_px=radius_px)]
 
 
 def answer(o: Place, d: Place, *, objective: str, detour: int, alternatives: int) -> RouteAnswer:
@@ -150,8 +152,10 @@ def answer(o: Place, d: Place, *, objective: str, detour: int, alternatives: int
         {"path": r.coordinates, "colour": list(colours[i]), "name": r.label,
          "label": f"{r.label}: {r.length_m:,.0f} m, {r.frt_cameras} FRT cameras"} for i, r in enumerate(found)]
     used = {**ctx.settings, "objective": objective, "max_detour": detour / 100, "counting": count.to_dict()}
-    return RouteAnswer(o, d, found, table, count, colours, paths, {cid for r in found for cid in r.camera_ids},
-                       profile_chart(found, colours), used)
+    passed = {cid for r in found for cid in r.camera_ids}
+    # what each camera the routes pass sees, under the sidebar's coverage model and level (in the answer's key)
+    views = viewsheds_layer(ds, choice, only=passed) if passed else None
+    return RouteAnswer(o, d, found, table, count, colours, paths, passed, profile_chart(found, colours), used, views)
 
 
 def place(text: str) -> Place:
@@ -256,7 +260,7 @@ def show(shown: RouteAnswer, key: tuple[object, ...], *, objective: str, detour:
         for note in r.notes:
             st.caption(f"{r.label.capitalize()}: {md(note)}.")
 
-    click_map(shown.paths, passed=shown.passed, ends=(o, d))
+    click_map(shown.paths, passed=shown.passed, views=shown.views, ends=(o, d))
 
     st.subheader("Exposure along the way")
     st.vega_lite_chart(shown.profile, width="stretch", key="rp_profile")
@@ -341,9 +345,11 @@ def routes_counting(found: list[Route]) -> Counting:
 
 
 @st.fragment
-def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
+def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None, views: LayerJSON | None = None,
               ends: tuple[Place, Place] | None = None) -> None:
     """The map: routes side by side under a legend that picks those shown, and street points to click.
+
+    ``views``, the viewsheds of the cameras the routes pass, are drawn under the cameras and the routes.
 
     A click on a street point or a legend's pill reruns only this part, until a point is set as origin or
     destination.
@@ -351,7 +357,7 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
     if st.session_state.pop(CLICK_SET, False):  # a place was set from the map: the boxes above show it
         st.rerun()
     click = map_click("rp_map")
-    layers = base_layers()
+    layers = base_layers(views=views)
     if paths:
         shown = route_legend([str(p["name"]) for p in paths], [p["colour"] for p in paths],  # type: ignore[misc]
                              key="rp_legend")
@@ -377,6 +383,8 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
         lon, lat, zoom = whole_view()
     st.pydeck_chart(deck(layers, lon=lon, lat=lat, zoom=zoom), height=560,
                     on_select="rerun", selection_mode="single-object", key=click.key)
+    if views is not None:
+        st.caption(viewsheds_caption(ctx))
     if click.point is not None:
         point = f"{click.point[0]:.6f},{click.point[1]:.6f}"
         c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
@@ -456,7 +464,8 @@ def audit_of(uploaded: KeptFile) -> None:
         track = read_track_bytes(uploaded.getvalue(), name=uploaded.name)
         # the cameras in use count wherever their file looked, not only on this dataset's streets
         result = audit_track(track, ds.cameras, frt_policy=choice.frt_policy, verification=choice.verification,
-                             radius_m=choice.radius_m, streets=ds.index,
+                             radius_m=choice.radius_m, coverage_model=choice.coverage_model, level=choice.level,
+                             buildings=ds.buildings_as_obstacles, streets=ds.index,
                              extent=ds.camera_extent if ds.camera_extent is not None else ds.extent)
     except ExposureError as err:
         st.error(md(str(err)))

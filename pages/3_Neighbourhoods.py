@@ -9,6 +9,7 @@ import geopandas as gpd
 import streamlit as st
 
 from app import busy, cache
+from app.compare import compare_panel
 from app.legend import legend
 from app.page_state import PageState, address, int_between, memory, one_of
 from app.sidebar import sidebar
@@ -212,3 +213,6 @@ if table is not None:
                        file_name=f"{stem}-{column}.png", mime="image/png", key="nb_png", on_click="ignore",
                        help="A4 map with the dataset's streets, the top areas named, the legend with units, what "
                             "was counted, the data sources and the date.")
+
+if scope.on_streets:  # the study routes walks on the dataset's streets
+    compare_panel(ds, choice, prefix="nb")

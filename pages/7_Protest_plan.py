@@ -314,6 +314,7 @@ def request_from_widgets() -> tuple[PlanRequest, tuple[PointFailure, ...]] | Non
                         no_frt_cameras=bool(st.session_state.get("pp_no_frt", False))),
         objective=objective, max_detour=detour / 100, regroup_radius_m=float(regroup_m), dataset=choice.dataset,
         keep_order=keep_order(st.session_state.get("pp_keep_order") or None),
+        coverage_model=choice.coverage_model, level=choice.level,
     ), missing_in + missing_out
 
 
@@ -330,7 +331,9 @@ def compute(request: PlanRequest,
         with heavy, st.spinner("Planning every route (the exact solver can take a few seconds)…"):
             try:
                 plan = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=settings.interactive_time_limit_s,
-                                 failures=failures, extent=ds.extent)
+                                 failures=failures, extent=ds.extent,
+                                 views=ds.viewsheds(radius_m=choice.radius_m, coverage_model=choice.coverage_model,
+                                                    level=choice.level))
             except ExposureError as err:
                 st.error(md(str(err)))
                 return None

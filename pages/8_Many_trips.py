@@ -82,6 +82,7 @@ st.dataframe(pairs.head(10), hide_index=True, key="mt_preview")
 
 request = BatchRequest(objective=objective, max_detour=detour / 100, alternatives=int(alternatives),
                        frt_policy=choice.frt_policy, verification=choice.verification, radius_m=choice.radius_m,
+                       coverage_model=choice.coverage_model, level=choice.level,
                        time_limit_s=settings.interactive_time_limit_s)
 key = hashlib.sha256(data).hexdigest() + request.key() + str((choice, uploaded_source(), counted_key(ds)))
 if st.button("Route every pair", key="mt_run", type="primary"):

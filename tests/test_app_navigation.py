@@ -62,11 +62,13 @@ def test_the_entry_draws_the_sidebar_once_on_every_page() -> None:
     for page in ("2_Route_planner.py", "6_Build_a_dataset.py", "7_Protest_plan.py", "1_Overview.py"):
         visit(at, page)
         assert not at.exception, (page, [e.value for e in at.exception])
-        assert [s.key for s in at.sidebar.selectbox] == ["side_dataset", "side_frt_policy", "side_verification"]
+        assert [s.key for s in at.sidebar.selectbox] == ["side_dataset", "side_frt_policy", "side_verification",
+                                                         "side_model", "side_level"]
         assert [c.key for c in at.sidebar.checkbox] == ["side_uniform"]
 
 
 def test_a_page_file_run_on_its_own_draws_the_sidebar_itself() -> None:
     at = AppTest.from_file(str(ROOT / "pages" / "1_Overview.py"), default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [s.key for s in at.sidebar.selectbox] == ["side_dataset", "side_frt_policy", "side_verification"]
+    assert [s.key for s in at.sidebar.selectbox] == ["side_dataset", "side_frt_policy", "side_verification",
+                                                     "side_model", "side_level"]

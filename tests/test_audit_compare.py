@@ -21,13 +21,19 @@ def helsinki():
 
 @pytest.fixture(scope="module")
 def ctx(helsinki):
+    # the walks are audited as routes count: the same model, its walls the dataset's buildings
     return helsinki.context()
+
+
+def audited(helsinki, track):
+    """The walk audited as the dataset's routes count: the same model, cut by its buildings."""
+    return audit_track(track, helsinki.cameras, buildings=helsinki.buildings_as_obstacles)
 
 
 def test_walk_alternative_compares_a_walk_with_the_fewest_camera_route(helsinki, ctx):
     walked = shortest_route(ctx, helsinki.resolve("Narinkkatori").node, helsinki.resolve("Senaatintori").node)
     track = read_track([(lat, lon) for lon, lat in walked.coordinates])
-    audit = audit_track(track, helsinki.cameras)
+    audit = audited(helsinki, track)
     found = walk_alternative(ctx, audit, track, time_limit_s=LIMIT)
     assert found.route.frt_cameras < audit.frt_cameras
     assert found.walk_frt_cameras == audit.frt_cameras
@@ -41,7 +47,7 @@ def test_walk_alternative_compares_a_walk_with_the_fewest_camera_route(helsinki,
 def test_walk_alternative_of_a_loop_is_no_route(helsinki, ctx):
     lon, lat = ctx.index.node_lonlat[100]
     track = read_track([(lat, lon), (lat + 0.001, lon), (lat, lon)])
-    audit = audit_track(track, helsinki.cameras)
+    audit = audited(helsinki, track)
     with pytest.raises(NoRouteError, match="ends where it started"):
         walk_alternative(ctx, audit, track)
 
@@ -64,7 +70,7 @@ def test_walk_alternatives_compare_each_track_of_a_file_on_its_own(helsinki, ctx
     path = tmp_path / "two.gpx"
     path.write_text(gpx.to_xml())
     track = read_track(path)
-    audit = audit_track(track, helsinki.cameras)
+    audit = audited(helsinki, track)
     found = walk_alternatives(ctx, audit, track, time_limit_s=LIMIT)
     assert [f.track for f in found] == [1, 2]
     assert [f.name for f in found] == ["Narinkkatori to Senaatintori", "Kauppatori to Rautatientori"]
@@ -75,7 +81,7 @@ def test_walk_alternatives_compare_each_track_of_a_file_on_its_own(helsinki, ctx
         assert f.comparison.walk_frt_cameras == walked.frt_cameras
         assert f.to_dict()["compared"] is True
     loop = read_track([(60.17, 24.94), (60.1705, 24.94), (60.17, 24.94)])
-    (only,) = walk_alternatives(ctx, audit_track(loop, helsinki.cameras), loop)
+    (only,) = walk_alternatives(ctx, audited(helsinki, loop), loop)
     assert only.comparison is None
     assert "ends where it started" in only.reason
     assert only.to_dict() == {"track": 1, "name": "", "compared": False, "reason": only.reason}
@@ -84,7 +90,7 @@ def test_walk_alternatives_compare_each_track_of_a_file_on_its_own(helsinki, ctx
 def test_walk_alternative_of_a_walk_off_the_streets_names_its_end(helsinki, ctx):
     lon, lat = ctx.index.node_lonlat[100]
     track = read_track([(lat, lon), (lat + 0.001, lon), (lat + 0.2, lon)])  # ends 22 km north, off the extract
-    audit = audit_track(track, helsinki.cameras)
+    audit = audited(helsinki, track)
     with pytest.raises(PlaceError, match=r"^the walk's end is [0-9,]+ m from the nearest street of this dataset"):
         walk_alternative(ctx, audit, track)
 
@@ -99,7 +105,7 @@ def test_the_walk_comparison_is_still_importable_from_planning():
 def test_the_comparison_reads_as_one_sentence_for_people(helsinki, ctx):
     walked = shortest_route(ctx, helsinki.resolve("Narinkkatori").node, helsinki.resolve("Senaatintori").node)
     track = read_track([(lat, lon) for lon, lat in walked.coordinates])
-    found = walk_alternative(ctx, audit_track(track, helsinki.cameras), track, time_limit_s=LIMIT)
+    found = walk_alternative(ctx, audited(helsinki, track), track, time_limit_s=LIMIT)
     sentence = found.sentence("Your walk")
     assert sentence.startswith(f"Your walk: {found.walk_frt_cameras} FRT cameras, ")
     assert "your walk" not in sentence.lower().removeprefix("your walk")

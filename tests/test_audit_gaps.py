@@ -96,7 +96,9 @@ def test_walk4_in_jyvaskyla_has_unknown_gaps_and_counts_only_what_was_walked(hel
     cameras = load_cameras(shared_data / "jyvaskyla" / "cameras.csv").cameras
     walk = read_track(shared_data / "jyvaskyla" / "walk4.gpx")
     audit = audit_track(walk, cameras, radius_m=10, streets=helsinki.index)  # Jyväskylä's streets are in no dataset
-    assert audit.settings["coverage"] == {"model": "uniform disc", "radius_m": 10.0}
+    assert audit.settings["coverage"] == {
+        "model": "uniform disc", "radius_m": 10.0, "level": "identify", "walls": False,
+        "walls_note": "a uniform 10 m disc is not cut by walls"}
     assert [round(g.straight_m) for g in audit.gaps] == [272, 162]
     assert not any(g.filled for g in audit.gaps)
     assert audit.unknown_m == pytest.approx(sum(g.straight_m for g in audit.gaps))

@@ -19,6 +19,8 @@ from exposure import settings as exposure_settings
 from exposure._errors import TrackError
 from exposure.audit import PER_CAMERA_COLUMNS, Audit, Piece, Track, audit_track, read_track
 from exposure.cameras import load_cameras
+from exposure.coverage import NO_BUILDING_DATA
+from exposure.coverage_models import DEFAULT_COVERAGE_MODEL
 from exposure.crs import local_crs
 from tests.walks import GPX_HEAD, ORIGIN, STRAIGHT, cameras_at, gpx_of, line_track, lonlat, pt, scenes, write
 
@@ -60,7 +62,7 @@ def test_sector_camera_sees_only_its_cone(direction: float, expected_m: float) -
     grid_north_compass = np.degrees(np.arctan2(north[0] * np.cos(np.radians(lat)), north[1]))
     cams = cameras_at([{"dx": 0, "dy": 10, "direction_deg": (direction + grid_north_compass) % 360.0,
                         "fov_deg": 90.0}])
-    audit = audit_track(line_track(STRAIGHT), cams)
+    audit = audit_track(line_track(STRAIGHT), cams, coverage_model="per-kind")  # its 40 m cones
     assert audit.metres_in_view == pytest.approx(expected_m, abs=1e-6)
     assert audit.cameras == (1 if expected_m else 0)
 
@@ -143,7 +145,9 @@ def test_to_dict_is_json_stable() -> None:
         "camera_id": "test:1", "frt_capable": True, "frt_tier": "medium", "kind": "fixed",
         "metres_in_view": 34.6, "seconds_in_view": None,
     }]
-    assert data["settings"]["coverage"] == {"model": "uniform disc", "radius_m": 20.0}
+    assert data["settings"]["coverage"] == {
+        "model": "uniform disc", "radius_m": 20.0, "level": "identify", "walls": False,
+        "walls_note": "a uniform 20 m disc is not cut by walls"}
     assert data["settings"]["policies"]["frt_policy"] == "default"
     json.dumps(data, allow_nan=False)
 
@@ -300,17 +304,77 @@ def test_the_planners_own_gpx_is_audited_route_by_route(tmp_path: Path) -> None:
     from exposure.routing import routes
 
     ds = load_dataset("helsinki")
-    ctx = ds.context()
+    ctx = ds.context(coverage_model="per-kind")  # today's model, under which this trip has two routes
     found = routes(ctx, ds.resolve("Rautatientori").node, ds.resolve("Kauppatori").node, objective="fewest-cameras")
     assert len(found) == 2
     # the planner's lines run straight along a street between its corners, often more than
     # settings.track_gap_m: the dataset's streets fill those stretches with themselves
-    audit = audit_track(write(tmp_path, "routes.gpx", routes_to_gpx(found)), ds.cameras, streets=ds.index)
+    audit = audit_track(write(tmp_path, "routes.gpx", routes_to_gpx(found)), ds.cameras, streets=ds.index,
+                        coverage_model="per-kind")
     assert audit.unknown_m == 0.0
     assert audit.length_m == pytest.approx(sum(r.length_m for r in found), rel=0.01)
     assert audit.tracks["name"].tolist() == [r.label for r in found]
     assert audit.tracks["length_m"].tolist() == pytest.approx([r.length_m for r in found], rel=0.01)
     assert audit.tracks["frt_cameras"].tolist() == [r.frt_cameras for r in found]
+
+
+@pytest.mark.parametrize(("model", "trip"), [(None, ("Narinkkatori", "Senaatintori")),
+                                             ("kamerafrei", ("Rautatientori", "Kauppatori")),
+                                             ("dori-high", ("Kappeli", "Senaatintori"))])
+def test_routes_and_their_audit_count_the_same_cameras_under_a_wall_cut_model(tmp_path: Path, model, trip) -> None:
+    from exposure.datasets import load_dataset
+    from exposure.export import routes_to_gpx
+    from exposure.routing import routes
+
+    ds = load_dataset("helsinki")
+    ctx = ds.context(coverage_model=model)
+    assert ctx.settings["coverage"]["walls"] is True
+    found = routes(ctx, ds.resolve(trip[0]).node, ds.resolve(trip[1]).node, objective="fewest-cameras")
+    audit = audit_track(write(tmp_path, "routes.gpx", routes_to_gpx(found)), ds.cameras, streets=ds.index,
+                        coverage_model=model or DEFAULT_COVERAGE_MODEL, buildings=ds.buildings_as_obstacles)
+    assert audit.settings["coverage"]["walls"] is True
+    assert audit.tracks["frt_cameras"].tolist() == [r.frt_cameras for r in found]
+
+
+def test_jyvaskyla_audits_use_the_file_own_ten_metre_radius_by_default(shared_data: Path,
+                                                                       jyvaskyla_cameras: pd.DataFrame) -> None:
+    track = read_track(shared_data / "jyvaskyla" / "walk1.gpx")
+    audit = audit_track(track, jyvaskyla_cameras)
+    assert audit.settings["coverage"]["model"] == DEFAULT_COVERAGE_MODEL
+    assert audit.settings["coverage"]["walls_note"] == NO_BUILDING_DATA
+    assert audit.settings["coverage"]["ranges_from"]["camera"] > 0
+    assert audit.cameras == 13
+    assert audit.share_in_view == pytest.approx(0.22, abs=0.01)
+    # an independent recount along the line: every camera's disc of the file's own radius
+    crs = local_crs(*track.coordinates.mean(axis=0))
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    xy = np.column_stack(to_xy.transform(track.coordinates[:, 0], track.coordinates[:, 1]))
+    pairs = [pair for pair in zip(xy[:-1], xy[1:], strict=True) if not np.array_equal(*pair)]
+    walked = shapely.MultiLineString([list(pair) for pair in pairs])
+    cam_xy = np.column_stack(to_xy.transform(jyvaskyla_cameras["lon"], jyvaskyla_cameras["lat"]))
+    discs = [Point(x, y).buffer(r, quad_segs=128)
+             for (x, y), r in zip(cam_xy, jyvaskyla_cameras["range_m"], strict=True)]
+    ids = jyvaskyla_cameras["camera_id"].to_numpy()
+    assert set(audit.camera_ids) == {ids[i] for i, disc in enumerate(discs) if disc.intersects(walked)}
+    in_view = sum(LineString(pair).intersection(shapely.unary_union(discs)).length for pair in pairs)
+    assert audit.metres_in_view_any == pytest.approx(in_view, rel=0.005)
+    # today's per-kind radii saw most of the walk
+    assert audit_track(track, jyvaskyla_cameras, coverage_model="per-kind").share_in_view > 0.8
+
+
+def test_a_camera_behind_a_building_never_counts_for_the_walk_past_it() -> None:
+    from exposure.buildings import buildings_from_polygons
+
+    cams = cameras_at([{"dx": 0, "dy": 20, "kind": "dome"}, {"dx": 80, "dy": 3, "kind": "dome"}])
+    crs = local_crs(*lonlat(0, 0))
+    to_xy = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    corners = [to_xy.transform(*lonlat(x, y)) for x, y in ((-40, 5), (40, 5), (40, 15), (-40, 15))]
+    block = buildings_from_polygons([shapely.Polygon(corners)], crs=crs, source_crs=crs)
+    walls = audit_track(line_track(STRAIGHT), cams, coverage_model="kamerafrei", buildings=block)
+    assert walls.camera_ids == ("test:2",)
+    none = audit_track(line_track(STRAIGHT), cams, coverage_model="kamerafrei")
+    assert set(none.camera_ids) == {"test:1", "test:2"}
+    assert none.settings["coverage"]["walls_note"] == NO_BUILDING_DATA
 
 
 def test_jyvaskyla_walks_in_one_file_total_what_they_measure_alone(shared_data: Path, tmp_path: Path,
@@ -348,8 +412,9 @@ def test_cameras_far_from_the_walk_change_nothing(shared_data: Path) -> None:
     edge["camera_id"], edge["kind"], edge["direction_deg"], edge["fov_deg"] = "edge", "ptz", np.nan, np.nan
     edge["lat"] = lat + 99.0 / 110_574.0  # 99 m north of a point of the walk
     edge["lon"] = lon
-    alone = audit_track(track, pd.concat([cameras, edge], ignore_index=True))
-    crowded = audit_track(track, pd.concat([far, cameras, edge], ignore_index=True))
+    # per-kind: the PTZ sees 100 m (the default model would take the file's own 10 m radius)
+    alone = audit_track(track, pd.concat([cameras, edge], ignore_index=True), coverage_model="per-kind")
+    crowded = audit_track(track, pd.concat([far, cameras, edge], ignore_index=True), coverage_model="per-kind")
     assert "edge" in alone.camera_ids
     # every figure of the walk is the same; only the size of the table in use, which the counting reports, is not
     crowded_dict, alone_dict = crowded.to_dict(), alone.to_dict()

@@ -56,3 +56,17 @@ def test_density_says_when_nothing_is_counted(capsys) -> None:
     code, out, err = run(capsys, "density", "--format", "json")
     assert json.loads(out)["settings"]["counting"]["case"] == "counted"
     assert "note:" not in err
+
+
+@pytest.mark.parametrize("model", ["per-kind", "kamerafrei", "dori-high"])
+def test_amnesty_effective_cameras_per_brooklyn_nta_are_unchanged_by_the_coverage_model(
+        capsys, shared_data, no_street_network, model) -> None:
+    # Amnesty's effective cameras are its own definition (120 m discs, no walls) whatever the model counted elsewhere
+    cameras = str(shared_data / "nyc" / "decode_counts_per_intersection_brooklyn.csv")
+    base = ["density", "--cameras", cameras, "--areas", "nyc-nta", "--format", "csv"]
+    code, default, err = run(capsys, *base)
+    assert code == 0, err
+    code, chosen, err = run(capsys, *base, "--coverage-model", model, "--level", "observe")
+    assert code == 0, err
+    assert chosen == default
+    assert "effective_cameras" in default.splitlines()[0]

@@ -24,7 +24,7 @@ def test_plan_json_has_the_documented_keys(capsys) -> None:
     plan = json.loads(out)
     assert set(plan) == PLAN_KEYS
     assert plan["schema"] == "exposure-plan"
-    assert plan["schema_version"] == 2
+    assert plan["schema_version"] == 3
     assert plan["feasible"] is True
     assert plan["settings"]["objective"] == "fewest-cameras"
     assert [j["direction"] for j in plan["journeys"]] == ["in", "in", "in", "out"]
@@ -164,3 +164,31 @@ def test_a_misspelt_gathering_point_is_flagged_and_the_others_are_planned(capsys
     code, out, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientoro")
     assert code == 2
     assert "no gathering or dispersal point could be used: gathering point 1 'Rautatientoro'" in err
+
+
+def test_a_plan_file_keeps_the_coverage_model_and_level_it_was_planned_under(capsys, tmp_path) -> None:
+    path = tmp_path / "plan.json"
+    code, _, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientori", "--coverage-model",
+                       "kamerafrei", "--level", "recognise", "--out", str(path))
+    assert code == 0, err
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert (saved["request"]["coverage_model"], saved["request"]["level"]) == ("kamerafrei", "recognise")
+    assert (saved["settings"]["coverage"]["model"], saved["settings"]["coverage"]["level"]) == (
+        "kamerafrei", "recognise")
+    code, out, err = run(capsys, "plan", "--plan", str(path))
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["settings"]["coverage"]["model"] == "kamerafrei"
+    assert again["journeys"][0]["route"]["camera_ids"] == saved["journeys"][0]["route"]["camera_ids"]
+    # the options win over the file
+    code, out, err = run(capsys, "plan", "--plan", str(path), "--coverage-model", "per-kind")
+    assert code == 0, err
+    assert json.loads(out)["settings"]["coverage"]["model"] == "per-kind"
+
+
+def test_a_new_plan_file_names_the_default_model_and_level(capsys, tmp_path) -> None:
+    path = tmp_path / "plan.json"
+    code, _, err = run(capsys, "plan", "--site", "Senaatintori", "--from", "Rautatientori", "--out", str(path))
+    assert code == 0, err
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert (saved["request"]["coverage_model"], saved["request"]["level"]) == ("dori-typical", "identify")

@@ -21,7 +21,10 @@ def test_route_json_has_the_documented_keys(capsys) -> None:
     result = json.loads(out)
     assert result["origin"]["name"] == "Rautatientori"
     assert result["settings"]["frt_policy"] == "default"
-    assert result["settings"]["coverage"]["model"].startswith("per-kind")
+    # the default coverage model, its level and whether walls cut the views, as every figure says
+    assert result["settings"]["coverage"]["model"] == "dori-typical"
+    assert result["settings"]["coverage"]["level"] == "identify"
+    assert result["settings"]["coverage"]["walls"] is True
     assert result["settings"]["max_detour"] == 0.5
     shortest, *others = result["routes"]
     assert shortest["label"] == "shortest"
@@ -55,7 +58,9 @@ def test_route_alternatives_geojson_and_uniform_radius(capsys) -> None:
     assert code == 0
     fc = json.loads(out)
     assert fc["type"] == "FeatureCollection"
-    assert fc["settings"]["coverage"] == {"model": "uniform disc", "radius_m": 25.0}
+    assert fc["settings"]["coverage"] == {
+        "model": "uniform disc", "radius_m": 25.0, "level": "identify", "walls": False,
+        "walls_note": "a uniform 25 m disc is not cut by walls"}
     assert 1 <= len(fc["features"]) <= 5
     counts = [f["properties"]["frt_cameras"] for f in fc["features"]]
     assert counts[0] == max(counts)
@@ -187,3 +192,18 @@ def test_audit_reports_the_gaps_of_a_sparse_walk(capsys, shared_data) -> None:
                          "--dataset", "helsinki")
     assert code == 0, err
     assert "off the dataset's streets" in err  # Jyväskylä's streets are in no dataset here
+
+
+def test_the_jyvaskyla_walk_is_audited_with_the_file_own_radius_by_default(capsys, shared_data) -> None:
+    jyvaskyla = shared_data / "jyvaskyla"
+    code, out, err = run(capsys, "audit", "--track", str(jyvaskyla / "walk1.gpx"), "--cameras",
+                         str(jyvaskyla / "cameras.csv"))
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["cameras"] == 13
+    assert result["share_in_view"] == pytest.approx(0.22, abs=0.01)
+    assert result["settings"]["coverage"]["walls_note"] == "no building data: views are not cut by walls"
+    code, out, err = run(capsys, "audit", "--track", str(jyvaskyla / "walk1.gpx"), "--cameras",
+                         str(jyvaskyla / "cameras.csv"), "--coverage-model", "per-kind")
+    assert code == 0, err
+    assert json.loads(out)["share_in_view"] > 0.8  # today's per-kind radii

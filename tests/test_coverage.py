@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exposure import settings as exposure_settings
-from exposure.cameras import CAMERA_COLUMNS
+from exposure._errors import PolicyError
+from exposure.buildings import Buildings, buildings_from_polygons, no_buildings
+from exposure.cameras import CAMERA_COLUMNS, KINDS
 from exposure.coverage import (
-    CameraGeometry,
+    NO_BUILDING_DATA,
     camera_geometry,
     candidate_pairs,
     coverage_settings,
@@ -24,9 +26,16 @@ from exposure.coverage import (
     edge_exposure,
     polyline_intervals,
     union_length,
+    viewshed_table,
 )
+from exposure.coverage_models import coverage_model
 from exposure.datasets import load_dataset
 from exposure.network import index_graph, local_crs
+from exposure.viewsheds import camera_views, street_segments
+
+#: Today's coverage model (per-kind discs and sectors, no walls): the tests of exact disc and sector
+#: geometry assert its numbers, so they name it (the product's default cuts views by walls at DORI ranges).
+PER_KIND = "per-kind"
 
 LON0, LAT0 = 24.9, 60.17
 CRS = local_crs(LON0, LAT0)
@@ -93,7 +102,7 @@ def compass(lon: float, lat: float, grid_bearing: float) -> float:
 
 
 def seen_m(street: Street, cams: pd.DataFrame, *, edge: int | None = None, radius_m: float | None = None) -> float:
-    cov = edge_coverage(street.index, cams, radius_m=radius_m)
+    cov = edge_coverage(street.index, cams, radius_m=radius_m, coverage_model=PER_KIND)
     e = street.forward if edge is None else edge
     keep = cov.edge == e
     return float(union_length(cov.edge[keep], cov.start_m[keep], cov.end_m[keep], n_groups=cov.n_edges)[e])
@@ -121,7 +130,7 @@ def test_disc_on_the_far_side_sees_the_same_chord():
 def test_disc_out_of_reach_sees_nothing():
     street = Street()
     cams = camera_table([dict(zip(("lon", "lat"), street.point(0.0, 40.5), strict=True))])
-    cov = edge_coverage(street.index, cams)
+    cov = edge_coverage(street.index, cams, coverage_model=PER_KIND)
     assert len(cov.edge) == 0
 
 
@@ -130,7 +139,7 @@ def test_disc_past_the_street_end_sees_only_the_end():
     half = street.proj_len / 2
     # 10 m beyond the end b, 6 m to the side: the disc covers the last sqrt(40² - 6²) - 10 m
     cams = camera_table([dict(zip(("lon", "lat"), street.point(half + 10.0, 6.0), strict=True))])
-    cov = edge_coverage(street.index, cams)
+    cov = edge_coverage(street.index, cams, coverage_model=PER_KIND)
     fwd = cov.edge == street.forward
     expected = math.sqrt(40.0**2 - 6.0**2) - 10.0
     assert cov.end_m[fwd].max() == pytest.approx(street.proj_len, abs=1e-6)
@@ -196,7 +205,8 @@ def test_radius_override_makes_every_camera_a_disc():
     assert seen_m(street, cams) == 0.0
     assert seen_m(street, cams, radius_m=30.0) == pytest.approx(2 * math.sqrt(30.0**2 - D**2), abs=1e-6)
     cov = edge_coverage(street.index, cams, radius_m=30.0)
-    assert cov.settings == {"model": "uniform disc", "radius_m": 30.0}
+    assert cov.settings == {"model": "uniform disc", "radius_m": 30.0, "level": "identify", "walls": False,
+                            "walls_note": "a uniform 30 m disc is not cut by walls"}
 
 
 @pytest.mark.parametrize("bad", [0.0, -5.0, float("nan")])
@@ -207,96 +217,12 @@ def test_radius_override_must_be_positive(bad):
         edge_coverage(street.index, cams, radius_m=bad)
 
 
-def test_camera_geometry_per_kind_and_defaults():
-    cams = camera_table([
-        {"lon": LON0, "lat": LAT0, "kind": "ptz"},
-        {"lon": LON0, "lat": LAT0, "kind": "dome", "direction_deg": 370.0},
-        {"lon": LON0, "lat": LAT0, "kind": "unknown", "direction_deg": 90.0, "fov_deg": 400.0},
-        {"lon": LON0, "lat": LAT0, "kind": "fixed", "fov_deg": 45.0},
-    ])
-    geom = camera_geometry(cams, CRS)
-    np.testing.assert_allclose(geom.radius_m, [100.0, 40.0, 25.0, 40.0])
-    # compass bearings turned onto the grid: grid = compass - (compass bearing of grid north)
-    np.testing.assert_allclose(geom.direction_deg[1:3], [(10.0 - compass(LON0, LAT0, 0.0)) % 360.0,
-                                                         (90.0 - compass(LON0, LAT0, 0.0)) % 360.0])
-    # no direction: a disc whatever the fov; a direction without fov: the default
-    np.testing.assert_allclose(geom.fov_deg, [360.0, exposure_settings.default_fov_deg, 360.0, 360.0])
-    np.testing.assert_allclose(geom.xy, np.tile(TO_XY.transform(LON0, LAT0), (4, 1)))
-    assert coverage_settings()["radius_m_by_kind"] == exposure_settings.radius_m_by_kind
-
-
-def test_polyline_intervals_clips_segments():
-    cams = CameraGeometry(xy=np.array([[0.0, 0.0]]), radius_m=np.array([10.0]),
-                          direction_deg=np.array([np.nan]), fov_deg=np.array([360.0]))
-    seg_a = np.array([[-5.0, 0.0], [-20.0, 6.0], [-20.0, 10.0], [3.0, 3.0], [0.0, 20.0]])
-    seg_b = np.array([[5.0, 0.0], [20.0, 6.0], [20.0, 10.0], [3.0, 3.0], [0.0, 0.0]])
-    s, c, t0, t1 = polyline_intervals(seg_a, seg_b, cams, pairs=(np.arange(5), np.zeros(5, dtype=int)))
-    got = {int(i): (a, b) for i, a, b in zip(s, t0, t1, strict=True)}
-    assert set(got) == {0, 1, 4}  # tangent (2) and zero-length (3) segments see nothing
-    assert got[0] == pytest.approx((0.0, 1.0))
-    assert got[1] == pytest.approx((0.3, 0.7))  # |x| <= 8 on a 40 m segment
-    assert got[4] == pytest.approx((0.5, 1.0))
-    assert np.all(c == 0)
-
-
-# --- unions never count an overlap twice ------------------------------------------------------
-
-
-def _merged_length(intervals: list[tuple[float, float]]) -> float:
-    total, cur_s, cur_e = 0.0, None, None
-    for s, e in sorted(intervals):
-        if e <= s:
-            continue
-        if cur_e is None or s > cur_e:
-            if cur_e is not None:
-                total += cur_e - cur_s
-            cur_s, cur_e = s, e
-        else:
-            cur_e = max(cur_e, e)
-    if cur_e is not None:
-        total += cur_e - cur_s
-    return total
-
-
-_interval = st.tuples(
-    st.integers(0, 5),
-    st.floats(0.0, 300.0, allow_nan=False),
-    st.floats(0.0, 80.0, allow_nan=False),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_interval, max_size=40), st.integers(0, 3))
-def test_union_length_matches_a_sorted_merge(rows, extra_groups):
-    rows = sorted(rows, key=lambda r: r[0])  # group must be sorted; within a group, any order
-    n_groups = 6 + extra_groups
-    group = np.array([r[0] for r in rows], dtype=np.int64)
-    start = np.array([r[1] for r in rows], dtype=float)
-    end = np.array([r[1] + r[2] for r in rows], dtype=float)
-    got = union_length(group, start, end, n_groups=n_groups)
-    assert got.shape == (n_groups,)
-    for g in range(n_groups):
-        expected = _merged_length([(r[1], r[1] + r[2]) for r in rows if r[0] == g])
-        assert got[g] == pytest.approx(expected, rel=1e-9, abs=1e-9)
-        mine = [(r[1], r[1] + r[2]) for r in rows if r[0] == g]
-        assert got[g] <= sum(e - s for s, e in mine) + 1e-9
-
-
-def test_union_length_of_nested_and_touching_intervals():
-    group = np.array([0, 0, 0, 0, 2, 2])
-    start = np.array([10.0, 0.0, 12.0, 30.0, 5.0, 6.0])
-    end = np.array([20.0, 30.0, 15.0, 40.0, 6.0, 7.0])
-    np.testing.assert_allclose(union_length(group, start, end, n_groups=3), [40.0, 0.0, 2.0])
-    np.testing.assert_allclose(union_length(np.array([], dtype=np.int64), np.array([]), np.array([]), n_groups=2),
-                               [0.0, 0.0])
-
-
 def test_edge_exposure_unions_overlapping_cameras():
     street = Street()
     near = [dict(zip(("lon", "lat"), street.point(s, 10.0), strict=True)) for s in (-20.0, 0.0, 20.0)]
     far = dict(zip(("lon", "lat"), street.point(-80.0, 0.0), strict=True))
     cams = camera_table([*near, {**far, "frt_tier": "low"}])
-    cov = edge_coverage(street.index, cams)
+    cov = edge_coverage(street.index, cams, coverage_model=PER_KIND)
     frt = np.array([True, True, True, False])
     ex = edge_exposure(cov, counted=np.ones(4, dtype=bool), frt=frt)
     half = math.sqrt(40.0**2 - 10.0**2)
@@ -341,14 +267,18 @@ def directed_cameras(helsinki):
     return cams
 
 
+@pytest.mark.parametrize("model", [PER_KIND, None])
 @pytest.mark.parametrize("policy", ["default", "strict-ptz-dome"])
-def test_helsinki_in_view_never_exceeds_length(helsinki, policy):
-    ctx = helsinki.context(frt_policy_spec=policy)
+def test_helsinki_in_view_never_exceeds_length(helsinki, policy, model):
+    ctx = helsinki.context(frt_policy_spec=policy, coverage_model=model)
     ex, length = ctx.exposure, helsinki.index.length_m
     assert np.all(ex.in_view_m >= 0)
     assert np.all(ex.in_view_m <= ex.in_view_any_m + 1e-6)
     assert np.all(ex.in_view_any_m <= length + 1e-6)
     assert (ex.in_view_any_m > 0).sum() > 100
+    if model is None:
+        assert ctx.settings["coverage"]["model"] == "dori-typical"
+        assert ctx.settings["coverage"]["walls"]
     if policy == "strict-ptz-dome":
         assert ex.in_view_m.sum() < ex.in_view_any_m.sum()
 
@@ -365,7 +295,7 @@ def _view_polygon(x: float, y: float, r: float, direction: float, fov: float) ->
 def test_helsinki_coverage_matches_a_shapely_recount(helsinki, directed_cameras, which):
     index = helsinki.index
     cams = helsinki.cameras if which == "helsinki" else directed_cameras
-    cov = edge_coverage(index, cams)
+    cov = edge_coverage(index, cams, coverage_model=PER_KIND)
     geom = camera_geometry(cams, index.crs)
     polys = [_view_polygon(*geom.xy[i], geom.radius_m[i], geom.direction_deg[i], geom.fov_deg[i])
              for i in range(len(cams))]
@@ -416,7 +346,7 @@ def test_helsinki_radius_override(helsinki, directed_cameras, monkeypatch):
     for kind in list(exposure_settings.radius_m_by_kind):
         monkeypatch.setitem(exposure_settings.radius_m_by_kind, kind, 30.0)
     discs = directed_cameras.assign(direction_deg=np.nan)
-    ref = edge_coverage(index, discs)
+    ref = edge_coverage(index, discs, coverage_model=PER_KIND)
     np.testing.assert_array_equal(cov.edge, ref.edge)
     np.testing.assert_array_equal(cov.camera, ref.camera)
     np.testing.assert_allclose(cov.start_m, ref.start_m)
@@ -426,38 +356,186 @@ def test_helsinki_radius_override(helsinki, directed_cameras, monkeypatch):
         assert shapely.Point(geom.xy[c]).distance(shapely.LineString(index.edge_xy(int(e)))) < 30.0 + 1e-6
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
-@given(seed=st.integers(0, 2**32 - 1), n_segments=st.integers(1, 400), n_cameras=st.integers(1, 120),
-       scale=st.sampled_from([5.0, 60.0, 600.0, 4000.0]), chunk=st.integers(1, 500))
-def test_candidate_pairs_are_every_camera_within_reach(seed, n_segments, n_cameras, scale, chunk):
-    # the grid join must find exactly the pairs a brute-force distance test finds, whatever the
-    # segments' lengths (some far longer than a cell) and however the segments are chunked
-    rng = np.random.default_rng(seed)
-    a = rng.uniform(0, 2000, (n_segments, 2))
-    b = a + rng.normal(0, scale, (n_segments, 2))
-    xy = rng.uniform(-300, 2300, (n_cameras, 2))
-    radius = rng.choice([10.0, 25.0, 40.0, 100.0, 120.0], n_cameras)
-    cams = CameraGeometry(xy, radius, np.full(n_cameras, np.nan), np.full(n_cameras, 360.0))
-    seg, cam = candidate_pairs(a, b, cams, chunk=chunk)
-    mid, half = (a + b) / 2, np.hypot(*(b - a).T) / 2
-    dist = np.hypot(mid[:, None, 0] - xy[None, :, 0], mid[:, None, 1] - xy[None, :, 1])
-    expected = set(zip(*np.nonzero(dist <= half[:, None] + radius[None, :] + 1e-6), strict=True))
-    assert set(zip(seg.tolist(), cam.tolist(), strict=True)) == {(int(i), int(j)) for i, j in expected}
-    assert len(seg) == len(set(zip(seg.tolist(), cam.tolist(), strict=True)))  # each pair once
+# --- coverage from viewsheds under a coverage model ------------------------------------------------
 
 
-def test_candidate_pairs_of_a_segment_across_a_continent_stay_bounded() -> None:
-    # a GPS jump of 7,000 km on a 10 m grid would look in 5e11 cells; coarser grids for long segments keep
-    # it to a few dozen, and the pairs are still exactly the brute-force ones
-    rng = np.random.default_rng(5)
-    a = np.array([[0.0, 0.0], [0.0, 0.0], [100.0, 100.0]])
-    b = np.array([[7.0e6, 1.0e6], [30.0, 0.0], [100.0, 50_000.0]])
-    xy = np.vstack([rng.uniform(-500, 500, (200, 2)), rng.uniform(0, 7e6, (50, 2)), [[3.5e6, 0.5e6]]])
-    radius = np.full(len(xy), 10.0)
-    cams = CameraGeometry(xy, radius, np.full(len(xy), np.nan), np.full(len(xy), 360.0))
-    seg, cam = candidate_pairs(a, b, cams)
-    mid, half = (a + b) / 2, np.hypot(*(b - a).T) / 2
-    dist = np.hypot(mid[:, None, 0] - xy[None, :, 0], mid[:, None, 1] - xy[None, :, 1])
-    expected = set(zip(*np.nonzero(dist <= half[:, None] + radius[None, :] + 1e-6), strict=True))
-    assert set(zip(seg.tolist(), cam.tolist(), strict=True)) == {(int(i), int(j)) for i, j in expected}
-    assert np.all(np.diff(seg) >= 0)
+def street_with_block(street: Street, *, d_block: float, depth: float) -> Buildings:
+    """A block along the street's right side, from ``d_block`` to ``d_block + depth`` metres off it, 60 m long."""
+    mid = (street.a + street.b) / 2
+    corners = [mid + s * street.along - d * street.left for s, d in
+               ((-30.0, d_block), (30.0, d_block), (30.0, d_block + depth), (-30.0, d_block + depth))]
+    return buildings_from_polygons([shapely.Polygon(corners)], crs=CRS, source_crs=CRS)
+
+
+@pytest.mark.parametrize("model", ["kamerafrei", "dori-high", "amnesty", PER_KIND])
+def test_a_wall_between_a_camera_and_the_street_hides_it_where_the_model_uses_walls(model):
+    street = Street()
+    block = street_with_block(street, d_block=5.0, depth=10.0)
+    # behind the block (20 m off the street, the block from 5 to 15 m): no line of sight to any of it near
+    cams = camera_table([dict(zip(("lon", "lat"), street.point(0.0, 20.0), strict=True), kind="dome")])
+    cov = edge_coverage(street.index, cams, coverage_model=model, buildings=block)
+    walls = coverage_model(model).walls
+    assert cov.settings["walls"] is walls
+    if walls:
+        # the view reaches the street only past the block's ends, never straight across it
+        seen = cov.end_m > cov.start_m
+        mid = street.proj_len / 2
+        inside = (cov.start_m < mid + 25.0) & (cov.end_m > mid - 25.0)
+        assert not (seen & inside).any()
+    else:
+        assert len(cov.edge) > 0  # a model without walls sees through it, as today
+
+
+def test_a_camera_on_the_facade_facing_the_street_sees_it():
+    street = Street()
+    block = street_with_block(street, d_block=5.0, depth=10.0)
+    # mapped inside the block, 0.3 m behind its street façade: it looks out of that façade
+    cams = camera_table([dict(zip(("lon", "lat"), street.point(0.0, 5.3), strict=True), kind="dome")])
+    cov = edge_coverage(street.index, cams, coverage_model="kamerafrei", buildings=block)
+    e = street.forward
+    keep = cov.edge == e
+    seen = float(union_length(cov.edge[keep], cov.start_m[keep], cov.end_m[keep], n_groups=cov.n_edges)[e])
+    assert seen == pytest.approx(2 * math.sqrt(25.0**2 - 5.0**2), abs=0.05)
+
+
+_near_street = st.tuples(st.floats(-150.0, 150.0), st.floats(-60.0, 60.0), st.sampled_from(KINDS),
+                         st.one_of(st.none(), st.floats(0.0, 359.0)), st.one_of(st.none(), st.floats(10.0, 350.0)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(_near_street, min_size=1, max_size=12),
+       model=st.sampled_from(["kamerafrei", "dori-low", "dori-typical", "dori-high", "amnesty", PER_KIND]),
+       level=st.sampled_from(["identify", "recognise", "observe"]))
+def test_without_buildings_the_same_ranges_give_the_discs_and_sectors_exactly(rows, model, level):
+    street = Street()
+    cams = camera_table([{**dict(zip(("lon", "lat"), street.point(s, d), strict=True)), "kind": kind,
+                          "direction_deg": np.nan if bearing is None else bearing,
+                          "fov_deg": np.nan if fov is None else fov} for s, d, kind, bearing, fov in rows])
+    for buildings in (None, no_buildings(CRS)):
+        cov = edge_coverage(street.index, cams, coverage_model=model, level=level, buildings=buildings)
+        geom = camera_views(cams, CRS, model=model, level=level)
+        segs = street_segments(street.index)
+        s, c, t0, _ = polyline_intervals(segs.a, segs.b, geom, pairs=candidate_pairs(segs.a, segs.b, geom))
+        e = segs.edge[s]
+        start = (segs.offset_m[s] + t0 * segs.length_m[s]) * segs.scale[e]
+        order = np.lexsort((start, c, e))
+        np.testing.assert_array_equal(cov.edge, e[order])
+        np.testing.assert_array_equal(cov.camera, c[order])
+        np.testing.assert_array_equal(cov.start_m, start[order])
+        assert cov.settings["walls"] is False
+        assert cov.settings["walls_note"] == (NO_BUILDING_DATA if coverage_model(model).walls
+                                              else "the coverage model does not cut views by walls")
+
+
+def test_per_kind_reproduces_todays_coverage_on_helsinki_whatever_its_buildings(helsinki):
+    # today's coverage: every camera's disc or sector of the per-kind radii, no walls
+    geom = camera_geometry(helsinki.cameras, helsinki.index.crs)
+    segs = street_segments(helsinki.index)
+    s, c, _, _ = polyline_intervals(segs.a, segs.b, geom, pairs=candidate_pairs(segs.a, segs.b, geom))
+    cov = helsinki.coverage(coverage_model=PER_KIND)
+    assert len(cov.edge) == len(s) > 10_000
+    assert set(zip(cov.edge.tolist(), cov.camera.tolist(), strict=True)) == set(
+        zip(segs.edge[s].tolist(), c.tolist(), strict=True))
+    assert not helsinki.buildings_as_obstacles.is_empty  # the buildings are there: the model does not use them
+    assert cov.settings["walls"] is False
+
+
+def test_settings_say_model_level_walls_and_where_ranges_came_from(helsinki):
+    cams = helsinki.cameras.head(20).copy()
+    cams["range_m"] = np.nan
+    cams.loc[:4, "range_m"] = 10.0
+    cams["indoor"] = False
+    cams.loc[5, "indoor"] = True
+    cov = edge_coverage(helsinki.index, cams, coverage_model="dori-typical", level="recognise",
+                        buildings=helsinki.buildings_as_obstacles)
+    used = cov.settings
+    assert (used["model"], used["level"], used["walls"], used["honours_camera_range"]) == (
+        "dori-typical", "recognise", True, True)
+    assert used["walls_note"] == f"views cut by the walls of {len(helsinki.buildings_as_obstacles.polygons):,} " \
+                                 "building blocks"
+    assert used["ranges_from"] == {"camera": 5, "indoor": 1}
+    assert used["radius_m_by_kind"] == used["range_m_by_kind"]
+    assert np.all(cov.views.geometry.radius_m[:5] == 10.0)
+    assert cov.views.geometry.radius_m[5] == 0.0
+    assert not (cov.camera == 5).any()  # an indoor camera sees no street
+    # Amnesty never honours a camera's own range
+    amnesty = edge_coverage(helsinki.index, cams, coverage_model="amnesty")
+    assert amnesty.settings["ranges_from"] == {"indoor": 1}
+    assert np.all(amnesty.views.geometry.radius_m[:5] == 120.0)
+
+
+def test_an_unknown_level_is_refused():
+    street = Street()
+    cams = camera_table([dict(zip(("lon", "lat"), street.point(0.0, 0.0), strict=True))])
+    with pytest.raises(PolicyError, match=r"unknown level 'glimpse'; use one of identify, recognise, observe"):
+        edge_coverage(street.index, cams, level="glimpse")
+    with pytest.raises(PolicyError, match=r"unknown level 'glimpse'"):
+        edge_coverage(street.index, cams, radius_m=20.0, level="glimpse")
+
+
+def test_viewshed_table_one_row_per_camera(helsinki):
+    cov = helsinki.coverage(coverage_model="kamerafrei")
+    table = viewshed_table(helsinki.index, helsinki.cameras, cov.views, settings=cov.settings)
+    assert list(table.columns) == ["camera_id", "model", "level", "walls", "range_m", "street_m_in_view",
+                                   "blocked_share"]
+    assert len(table) == len(helsinki.cameras)
+    assert set(table["model"]) == {"kamerafrei"}
+    assert set(table["walls"]) == {True}
+    # each street once: never more than the same camera sees of both directions' edges
+    per_camera = np.bincount(cov.camera, weights=cov.end_m - cov.start_m, minlength=len(helsinki.cameras))
+    assert np.all(table["street_m_in_view"].to_numpy() <= per_camera + 0.01)
+    assert table["blocked_share"].dropna().between(0.0, 1.0).all()
+    assert (table["blocked_share"] > 0).sum() > 20
+    # without walls nothing is blocked
+    plain = helsinki.coverage(coverage_model=PER_KIND)
+    flat = viewshed_table(helsinki.index, helsinki.cameras, plain.views, settings=plain.settings)
+    assert set(flat["blocked_share"].dropna()) == {0.0}
+
+
+def test_per_kind_is_the_radii_and_field_of_view_of_the_settings(monkeypatch):
+    assert coverage_settings(coverage_model=PER_KIND)["radius_m_by_kind"] == exposure_settings.radius_m_by_kind
+    monkeypatch.setitem(exposure_settings.radius_m_by_kind, "fixed", 33.0)
+    monkeypatch.setattr(exposure_settings, "default_fov_deg", 60.0)
+    used = coverage_settings(coverage_model=PER_KIND)
+    assert used["radius_m_by_kind"]["fixed"] == 33.0
+    assert used["cone_by_kind"]["fixed"] == {"range_m": 33.0, "fov_deg": 60.0}
+
+
+def test_per_kind_reproduces_todays_routes_and_audits_exactly(helsinki, shared_data):
+    import json
+    from pathlib import Path
+
+    from exposure.audit import audit_track, read_track
+    from exposure.cameras import load_cameras
+    from exposure.routing import routes
+
+    today = json.loads((Path(__file__).parent / "fixtures" / "per_kind_today.json").read_text(encoding="utf-8"))
+    ctx = helsinki.context(coverage_model=PER_KIND)
+    for trip in today["routes"]:
+        found = routes(ctx, helsinki.resolve(trip["origin"]).node, helsinki.resolve(trip["destination"]).node,
+                       objective="fewest-cameras", alternatives=2, time_limit_s=60)
+        assert [r.label for r in found] == [r["label"] for r in trip["routes"]]
+        for r, was in zip(found, trip["routes"], strict=True):
+            assert list(r.edges) == was["edges"]
+            assert (r.frt_cameras, list(r.camera_ids)) == (was["frt_cameras"], was["camera_ids"])
+            assert r.metres_in_view == pytest.approx(was["metres_in_view"], abs=1e-9)
+            assert r.length_m == pytest.approx(was["length_m"], abs=1e-9)
+    for walk in today["audits"]:
+        cams = load_cameras(shared_data / walk["cameras"]).cameras
+        audit = audit_track(read_track(shared_data / walk["track"]), cams, coverage_model=PER_KIND)
+        assert list(audit.camera_ids) == walk["camera_ids"]
+        assert audit.frt_cameras == walk["frt_cameras"]
+        assert audit.metres_in_view == pytest.approx(walk["metres_in_view"], abs=1e-9)
+        assert audit.metres_in_view_any == pytest.approx(walk["metres_in_view_any"], abs=1e-9)
+        assert audit.length_m == pytest.approx(walk["length_m"], abs=1e-9)
+
+
+def test_coverage_in_words_for_captions_and_cards():
+    from exposure.coverage import coverage_words
+
+    assert coverage_words(coverage_settings(radius_m=30.0)) == "every camera a 30 m disc, not cut by walls"
+    assert coverage_words(coverage_settings(coverage_model="dori-typical", level="recognise")) == (
+        "cameras that can recognise you (coverage model dori-typical; no building data: views are not cut by walls)")
+    assert coverage_words(coverage_settings(coverage_model=PER_KIND)) == (
+        "cameras that can identify you (coverage model per-kind; the coverage model does not cut views by walls)")
+    assert coverage_words({}) == "coverage model not stated"

@@ -272,3 +272,11 @@ def test_an_unknown_model_name():
         coverage_model("lidar")
     model = coverage_model("amnesty")
     assert coverage_model(model) is model
+
+
+def test_the_default_in_force_is_the_settings(monkeypatch):
+    assert (settings.coverage_model, settings.coverage_level) == (DEFAULT_COVERAGE_MODEL, DEFAULT_LEVEL)
+    assert coverage_model().name == DEFAULT_COVERAGE_MODEL
+    monkeypatch.setattr(settings, "coverage_model", "kamerafrei")
+    assert coverage_model().name == "kamerafrei"
+    assert coverage_model(None).name == "kamerafrei"

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from exposure import settings
 from exposure._errors import DatasetError
-from exposure.datasets import counts_summary, get_path, load_dataset
+from exposure.coverage import NO_BUILDING_DATA
+from exposure.coverage_models import DEFAULT_COVERAGE_MODEL
+from exposure.datasets import counts_summary, coverage_cache_file, coverage_model_or_default, get_path, load_dataset
 
 
 @pytest.fixture
@@ -99,10 +101,69 @@ def test_context_is_memoised_and_read_only(tmp_cache) -> None:
     ds = load_dataset("helsinki")
     a = ds.context(radius_m=25.0)
     assert ds.context(radius_m=25.0) is a
-    assert a.settings["coverage"] == {"model": "uniform disc", "radius_m": 25.0}
+    assert a.settings["coverage"] == {
+        "model": "uniform disc", "radius_m": 25.0, "level": "identify", "walls": False,
+        "walls_note": "a uniform 25 m disc is not cut by walls"}
     before = a.exposure.in_view_m.copy()
     ds.context(radius_m=120.0)
     assert np.array_equal(a.exposure.in_view_m, before)
+
+
+def test_a_dataset_keeps_its_buildings_as_obstacles(tmp_cache) -> None:
+    ds = load_dataset("helsinki")
+    assert len(ds.buildings_as_obstacles.polygons) == ds.info["buildings"]["blocks"] > 250
+    assert ds.info["buildings"]["clipped_to_box"] > 40  # the buildings the extract's box cuts are kept, clipped
+    again = load_dataset("helsinki")
+    assert again.info["from_cache"] is True
+    assert len(again.buildings_as_obstacles.polygons) == len(ds.buildings_as_obstacles.polygons)
+
+
+def test_coverage_is_memoised_per_model_and_level_and_kept_on_disk(tmp_cache) -> None:
+    ds = load_dataset("helsinki")  # the build works out the default model's coverage and keeps it
+    model = coverage_model_or_default(None)
+    assert model.name == DEFAULT_COVERAGE_MODEL
+    kept = coverage_cache_file(ds, model, "identify")
+    assert kept is not None
+    assert kept.is_file()
+    identify = ds.coverage()
+    assert ds.coverage(coverage_model=DEFAULT_COVERAGE_MODEL, level="identify") is identify
+    observe = ds.coverage(level="observe")
+    assert observe is not identify
+    assert observe.settings["level"] == "observe"
+    assert (observe.end_m - observe.start_m).sum() > (identify.end_m - identify.start_m).sum()
+    assert ds.coverage(coverage_model="kamerafrei").settings["model"] == "kamerafrei"
+    assert coverage_cache_file(ds, coverage_model_or_default("kamerafrei"), "identify").is_file()
+    # a model without walls is quick: measured, never written
+    assert coverage_cache_file(ds, coverage_model_or_default("per-kind"), "identify") is not None
+    ds.coverage(coverage_model="per-kind")
+    assert not coverage_cache_file(ds, coverage_model_or_default("per-kind"), "identify").is_file()
+    # another session reads what this one kept
+    again = load_dataset("helsinki")
+    read = again.coverage()
+    assert np.array_equal(read.edge, identify.edge)
+    np.testing.assert_array_equal(read.start_m, identify.start_m)
+    assert read.settings == identify.settings
+    # the kept coverage belongs to these cameras: another table is measured (and kept in memory only)
+    other = again.with_cameras(again.cameras.head(50), again.rejected, source="fifty.csv")
+    assert other.coverage().n_cameras == 50
+    assert coverage_cache_file(other, model, "identify") is None
+
+
+def test_every_context_says_model_level_and_walls(tmp_cache) -> None:
+    ds = load_dataset("helsinki")
+    ctx = ds.context(level="recognise")
+    used = ctx.settings["coverage"]
+    assert (used["model"], used["level"], used["walls"]) == (DEFAULT_COVERAGE_MODEL, "recognise", True)
+    assert ds.context(coverage_model="per-kind").settings["coverage"]["walls"] is False
+    # a dataset without building data says so in every figure
+    import dataclasses
+
+    from exposure.buildings import no_buildings
+
+    bare = dataclasses.replace(ds, obstacles=no_buildings(ds.index.crs), _memo={})
+    used = bare.context().settings["coverage"]
+    assert used["walls"] is False
+    assert used["walls_note"] == NO_BUILDING_DATA
 
 
 def test_saved_dataset_is_listed_and_loads_by_name(tmp_cache) -> None:
@@ -383,7 +444,8 @@ def test_an_overlay_is_memoised_by_its_cameras_and_rebuilds_coverage_when_they_c
     assert second is not first
     assert second.coverage() is not first.coverage()
     assert second.coverage().n_cameras == len(helsinki.cameras) + 1
-    full = edge_coverage(helsinki.index, second.cameras)
+    # measured afresh with the dataset's buildings (the default model cuts views by walls)
+    full = edge_coverage(helsinki.index, second.cameras, buildings=helsinki.buildings_as_obstacles)
     got = second.coverage()
     assert np.array_equal(got.edge, full.edge)
     assert np.array_equal(got.camera, full.camera)
@@ -425,10 +487,10 @@ def test_the_group_policy_counts_what_the_group_verified(helsinki) -> None:
 @given(changed=st.lists(st.tuples(st.integers(0, 220), st.sampled_from(["direction_deg", "kind", "lon", "fov_deg"]),
                                   st.integers(0, 359)), max_size=12),
        dropped=st.lists(st.integers(0, 220), max_size=5, unique=True), added=st.integers(0, 3),
-       radius_m=st.sampled_from([None, 30.0]))
+       radius_m=st.sampled_from([None, 30.0]), model=st.sampled_from([None, "per-kind", "kamerafrei"]))
 @hypothesis_settings(max_examples=25)
 def test_coverage_reused_for_unchanged_cameras_equals_coverage_measured_afresh(
-        helsinki, changed, dropped, added, radius_m) -> None:
+        helsinki, changed, dropped, added, radius_m, model) -> None:
     from exposure.coverage import edge_coverage
 
     values = {"kind": lambda n: ["ptz", "dome", "fixed", "unknown"][n % 4], "lon": lambda n: 24.94 + n * 1e-5,
@@ -436,10 +498,12 @@ def test_coverage_reused_for_unchanged_cameras_equals_coverage_measured_afresh(
     changes: dict[int, dict[str, object]] = {}
     for row, column, n in changed:
         changes.setdefault(row, {})[column] = values[column](n)
-    helsinki.coverage(radius_m=radius_m)  # what the overlay reuses
+    helsinki.coverage(radius_m=radius_m, coverage_model=model)  # what the overlay reuses
     ds = helsinki.with_camera_overlay(_overlaid(helsinki, changes, drop=tuple(dropped), add=added),
                                       about={"test": "reuse"})
-    got, full = ds.coverage(radius_m=radius_m), edge_coverage(helsinki.index, ds.cameras, radius_m=radius_m)
+    got = ds.coverage(radius_m=radius_m, coverage_model=model)
+    full = edge_coverage(helsinki.index, ds.cameras, radius_m=radius_m, coverage_model=model or DEFAULT_COVERAGE_MODEL,
+                         buildings=helsinki.buildings_as_obstacles)
     assert got.n_cameras == full.n_cameras == len(ds.cameras)
     assert np.array_equal(got.edge, full.edge)
     assert np.array_equal(got.camera, full.camera)

@@ -264,3 +264,20 @@ def test_a_plan_is_framed_whole_and_a_journey_left_out_is_faint() -> None:
     passed = {c["camera_id"] for c in layers[2].data}
     assert passed == set(plan.journeys[1].route.frt_camera_ids)  # the cameras of the journey shown
     assert layers[3].get_line_color == [40, 40, 40]  # places ringed dark, cameras white
+
+
+def test_viewsheds_are_shaded_in_their_tiers_colour_with_holes_and_parts() -> None:
+    import shapely
+
+    from exposure.layers import viewshed_layer
+    from exposure.style import TIER_COLOURS, VIEWSHED_FILL_ALPHA
+
+    courtyard = shapely.Polygon([(24.93, 60.17), (24.94, 60.17), (24.94, 60.175), (24.93, 60.17)],
+                                [[(24.935, 60.171), (24.937, 60.171), (24.937, 60.172), (24.935, 60.171)]])
+    two = shapely.MultiPolygon([shapely.box(24.95, 60.17, 24.951, 60.171), shapely.box(24.96, 60.17, 24.961, 60.171)])
+    layer = viewshed_layer([courtyard, two, shapely.Polygon()], ["high", "low", "medium"], ["a", "b", "c"])
+    data = json.loads(layer.to_json())["data"]
+    assert [d["camera_id"] for d in data] == ["a", "b", "b"]  # a camera that sees nothing is not drawn
+    assert len(data[0]["polygon"]) == 2  # the outer ring and the courtyard
+    assert data[0]["fill"] == [*TIER_COLOURS["high"][:3], VIEWSHED_FILL_ALPHA]
+    assert not json.loads(layer.to_json())["pickable"]

@@ -33,6 +33,7 @@ from exposure._errors import DatasetError
 from exposure.cli import main
 from exposure.datasets import available_datasets, load_dataset
 from exposure.online import (
+    BUILDING_TAGS,
     CAMERA_TAGS,
     NAME_TAGS,
     PRIVACY_NOTICE,
@@ -58,6 +59,7 @@ RECORDINGS = {
     "walk": "overpass_walk_kluuvi.json",
     "cameras": "overpass_cameras_kluuvi.json",
     "names": "overpass_names_kluuvi.json",
+    "buildings": "overpass_buildings_kluuvi.json",
 }
 NOMINATIM = "nominatim_kluuvi.json"
 
@@ -161,7 +163,7 @@ def record_overpass(pbf: Path, bbox: tuple[float, float, float, float]) -> dict[
     walk = _filter_conditions(ox._overpass._get_network_filter("walk"))
     walk_ways = touching([w for w in ways if _passes(w[2], walk)])
     recorded = {"walk": _overpass_json({r for _, refs, _ in walk_ways for r in refs}, walk_ways, nodes)}
-    for label, query in (("cameras", CAMERA_TAGS), ("names", NAME_TAGS)):
+    for label, query in (("cameras", CAMERA_TAGS), ("names", NAME_TAGS), ("buildings", BUILDING_TAGS)):
         pairs = [(k, v) for k, vs in query.items() for v in ([vs] if isinstance(vs, bool | str) else vs)]
 
         def wanted(tags: dict[str, str], pairs: list[tuple[str, Any]] = pairs) -> bool:
@@ -264,6 +266,8 @@ class FakeOSM:
             label = "cameras"
         elif "['place']" in query:
             label = "names"
+        elif "['building']" in query:
+            label = "buildings"
         elif 'way["highway"]["area"!~"yes"]' in query:
             label = "walk"
         else:  # pragma: no cover - a query this fake does not know
@@ -352,7 +356,7 @@ def test_build_from_a_bbox(fake_osm: FakeOSM) -> None:
     messages: list[str] = []
     ds = build_online(Area("bbox", bbox=KLUUVI_BBOX), name="kluuvi-box", progress=messages.append)
     _check_dataset(ds, "kluuvi-box")
-    assert [m for m, _ in fake_osm.calls] == ["POST", "POST", "POST"]  # network, cameras, names
+    assert [m for m, _ in fake_osm.calls] == ["POST", "POST", "POST", "POST"]  # network, cameras, buildings, names
     assert any("Overpass" in m for m in messages)
     assert "walking network, cameras and names downloaded via Overpass" in ds.description
     assert ds.info["built_from"] == "osmnx"
@@ -360,17 +364,28 @@ def test_build_from_a_bbox(fake_osm: FakeOSM) -> None:
     assert any(osmnx_cache_folder().glob("*.json"))
 
 
+def test_an_online_dataset_keeps_its_buildings_and_opens_its_passages(fake_osm: FakeOSM) -> None:
+    ds = build_online(Area("bbox", bbox=KLUUVI_BBOX), name="kluuvi-walls", names=False)
+    obstacles = ds.buildings_as_obstacles
+    assert not obstacles.is_empty
+    assert ds.info["buildings"]["buildings"] > 15
+    assert ds.info["buildings"]["passages"] >= 1  # streets through buildings keep tunnel, covered and layer
+    assert ds.context().settings["coverage"]["walls"] is True
+    again = load_dataset("kluuvi-walls")
+    assert len(again.buildings_as_obstacles.polygons) == len(obstacles.polygons)
+
+
 def test_build_from_a_place_name(fake_osm: FakeOSM) -> None:
     ds = build_online(Area("place", place=KLUUVI_PLACE), name="kluuvi")
     _check_dataset(ds, "kluuvi")
-    assert [m for m, _ in fake_osm.calls] == ["GET", "POST", "POST", "POST"]  # one Nominatim, three Overpass
+    assert [m for m, _ in fake_osm.calls] == ["GET", "POST", "POST", "POST", "POST"]  # one Nominatim, four Overpass
     assert "Kluuvi" in ds.source
 
 
 def test_build_from_a_point_without_names(fake_osm: FakeOSM) -> None:
     ds = build_online(Area("point", point=(60.1705, 24.9425), dist_m=200), name="kluuvi-point", names=False)
     _check_dataset(ds, "kluuvi-point")
-    assert len(fake_osm.calls) == 2  # network and cameras, no names query
+    assert len(fake_osm.calls) == 3  # network, cameras and buildings, no names query
     lon, lat = ds.index.node_lonlat[:, 0], ds.index.node_lonlat[:, 1]
     assert lat.min() > 60.1705 - 0.0035
     assert lon.max() < 24.9425 + 0.0070
@@ -378,7 +393,7 @@ def test_build_from_a_point_without_names(fake_osm: FakeOSM) -> None:
 
 def test_a_second_build_is_served_from_the_osmnx_cache(fake_osm: FakeOSM) -> None:
     first = build_online(Area("place", place=KLUUVI_PLACE), name="kluuvi")
-    assert len(fake_osm.calls) == 4
+    assert len(fake_osm.calls) == 5
     fake_osm.calls.clear()
     fake_osm.fail = requests.exceptions.ConnectionError("offline now")
     second = build_online(Area("place", place=KLUUVI_PLACE), name="kluuvi-again")
@@ -392,7 +407,7 @@ def test_own_camera_file_replaces_the_download(fake_osm: FakeOSM, tmp_path: Path
     cams.write_text("lat,lon,kind\n60.1700,24.9420,ptz\n60.1710,24.9430,dome\n")
     ds = build_online(Area("bbox", bbox=KLUUVI_BBOX), name="own", cameras=cams, names=False)
     assert len(ds.cameras) == 2
-    assert len(fake_osm.calls) == 1  # only the network
+    assert len(fake_osm.calls) == 2  # only the network and the buildings
     assert ds.info["cameras_source"] == str(cams)
 
 
@@ -540,7 +555,7 @@ def test_cli_build_online_prints_the_notice_before_any_request(
     assert PRIVACY_NOTICE in before_first_request
     assert "--pbf FILE.osm.pbf" in before_first_request
     assert json.loads(out)["cameras"] >= 20
-    assert len(fake_osm.calls) == 3
+    assert len(fake_osm.calls) == 4
     code = main(["cameras", "--dataset", "kluuvi", "--format", "json"])
     out, _ = capsys.readouterr()
     assert code == 0

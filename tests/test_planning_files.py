@@ -72,6 +72,23 @@ def test_a_version_1_plan_file_reads_with_the_default_keep_order():
         "max-detour", "avoided-areas", "avoided-cameras", "no-frt-cameras")
 
 
+def test_a_plan_file_keeps_its_coverage_model_and_level_and_an_older_one_reads_as_per_kind():
+    assert PLAN_SCHEMA_VERSION == 3
+    for version in (1, 2):
+        old = read_plan(plan_file(version, coverage_model="dori-high", level="observe"))
+        # planned before coverage models existed, under today's per-kind discs
+        assert (old.coverage_model, old.level) == ("per-kind", "identify")
+    new = read_plan(plan_file(3, coverage_model="kamerafrei", level="recognise"))
+    assert (new.coverage_model, new.level) == ("kamerafrei", "recognise")
+    assert (read_plan(plan_file(3)).coverage_model, read_plan(plan_file(3)).level) == (None, None)
+    assert new.to_dict()["coverage_model"] == "kamerafrei"
+    assert new.to_dict()["level"] == "recognise"
+    with pytest.raises(PlanError, match=r"request\.level is 'glimpse'; choose one of identify, recognise, observe"):
+        read_plan(plan_file(3, level="glimpse"))
+    with pytest.raises(PlanError, match=r"request\.coverage_model must be a coverage model's name or file"):
+        read_plan(plan_file(3, coverage_model=7))
+
+
 @pytest.mark.parametrize(("content", "match"), [
     ([1, 2], "a plan file holds a JSON object, not list"),
     ({"schema": "other"}, "not a plan file"),
@@ -169,3 +186,10 @@ def test_any_plan_file_reads_or_is_one_plan_error(request: object) -> None:
     text = json.dumps(data).replace("1" + "0" * 400 + ".0", BIG)
     _, message = outcome(lambda: read_plan(text.encode(), name="fuzz.json"), PlanError)
     assert one_line(message)
+
+
+@pytest.mark.parametrize("areas", [True, "areas.geojson", 3, ["a"]])
+def test_areas_that_are_no_geojson_object_are_one_plan_error(areas: object) -> None:
+    data = {"schema": "exposure-plan", "schema_version": 1, "request": {"avoid": {"areas": areas}}}
+    with pytest.raises(PlanError, match=r"request\.avoid\.areas must be a GeoJSON object"):
+        read_plan(json.dumps(data).encode(), name="plan.json")

@@ -74,3 +74,29 @@ def test_ranking_under_constraints_already_made_is_regroup_points(helsinki, ctx)
                                  n=5)
     assert ranked == regroup_points(ctx, site.node, helsinki.cameras, walk_radius_m=300.0, n=5, avoid=avoid)
     assert ranked
+
+
+def test_regroup_points_count_the_cameras_that_see_them_through_the_walls_as_routes_do(helsinki):
+    from exposure.viewsheds import seen_points
+
+    model = "dori-high"
+    ctx = helsinki.context(coverage_model=model)
+    views = helsinki.viewsheds(coverage_model=model)
+    assert views.walls_used
+    site = helsinki.resolve("Senaatintori").node
+    found = regroup_points(ctx, site, helsinki.cameras, walk_radius_m=400.0, n=10, views=views)
+    assert found
+    frt = np.flatnonzero(ctx.exposure.frt)
+    for g in found:
+        _, c = seen_points(ctx.index.node_xy[[g.node]], views, cameras=frt)
+        assert g.frt_cameras == len(c)
+        assert set(g.camera_ids) == {str(ctx.camera_ids[k]) for k in c}
+        # a camera that sees the point sees a street at it, as routes count
+        out = ctx.out_edges[ctx.out_edges_ptr[g.node]:ctx.out_edges_ptr[g.node + 1]]
+        assert set(c.tolist()) <= {int(k) for e in out for k in ctx.exposure.edge_cams[
+            ctx.exposure.edge_cams_ptr[e]:ctx.exposure.edge_cams_ptr[e + 1]]}
+    # a plan given the views ranks its regroup points the same way
+    request = PlanRequest(site=at(helsinki, "Senaatintori"), regroup_radius_m=400.0,
+                          gathering=(at(helsinki, "Kauppatori"),))
+    plan = make_plan(ctx, request, cameras=helsinki.cameras, views=views)
+    assert [r.node for r in plan.regroup] == [g.node for g in found[: len(plan.regroup)]]

@@ -37,8 +37,8 @@ def helsinki():
 
 @pytest.fixture(scope="module")
 def ctx(helsinki):
-    context = helsinki.context()
-    assert context.settings["coverage"] == coverage_settings()
+    context = helsinki.context(coverage_model="per-kind")
+    assert context.settings["coverage"] == coverage_settings(coverage_model="per-kind")
     assert context.settings["coverage"]["radius_m_by_kind"] == PER_KIND_RADII, "pin the per-kind coverage model"
     return context
 

@@ -90,10 +90,11 @@ def test_every_figure_counts_the_groups_verdicts(cache: Path, helsinki) -> None:
 
 
 def test_a_review_that_adds_or_turns_a_camera_takes_effect_at_once(cache: Path, helsinki) -> None:
+    # per-kind: a PTZ's direction gives it a sector (the DORI models take a PTZ to pan, a disc whatever its direction)
     store = ReviewStore(default_store_path("helsinki"))
     confirm(store, helsinki.cameras.at[0, "camera_id"], "Ana")
     first = reviewed_dataset(helsinki, store)
-    before = first.context(verification="group").exposure.in_view_any_m.copy()
+    before = first.context(verification="group", coverage_model="per-kind").exposure.in_view_any_m.copy()
     assert before.sum() == 0  # nothing verified by the group yet
     lon, lat = float(helsinki.cameras.at[10, "lon"]), float(helsinki.cameras.at[10, "lat"])
     camera, _ = store.add_camera(lon + 0.0003, lat, reviewer="Ana", how="survey", kind="ptz")
@@ -101,7 +102,7 @@ def test_a_review_that_adds_or_turns_a_camera_takes_effect_at_once(cache: Path, 
     second = reviewed_dataset(helsinki, store)
     assert second is not first
     assert camera.camera_id in set(second.cameras["camera_id"])
-    added = second.context(verification="group")
+    added = second.context(verification="group", coverage_model="per-kind")
     assert added.camera_ids[added.exposure.counted].tolist() == [camera.camera_id]
     assert added.exposure.in_view_any_m.sum() > 0
     # turning it (a majority gives a new direction) changes what it sees
@@ -109,7 +110,7 @@ def test_a_review_that_adds_or_turns_a_camera_takes_effect_at_once(cache: Path, 
         store.confirm(camera.camera_id, reviewer=name, how="survey", direction_deg=90.0, fov_deg=60.0)
     turned = reviewed_dataset(helsinki, store)
     assert turned is not second
-    now = turned.context(verification="group")
+    now = turned.context(verification="group", coverage_model="per-kind")
     assert not np.array_equal(now.exposure.in_view_any_m, added.exposure.in_view_any_m)
     assert float(turned.cameras.set_index("camera_id").at[camera.camera_id, "direction_deg"]) == 90.0
 

@@ -65,3 +65,26 @@ def test_cctv_exposure_hostile_values(tmp_path: Path) -> None:
     assert load.rejected[["row", "column"]].values.tolist() == [[1, "latitude"], [2, "latitude"],
                                                                 [3, "angle_of_view"], [4, "camera_type"],
                                                                 [5, "camera_type"]]
+
+
+def test_cctv_exposure_radius_is_the_camera_own_range(tmp_path: Path) -> None:
+    path = tmp_path / "cameras.xml"
+    path.write_text(
+        "latitude,longitude,camera_type,radius,angle_of_view\n"
+        "62.23,25.73,round,10.0,360\n"
+        "62.23,25.73,directed,7.5,90\n"
+        "62.23,25.73,directed,,90\n"
+        "62.23,25.73,directed,-3,90\n",
+        encoding="utf-8",
+    )
+    load = load_cameras(path)
+    assert_schema(load)
+    np.testing.assert_array_equal(load.cameras["range_m"], [10.0, 7.5, np.nan, np.nan])
+    # a radius that is no range is reported, the camera kept (its range then comes from the model)
+    assert list(zip(load.rejected["row"], load.rejected["column"], strict=True)) == [(4, "radius")]
+
+
+def test_jyvaskyla_cameras_keep_the_file_own_ten_metre_radius(shared_data: Path) -> None:
+    cams = load_cameras(shared_data / "jyvaskyla" / "cameras.csv").cameras
+    assert cams["range_m"].eq(10.0).all()
+    assert not cams["indoor"].any()

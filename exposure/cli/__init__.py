@@ -1,4 +1,4 @@
-"""Command line: ``python -m exposure route|plan|audit|cameras|network|density|watched|build|batch|review``."""
+"""Command line: ``python -m exposure route|plan|audit|viewsheds|compare-models|…`` (``--help`` lists them all)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from exposure import settings
 from exposure._errors import ExposureError
+from exposure.cli.models_args import add_compare_models, add_coverage_options, add_models, add_viewsheds
 from exposure.cli.review_args import add_review
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -29,6 +30,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("build", "build_dataset"),
     "batch": ("bulk", "batch"),
     "review": ("review", "review"),
+    "models": ("models", "models"),
+    "viewsheds": ("viewsheds", "viewsheds"),
+    "compare-models": ("models", "compare_models"),
 }
 
 _OBJECTIVES = ["shortest", "fewest-cameras", "least-time-in-view"]
@@ -59,13 +63,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_route, _add_plan, _add_audit, _add_cameras, _add_network, _add_density, _add_watched,
-                _add_build, _add_batch, add_review):
+                _add_build, _add_batch, add_review, add_models):
         add(sub)
+    add_viewsheds(sub, common=_add_common)
+    add_compare_models(sub, common=_add_common)
     return parser
 
 
 def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, radius: bool = True,
-                out_help: str | None = None) -> None:
+                out_help: str | None = None, coverage: bool | None = None) -> None:
     if dataset:
         p.add_argument("--dataset", default="helsinki",
                        help="named dataset (helsinki) or path to an .osm.pbf/.osm extract [helsinki]")
@@ -83,7 +89,10 @@ def _add_common(p: argparse.ArgumentParser, *, dataset: bool = True, radius: boo
                         "group; none: the sources' verification alone [the dataset's store, when there is one]")
     if radius:  # only where a camera's view is measured: density and watched count cameras per area
         p.add_argument("--radius-m", type=float, default=None,
-                       help="every camera sees a disc of this radius in metres (default: per-kind model)")
+                       help="every camera sees a disc of this radius in metres, not cut by walls (overrides "
+                            "--coverage-model, for comparisons)")
+    if radius if coverage is None else coverage:
+        add_coverage_options(p)
     if out_help is None:
         p.add_argument("--out", default=None, help="write the result to this file instead of stdout (says where on "
                                                    "stderr)")
@@ -225,7 +234,7 @@ def _add_density(sub: Any) -> None:
     d.add_argument("--cameras", default=None, help=_CAMERAS_HELP)
     d.add_argument("--format", default="csv", choices=["csv", "geojson", "json"],
                    help="csv: one row per area; geojson: polygons with the figures; json: rows and settings [csv]")
-    _add_common(d, radius=False)
+    _add_common(d, radius=False, coverage=True)
     # with --cameras, the street network is loaded only when --dataset is given (street figures)
     d.set_defaults(dataset=None)
 

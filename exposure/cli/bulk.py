@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from exposure import datasets
+from exposure import datasets, settings
 from exposure._errors import ExposureError
 from exposure.batch import (
     BatchRequest,
@@ -28,7 +28,10 @@ __all__ = ["batch"]
 def batch(args: argparse.Namespace) -> None:
     """``exposure batch``: one row per route (or track) in a file, and a JSON summary on stdout."""
     request = BatchRequest(objective=args.objective, max_detour=args.max_detour, alternatives=args.alternatives,
-                           frt_policy=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+                           frt_policy=args.frt_policy, verification=args.verification, radius_m=args.radius_m,
+                           # named, so that the summary's settings say which and every worker counts the same
+                           coverage_model=args.coverage_model or settings.coverage_model,
+                           level=args.level or settings.coverage_level)
     if args.destinations and not args.origins:
         msg = "--destinations goes with --origins"
         raise ExposureError(msg)

@@ -67,8 +67,10 @@ def _dataset_density(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, Counti
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras, extent=load_extent(loaded))
     ds = reviewed_dataset(ds, args.store)
-    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification)
-    # cameras are counted per area, not by what they see: the coverage model plays no part
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification,
+                     coverage_model=args.coverage_model, level=args.level)
+    # cameras are counted per area, not by what they see: the coverage model plays no part (Amnesty's
+    # effective cameras are its 120 m discs without walls, whatever --coverage-model says)
     settings_used = {k: v for k, v in ctx.settings.items() if k != "coverage"}
     areas = _read_density_areas(args, lambda: named_areas(args.areas, ds))
     table = density_by_area(areas, ds.cameras, counted=ctx.exposure.counted, frt=ctx.exposure.frt,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from exposure import datasets
+from exposure import datasets, settings
 from exposure._errors import ExposureError
 from exposure.cli._common import emit, progress, say
 from exposure.export import plan_to_geojson, plan_to_gpx, plan_to_kml
@@ -43,10 +44,15 @@ def plan(args: argparse.Namespace) -> None:
         ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress)
         request, failures = _plan_request(args, ds)
     ds = reviewed_dataset(ds, args.store)
-    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    # what a camera sees: the options' model and level, else the plan file's, else the default; the plan file
+    # keeps them by name, so that it is planned the same way again whatever the default becomes
+    request = replace(request, coverage_model=args.coverage_model or request.coverage_model or settings.coverage_model,
+                      level=args.level or request.level or settings.coverage_level)
+    chosen = {"radius_m": args.radius_m, "coverage_model": request.coverage_model, "level": request.level}
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, **chosen)
     started = time.perf_counter()
     made = make_plan(ctx, request, cameras=ds.cameras, time_limit_s=args.time_limit, failures=failures,
-                     extent=ds.extent)
+                     extent=ds.extent, views=ds.viewsheds(**chosen))
     say(f"… planned {len(made.journeys)} journeys in {time.perf_counter() - started:.1f} s")
     for failure in made.failures:
         say(f"warning: {failure.describe()}; left out of the plan, the other points are planned")

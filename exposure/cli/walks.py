@@ -28,7 +28,8 @@ def route(args: argparse.Namespace) -> None:
         loaded = load_camera_file(args.cameras, decode_total=args.decode_total)
         ds = ds.with_cameras(loaded.cameras, loaded.rejected, source=args.cameras)
     ds = reviewed_dataset(ds, args.store)
-    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m,
+                     coverage_model=args.coverage_model, level=args.level)
     origin, destination = ds.resolve(args.origin), ds.resolve(args.destination)
     found = routes(ctx, origin.node, destination.node, objective=args.objective,
                    max_detour=args.max_detour, alternatives=args.alternatives)
@@ -66,7 +67,10 @@ def audit(args: argparse.Namespace) -> None:
                                          else None)
     track = read_track(args.track)
     result = audit_track(track, cameras, frt_policy=args.frt_policy, verification=args.verification,
-                         radius_m=args.radius_m, extent=extent, streets=None if streets is None else streets.index)
+                         radius_m=args.radius_m, extent=extent, streets=None if streets is None else streets.index,
+                         # what a camera sees: the model and level asked, cut by the dataset's buildings if any
+                         coverage_model=args.coverage_model, level=args.level,
+                         buildings=None if streets is None else streets.buildings_as_obstacles)
     if result.counting is not None and result.counting.notice:
         say(f"note: {result.counting.notice}")
     if args.format == "csv":
@@ -86,7 +90,8 @@ def _compare_walks(args: argparse.Namespace, ds: datasets.Dataset | None, camera
     if ds is None:
         ds = datasets.load_dataset(args.dataset or "helsinki", progress=progress).with_cameras(
             cameras, cameras.iloc[:0], source=args.cameras)
-    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m)
+    ctx = ds.context(frt_policy_spec=args.frt_policy, verification=args.verification, radius_m=args.radius_m,
+                     coverage_model=args.coverage_model, level=args.level)
     compared = walk_alternatives(ctx, result, track)
     for c in compared:
         if c.comparison is None:  # the audit stands; only the comparison is not possible

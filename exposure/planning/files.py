@@ -10,6 +10,7 @@ from typing import Any
 from exposure import settings
 from exposure._errors import PlanError
 from exposure._parse import JsonError, check_size, first_line, json_loads, quote, read_limited, to_float
+from exposure.coverage_models import LEVELS
 from exposure.planning._input import check_count, check_lat_lon
 from exposure.planning.avoid import Avoidance, areas_from_geojson
 from exposure.planning.plan import PLAN_SCHEMA, PLAN_SCHEMA_VERSION, PlanRequest
@@ -91,6 +92,10 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         msg = f"{w}.avoid must be an object with areas, cameras and no_frt_cameras"
         raise PlanError(msg)
     areas_data = avoid_data.get("areas") or {"type": "FeatureCollection", "features": []}
+    if not isinstance(areas_data, Mapping):
+        # a plan file holds its areas: text or a flag here is no GeoJSON (and never a path to read)
+        msg = f"{w}.avoid.areas must be a GeoJSON object (a FeatureCollection of areas), not {quote(areas_data)}"
+        raise PlanError(msg)
     areas = areas_from_geojson(areas_data, where=f"{w}.avoid.areas")
     cams = avoid_data.get("cameras") or []
     if not isinstance(cams, list) or not all(isinstance(c, str) for c in cams):
@@ -116,6 +121,7 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
     if not isinstance(order, list):
         msg = f"{w}.keep_order must be a list of names, first kept first ({', '.join(KEEP_ORDER)}), not {quote(order)}"
         raise PlanError(msg)
+    model, level = _coverage_of(request, version, where=w)
     return PlanRequest(
         site=_point_from(_req(request, "site", where=w), where=f"{w}.site"),
         gathering=_points_from(request.get("gathering"), where=f"{w}.gathering"),
@@ -127,7 +133,23 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         regroup_radius_m=_number(request, "regroup_radius_m", 0.0, where=w),
         dataset=dataset if isinstance(dataset, str) else None,
         keep_order=keep_order(order, where=f"{w}.keep_order"),
+        coverage_model=model, level=level,
     )
+
+
+def _coverage_of(request: Mapping[str, Any], version: int, *, where: str) -> tuple[str | None, str | None]:
+    """The coverage model and level a plan file asks for (None: the default); a file older than version 3, per-kind."""
+    if version < 3:
+        # planned before coverage models existed, under today's per-kind discs: read again, it counts the same
+        return "per-kind", "identify"
+    model, level = request.get("coverage_model"), request.get("level")
+    if model is not None and not (isinstance(model, str) and model.strip()):
+        msg = f"{where}.coverage_model must be a coverage model's name or file (text) or null, not {quote(model)}"
+        raise PlanError(msg)
+    if level is not None and level not in LEVELS:
+        msg = f"{where}.level is {quote(level)}; choose one of {', '.join(LEVELS)}, or null for identify"
+        raise PlanError(msg)
+    return model, level
 
 
 def read_plan(source: str | Path | bytes | Mapping[str, Any], *, name: str | None = None) -> PlanRequest:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from exposure.cameras import CameraExtent
     from exposure.network import NetworkIndex
+    from exposure.viewsheds import Viewsheds
 
 __all__ = [
     "OBJECTIVE_LABELS", "PLAN_SCHEMA", "PLAN_SCHEMA_VERSION", "Journey", "Leg", "Plan", "PlanRequest", "make_plan",
@@ -40,8 +41,10 @@ __all__ = [
 #: The ``schema`` member of a saved plan file.
 PLAN_SCHEMA = "exposure-plan"
 #: Version of the plan file layout this package writes (and the newest it reads). Version 2 added the
-#: request's ``keep_order``; a version 1 file reads with the default order.
-PLAN_SCHEMA_VERSION = 2
+#: request's ``keep_order``; a version 1 file reads with the default order. Version 3 added the request's
+#: ``coverage_model`` and ``level``; an older file reads with ``per-kind`` at ``identify``, the model it was
+#: planned under.
+PLAN_SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,11 @@ class PlanRequest:
     """What an organiser asks for: the site, the ways in and out, via points, what to avoid, and the objective.
 
     ``keep_order`` says what to keep first when no route can keep everything
-    (see :data:`~exposure.planning.KEEP_ORDER`).
+    (see :data:`~exposure.planning.KEEP_ORDER`). ``coverage_model`` and ``level``
+    say what a camera sees (a model's name or file, and identify, recognise or
+    observe); None is the default in force (``exposure.settings.coverage_model``
+    at ``coverage_level``). The plan is counted under the routing context it is made with;
+    these say which one to make when the plan file is read again.
     """
 
     site: PlanPoint
@@ -128,6 +135,8 @@ class PlanRequest:
     regroup_radius_m: float = 0.0
     dataset: str | None = None
     keep_order: tuple[str, ...] = KEEP_ORDER
+    coverage_model: str | None = None
+    level: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the ``request`` member of a plan file)."""
@@ -136,7 +145,7 @@ class PlanRequest:
             "gathering": [p.to_dict() for p in self.gathering], "via": [p.to_dict() for p in self.via],
             "dispersal": [p.to_dict() for p in self.dispersal], "avoid": self.avoid.to_dict(),
             "objective": self.objective, "max_detour": self.max_detour, "regroup_radius_m": self.regroup_radius_m,
-            "keep_order": list(self.keep_order),
+            "keep_order": list(self.keep_order), "coverage_model": self.coverage_model, "level": self.level,
         }
 
 
@@ -340,6 +349,7 @@ def _join(ctx: RoutingContext, legs: Sequence[Leg], kind: str, *, label: str, ob
 def make_plan(
     ctx: RoutingContext, request: PlanRequest, *, cameras: pd.DataFrame | None = None,
     time_limit_s: float | None = None, failures: Sequence[PointFailure] = (), extent: CameraExtent | None = None,
+    views: Viewsheds | None = None,
 ) -> Plan:
     """Plan the ways in, the ways out and the regroup points of a protest.
 
@@ -370,6 +380,10 @@ def make_plan(
     extent
         Where the camera data looked (a dataset's ``extent``), so that routes
         outside it are said to have no camera data rather than no camera.
+    views
+        The cameras' viewsheds the context's coverage was cut from (a dataset's
+        :meth:`~exposure.datasets.Dataset.viewsheds` of the same model and level):
+        regroup points then count the cameras that see them as routes do.
 
     Returns
     -------
@@ -433,7 +447,7 @@ def make_plan(
         journeys.append(_journey(ctx, direction, stops, legs, objective=request.objective))
     if errors and not journeys:  # nothing to show: say why the first point failed, as a single point would
         raise errors[0]
-    regroup = _regroup(cctx, cons, request, site, cameras, notes=notes)
+    regroup = _regroup(cctx, cons, request, site, cameras, notes=notes, views=views)
     snapped = replace(request, site=site, gathering=tuple(gathering), via=tuple(via), dispersal=tuple(dispersal))
     count = _counting(ctx, journeys, extent)
     used = {**ctx.settings, "objective": request.objective, "max_detour": request.max_detour,
@@ -497,7 +511,7 @@ def _journey(ctx: RoutingContext, direction: str, stops: Sequence[PlanPoint], le
 
 
 def _regroup(cctx: RoutingContext, cons: EdgeConstraints, request: PlanRequest, site: PlanPoint,
-             cameras: pd.DataFrame | None, *, notes: list[str]) -> tuple[RegroupPoint, ...]:
+             cameras: pd.DataFrame | None, *, notes: list[str], views: Viewsheds | None) -> tuple[RegroupPoint, ...]:
     """The regroup points asked for (none without a camera table, which a note says)."""
     if request.regroup_radius_m <= 0:
         return ()
@@ -505,7 +519,7 @@ def _regroup(cctx: RoutingContext, cons: EdgeConstraints, request: PlanRequest, 
         notes.append("no camera table was given, so no regroup points were suggested")
         return ()
     return tuple(rank_regroup_points(cctx, cons, site.node, cameras,  # type: ignore[arg-type]
-                                     walk_radius_m=request.regroup_radius_m))
+                                     walk_radius_m=request.regroup_radius_m, views=views))
 
 
 def _snap_each(index: NetworkIndex, tree: cKDTree, points: Sequence[PlanPoint], *, role: str,

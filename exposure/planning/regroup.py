@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +16,13 @@ from exposure.planning._project import in_crs
 from exposure.planning.avoid import Avoidance
 from exposure.planning.constraints import EdgeConstraints, constraint_edges
 from exposure.routing import RoutingContext
+from exposure.viewsheds import seen_points
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from exposure.network import NetworkIndex
+    from exposure.viewsheds import Viewsheds
 
 __all__ = ["RegroupPoint", "rank_regroup_points", "regroup_points"]
 
@@ -62,6 +65,25 @@ def _seen_by(points_xy: np.ndarray, geom: CameraGeometry, rows: np.ndarray) -> t
     return p[ok], c[ok]
 
 
+_SeenBy = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _seen_by_views(views: Viewsheds) -> _SeenBy:
+    """Which cameras (of the rows asked) see which points: through their viewsheds, as routes count them."""
+    def seen(points_xy: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return seen_points(points_xy, views, cameras=rows)
+    return seen
+
+
+def _seen_by_discs(cameras: pd.DataFrame, crs: Any, radius_m: float | None) -> _SeenBy:
+    """Which cameras (of the rows asked) see which points: inside their per-kind (or uniform) disc or sector."""
+    geom = camera_geometry(cameras, crs, radius_m=radius_m)
+
+    def seen(points_xy: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _seen_by(points_xy, geom, rows)
+    return seen
+
+
 def _point_name(index: NetworkIndex, node: int, out_ptr: np.ndarray, out_edges: np.ndarray) -> str:
     names: list[str] = []
     for e in out_edges[out_ptr[node] : out_ptr[node + 1]]:
@@ -75,7 +97,7 @@ def _point_name(index: NetworkIndex, node: int, out_ptr: np.ndarray, out_edges: 
 
 def rank_regroup_points(ctx: RoutingContext, cons: EdgeConstraints, site: int, cameras: pd.DataFrame, *,
                         walk_radius_m: float, n: int = 8, min_separation_m: float = 40.0,
-                        radius_m: float | None = None) -> list[RegroupPoint]:
+                        radius_m: float | None = None, views: Viewsheds | None = None) -> list[RegroupPoint]:
     """:func:`regroup_points` for constraints already turned into edges, as a plan has them.
 
     Parameters
@@ -85,7 +107,7 @@ def rank_regroup_points(ctx: RoutingContext, cons: EdgeConstraints, site: int, c
         (``ctx.without(cons.blocked)``), so that walks keep to them.
     cons
         What to avoid, as edges (:func:`~exposure.planning.constraints.constraint_edges`).
-    site, cameras, walk_radius_m, n, min_separation_m, radius_m
+    site, cameras, walk_radius_m, n, min_separation_m, radius_m, views
         As for :func:`regroup_points`.
 
     Raises
@@ -103,14 +125,14 @@ def rank_regroup_points(ctx: RoutingContext, cons: EdgeConstraints, site: int, c
     for area in cons.avoid.areas:
         inside = shapely.contains_xy(in_crs(area.geometry, index.crs), xy[:, 0], xy[:, 1])
         candidates, xy = candidates[~inside], xy[~inside]
-    uniform = radius_m if radius_m is not None else ctx.settings.get("coverage", {}).get("radius_m")
-    geom = camera_geometry(cameras, index.crs, radius_m=uniform)
+    seen_by = _seen_by_views(views) if views is not None and radius_m is None else _seen_by_discs(
+        cameras, index.crs, radius_m if radius_m is not None else ctx.settings.get("coverage", {}).get("radius_m"))
     if len(cons.avoided_rows):
-        p, _ = _seen_by(xy, geom, cons.avoided_rows)
+        p, _ = seen_by(xy, cons.avoided_rows)
         keep = ~np.isin(np.arange(len(candidates)), p)
         candidates, xy = candidates[keep], xy[keep]
     frt_rows = np.flatnonzero(ctx.exposure.frt)
-    p, c = _seen_by(xy, geom, frt_rows)
+    p, c = seen_by(xy, frt_rows)
     count = np.bincount(p, minlength=len(candidates))
     order = np.lexsort((candidates, dist[candidates], count))
     picked: list[int] = []
@@ -135,14 +157,15 @@ def rank_regroup_points(ctx: RoutingContext, cons: EdgeConstraints, site: int, c
 
 def regroup_points(
     ctx: RoutingContext, site: int, cameras: pd.DataFrame, *, walk_radius_m: float, avoid: Avoidance | None = None,
-    n: int = 8, min_separation_m: float = 40.0, radius_m: float | None = None,
+    n: int = 8, min_separation_m: float = 40.0, radius_m: float | None = None, views: Viewsheds | None = None,
 ) -> list[RegroupPoint]:
     """Street points within a walk of the site where the fewest FRT cameras see you, to regroup.
 
     Candidates are street nodes within ``walk_radius_m`` of walking from the site
     (avoiding what is to be avoided, and never inside an avoided area or an
     avoided camera's view). They are ranked by how many counted FRT-capable
-    cameras see the point (inside the camera's disc, or its sector when its
+    cameras see the point (inside the camera's viewshed when ``views`` are
+    given, as routes count them; else its disc, or its sector when its
     direction is known), then by walking distance; a point closer than
     ``min_separation_m`` to the site or to a better one is skipped, so the
     suggestions spread out.
@@ -165,8 +188,13 @@ def regroup_points(
         Least distance between two suggestions.
     radius_m
         Uniform camera radius; default the context's coverage model.
+    views
+        The cameras' viewsheds the context's coverage was cut from (a dataset's
+        :meth:`~exposure.datasets.Dataset.viewsheds`), so that a point counts the
+        cameras that see it through the walls as routes count them; without them,
+        the discs and sectors of the per-kind radii (or of ``radius_m``).
     """
     cons = constraint_edges(ctx, avoid or Avoidance())
     cctx = ctx.without(cons.blocked) if cons.blocked.any() else ctx
     return rank_regroup_points(cctx, cons, site, cameras, walk_radius_m=walk_radius_m, n=n,
-                               min_separation_m=min_separation_m, radius_m=radius_m)
+                               min_separation_m=min_separation_m, radius_m=radius_m, views=views)

@@ -128,7 +128,9 @@ def camera_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
     Parameters
     ----------
     columns
-        One sequence per column of :data:`~exposure.schema.CAMERA_COLUMNS` but ``frt_tier``, all as long.
+        One sequence per column of :data:`~exposure.schema.CAMERA_COLUMNS` but ``frt_tier``, all as long;
+        the camera's own view (:data:`~exposure.schema.OWN_VIEW_COLUMNS`) may be left out (then empty, and
+        not indoor).
 
     Returns
     -------
@@ -150,6 +152,9 @@ def camera_frame(columns: Mapping[str, Any]) -> pd.DataFrame:
             "direction_deg": pd.Series(np.asarray(columns["direction_deg"], dtype="float64")),
             "fov_deg": pd.Series(np.asarray(columns["fov_deg"], dtype="float64")),
             "height_m": pd.Series(np.asarray(columns["height_m"], dtype="float64")),
+            **{name: pd.Series(np.asarray(columns.get(name, np.full(n, np.nan)), dtype="float64"))
+               for name in ("range_m", "h_pixels", "hfov_deg")},
+            "indoor": pd.Series(np.asarray(columns.get("indoor", np.zeros(n, dtype=bool)), dtype=bool)),
             "verification": _text_column(columns["verification"]),
             "agreement": _text_column(columns["agreement"]),
             "reports": pd.Series(np.asarray(columns["reports"], dtype="int64")),

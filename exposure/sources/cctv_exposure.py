@@ -21,9 +21,9 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
     Columns ``latitude,longitude,camera_type,radius,angle_of_view,...``.
     ``camera_type`` round (a 360° dome) becomes kind dome, directed becomes
     fixed; the file gives no direction, so directed cameras have an unknown
-    ``direction_deg``. ``angle_of_view`` becomes ``fov_deg``. The ``radius``
-    column is not part of the schema: coverage radii come from
-    ``settings.radius_m_by_kind`` or a ``radius_m`` override. The cameras were
+    ``direction_deg``. ``angle_of_view`` becomes ``fov_deg``. ``radius`` (metres)
+    becomes the camera's own ``range_m``, which a coverage model that honours a
+    camera's range uses (the default does; ``per-kind`` and ``amnesty`` do not). The cameras were
     mapped on site by researchers, so they are verified; mount and operator
     are unknown. ``camera_id`` is ``cctvx:<data row>``.
 
@@ -97,6 +97,14 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
         fov = np.where(valid, number, np.nan)
         for index in np.flatnonzero(~valid & (raw_fov != "").to_numpy() & ~bad):
             problems.append(problem(source, rows[index], "angle_of_view", raw_fov.iloc[index], KEPT))
+    range_m = np.full(n, np.nan)
+    if "radius" in lookup:
+        raw_radius = table[lookup["radius"]].str.strip()
+        number = numbers(raw_radius)
+        valid = np.isfinite(number) & (number > 0)
+        range_m = np.where(valid, number, np.nan)
+        for index in np.flatnonzero(~valid & (raw_radius != "").to_numpy() & ~bad):
+            problems.append(problem(source, rows[index], "radius", raw_radius.iloc[index], KEPT))
     keep = ~bad
     count = int(keep.sum())
     columns = {
@@ -110,6 +118,7 @@ def cameras_from_cctv_exposure(path: str | Path) -> CameraLoad:
         "direction_deg": np.full(count, np.nan),
         "fov_deg": fov[keep],
         "height_m": np.full(count, np.nan),
+        "range_m": range_m[keep],
         "verification": ["verified"] * count,
         "agreement": [""] * count,
         "reports": np.ones(count, dtype="int64"),

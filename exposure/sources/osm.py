@@ -391,7 +391,8 @@ def cameras_from_osm_elements(
 
 
 def _empty_columns() -> dict[str, list[Any]]:
-    return {name: [] for name in CAMERA_COLUMNS if name != "frt_tier"}
+    # OSM tags give no range, resolution or lens (camera_frame leaves them empty); surveillance=indoor says indoor
+    return {name: [] for name in CAMERA_COLUMNS if name not in ("frt_tier", "range_m", "h_pixels", "hfov_deg")}
 
 
 def _osm_rows(
@@ -431,7 +432,7 @@ def _osm_rows(
             ("camera_id", camera_id), ("lon", to_float(lon)), ("lat", to_float(lat)), ("source", "osm"),
             ("kind", kind), ("mount", mount), ("operator", operator),
             ("verification", "verified" if observed else "unverified"), ("agreement", ""), ("reports", 1),
-            ("observed", observed),
+            ("observed", observed), ("indoor", str(tags.get("surveillance", "")).strip().lower() == "indoor"),
         ):
             columns[column].append(value)
     columns["direction_deg"], columns["fov_deg"], columns["height_m"] = _directions_and_heights(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from exposure._errors import CameraDataError
 from exposure._io import check_file, read_json, read_text_table
 from exposure._parse import numbers, parse_directions, parse_heights, quote
 from exposure._tables import LAT_NAMES, LON_NAMES
-from exposure.schema import KINDS, MOUNTS, OPERATORS, VERIFICATIONS, CameraLoad
+from exposure.schema import KINDS, MOUNTS, OPERATORS, OWN_VIEW_COLUMNS, VERIFICATIONS, CameraLoad
 from exposure.sources._common import CAMERA_FILE, finish, geojson_points, not_first_good, rejected_frame
 from exposure.sources.osm import cameras_from_osm_points
 
@@ -97,6 +98,10 @@ _ALIASES = {
     "direction_deg": ("direction_deg", "direction"),
     "fov_deg": ("fov_deg", "fov"),
     "height_m": ("height_m", "height"),
+    "range_m": ("range_m", "range", "radius_m", "radius"),
+    "h_pixels": ("h_pixels",),
+    "hfov_deg": ("hfov_deg", "hfov"),
+    "indoor": ("indoor",),
     "verification": ("verification",),
     "agreement": ("agreement",),
     "reports": ("reports",),
@@ -109,9 +114,11 @@ def cameras_from_csv(path: str | Path) -> CameraLoad:
     Coordinates come from columns named (any case) ``lat``/``latitude``/``y``
     and ``lon``/``lng``/``long``/``longitude``/``x``. Columns named like the
     schema (:data:`~exposure.schema.CAMERA_COLUMNS`; also ``id``, ``direction``, ``fov``,
-    ``height``) are used and checked: a bad value rejects the row, naming the
-    column. ``kind``/``mount``/``operator`` default to unknown, ``verification``
-    to unverified, ``reports`` to 1, ``camera_id`` to ``<file stem>:<row>``.
+    ``height``; the camera's own view: ``range_m`` (also ``range``, ``radius_m``,
+    ``radius``), ``h_pixels`` and ``hfov_deg`` (also ``hfov``), ``indoor``) are used
+    and checked: a bad value rejects the row, naming the column.
+    ``kind``/``mount``/``operator`` default to unknown, ``verification`` to unverified,
+    ``reports`` to 1, ``camera_id`` to ``<file stem>:<row>``.
     ``frt_tier`` is always recomputed with the default FRT policy. Files written
     by :func:`~exposure.cameras.cameras_to_csv` read back unchanged.
 
@@ -221,6 +228,7 @@ def _cameras_from_table(
 
     out.update(_measures({name: (found[name], text(found[name])) for name in ("fov_deg", "direction_deg",
                                                                               "height_m", "reports")}, flags))
+    out.update(_own_view({name: (found[name], text(found[name])) for name in OWN_VIEW_COLUMNS}, flags))
 
     ids = text(found["camera_id"])
     default_ids = pd.Series(rows.astype(str), index=table.index, dtype=str).radd(f"{path.stem}:")
@@ -235,7 +243,7 @@ def _cameras_from_table(
         **{name: out[name][keep] for name in ("lon", "lat")},
         "source": text(found["source"]).replace("", path.name)[keep],
         **{name: out[name][keep] for name in ("kind", "mount", "operator", "direction_deg", "fov_deg", "height_m",
-                                              "verification")},
+                                              *OWN_VIEW_COLUMNS, "verification")},
         "agreement": text(found["agreement"])[keep],
         "reports": np.nan_to_num(out["reports"][keep]).astype("int64"),
         "observed": text(found["observed"])[keep],
@@ -267,3 +275,24 @@ def _measures(raw: dict[str, tuple[Any, pd.Series]], flags: _Flags) -> dict[str,
     invalid = ~(np.isfinite(reports) & (reports >= 0) & (reports < 2**62) & (np.floor(reports) == reports))
     flags.flag(invalid, str(reports_col), raw_reports, f"{reports_col} must be a whole number >= 0, or empty for 1")
     return {"fov_deg": fov, "direction_deg": direction, "height_m": height, "reports": reports}
+
+
+_YES_NO = {"": False, "yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+def _own_view(raw: dict[str, tuple[Any, pd.Series]], flags: _Flags) -> dict[str, np.ndarray]:
+    """A camera's own range, resolution, lens and indoor flag from their columns (name, text); bad values flagged."""
+    out: dict[str, np.ndarray] = {}
+    for name, high, what in (("range_m", math.inf, "a positive number of metres"),
+                             ("h_pixels", 1e5, "a positive number of horizontal pixels"),
+                             ("hfov_deg", 180.0, "a number of degrees above 0 and below 180")):
+        column, text = raw[name]
+        number = numbers(text)
+        invalid = (text != "").to_numpy() & ~((number > 0) & (number < high))
+        flags.flag(invalid, str(column), text, f"{column} must be {what}, or empty")
+        out[name] = np.where(invalid, np.nan, number)
+    column, text = raw["indoor"]
+    flag = text.str.lower().map(_YES_NO)
+    flags.flag(flag.isna().to_numpy(), str(column), text, f"{column} must be yes or no (or empty for no)")
+    out["indoor"] = flag.fillna(False).to_numpy(dtype=bool)
+    return out
