@@ -12,7 +12,7 @@ from exposure._errors import PlanError
 from exposure._parse import JsonError, check_size, first_line, json_loads, quote, read_limited, to_float
 from exposure.coverage_models import LEVELS
 from exposure.planning._input import check_count, check_lat_lon
-from exposure.planning.avoid import Avoidance, areas_from_geojson
+from exposure.planning.avoid import Avoidance, AvoidArea, areas_from_geojson
 from exposure.planning.plan import PLAN_SCHEMA, PLAN_SCHEMA_VERSION, PlanRequest
 from exposure.planning.points import PlanPoint
 from exposure.planning.relax import KEEP_ORDER, keep_order
@@ -68,49 +68,18 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         member is missing or wrong; the message names the member, e.g.
         ``plan.json: request.gathering[2].lat is 'abc'``.
     """
-    if not isinstance(data, Mapping):
-        msg = f"{where}: a plan file holds a JSON object, not {type(data).__name__}"
-        raise PlanError(msg)
-    if data.get("schema") != PLAN_SCHEMA:
-        msg = f"{where}: not a plan file (its 'schema' is {quote(data.get('schema'))}, not {PLAN_SCHEMA!r})"
-        raise PlanError(msg)
-    version = data.get("schema_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        msg = f"{where}: 'schema_version' must be a whole number >= 1, not {quote(version)}"
-        raise PlanError(msg)
-    if version > PLAN_SCHEMA_VERSION:
-        msg = (f"{where}: written by a newer version of this program (schema_version {quote(version)}); this one "
-               f"reads up to {PLAN_SCHEMA_VERSION}: update it")
-        raise PlanError(msg)
+    version = _schema_version(data, where=where)
     request = _req(data, "request", where=where)
     w = f"{where}: request"
     if not isinstance(request, Mapping):
         msg = f"{w} must be an object"
         raise PlanError(msg)
-    avoid_data = request.get("avoid") or {}
-    if not isinstance(avoid_data, Mapping):
-        msg = f"{w}.avoid must be an object with areas, cameras and no_frt_cameras"
-        raise PlanError(msg)
-    areas_data = avoid_data.get("areas") or {"type": "FeatureCollection", "features": []}
-    if not isinstance(areas_data, Mapping):
-        # a plan file holds its areas: text or a flag here is no GeoJSON (and never a path to read)
-        msg = f"{w}.avoid.areas must be a GeoJSON object (a FeatureCollection of areas), not {quote(areas_data)}"
-        raise PlanError(msg)
-    areas = areas_from_geojson(areas_data, where=f"{w}.avoid.areas")
-    cams = avoid_data.get("cameras") or []
-    if not isinstance(cams, list) or not all(isinstance(c, str) for c in cams):
-        msg = f"{w}.avoid.cameras must be a list of camera ids (text), not {quote(cams)}"
-        raise PlanError(msg)
-    check_count(len(cams), where=f"{w}.avoid.cameras", setting="max_avoid_items", what="cameras to avoid")
+    areas, cams, no_frt = _avoid_of(request, where=w)
     for key, setting in (("gathering", "max_plan_points"), ("dispersal", "max_plan_points"),
                          ("via", "max_via_points")):
         listed = request.get(key)
         if isinstance(listed, list):
             check_count(len(listed), where=f"{w}.{key}", setting=setting, what="points")
-    no_frt = avoid_data.get("no_frt_cameras", False)
-    if not isinstance(no_frt, bool):
-        msg = f"{w}.avoid.no_frt_cameras must be true or false, not {no_frt!r}"
-        raise PlanError(msg)
     objective = request.get("objective", "fewest-cameras")
     if not isinstance(objective, str) or objective not in OBJECTIVES:
         msg = f"{w}.objective is {quote(objective)}; choose one of {', '.join(OBJECTIVES)}"
@@ -135,6 +104,50 @@ def plan_request_from_dict(data: Any, *, where: str = "plan") -> PlanRequest:
         keep_order=keep_order(order, where=f"{w}.keep_order"),
         coverage_model=model, level=level,
     )
+
+
+def _schema_version(data: Any, *, where: str) -> int:
+    """The plan file's schema version, once it is known to be a plan file this package reads."""
+    if not isinstance(data, Mapping):
+        msg = f"{where}: a plan file holds a JSON object, not {type(data).__name__}"
+        raise PlanError(msg)
+    if data.get("schema") != PLAN_SCHEMA:
+        msg = f"{where}: not a plan file (its 'schema' is {quote(data.get('schema'))}, not {PLAN_SCHEMA!r})"
+        raise PlanError(msg)
+    version = data.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        msg = f"{where}: 'schema_version' must be a whole number >= 1, not {quote(version)}"
+        raise PlanError(msg)
+    if version > PLAN_SCHEMA_VERSION:
+        msg = (f"{where}: written by a newer version of this program (schema_version {quote(version)}); this one "
+               f"reads up to {PLAN_SCHEMA_VERSION}: update it")
+        raise PlanError(msg)
+    return version
+
+
+def _avoid_of(request: Mapping[str, Any], *, where: str) -> tuple[tuple[AvoidArea, ...], list[str], bool]:
+    """What a plan file's request avoids: its areas, camera ids and whether every FRT camera is avoided."""
+    w = where
+    avoid_data = request.get("avoid") or {}
+    if not isinstance(avoid_data, Mapping):
+        msg = f"{w}.avoid must be an object with areas, cameras and no_frt_cameras"
+        raise PlanError(msg)
+    areas_data = avoid_data.get("areas") or {"type": "FeatureCollection", "features": []}
+    if not isinstance(areas_data, Mapping):
+        # a plan file holds its areas: text or a flag here is no GeoJSON (and never a path to read)
+        msg = f"{w}.avoid.areas must be a GeoJSON object (a FeatureCollection of areas), not {quote(areas_data)}"
+        raise PlanError(msg)
+    areas = areas_from_geojson(areas_data, where=f"{w}.avoid.areas")
+    cams = avoid_data.get("cameras") or []
+    if not isinstance(cams, list) or not all(isinstance(c, str) for c in cams):
+        msg = f"{w}.avoid.cameras must be a list of camera ids (text), not {quote(cams)}"
+        raise PlanError(msg)
+    check_count(len(cams), where=f"{w}.avoid.cameras", setting="max_avoid_items", what="cameras to avoid")
+    no_frt = avoid_data.get("no_frt_cameras", False)
+    if not isinstance(no_frt, bool):
+        msg = f"{w}.avoid.no_frt_cameras must be true or false, not {no_frt!r}"
+        raise PlanError(msg)
+    return areas, cams, no_frt
 
 
 def _coverage_of(request: Mapping[str, Any], version: int, *, where: str) -> tuple[str | None, str | None]:
