@@ -253,7 +253,7 @@ def counted_caption(ctx: RoutingContext) -> str:
     cams = f"uploaded cameras from **{md(source)}**" if source else "the dataset's cameras"
     words = s.get("verification_words") or verification_words(s["verification"])
     return (f"Counted: {cams}; FRT policy **{s['frt_policy']}** (capable tiers: "
-            f"{', '.join(s['frt_capable_tiers'])}); verification: **{md(words)}**; coverage {radius}."
+            f"{', '.join(s['frt_capable_tiers'])}); verification: **{md(words)}**; views: {radius}."
             + _reviews_said(s.get("reviews")))
 
 
