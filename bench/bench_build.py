@@ -119,8 +119,16 @@ def measure(path: Path, *, on_disk: bool) -> dict[str, Any]:
         built = _child(_BUILD.format(root=str(ROOT), cache=cache, path=str(path), on_disk=on_disk))
         loaded = _child(_LOAD.format(root=str(ROOT), cache=cache, path=str(path)))
         files = sorted(Path(cache).glob("*"))
-        cached_mb = {f.suffix.lstrip("."): round(f.stat().st_size / 1e6, 1) for f in files}
+        # files by kind (graph, pickle); folders by name with everything in them (the build's coverage/)
+        cached_mb = {f"{f.name}/" if f.is_dir() else f.suffix.lstrip("."): round(_size(f) / 1e6, 1) for f in files}
     return {"build": built, "load_from_cache": loaded, "cache_files_mb": cached_mb}
+
+
+def _size(path: Path) -> int:
+    """Bytes in a file, or in every file under a folder."""
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size
 
 
 def _load_average() -> list[float]:

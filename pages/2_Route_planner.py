@@ -79,16 +79,15 @@ STATE = PageState("rp", [
 ]).restore()
 
 
-#: Session-state flag: a place was set from the map, so the whole page runs again (not only the map's part).
+#: Session state: what was set from the map, so the whole page runs again (not only the map's part) and says so.
 CLICK_SET = "rp_click_set"
 
 
 def set_from_click(target: str, value: str) -> None:
-    """Set the origin or destination to the street point clicked, and say so (a toast: the boxes are far above)."""
+    """Set the origin or destination to the street point clicked; the whole page's run says so."""
     STATE[f"rp_{target}"] = value
-    st.session_state[CLICK_SET] = True
+    st.session_state[CLICK_SET] = f"{target.capitalize()} set to {value}"
     forget_click("rp_map")
-    st.toast(f"{target.capitalize()} set to {value}", icon="📍")
 
 
 def route_kind(route: Route) -> str:
@@ -195,6 +194,10 @@ def profile_chart(found: list[Route], colours: list[tuple[int, int, int]]) -> di
 
 
 def plan() -> None:
+    if said := st.session_state.pop(CLICK_SET, None):
+        # a toast, as the boxes are far above the map; said in the page's run (a map's part that reruns the page
+        # would lose a toast it gave)
+        st.toast(said, icon="📍")
     left, right = st.columns(2)
     with left:
         origin = place_box("Origin", "rp_origin")
@@ -354,7 +357,7 @@ def click_map(paths: list[dict[str, object]], *, passed: set[str] | None = None,
     A click on a street point or a legend's pill reruns only this part, until a point is set as origin or
     destination.
     """
-    if st.session_state.pop(CLICK_SET, False):  # a place was set from the map: the boxes above show it
+    if st.session_state.get(CLICK_SET):  # a place was set from the map: the whole page runs, the boxes show it
         st.rerun()
     click = map_click("rp_map")
     layers = base_layers(views=views)

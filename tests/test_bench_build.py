@@ -28,7 +28,8 @@ def test_the_build_benchmark_builds_and_reloads_a_small_city(tmp_path, monkeypat
     assert build["scan"]["node_locations"] == "sparse_file_array"
     assert build["edges"] > 0
     assert result["load_from_cache"]["seconds"] > 0
-    assert set(result["cache_files_mb"]) == {"graph", "pickle"}
+    # the dataset, its graph, and the default coverage model's coverage worked out at the build
+    assert set(result["cache_files_mb"]) == {"graph", "pickle", "coverage/"}
     assert result["within_targets"] in (True, False)
     # a second run reuses the generated extract
     again = bench.main(["--side", "8", "--out", str(out)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,15 +42,18 @@ def _within(ctx: RoutingContext, sub: Subgraph, problem: _search.CameraProblem, 
 
     It is a proven trade-off route: no route past at most as many cameras is shorter.
     """
-    known = ctx.memo.get(key).capped.get(round(budget_m, 1))
-    if known is not None:
-        return sub.position(np.asarray(known))
+    length = ctx.index.length_m
+    for capped_m, known in ctx.memo.get(key).capped.items():
+        # the fewest-camera route within a larger budget is the one within this budget too when it fits in it
+        # (a route remembered under a budget rounded to this one could be longer than this budget: never that)
+        if capped_m >= budget_m >= float(length[np.asarray(known, dtype=np.int64)].sum()):
+            return sub.position(np.asarray(known))
     result = problem.search(budget_m=budget_m, mode=0, deadline=deadline,
                             max_labels=label_capacity(problem.e_mask.shape[1]))
     if result.status != "proven":
         return None
     edges = result.found[0][2]
-    ctx.memo.learn(key, capped={round(budget_m, 1): sub.edges[edges]})
+    ctx.memo.learn(key, capped={budget_m: sub.edges[edges]})
     return edges
 
 
@@ -154,6 +158,9 @@ def _frontier(ctx: RoutingContext, sub: Subgraph, shortest_edges: list[int], few
     points = [fewest]
     complete = True
     while float(length[points[-1]].sum()) > shortest_m + 1e-6:
+        if time.perf_counter() > deadline:  # each step is one search, each with the same deadline: stop between
+            complete = False
+            break
         before = _within(ctx, sub, problem, float(length[points[-1]].sum()) - 0.005, key=key, deadline=deadline)
         if before is None:
             complete = False

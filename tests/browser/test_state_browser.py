@@ -128,6 +128,6 @@ def test_a_first_visitor_to_a_page_address_gets_the_whole_app(page) -> None:
                          "Build a dataset", "Protest plan", "Many trips"]
         policy = page.locator("[data-testid='stSidebar'] input[aria-label='FRT-capability policy']")
         assert policy.input_value() == "all"
-        assert page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count() == 3  # drawn once
+        assert page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").count() == 5  # drawn once
         assert "origin=Rautatientori" in page.url
         assert foreign(page.requests, url) == []
