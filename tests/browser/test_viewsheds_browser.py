@@ -9,7 +9,6 @@ import numpy as np
 from tests.browser.test_maps_browser import MAP, map_pixels
 from tests.browser.ui import foreign, route_table, wait_for_app
 
-
 ROUTE = "Route_planner?origin=Rautatientori&destination=Kauppatori"  # under the default coverage model
 
 
