@@ -3,10 +3,12 @@ request to any host but the app's own."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.ui import (
     ARTIFACTS,
@@ -157,12 +159,16 @@ def test_sidebar_choices_hold_across_pages_back_and_reload(page, app_url) -> Non
     page.get_by_text("uniform 40 m discs").first.wait_for(timeout=60_000)
     # Streamlit records a page switch as two steps (the page, then its address with the choices):
     # Back may first land on the same page; either way nothing is reset
-    for _ in range(2):
+    for _ in range(3):
         page.go_back()
         time.sleep(1.5)
         wait_for_app(page)
+        page.wait_for_selector("h1", timeout=60_000)  # a loaded machine redraws the page after the step back
         assert sidebar_state(page) == expected
         if page.locator("h1:has-text('Camera data')").count():
+            break
+        with contextlib.suppress(PlaywrightTimeout):  # the step back may still be on its way
+            page.wait_for_selector("h1:has-text('Camera data')", timeout=5_000)
             break
     page.wait_for_selector("h1:has-text('Camera data')", timeout=60_000)
     page.reload()
