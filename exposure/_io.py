@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ __all__ = [
     "read_head",
     "read_json",
     "read_text_table",
+    "write_pickle_atomically",
 ]
 
 
@@ -250,3 +253,23 @@ def read_json(path: Path, *, kind: FileKind) -> Any:
         else:
             msg = f"{kind.what} {path} is not valid JSON ({err.detail}); fix the file or export it again"
         raise kind.error(msg) from err
+
+
+def write_pickle_atomically(obj: Any, path: Path) -> None:
+    """Pickle ``obj`` to ``path`` so that a reader never sees half a file.
+
+    Each writer has its own temporary file beside ``path``: two processes writing the
+    same file at once (the dashboard and a command, or parallel tests) must not move
+    each other's file away. Both write the same content; the last one wins.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp",
+                                     delete=False) as f:
+        try:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            # a full disk (or an interrupt) mid-write: leave no half file behind
+            f.close()
+            Path(f.name).unlink(missing_ok=True)
+            raise
+    Path(f.name).replace(path)

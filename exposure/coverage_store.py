@@ -7,7 +7,6 @@ import gc
 import hashlib
 import json
 import pickle
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from exposure import settings
+from exposure._io import write_pickle_atomically
 from exposure.coverage import Coverage, edge_coverage
 from exposure.schema import OWN_VIEW_COLUMNS
 
@@ -101,16 +101,7 @@ def write_coverage(coverage: Coverage, path: Path) -> None:
     A read-only folder or a full disk leaves the coverage in memory only: it is measured again next time.
     """
     with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp",
-                                         delete=False) as f:
-            try:
-                pickle.dump(coverage, f, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:
-                f.close()
-                Path(f.name).unlink(missing_ok=True)
-                raise
-        Path(f.name).replace(path)
+        write_pickle_atomically(coverage, path)
 
 
 def _merged_ranges_from(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

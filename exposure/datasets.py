@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import json
 import pickle
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ import pandas as pd
 
 from exposure import settings
 from exposure._errors import CameraDataError, DatasetError
-from exposure._io import looks_like_pbf
+from exposure._io import looks_like_pbf, write_pickle_atomically
 from exposure.cameras import (
     CAMERA_COLUMNS,
     REJECTED_COLUMNS,
@@ -194,26 +193,6 @@ def _graph_file(path: Path) -> Path:
     return path.with_suffix(".graph")
 
 
-def _atomic_pickle(obj: Any, path: Path) -> None:
-    """Write atomically, so that a reader never sees half a file.
-
-    Each writer has its own temporary file: two processes building the same
-    dataset at once (the dashboard and a command, or parallel tests) must not
-    move each other's file away. Both write the same content; the last one wins.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp",
-                                     delete=False) as f:
-        try:
-            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            # a full disk (or an interrupt) mid-write: leave no half file behind
-            f.close()
-            Path(f.name).unlink(missing_ok=True)
-            raise
-    Path(f.name).replace(path)
-
-
 #: A temporary file older than this was left by a writer that died (kill -9, power cut); newer
 #: ones may belong to a writer still at work.
 _STALE_TMP_S = 3600.0
@@ -241,8 +220,8 @@ def write_dataset_file(dataset: Dataset, path: Path) -> None:
         The dataset file (``.pickle``); the graph goes beside it. Writers of the
         same path at once do not collide: each writes a temporary file and moves it.
     """
-    _atomic_pickle(dataset.G, _graph_file(path))
-    _atomic_pickle(dataset, path)
+    write_pickle_atomically(dataset.G, _graph_file(path))
+    write_pickle_atomically(dataset, path)
 
 
 def read_dataset_file(path: Path) -> Dataset | None:

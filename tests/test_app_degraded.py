@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import pickle
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ def refuse_writes(monkeypatch: pytest.MonkeyPatch, code: int, text: str) -> None
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise OSError(code, text)
 
-    monkeypatch.setattr(datasets.tempfile, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
 
 
 def test_a_read_only_cache_folder_is_said_and_every_page_works(own_cache, monkeypatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -363,12 +364,11 @@ def test_stale_temporary_files_of_a_killed_writer_are_cleared(tmp_cache) -> None
 def test_a_read_only_cache_folder_still_gives_a_working_dataset(tmp_cache, monkeypatch) -> None:
     import errno
 
-    from exposure import datasets
 
     def read_only(*args, **kwargs):  # what opening a file for writing does on a read-only mount
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(datasets.tempfile, "NamedTemporaryFile", read_only)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only)
     messages: list[str] = []
     ds = load_dataset("helsinki", progress=messages.append)
     assert ds.index.n_edges > 6000

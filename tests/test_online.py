@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import socket
+import tempfile
 import types
 from pathlib import Path
 from typing import Any
@@ -499,12 +500,11 @@ def test_a_read_only_cache_folder_still_gives_a_built_dataset(fake_osm: FakeOSM,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
     import errno
 
-    from exposure import datasets
 
     def read_only(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(datasets.tempfile, "NamedTemporaryFile", read_only)
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only)
     said: list[str] = []
     ds = build_from_pbf(pbf_copy, name="hki-ro", progress=said.append)
     assert len(ds.cameras) == 221
