@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from exposure import settings
 from exposure._errors import PlanError
-from exposure._parse import as_number, limit_message, quote
+from exposure._parse import as_number, check_size, first_line, limit_message, quote, read_limited
 
-__all__ = ["NAME_CHARS", "NAME_KEYS", "check_count", "check_lat_lon", "feature_name", "geojson_features"]
+__all__ = ["NAME_CHARS", "NAME_KEYS", "check_count", "check_lat_lon", "feature_name", "geojson_features", "input_bytes"]
 
 #: Where a point's or an area's name is looked for, in a CSV header or a feature's properties.
 NAME_KEYS = ("name", "title", "label", "id")
@@ -65,3 +66,23 @@ def feature_name(feature: Mapping[str, Any]) -> str:
     if not isinstance(props, Mapping):
         return ""
     return next((str(props[k]).strip()[:NAME_CHARS] for k in NAME_KEYS if props.get(k) not in (None, "")), "")
+
+
+def input_bytes(source: str | Path | bytes, *, where: str, what: str) -> bytes:
+    """A plan input's bytes, given as bytes or a path, within ``settings.max_plan_file_mb``.
+
+    Raises
+    ------
+    PlanError
+        When it is too large or the path cannot be read; the message names ``where``.
+    """
+    if isinstance(source, bytes):
+        check_size(len(source), where=where, setting="max_plan_file_mb", what=f"the {what}", error=PlanError)
+        return source
+    try:
+        return read_limited(source, setting="max_plan_file_mb", what=what, error=PlanError)
+    except PlanError as err:
+        if isinstance(err.__cause__, OSError):
+            msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
+            raise PlanError(msg) from err.__cause__
+        raise

@@ -18,16 +18,14 @@ from exposure._errors import PlanError
 from exposure._parse import (
     JsonError,
     amount,
-    check_size,
     first_line,
     json_loads,
     limit_message,
     quote,
-    read_limited,
     to_float,
 )
 from exposure.crs import WGS84, local_crs
-from exposure.planning._input import check_count, check_lat_lon, feature_name, geojson_features
+from exposure.planning._input import check_count, check_lat_lon, feature_name, geojson_features, input_bytes
 from exposure.planning._project import apply_transformer
 
 __all__ = ["AvoidArea", "Avoidance", "area_around", "area_from_vertices", "areas_from_geojson"]
@@ -123,20 +121,8 @@ def areas_from_geojson(source: str | Path | bytes | Mapping[str, Any], *,
     if isinstance(source, Mapping):
         data, where = source, where or "GeoJSON"
     else:
-        if isinstance(source, bytes):
-            where = where or "uploaded GeoJSON"
-            check_size(len(source), where=where, setting="max_plan_file_mb", what="the file of areas",
-                       error=PlanError)
-            raw = source
-        else:
-            where = where or str(source)
-            try:
-                raw = read_limited(source, setting="max_plan_file_mb", what="file of areas", error=PlanError)
-            except PlanError as err:
-                if isinstance(err.__cause__, OSError):
-                    msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
-                    raise PlanError(msg) from err.__cause__
-                raise
+        where = where or ("uploaded GeoJSON" if isinstance(source, bytes) else str(source))
+        raw = input_bytes(source, where=where, what="file of areas")
         try:
             data = json_loads(raw)
         except JsonError as err:

@@ -9,9 +9,9 @@ from typing import Any
 
 from exposure import settings
 from exposure._errors import PlanError
-from exposure._parse import JsonError, check_size, first_line, json_loads, quote, read_limited, to_float
+from exposure._parse import JsonError, json_loads, quote, to_float
 from exposure.coverage_models import LEVELS
-from exposure.planning._input import check_count, check_lat_lon
+from exposure.planning._input import check_count, check_lat_lon, input_bytes
 from exposure.planning.avoid import Avoidance, AvoidArea, areas_from_geojson
 from exposure.planning.plan import PLAN_SCHEMA, PLAN_SCHEMA_VERSION, PlanRequest
 from exposure.planning.points import PlanPoint
@@ -176,17 +176,7 @@ def read_plan(source: str | Path | bytes | Mapping[str, Any], *, name: str | Non
     if isinstance(source, Mapping):
         return plan_request_from_dict(source, where=name or "plan")
     where = name or ("plan" if isinstance(source, bytes) else str(source))
-    if isinstance(source, bytes):
-        check_size(len(source), where=where, setting="max_plan_file_mb", what="the plan file", error=PlanError)
-        raw = source
-    else:
-        try:
-            raw = read_limited(source, setting="max_plan_file_mb", what="plan file", error=PlanError)
-        except PlanError as err:
-            if isinstance(err.__cause__, OSError):
-                msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
-                raise PlanError(msg) from err.__cause__
-            raise
+    raw = input_bytes(source, where=where, what="plan file")
     try:
         data = json_loads(raw)
     except JsonError as err:

@@ -15,14 +15,20 @@ from exposure._errors import ExposureError, PlanError
 from exposure._parse import (
     JsonError,
     check_csv_columns,
-    check_size,
     first_line,
     json_loads,
     quote,
-    read_limited,
 )
 from exposure._tables import LAT_NAMES, LON_NAMES
-from exposure.planning._input import NAME_CHARS, NAME_KEYS, check_count, check_lat_lon, feature_name, geojson_features
+from exposure.planning._input import (
+    NAME_CHARS,
+    NAME_KEYS,
+    check_count,
+    check_lat_lon,
+    feature_name,
+    geojson_features,
+    input_bytes,
+)
 
 if TYPE_CHECKING:
     from exposure.places import Place
@@ -178,17 +184,7 @@ def read_points(source: str | Path, *, data: bytes | None = None) -> PointLoad:
         When the file cannot be read or holds no usable point.
     """
     where = Path(source).name if data is not None else str(source)
-    if data is not None:
-        check_size(len(data), where=where, setting="max_plan_file_mb", what="the points file", error=PlanError)
-        raw = data
-    else:
-        try:
-            raw = read_limited(source, setting="max_plan_file_mb", what="points file", error=PlanError)
-        except PlanError as err:
-            if isinstance(err.__cause__, OSError):
-                msg = f"{where}: cannot be read ({first_line(err.__cause__)}); check the path"
-                raise PlanError(msg) from err.__cause__
-            raise
+    raw = input_bytes(data if data is not None else source, where=where, what="points file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
